@@ -1,0 +1,94 @@
+"""Django admin for the system administrator: förbund, members, roles and the log.
+
+A superuser sees everything. A staff user who is not a superuser manages only the förbund where
+they hold the kansli role: other förbund are neither listed nor offered in any choice, so a role
+or member can never be attached to a förbund the admin cannot see.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from finsam.models import ROLE_KANSLI, AuditEvent, Forbund, Fordelningstal, Medlem, Membership
+
+
+def _managed_forbund(request):
+    qs = Forbund.objects.all()
+    if request.user.is_superuser:
+        return qs
+    return qs.filter(memberships__user=request.user, memberships__role=ROLE_KANSLI).distinct()
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    forbund_path = "forbund"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.forbund_path}__in": _managed_forbund(request)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Forbund:
+            kwargs["queryset"] = _managed_forbund(request)
+        elif db_field.related_model is Medlem:
+            kwargs["queryset"] = Medlem.objects.filter(forbund__in=_managed_forbund(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MedlemInline(admin.TabularInline):
+    model = Medlem
+    extra = 0
+
+
+class FordelningstalInline(admin.TabularInline):
+    model = Fordelningstal
+    extra = 0
+
+
+@admin.register(Forbund)
+class ForbundAdmin(ScopedAdmin):
+    forbund_path = "pk"
+    list_display = ["name", "slug", "organisationsnummer", "amount_unit", "region_has_kommun_role"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "slug", "organisationsnummer"]
+    inlines = [MedlemInline]
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs if request.user.is_superuser else qs.filter(pk__in=_managed_forbund(request))
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(Medlem)
+class MedlemAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "forbund", "order"]
+    list_filter = ["kind", "forbund"]
+    search_fields = ["name"]
+    inlines = [FordelningstalInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ["user", "forbund", "role", "seat", "is_chair", "title"]
+    list_filter = ["role", "seat", "forbund"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdmin):
+    list_display = ["at", "forbund", "actor", "summary"]
+    list_filter = ["forbund", "action"]
+    search_fields = ["summary", "object_repr"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

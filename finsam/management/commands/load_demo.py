@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from finsam.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Loads the three seed förbund and the demo users (idempotent)."
+
+    def handle(self, *args, **options):
+        for forbund in load_demo():
+            self.stdout.write(f"Laddade {forbund.name}")
+        self.stdout.write(
+            self.style.SUCCESS(f"Demodata klar. Alla demoanvändare har lösenordet {DEMO_PASSWORD}.")
+        )

@@ -1,0 +1,373 @@
+"""The core: förbund, their members, people's roles in them, and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from finsam import members as member_rules
+from finsam.money import UNIT_KR, UNIT_TKR
+from finsam.orgnr import normalize_orgnr
+
+UNIT_CHOICES = [(UNIT_KR, "kronor (kr)"), (UNIT_TKR, "tusental kronor (tkr)")]
+ROUNDING_CHOICES = [(1, "1 kr"), (100, "100 kr"), (1000, "1 000 kr")]
+
+
+def validate_orgnr(value: str) -> None:
+    if normalize_orgnr(value) is None:
+        raise ValidationError(
+            "Ange ett organisationsnummer med tio siffror (NNNNNN-NNNN) och rätt kontrollsiffra.",
+            code="orgnr",
+        )
+
+
+class ForbundQuerySet(models.QuerySet):
+    def for_user(self, user) -> ForbundQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Forbund(models.Model):
+    """A samordningsförbund: the tenant whose plans, budgets and insatser everything belongs to."""
+
+    name = models.CharField("namn", max_length=200)
+    slug = models.SlugField(
+        "kortnamn i adresser",
+        max_length=60,
+        unique=True,
+        error_messages={"unique": "Det finns redan ett förbund med detta kortnamn."},
+        help_text="Små bokstäver, siffror och bindestreck, t.ex. ”sodra-vatterbygden”.",
+    )
+    organisationsnummer = models.CharField(
+        "organisationsnummer",
+        max_length=11,
+        blank=True,
+        validators=[validate_orgnr],
+        help_text="Tio siffror, NNNNNN-NNNN.",
+    )
+    amount_unit = models.CharField(
+        "visa belopp i", max_length=3, choices=UNIT_CHOICES, default=UNIT_KR
+    )
+    rounding_unit = models.PositiveIntegerField(
+        "avrundning av medlemsbidrag",
+        choices=ROUNDING_CHOICES,
+        default=1,
+        help_text="Medlemmarnas andelar avrundas till hela sådana belopp och summeras exakt.",
+    )
+    vision = models.TextField("vision", blank=True)
+    founded = models.DateField("bildat", null=True, blank=True)
+    region_has_kommun_role = models.BooleanField(
+        "regionen har kommunens roll",
+        default=False,
+        help_text="Som på Gotland: staten och regionen betalar hälften var, ingen separat kommun.",
+    )
+
+    objects = ForbundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "förbund"
+        verbose_name_plural = "förbund"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisationsnummer"],
+                condition=~Q(organisationsnummer=""),
+                name="forbund_orgnr_unique",
+                violation_error_message="Ett annat förbund har redan detta organisationsnummer.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rounding_unit__in=[1, 100, 1000]),
+                name="forbund_rounding_unit_valid",
+                violation_error_message="Avrundningen ska vara 1, 100 eller 1 000 kr.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.organisationsnummer:
+            normalized = normalize_orgnr(self.organisationsnummer)
+            if normalized:
+                self.organisationsnummer = normalized
+
+    def member_set_problems(self, medlemmar=None) -> list[str]:
+        kinds = [m.kind for m in (medlemmar if medlemmar is not None else self.medlemmar.all())]
+        return member_rules.member_set_problems(
+            kinds, region_has_kommun_role=self.region_has_kommun_role
+        )
+
+
+class MedlemQuerySet(models.QuerySet):
+    def for_forbund(self, forbund: Forbund) -> MedlemQuerySet:
+        return self.filter(forbund=forbund)
+
+
+class Medlem(models.Model):
+    """A member organisation of a förbund: Försäkringskassan, Arbetsförmedlingen, a region or a kommun."""
+
+    forbund = models.ForeignKey(
+        Forbund, verbose_name="förbund", on_delete=models.CASCADE, related_name="medlemmar"
+    )
+    name = models.CharField("namn", max_length=200)
+    kind = models.CharField("slag", max_length=10, choices=member_rules.KIND_CHOICES)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    objects = MedlemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "medlem"
+        verbose_name_plural = "medlemmar"
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forbund", "kind"],
+                condition=~Q(kind=member_rules.KOMMUN),
+                name="medlem_single_kind_per_forbund",
+                violation_error_message=(
+                    "Förbundet har redan en medlem av detta slag; bara kommuner kan vara flera."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["forbund", "name"],
+                name="medlem_name_unique_per_forbund",
+                violation_error_message="Förbundet har redan en medlem med detta namn.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_kommun(self) -> bool:
+        return self.kind == member_rules.KOMMUN
+
+    def clean(self) -> None:
+        if not self.forbund_id or not self.kind:
+            return
+        if self.kind in member_rules.SINGLE_KINDS:
+            others = Medlem.objects.filter(forbund_id=self.forbund_id, kind=self.kind)
+            if self.pk:
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                label = member_rules.KIND_LABELS[self.kind]
+                raise ValidationError(
+                    {"kind": f"Förbundet har redan en medlem av slaget {label}; det ska vara en."}
+                )
+        if self.kind == member_rules.KOMMUN and self.forbund.region_has_kommun_role:
+            raise ValidationError(
+                {
+                    "kind": "Regionen har kommunens roll i detta förbund; "
+                    "lägg inte till någon kommun som egen medlem."
+                }
+            )
+
+
+class Fordelningstal(models.Model):
+    """A kommun's basis for its part of the kommun quarter in one budget year."""
+
+    medlem = models.ForeignKey(
+        Medlem, verbose_name="medlem", on_delete=models.CASCADE, related_name="fordelningstal"
+    )
+    year = models.PositiveSmallIntegerField(
+        "budgetår", validators=[MinValueValidator(2000, "Ange ett år från 2000 och framåt.")]
+    )
+    invanare = models.PositiveIntegerField(
+        "invånare 1 juli året före",
+        null=True,
+        blank=True,
+        error_messages={"min_value": "Antalet invånare kan inte vara negativt."},
+    )
+    avtalad_andel = models.DecimalField(
+        "avtalat fördelningstal",
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, "Fördelningstalet kan inte vara negativt.")],
+        help_text="Används i stället för invånarantalet när medlemmarna avtalat en annan fördelning.",
+    )
+
+    class Meta:
+        verbose_name = "fördelningstal"
+        verbose_name_plural = "fördelningstal"
+        ordering = ["medlem", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["medlem", "year"],
+                name="fordelningstal_unique_year",
+                violation_error_message="Det finns redan ett fördelningstal för detta år.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(invanare__isnull=False) & Q(avtalad_andel__isnull=True))
+                | (Q(invanare__isnull=True) & Q(avtalad_andel__isnull=False)),
+                name="fordelningstal_exactly_one_basis",
+                violation_error_message="Ange antingen invånare eller ett avtalat fördelningstal.",
+            ),
+            models.CheckConstraint(
+                condition=Q(avtalad_andel__isnull=True) | Q(avtalad_andel__gte=0),
+                name="fordelningstal_andel_not_negative",
+                violation_error_message="Fördelningstalet kan inte vara negativt.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medlem} {self.year}"
+
+    @property
+    def weight(self):
+        return self.invanare if self.invanare is not None else self.avtalad_andel
+
+    def clean(self) -> None:
+        # "Neither" is caught by the check constraint (and beside the field by the form).
+        if self.invanare is not None and self.avtalad_andel is not None:
+            raise ValidationError(
+                {
+                    "avtalad_andel": "Ange antingen invånare eller ett avtalat fördelningstal, inte båda."
+                }
+            )
+
+
+ROLE_KANSLI = "kansli"
+ROLE_STYRELSE = "styrelse"
+ROLE_REVISOR = "revisor"
+ROLE_CHOICES = [(ROLE_KANSLI, "Kansli"), (ROLE_STYRELSE, "Styrelse"), (ROLE_REVISOR, "Revisor")]
+SEAT_LEDAMOT = "ledamot"
+SEAT_ERSATTARE = "ersattare"
+SEAT_CHOICES = [(SEAT_LEDAMOT, "Ordinarie ledamot"), (SEAT_ERSATTARE, "Ersättare")]
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_forbund(self, forbund: Forbund) -> MembershipQuerySet:
+        return self.filter(forbund=forbund)
+
+    def board(self) -> MembershipQuerySet:
+        return self.filter(role=ROLE_STYRELSE)
+
+    def ordinarie(self) -> MembershipQuerySet:
+        return self.filter(role=ROLE_STYRELSE, seat=SEAT_LEDAMOT)
+
+
+class Membership(models.Model):
+    """A person's role in one förbund: kansli, styrelse (ledamot or ersättare) or revisor."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="person",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    forbund = models.ForeignKey(
+        Forbund, verbose_name="förbund", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField("roll", max_length=10, choices=ROLE_CHOICES)
+    seat = models.CharField(
+        "plats i styrelsen",
+        max_length=10,
+        choices=SEAT_CHOICES,
+        blank=True,
+        help_text="Bara för styrelsen: ordinarie ledamot (röstar) eller ersättare.",
+    )
+    is_chair = models.BooleanField("ordförande", default=False)
+    title = models.CharField(
+        "titel", max_length=100, blank=True, help_text="T.ex. förbundschef, utvecklingsledare."
+    )
+    medlem = models.ForeignKey(
+        Medlem,
+        verbose_name="utsedd av medlem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="representatives",
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "roll"
+        verbose_name_plural = "roller"
+        ordering = ["forbund", "role", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "forbund", "role"],
+                name="membership_unique_role",
+                violation_error_message="Personen har redan denna roll i förbundet.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(role=ROLE_STYRELSE) & ~Q(seat=""))
+                | (~Q(role=ROLE_STYRELSE) & Q(seat="")),
+                name="membership_seat_only_for_board",
+                violation_error_message=(
+                    "Styrelsens ledamöter och ersättare anger plats; andra roller lämnar den tom."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_chair=False) | Q(role=ROLE_STYRELSE, seat=SEAT_LEDAMOT),
+                name="membership_chair_is_ledamot",
+                violation_error_message="Ordföranden ska vara en ordinarie ledamot i styrelsen.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.role_label} i {self.forbund}"
+
+    @property
+    def role_label(self) -> str:
+        if self.role == ROLE_STYRELSE:
+            if self.is_chair:
+                return "Ordförande"
+            return "Styrelseledamot" if self.seat == SEAT_LEDAMOT else "Ersättare i styrelsen"
+        return self.get_role_display()
+
+    def clean(self) -> None:
+        if self.role == ROLE_STYRELSE and not self.seat:
+            raise ValidationError(
+                {"seat": "Ange om personen är ordinarie ledamot eller ersättare."}
+            )
+        if self.role != ROLE_STYRELSE and self.seat:
+            raise ValidationError({"seat": "Bara styrelsens ledamöter och ersättare har en plats."})
+        if self.is_chair and not (self.role == ROLE_STYRELSE and self.seat == SEAT_LEDAMOT):
+            raise ValidationError({"is_chair": "Ordföranden ska vara en ordinarie ledamot."})
+        if self.medlem_id and self.forbund_id and self.medlem.forbund_id != self.forbund_id:
+            raise ValidationError({"medlem": "Medlemmen hör till ett annat förbund."})
+
+
+class AuditEvent(models.Model):
+    """One recorded change: who did what to which object, and when."""
+
+    forbund = models.ForeignKey(
+        Forbund,
+        verbose_name="förbund",
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+        null=True,
+        blank=True,
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utförd av",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField("tidpunkt", auto_now_add=True, db_index=True)
+    action = models.CharField("händelse", max_length=60)
+    object_type = models.CharField("objekttyp", max_length=60)
+    object_id = models.CharField("objekt-id", max_length=40, blank=True)
+    object_repr = models.CharField("objekt", max_length=300, blank=True)
+    summary = models.CharField("beskrivning", max_length=500)
+    changes = models.JSONField("ändringar", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "händelse i loggen"
+        verbose_name_plural = "händelselogg"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"

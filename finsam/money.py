@@ -1,0 +1,58 @@
+"""Swedish formatting of amounts in kronor: "1 234 567 kr", "1 844,5 tkr".
+
+Pure functions over Decimal, with no Django in them, so that views, the PDF, the Excel export,
+the CLI and the plan checks all format an amount the same way. Babel supplies the Swedish
+separators: a no-break space between thousands and a comma before decimals.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+LOCALE = "sv_SE"
+UNIT_KR = "kr"
+UNIT_TKR = "tkr"
+UNITS = (UNIT_KR, UNIT_TKR)
+THOUSAND = Decimal(1000)
+
+
+def _fmt(value: Decimal, decimals: int) -> str:
+    pattern = "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # never show "-0"
+    return format_decimal(rounded, format=pattern, locale=LOCALE)
+
+
+def format_number(value: Decimal, unit: str = UNIT_KR) -> str:
+    """The amount in the given unit without the unit's name, as in a table column.
+
+    kr: whole kronor. tkr: thousands, with one decimal only where the amount is not whole
+    thousands ("1 844,5" beside "3 689"), as the seed plans print them.
+    """
+    value = Decimal(value)
+    if unit == UNIT_TKR:
+        thousands = value / THOUSAND
+        decimals = 0 if thousands == thousands.to_integral_value() else 1
+        return _fmt(thousands, decimals)
+    if unit != UNIT_KR:
+        raise ValueError(f"okänd enhet: {unit}")
+    return _fmt(value, 0)
+
+
+def format_amount(value: Decimal, unit: str = UNIT_KR) -> str:
+    """The amount with its unit: "1 234 567 kr" or "1 844,5 tkr"."""
+    return f"{format_number(value, unit)}\xa0{unit}"
+
+
+def format_kr(value: Decimal) -> str:
+    """The amount in whole kronor: "1 234 567 kr"."""
+    return format_amount(value, UNIT_KR)
+
+
+def format_percent(fraction: Decimal, decimals: int = 1) -> str:
+    """A fraction (0.854) as a Swedish percentage: "85,4 %"."""
+    return f"{_fmt(Decimal(fraction) * 100, decimals)}\xa0%"

@@ -1,0 +1,41 @@
+"""Template filters for Swedish amounts; builtins, so every template has them."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from finsam.money import UNIT_KR, format_amount, format_number, format_percent
+
+register = template.Library()
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+
+
+@register.filter
+def belopp(value, unit: str = UNIT_KR) -> str:
+    """An amount in the unit, without the unit's name: for table cells."""
+    number = _decimal(value)
+    return "" if number is None else format_number(number, unit or UNIT_KR)
+
+
+@register.filter
+def belopp_enhet(value, unit: str = UNIT_KR) -> str:
+    """An amount with its unit: "1 234 567 kr"."""
+    number = _decimal(value)
+    return "" if number is None else format_amount(number, unit or UNIT_KR)
+
+
+@register.filter
+def procent(value, decimals: int = 1) -> str:
+    """A fraction as a Swedish percentage: 0.854 → "85,4 %"."""
+    number = _decimal(value)
+    return "" if number is None else format_percent(number, int(decimals))

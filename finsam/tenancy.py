@@ -1,0 +1,105 @@
+"""Who may see and do what in which förbund.
+
+Every view looks its objects up through one helper per object kind here. A förbund the user
+holds no role in answers 404, exactly like one that does not exist, so nothing of förbund A can
+be discovered from förbund B; a role that may look but not act answers 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from finsam.models import (
+    ROLE_KANSLI,
+    ROLE_REVISOR,
+    ROLE_STYRELSE,
+    SEAT_LEDAMOT,
+    Forbund,
+    Medlem,
+    Membership,
+)
+
+# What each need asks of the user's roles in the förbund.
+NEEDS: dict[str, frozenset[str]] = {
+    "view": frozenset({ROLE_KANSLI, ROLE_STYRELSE, ROLE_REVISOR}),
+    "edit": frozenset({ROLE_KANSLI}),
+    "review": frozenset({ROLE_STYRELSE}),
+    "audit": frozenset({ROLE_REVISOR, ROLE_KANSLI}),
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """The user's standing in one förbund: the förbund and the roles held there."""
+
+    forbund: Forbund
+    memberships: tuple[Membership, ...] = field(default_factory=tuple)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.memberships)
+
+    def can(self, need: str) -> bool:
+        return bool(self.roles & NEEDS[need])
+
+    @property
+    def is_kansli(self) -> bool:
+        return ROLE_KANSLI in self.roles
+
+    @property
+    def is_styrelse(self) -> bool:
+        return ROLE_STYRELSE in self.roles
+
+    @property
+    def is_ledamot(self) -> bool:
+        return any(m.role == ROLE_STYRELSE and m.seat == SEAT_LEDAMOT for m in self.memberships)
+
+    @property
+    def is_chair(self) -> bool:
+        return any(m.is_chair for m in self.memberships)
+
+    @property
+    def is_revisor(self) -> bool:
+        return ROLE_REVISOR in self.roles
+
+
+def user_memberships(request: HttpRequest) -> list[Membership]:
+    """All the user's roles, with their förbund, fetched once per request."""
+    cached = getattr(request, "_finsam_memberships", None)
+    if cached is None:
+        user = request.user
+        cached = (
+            list(Membership.objects.filter(user=user).select_related("forbund"))
+            if user.is_authenticated
+            else []
+        )
+        request._finsam_memberships = cached
+    return cached
+
+
+def get_forbund_for_user(request: HttpRequest, slug: str, need: str = "view") -> Access:
+    """The förbund by slug with the user's roles in it: 404 if none, 403 if the need is unmet."""
+    memberships = tuple(m for m in user_memberships(request) if m.forbund.slug == slug)
+    if not memberships:
+        raise Http404("Förbundet finns inte.")
+    access = Access(forbund=memberships[0].forbund, memberships=memberships)
+    if not access.can(need):
+        raise PermissionDenied("Din roll i förbundet ger inte behörighet till detta.")
+    return access
+
+
+def get_medlem_for_user(
+    request: HttpRequest, slug: str, pk: int, need: str = "edit"
+) -> tuple[Access, Medlem]:
+    """A member of the user's förbund; another förbund's member answers 404."""
+    access = get_forbund_for_user(request, slug, need="view")
+    try:
+        medlem = Medlem.objects.for_forbund(access.forbund).get(pk=pk)
+    except Medlem.DoesNotExist as exc:
+        raise Http404("Medlemmen finns inte.") from exc
+    if not access.can(need):
+        raise PermissionDenied("Din roll i förbundet ger inte behörighet till detta.")
+    return access, medlem

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from finsam import views
+from finsam.auth_forms import SwedishAuthenticationForm
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path(
+        "konto/logga-in/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html",
+            authentication_form=SwedishAuthenticationForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "konto/losenord/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "konto/losenord/klart/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("f/<slug:slug>/", views.forbund_detail, name="forbund_detail"),
+    path("f/<slug:slug>/installningar/", views.forbund_edit, name="forbund_edit"),
+    path("f/<slug:slug>/medlemmar/ny/", views.medlem_create, name="medlem_create"),
+    path("f/<slug:slug>/medlemmar/<int:pk>/", views.medlem_edit, name="medlem_edit"),
+    path("f/<slug:slug>/logg/", views.forbund_log, name="forbund_log"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,135 @@
+"""Pages of the core: the start page, the förbund page, its settings, members and log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from finsam import services
+from finsam.audit import snapshot
+from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
+from finsam.members import KOMMUN
+from finsam.models import (
+    ROLE_KANSLI,
+    ROLE_REVISOR,
+    ROLE_STYRELSE,
+    AuditEvent,
+    Fordelningstal,
+    Medlem,
+    Membership,
+)
+from finsam.tenancy import get_forbund_for_user, get_medlem_for_user
+
+
+@login_required
+def start(request):
+    """The user's förbund and roles, each with what is next there."""
+    return render(request, "finsam/start.html", {})
+
+
+@login_required
+def forbund_detail(request, slug: str):
+    access = get_forbund_for_user(request, slug)
+    forbund = access.forbund
+    medlemmar = list(
+        Medlem.objects.for_forbund(forbund).prefetch_related(
+            Prefetch("fordelningstal", queryset=Fordelningstal.objects.order_by("-year"))
+        )
+    )
+    people = list(
+        Membership.objects.for_forbund(forbund)
+        .select_related("user", "medlem")
+        .order_by("-is_chair", "seat", "user__last_name", "user__first_name")
+    )
+    context = {
+        "access": access,
+        "forbund": forbund,
+        "medlemmar": medlemmar,
+        "problems": forbund.member_set_problems(medlemmar),
+        "styrelse": [m for m in people if m.role == ROLE_STYRELSE],
+        "kansli": [m for m in people if m.role == ROLE_KANSLI],
+        "revisorer": [m for m in people if m.role == ROLE_REVISOR],
+    }
+    return render(request, "finsam/forbund_detail.html", context)
+
+
+@login_required
+def forbund_edit(request, slug: str):
+    access = get_forbund_for_user(request, slug, need="edit")
+    forbund = access.forbund
+    before = snapshot(forbund, services.FORBUND_FIELDS)
+    form = ForbundForm(request.POST or None, instance=forbund)
+    if request.method == "POST" and form.is_valid():
+        services.forbund_update(forbund=form.instance, acting_user=request.user, before=before)
+        return redirect("forbund_detail", slug=forbund.slug)
+    return render(
+        request, "finsam/forbund_form.html", {"access": access, "forbund": forbund, "form": form}
+    )
+
+
+def _medlem_form_page(request, access, medlem: Medlem | None):
+    forbund = access.forbund
+    instance = medlem or Medlem(forbund=forbund)
+    before = snapshot(instance, services.MEDLEM_FIELDS) if medlem else None
+    data = request.POST if request.method == "POST" else None
+    form = MedlemForm(data, instance=instance, forbund=forbund)
+    formset = FordelningstalFormSet(data, instance=instance, prefix="fordelning")
+    if request.method == "POST":
+        form_ok = form.is_valid()
+        formset_ok = formset.is_valid()
+        rows = [
+            f.instance
+            for f in formset.forms
+            if f.has_changed() and not f.cleaned_data.get("DELETE") and formset_ok
+        ]
+        if form_ok and rows and form.cleaned_data["kind"] != KOMMUN:
+            form.add_error("kind", "Fördelningstal anges bara för kommuner; töm raderna nedan.")
+            form_ok = False
+        if form_ok and formset_ok:
+            removed = [f.instance for f in formset.deleted_forms]
+            try:
+                services.medlem_save(
+                    medlem=form.instance,
+                    acting_user=request.user,
+                    fordelningstal=rows,
+                    removed=removed,
+                    before=before,
+                )
+            except IntegrityError:
+                form.add_error(None, "Uppgifterna krockar med en annan medlem; inget sparades.")
+            else:
+                return redirect(reverse("forbund_detail", args=[forbund.slug]) + "#medlemmar")
+    return render(
+        request,
+        "finsam/medlem_form.html",
+        {"access": access, "forbund": forbund, "form": form, "formset": formset, "medlem": medlem},
+    )
+
+
+@login_required
+def medlem_create(request, slug: str):
+    access = get_forbund_for_user(request, slug, need="edit")
+    return _medlem_form_page(request, access, None)
+
+
+@login_required
+def medlem_edit(request, slug: str, pk: int):
+    access, medlem = get_medlem_for_user(request, slug, pk, need="edit")
+    return _medlem_form_page(request, access, medlem)
+
+
+@login_required
+def forbund_log(request, slug: str):
+    """Every recorded change in the förbund, newest first."""
+    access = get_forbund_for_user(request, slug)
+    events = AuditEvent.objects.filter(forbund=access.forbund).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("sida"))
+    return render(
+        request,
+        "finsam/forbund_log.html",
+        {"access": access, "forbund": access.forbund, "page": page},
+    )

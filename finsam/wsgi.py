@@ -1,0 +1,8 @@
+"""WSGI entry point, served by gunicorn in production (see README.md)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finsam.settings")
+application = get_wsgi_application()

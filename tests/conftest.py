@@ -1,0 +1,53 @@
+"""Shared fixtures: the personas of STYLE.md (kansli, styrelse and revisor of förbund A,
+kansli of förbund B who must see nothing of A, and anonymous)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture
+def forbund_a(db):
+    return factories.complete_forbund(name="Samordningsförbundet A", slug="forbund-a")
+
+
+@pytest.fixture
+def forbund_b(db):
+    return factories.complete_forbund(name="Samordningsförbundet B", slug="forbund-b")
+
+
+def _client_for(membership) -> Client:
+    client = Client()
+    client.force_login(membership.user)
+    client.membership = membership
+    return client
+
+
+@pytest.fixture
+def personas(forbund_a, forbund_b):
+    """Logged-in clients by persona name."""
+    return {
+        "kansli_a": _client_for(factories.kansli(forbund_a)),
+        "styrelse_a": _client_for(factories.ledamot(forbund_a, chair=True)),
+        "revisor_a": _client_for(factories.revisor(forbund_a)),
+        "kansli_b": _client_for(factories.kansli(forbund_b)),
+        "anonymous": Client(),
+    }
+
+
+@pytest.fixture
+def kansli_a(personas):
+    return personas["kansli_a"]
+
+
+@pytest.fixture
+def world(forbund_a, forbund_b):
+    """Objects of förbund A (and B) that URLs in the persona matrix point at."""
+    return {
+        "forbund_a": forbund_a,
+        "forbund_b": forbund_b,
+        "medlem_a": forbund_a.medlemmar.get(kind="kommun", name="Testköping 1"),
+    }
