@@ -1,4 +1,4 @@
-"""Shared fixtures: the personas of STYLE.md (kansli, styrelse and revisor of förbund A,
+"""Shared fixtures (Django is imported lazily, so the pure tests run without it): the personas of STYLE.md (kansli, styrelse and revisor of förbund A,
 kansli of förbund B who must see nothing of A, and anonymous)."""
 
 from __future__ import annotations
@@ -6,16 +6,19 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests import factories
 
 
 @pytest.fixture
 def forbund_a(db):
+    from tests import factories
+
     return factories.complete_forbund(name="Samordningsförbundet A", slug="forbund-a")
 
 
 @pytest.fixture
 def forbund_b(db):
+    from tests import factories
+
     return factories.complete_forbund(name="Samordningsförbundet B", slug="forbund-b")
 
 
@@ -29,6 +32,8 @@ def _client_for(membership) -> Client:
 @pytest.fixture
 def personas(forbund_a, forbund_b):
     """Logged-in clients by persona name."""
+    from tests import factories
+
     return {
         "kansli_a": _client_for(factories.kansli(forbund_a)),
         "styrelse_a": _client_for(factories.ledamot(forbund_a, chair=True)),

@@ -1,0 +1,672 @@
+"""The budget arithmetic of a samordningsförbund: the fixed split, the roll-forward, the statements.
+
+Pure functions over Decimal with no Django in them, so the views, the PDF, the imports and the
+plan checks all compute a figure the same way, and the seed plans can be reproduced to the krona
+in plain tests. Amounts are kronor. Fractions of the whole are computed with integers where a
+result must be exact (the split, the capacity of an offer), because a Decimal division rounds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from finsam.members import AF, FK, KOMMUN, REGION
+from finsam.money import format_kr
+
+# Bookkeeping rounds half a krona up (commercial rounding), never to even.
+ROUNDING = ROUND_HALF_UP
+KRONA = Decimal(1)
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+UNITS = (1, 100, 1000)
+KINDS = (FK, AF, REGION, KOMMUN)
+
+STAT, REGION_BLOCK, KOMMUNER = "stat", "region", "kommuner"
+
+INTAKT, KOSTNAD = "intakt", "kostnad"
+SIDES = (INTAKT, KOSTNAD)
+VERKSAMHET, AVSKRIVNING, FINANSIELL = "verksamhet", "avskrivning", "finansiell"
+STATEMENTS = (VERKSAMHET, AVSKRIVNING, FINANSIELL)
+INDIVID = "individ"
+
+# Division precision for the fractions that are shown, not summed (shares of costs).
+SHARE_PRECISION = 34
+
+
+def round_kr(value: Decimal) -> Decimal:
+    """The amount rounded to whole kronor, half a krona up."""
+    return _dec(value).quantize(KRONA, rounding=ROUNDING)
+
+
+def _dec(value: Decimal | int | str) -> Decimal:
+    # A float has already lost the exact amount; refuse it rather than carry the error on.
+    if isinstance(value, float):
+        raise TypeError(f"belopp måste vara Decimal, inte float: {value!r}")
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def _kr_text(value: Decimal) -> str:
+    # format_kr rounds to whole kronor, which would hide the very fault being reported.
+    if value == value.to_integral_value():
+        return format_kr(value)
+    return f"{value}\xa0kr".replace(".", ",")
+
+
+# --- The fixed split --------------------------------------------------------------------------
+
+
+class SplitError(ValueError):
+    """The contribution cannot be split among these members; the message is Swedish."""
+
+
+@dataclass(frozen=True)
+class SplitMember:
+    """A member as the split sees it: its kind and, for a kommun, its relative weight."""
+
+    key: str
+    name: str
+    kind: str
+    weight: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    """A total split into whole units: per member and per block (stat, region, kommuner)."""
+
+    total: Decimal
+    parts: dict[str, Decimal]
+    blocks: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class _Roles:
+    fk: SplitMember
+    region: SplitMember
+    kommuner: tuple[SplitMember, ...]
+    kommun_weights: tuple[int, ...]  # the weights scaled to integers, same ratios
+
+
+def _roles(members: Sequence[SplitMember], *, region_has_kommun_role: bool) -> _Roles:
+    seen: set[str] = set()
+    for member in members:
+        if member.key in seen:
+            raise SplitError(f"Medlemmen {member.key} finns med flera gånger.")
+        seen.add(member.key)
+        if member.kind not in KINDS:
+            raise SplitError(f"{member.name} har en okänd medlemstyp ({member.kind}).")
+    fks = [m for m in members if m.kind == FK]
+    regions = [m for m in members if m.kind == REGION]
+    kommuner = tuple(m for m in members if m.kind == KOMMUN)
+    if not fks:
+        raise SplitError(
+            "Försäkringskassan saknas bland medlemmarna; statens del betalas genom den."
+        )
+    if len(fks) > 1:
+        raise SplitError("Fler än en medlem är Försäkringskassan; statens del kan bara gå en väg.")
+    if not regions:
+        raise SplitError("Regionen saknas bland medlemmarna.")
+    if len(regions) > 1:
+        names = ", ".join(m.name for m in regions)
+        raise SplitError(f"Fler än en region finns bland medlemmarna ({names}).")
+    if region_has_kommun_role:
+        if kommuner:
+            names = ", ".join(m.name for m in kommuner)
+            raise SplitError(
+                f"Regionen har kommunens roll, men {names} finns med som kommun; "
+                "då delar staten och regionen lika."
+            )
+        return _Roles(fks[0], regions[0], (), ())
+    if not kommuner:
+        raise SplitError(
+            "Ingen kommun finns bland medlemmarna; kommunernas fjärdedel saknar mottagare."
+        )
+    for kommun in kommuner:
+        if kommun.weight is None:
+            raise SplitError(
+                f"{kommun.name} saknar vikt (invånarantal eller överenskommen andel) "
+                "för fördelningen mellan kommunerna."
+            )
+        weight = _dec(kommun.weight)
+        if not weight.is_finite() or weight <= 0:
+            raise SplitError(
+                f"{kommun.name} har vikten {weight}; vikten måste vara större än noll."
+            )
+    return _Roles(fks[0], regions[0], kommuner, _integer_weights([k.weight for k in kommuner]))
+
+
+def _integer_weights(weights: Sequence[Decimal | None]) -> tuple[int, ...]:
+    ratios = [_dec(w).as_integer_ratio() for w in weights if w is not None]
+    common = math.lcm(*(den for _, den in ratios))
+    return tuple(num * (common // den) for num, den in ratios)
+
+
+def _largest_remainder(units: int, weights: Sequence[int]) -> list[int]:
+    """Split whole units in proportion to integer weights; ties go to the earlier weight."""
+    whole = sum(weights)
+    floors = [units * w // whole for w in weights]
+    remainders = [units * w % whole for w in weights]
+    left = units - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    for i in order[:left]:
+        floors[i] += 1
+    return floors
+
+
+def _block_weights(region_has_kommun_role: bool) -> tuple[int, int, int]:
+    # Quarters: the state half, the region quarter (half on Gotland), the kommun quarter.
+    return (2, 2, 0) if region_has_kommun_role else (2, 1, 1)
+
+
+def _check_unit(unit: int) -> None:
+    if unit not in UNITS:
+        raise SplitError(
+            f"Avrundningsenheten {unit} kr är inte tillåten; välj 1 kr, 100 kr eller 1 000 kr."
+        )
+
+
+def member_share(
+    member: SplitMember, members: Sequence[SplitMember], *, region_has_kommun_role: bool
+) -> Decimal:
+    """The member's fraction of the total: FK 1/2, AF 0, region 1/4 (1/2), a kommun 1/4·w/W.
+
+    Exact when the fraction has a finite decimal expansion; a kommun's fraction otherwise carries
+    34 significant digits. Sums and capacities use integer arithmetic instead.
+    """
+    roles = _roles(members, region_has_kommun_role=region_has_kommun_role)
+    stat, region, kommuner = _block_weights(region_has_kommun_role)
+    quarters = Decimal(4)
+    if member.key == roles.fk.key:
+        return stat / quarters
+    if member.key == roles.region.key:
+        return region / quarters
+    for kommun, weight in zip(roles.kommuner, roles.kommun_weights, strict=True):
+        if kommun.key == member.key:
+            with localcontext() as ctx:
+                ctx.prec = SHARE_PRECISION
+                return Decimal(kommuner * weight) / (quarters * sum(roles.kommun_weights))
+    if member.kind == AF and member.key in {m.key for m in members}:
+        return ZERO
+    raise ValueError(f"{member.key} är inte medlem")
+
+
+def split_contribution(
+    total: Decimal,
+    members: Sequence[SplitMember],
+    *,
+    unit: int,
+    region_has_kommun_role: bool,
+) -> SplitResult:
+    """Split the total by the fixed shares, in whole units, so that the parts add up exactly.
+
+    Largest remainder, hierarchically: first the blocks (stat, region, kommuner), then the
+    kommun block among the kommuner by weight. Arbetsförmedlingen's money goes through
+    Försäkringskassan, so its part is 0.
+    """
+    total = _dec(total)
+    _check_unit(unit)
+    if not total.is_finite():
+        raise SplitError(f"Beloppet {total} är inget belopp.")
+    if total < 0:
+        raise SplitError(f"Beloppet {_kr_text(total)} är negativt.")
+    if total % unit != 0:
+        raise SplitError(
+            f"Beloppet {_kr_text(total)} går inte jämnt upp i avrundningsenheten "
+            f"{format_kr(Decimal(unit))}."
+        )
+    roles = _roles(members, region_has_kommun_role=region_has_kommun_role)
+    units = int(total) // unit
+    stat_units, region_units, kommun_units = _largest_remainder(
+        units, _block_weights(region_has_kommun_role)
+    )
+    per_kommun = _largest_remainder(kommun_units, roles.kommun_weights) if roles.kommuner else []
+    by_key = {roles.fk.key: stat_units, roles.region.key: region_units}
+    by_key.update((k.key, n) for k, n in zip(roles.kommuner, per_kommun, strict=True))
+    parts = {m.key: Decimal(by_key.get(m.key, 0) * unit) for m in members}
+    blocks = {
+        STAT: Decimal(stat_units * unit),
+        REGION_BLOCK: Decimal(region_units * unit),
+        KOMMUNER: Decimal(kommun_units * unit),
+    }
+    return SplitResult(total=total, parts=parts, blocks=blocks)
+
+
+# --- The total that the offers allow ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferResult:
+    """The largest total the members' offers allow, and the member whose offer sets it."""
+
+    total: Decimal
+    binding_key: str
+    parts: dict[str, Decimal]
+    capacity: dict[str, Decimal]
+
+
+def _capacities(
+    offers: Mapping[str, Decimal],
+    members: Sequence[SplitMember],
+    roles: _Roles,
+    region_has_kommun_role: bool,
+) -> dict[str, tuple[Decimal, int]]:
+    """Per paying member, in the given order: its offer, and offer / share rounded down."""
+    stat, region, kommuner = _block_weights(region_has_kommun_role)
+    weight_sum = sum(roles.kommun_weights)
+    # Each share as numerator / denominator, so that the capacity is an exact integer.
+    shares: dict[str, tuple[int, int]] = {roles.fk.key: (stat, 4), roles.region.key: (region, 4)}
+    shares.update(
+        (k.key, (kommuner * w, 4 * weight_sum))
+        for k, w in zip(roles.kommuner, roles.kommun_weights, strict=True)
+    )
+    result: dict[str, tuple[Decimal, int]] = {}
+    for member in members:
+        if member.key not in shares:
+            continue
+        if member.key not in offers:
+            raise SplitError(f"Erbjudande saknas från {member.name}.")
+        offer = _dec(offers[member.key])
+        if not offer.is_finite() or offer < 0:
+            raise SplitError(
+                f"Erbjudandet från {member.name} är {_kr_text(offer)}; det kan inte vara negativt."
+            )
+        num, den = shares[member.key]
+        o_num, o_den = offer.as_integer_ratio()
+        result[member.key] = (offer, (o_num * den) // (o_den * num))
+    return result
+
+
+def total_from_offers(
+    offers: Mapping[str, Decimal],
+    members: Sequence[SplitMember],
+    *,
+    unit: int,
+    region_has_kommun_role: bool,
+) -> OfferResult:
+    """The largest total, in whole units, whose split gives no member more than it offered.
+
+    Because the split is fixed, the member that offers least relative to its share sets the
+    total for everyone ("den medlem som lägger in minst medel styr budgeten").
+    Arbetsförmedlingen pays through Försäkringskassan and needs no offer.
+    """
+    _check_unit(unit)
+    roles = _roles(members, region_has_kommun_role=region_has_kommun_role)
+    known = {m.key for m in members}
+    for key in offers:
+        if key not in known:
+            raise SplitError(f"Erbjudandet gäller {key}, som inte är medlem i förbundet.")
+    capacities = _capacities(offers, members, roles, region_has_kommun_role)
+    # min keeps the first of equals, so a tie goes to the earlier member.
+    binding_key = min(capacities, key=lambda k: capacities[k][1])
+    top = capacities[binding_key][1] // unit * unit
+    # Rounding can lift a part up to a unit above its exact share, and so above its offer: step
+    # down a unit at a time. At 0 every part is 0, which always fits, so the loop is bounded.
+    for total in range(top, -1, -unit):
+        split = split_contribution(
+            Decimal(total), members, unit=unit, region_has_kommun_role=region_has_kommun_role
+        )
+        if all(split.parts[key] <= offer for key, (offer, _) in capacities.items()):
+            break
+    return OfferResult(
+        total=Decimal(total),
+        binding_key=binding_key,
+        parts=split.parts,
+        capacity={key: Decimal(cap) for key, (_, cap) in capacities.items()},
+    )
+
+
+# --- The budget --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One budget row (income or cost) with its amount per year as typed."""
+
+    key: str
+    name: str
+    side: str
+    group_key: str
+    group_name: str
+    amounts: Mapping[int, Decimal]
+    share_kinds: Mapping[str, Decimal] = field(default_factory=dict)
+    statement: str = VERKSAMHET
+    under_use_applies: bool = False
+    decided: bool = True
+
+
+@dataclass(frozen=True)
+class YearTargets:
+    """The förbund's own targets for one year: eget kapital ceiling and floor, individ share."""
+
+    ceiling_percent: Decimal | None = Decimal("20")
+    ceiling_amount: Decimal | None = None
+    floor_amount: Decimal | None = None
+    min_individ_percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class BalanceInput:
+    """The entered rows of a year's balansbudget; eget kapital is computed, never entered."""
+
+    anlaggningstillgangar: Decimal = Decimal("0")
+    omsattningstillgangar: Decimal = Decimal("0")
+    avsattningar: Decimal = Decimal("0")
+    langfristiga_skulder: Decimal = Decimal("0")
+    kortfristiga_skulder: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """Everything the budget of a plan period is computed from."""
+
+    years: tuple[int, ...]
+    opening_equity: Decimal
+    allocations: Mapping[int, Decimal]
+    members: Sequence[SplitMember] | Mapping[int, Sequence[SplitMember]]
+    unit: int = 1
+    region_has_kommun_role: bool = False
+    under_use_percent: Decimal = Decimal("0")
+    lines: Sequence[Line] = ()
+    targets: Mapping[int, YearTargets] = field(default_factory=dict)
+    balance: Mapping[int, BalanceInput] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResultStatement:
+    """A year's resultatbudget; costs are negative, as in the published statements."""
+
+    verksamhetens_intakter: Decimal
+    verksamhetens_kostnader: Decimal
+    avskrivningar: Decimal
+    verksamhetens_nettokostnader: Decimal
+    finansiella_intakter: Decimal
+    finansiella_kostnader: Decimal
+    arets_resultat: Decimal
+
+
+@dataclass(frozen=True)
+class BalanceStatement:
+    """A year's balansbudget with eget kapital from the roll-forward."""
+
+    anlaggningstillgangar: Decimal
+    omsattningstillgangar: Decimal
+    summa_tillgangar: Decimal
+    balanserat_eget_kapital: Decimal
+    arets_resultat: Decimal
+    summa_eget_kapital: Decimal
+    avsattningar: Decimal
+    langfristiga_skulder: Decimal
+    kortfristiga_skulder: Decimal
+    summa_skulder: Decimal
+    summa_eget_kapital_avsattningar_skulder: Decimal
+    difference: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        """Whether tillgångar equal eget kapital, avsättningar and skulder."""
+        return self.difference == 0
+
+
+@dataclass(frozen=True)
+class YearResult:
+    """Every computed figure of one year of the plan."""
+
+    year: int
+    medlemsbidrag: Decimal
+    members: tuple[SplitMember, ...]
+    member_parts: dict[str, Decimal]
+    split_error: str | None
+    split_blocks: dict[str, Decimal]
+    line_amounts: dict[str, Decimal]
+    group_totals: dict[str, Decimal]
+    ovriga_intakter: Decimal
+    intakter: Decimal
+    ib: Decimal
+    available: Decimal
+    kostnader: Decimal
+    resultat: Decimal
+    ub: Decimal
+    shares: dict[str, Decimal]
+    individ_costs: Decimal
+    individ_of_medlemsbidrag: Decimal | None
+    targets: YearTargets
+    ceiling: Decimal | None
+    floor: Decimal | None
+    decided_costs: Decimal
+    utrymme: Decimal
+    resultatbudget: ResultStatement
+    balansbudget: BalanceStatement | None
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The computed plan period, year by year, with the inputs the checks point at."""
+
+    years: tuple[YearResult, ...]
+    lines: tuple[Line, ...]
+    unit: int = 1
+    region_has_kommun_role: bool = False
+
+    def year(self, year: int) -> YearResult:
+        """The result for one year of the period."""
+        for result in self.years:
+            if result.year == year:
+                return result
+        raise KeyError(year)
+
+
+def _validate(inp: PlanInput) -> None:
+    if not inp.years:
+        raise ValueError("planen saknar år")
+    if list(inp.years) != list(range(inp.years[0], inp.years[0] + len(inp.years))):
+        raise ValueError(f"åren måste följa på varandra i stigande ordning: {inp.years}")
+    if isinstance(inp.members, Mapping):
+        missing = [y for y in inp.years if y not in inp.members]
+        if missing:
+            raise ValueError(f"medlemmar saknas för år {missing}")
+    seen: set[str] = set()
+    groups: dict[str, str] = {}
+    for line in inp.lines:
+        if line.key in seen:
+            raise ValueError(f"raden {line.key} finns flera gånger")
+        seen.add(line.key)
+        if line.side not in SIDES:
+            raise ValueError(f"raden {line.key} har okänd sida {line.side!r}")
+        if line.statement not in STATEMENTS:
+            raise ValueError(f"raden {line.key} har okänd resultaträkningsrad {line.statement!r}")
+        if groups.setdefault(line.group_key, line.side) != line.side:
+            raise ValueError(f"gruppen {line.group_key} blandar intäkter och kostnader")
+        if line.side == INTAKT and (line.share_kinds or line.under_use_applies):
+            raise ValueError(
+                f"intäktsraden {line.key} kan inte ha andelsslag eller underutnyttjande"
+            )
+        if line.side == INTAKT and line.statement == AVSKRIVNING:
+            raise ValueError(f"intäktsraden {line.key} kan inte vara en avskrivning")
+        if any(_dec(a) < 0 for a in line.amounts.values()):
+            raise ValueError(f"raden {line.key} har ett negativt belopp")
+        fractions = [_dec(f) for f in line.share_kinds.values()]
+        if fractions and (any(f < 0 for f in fractions) or sum(fractions) != 1):
+            raise ValueError(f"andelsslagen för raden {line.key} summerar inte till 1: {fractions}")
+
+
+def _members_for(inp: PlanInput, year: int) -> tuple[SplitMember, ...]:
+    if isinstance(inp.members, Mapping):
+        return tuple(inp.members[year])
+    return tuple(inp.members)
+
+
+def _budgeted(line: Line, year: int, under_use: Decimal) -> Decimal:
+    amount = _dec(line.amounts.get(year, ZERO))
+    if line.under_use_applies:
+        return round_kr(amount * (1 - under_use / HUNDRED))
+    return amount
+
+
+def _fraction(part: Decimal, whole: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = SHARE_PRECISION
+        return part / whole
+
+
+def _result_statement(
+    medlemsbidrag: Decimal, lines: Sequence[Line], amounts: Mapping[str, Decimal]
+) -> ResultStatement:
+    def total(side: str, statement: str) -> Decimal:
+        return sum(
+            (amounts[ln.key] for ln in lines if ln.side == side and ln.statement == statement),
+            ZERO,
+        )
+
+    intakter = medlemsbidrag + total(INTAKT, VERKSAMHET)
+    kostnader = -total(KOSTNAD, VERKSAMHET)
+    avskrivningar = -total(KOSTNAD, AVSKRIVNING)
+    netto = intakter + kostnader + avskrivningar
+    fin_intakter = total(INTAKT, FINANSIELL)
+    fin_kostnader = -total(KOSTNAD, FINANSIELL)
+    return ResultStatement(
+        verksamhetens_intakter=intakter,
+        verksamhetens_kostnader=kostnader,
+        avskrivningar=avskrivningar,
+        verksamhetens_nettokostnader=netto,
+        finansiella_intakter=fin_intakter,
+        finansiella_kostnader=fin_kostnader,
+        arets_resultat=netto + fin_intakter + fin_kostnader,
+    )
+
+
+def _balance_statement(entered: BalanceInput, ib: Decimal, resultat: Decimal) -> BalanceStatement:
+    anl = _dec(entered.anlaggningstillgangar)
+    oms = _dec(entered.omsattningstillgangar)
+    avs = _dec(entered.avsattningar)
+    lang = _dec(entered.langfristiga_skulder)
+    kort = _dec(entered.kortfristiga_skulder)
+    tillgangar = anl + oms
+    eget_kapital = ib + resultat
+    skulder = lang + kort
+    summa = eget_kapital + avs + skulder
+    return BalanceStatement(
+        anlaggningstillgangar=anl,
+        omsattningstillgangar=oms,
+        summa_tillgangar=tillgangar,
+        balanserat_eget_kapital=ib,
+        arets_resultat=resultat,
+        summa_eget_kapital=eget_kapital,
+        avsattningar=avs,
+        langfristiga_skulder=lang,
+        kortfristiga_skulder=kort,
+        summa_skulder=skulder,
+        summa_eget_kapital_avsattningar_skulder=summa,
+        difference=tillgangar - summa,
+    )
+
+
+def _ceiling(targets: YearTargets, medlemsbidrag: Decimal) -> Decimal | None:
+    if targets.ceiling_amount is not None:
+        return _dec(targets.ceiling_amount)
+    if targets.ceiling_percent is not None:
+        return round_kr(medlemsbidrag * _dec(targets.ceiling_percent) / HUNDRED)
+    return None
+
+
+def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[str]) -> YearResult:
+    members = _members_for(inp, year)
+    medlemsbidrag = _dec(inp.allocations.get(year, ZERO))
+    try:
+        split = split_contribution(
+            medlemsbidrag,
+            members,
+            unit=inp.unit,
+            region_has_kommun_role=inp.region_has_kommun_role,
+        )
+        parts, blocks, split_error = split.parts, split.blocks, None
+    except SplitError as error:
+        # The money still arrives; the checks report why it cannot be split.
+        parts, blocks, split_error = {}, {}, str(error)
+
+    under_use = _dec(inp.under_use_percent)
+    amounts = {line.key: _budgeted(line, year, under_use) for line in inp.lines}
+    group_totals: dict[str, Decimal] = {}
+    for line in inp.lines:
+        group_totals[line.group_key] = group_totals.get(line.group_key, ZERO) + amounts[line.key]
+    costs = [line for line in inp.lines if line.side == KOSTNAD]
+    ovriga = sum((amounts[ln.key] for ln in inp.lines if ln.side == INTAKT), ZERO)
+    kostnader = sum((amounts[ln.key] for ln in costs), ZERO)
+    intakter = medlemsbidrag + ovriga
+    resultat = intakter - kostnader
+    ub = ib + resultat
+    available = ib + intakter
+
+    by_kind = {
+        kind: sum((amounts[ln.key] * _dec(ln.share_kinds.get(kind, ZERO)) for ln in costs), ZERO)
+        for kind in share_kinds
+    }
+    shares = {
+        kind: _fraction(amount, kostnader) if kostnader else ZERO
+        for kind, amount in by_kind.items()
+    }
+    individ_costs = by_kind.get(INDIVID, ZERO)
+    targets = inp.targets.get(year, YearTargets())
+    floor = _dec(targets.floor_amount) if targets.floor_amount is not None else None
+    decided_costs = sum((amounts[ln.key] for ln in costs if ln.decided), ZERO)
+    statement = _result_statement(medlemsbidrag, inp.lines, amounts)
+    if statement.arets_resultat != resultat:  # pragma: no cover - an invariant, not a case
+        raise AssertionError("resultatbudgeten och rullningen av eget kapital skiljer sig åt")
+    entered = inp.balance.get(year)
+    return YearResult(
+        year=year,
+        medlemsbidrag=medlemsbidrag,
+        members=members,
+        member_parts=parts,
+        split_error=split_error,
+        split_blocks=blocks,
+        line_amounts=amounts,
+        group_totals=group_totals,
+        ovriga_intakter=ovriga,
+        intakter=intakter,
+        ib=ib,
+        available=available,
+        kostnader=kostnader,
+        resultat=resultat,
+        ub=ub,
+        shares=shares,
+        individ_costs=individ_costs,
+        individ_of_medlemsbidrag=(
+            _fraction(individ_costs, medlemsbidrag) if medlemsbidrag else None
+        ),
+        targets=targets,
+        ceiling=_ceiling(targets, medlemsbidrag),
+        floor=floor,
+        decided_costs=decided_costs,
+        utrymme=available - decided_costs - (floor or ZERO),
+        resultatbudget=statement,
+        balansbudget=(_balance_statement(entered, ib, resultat) if entered is not None else None),
+    )
+
+
+def compute_plan(inp: PlanInput) -> PlanResult:
+    """Compute every year of the plan, rolling eget kapital forward: IB(y+1) = UB(y).
+
+    A year whose medlemsbidrag cannot be split keeps its total as income and records the reason
+    in split_error, for the checks to report. Inconsistent input (years out of order, an
+    unknown side) is a programming error and raises ValueError.
+    """
+    _validate(inp)
+    share_kinds: list[str] = []
+    for line in inp.lines:
+        for kind in line.share_kinds:
+            if kind not in share_kinds:
+                share_kinds.append(kind)
+    results: list[YearResult] = []
+    ib = _dec(inp.opening_equity)
+    for year in inp.years:
+        result = _compute_year(inp, year, ib, share_kinds)
+        results.append(result)
+        ib = result.ub
+    return PlanResult(
+        years=tuple(results),
+        lines=tuple(inp.lines),
+        unit=inp.unit,
+        region_has_kommun_role=inp.region_has_kommun_role,
+    )

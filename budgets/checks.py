@@ -1,0 +1,354 @@
+"""The checks of a computed plan: what the kansli must fix or should know before adoption.
+
+Each check is a small pure function over the computed figures, so a finding can be tested on its
+own and the same findings appear in the editor, the PDF and the CLI. Messages are Swedish, name
+the year and quote the figures as the plan prints them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from budgets.calc import KOMMUNER, REGION_BLOCK, STAT, PlanResult, YearResult
+from finsam.members import AF, FK, KOMMUN, REGION
+from finsam.money import format_kr, format_percent
+
+FEL, VARNING, INFO = "fel", "varning", "info"
+SEVERITY_ORDER = {FEL: 0, VARNING: 1, INFO: 2}
+
+# The förbundsordningar fix the budget by 30 November of the year before the budget year.
+DEADLINE_MONTH, DEADLINE_DAY = 11, 30
+DEADLINE_SOON_DAYS = 30
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or notice about the plan, tied to the row it concerns."""
+
+    code: str
+    severity: str
+    message: str
+    year: int | None
+    ref: str
+
+
+def _pct(percent: Decimal) -> str:
+    """A percentage as typed (20, 11.6), with decimals only where it has them."""
+    decimals = 0 if percent == percent.to_integral_value() else 1
+    return format_percent(percent / HUNDRED, decimals)
+
+
+# --- Per year ----------------------------------------------------------------------------------
+
+
+def check_split(year: YearResult) -> list[Finding]:
+    """split-fel: the medlemsbidrag could not be split among the members."""
+    if year.split_error is None:
+        return []
+    return [
+        Finding(
+            "split-fel",
+            FEL,
+            f"{year.year}: medlemsbidraget {format_kr(year.medlemsbidrag)} kan inte fördelas "
+            f"mellan medlemmarna. {year.split_error}",
+            year.year,
+            "medlemsbidrag",
+        )
+    ]
+
+
+def check_parts_sum(year: YearResult) -> list[Finding]:
+    """delar-summa: the members' parts do not add up to the medlemsbidrag."""
+    if not year.member_parts:
+        return []
+    parts = sum(year.member_parts.values(), Decimal(0))
+    if parts == year.medlemsbidrag:
+        return []
+    return [
+        Finding(
+            "delar-summa",
+            FEL,
+            f"{year.year}: medlemmarnas delar summerar till {format_kr(parts)}, men "
+            f"medlemsbidraget är {format_kr(year.medlemsbidrag)} "
+            f"(skillnad {format_kr(parts - year.medlemsbidrag)}).",
+            year.year,
+            "medlemsbidrag",
+        )
+    ]
+
+
+def _block_label(block: str) -> str:
+    return {
+        STAT: "staten (genom Försäkringskassan)",
+        REGION_BLOCK: "regionen",
+        KOMMUNER: "kommunerna tillsammans",
+    }[block]
+
+
+def check_distribution(
+    year: YearResult, *, unit: int, region_has_kommun_role: bool
+) -> list[Finding]:
+    """fordelning: a block, or a kommun within the kommun block, is off its fixed share.
+
+    Works from the parts rather than the split's own blocks, so that imported figures are
+    checked too. Rounding may move a part less than one unit; more than that is an error.
+    """
+    if not year.member_parts or not year.members:
+        return []
+    kinds = {m.key: m.kind for m in year.members}
+    fractions = {STAT: Decimal("0.5"), REGION_BLOCK: Decimal("0.25"), KOMMUNER: Decimal("0.25")}
+    if region_has_kommun_role:
+        fractions = {STAT: Decimal("0.5"), REGION_BLOCK: Decimal("0.5"), KOMMUNER: Decimal(0)}
+    block_of = {FK: STAT, AF: STAT, REGION: REGION_BLOCK, KOMMUN: KOMMUNER}
+    blocks = dict.fromkeys(fractions, Decimal(0))
+    for key, part in year.member_parts.items():
+        if kinds.get(key) in block_of:
+            blocks[block_of[kinds[key]]] += part
+    refs = {
+        STAT: next((f"member:{m.key}" for m in year.members if m.kind == FK), "medlemsbidrag"),
+        REGION_BLOCK: next(
+            (f"member:{m.key}" for m in year.members if m.kind == REGION), "medlemsbidrag"
+        ),
+        KOMMUNER: "medlemsbidrag",
+    }
+    findings = []
+    for block, fraction in fractions.items():
+        exact = year.medlemsbidrag * fraction
+        if abs(blocks[block] - exact) > unit:
+            findings.append(
+                Finding(
+                    "fordelning",
+                    FEL,
+                    f"{year.year}: {_block_label(block)} får {format_kr(blocks[block])}, men den "
+                    f"fasta fördelningen ger {format_kr(exact)} "
+                    f"({format_percent(fraction, 0)} av {format_kr(year.medlemsbidrag)}).",
+                    year.year,
+                    refs[block],
+                )
+            )
+    findings += _check_kommun_parts(year, blocks[KOMMUNER], unit)
+    return findings
+
+
+def _check_kommun_parts(year: YearResult, block: Decimal, unit: int) -> list[Finding]:
+    kommuner = [m for m in year.members if m.kind == KOMMUN and m.key in year.member_parts]
+    if not kommuner or any(m.weight is None or m.weight <= 0 for m in kommuner):
+        return []
+    total_weight = sum((Decimal(m.weight) for m in kommuner), Decimal(0))
+    findings = []
+    for kommun in kommuner:
+        part = year.member_parts[kommun.key]
+        # |part − block·w/W| > unit, multiplied through by W to stay exact.
+        if abs(part * total_weight - block * kommun.weight) > unit * total_weight:
+            exact = block * kommun.weight / total_weight
+            findings.append(
+                Finding(
+                    "fordelning",
+                    FEL,
+                    f"{year.year}: {kommun.name} får {format_kr(part)}, men fördelningen efter "
+                    f"vikt ger {format_kr(exact)} av kommunernas {format_kr(block)}.",
+                    year.year,
+                    f"member:{kommun.key}",
+                )
+            )
+    return findings
+
+
+def check_negative_equity(year: YearResult) -> list[Finding]:
+    """ub-negativ: the year ends with negative eget kapital."""
+    if year.ub >= 0:
+        return []
+    return [
+        Finding(
+            "ub-negativ",
+            FEL,
+            f"{year.year}: utgående eget kapital är {format_kr(year.ub)}; underskottet täcks "
+            "inte av eget kapital.",
+            year.year,
+            "ub",
+        )
+    ]
+
+
+def check_ceiling(year: YearResult) -> list[Finding]:
+    """ek-over-tak: eget kapital ends above the förbund's ceiling."""
+    if year.ceiling is None or year.ub <= year.ceiling:
+        return []
+    basis = ""
+    if year.targets.ceiling_amount is None and year.targets.ceiling_percent is not None:
+        basis = (
+            f" ({_pct(year.targets.ceiling_percent)} av medlemsbidraget "
+            f"{format_kr(year.medlemsbidrag)})"
+        )
+    return [
+        Finding(
+            "ek-over-tak",
+            VARNING,
+            f"{year.year}: utgående eget kapital {format_kr(year.ub)} är över taket "
+            f"{format_kr(year.ceiling)}{basis}.",
+            year.year,
+            "ceiling",
+        )
+    ]
+
+
+def check_floor(year: YearResult) -> list[Finding]:
+    """ek-under-golv: eget kapital ends below the floor, though not below zero."""
+    if year.floor is None or year.ub < 0 or year.ub >= year.floor:
+        return []
+    return [
+        Finding(
+            "ek-under-golv",
+            VARNING,
+            f"{year.year}: utgående eget kapital {format_kr(year.ub)} är under golvet "
+            f"{format_kr(year.floor)}.",
+            year.year,
+            "floor",
+        )
+    ]
+
+
+def check_individ_share(year: YearResult) -> list[Finding]:
+    """individ-andel: too little of the medlemsbidrag goes to individinriktade insatser."""
+    minimum = year.targets.min_individ_percent
+    share = year.individ_of_medlemsbidrag
+    if minimum is None or share is None or share * HUNDRED >= minimum:
+        return []
+    return [
+        Finding(
+            "individ-andel",
+            VARNING,
+            f"{year.year}: individinriktade insatser får {format_percent(share)} av "
+            f"medlemsbidraget ({format_kr(year.individ_costs)} av "
+            f"{format_kr(year.medlemsbidrag)}); målet är minst {_pct(minimum)}.",
+            year.year,
+            "individ",
+        )
+    ]
+
+
+def check_deficit(year: YearResult, *, deficit_reason: str) -> list[Finding]:
+    """A planned deficit: a warning without a stated reason, a notice with one."""
+    if year.resultat >= 0:
+        return []
+    reason = deficit_reason.strip()
+    if not reason:
+        return [
+            Finding(
+                "underskott-utan-motivering",
+                VARNING,
+                f"{year.year}: årets resultat är {format_kr(year.resultat)}. Budgeten ska vara i "
+                "balans; ett planerat underskott behöver en motivering.",
+                year.year,
+                "resultat",
+            )
+        ]
+    return [
+        Finding(
+            "underskott",
+            INFO,
+            f"{year.year}: årets resultat är {format_kr(year.resultat)}; eget kapital förbrukas "
+            f"medvetet: {reason}",
+            year.year,
+            "resultat",
+        )
+    ]
+
+
+def check_balance(year: YearResult) -> list[Finding]:
+    """balans: tillgångar differ from eget kapital, avsättningar and skulder."""
+    statement = year.balansbudget
+    if statement is None or statement.balanced:
+        return []
+    return [
+        Finding(
+            "balans",
+            FEL,
+            f"{year.year}: balansbudgeten går inte ihop: tillgångar "
+            f"{format_kr(statement.summa_tillgangar)}, eget kapital, avsättningar och skulder "
+            f"{format_kr(statement.summa_eget_kapital_avsattningar_skulder)} "
+            f"(skillnad {format_kr(statement.difference)}).",
+            year.year,
+            "balans",
+        )
+    ]
+
+
+# --- The plan as a whole -----------------------------------------------------------------------
+
+
+def check_deadline(*, budget_year: int, today: date, adopted: bool) -> list[Finding]:
+    """The plan must be adopted by 30 November of the year before the budget year."""
+    if adopted:
+        return []
+    due = date(budget_year - 1, DEADLINE_MONTH, DEADLINE_DAY)
+    due_text = f"{due.day} november {due.year}"
+    days = (due - today).days
+    if days < 0:
+        return [
+            Finding(
+                "sista-dag-passerad",
+                VARNING,
+                f"Planen skulle ha antagits senast {due_text}.",
+                None,
+                "plan",
+            )
+        ]
+    if days > DEADLINE_SOON_DAYS:
+        return []
+    left = "i dag" if days == 0 else ("om 1 dag" if days == 1 else f"om {days} dagar")
+    return [
+        Finding(
+            "sista-dag-nara",
+            INFO,
+            f"Planen ska antas senast {due_text}, {left}.",
+            None,
+            "plan",
+        )
+    ]
+
+
+def check_members(member_set_problems: Iterable[str]) -> list[Finding]:
+    """medlemmar: what is wrong with the förbund's member set."""
+    return [Finding("medlemmar", FEL, problem, None, "members") for problem in member_set_problems]
+
+
+def _sort_key(finding: Finding) -> tuple[bool, int, int]:
+    # Plan-wide findings first, then year by year, the worst first within a year.
+    return (finding.year is not None, finding.year or 0, SEVERITY_ORDER[finding.severity])
+
+
+def run_checks(
+    result: PlanResult,
+    *,
+    budget_year: int,
+    today: date,
+    adopted: bool,
+    deficit_reason: str = "",
+    member_set_problems: Sequence[str] = (),
+) -> list[Finding]:
+    """All findings for the plan, ordered by year (plan-wide first), then by severity."""
+    per_year: list[Callable[[YearResult], list[Finding]]] = [
+        check_split,
+        check_parts_sum,
+        lambda y: check_distribution(
+            y, unit=result.unit, region_has_kommun_role=result.region_has_kommun_role
+        ),
+        check_negative_equity,
+        check_ceiling,
+        check_floor,
+        check_individ_share,
+        lambda y: check_deficit(y, deficit_reason=deficit_reason),
+        check_balance,
+    ]
+    findings = check_members(member_set_problems)
+    findings += check_deadline(budget_year=budget_year, today=today, adopted=adopted)
+    for year in result.years:
+        for check in per_year:
+            findings += check(year)
+    return sorted(findings, key=_sort_key)
