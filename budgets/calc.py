@@ -421,6 +421,7 @@ class YearResult:
     split_blocks: dict[str, Decimal]
     line_amounts: dict[str, Decimal]
     group_totals: dict[str, Decimal]
+    group_shares: dict[str, Decimal]
     ovriga_intakter: Decimal
     intakter: Decimal
     ib: Decimal
@@ -606,6 +607,12 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         kind: _fraction(amount, kostnader) if kostnader else ZERO
         for kind, amount in by_kind.items()
     }
+    cost_groups = {ln.group_key for ln in costs}
+    group_shares = {
+        key: _fraction(group_totals[key], kostnader) if kostnader else ZERO
+        for key in group_totals
+        if key in cost_groups
+    }
     individ_costs = by_kind.get(INDIVID, ZERO)
     targets = inp.targets.get(year, YearTargets())
     floor = _dec(targets.floor_amount) if targets.floor_amount is not None else None
@@ -623,6 +630,7 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         split_blocks=blocks,
         line_amounts=amounts,
         group_totals=group_totals,
+        group_shares=group_shares,
         ovriga_intakter=ovriga,
         intakter=intakter,
         ib=ib,

@@ -11,6 +11,8 @@ from finsam.models import AuditEvent, Forbund
 
 
 def _plain(value: Any) -> Any:
+    if hasattr(value, "amount") and hasattr(value, "currency"):  # django-money's Money
+        return str(value.amount)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, models.Model):

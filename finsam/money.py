@@ -56,3 +56,67 @@ def format_kr(value: Decimal) -> str:
 def format_percent(fraction: Decimal, decimals: int = 1) -> str:
     """A fraction (0.854) as a Swedish percentage: "85,4 %"."""
     return f"{_fmt(Decimal(fraction) * 100, decimals)}\xa0%"
+
+
+MAX_AMOUNT = Decimal(10) ** 12  # no förbund budgets a thousand billion kronor; larger is a typo
+
+
+class AmountError(ValueError):
+    """Text that is not an amount; the message is Swedish, for the field it came from."""
+
+
+def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False) -> Decimal:
+    """An amount typed in Swedish style in the given unit, as whole kronor.
+
+    Accepts "1 234 567", "1234567", "1 844,5" (tkr) and a no-break or thin space between
+    thousands. Refuses letters, more decimals than whole kronor allow, negatives (unless allowed)
+    and amounts of 10^12 kr or more.
+    """
+    cleaned = (
+        str(text)
+        .strip()
+        .replace("\xa0", "")
+        .replace("\u202f", "")
+        .replace(" ", "")
+        .replace("−", "-")
+    )
+    if cleaned.endswith(unit):
+        cleaned = cleaned[: -len(unit)]
+    cleaned = cleaned.replace(",", ".")
+    if cleaned in ("", "-", "."):
+        raise AmountError("Ange ett belopp.")
+    if (
+        not all(c in "0123456789.-" for c in cleaned)
+        or cleaned.count(".") > 1
+        or "-" in cleaned[1:]
+    ):
+        raise AmountError("Ange beloppet med siffror, t.ex. 1 234 567.")
+    value = Decimal(cleaned)
+    if unit == UNIT_TKR:
+        value = value * THOUSAND
+    if value != value.to_integral_value():
+        if unit == UNIT_TKR:
+            raise AmountError("Ange beloppet i hela kronor: högst tre decimaler i tkr.")
+        raise AmountError("Ange beloppet i hela kronor, utan ören.")
+    value = value.quantize(Decimal(1))
+    if value < 0 and not allow_negative:
+        raise AmountError("Beloppet kan inte vara negativt.")
+    if abs(value) >= MAX_AMOUNT:
+        raise AmountError("Beloppet är orimligt stort (1 000 miljarder kr eller mer).")
+    return value
+
+
+def input_value(value: Decimal | None, unit: str = UNIT_KR) -> str:
+    """An amount as it is shown in an input field in the unit: "1844,5" for tkr, "1234567" for kr.
+
+    Without thousands separators, so that editing a figure never trips over spaces.
+    """
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if unit == UNIT_TKR:
+        text = format(value / THOUSAND, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+    return format(value.quantize(Decimal(1)), "f")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from finsam import views
 from finsam.auth_forms import SwedishAuthenticationForm
@@ -34,5 +34,7 @@ urlpatterns = [
     path("f/<slug:slug>/medlemmar/ny/", views.medlem_create, name="medlem_create"),
     path("f/<slug:slug>/medlemmar/<int:pk>/", views.medlem_edit, name="medlem_edit"),
     path("f/<slug:slug>/logg/", views.forbund_log, name="forbund_log"),
+    path("", include("plans.urls")),
+    path("", include("budgets.urls")),
     path("admin/", admin.site.urls),
 ]

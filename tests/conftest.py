@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 
-
 @pytest.fixture
 def forbund_a(db):
     from tests import factories
@@ -51,8 +50,24 @@ def kansli_a(personas):
 @pytest.fixture
 def world(forbund_a, forbund_b):
     """Objects of förbund A (and B) that URLs in the persona matrix point at."""
+    from budgets import services
+    from budgets.models import BudgetCategory
+
+    plan = services.plan_create(forbund=forbund_a, acting_user=None, budget_year=2027)
+    category = BudgetCategory.objects.get(group__forbund=forbund_a, name="Kansli")
+    line = services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=category,
+        name="Kansli",
+        amounts={(2027, "budget"): 500},
+    )
     return {
         "forbund_a": forbund_a,
         "forbund_b": forbund_b,
         "medlem_a": forbund_a.medlemmar.get(kind="kommun", name="Testköping 1"),
+        "plan_a": plan,
+        "line_a": line,
+        "group_a": category.group,
+        "category_a": category,
     }

@@ -39,3 +39,9 @@ def procent(value, decimals: int = 1) -> str:
     """A fraction as a Swedish percentage: 0.854 → "85,4 %"."""
     number = _decimal(value)
     return "" if number is None else format_percent(number, int(decimals))
+
+
+@register.filter
+def attr(obj, name: str):
+    """An attribute by name, for tables whose rows are listed in the view."""
+    return getattr(obj, name, None)

@@ -36,3 +36,19 @@ def test_url_answers_each_persona_as_designed(name, personas, world):
 def test_shorthands_cover_every_persona():
     for row in (ANY_ROLE_IN_A, ANY_USER, KANSLI_OF_A):
         assert set(row) == set(PERSONAS)
+
+
+WRITE_EXPECT = {"styrelse_a": 403, "revisor_a": 403, "kansli_b": 404, "anonymous": 302}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(n for n, r in ROWS.items() if r.writes))
+def test_a_post_by_the_wrong_persona_changes_nothing(name, personas, world):
+    from finsam.models import AuditEvent
+
+    url = reverse(name, kwargs=ROWS[name].kwargs(world))
+    before = AuditEvent.objects.count()
+    for persona, expected in WRITE_EXPECT.items():
+        response = personas[persona].post(url, {"name": "Kapad", "which": "group"})
+        assert response.status_code == expected, f"POST {name} as {persona}: {response.status_code}"
+    assert AuditEvent.objects.count() == before

@@ -1,0 +1,78 @@
+"""The default budget groups and categories a förbund starts from (drawn from the seed plans)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from budgets.models import (
+    FINANSIELL,
+    FORVALTNING,
+    INDIVID,
+    INTAKT,
+    KOSTNAD,
+    OVRIGT,
+    STRUKTUR,
+    VERKSAMHET,
+    BudgetCategory,
+    BudgetGroup,
+)
+from finsam.models import Forbund
+
+# (group name, side, share kind, is_insats, [(category, statement), ...])
+DEFAULT_GROUPS = [
+    ("ESF-medel", INTAKT, "", False, [("ESF-medel", VERKSAMHET)]),
+    ("Övriga intäkter", INTAKT, "", False, [("Övriga intäkter", VERKSAMHET)]),
+    ("Finansiella intäkter", INTAKT, "", False, [("Ränteintäkter", FINANSIELL)]),
+    (
+        "Strukturövergripande insatser",
+        KOSTNAD,
+        STRUKTUR,
+        True,
+        [("Strukturövergripande insatser", VERKSAMHET)],
+    ),
+    (
+        "Individinriktade insatser",
+        KOSTNAD,
+        INDIVID,
+        True,
+        [("Individinriktade insatser", VERKSAMHET)],
+    ),
+    ("ESF-projekt", KOSTNAD, INDIVID, True, [("ESF-projekt", VERKSAMHET)]),
+    (
+        "Förvaltning",
+        KOSTNAD,
+        FORVALTNING,
+        False,
+        [
+            ("Styrelse", VERKSAMHET),
+            ("Revision", VERKSAMHET),
+            ("Kansli", VERKSAMHET),
+            ("Lokal", VERKSAMHET),
+            ("Ekonomiadministration", VERKSAMHET),
+            ("Reservation", VERKSAMHET),
+        ],
+    ),
+    ("Finansiella kostnader", KOSTNAD, OVRIGT, False, [("Finansiella kostnader", FINANSIELL)]),
+]
+
+
+@transaction.atomic
+def ensure_budget_groups(forbund: Forbund, groups=DEFAULT_GROUPS) -> None:
+    """Create the groups and categories a förbund lacks; existing ones are left as they are."""
+    for order, (name, side, share_kind, is_insats, categories) in enumerate(groups, start=1):
+        group, _ = BudgetGroup.objects.get_or_create(
+            forbund=forbund,
+            name=name,
+            defaults={
+                "side": side,
+                "share_kind": share_kind,
+                "is_insats": is_insats,
+                "order": order * 10,
+            },
+        )
+        for cat_order, (cat_name, statement) in enumerate(categories, start=1):
+            BudgetCategory.objects.get_or_create(
+                group=group,
+                name=cat_name,
+                defaults={"statement": statement, "order": cat_order * 10},
+            )

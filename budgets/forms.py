@@ -1,0 +1,214 @@
+"""Forms of the budget: the editor's grid of amounts, lines, year settings, offers, categories."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from budgets.models import BudgetCategory, BudgetGroup, BudgetLine, BudgetYear
+from finsam.fields import AmountField
+from finsam.money import input_value, parse_amount
+
+
+def amount_name(line_id: int, year: int, column: str) -> str:
+    return f"a-{line_id}-{year}-{column}"
+
+
+def medlemsbidrag_name(year: int, column: str) -> str:
+    return f"mb-{year}-{column}"
+
+
+class BudgetGridForm(forms.Form):
+    """Every typed amount of the budget: one field per line and column, and the medlemsbidrag.
+
+    Each field travels with the value it was shown with (a hidden "o-" twin). Only the cells the
+    user changed are saved, so a stale page never overwrites a colleague's newer figure.
+    """
+
+    def __init__(self, figures, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.figures = figures
+        unit = figures.unit
+        self.cells: dict[str, tuple] = {}
+        for column in figures.columns:
+            name = medlemsbidrag_name(column.year, column.kind)
+            self._add(
+                name, column.entered.medlemsbidrag.amount, unit, f"Medlemsbidrag {column.label}"
+            )
+            self.cells[name] = ("mb", column.year, column.kind)
+        for line in figures.lines:
+            for column in figures.columns:
+                name = amount_name(line.pk, column.year, column.kind)
+                value = figures.typed.get((line.pk, column.year, column.kind), Decimal(0))
+                self._add(name, value, unit, f"{line.name}, {column.label}")
+                self.cells[name] = ("a", line.pk, column.year, column.kind)
+
+    def _add(self, name: str, value: Decimal, unit: str, label: str) -> None:
+        self.fields[name] = AmountField(unit=unit, required=False, label=label, initial=value)
+        self.fields["o-" + name] = forms.CharField(
+            required=False, widget=forms.HiddenInput, initial=input_value(value, unit)
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.amounts: dict[tuple[int, int, str], Decimal] = {}
+        self.medlemsbidrag: dict[tuple[int, str], Decimal] = {}
+        for name, key in self.cells.items():
+            if name in self.errors:
+                continue
+            value = cleaned.get(name)
+            if value is None:
+                value = Decimal(0)  # an emptied cell means nothing budgeted
+            try:
+                shown = parse_amount(self.data.get("o-" + name, ""), self.figures.unit)
+            except ValueError:
+                shown = None
+            if shown == value:
+                continue
+            if key[0] == "mb":
+                self.medlemsbidrag[(key[1], key[2])] = value
+            else:
+                self.amounts[(key[1], key[2], key[3])] = value
+        return cleaned
+
+    def field_for(self, name: str):
+        return self[name]
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "name", "note", "decided", "order"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, forbund, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this förbund's categories are offered; another's cannot even be chosen.
+        self.fields["category"].queryset = BudgetCategory.objects.filter(
+            group__forbund=forbund
+        ).select_related("group")
+        self.fields["category"].label_from_instance = lambda c: f"{c.group.name}: {c.name}"
+        self.fields["order"].required = False
+
+
+class BudgetYearForm(forms.ModelForm):
+    """A year's targets and balance inputs, with amounts in the förbund's unit."""
+
+    MONEY = [
+        "comparison_ib",
+        "ceiling_amount",
+        "floor_amount",
+        "anlaggningstillgangar",
+        "omsattningstillgangar",
+        "avsattningar",
+        "langfristiga_skulder",
+        "kortfristiga_skulder",
+    ]
+    OPTIONAL = {"comparison_ib", "ceiling_amount", "floor_amount", "omsattningstillgangar"}
+
+    class Meta:
+        model = BudgetYear
+        fields = ["ceiling_percent", "min_individ_percent"]
+
+    def __init__(self, *args, unit: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        for name in self.MONEY:
+            if name == "comparison_ib" and not instance.is_comparison:
+                continue
+            model_field = BudgetYear._meta.get_field(name)
+            value = getattr(instance, name)
+            self.fields[name] = AmountField(
+                unit=unit,
+                required=False,
+                label=model_field.verbose_name.capitalize(),
+                help_text=model_field.help_text,
+                initial=value.amount if value is not None else None,
+                allow_negative=name == "comparison_ib",
+            )
+        for name in ("ceiling_percent", "min_individ_percent"):
+            self.fields[name].error_messages["invalid"] = "Ange en procentsats, t.ex. 20."
+            self.fields[name].error_messages["max_digits"] = "Ange en procentsats mellan 0 och 100."
+            self.fields[name].error_messages["max_decimal_places"] = "Ange högst två decimaler."
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.MONEY:
+            if name not in self.fields or name in self.errors:
+                continue
+            value = cleaned.get(name)
+            if value is None and name not in self.OPTIONAL:
+                value = Decimal(0)
+            setattr(self.instance, name, value)
+        return cleaned
+
+
+class OfferForm(forms.Form):
+    """Each member's offered contribution; the fixed split decides what total they allow."""
+
+    def __init__(self, *args, members, years, unit: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"] = forms.TypedChoiceField(
+            label="För år",
+            choices=[(y, str(y)) for y in years],
+            coerce=int,
+            error_messages={"invalid_choice": "Välj ett av planens år."},
+        )
+        self.member_fields = []
+        for member in members:
+            name = f"m-{member.pk}"
+            self.fields[name] = AmountField(unit=unit, label=member.name, required=True)
+            self.fields[name].error_messages["required"] = "Ange medlemmens erbjudande."
+            self.member_fields.append((member, name))
+
+    def offers(self) -> dict[str, Decimal]:
+        return {str(m.pk): self.cleaned_data[name] for m, name in self.member_fields}
+
+
+class BudgetGroupForm(forms.ModelForm):
+    class Meta:
+        model = BudgetGroup
+        fields = ["name", "side", "share_kind", "is_insats", "order"]
+
+    def __init__(self, *args, forbund, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.forbund = forbund
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("side") == "intakt" and cleaned.get("share_kind"):
+            self.add_error("share_kind", "Bara kostnadsgrupper räknas i en andel av kostnaderna.")
+        if cleaned.get("side") == "intakt" and cleaned.get("is_insats"):
+            self.add_error("is_insats", "Insatser är kostnader.")
+        if (
+            self.instance.pk
+            and cleaned.get("side")
+            and cleaned["side"] != BudgetGroup.objects.get(pk=self.instance.pk).side
+            and self.instance.categories.filter(lines__isnull=False).exists()
+        ):
+            self.add_error("side", "Gruppen har budgetrader; den kan inte byta sida.")
+        return cleaned
+
+
+class BudgetCategoryForm(forms.ModelForm):
+    class Meta:
+        model = BudgetCategory
+        fields = ["group", "name", "statement", "order"]
+
+    def __init__(self, *args, forbund, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = BudgetGroup.objects.for_forbund(forbund)
+
+    def clean(self):
+        cleaned = super().clean()
+        group = cleaned.get("group")
+        if group and group.side == "intakt" and cleaned.get("statement") == "avskrivning":
+            self.add_error("statement", "En intäkt kan inte vara en avskrivning.")
+        return cleaned
+
+
+def validate_in_plan(plan, year: int) -> None:
+    if year not in plan.years:
+        raise ValidationError(f"{year} ingår inte i planen ({plan.budget_year}–{plan.last_year}).")

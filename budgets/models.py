@@ -1,0 +1,293 @@
+"""Budget data of a plan: lines per year, the year's medlemsbidrag, targets and balance inputs.
+
+Everything here is typed by the kansli. Every figure derived from it (member parts, totals,
+shares, årets resultat, eget kapital, the statements) is computed by budgets/calc.py and never
+stored.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from djmoney.models.fields import MoneyField
+from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
+
+from finsam.models import Forbund
+from plans.models import Plan
+
+INTAKT = "intakt"
+KOSTNAD = "kostnad"
+SIDE_CHOICES = [(INTAKT, "Intäkt"), (KOSTNAD, "Kostnad")]
+
+STRUKTUR = "struktur"
+INDIVID = "individ"
+FORVALTNING = "forvaltning"
+OVRIGT = "ovrigt"
+SHARE_KIND_CHOICES = [
+    (STRUKTUR, "Strukturövergripande insatser"),
+    (INDIVID, "Individinriktade insatser"),
+    (FORVALTNING, "Förvaltning"),
+    (OVRIGT, "Övrigt"),
+]
+
+VERKSAMHET = "verksamhet"
+AVSKRIVNING = "avskrivning"
+FINANSIELL = "finansiell"
+STATEMENT_CHOICES = [
+    (VERKSAMHET, "Verksamhetens intäkter/kostnader"),
+    (AVSKRIVNING, "Avskrivningar"),
+    (FINANSIELL, "Finansiella intäkter/kostnader"),
+]
+
+BUDGET = "budget"
+PROGNOS = "prognos"
+COLUMN_CHOICES = [(BUDGET, "Budget"), (PROGNOS, "Prognos")]
+
+MAX_KR = 10**12 - 1
+AMOUNT_VALIDATORS = [
+    MinMoneyValidator(0, message="Beloppet kan inte vara negativt."),
+    MaxMoneyValidator(MAX_KR, message="Beloppet är orimligt stort."),
+]
+
+
+def money_field(verbose_name: str, **kwargs) -> MoneyField:
+    """A whole-kronor amount in SEK; the project's one way to declare money."""
+    kwargs.setdefault("validators", AMOUNT_VALIDATORS)
+    return MoneyField(
+        verbose_name, max_digits=15, decimal_places=0, default_currency="SEK", **kwargs
+    )
+
+
+class BudgetGroupQuerySet(models.QuerySet):
+    def for_forbund(self, forbund: Forbund) -> BudgetGroupQuerySet:
+        return self.filter(forbund=forbund)
+
+
+class BudgetGroup(models.Model):
+    """A group of budget categories with a subtotal, e.g. "Individinriktade insatser"."""
+
+    forbund = models.ForeignKey(
+        Forbund, verbose_name="förbund", on_delete=models.CASCADE, related_name="budget_groups"
+    )
+    name = models.CharField("namn", max_length=120)
+    side = models.CharField("intäkt eller kostnad", max_length=10, choices=SIDE_CHOICES)
+    share_kind = models.CharField(
+        "räknas i andelen",
+        max_length=12,
+        choices=SHARE_KIND_CHOICES,
+        blank=True,
+        help_text="Kostnadsgrupper: vilken andel av kostnaderna gruppen räknas i. "
+        "ESF-projekt räknas t.ex. som individinriktade.",
+    )
+    is_insats = models.BooleanField(
+        "insatser",
+        default=False,
+        help_text="Raderna är insatser: planens underutnyttjande minskar deras kostnad.",
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    objects = BudgetGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "budgetgrupp"
+        verbose_name_plural = "budgetgrupper"
+        ordering = ["side", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forbund", "name"],
+                name="budgetgroup_unique_name",
+                violation_error_message="Det finns redan en grupp med detta namn.",
+            ),
+            models.CheckConstraint(
+                condition=Q(side=KOSTNAD) | Q(share_kind=""),
+                name="budgetgroup_share_only_costs",
+                violation_error_message="Bara kostnadsgrupper räknas i en andel av kostnaderna.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BudgetCategory(models.Model):
+    """A budget category within a group, e.g. "Kansli" in "Förvaltning"."""
+
+    group = models.ForeignKey(
+        BudgetGroup, verbose_name="grupp", on_delete=models.PROTECT, related_name="categories"
+    )
+    name = models.CharField("namn", max_length=120)
+    statement = models.CharField(
+        "rad i resultatbudgeten", max_length=12, choices=STATEMENT_CHOICES, default=VERKSAMHET
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta:
+        verbose_name = "budgetkategori"
+        verbose_name_plural = "budgetkategorier"
+        ordering = ["group__side", "group__order", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "name"],
+                name="budgetcategory_unique_name",
+                violation_error_message="Gruppen har redan en kategori med detta namn.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group.name} – {self.name}" if self.name != self.group.name else self.name
+
+
+class BudgetLineQuerySet(models.QuerySet):
+    def for_plan(self, plan: Plan) -> BudgetLineQuerySet:
+        return self.filter(plan=plan)
+
+
+class BudgetLine(models.Model):
+    """One row of a plan's budget, e.g. "Finsam-team", with an amount per year."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    category = models.ForeignKey(
+        BudgetCategory, verbose_name="kategori", on_delete=models.PROTECT, related_name="lines"
+    )
+    name = models.CharField("benämning", max_length=200)
+    note = models.TextField("fotnot", blank=True, help_text="Visas som fotnot i planen.")
+    decided = models.BooleanField(
+        "beslutad kostnad",
+        default=True,
+        help_text="Av: medel som ännu inte är fördelade (t.ex. ”Tillgängligt nya projekt”). "
+        "De räknas inte som beslutade kostnader i utrymmet för ny verksamhet.",
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    objects = BudgetLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "budgetrad"
+        verbose_name_plural = "budgetrader"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BudgetAmount(models.Model):
+    """A budget line's amount in one year and column (budget, or prognos for the year before)."""
+
+    line = models.ForeignKey(
+        BudgetLine, verbose_name="budgetrad", on_delete=models.CASCADE, related_name="amounts"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    column = models.CharField("kolumn", max_length=8, choices=COLUMN_CHOICES, default=BUDGET)
+    amount = money_field("belopp", default=0)
+
+    class Meta:
+        verbose_name = "belopp"
+        verbose_name_plural = "belopp"
+        ordering = ["line", "year", "column"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "year", "column"],
+                name="budgetamount_unique_cell",
+                violation_error_message="Raden har redan ett belopp för detta år.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(amount__lte=MAX_KR),
+                name="budgetamount_range",
+                violation_error_message="Beloppet ska vara mellan 0 och 999 999 999 999 kr.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.year}: {self.amount}"
+
+
+class BudgetYear(models.Model):
+    """What the kansli enters for one year of a plan: the medlemsbidrag, targets, balance inputs."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="budget_years"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    column = models.CharField("kolumn", max_length=8, choices=COLUMN_CHOICES, default=BUDGET)
+    medlemsbidrag = money_field(
+        "medlemsbidrag totalt",
+        default=0,
+        help_text="Årets totala tilldelning från medlemmarna; fördelas 50/25/25 av programmet.",
+    )
+    comparison_ib = money_field(
+        "ingående eget kapital",
+        null=True,
+        blank=True,
+        default=None,
+        validators=[MaxMoneyValidator(MAX_KR, message="Beloppet är orimligt stort.")],
+        help_text="Bara för jämförelsekolumnerna (året före budgetåret).",
+    )
+    ceiling_percent = models.DecimalField(
+        "tak för eget kapital (% av medlemsbidrag)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=20,
+        validators=[
+            MinValueValidator(0, "Ange en procentsats mellan 0 och 100."),
+            MaxValueValidator(100, "Ange en procentsats mellan 0 och 100."),
+        ],
+    )
+    ceiling_amount = money_field(
+        "tak för eget kapital (belopp)",
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Ersätter procentsatsen när det är ifyllt.",
+    )
+    floor_amount = money_field("golv för eget kapital", null=True, blank=True, default=None)
+    min_individ_percent = models.DecimalField(
+        "minsta andel till individinriktade insatser (% av medlemsbidrag)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(0, "Ange en procentsats mellan 0 och 100."),
+            MaxValueValidator(100, "Ange en procentsats mellan 0 och 100."),
+        ],
+    )
+    anlaggningstillgangar = money_field("anläggningstillgångar", default=0)
+    omsattningstillgangar = money_field(
+        "omsättningstillgångar",
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Fyll i för att få en balansbudget för året.",
+    )
+    avsattningar = money_field("avsättningar", default=0)
+    langfristiga_skulder = money_field("långfristiga skulder", default=0)
+    kortfristiga_skulder = money_field("kortfristiga skulder", default=0)
+
+    class Meta:
+        verbose_name = "budgetår"
+        verbose_name_plural = "budgetår"
+        ordering = ["plan", "year", "column"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year", "column"],
+                name="budgetyear_unique",
+                violation_error_message="Planen har redan detta år.",
+            ),
+            models.CheckConstraint(
+                condition=Q(medlemsbidrag__gte=0) & Q(medlemsbidrag__lte=MAX_KR),
+                name="budgetyear_medlemsbidrag_range",
+                violation_error_message="Medlemsbidraget ska vara mellan 0 och 999 999 999 999 kr.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.year} ({self.get_column_display()})"
+
+    @property
+    def is_comparison(self) -> bool:
+        return self.year < self.plan.budget_year

@@ -1,0 +1,246 @@
+"""Reads a plan's budget from the database and computes it: the one computed result that the
+editor, the statements, plan_summary, the PDF and the Excel export all show.
+
+plan_figures runs a fixed number of queries however many lines, years and members there are:
+plan years, members, their fördelningstal, groups with categories, lines, amounts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from budgets import calc, checks
+from budgets.models import (
+    BUDGET,
+    INTAKT,
+    KOSTNAD,
+    PROGNOS,
+    BudgetAmount,
+    BudgetCategory,
+    BudgetGroup,
+    BudgetLine,
+    BudgetYear,
+)
+from finsam.members import KOMMUN
+from finsam.models import Fordelningstal, Medlem
+from plans.models import Plan
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the budget: a year and whether it is budget or prognos."""
+
+    year: int
+    kind: str  # BUDGET or PROGNOS
+    is_comparison: bool
+    result: calc.YearResult
+    entered: BudgetYear
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.kind}"
+
+    @property
+    def label(self) -> str:
+        if self.is_comparison:
+            return f"{'Budget' if self.kind == BUDGET else 'Prognos'} {self.year}"
+        return f"{'Budget' if self.is_first else 'Plan'} {self.year}"
+
+    is_first: bool = False
+
+
+@dataclass
+class PlanFigures:
+    """A plan's budget as entered and as computed, with its findings."""
+
+    plan: Plan
+    unit: str
+    members: list[Medlem]
+    groups: list[BudgetGroup]
+    lines: list[BudgetLine]
+    typed: dict[tuple[int, int, str], Decimal]  # (line id, year, column) -> amount as typed
+    result: calc.PlanResult
+    columns: list[Column]
+    findings: list[checks.Finding]
+    member_problems: list[str] = field(default_factory=list)
+
+    @property
+    def plan_columns(self) -> list[Column]:
+        return [c for c in self.columns if not c.is_comparison]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == checks.FEL for f in self.findings)
+
+    def findings_for(self, ref: str) -> list[checks.Finding]:
+        return [f for f in self.findings if f.ref == ref]
+
+
+def _split_members(
+    members: list[Medlem], year: int, weights: dict[tuple[int, int], Decimal]
+) -> tuple[calc.SplitMember, ...]:
+    kommuner = [m for m in members if m.kind == KOMMUN]
+    result = []
+    for m in members:
+        weight = None
+        if m.kind == KOMMUN:
+            weight = weights.get((m.pk, year))
+            if weight is None and len(kommuner) == 1:
+                weight = Decimal(1)  # a single kommun carries the whole quarter
+        result.append(calc.SplitMember(key=str(m.pk), name=m.name, kind=m.kind, weight=weight))
+    return tuple(result)
+
+
+def _calc_lines(
+    lines: list[BudgetLine], typed: dict[tuple[int, int, str], Decimal], column: str
+) -> list[calc.Line]:
+    out = []
+    for line in lines:
+        group = line.category.group
+        out.append(
+            calc.Line(
+                key=str(line.pk),
+                name=line.name,
+                side=group.side,
+                group_key=str(group.pk),
+                group_name=group.name,
+                amounts={
+                    year: amount
+                    for (line_id, year, col), amount in typed.items()
+                    if line_id == line.pk and col == column
+                },
+                share_kinds={group.share_kind: Decimal(1)}
+                if group.side == KOSTNAD and group.share_kind
+                else {},
+                statement=line.category.statement,
+                under_use_applies=group.is_insats and group.side == KOSTNAD,
+                decided=line.decided,
+            )
+        )
+    return out
+
+
+def _targets(row: BudgetYear) -> calc.YearTargets:
+    return calc.YearTargets(
+        ceiling_percent=row.ceiling_percent,
+        ceiling_amount=row.ceiling_amount.amount if row.ceiling_amount is not None else None,
+        floor_amount=row.floor_amount.amount if row.floor_amount is not None else None,
+        min_individ_percent=row.min_individ_percent,
+    )
+
+
+def _balance(row: BudgetYear) -> calc.BalanceInput | None:
+    if row.omsattningstillgangar is None:
+        return None
+    return calc.BalanceInput(
+        anlaggningstillgangar=row.anlaggningstillgangar.amount,
+        omsattningstillgangar=row.omsattningstillgangar.amount,
+        avsattningar=row.avsattningar.amount,
+        langfristiga_skulder=row.langfristiga_skulder.amount,
+        kortfristiga_skulder=row.kortfristiga_skulder.amount,
+    )
+
+
+def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
+    """Load and compute a plan's budget in a fixed number of queries."""
+    forbund = plan.forbund
+    years = {(y.year, y.column): y for y in BudgetYear.objects.filter(plan=plan)}
+    members = list(Medlem.objects.for_forbund(forbund))
+    weights = {
+        (f.medlem_id, f.year): Decimal(f.weight)
+        for f in Fordelningstal.objects.filter(medlem__forbund=forbund)
+    }
+    groups = list(
+        BudgetGroup.objects.for_forbund(forbund).prefetch_related(
+            Prefetch("categories", queryset=BudgetCategory.objects.order_by("order", "name"))
+        )
+    )
+    categories = {c.pk: c for g in groups for c in g.categories.all()}
+    lines = list(BudgetLine.objects.for_plan(plan))
+    for line in lines:
+        line.category = categories[line.category_id]  # already fetched with the groups
+    typed = {
+        (a.line_id, a.year, a.column): a.amount.amount
+        for a in BudgetAmount.objects.filter(line__plan=plan)
+    }
+    group_order = {g.pk: (g.side != INTAKT, g.order, g.name) for g in groups}
+    lines.sort(
+        key=lambda ln: (
+            group_order[ln.category.group_id],
+            ln.category.order,
+            ln.order,
+            ln.pk,
+        )
+    )
+    unit = forbund.rounding_unit
+
+    def row(year: int, column: str) -> BudgetYear:
+        # A plan normally has every row; an unsaved one keeps the computation going.
+        return years.get((year, column)) or BudgetYear(plan=plan, year=year, column=column)
+
+    plan_rows = [row(y, BUDGET) for y in plan.years]
+    plan_input = calc.PlanInput(
+        years=tuple(plan.years),
+        opening_equity=plan.opening_equity.amount,
+        allocations={r.year: r.medlemsbidrag.amount for r in plan_rows},
+        members={y: _split_members(members, y, weights) for y in plan.years},
+        unit=unit,
+        region_has_kommun_role=forbund.region_has_kommun_role,
+        under_use_percent=plan.under_use_percent,
+        lines=_calc_lines(lines, typed, BUDGET),
+        targets={r.year: _targets(r) for r in plan_rows},
+        balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
+    )
+    result = calc.compute_plan(plan_input)
+
+    columns: list[Column] = []
+    if plan.comparison_year is not None:
+        year = plan.comparison_year
+        for kind in (BUDGET, PROGNOS):
+            entered = row(year, kind)
+            comparison = calc.compute_plan(
+                calc.PlanInput(
+                    years=(year,),
+                    opening_equity=entered.comparison_ib.amount
+                    if entered.comparison_ib is not None
+                    else Decimal(0),
+                    allocations={year: entered.medlemsbidrag.amount},
+                    members={year: _split_members(members, year, weights)},
+                    unit=unit,
+                    region_has_kommun_role=forbund.region_has_kommun_role,
+                    under_use_percent=plan.under_use_percent,
+                    lines=_calc_lines(lines, typed, kind),
+                    targets={year: _targets(entered)},
+                    balance={year: b} if (b := _balance(entered)) is not None else {},
+                )
+            )
+            columns.append(Column(year, kind, True, comparison.years[0], entered))
+    for index, r in enumerate(plan_rows):
+        columns.append(Column(r.year, BUDGET, False, result.year(r.year), r, is_first=index == 0))
+
+    problems = forbund.member_set_problems(members)
+    findings = checks.run_checks(
+        result,
+        budget_year=plan.budget_year,
+        today=today or timezone.localdate(),
+        adopted=plan.is_adopted,
+        deficit_reason=plan.deficit_reason,
+        member_set_problems=problems,
+    )
+    return PlanFigures(
+        plan=plan,
+        unit=forbund.amount_unit,
+        members=members,
+        groups=groups,
+        lines=lines,
+        typed=typed,
+        result=result,
+        columns=columns,
+        findings=findings,
+        member_problems=problems,
+    )

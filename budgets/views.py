@@ -1,0 +1,466 @@
+"""Pages of the budget: the editor, lines, year settings, statements, offers, categories."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from budgets import calc, services
+from budgets.access import get_category_for_user, get_group_for_user, get_line_for_user
+from budgets.charts import cost_chart, equity_chart
+from budgets.defaults import ensure_budget_groups
+from budgets.forms import (
+    BudgetCategoryForm,
+    BudgetGridForm,
+    BudgetGroupForm,
+    BudgetLineForm,
+    BudgetYearForm,
+    OfferForm,
+)
+from budgets.models import SHARE_KIND_CHOICES, BudgetGroup
+from budgets.selectors import _split_members, plan_figures
+from budgets.tables import attach_fields, budget_rows
+from finsam.audit import snapshot
+from finsam.members import AF, KIND_LABELS
+from finsam.models import Fordelningstal
+from finsam.tenancy import get_forbund_for_user
+from plans.access import get_plan_for_user
+
+SHARE_LABELS = dict(SHARE_KIND_CHOICES)
+BALANCE_ROWS = [
+    ("Anläggningstillgångar", "anlaggningstillgangar", ""),
+    ("Omsättningstillgångar", "omsattningstillgangar", ""),
+    ("Summa tillgångar", "summa_tillgangar", "subtotal"),
+    ("Balanserat eget kapital", "balanserat_eget_kapital", ""),
+    ("Årets resultat", "arets_resultat", ""),
+    ("Summa eget kapital", "summa_eget_kapital", "subtotal"),
+    ("Summa avsättningar", "avsattningar", ""),
+    ("Långfristiga skulder", "langfristiga_skulder", ""),
+    ("Kortfristiga skulder", "kortfristiga_skulder", ""),
+    ("Summa skulder", "summa_skulder", "subtotal"),
+    (
+        "Summa eget kapital, avsättningar och skulder",
+        "summa_eget_kapital_avsattningar_skulder",
+        "total",
+    ),
+]
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _locked(request, error: ValidationError, slug: str, pk: int):
+    messages.error(request, error.messages[0])
+    return redirect("plan_detail", slug=slug, pk=pk)
+
+
+def _summary_context(figures) -> dict:
+    """The computed panels shown beside the table: shares, targets, member parts, charts."""
+    share_kinds = []
+    for column in figures.plan_columns:
+        for kind in column.result.shares:
+            if kind not in share_kinds:
+                share_kinds.append(kind)
+    return {
+        "share_rows": [
+            (SHARE_LABELS.get(kind, kind), [c.result.shares.get(kind) for c in figures.columns])
+            for kind in share_kinds
+        ],
+        "equity_svg": equity_chart(figures),
+        "cost_svg": cost_chart(figures),
+        "fel_count": sum(1 for f in figures.findings if f.severity == "fel"),
+        "finding_refs": {f.ref for f in figures.findings if f.severity != "info"},
+    }
+
+
+@login_required
+def budget_editor(request, slug: str, pk: int):
+    """All years side by side; kansli edits a draft in place, everyone else reads."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    editable = access.is_kansli and plan.is_editable
+    if request.method == "POST" and not access.is_kansli:
+        return render(request, "403.html", status=403)
+    figures = plan_figures(plan)
+    form = BudgetGridForm(figures, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if not plan.is_editable:
+            return _locked(request, services.PlanLocked("Planen är inte ett utkast."), slug, pk)
+        if form.is_valid():
+            try:
+                changed = services.budget_figures_set(
+                    plan=plan,
+                    acting_user=request.user,
+                    amounts=form.amounts,
+                    medlemsbidrag=form.medlemsbidrag,
+                )
+            except services.PlanLocked as error:
+                return _locked(request, error, slug, pk)
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 400
+            else:
+                if not _is_htmx(request):
+                    messages.success(request, f"Sparade {changed} ändrade belopp.")
+                    return redirect("budget_editor", slug=slug, pk=pk)
+                figures = plan_figures(plan)
+                form = BudgetGridForm(figures)
+        else:
+            status = 400 if not _is_htmx(request) else 200
+    rows, notes = budget_rows(figures)
+    attach_fields(rows, form)
+    context = {
+        "access": access,
+        "forbund": access.forbund,
+        "plan": plan,
+        "figures": figures,
+        "rows": rows,
+        "notes": notes,
+        "form": form,
+        "editable": editable,
+        **_summary_context(figures),
+    }
+    template = "budgets/editor.html#editor" if _is_htmx(request) else "budgets/editor.html"
+    return render(request, template, context, status=status)
+
+
+def _line_form_page(request, access, plan, line=None):
+    if not plan.is_editable:
+        return _locked(
+            request, services.PlanLocked("Planen är inte ett utkast."), access.forbund.slug, plan.pk
+        )
+    ensure_budget_groups(access.forbund)
+    before = snapshot(line, services.LINE_FIELDS) if line else None
+    form = BudgetLineForm(request.POST or None, instance=line, forbund=access.forbund)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if line is None:
+                services.budget_line_create(
+                    plan=plan,
+                    acting_user=request.user,
+                    category=data["category"],
+                    name=data["name"],
+                    note=data["note"],
+                    decided=data["decided"],
+                    order=data["order"],
+                )
+            else:
+                if data["order"] is None:
+                    form.instance.order = line.order
+                services.budget_line_update(
+                    line=form.instance, acting_user=request.user, before=before
+                )
+        except services.PlanLocked as error:
+            return _locked(request, error, access.forbund.slug, plan.pk)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Budgetraden {data['name']} är sparad.")
+            return redirect("budget_editor", slug=access.forbund.slug, pk=plan.pk)
+    return render(
+        request,
+        "budgets/line_form.html",
+        {"access": access, "forbund": access.forbund, "plan": plan, "form": form, "line": line},
+    )
+
+
+@login_required
+def line_create(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    return _line_form_page(request, access, plan)
+
+
+@login_required
+def line_edit(request, slug: str, pk: int, line_pk: int):
+    access, plan, line = get_line_for_user(request, slug, pk, line_pk, need="edit")
+    return _line_form_page(request, access, plan, line)
+
+
+@require_POST
+@login_required
+def line_delete(request, slug: str, pk: int, line_pk: int):
+    _, _, line = get_line_for_user(request, slug, pk, line_pk, need="edit")
+    try:
+        services.budget_line_delete(line=line, acting_user=request.user)
+    except services.PlanLocked as error:
+        return _locked(request, error, slug, pk)
+    messages.success(request, f"Budgetraden {line.name} är borttagen.")
+    return redirect("budget_editor", slug=slug, pk=pk)
+
+
+@login_required
+def budget_years(request, slug: str, pk: int):
+    """Targets and balance inputs per year (and the comparison columns' IB)."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    editable = access.is_kansli and plan.is_editable
+    if request.method == "POST" and not editable:
+        if not access.is_kansli:
+            return render(request, "403.html", status=403)
+        return _locked(request, services.PlanLocked("Planen är inte ett utkast."), slug, pk)
+    rows = list(plan.budget_years.all())
+    rows.sort(key=lambda r: (r.year, r.column))
+    unit = access.forbund.amount_unit
+    data = request.POST if request.method == "POST" else None
+    forms = [BudgetYearForm(data, instance=r, prefix=f"y{r.pk}", unit=unit) for r in rows]
+    for row in rows:
+        row.plan = plan
+    if request.method == "POST":
+        before = {r.pk: snapshot(r, services.YEAR_FIELDS) for r in plan.budget_years.all()}
+        if all(f.is_valid() for f in forms):
+            try:
+                services.budget_years_update(
+                    plan=plan,
+                    acting_user=request.user,
+                    rows=[f.instance for f in forms],
+                    before=before,
+                )
+            except services.PlanLocked as error:
+                return _locked(request, error, slug, pk)
+            except ValidationError as error:
+                messages.error(request, "; ".join(error.messages))
+            else:
+                messages.success(request, "Mål och balansuppgifter är sparade.")
+                return redirect("budget_statements", slug=slug, pk=pk)
+    return render(
+        request,
+        "budgets/years_form.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "forms": forms,
+            "editable": editable,
+            "any_errors": any(f.errors for f in forms),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def budget_statements(request, slug: str, pk: int):
+    """Resultatbudget, balansbudget, member contributions and targets, year by year."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    figures = plan_figures(plan)
+    rows, notes = budget_rows(figures)
+    return render(
+        request,
+        "budgets/statements.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "figures": figures,
+            "rows": rows,
+            "notes": notes,
+            "has_balance": any(c.result.balansbudget for c in figures.columns),
+            "balance_rows": BALANCE_ROWS,
+            **_summary_context(figures),
+        },
+    )
+
+
+@login_required
+def budget_offers(request, slug: str, pk: int):
+    """From each member's offer, the total the fixed split allows and who binds it."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    forbund = access.forbund
+    members = list(forbund.medlemmar.all())
+    offering = [m for m in members if m.kind != AF]
+    form = OfferForm(
+        request.POST or None, members=offering, years=plan.years, unit=forbund.amount_unit
+    )
+    result = error = None
+    year = None
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        weights = {
+            (f.medlem_id, f.year): f.weight
+            for f in Fordelningstal.objects.filter(medlem__forbund=forbund, year=year)
+        }
+        try:
+            result = calc.total_from_offers(
+                form.offers(),
+                _split_members(members, year, weights),
+                unit=forbund.rounding_unit,
+                region_has_kommun_role=forbund.region_has_kommun_role,
+            )
+        except calc.SplitError as exc:
+            error = str(exc)
+        if result and request.POST.get("apply") and access.is_kansli:
+            try:
+                services.budget_figures_set(
+                    plan=plan,
+                    acting_user=request.user,
+                    medlemsbidrag={(year, "budget"): result.total},
+                )
+            except services.PlanLocked as exc:
+                return _locked(request, exc, slug, pk)
+            messages.success(request, f"Medlemsbidraget för {year} är satt utifrån erbjudandena.")
+            return redirect("budget_editor", slug=slug, pk=pk)
+    by_key = {str(m.pk): m for m in members}
+    return render(
+        request,
+        "budgets/offers.html",
+        {
+            "access": access,
+            "forbund": forbund,
+            "plan": plan,
+            "form": form,
+            "result": result,
+            "error": error,
+            "year": year,
+            "binding": by_key.get(result.binding_key) if result else None,
+            "result_rows": [
+                (
+                    m,
+                    KIND_LABELS[m.kind],
+                    form.offers().get(str(m.pk)),
+                    result.capacity.get(str(m.pk)),
+                    result.parts.get(str(m.pk)),
+                )
+                for m in members
+            ]
+            if result
+            else [],
+            "can_apply": access.is_kansli and plan.is_editable,
+        },
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )
+
+
+@login_required
+def categories(request, slug: str):
+    """The förbund's budget groups and categories; kansli adds and edits them."""
+    access = get_forbund_for_user(request, slug)
+    forbund = access.forbund
+    if access.is_kansli:
+        ensure_budget_groups(forbund)
+    group_form = BudgetGroupForm(forbund=forbund, prefix="g")
+    category_form = BudgetCategoryForm(forbund=forbund, prefix="c")
+    status = 200
+    if request.method == "POST":
+        if not access.is_kansli:
+            return render(request, "403.html", status=403)
+        which = request.POST.get("which")
+        form = (
+            BudgetGroupForm(request.POST, forbund=forbund, prefix="g")
+            if which == "group"
+            else BudgetCategoryForm(request.POST, forbund=forbund, prefix="c")
+        )
+        if form.is_valid():
+            _save_with_audit(request, form, forbund, created=True)
+            return redirect("budget_categories", slug=slug)
+        status = 400
+        if which == "group":
+            group_form = form
+        else:
+            category_form = form
+    groups = BudgetGroup.objects.for_forbund(forbund).prefetch_related("categories")
+    return render(
+        request,
+        "budgets/categories.html",
+        {
+            "access": access,
+            "forbund": forbund,
+            "groups": groups,
+            "group_form": group_form,
+            "category_form": category_form,
+        },
+        status=status,
+    )
+
+
+def _save_with_audit(request, form, forbund, *, created: bool, before: dict | None = None):
+    from django.db import transaction
+
+    from finsam.audit import audit_record, diff
+
+    with transaction.atomic():
+        obj = form.save()
+        fields = list(form.fields)
+        audit_record(
+            forbund=forbund,
+            actor=request.user,
+            action=f"{obj._meta.model_name}.{'create' if created else 'update'}",
+            obj=obj,
+            summary=f"{'Lade till' if created else 'Ändrade'} {obj._meta.verbose_name} {obj}",
+            changes=diff(before or {}, snapshot(obj, fields)),
+        )
+    messages.success(request, f"{obj._meta.verbose_name.capitalize()} {obj} är sparad.")
+
+
+def _delete_with_audit(request, obj, forbund) -> None:
+    from django.db import transaction
+
+    from finsam.audit import audit_record
+
+    with transaction.atomic():
+        audit_record(
+            forbund=forbund,
+            actor=request.user,
+            action=f"{obj._meta.model_name}.delete",
+            obj=obj,
+            summary=f"Tog bort {obj._meta.verbose_name} {obj}",
+        )
+        obj.delete()
+
+
+@login_required
+def group_edit(request, slug: str, group_pk: int):
+    access, group = get_group_for_user(request, slug, group_pk)
+    before = snapshot(group, ["name", "side", "share_kind", "is_insats", "order"])
+    form = BudgetGroupForm(request.POST or None, instance=group, forbund=access.forbund)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _save_with_audit(request, form, access.forbund, created=False, before=before)
+        except IntegrityError:
+            form.add_error("name", "Det finns redan en grupp med detta namn.")
+        else:
+            return redirect("budget_categories", slug=slug)
+    return render(
+        request,
+        "budgets/simple_form.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "form": form,
+            "title": f"Ändra gruppen {group}",
+        },
+    )
+
+
+@login_required
+def category_edit(request, slug: str, category_pk: int):
+    access, category = get_category_for_user(request, slug, category_pk)
+    before = snapshot(category, ["group", "name", "statement", "order"])
+    form = BudgetCategoryForm(request.POST or None, instance=category, forbund=access.forbund)
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            try:
+                _delete_with_audit(request, category, access.forbund)
+            except ProtectedError:
+                messages.error(request, "Kategorin används av budgetrader och kan inte tas bort.")
+                return redirect("budget_category_edit", slug=slug, category_pk=category_pk)
+            messages.success(request, f"Kategorin {category.name} är borttagen.")
+            return redirect("budget_categories", slug=slug)
+        if form.is_valid():
+            _save_with_audit(request, form, access.forbund, created=False, before=before)
+            return redirect("budget_categories", slug=slug)
+    return render(
+        request,
+        "budgets/simple_form.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "form": form,
+            "title": f"Ändra kategorin {category.name}",
+            "deletable": not category.lines.exists(),
+        },
+    )

@@ -1,0 +1,46 @@
+"""Form fields for amounts typed in the förbund's unit, Swedish style, stored as whole kronor."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from finsam.money import UNIT_KR, AmountError, input_value, parse_amount
+
+
+class AmountInput(forms.TextInput):
+    """A text box for an amount: numeric keyboard on phones, right-aligned figures."""
+
+    def __init__(self, attrs=None):
+        base = {"inputmode": "decimal", "class": "amount", "autocomplete": "off"}
+        super().__init__({**base, **(attrs or {})})
+
+
+class AmountField(forms.Field):
+    """An amount in kr or tkr as the förbund shows it; cleaned to whole kronor (Decimal)."""
+
+    widget = AmountInput
+
+    def __init__(self, *, unit: str = UNIT_KR, allow_negative: bool = False, **kwargs):
+        self.unit = unit
+        self.allow_negative = allow_negative
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal | int):
+            return input_value(Decimal(value), self.unit)
+        if hasattr(value, "amount"):  # django-money's Money
+            return input_value(value.amount, self.unit)
+        return value
+
+    def to_python(self, value) -> Decimal | None:
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_amount(str(value), self.unit, allow_negative=self.allow_negative)
+        except AmountError as error:
+            raise ValidationError(str(error), code="amount") from error
