@@ -68,6 +68,13 @@ class BudgetGridForm(forms.Form):
             if shown == value:
                 continue
             if key[0] == "mb":
+                unit = self.figures.plan.forbund.rounding_unit
+                if value % unit:
+                    self.add_error(
+                        name,
+                        f"Medlemsbidraget ska gå jämnt upp i förbundets avrundning till {unit} kr.",
+                    )
+                    continue
                 self.medlemsbidrag[(key[1], key[2])] = value
             else:
                 self.amounts[(key[1], key[2], key[3])] = value

@@ -60,6 +60,15 @@ def _locked(request, error: ValidationError, slug: str, pk: int):
     return redirect("plan_detail", slug=slug, pk=pk)
 
 
+def _refuse_locked(request, plan):
+    """The answer to a change sent to a plan that is not a draft: its reason, nothing saved."""
+    try:
+        services.ensure_editable(plan)
+    except services.PlanLocked as error:
+        return _locked(request, error, plan.forbund.slug, plan.pk)
+    return None
+
+
 def _summary_context(figures) -> dict:
     """The computed panels shown beside the table: shares, targets, member parts, charts."""
     share_kinds = []
@@ -91,7 +100,7 @@ def budget_editor(request, slug: str, pk: int):
     status = 200
     if request.method == "POST":
         if not plan.is_editable:
-            return _locked(request, services.PlanLocked("Planen är inte ett utkast."), slug, pk)
+            return _refuse_locked(request, plan)
         if form.is_valid():
             try:
                 changed = services.budget_figures_set(
@@ -132,9 +141,7 @@ def budget_editor(request, slug: str, pk: int):
 
 def _line_form_page(request, access, plan, line=None):
     if not plan.is_editable:
-        return _locked(
-            request, services.PlanLocked("Planen är inte ett utkast."), access.forbund.slug, plan.pk
-        )
+        return _refuse_locked(request, plan)
     ensure_budget_groups(access.forbund)
     before = snapshot(line, services.LINE_FIELDS) if line else None
     form = BudgetLineForm(request.POST or None, instance=line, forbund=access.forbund)
@@ -203,7 +210,7 @@ def budget_years(request, slug: str, pk: int):
     if request.method == "POST" and not editable:
         if not access.is_kansli:
             return render(request, "403.html", status=403)
-        return _locked(request, services.PlanLocked("Planen är inte ett utkast."), slug, pk)
+        return _refuse_locked(request, plan)
     rows = list(plan.budget_years.all())
     rows.sort(key=lambda r: (r.year, r.column))
     unit = access.forbund.amount_unit

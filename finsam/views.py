@@ -22,13 +22,22 @@ from finsam.models import (
     Medlem,
     Membership,
 )
-from finsam.tenancy import get_forbund_for_user, get_medlem_for_user
+from finsam.tenancy import get_forbund_for_user, get_medlem_for_user, user_memberships
 
 
 @login_required
 def start(request):
-    """The user's förbund and roles, each with what is next there."""
-    return render(request, "finsam/start.html", {})
+    """The user's förbund and roles, each with its current plan and what comes next."""
+    from plans.models import Plan
+
+    forbund_ids = {m.forbund_id for m in user_memberships(request)}
+    current: dict[int, Plan] = {}
+    # Newest budget year and version first: the first plan seen per förbund is its current one.
+    for plan in Plan.objects.filter(forbund_id__in=forbund_ids).order_by(
+        "-budget_year", "-version"
+    ):
+        current.setdefault(plan.forbund_id, plan)
+    return render(request, "finsam/start.html", {"current_plans": current})
 
 
 @login_required

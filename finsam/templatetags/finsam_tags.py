@@ -45,3 +45,9 @@ def procent(value, decimals: int = 1) -> str:
 def attr(obj, name: str):
     """An attribute by name, for tables whose rows are listed in the view."""
     return getattr(obj, name, None)
+
+
+@register.filter
+def get_item(mapping, key):
+    """A dictionary value by key in a template."""
+    return mapping.get(key) if mapping else None
