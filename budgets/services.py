@@ -107,6 +107,7 @@ def plan_create(
         actor=acting_user,
         action="plan.create",
         obj=plan,
+        plan=plan,
         summary=f"Skapade {plan.title}",
     )
     return plan
@@ -126,6 +127,7 @@ def plan_update(*, plan: Plan, acting_user, before: dict) -> Plan:
             actor=acting_user,
             action="plan.update",
             obj=plan,
+            plan=plan,
             summary=f"Ändrade planens inställningar ({', '.join(changes)})",
             changes=changes,
         )
@@ -168,6 +170,7 @@ def budget_line_create(
         actor=acting_user,
         action="budgetline.create",
         obj=line,
+        plan=plan,
         summary=f"Lade till budgetraden {line.name} i {plan.title}",
         changes={"amounts": {f"{y} {c}": str(a) for (y, c), a in (amounts or {}).items()}},
     )
@@ -189,6 +192,7 @@ def budget_line_update(*, line: BudgetLine, acting_user, before: dict) -> Budget
             actor=acting_user,
             action="budgetline.update",
             obj=line,
+            plan=line.plan,
             summary=f"Ändrade budgetraden {line.name}",
             changes=changes,
         )
@@ -204,6 +208,7 @@ def budget_line_delete(*, line: BudgetLine, acting_user) -> None:
         actor=acting_user,
         action="budgetline.delete",
         obj=line,
+        plan=line.plan,
         summary=f"Tog bort budgetraden {line.name}",
         changes={"amounts": amounts},
     )
@@ -267,6 +272,7 @@ def budget_figures_set(
             actor=acting_user,
             action="budget.amounts",
             obj=plan,
+            plan=plan,
             summary=f"Ändrade {len(changes)} belopp i budgeten för {plan.title}",
             changes=changes,
         )
@@ -293,6 +299,7 @@ def budget_years_update(
             actor=acting_user,
             action="budget.years",
             obj=plan,
+            plan=plan,
             summary=f"Ändrade mål och balansuppgifter i {plan.title}",
             changes=changes,
         )

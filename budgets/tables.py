@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from budgets.charts import cost_chart, equity_chart
 from budgets.forms import amount_name, medlemsbidrag_name
-from budgets.models import INTAKT, KOSTNAD
+from budgets.models import INTAKT, KOSTNAD, SHARE_KIND_CHOICES
 from budgets.selectors import PlanFigures
 from finsam.members import AF
 
@@ -144,3 +145,48 @@ def attach_fields(rows: list[Row], form) -> None:
         for cell in row.cells:
             if cell.field_name and cell.field_name in form.fields:
                 cell.bound_field = form[cell.field_name]
+
+
+SHARE_LABELS = dict(SHARE_KIND_CHOICES)
+BALANCE_ROWS = [
+    ("Anläggningstillgångar", "anlaggningstillgangar", ""),
+    ("Omsättningstillgångar", "omsattningstillgangar", ""),
+    ("Summa tillgångar", "summa_tillgangar", "subtotal"),
+    ("Balanserat eget kapital", "balanserat_eget_kapital", ""),
+    ("Årets resultat", "arets_resultat", ""),
+    ("Summa eget kapital", "summa_eget_kapital", "subtotal"),
+    ("Summa avsättningar", "avsattningar", ""),
+    ("Långfristiga skulder", "langfristiga_skulder", ""),
+    ("Kortfristiga skulder", "kortfristiga_skulder", ""),
+    ("Summa skulder", "summa_skulder", "subtotal"),
+    (
+        "Summa eget kapital, avsättningar och skulder",
+        "summa_eget_kapital_avsattningar_skulder",
+        "total",
+    ),
+]
+
+
+def budget_context(figures: PlanFigures) -> dict:
+    """Everything a page, the document or the PDF needs to show a plan's budget."""
+    rows, notes = budget_rows(figures)
+    share_kinds = []
+    for column in figures.plan_columns:
+        for kind in column.result.shares:
+            if kind not in share_kinds:
+                share_kinds.append(kind)
+    return {
+        "figures": figures,
+        "rows": rows,
+        "notes": notes,
+        "has_balance": any(c.result.balansbudget for c in figures.columns),
+        "balance_rows": BALANCE_ROWS,
+        "share_rows": [
+            (SHARE_LABELS.get(kind, kind), [c.result.shares.get(kind) for c in figures.columns])
+            for kind in share_kinds
+        ],
+        "equity_svg": equity_chart(figures),
+        "cost_svg": cost_chart(figures),
+        "fel_count": sum(1 for f in figures.findings if f.severity == "fel"),
+        "finding_refs": {f.ref for f in figures.findings if f.severity != "info"},
+    }

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from budgets import calc, services
 from budgets.access import get_category_for_user, get_group_for_user, get_line_for_user
-from budgets.charts import cost_chart, equity_chart
 from budgets.defaults import ensure_budget_groups
 from budgets.forms import (
     BudgetCategoryForm,
@@ -22,33 +21,14 @@ from budgets.forms import (
     BudgetYearForm,
     OfferForm,
 )
-from budgets.models import SHARE_KIND_CHOICES, BudgetGroup
+from budgets.models import BudgetGroup
 from budgets.selectors import _split_members, plan_figures
-from budgets.tables import attach_fields, budget_rows
+from budgets.tables import attach_fields, budget_context
 from finsam.audit import snapshot
 from finsam.members import AF, KIND_LABELS
 from finsam.models import Fordelningstal
 from finsam.tenancy import get_forbund_for_user
 from plans.access import get_plan_for_user
-
-SHARE_LABELS = dict(SHARE_KIND_CHOICES)
-BALANCE_ROWS = [
-    ("Anläggningstillgångar", "anlaggningstillgangar", ""),
-    ("Omsättningstillgångar", "omsattningstillgangar", ""),
-    ("Summa tillgångar", "summa_tillgangar", "subtotal"),
-    ("Balanserat eget kapital", "balanserat_eget_kapital", ""),
-    ("Årets resultat", "arets_resultat", ""),
-    ("Summa eget kapital", "summa_eget_kapital", "subtotal"),
-    ("Summa avsättningar", "avsattningar", ""),
-    ("Långfristiga skulder", "langfristiga_skulder", ""),
-    ("Kortfristiga skulder", "kortfristiga_skulder", ""),
-    ("Summa skulder", "summa_skulder", "subtotal"),
-    (
-        "Summa eget kapital, avsättningar och skulder",
-        "summa_eget_kapital_avsattningar_skulder",
-        "total",
-    ),
-]
 
 
 def _is_htmx(request) -> bool:
@@ -67,25 +47,6 @@ def _refuse_locked(request, plan):
     except services.PlanLocked as error:
         return _locked(request, error, plan.forbund.slug, plan.pk)
     return None
-
-
-def _summary_context(figures) -> dict:
-    """The computed panels shown beside the table: shares, targets, member parts, charts."""
-    share_kinds = []
-    for column in figures.plan_columns:
-        for kind in column.result.shares:
-            if kind not in share_kinds:
-                share_kinds.append(kind)
-    return {
-        "share_rows": [
-            (SHARE_LABELS.get(kind, kind), [c.result.shares.get(kind) for c in figures.columns])
-            for kind in share_kinds
-        ],
-        "equity_svg": equity_chart(figures),
-        "cost_svg": cost_chart(figures),
-        "fel_count": sum(1 for f in figures.findings if f.severity == "fel"),
-        "finding_refs": {f.ref for f in figures.findings if f.severity != "info"},
-    }
 
 
 @login_required
@@ -122,19 +83,15 @@ def budget_editor(request, slug: str, pk: int):
                 form = BudgetGridForm(figures)
         else:
             status = 400 if not _is_htmx(request) else 200
-    rows, notes = budget_rows(figures)
-    attach_fields(rows, form)
     context = {
         "access": access,
         "forbund": access.forbund,
         "plan": plan,
-        "figures": figures,
-        "rows": rows,
-        "notes": notes,
         "form": form,
         "editable": editable,
-        **_summary_context(figures),
+        **budget_context(figures),
     }
+    attach_fields(context["rows"], form)
     template = "budgets/editor.html#editor" if _is_htmx(request) else "budgets/editor.html"
     return render(request, template, context, status=status)
 
@@ -254,8 +211,6 @@ def budget_years(request, slug: str, pk: int):
 def budget_statements(request, slug: str, pk: int):
     """Resultatbudget, balansbudget, member contributions and targets, year by year."""
     access, plan = get_plan_for_user(request, slug, pk)
-    figures = plan_figures(plan)
-    rows, notes = budget_rows(figures)
     return render(
         request,
         "budgets/statements.html",
@@ -263,12 +218,7 @@ def budget_statements(request, slug: str, pk: int):
             "access": access,
             "forbund": access.forbund,
             "plan": plan,
-            "figures": figures,
-            "rows": rows,
-            "notes": notes,
-            "has_balance": any(c.result.balansbudget for c in figures.columns),
-            "balance_rows": BALANCE_ROWS,
-            **_summary_context(figures),
+            **budget_context(plan_figures(plan)),
         },
     )
 

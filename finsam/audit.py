@@ -44,8 +44,12 @@ def audit_record(
     obj: models.Model,
     summary: str,
     changes: dict[str, Any] | None = None,
+    plan=None,
 ) -> AuditEvent:
-    """Write one audit event; call it inside the service's transaction."""
+    """Write one audit event; call it inside the service's transaction.
+
+    Events about a plan or anything in it name the plan, so the plan's history page finds them.
+    """
     return AuditEvent.objects.create(
         forbund=forbund,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -55,4 +59,5 @@ def audit_record(
         object_repr=str(obj)[:300],
         summary=summary[:500],
         changes=changes or {},
+        scope=f"plan:{plan.pk}" if plan is not None else "",
     )

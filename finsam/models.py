@@ -66,6 +66,23 @@ class Forbund(models.Model):
         help_text="Som på Gotland: staten och regionen betalar hälften var, ingen separat kommun.",
     )
 
+    adoption_requires_quorum = models.BooleanField(
+        "antagande kräver godkännande av hälften av ledamöterna",
+        default=True,
+        help_text="Styrelsen är beslutsför när minst hälften av de ordinarie ledamöterna är "
+        "närvarande; här krävs att minst hälften har godkänt planen innan beslutet registreras.",
+    )
+    adoption_recorder = models.CharField(
+        "beslutet registreras av",
+        max_length=12,
+        choices=[
+            ("ordforande", "Ordföranden"),
+            ("kansli", "Kansliet för styrelsens räkning"),
+            ("bada", "Ordföranden eller kansliet"),
+        ],
+        default="bada",
+    )
+
     objects = ForbundQuerySet.as_manager()
 
     class Meta:
@@ -361,6 +378,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField("objekt-id", max_length=40, blank=True)
     object_repr = models.CharField("objekt", max_length=300, blank=True)
     summary = models.CharField("beskrivning", max_length=500)
+    scope = models.CharField(
+        "hör till", max_length=40, blank=True, db_index=True, help_text="T.ex. plan:12."
+    )
     changes = models.JSONField("ändringar", default=dict, blank=True)
 
     class Meta:

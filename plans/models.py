@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -90,6 +91,20 @@ class Plan(models.Model):
         help_text="Budget i balans gäller; ett underskott som medvetet förbrukar sparat kapital "
         "motiveras här och visas i planen.",
     )
+    submission_round = models.PositiveSmallIntegerField("granskningsomgång", default=0)
+    submitted_at = models.DateTimeField("inlämnad", null=True, blank=True)
+    meeting_date = models.DateField("sammanträdesdatum", null=True, blank=True)
+    paragraph = models.CharField("protokollsparagraf", max_length=20, blank=True)
+    diarienummer = models.CharField("diarienummer", max_length=40, blank=True)
+    adopted_at = models.DateTimeField("antagandet registrerat", null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="registrerat av",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
     updated_at = models.DateTimeField("ändrad", auto_now=True)
 
@@ -109,6 +124,12 @@ class Plan(models.Model):
                 condition=Q(plan_years__gte=1) & Q(plan_years__lte=5),
                 name="plan_years_range",
                 violation_error_message="Planen omfattar mellan ett och fem år.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ANTAGEN)
+                | (Q(meeting_date__isnull=False) & ~Q(paragraph="")),
+                name="plan_adopted_has_decision",
+                violation_error_message="En antagen plan har sammanträdesdatum och paragraf.",
             ),
             models.CheckConstraint(
                 condition=Q(under_use_percent__gte=0) & Q(under_use_percent__lte=100),
@@ -151,6 +172,218 @@ class Plan(models.Model):
     def is_editable(self) -> bool:
         return self.status == UTKAST
 
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == INLAMNAD
+
+    @property
+    def decision_text(self) -> str:
+        """"Antagen av styrelsen den 27 november 2020, §108, Dnr 65/20"."""
+        if not self.is_adopted:
+            return ""
+        from django.utils.formats import date_format
+
+        text = f"Antagen av styrelsen den {date_format(self.meeting_date, 'j F Y')}, {self.paragraph}"
+        return text + (f", Dnr {self.diarienummer}" if self.diarienummer else "")
+
     def clean(self) -> None:
         if self.opening_equity is not None and abs(self.opening_equity.amount) >= 10**12:
             raise ValidationError({"opening_equity": "Beloppet är orimligt stort."})
+
+
+TEXT = "text"
+GEN_MAL = "mal"
+GEN_MALGRUPPER = "malgrupper"
+GEN_INSATSER = "insatser"
+GEN_BUDGET = "budget"
+GEN_MEDLEMSBIDRAG = "medlemsbidrag"
+GEN_RESULTAT_BALANS = "resultat_balans"
+GEN_ARSHJUL = "arshjul"
+SECTION_KIND_CHOICES = [
+    (TEXT, "Text"),
+    (GEN_MAL, "Planens mål och indikatorer (genereras)"),
+    (GEN_MALGRUPPER, "Målgrupper och insatser (genereras)"),
+    (GEN_INSATSER, "Insatserna med mål (genereras)"),
+    (GEN_BUDGET, "Budget och eget kapital (genereras)"),
+    (GEN_MEDLEMSBIDRAG, "Medlemsbidrag per medlem (genereras)"),
+    (GEN_RESULTAT_BALANS, "Resultat- och balansbudget (genereras)"),
+    (GEN_ARSHJUL, "Årshjul (genereras)"),
+]
+GENERATED_KINDS = {key for key, _ in SECTION_KIND_CHOICES} - {TEXT}
+
+
+class Section(models.Model):
+    """One part of the plan document: text the kansli writes, or a part generated from data."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="sections"
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+    title = models.CharField("rubrik", max_length=200)
+    kind = models.CharField("innehåll", max_length=20, choices=SECTION_KIND_CHOICES, default=TEXT)
+    body = models.TextField(
+        "text",
+        blank=True,
+        help_text="Stycken, rubriker, listor, fetstil, kursiv och länkar. Annat tas bort när du sparar.",
+    )
+    intro = models.TextField(
+        "inledande text", blank=True, help_text="Text före det genererade innehållet."
+    )
+
+    class Meta:
+        verbose_name = "avsnitt"
+        verbose_name_plural = "avsnitt"
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_generated(self) -> bool:
+        return self.kind != TEXT
+
+
+class Comment(models.Model):
+    """A remark on a plan or one of its sections, by a board member or the office."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="comments"
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name="avsnitt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="skriven av", on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField("kommentar")
+    created_at = models.DateTimeField("skriven", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "kommentar"
+        verbose_name_plural = "kommentarer"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.text[:40]}"
+
+
+GODKAND = "godkand"
+ANDRINGAR = "andringar"
+DECISION_CHOICES = [(GODKAND, "Godkänner"), (ANDRINGAR, "Begär ändringar")]
+
+
+class Approval(models.Model):
+    """A board member's position on a submitted plan in one round of review."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="approvals"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="ledamot", on_delete=models.PROTECT, related_name="+"
+    )
+    round = models.PositiveSmallIntegerField("granskningsomgång")
+    decision = models.CharField("ställningstagande", max_length=10, choices=DECISION_CHOICES)
+    comment = models.TextField("kommentar", blank=True)
+    is_ordinarie = models.BooleanField("ordinarie ledamot", default=False)
+    at = models.DateTimeField("tidpunkt", auto_now=True)
+
+    class Meta:
+        verbose_name = "ställningstagande"
+        verbose_name_plural = "ställningstaganden"
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "user", "round"],
+                name="approval_once_per_round",
+                violation_error_message="Du har redan tagit ställning i denna omgång.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_decision_display()}"
+
+
+STYRELSEMOTE = "styrelsemote"
+MEDLEMSSAMRAD = "medlemssamrad"
+DELARSRAPPORT = "delarsrapport"
+ARSREDOVISNING = "arsredovisning"
+PLANERINGSDAG = "planeringsdag"
+SISTA_DAG = "sista_dag"
+ANNAT = "annat"
+EVENT_KIND_CHOICES = [
+    (STYRELSEMOTE, "Styrelsemöte"),
+    (MEDLEMSSAMRAD, "Medlemssamråd"),
+    (DELARSRAPPORT, "Delårsrapport"),
+    (ARSREDOVISNING, "Årsredovisning"),
+    (PLANERINGSDAG, "Planeringsdag"),
+    (SISTA_DAG, "Sista dag"),
+    (ANNAT, "Annat"),
+]
+
+
+class ArshjulEvent(models.Model):
+    """A meeting or deadline of the plan's year: the årshjul."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="arshjul"
+    )
+    date = models.DateField("datum")
+    kind = models.CharField("slag", max_length=20, choices=EVENT_KIND_CHOICES, default=ANNAT)
+    title = models.CharField("vad", max_length=200)
+
+    class Meta:
+        verbose_name = "händelse i årshjulet"
+        verbose_name_plural = "årshjul"
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+
+PDF_DRAFT = "utkast"
+PDF_ADOPTED = "antagen"
+PDF_KIND_CHOICES = [(PDF_DRAFT, "Utkast med vattenmärke"), (PDF_ADOPTED, "Antagen plan")]
+PDF_QUEUED = "ko"
+PDF_READY = "klar"
+PDF_FAILED = "fel"
+PDF_STATUS_CHOICES = [(PDF_QUEUED, "Förbereds"), (PDF_READY, "Klar"), (PDF_FAILED, "Misslyckades")]
+
+
+class PlanPdf(models.Model):
+    """A rendered PDF of a plan: a watermarked draft, or the adopted plan's archived copy."""
+
+    plan = models.ForeignKey(Plan, verbose_name="plan", on_delete=models.PROTECT, related_name="pdfs")
+    kind = models.CharField("slag", max_length=10, choices=PDF_KIND_CHOICES)
+    status = models.CharField("status", max_length=4, choices=PDF_STATUS_CHOICES, default=PDF_QUEUED)
+    file = models.FileField("fil", upload_to="planer/%Y/", blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveIntegerField("storlek (byte)", default=0)
+    pages = models.PositiveSmallIntegerField("sidor", default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="beställd av", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField("beställd", auto_now_add=True)
+    rendered_at = models.DateTimeField("färdig", null=True, blank=True)
+    render_seconds = models.DecimalField("renderingstid (s)", max_digits=8, decimal_places=3, null=True)
+    error = models.TextField("fel", blank=True)
+
+    class Meta:
+        verbose_name = "pdf"
+        verbose_name_plural = "pdf-filer"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(kind="antagen"),
+                name="planpdf_one_adopted_copy",
+                violation_error_message="Den antagna planen har redan sin arkiverade pdf.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} ({self.get_kind_display()}, {self.get_status_display()})"

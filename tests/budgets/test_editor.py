@@ -152,7 +152,9 @@ def test_styrelse_reads_the_budget_but_cannot_post_to_it(personas, plan, world):
 @pytest.mark.django_db
 def test_an_adopted_plan_refuses_a_crafted_post(personas, plan, world):
     data = grid_post(plan, {cell(world["line_a"]): "999"})
-    Plan.objects.filter(pk=plan.pk).update(status=ANTAGEN)
+    Plan.objects.filter(pk=plan.pk).update(
+        status=ANTAGEN, meeting_date="2026-11-20", paragraph="§12"
+    )
     before = AuditEvent.objects.count()
     response = personas["kansli_a"].post(editor_url(plan), data, follow=True)
     assert "kan inte ändras" in response.content.decode()
