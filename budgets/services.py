@@ -102,6 +102,9 @@ def plan_create(
     plan.full_clean()
     plan.save()
     _sync_years(plan)
+    from plans.services import plan_add_default_content  # plans.services imports this module
+
+    plan_add_default_content(plan=plan)
     audit_record(
         forbund=forbund,
         actor=acting_user,

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "djmoney",
+    "django_tasks",
+    "django_tasks_db",
     "template_partials",
     "finsam",
     "budgets",
@@ -121,6 +123,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# PDFs are rendered in the background: the database backend queues them and
+# `manage.py db_worker` (started by bin/run, and by the production service) runs them.
+TASKS = {"default": {"BACKEND": env_str("FINSAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -50,7 +50,11 @@ def default_outline(vision: str) -> list[tuple[str, str, str]]:
     return [
         ("Inledning", TEXT, LAW),
         ("Vision", TEXT, f"<p>{vision}</p>" if vision else ""),
-        ("Styrelsens uppdrag", TEXT, f"<p>Styrelsen ska enligt lagen och förbundsordningen:</p>{TASKS}"),
+        (
+            "Styrelsens uppdrag",
+            TEXT,
+            f"<p>Styrelsen ska enligt lagen och förbundsordningen:</p>{TASKS}",
+        ),
         ("Organisation", TEXT, ORGANISATION),
         ("Målgrupper", GEN_MALGRUPPER, ""),
         ("Inriktning och mål för perioden", GEN_MAL, ""),
@@ -72,5 +76,9 @@ def default_arshjul(budget_year: int) -> list[tuple[date, str, str]]:
         (date(year, 4, 15), MEDLEMSSAMRAD, f"Medlemssamråd om budget {year + 1}"),
         (date(year, 9, 15), DELARSRAPPORT, "Styrelsen beslutar om delårsrapporten"),
         (date(year, 10, 15), STYRELSEMOTE, f"Styrelsen behandlar förslag till plan {year + 1}"),
-        (date(year, 11, 30), SISTA_DAG, f"Sista dag att anta verksamhetsplan och budget {year + 1}"),
+        (
+            date(year, 11, 30),
+            SISTA_DAG,
+            f"Sista dag att anta verksamhetsplan och budget {year + 1}",
+        ),
     ]

@@ -6,7 +6,7 @@ from django import forms
 from djmoney.money import Money
 
 from finsam.fields import AmountField
-from plans.models import Plan
+from plans.models import DECISION_CHOICES, ArshjulEvent, Plan, Section
 
 
 class PlanForm(forms.ModelForm):
@@ -60,3 +60,106 @@ class PlanForm(forms.ModelForm):
                 f"Förbundet har redan en plan för {year}. Öppna den, eller revidera den när den är antagen.",
             )
         return cleaned
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["title", "kind", "intro", "body"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "intro": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "body": "Tom rad mellan stycken. Formatering med <h3>, <p>, <ul>/<ol>/<li>, <strong>, "
+            "<em> och <a href>; annat tas bort när du sparar.",
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == "text" and not (cleaned.get("body") or "").strip():
+            self.add_error("body", "Skriv avsnittets text, eller välj ett genererat innehåll.")
+        return cleaned
+
+
+class ArshjulEventForm(forms.ModelForm):
+    class Meta:
+        model = ArshjulEvent
+        fields = ["date", "kind", "title"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        error_messages = {"date": {"invalid": "Ange datumet som ÅÅÅÅ-MM-DD."}}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label="Kommentar",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        error_messages={"required": "Skriv en kommentar."},
+    )
+    section = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Ställningstagande",
+        choices=DECISION_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Välj att godkänna eller begära ändringar."},
+    )
+    comment = forms.CharField(
+        label="Kommentar (krävs när du begär ändringar)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="Varför återremitteras planen?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Skriv varför planen återremitteras."},
+    )
+
+
+class AdoptForm(forms.Form):
+    meeting_date = forms.DateField(
+        label="Sammanträdesdatum",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Ange dagen då styrelsen fattade beslutet.",
+            "invalid": "Ange datumet som ÅÅÅÅ-MM-DD.",
+        },
+    )
+    paragraph = forms.CharField(
+        label="Protokollsparagraf",
+        max_length=20,
+        help_text="T.ex. §108.",
+        error_messages={"required": "Ange protokollsparagrafen."},
+    )
+    diarienummer = forms.CharField(
+        label="Diarienummer", max_length=40, required=False, help_text="T.ex. Dnr 65/20."
+    )
+
+    def clean_paragraph(self):
+        value = self.cleaned_data["paragraph"].strip()
+        digits = value.lstrip("§ ").strip()
+        if not digits or not digits[0].isdigit():
+            raise forms.ValidationError("Ange paragrafen som ett nummer, t.ex. §108.")
+        return f"§{digits}"
+
+    def clean_meeting_date(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data["meeting_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("Beslutet kan inte ha fattats i framtiden.")
+        return value

@@ -126,8 +126,7 @@ class Plan(models.Model):
                 violation_error_message="Planen omfattar mellan ett och fem år.",
             ),
             models.CheckConstraint(
-                condition=~Q(status=ANTAGEN)
-                | (Q(meeting_date__isnull=False) & ~Q(paragraph="")),
+                condition=~Q(status=ANTAGEN) | (Q(meeting_date__isnull=False) & ~Q(paragraph="")),
                 name="plan_adopted_has_decision",
                 violation_error_message="En antagen plan har sammanträdesdatum och paragraf.",
             ),
@@ -178,12 +177,14 @@ class Plan(models.Model):
 
     @property
     def decision_text(self) -> str:
-        """"Antagen av styrelsen den 27 november 2020, §108, Dnr 65/20"."""
+        """ "Antagen av styrelsen den 27 november 2020, §108, Dnr 65/20"."""
         if not self.is_adopted:
             return ""
         from django.utils.formats import date_format
 
-        text = f"Antagen av styrelsen den {date_format(self.meeting_date, 'j F Y')}, {self.paragraph}"
+        text = (
+            f"Antagen av styrelsen den {date_format(self.meeting_date, 'j F Y')}, {self.paragraph}"
+        )
         return text + (f", Dnr {self.diarienummer}" if self.diarienummer else "")
 
     def clean(self) -> None:
@@ -258,7 +259,10 @@ class Comment(models.Model):
         related_name="comments",
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="skriven av", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="skriven av",
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     text = models.TextField("kommentar")
     created_at = models.DateTimeField("skriven", auto_now_add=True)
@@ -357,19 +361,29 @@ PDF_STATUS_CHOICES = [(PDF_QUEUED, "Förbereds"), (PDF_READY, "Klar"), (PDF_FAIL
 class PlanPdf(models.Model):
     """A rendered PDF of a plan: a watermarked draft, or the adopted plan's archived copy."""
 
-    plan = models.ForeignKey(Plan, verbose_name="plan", on_delete=models.PROTECT, related_name="pdfs")
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.PROTECT, related_name="pdfs"
+    )
     kind = models.CharField("slag", max_length=10, choices=PDF_KIND_CHOICES)
-    status = models.CharField("status", max_length=4, choices=PDF_STATUS_CHOICES, default=PDF_QUEUED)
+    status = models.CharField(
+        "status", max_length=4, choices=PDF_STATUS_CHOICES, default=PDF_QUEUED
+    )
     file = models.FileField("fil", upload_to="planer/%Y/", blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     size = models.PositiveIntegerField("storlek (byte)", default=0)
     pages = models.PositiveSmallIntegerField("sidor", default=0)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="beställd av", on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="beställd av",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     requested_at = models.DateTimeField("beställd", auto_now_add=True)
     rendered_at = models.DateTimeField("färdig", null=True, blank=True)
-    render_seconds = models.DecimalField("renderingstid (s)", max_digits=8, decimal_places=3, null=True)
+    render_seconds = models.DecimalField(
+        "renderingstid (s)", max_digits=8, decimal_places=3, null=True
+    )
     error = models.TextField("fel", blank=True)
 
     class Meta:

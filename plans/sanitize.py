@@ -12,7 +12,21 @@ from html import escape
 
 import nh3
 
-ALLOWED_TAGS = {"h3", "h4", "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "a", "blockquote"}
+ALLOWED_TAGS = {
+    "h3",
+    "h4",
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "a",
+    "blockquote",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _TAG = re.compile(r"<[a-zA-Z/][^>]*>")

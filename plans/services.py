@@ -369,9 +369,9 @@ def plan_revise(*, plan: Plan, acting_user) -> Plan:
     plan = _locked_plan(plan)
     if not plan.is_adopted:
         raise ValidationError("Bara en antagen plan kan revideras; ändra utkastet direkt.")
-    open_revision = Plan.objects.filter(
-        forbund=plan.forbund, budget_year=plan.budget_year
-    ).exclude(status=ANTAGEN)
+    open_revision = Plan.objects.filter(forbund=plan.forbund, budget_year=plan.budget_year).exclude(
+        status=ANTAGEN
+    )
     if open_revision.exists():
         raise ValidationError("Det finns redan en revidering under arbete för detta budgetår.")
     latest = (
@@ -412,7 +412,9 @@ def copy_plan_content(*, source: Plan, target: Plan, years: list[int] | None = N
     from budgets.models import BudgetAmount, BudgetYear
     from budgets.services import year_columns
 
-    years = years if years is not None else list(range(target.budget_year - 1, target.last_year + 1))
+    years = (
+        years if years is not None else list(range(target.budget_year - 1, target.last_year + 1))
+    )
     for s in source.sections.all():
         Section.objects.create(
             plan=target, order=s.order, title=s.title, kind=s.kind, body=s.body, intro=s.intro
@@ -438,7 +440,10 @@ def copy_plan_content(*, source: Plan, target: Plan, years: list[int] | None = N
         line_map[old_pk] = line
     for amount in BudgetAmount.objects.filter(line__plan=source, year__in=years):
         BudgetAmount.objects.create(
-            line=line_map[amount.line_id], year=amount.year, column=amount.column, amount=amount.amount
+            line=line_map[amount.line_id],
+            year=amount.year,
+            column=amount.column,
+            amount=amount.amount,
         )
     wanted = set(year_columns(target))
     have = {(y.year, y.column) for y in target.budget_years.all()}

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from budgets import services as budget_services
 from budgets.selectors import plan_figures
 from finsam.audit import snapshot
 from finsam.tenancy import get_forbund_for_user
+from plans import services
 from plans.access import get_plan_for_user
-from plans.forms import PlanForm
+from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
 from plans.models import Plan
+from plans.services import PlanHasErrors
 
 
 @login_required
@@ -51,12 +55,39 @@ def plan_create(request, slug: str):
 
 @login_required
 def plan_detail(request, slug: str, pk: int):
+    """The plan's overview and workflow: status, key figures, review, adoption, PDF."""
     access, plan = get_plan_for_user(request, slug, pk)
-    figures = plan_figures(plan)
+    return _plan_detail_page(request, access, plan)
+
+
+def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
+    approvals = list(plan.approvals.filter(round=plan.submission_round).select_related("user"))
+    mine = next((a for a in approvals if a.user_id == request.user.pk), None)
+    approved, total, needed = services.quorum(plan)
+    pdfs = list(plan.pdfs.all()[:5])
     return render(
         request,
         "plans/plan_detail.html",
-        {"access": access, "forbund": access.forbund, "plan": plan, "figures": figures},
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "figures": plan_figures(plan),
+            "approvals": approvals,
+            "my_approval": mine,
+            "quorum": {"approved": approved, "total": total, "needed": needed},
+            "review_form": review_form
+            or ReviewForm(initial={"decision": getattr(mine, "decision", None)}),
+            "return_form": ReturnForm(),
+            "may_adopt": services.may_record_adoption(request.user, plan),
+            "versions": list(
+                Plan.objects.for_forbund(access.forbund).filter(budget_year=plan.budget_year)
+            ),
+            "pdfs": pdfs,
+            "adopted_pdf": next((p for p in pdfs if p.kind == "antagen"), None)
+            or plan.pdfs.filter(kind="antagen").first(),
+        },
+        status=status,
     )
 
 
@@ -87,3 +118,115 @@ def plan_edit(request, slug: str, pk: int):
         "plans/plan_form.html",
         {"access": access, "forbund": access.forbund, "form": form, "plan": plan},
     )
+
+
+# --- Workflow -----------------------------------------------------------------------------------
+
+
+def _workflow_error(request, error, slug, pk):
+    if isinstance(error, PlanHasErrors):
+        messages.error(
+            request,
+            "Planen har fel som måste rättas först: " + " ".join(error.messages),
+        )
+    else:
+        messages.error(request, " ".join(error.messages))
+    return redirect("plan_detail", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def plan_submit(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    try:
+        services.plan_submit(plan=plan, acting_user=request.user)
+    except ValidationError as error:
+        return _workflow_error(request, error, slug, pk)
+    messages.success(request, "Planen är inlämnad till styrelsen för granskning.")
+    return redirect("plan_detail", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def plan_return(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk)
+    if not (access.is_kansli or access.is_chair):
+        raise PermissionDenied("Bara ordföranden eller kansliet återremitterar en plan.")
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return redirect("plan_detail", slug=slug, pk=pk)
+    try:
+        services.plan_return(
+            plan=plan, acting_user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        return _workflow_error(request, error, slug, pk)
+    messages.success(request, "Planen är återremitterad och är ett utkast igen.")
+    return redirect("plan_detail", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def plan_review(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="review")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_review(
+                plan=plan,
+                acting_user=request.user,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            return _workflow_error(request, error, slug, pk)
+        messages.success(request, "Ditt ställningstagande är registrerat.")
+        return redirect("plan_detail", slug=slug, pk=pk)
+    return _plan_detail_page(request, access, plan, review_form=form, status=400)
+
+
+@login_required
+def plan_adopt(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk)
+    if not services.may_record_adoption(request.user, plan):
+        raise PermissionDenied("Du får inte registrera styrelsens beslut i detta förbund.")
+    form = AdoptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_adopt(plan=plan, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Beslutet är registrerat. Planen är antagen och låst; den arkiverade pdf:en förbereds.",
+            )
+            return redirect("plan_detail", slug=slug, pk=pk)
+    approved, total, needed = services.quorum(plan)
+    return render(
+        request,
+        "plans/plan_adopt.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "form": form,
+            "quorum": {"approved": approved, "total": total, "needed": needed},
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@login_required
+def plan_revise(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    try:
+        new = services.plan_revise(plan=plan, acting_user=request.user)
+    except ValidationError as error:
+        return _workflow_error(request, error, slug, pk)
+    messages.success(
+        request, f"Version {new.version} är skapad som utkast. Den antagna planen är oförändrad."
+    )
+    return redirect("plan_detail", slug=slug, pk=new.pk)

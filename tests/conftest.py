@@ -62,6 +62,12 @@ def world(forbund_a, forbund_b):
         name="Kansli",
         amounts={(2027, "budget"): 500},
     )
+    from django.core.files.base import ContentFile
+
+    from plans.models import PDF_DRAFT, PDF_READY, PlanPdf
+
+    pdf = PlanPdf(plan=plan, kind=PDF_DRAFT, status=PDF_READY, sha256="0" * 64, pages=1)
+    pdf.file.save("test.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
     return {
         "forbund_a": forbund_a,
         "forbund_b": forbund_b,
@@ -70,4 +76,7 @@ def world(forbund_a, forbund_b):
         "line_a": line,
         "group_a": category.group,
         "category_a": category,
+        "section_a": plan.sections.first(),
+        "event_a": plan.arshjul.first(),
+        "pdf_a": pdf,
     }

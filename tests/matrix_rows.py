@@ -28,6 +28,14 @@ def plan_a(w):
     return {**slug_a(w), "pk": w["plan_a"].pk}
 
 
+def section_a(w):
+    return {**plan_a(w), "section_pk": w["section_a"].pk}
+
+
+def pdf_a(w):
+    return {**plan_a(w), "pdf_pk": w["pdf_a"].pk}
+
+
 def line_a(w):
     return {**plan_a(w), "line_pk": w["line_a"].pk}
 
@@ -68,4 +76,32 @@ ROWS: dict[str, Row] = {
     "budget_category_edit": Row(
         KANSLI_OF_A, lambda w: {**slug_a(w), "category_pk": w["category_a"].pk}, writes=True
     ),
+    "archive": Row(ANY_ROLE_IN_A, slug_a),
+    "plan_document": Row(ANY_ROLE_IN_A, plan_a),
+    "plan_history": Row(ANY_ROLE_IN_A, plan_a),
+    "plan_versions": Row(ANY_ROLE_IN_A, plan_a),
+    # The persona styrelse_a is the chair: with the default "ordförande eller kansli" both
+    # may record the board's decision; the revisor may not.
+    "plan_adopt": Row(
+        {"kansli_a": 200, "styrelse_a": 200, "revisor_a": 403, "kansli_b": 404, "anonymous": 302},
+        plan_a,
+    ),
+    "plan_submit": Row(POST_ONLY, plan_a, writes=True),
+    "plan_revise": Row(POST_ONLY, plan_a, writes=True),
+    # Review, return and comments are the board's too: tested in tests/plans/test_workflow.py.
+    "plan_review": Row(POST_ONLY, plan_a),
+    "plan_return": Row(POST_ONLY, plan_a),
+    "comment_create": Row(POST_ONLY, plan_a),
+    "section_create": Row(KANSLI_OF_A, plan_a, writes=True),
+    "section_edit": Row(KANSLI_OF_A, section_a, writes=True),
+    "section_delete": Row(POST_ONLY, section_a, writes=True),
+    "section_move": Row(POST_ONLY, section_a, writes=True),
+    "plan_arshjul": Row(ANY_ROLE_IN_A, plan_a, writes=True),
+    "arshjul_delete": Row(
+        POST_ONLY, lambda w: {**plan_a(w), "event_pk": w["event_a"].pk}, writes=True
+    ),
+    # Anyone in A may order a draft PDF (tested in tests/plans/test_pdf.py).
+    "pdf_request": Row(POST_ONLY, plan_a),
+    "pdf_status": Row(ANY_ROLE_IN_A, pdf_a),
+    "pdf_download": Row(ANY_ROLE_IN_A, pdf_a),
 }

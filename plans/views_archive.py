@@ -1,0 +1,124 @@
+"""The archive: PDFs, the auditors' page, a plan's history and what changed between versions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from finsam.models import AuditEvent
+from finsam.tenancy import get_forbund_for_user
+from plans import services
+from plans.access import get_plan_for_user
+from plans.diff import budget_changes, section_changes
+from plans.models import PDF_ADOPTED, PDF_READY, Plan, PlanPdf
+
+
+def _pdf(plan, pdf_pk: int) -> PlanPdf:
+    try:
+        return plan.pdfs.get(pk=pdf_pk)
+    except PlanPdf.DoesNotExist as exc:
+        raise Http404("Filen finns inte.") from exc
+
+
+@require_POST
+@login_required
+def pdf_request(request, slug: str, pk: int):
+    """Queue a watermarked draft PDF; the page then shows it being prepared."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    if plan.is_adopted:
+        messages.info(request, "Den antagna planens arkiverade pdf finns under Arkiv.")
+        return redirect("plan_detail", slug=slug, pk=pk)
+    pdf = services.pdf_request(plan=plan, acting_user=request.user)
+    return redirect("pdf_status", slug=slug, pk=pk, pdf_pk=pdf.pk)
+
+
+@login_required
+def pdf_status(request, slug: str, pk: int, pdf_pk: int):
+    """Whether a PDF is ready; htmx polls the status part until it is."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    pdf = _pdf(plan, pdf_pk)
+    template = "plans/pdf_status.html"
+    if request.headers.get("HX-Request") == "true":
+        template += "#status"
+    return render(
+        request,
+        template,
+        {"access": access, "forbund": access.forbund, "plan": plan, "pdf": pdf},
+    )
+
+
+@login_required
+def pdf_download(request, slug: str, pk: int, pdf_pk: int):
+    """The stored file, byte for byte; nothing is ever rendered here."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    pdf = _pdf(plan, pdf_pk)
+    if pdf.status != PDF_READY or not pdf.file:
+        raise Http404("Filen är inte klar ännu.")
+    response = FileResponse(
+        pdf.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=request.GET.get("visa") != "1",
+        filename=pdf.file.name.rsplit("/", 1)[-1],
+    )
+    response["X-Checksum-SHA256"] = pdf.sha256
+    return response
+
+
+@login_required
+def archive(request, slug: str):
+    """For revisorer: every adopted plan and revision, with decision, checksum and download."""
+    access = get_forbund_for_user(request, slug)
+    plans = list(
+        Plan.objects.for_forbund(access.forbund)
+        .adopted()
+        .select_related("adopted_by", "revises")
+        .order_by("-budget_year", "-version")
+    )
+    pdfs = {p.plan_id: p for p in PlanPdf.objects.filter(plan__in=plans, kind=PDF_ADOPTED)}
+    for plan in plans:
+        plan.archived_pdf = pdfs.get(plan.pk)
+    return render(
+        request,
+        "plans/archive.html",
+        {"access": access, "forbund": access.forbund, "plans": plans},
+    )
+
+
+@login_required
+def plan_history(request, slug: str, pk: int):
+    """Who changed what in the plan, and when, from the audit records."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    events = AuditEvent.objects.filter(
+        forbund=access.forbund, scope=f"plan:{plan.pk}"
+    ).select_related("actor")
+    return render(
+        request,
+        "plans/history.html",
+        {"access": access, "forbund": access.forbund, "plan": plan, "events": events},
+    )
+
+
+@login_required
+def plan_versions(request, slug: str, pk: int):
+    """The versions of the plan's budget year and what changed from the version it revises."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    versions = list(
+        Plan.objects.for_forbund(access.forbund)
+        .filter(budget_year=plan.budget_year)
+        .order_by("version")
+    )
+    previous = plan.revises
+    context = {
+        "access": access,
+        "forbund": access.forbund,
+        "plan": plan,
+        "versions": versions,
+        "previous": previous,
+    }
+    if previous is not None:
+        context["budget_changes"] = budget_changes(previous, plan)
+        context["section_changes"] = section_changes(previous, plan)
+    return render(request, "plans/versions.html", context)

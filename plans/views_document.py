@@ -1,0 +1,203 @@
+"""Pages of the plan as a document: reading it, its sections, comments and the årshjul."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from finsam.audit import snapshot
+from plans import services
+from plans.access import get_plan_for_user
+from plans.document import document_context
+from plans.forms import ArshjulEventForm, CommentForm, SectionForm
+from plans.models import ArshjulEvent, Section
+
+
+def _section(plan, section_pk: int) -> Section:
+    try:
+        return plan.sections.get(pk=section_pk)
+    except Section.DoesNotExist as exc:
+        raise Http404("Avsnittet finns inte.") from exc
+
+
+def _refuse_unless_draft(request, plan):
+    if not plan.is_editable:
+        messages.error(
+            request, "Planen är inte ett utkast; dess avsnitt och årshjul kan inte ändras."
+        )
+        return redirect("plan_document", slug=plan.forbund.slug, pk=plan.pk)
+    return None
+
+
+@login_required
+def plan_document(request, slug: str, pk: int):
+    """The whole plan as the board reads it, with comments per section."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    comments = list(plan.comments.select_related("author"))
+    context = document_context(plan)
+    by_section: dict[int | None, list] = {}
+    for comment in comments:
+        by_section.setdefault(comment.section_id, []).append(comment)
+    for section in context["sections"]:
+        section.comment_list = by_section.get(section.pk, [])
+    context.update(
+        {
+            "access": access,
+            "plan_comments": by_section.get(None, []),
+            "can_comment": not plan.is_adopted and (access.is_kansli or access.is_styrelse),
+            "editable": False,
+            "can_edit": access.is_kansli and plan.is_editable,
+        }
+    )
+    return render(request, "plans/document.html", context)
+
+
+def _section_form_page(request, access, plan, section=None):
+    refused = _refuse_unless_draft(request, plan)
+    if refused:
+        return refused
+    before = snapshot(section, services.SECTION_FIELDS) if section else None
+    form = SectionForm(request.POST or None, instance=section, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.section_save(
+                section=form.instance, acting_user=request.user, before=before
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Avsnittet {saved.title} är sparat.")
+            return redirect(
+                reverse("plan_document", args=[plan.forbund.slug, plan.pk]) + f"#avsnitt-{saved.pk}"
+            )
+    return render(
+        request,
+        "plans/section_form.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "form": form,
+            "section": section,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def section_create(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    return _section_form_page(request, access, plan)
+
+
+@login_required
+def section_edit(request, slug: str, pk: int, section_pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    return _section_form_page(request, access, plan, _section(plan, section_pk))
+
+
+@require_POST
+@login_required
+def section_delete(request, slug: str, pk: int, section_pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    section = _section(plan, section_pk)
+    try:
+        services.section_delete(section=section, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Avsnittet {section.title} är borttaget.")
+    return redirect("plan_document", slug=slug, pk=pk)
+
+
+@require_POST
+@login_required
+def section_move(request, slug: str, pk: int, section_pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    section = _section(plan, section_pk)
+    direction = -1 if request.POST.get("direction") == "upp" else 1
+    try:
+        services.section_move(section=section, acting_user=request.user, direction=direction)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(reverse("plan_document", args=[slug, pk]) + f"#avsnitt-{section.pk}")
+
+
+@require_POST
+@login_required
+def comment_create(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk)
+    if not (access.is_kansli or access.is_styrelse):
+        raise PermissionDenied("Bara styrelsen och kansliet kommenterar planen.")
+    form = CommentForm(request.POST)
+    anchor = ""
+    if form.is_valid():
+        section = None
+        if form.cleaned_data["section"]:
+            section = _section(plan, form.cleaned_data["section"])
+            anchor = f"#avsnitt-{section.pk}"
+        try:
+            services.comment_add(
+                plan=plan, acting_user=request.user, text=form.cleaned_data["text"], section=section
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Kommentaren är sparad.")
+    else:
+        messages.error(request, "Kommentaren sparades inte: skriv en text.")
+    return redirect(reverse("plan_document", args=[slug, pk]) + anchor)
+
+
+@login_required
+def plan_arshjul(request, slug: str, pk: int):
+    """The plan year's meetings and deadlines; kansli adds and removes them in a draft."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    form = ArshjulEventForm(request.POST or None, plan=plan)
+    if request.method == "POST":
+        if not access.is_kansli:
+            raise PermissionDenied("Bara kansliet ändrar årshjulet.")
+        refused = _refuse_unless_draft(request, plan)
+        if refused:
+            return refused
+        if form.is_valid():
+            try:
+                services.arshjul_event_save(event=form.instance, acting_user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Händelsen är tillagd i årshjulet.")
+                return redirect("plan_arshjul", slug=slug, pk=pk)
+    return render(
+        request,
+        "plans/arshjul.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "events": list(plan.arshjul.all()),
+            "form": form,
+            "editable": access.is_kansli and plan.is_editable,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@login_required
+def arshjul_delete(request, slug: str, pk: int, event_pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    try:
+        event = plan.arshjul.get(pk=event_pk)
+    except ArshjulEvent.DoesNotExist as exc:
+        raise Http404("Händelsen finns inte.") from exc
+    try:
+        services.arshjul_event_delete(event=event, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("plan_arshjul", slug=slug, pk=pk)
