@@ -146,7 +146,7 @@ def _svg(slug: str, title: str, desc: str, body: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="chart-{slug}-t chart-{slug}-d" '
-        f'font-family="DejaVu Sans, sans-serif" font-size="12" fill="#1b1f24">'
+        f'font-family="Finsam Sans, DejaVu Sans, sans-serif" font-size="12" fill="#1b1f24">'
         f'<title id="chart-{slug}-t">{escape(title)}</title><desc id="chart-{slug}-d">{escape(desc)}</desc>'
         f"{body}</svg>"
     )

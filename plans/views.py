@@ -191,6 +191,9 @@ def plan_adopt(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk)
     if not services.may_record_adoption(request.user, plan):
         raise PermissionDenied("Du får inte registrera styrelsens beslut i detta förbund.")
+    if plan.is_adopted:
+        messages.error(request, f"Planen är redan antagen ({plan.decision_text}).")
+        return redirect("plan_detail", slug=slug, pk=pk)
     form = AdoptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
