@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from finsam import services
 from finsam.audit import snapshot
@@ -37,7 +40,33 @@ def start(request):
         "-budget_year", "-version"
     ):
         current.setdefault(plan.forbund_id, plan)
-    return render(request, "finsam/start.html", {"current_plans": current})
+    # What comes next: the current plans' årshjul from today, and the adoption deadline of a
+    # plan not yet adopted.
+    from plans.models import ArshjulEvent
+
+    today = timezone.localdate()
+    upcoming: dict[int, list] = {}
+    events = ArshjulEvent.objects.filter(
+        plan__in=[p.pk for p in current.values()], date__gte=today
+    ).order_by("date")
+    for event in events:
+        upcoming.setdefault(_forbund_of(event, current), []).append((event.date, event.title))
+    for forbund_id, plan in current.items():
+        if not plan.is_adopted:
+            deadline = date(plan.budget_year - 1, 11, 30)
+            upcoming.setdefault(forbund_id, []).append(
+                (deadline, f"Sista dag att anta {plan.title.lower()}")
+            )
+        upcoming[forbund_id] = sorted(upcoming.get(forbund_id, []))[:4]
+    return render(
+        request,
+        "finsam/start.html",
+        {"current_plans": current, "upcoming": upcoming, "today": today},
+    )
+
+
+def _forbund_of(event, current) -> int:
+    return next(fid for fid, plan in current.items() if plan.pk == event.plan_id)
 
 
 @login_required
