@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from budgets import services
 from budgets.models import BudgetCategory
-from finsam.models import Fordelningstal, Forbund, Medlem, Membership
+from finsam.models import Forbund, Fordelningstal, Medlem, Membership
 
 
 def large_forbund(*, kommuner: int, lines: int, years: int, user) -> tuple[Forbund, object]:
