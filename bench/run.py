@@ -28,7 +28,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -41,6 +41,7 @@ def timed(fn, repeat: int = 5) -> tuple[float, int]:
     times = []
     queries = 0
     for _ in range(repeat):
+        reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
             fn()

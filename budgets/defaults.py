@@ -57,8 +57,16 @@ DEFAULT_GROUPS = [
 
 
 @transaction.atomic
-def ensure_budget_groups(forbund: Forbund, groups=DEFAULT_GROUPS) -> None:
-    """Create the groups and categories a förbund lacks; existing ones are left as they are."""
+def ensure_budget_groups(forbund: Forbund, groups=None) -> None:
+    """Give a förbund the default groups when it has none; with `groups`, create those it lacks.
+
+    A förbund that has set up groups of its own keeps them as they are: the defaults are only a
+    starting point, never added beside a förbund's own structure.
+    """
+    if groups is None:
+        if BudgetGroup.objects.filter(forbund=forbund).exists():
+            return
+        groups = DEFAULT_GROUPS
     for order, (name, side, share_kind, is_insats, categories) in enumerate(groups, start=1):
         group, _ = BudgetGroup.objects.get_or_create(
             forbund=forbund,

@@ -32,6 +32,7 @@ class BudgetGridForm(forms.Form):
         self.figures = figures
         unit = figures.unit
         self.cells: dict[str, tuple] = {}
+        self.shown: dict[str, str] = {}
         for column in figures.columns:
             name = medlemsbidrag_name(column.year, column.kind)
             self._add(
@@ -47,8 +48,10 @@ class BudgetGridForm(forms.Form):
 
     def _add(self, name: str, value: Decimal, unit: str, label: str) -> None:
         self.fields[name] = AmountField(unit=unit, required=False, label=label, initial=value)
-        self.fields["o-" + name] = forms.CharField(
-            required=False, widget=forms.HiddenInput, initial=input_value(value, unit)
+        # What the page shows for the field now: sent back as its "o-" twin. After a
+        # successful save the form is rebuilt, so a bound form shows the posted twin again.
+        self.shown[name] = (
+            self.data.get("o-" + name, "") if self.is_bound else input_value(value, unit)
         )
 
     def clean(self):
@@ -62,7 +65,7 @@ class BudgetGridForm(forms.Form):
             if value is None:
                 value = Decimal(0)  # an emptied cell means nothing budgeted
             try:
-                shown = parse_amount(self.data.get("o-" + name, ""), self.figures.unit)
+                shown = parse_amount(self.shown[name], self.figures.unit)
             except ValueError:
                 shown = None
             if shown == value:

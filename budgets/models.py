@@ -7,6 +7,8 @@ stored.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -161,6 +163,15 @@ class BudgetLine(models.Model):
         "De räknas inte som beslutade kostnader i utrymmet för ny verksamhet.",
     )
     order = models.PositiveSmallIntegerField("ordning", default=0)
+    # The line of an insats: its typed amounts are what the insats is granted (beviljat).
+    insats = models.OneToOneField(
+        "insatser.Insats",
+        verbose_name="insats",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="budget_line",
+    )
 
     objects = BudgetLineQuerySet.as_manager()
 
@@ -231,7 +242,7 @@ class BudgetYear(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        default=20,
+        default=Decimal(20),
         validators=[
             MinValueValidator(0, "Ange en procentsats mellan 0 och 100."),
             MaxValueValidator(100, "Ange en procentsats mellan 0 och 100."),

@@ -2,7 +2,8 @@
 editor, the statements, plan_summary, the PDF and the Excel export all show.
 
 plan_figures runs a fixed number of queries however many lines, years and members there are:
-plan years, members, their fördelningstal, groups with categories, lines, amounts.
+plan years, members, their fördelningstal, groups with categories, lines (with their insats),
+amounts.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from budgets.models import (
 )
 from finsam.members import KOMMUN
 from finsam.models import Fordelningstal, Medlem
+from insatser import checks as insats_checks
 from plans.models import Plan
 
 
@@ -96,9 +98,22 @@ def _split_members(
     return tuple(result)
 
 
+def _share_kinds(line: BudgetLine, group: BudgetGroup) -> dict[str, Decimal]:
+    if group.side != KOSTNAD:
+        return {}
+    if line.insats is not None:
+        # An insats counts by its kind; a mixed one in individ and struktur by its split.
+        return line.insats.share_kinds(group.share_kind)
+    return {group.share_kind: Decimal(1)} if group.share_kind else {}
+
+
 def _calc_lines(
     lines: list[BudgetLine], typed: dict[tuple[int, int, str], Decimal], column: str
 ) -> list[calc.Line]:
+    by_line: dict[int, dict[int, Decimal]] = {}
+    for (line_id, year, col), amount in typed.items():
+        if col == column:
+            by_line.setdefault(line_id, {})[year] = amount
     out = []
     for line in lines:
         group = line.category.group
@@ -109,14 +124,8 @@ def _calc_lines(
                 side=group.side,
                 group_key=str(group.pk),
                 group_name=group.name,
-                amounts={
-                    year: amount
-                    for (line_id, year, col), amount in typed.items()
-                    if line_id == line.pk and col == column
-                },
-                share_kinds={group.share_kind: Decimal(1)}
-                if group.side == KOSTNAD and group.share_kind
-                else {},
+                amounts=by_line.get(line.pk, {}),
+                share_kinds=_share_kinds(line, group),
                 statement=line.category.statement,
                 under_use_applies=group.is_insats and group.side == KOSTNAD,
                 decided=line.decided,
@@ -127,10 +136,12 @@ def _calc_lines(
 
 def _targets(row: BudgetYear) -> calc.YearTargets:
     return calc.YearTargets(
-        ceiling_percent=row.ceiling_percent,
+        ceiling_percent=Decimal(row.ceiling_percent) if row.ceiling_percent is not None else None,
         ceiling_amount=row.ceiling_amount.amount if row.ceiling_amount is not None else None,
         floor_amount=row.floor_amount.amount if row.floor_amount is not None else None,
-        min_individ_percent=row.min_individ_percent,
+        min_individ_percent=Decimal(row.min_individ_percent)
+        if row.min_individ_percent is not None
+        else None,
     )
 
 
@@ -161,7 +172,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         )
     )
     categories = {c.pk: c for g in groups for c in g.categories.all()}
-    lines = list(BudgetLine.objects.for_plan(plan))
+    lines = list(BudgetLine.objects.for_plan(plan).select_related("insats"))
     for line in lines:
         line.category = categories[line.category_id]  # already fetched with the groups
     typed = {
@@ -213,7 +224,8 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
                     members={year: _split_members(members, year, weights)},
                     unit=unit,
                     region_has_kommun_role=forbund.region_has_kommun_role,
-                    under_use_percent=plan.under_use_percent,
+                    # The year before is shown as it was budgeted and forecast, as typed.
+                    under_use_percent=Decimal(0),
                     lines=_calc_lines(lines, typed, kind),
                     targets={year: _targets(entered)},
                     balance={year: b} if (b := _balance(entered)) is not None else {},
@@ -232,6 +244,12 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         deficit_reason=plan.deficit_reason,
         member_set_problems=problems,
     )
+    # The insatser come with their lines (an insats always has one), so no query of their own.
+    risk = insats_checks.check_risk_effect(
+        line.insats.risk_item() for line in lines if line.insats is not None
+    )
+    if risk:
+        findings = sorted([*findings, *risk], key=checks._sort_key)
     return PlanFigures(
         plan=plan,
         unit=forbund.amount_unit,

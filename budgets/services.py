@@ -148,16 +148,29 @@ def budget_line_create(
     decided: bool = True,
     order: int | None = None,
     amounts: Mapping[tuple[int, str], Decimal] | None = None,
+    insats=None,
 ) -> BudgetLine:
-    """Add a line to a draft plan's budget, optionally with its amounts."""
+    """Add a line to a draft plan's budget, optionally with its amounts.
+
+    The line of an insats (insats given) holds what the insats is granted; insatser.services
+    creates it so, and a carried-forward plan links the copied lines to the copied insatser.
+    """
     ensure_editable(plan)
     if category.group.forbund_id != plan.forbund_id:
         raise ValidationError({"category": "Kategorin hör till ett annat förbund."})
+    if insats is not None and insats.plan_id != plan.pk:
+        raise ValidationError("Insatsen hör till en annan plan.")
     if order is None:
         last = plan.budget_lines.order_by("-order").values_list("order", flat=True).first()
         order = (last or 0) + 10
     line = BudgetLine(
-        plan=plan, category=category, name=name, note=note, decided=decided, order=order
+        plan=plan,
+        category=category,
+        name=name,
+        note=note,
+        decided=decided,
+        order=order,
+        insats=insats,
     )
     line.full_clean()
     line.save()

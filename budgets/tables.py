@@ -26,6 +26,7 @@ class Cell:
     budgeted: Decimal | None = None  # after planned under-use, when it differs from typed
     share: Decimal | None = None  # of total costs, for cost groups
     bound_field: object = None
+    shown: str = ""  # the value the page showed, sent back as the field's "o-" twin
 
 
 @dataclass
@@ -145,6 +146,7 @@ def attach_fields(rows: list[Row], form) -> None:
         for cell in row.cells:
             if cell.field_name and cell.field_name in form.fields:
                 cell.bound_field = form[cell.field_name]
+                cell.shown = form.shown[cell.field_name]
 
 
 SHARE_LABELS = dict(SHARE_KIND_CHOICES)

@@ -1,13 +1,12 @@
-"""Loads the demo: the three seed förbund from fixtures/, with one user per role.
+"""Loads the demo: the three seed förbund from fixtures/, with one user per role, and each
+förbund's budget groups and plan (budgets/demo.py).
 
-Idempotent: running it again updates what is there and creates what is missing. Later parts of
-the product (budgets, insatser, plans) register loaders that run after the core here.
+Idempotent: running it again updates what is there and creates what is missing.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from budgets.demo import load_budget
 from finsam.models import (
     ROLE_KANSLI,
     ROLE_REVISOR,
@@ -39,9 +39,6 @@ PERSONAS = {
     "ersattare": (ROLE_STYRELSE, SEAT_ERSATTARE, False, "Ersättare"),
     "revisor": (ROLE_REVISOR, "", False, "Revisor"),
 }
-
-# Loaders of later parts: called as loader(forbund, data) for each seed förbund.
-EXTRA_LOADERS: list[Callable[[Forbund, dict], None]] = []
 
 
 def read_fixture(slug: str) -> dict:
@@ -111,7 +108,11 @@ def load_demo() -> list[Forbund]:
     for slug in DEMO_SLUGS:
         data = read_fixture(slug)
         forbund = load_forbund(data)
-        for loader in EXTRA_LOADERS:
-            loader(forbund, data)
+        load_budget(forbund, data)
         loaded.append(forbund)
+    # Each insats takes over a budget line loaded above (fixtures/<slug>-insatser.json).
+    from insatser.demo import load_insatser
+
+    for forbund in loaded:
+        load_insatser(forbund)
     return loaded

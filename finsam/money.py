@@ -30,13 +30,17 @@ def _fmt(value: Decimal, decimals: int) -> str:
 def format_number(value: Decimal, unit: str = UNIT_KR) -> str:
     """The amount in the given unit without the unit's name, as in a table column.
 
-    kr: whole kronor. tkr: thousands, with one decimal only where the amount is not whole
-    thousands ("1 844,5" beside "3 689"), as the seed plans print them.
+    kr: whole kronor. tkr: thousands with only the decimals the amount needs ("1 844,5" beside
+    "3 689", "14 985,25"), so that a column of parts shown in tkr still adds up to its total
+    shown in tkr; a fraction of a krona is rounded away.
     """
     value = Decimal(value)
     if unit == UNIT_TKR:
-        thousands = value / THOUSAND
-        decimals = 0 if thousands == thousands.to_integral_value() else 1
+        kronor = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        thousands = kronor / THOUSAND
+        decimals = 0
+        while decimals < 3 and thousands != thousands.quantize(Decimal(1).scaleb(-decimals)):
+            decimals += 1
         return _fmt(thousands, decimals)
     if unit != UNIT_KR:
         raise ValueError(f"okänd enhet: {unit}")

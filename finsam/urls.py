@@ -36,5 +36,6 @@ urlpatterns = [
     path("f/<slug:slug>/logg/", views.forbund_log, name="forbund_log"),
     path("", include("plans.urls")),
     path("", include("budgets.urls")),
+    path("", include("insatser.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import views, views_archive, views_document
+from plans import views, views_archive, views_carry_forward, views_document
 
 P = "f/<slug:slug>/planer/<int:pk>/"
 
@@ -34,4 +34,5 @@ urlpatterns = [
     path(P + "pdf/<int:pdf_pk>/fil/", views_archive.pdf_download, name="pdf_download"),
     path(P + "historik/", views_archive.plan_history, name="plan_history"),
     path(P + "versioner/", views_archive.plan_versions, name="plan_versions"),
+    path(P + "ny-plan/", views_carry_forward.plan_create_from_view, name="plan_create_from"),
 ]

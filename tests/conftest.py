@@ -68,6 +68,12 @@ def world(forbund_a, forbund_b):
 
     pdf = PlanPdf(plan=plan, kind=PDF_DRAFT, status=PDF_READY, sha256="0" * 64, pages=1)
     pdf.file.save("test.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    from tests import factories
+
+    # An insats without money, so that the plan's figures stay those of the line above.
+    malgrupp = factories.malgrupp(plan, name="Unga vuxna 16–29 år")
+    insats = factories.insats(plan, name="Finsam-team", malgrupper=[malgrupp])
+    mal = factories.mal(plan, text="Fler deltagare går till arbete eller studier.")
     return {
         "forbund_a": forbund_a,
         "forbund_b": forbund_b,
@@ -79,4 +85,7 @@ def world(forbund_a, forbund_b):
         "section_a": plan.sections.first(),
         "event_a": plan.arshjul.first(),
         "pdf_a": pdf,
+        "malgrupp_a": malgrupp,
+        "insats_a": insats,
+        "mal_a": mal,
     }

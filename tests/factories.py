@@ -101,3 +101,74 @@ def ersattare(forbund: Forbund, **kwargs) -> Membership:
 
 def revisor(forbund: Forbund, **kwargs) -> Membership:
     return MembershipFactory(forbund=forbund, role=ROLE_REVISOR, **kwargs)
+
+
+# --- Insatser (through the services, so each insats has its budget line) ------------------------
+
+
+def malgrupp(plan, *, name: str = "Unga vuxna", **kwargs):
+    from insatser import services
+    from insatser.models import Malgrupp
+
+    return services.malgrupp_save(
+        malgrupp=Malgrupp(plan=plan, name=name, **kwargs), acting_user=None
+    )
+
+
+def insats(
+    plan,
+    *,
+    name: str = "Insats",
+    kind: str = "individ",
+    agare=None,
+    parter=None,
+    malgrupper=(),
+    money: dict | None = None,
+    gender_balance: bool = False,
+    agenda2030=(),
+    **kwargs,
+):
+    """An insats of the plan, owned by the region with FK taking part unless told otherwise.
+
+    money: {year: beviljat} (kr) or {year: YearMoney}; without it the insats has no amounts.
+    """
+    from datetime import date
+    from decimal import Decimal
+
+    from insatser import services
+    from insatser.models import Insats
+
+    members = {m.kind: m for m in plan.forbund.medlemmar.all()}
+    agare = agare or members["region"]
+    parter = [members["fk"]] if parter is None else parter
+    kwargs.setdefault("start", date(plan.budget_year, 1, 1))
+    kwargs.setdefault("status", "pagaende")
+    years = None
+    if money is not None:
+        years = {
+            year: value
+            if isinstance(value, services.YearMoney)
+            else services.YearMoney(beviljat=Decimal(value))
+            for year, value in money.items()
+        }
+    return services.insats_save(
+        insats=Insats(plan=plan, name=name, kind=kind, agare=agare, **kwargs),
+        acting_user=None,
+        parter=parter,
+        malgrupper=malgrupper,
+        agenda2030=agenda2030,
+        gender_balance=gender_balance,
+        money=years,
+    )
+
+
+def mal(plan, *, text: str = "Ett mål", insats=None, level: str = "verksamhet", indikatorer=()):
+    """A mål of the plan (or of an insats) with the given Indikator instances (unsaved)."""
+    from insatser import services
+    from insatser.models import Mal
+
+    return services.mal_save(
+        mal=Mal(plan=plan, insats=insats, level="insats" if insats else level, text=text),
+        acting_user=None,
+        indikatorer=list(indikatorer),
+    )

@@ -40,6 +40,18 @@ def line_a(w):
     return {**plan_a(w), "line_pk": w["line_a"].pk}
 
 
+def insats_a(w):
+    return {**plan_a(w), "insats_pk": w["insats_a"].pk}
+
+
+def malgrupp_a(w):
+    return {**plan_a(w), "malgrupp_pk": w["malgrupp_a"].pk}
+
+
+def mal_a(w):
+    return {**plan_a(w), "mal_pk": w["mal_a"].pk}
+
+
 ROWS: dict[str, Row] = {
     "start": Row(ANY_USER),
     "login": Row(
@@ -104,4 +116,28 @@ ROWS: dict[str, Row] = {
     "pdf_request": Row(POST_ONLY, plan_a),
     "pdf_status": Row(ANY_ROLE_IN_A, pdf_a),
     "pdf_download": Row(ANY_ROLE_IN_A, pdf_a),
+    # Insatser, målgrupper, mål (tests/insatser/): everyone in A reads, kansli writes a draft.
+    "insatser_current": Row(
+        {"kansli_a": 302, "styrelse_a": 302, "revisor_a": 302, "kansli_b": 404, "anonymous": 302},
+        slug_a,
+    ),
+    "insats_list": Row(ANY_ROLE_IN_A, plan_a),
+    "insats_create": Row(KANSLI_OF_A, plan_a, writes=True),
+    "insats_detail": Row(ANY_ROLE_IN_A, insats_a),
+    "insats_edit": Row(KANSLI_OF_A, insats_a, writes=True),
+    "insats_delete": Row(POST_ONLY, insats_a, writes=True),
+    "insats_mal_create": Row(KANSLI_OF_A, insats_a, writes=True),
+    "malgrupp_list": Row(ANY_ROLE_IN_A, plan_a),
+    "malgrupp_create": Row(KANSLI_OF_A, plan_a, writes=True),
+    "malgrupp_edit": Row(KANSLI_OF_A, malgrupp_a, writes=True),
+    "malgrupp_delete": Row(POST_ONLY, malgrupp_a, writes=True),
+    "risk_matrix": Row(ANY_ROLE_IN_A, plan_a),
+    "plan_mal": Row(ANY_ROLE_IN_A, plan_a),
+    "plan_agenda2030": Row(POST_ONLY, plan_a, writes=True),
+    "mal_create": Row(KANSLI_OF_A, plan_a, writes=True),
+    "mal_edit": Row(KANSLI_OF_A, mal_a, writes=True),
+    "mal_delete": Row(POST_ONLY, mal_a, writes=True),
+    # Outcomes are follow-up: kansli records them, also for an adopted plan.
+    "mal_utfall": Row(KANSLI_OF_A, mal_a, writes=True),
+    "plan_create_from": Row(KANSLI_OF_A, plan_a, writes=True),
 }

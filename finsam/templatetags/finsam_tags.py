@@ -51,3 +51,11 @@ def attr(obj, name: str):
 def get_item(mapping, key):
     """A dictionary value by key in a template."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def person(user) -> str:
+    """A user's full name, else the username; "systemet" when nobody (a loader or a task)."""
+    if user is None:
+        return "systemet"
+    return user.get_full_name() or user.username

@@ -36,9 +36,8 @@ def grid_post(plan, changes: dict[str, str]) -> dict:
     form = BudgetGridForm(figures)
     data = {}
     for name, field in form.fields.items():
-        data[name] = (
-            form[name].value() if name.startswith("o-") else field.prepare_value(field.initial)
-        )
+        data[name] = field.prepare_value(field.initial)
+        data["o-" + name] = form.shown[name]
     data.update(changes)
     return data
 

@@ -1,0 +1,133 @@
+"""Loads a seed förbund's budget from its fixture: the budget groups and the plan, line by line.
+
+The plan is built through the budget services, the way the kansli builds one in the editor, so
+the demo exercises the same validation and audit trail. Idempotent: groups are created only where
+missing, and a plan only when the förbund has none for that budget year yet.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from budgets import services
+from budgets.defaults import ensure_budget_groups
+from budgets.models import BUDGET, VERKSAMHET, BudgetCategory
+from finsam.audit import snapshot
+from finsam.models import Forbund
+from plans.models import Plan
+
+PERCENT_FIELDS = ("ceiling_percent", "min_individ_percent")
+# What a fixture year may set besides the medlemsbidrag (which budget_figures_set writes).
+YEAR_INPUTS = tuple(f for f in services.YEAR_FIELDS if f != "medlemsbidrag")
+
+
+def group_specs(rows: list[dict]) -> list[tuple]:
+    """The fixture's budget_groups in the shape ensure_budget_groups takes."""
+    return [
+        (
+            row["name"],
+            row["side"],
+            row.get("share_kind", ""),
+            row.get("is_insats", False),
+            [(cat["name"], cat.get("statement", VERKSAMHET)) for cat in row["categories"]],
+        )
+        for row in rows
+    ]
+
+
+@transaction.atomic
+def load_budget(forbund: Forbund, data: dict) -> Plan | None:
+    """Create the fixture's budget groups and, unless it is there already, its plan."""
+    if "budget_groups" in data:
+        ensure_budget_groups(forbund, group_specs(data["budget_groups"]))
+    spec = data.get("plan")
+    if spec is None:
+        return None
+    existing = (
+        Plan.objects.for_forbund(forbund)
+        .filter(budget_year=spec["budget_year"])
+        .order_by("-version")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    return _create_plan(forbund, spec)
+
+
+def _create_plan(forbund: Forbund, spec: dict) -> Plan:
+    plan = services.plan_create(
+        forbund=forbund,
+        acting_user=None,
+        budget_year=spec["budget_year"],
+        plan_years=spec["plan_years"],
+        show_comparison=spec["show_comparison"],
+        opening_equity=Decimal(spec["opening_equity"]),
+        under_use_percent=Decimal(spec["under_use_percent"]),
+    )
+    if spec.get("deficit_reason"):
+        before = snapshot(plan, services.PLAN_FIELDS)
+        plan.deficit_reason = spec["deficit_reason"]
+        services.plan_update(plan=plan, acting_user=None, before=before)
+
+    columns = _year_inputs(plan, spec)
+    categories = {
+        (c.group.name, c.name): c
+        for c in BudgetCategory.objects.filter(group__forbund=forbund).select_related("group")
+    }
+    for index, row in enumerate(spec["lines"], start=1):
+        amounts = {(int(year), BUDGET): Decimal(v) for year, v in row.get("amounts", {}).items()}
+        for column, value in row.get("comparison", {}).items():
+            amounts[(plan.comparison_year, column)] = Decimal(value)
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=categories[(row["group"], row["category"])],
+            name=row["name"],
+            note=row.get("note", ""),
+            decided=row.get("decided", True),
+            order=index * 10,
+            amounts=amounts,
+        )
+
+    services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        medlemsbidrag={key: Decimal(values["medlemsbidrag"]) for key, values in columns.items()},
+    )
+    # Read after budget_figures_set, so saving the targets keeps the medlemsbidrag just set.
+    rows = list(plan.budget_years.all())
+    before = {row.pk: snapshot(row, services.YEAR_FIELDS) for row in rows}
+    for row in rows:
+        for name, value in columns[(row.year, row.column)].items():
+            if name != "medlemsbidrag":
+                setattr(row, name, _year_value(name, value))
+    services.budget_years_update(plan=plan, acting_user=None, rows=rows, before=before)
+    return plan
+
+
+def _year_inputs(plan: Plan, spec: dict) -> dict[tuple[int, str], dict]:
+    """The fixture's entries per (year, column); every column of the plan, and no other."""
+    columns = {(int(year), BUDGET): values for year, values in spec["years"].items()}
+    for column, values in spec.get("comparison", {}).items():
+        columns[(plan.comparison_year, column)] = values
+    wanted = set(services.year_columns(plan))
+    if set(columns) != wanted:
+        raise ValueError(
+            f"{plan.forbund.slug}: the fixture's years {sorted(columns)} are not the plan's "
+            f"columns {sorted(wanted)}"
+        )
+    for key, values in columns.items():
+        unknown = set(values) - {"medlemsbidrag", *YEAR_INPUTS}
+        if unknown:
+            raise ValueError(f"{plan.forbund.slug} {key}: unknown year fields {sorted(unknown)}")
+    return columns
+
+
+def _year_value(name: str, value: str | None):
+    if value is None:
+        return None
+    if name in PERCENT_FIELDS:
+        return Decimal(value)
+    return services.sek(Decimal(value))

@@ -1,0 +1,487 @@
+"""Forms for insatser, their money per year, målgrupper, mål with indikatorer, and outcomes.
+
+Only the plan's förbund's members and the plan's målgrupper are offered, so another förbund's
+member cannot even be chosen; every message is Swedish and stands beside its field.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+
+from budgets.models import BUDGET, BudgetAmount
+from finsam.fields import AmountField
+from finsam.models import Medlem
+from insatser import rules
+from insatser.models import Indikator, Insats, Mal, Malgrupp
+from insatser.services import Outcome, YearMoney
+from plans.models import Plan
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MEMBER_CHOICE_MESSAGE = "Välj en av förbundets medlemmar."
+MIX_MESSAGE = "Andelarna individ och struktur ska tillsammans vara 100 %."
+PERCENT_ERRORS = {
+    "invalid": "Ange en procentsats, t.ex. 47.",
+    "min_value": rules.PERCENT_MESSAGE,
+    "max_value": rules.PERCENT_MESSAGE,
+    "max_digits": rules.PERCENT_MESSAGE,
+    "max_decimal_places": "Ange högst två decimaler.",
+}
+
+
+def _members(plan: Plan):
+    return Medlem.objects.for_forbund(plan.forbund)
+
+
+class MemberChoice(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": MEMBER_CHOICE_MESSAGE}
+
+
+class InsatsForm(forms.ModelForm):
+    struktur_percent = forms.IntegerField(
+        label="Andel struktur (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "invalid": "Ange andelen i hela procent.",
+            "min_value": MIX_MESSAGE,
+            "max_value": MIX_MESSAGE,
+        },
+    )
+    agenda2030 = forms.TypedMultipleChoiceField(
+        label="Agenda 2030-mål",
+        choices=rules.AGENDA_2030_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Valfritt: de globala mål som insatsen bidrar till.",
+    )
+    gender_balance = forms.BooleanField(
+        label="Följ upp jämn könsfördelning (40–60 %)",
+        required=False,
+        help_text="Lägger till standardindikatorn: det minst företrädda könet utgör minst 40 % av "
+        "deltagarna (mäts i SUS).",
+    )
+
+    class Meta:
+        model = Insats
+        fields = [
+            "name",
+            "description",
+            "kind",
+            "individ_percent",
+            "struktur_percent",
+            "status",
+            "agare",
+            "parter",
+            "malgrupper",
+            "age_min",
+            "age_max",
+            "start",
+            "end",
+            "decision_date",
+            "decision_paragraph",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "risk",
+            "risk_comment",
+            "effekt",
+            "effekt_comment",
+            "agenda2030",
+            "gender_balance",
+            "order",
+        ]
+        field_classes = {"agare": MemberChoice}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "risk_comment": forms.Textarea(attrs={"rows": 2}),
+            "effekt_comment": forms.Textarea(attrs={"rows": 2}),
+            "start": DATE,
+            "end": DATE,
+            "decision_date": DATE,
+            "parter": forms.CheckboxSelectMultiple,
+            "malgrupper": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "start": {"invalid": "Ange ett datum, t.ex. 2027-01-01."},
+            "end": {"invalid": "Ange ett datum, t.ex. 2029-12-31."},
+            "decision_date": {"invalid": "Ange ett datum, t.ex. 2026-11-27."},
+            "age_min": {"invalid": "Ange åldern i hela år."},
+            "age_max": {"invalid": "Ange åldern i hela år."},
+            "individ_percent": {"invalid": "Ange andelen i hela procent."},
+            "contact_email": {"invalid": "Ange en e-postadress, t.ex. namn@kommun.se."},
+            "order": {"invalid": "Ange ordningen som ett heltal."},
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        members = _members(plan)
+        self.fields["agare"].queryset = members
+        self.fields["parter"].queryset = members
+        self.fields["parter"].error_messages["invalid_choice"] = MEMBER_CHOICE_MESSAGE
+        self.fields[
+            "parter"
+        ].help_text = "Individinriktade insatser ska involvera minst två medlemmar."
+        self.fields["malgrupper"].queryset = Malgrupp.objects.for_plan(plan)
+        self.fields["malgrupper"].error_messages["invalid_choice"] = (
+            "Välj bland planens målgrupper."
+        )
+        self.fields["individ_percent"].help_text = "Bara för blandade insatser."
+        self.fields["struktur_percent"].help_text = "Bara för blandade insatser; tillsammans 100 %."
+        self.fields["order"].required = False
+        for name in ("risk", "effekt"):
+            self.fields[name].choices = [("", "Inte bedömd"), *rules.LEVEL_CHOICES]
+        if self.instance.pk:
+            self.fields["struktur_percent"].initial = self.instance.struktur_percent
+            self.fields["agenda2030"].initial = [
+                t.goal for t in self.instance.agenda2030_tags.all()
+            ]
+            self.fields["gender_balance"].initial = self.instance.mal.filter(
+                standard=rules.KONSFORDELNING
+            ).exists()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == rules.BLANDAD:
+            individ = cleaned.get("individ_percent")
+            struktur = cleaned.get("struktur_percent")
+            if "individ_percent" in self.errors or "struktur_percent" in self.errors:
+                return cleaned
+            if individ is None or struktur is None or individ + struktur != 100:
+                self.add_error("individ_percent", MIX_MESSAGE)
+                self.add_error("struktur_percent", MIX_MESSAGE)
+            elif individ == 0 or struktur == 0:
+                self.add_error(
+                    "individ_percent",
+                    "En blandad insats har både en individdel och en strukturdel; välj annars "
+                    "individinriktad eller strukturinriktad.",
+                )
+        else:
+            cleaned["individ_percent"] = None
+            self.instance.individ_percent = None
+        if cleaned.get("order") is None:
+            cleaned["order"] = self.instance.order or 0
+        return cleaned
+
+    @property
+    def warning(self) -> str | None:
+        data = self.cleaned_data
+        return rules.too_few_members(
+            data.get("kind", ""),
+            data["agare"].pk if data.get("agare") else None,
+            [m.pk for m in data.get("parter", [])],
+        )
+
+
+class InsatsYearForm(forms.Form):
+    """One year of an insats: what is granted, and other financing (information only)."""
+
+    def __init__(self, *args, year: int, plan: Plan, unit: str, **kwargs):
+        super().__init__(*args, prefix=f"ar{year}", **kwargs)
+        self.year = year
+        self.fields["beviljat"] = AmountField(
+            unit=unit,
+            required=False,
+            label=f"Beviljat {year}",
+            help_text="Budgeterat räknas fram: beviljat minus planens underutnyttjande "
+            f"({plan.under_use_percent.normalize():f} %).".replace(".", ","),
+        )
+        self.fields["esf_percent"] = forms.DecimalField(
+            label=f"ESF-finansiering {year} (%)",
+            required=False,
+            min_value=0,
+            max_value=100,
+            max_digits=5,
+            decimal_places=2,
+            error_messages=PERCENT_ERRORS,
+        )
+        self.fields["esf_amount"] = AmountField(
+            unit=unit, required=False, label=f"eller ESF-finansiering {year} (belopp)"
+        )
+        self.fields["medfinansiar"] = MemberChoice(
+            queryset=_members(plan), required=False, label=f"Medfinansierande medlem {year}"
+        )
+        self.fields["medfinansiering"] = AmountField(
+            unit=unit, required=False, label=f"Medfinansiering {year} (belopp)"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("esf_percent") is not None and cleaned.get("esf_amount") is not None:
+            self.add_error(
+                "esf_amount", "Ange ESF-finansieringen antingen i procent eller som belopp."
+            )
+        who, amount = cleaned.get("medfinansiar"), cleaned.get("medfinansiering")
+        if who is None and amount is not None and "medfinansiar" not in self.errors:
+            self.add_error("medfinansiar", "Ange vilken medlem som medfinansierar.")
+        if who is not None and amount is None and "medfinansiering" not in self.errors:
+            self.add_error("medfinansiering", "Ange medfinansieringens belopp.")
+        return cleaned
+
+    def money(self) -> YearMoney:
+        data = self.cleaned_data
+        return YearMoney(
+            beviljat=data.get("beviljat") or Decimal(0),
+            esf_percent=data.get("esf_percent"),
+            esf_amount=data.get("esf_amount"),
+            medfinansiar=data.get("medfinansiar"),
+            medfinansiering=data.get("medfinansiering"),
+        )
+
+
+def year_forms(data, *, plan: Plan, insats: Insats | None, unit: str) -> list[InsatsYearForm]:
+    """A money form per plan year, filled from the insats's budget line and financing."""
+    granted: dict[int, Decimal] = {}
+    financing = {}
+    if insats is not None and insats.pk:
+        granted = {
+            a.year: a.amount.amount
+            for a in BudgetAmount.objects.filter(line__insats=insats, column=BUDGET)
+        }
+        financing = {row.year: row for row in insats.ar.all()}
+    forms_ = []
+    for year in plan.years:
+        row = financing.get(year)
+        initial = {"beviljat": granted.get(year, Decimal(0))}
+        if row is not None:
+            initial.update(
+                esf_percent=row.esf_percent,
+                esf_amount=row.esf_amount.amount if row.esf_amount is not None else None,
+                medfinansiar=row.medfinansiar_id,
+                medfinansiering=row.medfinansiering.amount
+                if row.medfinansiering is not None
+                else None,
+            )
+        forms_.append(InsatsYearForm(data, year=year, plan=plan, unit=unit, initial=initial))
+    return forms_
+
+
+class InsatsFilterForm(forms.Form):
+    """The insatser list's filters; every choice is optional."""
+
+    kind = forms.ChoiceField(label="Slag", required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    agare = forms.TypedChoiceField(
+        label="Insatsägare", required=False, coerce=int, empty_value=None
+    )
+    malgrupp = forms.TypedChoiceField(
+        label="Målgrupp", required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, data, *, members, malgrupper):
+        super().__init__(data)
+        self.fields["kind"].choices = [("", "Alla slag"), *rules.KIND_CHOICES]
+        self.fields["status"].choices = [("", "Alla"), *rules.STATUS_CHOICES]
+        self.fields["agare"].choices = [("", "Alla ägare"), *((m.pk, m.name) for m in members)]
+        self.fields["malgrupp"].choices = [
+            ("", "Alla målgrupper"),
+            *((m.pk, m.name) for m in malgrupper),
+        ]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        lookups = {
+            "kind": data.get("kind") or None,
+            "status": data.get("status") or None,
+            "agare_id": data.get("agare"),
+            "malgrupper": data.get("malgrupp"),
+        }
+        return {key: value for key, value in lookups.items() if value is not None}
+
+
+class MalgruppForm(forms.ModelForm):
+    class Meta:
+        model = Malgrupp
+        fields = ["name", "description", "order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"order": {"invalid": "Ange ordningen som ett heltal."}}
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["order"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("order") is None:
+            cleaned["order"] = self.instance.order or 0
+        return cleaned
+
+
+class MalForm(forms.ModelForm):
+    class Meta:
+        model = Mal
+        fields = ["level", "text", "order"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"order": {"invalid": "Ange ordningen som ett heltal."}}
+
+    def __init__(self, *args, plan: Plan, insats: Insats | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.instance.insats = insats
+        self.fields["order"].required = False
+        if insats is not None:
+            self.instance.level = rules.INSATSMAL
+            del self.fields["level"]
+        else:
+            self.fields["level"].choices = [
+                c for c in rules.MAL_LEVEL_CHOICES if c[0] in rules.PLAN_LEVELS
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("order") is None:
+            cleaned["order"] = self.instance.order or 0
+        return cleaned
+
+
+YES_NO = [("", "–"), ("ja", "Ja"), ("nej", "Nej")]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"ja": True, "nej": False}.get(value)
+
+
+class IndikatorForm(forms.ModelForm):
+    target_yes = forms.TypedChoiceField(
+        label="Målvärde ja/nej", choices=YES_NO, coerce=_yes_no, required=False, empty_value=None
+    )
+
+    class Meta:
+        model = Indikator
+        fields = [
+            "description",
+            "kind",
+            "direction",
+            "target_value",
+            "target_yes",
+            "target_text",
+            "source",
+            "source_text",
+        ]
+        error_messages = {
+            "target_value": {
+                "invalid": "Ange målvärdet som ett tal, t.ex. 40.",
+                "max_digits": "Målvärdet är för stort.",
+                "max_decimal_places": "Ange högst två decimaler.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_value"].help_text = "För andel (0–100 %) och antal (heltal)."
+        self.fields["target_value"].localize = True
+        self.fields["target_value"].widget.is_localized = True
+        if self.instance.pk and self.instance.target_yes is not None:
+            self.initial["target_yes"] = "ja" if self.instance.target_yes else "nej"
+
+
+class BaseIndikatorFormSet(BaseInlineFormSet):
+    def indikatorer(self) -> list[Indikator]:
+        return [
+            f.instance
+            for f in self.forms
+            if f.has_changed() or f.instance.pk
+            if not self._should_delete_form(f)
+        ]
+
+
+IndikatorFormSet = inlineformset_factory(
+    Mal, Indikator, form=IndikatorForm, formset=BaseIndikatorFormSet, extra=1, can_delete=True
+)
+
+
+class UtfallForm(forms.Form):
+    """Outcomes of a mål's indikatorer, one field per indikator and plan year."""
+
+    def __init__(self, *args, mal: Mal, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows: list[tuple[Indikator, list[str]]] = []
+        existing = {
+            (u.indikator_id, u.year): u for i in mal.indikatorer.all() for u in i.utfall.all()
+        }
+        for indikator in mal.indikatorer.all():
+            names = []
+            for year in years:
+                name = f"u-{indikator.pk}-{year}"
+                label = f"{indikator.description}, utfall {year}"
+                self.fields[name] = self._field(indikator, label)
+                row = existing.get((indikator.pk, year))
+                if row is not None:
+                    self.initial[name] = self._initial(indikator, row)
+                names.append(name)
+            self.rows.append((indikator, names))
+
+    @property
+    def bound_rows(self):
+        """(indikator, its bound fields in year order), for the table."""
+        return [(indikator, [self[name] for name in names]) for indikator, names in self.rows]
+
+    @staticmethod
+    def _field(indikator: Indikator, label: str) -> forms.Field:
+        if indikator.kind == rules.ANDEL:
+            return forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                localize=True,
+                error_messages=PERCENT_ERRORS,
+            )
+        if indikator.kind == rules.ANTAL:
+            return forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=0,
+                error_messages={
+                    "invalid": rules.COUNT_MESSAGE,
+                    "min_value": rules.COUNT_MESSAGE,
+                },
+            )
+        if indikator.kind == rules.JANEJ:
+            return forms.TypedChoiceField(
+                label=label, choices=YES_NO, coerce=_yes_no, required=False, empty_value=None
+            )
+        return forms.CharField(label=label, required=False, max_length=300)
+
+    @staticmethod
+    def _initial(indikator: Indikator, row):
+        if indikator.kind == rules.JANEJ:
+            return "" if row.value_yes is None else ("ja" if row.value_yes else "nej")
+        if indikator.kind == rules.TEXT:
+            return row.value_text
+        return row.value
+
+    def outcomes(self) -> dict[tuple[int, int], Outcome]:
+        out = {}
+        for indikator, names in self.rows:
+            for name in names:
+                year = int(name.rsplit("-", 1)[1])
+                value = self.cleaned_data.get(name)
+                if indikator.kind == rules.JANEJ:
+                    outcome = Outcome(value_yes=value)
+                elif indikator.kind == rules.TEXT:
+                    outcome = Outcome(value_text=value or "")
+                else:
+                    outcome = Outcome(value=None if value is None else Decimal(value))
+                out[(indikator.pk, year)] = outcome
+        return out
+
+
+class Agenda2030Form(forms.Form):
+    goals = forms.TypedMultipleChoiceField(
+        label="Planens Agenda 2030-mål",
+        choices=rules.AGENDA_2030_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -1,0 +1,622 @@
+"""Insatser, målgrupper, mål and indikatorer of a plan.
+
+Everything here hangs off a Plan: adopting a plan freezes it as a whole, and carrying a plan
+forward copies it. An insats's money per year is not stored here: its budget line
+(budgets.BudgetLine.insats) holds the granted amounts, so the budget has one source of truth.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from budgets.models import money_field
+from finsam.models import Medlem
+from insatser import rules
+from insatser.checks import RiskItem
+from plans.models import Plan
+
+AGE_VALIDATORS = [
+    MinValueValidator(0, "Ange en ålder mellan 0 och 120 år."),
+    MaxValueValidator(120, "Ange en ålder mellan 0 och 120 år."),
+]
+PERCENT_VALIDATORS = [
+    MinValueValidator(0, rules.PERCENT_MESSAGE),
+    MaxValueValidator(100, rules.PERCENT_MESSAGE),
+]
+
+
+def _clean_fields_with(instance, exclude, clean_fields) -> None:
+    """Django's field validation plus the model's own checks of one field against others.
+
+    They raise beside the field, and skip a field in exclude: a field a ModelForm already
+    refused is not judged a second time with a second message.
+    """
+    errors: dict = {}
+    try:
+        clean_fields(exclude)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for field, message in instance._field_problems().items():
+        if field not in (exclude or ()) and field not in errors:
+            errors[field] = [message]
+    if errors:
+        raise ValidationError(errors)
+
+
+class MalgruppQuerySet(models.QuerySet):
+    def for_plan(self, plan: Plan) -> MalgruppQuerySet:
+        return self.filter(plan=plan)
+
+
+class Malgrupp(models.Model):
+    """A prioritised target group of the plan period, e.g. "Unga vuxna 16–29 med psykisk ohälsa"."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="malgrupper"
+    )
+    name = models.CharField("namn", max_length=200)
+    description = models.TextField("beskrivning", blank=True)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    objects = MalgruppQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "målgrupp"
+        verbose_name_plural = "målgrupper"
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "name"],
+                name="malgrupp_unique_name",
+                violation_error_message="Planen har redan en målgrupp med detta namn.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InsatsQuerySet(models.QuerySet):
+    def for_plan(self, plan: Plan) -> InsatsQuerySet:
+        return self.filter(plan=plan)
+
+    def active(self) -> InsatsQuerySet:
+        return self.filter(status__in=rules.ACTIVE_STATUSES)
+
+    def running_into(self, year: int) -> InsatsQuerySet:
+        """Insatser that have not ended and do not end before the given year."""
+        return self.active().filter(Q(end__isnull=True) | Q(end__year__gte=year))
+
+
+class Insats(models.Model):
+    """An intervention the förbund funds: its kind, owner, target groups, period and risk."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="insatser"
+    )
+    name = models.CharField("namn", max_length=200)
+    description = models.TextField("kort beskrivning", blank=True)
+    kind = models.CharField("slag", max_length=10, choices=rules.KIND_CHOICES)
+    individ_percent = models.PositiveSmallIntegerField(
+        "andel individ (%)",
+        null=True,
+        blank=True,
+        help_text="Bara för blandade insatser; resten är strukturinriktat.",
+    )
+    agare = models.ForeignKey(
+        Medlem,
+        verbose_name="insatsägare",
+        on_delete=models.PROTECT,
+        related_name="agda_insatser",
+    )
+    parter = models.ManyToManyField(
+        Medlem,
+        verbose_name="övriga medlemmar som deltar",
+        related_name="deltar_i_insatser",
+        blank=True,
+    )
+    malgrupper = models.ManyToManyField(
+        Malgrupp, verbose_name="målgrupper", related_name="insatser", blank=True
+    )
+    age_min = models.PositiveSmallIntegerField(
+        "ålder från", null=True, blank=True, validators=AGE_VALIDATORS
+    )
+    age_max = models.PositiveSmallIntegerField(
+        "ålder till", null=True, blank=True, validators=AGE_VALIDATORS
+    )
+    start = models.DateField("start")
+    end = models.DateField(
+        "slut", null=True, blank=True, help_text="Tomt om insatsen löper tills vidare."
+    )
+    status = models.CharField(
+        "status", max_length=10, choices=rules.STATUS_CHOICES, default=rules.NY
+    )
+    decision_date = models.DateField("beslutsdatum i styrelsen", null=True, blank=True)
+    decision_paragraph = models.CharField(
+        "protokollsparagraf", max_length=20, blank=True, help_text="T.ex. ”§85”."
+    )
+    contact_name = models.CharField("kontaktperson", max_length=200, blank=True)
+    contact_email = models.EmailField("kontaktpersonens e-post", blank=True)
+    contact_phone = models.CharField("kontaktpersonens telefon", max_length=40, blank=True)
+    risk = models.CharField("risk", max_length=6, choices=rules.LEVEL_CHOICES, blank=True)
+    risk_comment = models.TextField("kommentar till risken", blank=True)
+    effekt = models.CharField("effekt", max_length=6, choices=rules.LEVEL_CHOICES, blank=True)
+    effekt_comment = models.TextField("kommentar till effekten", blank=True)
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name="från föregående plan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InsatsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "insats"
+        verbose_name_plural = "insatser"
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "name"],
+                name="insats_unique_name",
+                violation_error_message="Planen har redan en insats med detta namn.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=rules.BLANDAD, individ_percent__gte=1, individ_percent__lte=99)
+                    | (~Q(kind=rules.BLANDAD) & Q(individ_percent__isnull=True))
+                ),
+                name="insats_mix_only_when_mixed",
+                violation_error_message="En blandad insats delas mellan individ och struktur så "
+                "att andelarna blir 100 %; andra slag har ingen fördelning.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="insats_end_after_start",
+                violation_error_message="Slutdatum kan inte vara före startdatum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_min__isnull=True)
+                | Q(age_max__isnull=True)
+                | Q(age_min__lte=models.F("age_max")),
+                name="insats_age_range",
+                violation_error_message="Åldern ”från” kan inte vara högre än åldern ”till”.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in rules.ACTIVE_STATUSES
+
+    @property
+    def struktur_percent(self) -> int | None:
+        return None if self.individ_percent is None else 100 - self.individ_percent
+
+    @property
+    def kind_label(self) -> str:
+        if self.kind == rules.BLANDAD and self.individ_percent is not None:
+            return f"Blandad: {self.individ_percent} % individ, {self.struktur_percent} % struktur"
+        return self.get_kind_display()
+
+    @property
+    def age_label(self) -> str:
+        if self.age_min is None and self.age_max is None:
+            return ""
+        if self.age_max is None:
+            return f"från {self.age_min} år"
+        if self.age_min is None:
+            return f"till {self.age_max} år"
+        return f"{self.age_min}–{self.age_max} år"
+
+    @property
+    def decision_label(self) -> str:
+        parts = [
+            self.decision_date.isoformat() if self.decision_date else "",
+            self.decision_paragraph,
+        ]
+        return " ".join(p for p in parts if p)
+
+    def share_kinds(self, group_share_kind: str) -> dict[str, Decimal]:
+        """How the insats's cost counts in the shares of costs; see rules.share_kinds."""
+        return rules.share_kinds(self.kind, self.individ_percent, group_share_kind)
+
+    def risk_item(self) -> RiskItem:
+        return RiskItem(
+            key=str(self.pk),
+            name=self.name,
+            risk=self.risk,
+            effekt=self.effekt,
+            active=self.is_active,
+        )
+
+    def _field_problems(self) -> dict[str, str]:
+        problems = {}
+        if self.kind == rules.BLANDAD:
+            if self.individ_percent is None:
+                problems["individ_percent"] = (
+                    "Ange hur en blandad insats delas mellan individ och struktur."
+                )
+            elif not 1 <= self.individ_percent <= 99:
+                problems["individ_percent"] = (
+                    "En blandad insats har en del individ och en del struktur: ange 1–99 %."
+                )
+        if self.end and self.start and self.end < self.start:
+            problems["end"] = "Slutdatum kan inte vara före startdatum."
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            problems["age_max"] = "Åldern ”till” kan inte vara lägre än åldern ”från”."
+        if self.agare_id and self.plan_id and self.agare.forbund_id != self.plan.forbund_id:
+            problems["agare"] = "Insatsägaren ska vara en av förbundets medlemmar."
+        return problems
+
+    def clean_fields(self, exclude=None) -> None:
+        # Checks that join fields belong beside a field; a field a form already refused
+        # (exclude) is not judged again.
+        _clean_fields_with(self, exclude, super().clean_fields)
+
+    def clean(self) -> None:
+        if self.kind != rules.BLANDAD:
+            self.individ_percent = None
+
+
+class InsatsAr(models.Model):
+    """An insats's other financing in one year (ESF, a member's co-financing): information only."""
+
+    # The förbund's budget neither adds this as income nor subtracts it from the grant.
+
+    insats = models.ForeignKey(
+        Insats, verbose_name="insats", on_delete=models.CASCADE, related_name="ar"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    esf_percent = models.DecimalField(
+        "ESF-finansiering (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_VALIDATORS,
+    )
+    esf_amount = money_field("ESF-finansiering (belopp)", null=True, blank=True, default=None)
+    medfinansiar = models.ForeignKey(
+        Medlem,
+        verbose_name="medfinansierande medlem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    medfinansiering = money_field("medfinansiering (belopp)", null=True, blank=True, default=None)
+
+    class Meta:
+        verbose_name = "insatsens finansiering ett år"
+        verbose_name_plural = "insatsernas finansiering per år"
+        ordering = ["insats", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insats", "year"],
+                name="insatsar_unique_year",
+                violation_error_message="Insatsen har redan uppgifter för detta år.",
+            ),
+            models.CheckConstraint(
+                condition=Q(esf_percent__isnull=True) | Q(esf_amount__isnull=True),
+                name="insatsar_esf_percent_or_amount",
+                violation_error_message="Ange ESF-finansieringen antingen i procent eller som belopp.",
+            ),
+            models.CheckConstraint(
+                condition=Q(esf_percent__isnull=True)
+                | (Q(esf_percent__gte=0) & Q(esf_percent__lte=100)),
+                name="insatsar_esf_percent_range",
+                violation_error_message=rules.PERCENT_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(medfinansiar__isnull=True, medfinansiering__isnull=True)
+                | Q(medfinansiar__isnull=False, medfinansiering__isnull=False),
+                name="insatsar_medfinansiering_complete",
+                violation_error_message="Ange både vilken medlem som medfinansierar och beloppet.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insats} {self.year}"
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.esf_percent is None
+            and self.esf_amount is None
+            and self.medfinansiar_id is None
+            and self.medfinansiering is None
+        )
+
+    def clean(self) -> None:
+        if self.esf_percent is not None and self.esf_amount is not None:
+            raise ValidationError(
+                {"esf_amount": "Ange ESF-finansieringen antingen i procent eller som belopp."}
+            )
+        if (self.medfinansiar_id is None) != (self.medfinansiering is None):
+            field = "medfinansiar" if self.medfinansiar_id is None else "medfinansiering"
+            raise ValidationError(
+                {field: "Ange både vilken medlem som medfinansierar och beloppet."}
+            )
+        if (
+            self.medfinansiar_id
+            and self.insats_id
+            and self.medfinansiar.forbund_id != self.insats.plan.forbund_id
+        ):
+            raise ValidationError({"medfinansiar": "Välj en av förbundets medlemmar."})
+
+
+class Agenda2030Tag(models.Model):
+    """An Agenda 2030 goal (1–17) tagged on the plan, or on one of its insatser."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="agenda2030_tags"
+    )
+    insats = models.ForeignKey(
+        Insats,
+        verbose_name="insats",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agenda2030_tags",
+    )
+    goal = models.PositiveSmallIntegerField("Agenda 2030-mål", choices=rules.AGENDA_2030_CHOICES)
+
+    class Meta:
+        verbose_name = "Agenda 2030-mål"
+        verbose_name_plural = "Agenda 2030-mål"
+        ordering = ["goal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "goal"],
+                condition=Q(insats__isnull=True),
+                name="agenda2030_unique_plan_goal",
+                violation_error_message="Planen har redan detta Agenda 2030-mål.",
+            ),
+            models.UniqueConstraint(
+                fields=["insats", "goal"],
+                condition=Q(insats__isnull=False),
+                name="agenda2030_unique_insats_goal",
+                violation_error_message="Insatsen har redan detta Agenda 2030-mål.",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal__gte=1) & Q(goal__lte=17),
+                name="agenda2030_goal_range",
+                violation_error_message="Agenda 2030 har målen 1–17.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_goal_display()
+
+
+class MalQuerySet(models.QuerySet):
+    def for_plan(self, plan: Plan) -> MalQuerySet:
+        return self.filter(plan=plan)
+
+    def plan_level(self) -> MalQuerySet:
+        return self.filter(insats__isnull=True)
+
+
+class Mal(models.Model):
+    """A goal: the plan's own (verksamhetsmål, ekonomi) or an insats's, measured by indikatorer."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="mal"
+    )
+    insats = models.ForeignKey(
+        Insats,
+        verbose_name="insats",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mal",
+    )
+    level = models.CharField("slag av mål", max_length=10, choices=rules.MAL_LEVEL_CHOICES)
+    text = models.TextField("mål")
+    standard = models.CharField(
+        "standardmål", max_length=20, choices=rules.STANDARD_CHOICES, blank=True
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    objects = MalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mål"
+        verbose_name_plural = "mål"
+        ordering = ["level", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=rules.INSATSMAL, insats__isnull=False)
+                | (~Q(level=rules.INSATSMAL) & Q(insats__isnull=True)),
+                name="mal_level_matches_insats",
+                violation_error_message="En insats mål hör till insatsen; planens mål till planen.",
+            ),
+            models.UniqueConstraint(
+                fields=["insats", "standard"],
+                condition=~Q(standard=""),
+                name="mal_unique_standard",
+                violation_error_message="Insatsen har redan detta standardmål.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def clean(self) -> None:
+        if self.insats_id and self.plan_id and self.insats.plan_id != self.plan_id:
+            raise ValidationError("Insatsen hör till en annan plan.")
+        if (self.level == rules.INSATSMAL) != bool(self.insats_id):
+            raise ValidationError({"level": "Välj verksamhetsmål eller mål för ekonomin."})
+
+
+class Indikator(models.Model):
+    """How a goal is measured: a share, a count, yes/no or text, with a target and a source."""
+
+    mal = models.ForeignKey(
+        Mal, verbose_name="mål", on_delete=models.CASCADE, related_name="indikatorer"
+    )
+    description = models.CharField(
+        "indikator",
+        max_length=300,
+        help_text="Vad som mäts, t.ex. ”andel till arbete eller studier”.",
+    )
+    kind = models.CharField("slag", max_length=6, choices=rules.INDIKATOR_KIND_CHOICES)
+    target_value = models.DecimalField(
+        "målvärde", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    target_yes = models.BooleanField("målvärde ja/nej", null=True, blank=True)
+    target_text = models.CharField("målvärde i text", max_length=300, blank=True)
+    direction = models.CharField(
+        "riktning", max_length=6, choices=rules.DIRECTION_CHOICES, default=rules.MINST
+    )
+    source = models.CharField("mätkälla", max_length=14, choices=rules.SOURCE_CHOICES)
+    source_text = models.CharField(
+        "annan mätkälla", max_length=200, blank=True, help_text="När källan är ”Annan källa”."
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta:
+        verbose_name = "indikator"
+        verbose_name_plural = "indikatorer"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=rules.ANDEL)
+                | Q(target_value__isnull=True)
+                | (Q(target_value__gte=0) & Q(target_value__lte=100)),
+                name="indikator_andel_range",
+                violation_error_message=rules.PERCENT_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=rules.ANTAL)
+                | Q(target_value__isnull=True)
+                | Q(target_value__gte=0),
+                name="indikator_antal_not_negative",
+                violation_error_message=rules.COUNT_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=rules.ANNAN) | ~Q(source_text=""),
+                name="indikator_other_source_named",
+                violation_error_message="Ange vilken den andra mätkällan är.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def target(self) -> Decimal | bool | None:
+        if self.kind in rules.NUMERIC_KINDS:
+            return self.target_value
+        if self.kind == rules.JANEJ:
+            return self.target_yes
+        return None
+
+    @property
+    def target_label(self) -> str:
+        """The target as the plan prints it: "minst 40 %", "högst 12", "ja"."""
+        if self.kind == rules.TEXT:
+            return self.target_text
+        if self.kind == rules.JANEJ:
+            return "" if self.target_yes is None else ("ja" if self.target_yes else "nej")
+        if self.target_value is None:
+            return ""
+        return f"{self.get_direction_display().lower()} {rules.format_value(self.kind, self.target_value)}"
+
+    @property
+    def source_label(self) -> str:
+        return self.source_text if self.source == rules.ANNAN else self.get_source_display()
+
+    def _field_problems(self) -> dict[str, str]:
+        problems = {}
+        if self.kind in rules.NUMERIC_KINDS:
+            if self.target_value is None:
+                problems["target_value"] = "Ange ett målvärde."
+            elif problem := rules.number_problem(self.kind, self.target_value):
+                problems["target_value"] = problem
+        elif self.kind == rules.JANEJ and self.target_yes is None:
+            problems["target_yes"] = "Ange om målet är ja eller nej."
+        elif self.kind == rules.TEXT and not self.target_text.strip():
+            problems["target_text"] = "Beskriv målvärdet."
+        if self.source == rules.ANNAN and not self.source_text.strip():
+            problems["source_text"] = "Ange vilken den andra mätkällan är."
+        return problems
+
+    def clean_fields(self, exclude=None) -> None:
+        _clean_fields_with(self, exclude, super().clean_fields)
+
+    def clean(self) -> None:
+        # Only the target that goes with the kind is kept.
+        if self.kind not in rules.NUMERIC_KINDS:
+            self.target_value = None
+        if self.kind != rules.JANEJ:
+            self.target_yes = None
+        if self.kind != rules.TEXT:
+            self.target_text = ""
+        if self.source != rules.ANNAN:
+            self.source_text = ""
+
+
+class Utfall(models.Model):
+    """An indikator's measured outcome in one year, recorded in the follow-up."""
+
+    indikator = models.ForeignKey(
+        Indikator, verbose_name="indikator", on_delete=models.CASCADE, related_name="utfall"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    value = models.DecimalField("utfall", max_digits=12, decimal_places=2, null=True, blank=True)
+    value_yes = models.BooleanField("utfall ja/nej", null=True, blank=True)
+    value_text = models.CharField("utfall i text", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "utfall"
+        verbose_name_plural = "utfall"
+        ordering = ["indikator", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indikator", "year"],
+                name="utfall_unique_year",
+                violation_error_message="Indikatorn har redan ett utfall för detta år.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indikator} {self.year}"
+
+    @property
+    def outcome(self) -> Decimal | bool | None:
+        return self.value_yes if self.indikator.kind == rules.JANEJ else self.value
+
+    @property
+    def label(self) -> str:
+        kind = self.indikator.kind
+        if kind == rules.TEXT:
+            return self.value_text
+        if kind == rules.JANEJ:
+            return "" if self.value_yes is None else ("ja" if self.value_yes else "nej")
+        if self.value is None:
+            return ""
+        return rules.format_value(kind, self.value)
+
+    @property
+    def met(self) -> bool | None:
+        ind = self.indikator
+        return rules.target_met(ind.kind, ind.direction, ind.target, self.outcome)
+
+    def _field_problems(self) -> dict[str, str]:
+        problem = rules.number_problem(self.indikator.kind, self.value)
+        return {"value": problem} if problem else {}
+
+    def clean_fields(self, exclude=None) -> None:
+        _clean_fields_with(self, exclude, super().clean_fields)

@@ -1,0 +1,612 @@
+"""Writes to insatser, målgrupper, mål, indikatorer and their outcomes.
+
+Each runs in a transaction, refuses a plan that is not a draft (budgets.services.ensure_editable),
+validates, and records who changed what in the audit log. Outcomes (utfall) are the exception:
+they are the follow-up of a plan, recorded after it is adopted, and never change the plan itself.
+
+An insats's money lives in its budget line: the granted amounts are the line's amounts, written
+through budgets.services, so the budget and the insats can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from budgets import services as budget_services
+from budgets.defaults import ensure_budget_groups
+from budgets.models import BUDGET, KOSTNAD, BudgetCategory, BudgetGroup, BudgetLine
+from finsam.audit import audit_record, diff, snapshot
+from finsam.models import Medlem
+from insatser import rules
+from insatser.models import (
+    Agenda2030Tag,
+    Indikator,
+    Insats,
+    InsatsAr,
+    Mal,
+    Malgrupp,
+    Utfall,
+)
+from plans.models import Plan
+
+INSATS_FIELDS = [
+    "name",
+    "description",
+    "kind",
+    "individ_percent",
+    "agare",
+    "age_min",
+    "age_max",
+    "start",
+    "end",
+    "status",
+    "decision_date",
+    "decision_paragraph",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "risk",
+    "risk_comment",
+    "effekt",
+    "effekt_comment",
+    "order",
+]
+MALGRUPP_FIELDS = ["name", "description", "order"]
+MAL_FIELDS = ["level", "text", "order"]
+INDIKATOR_FIELDS = [
+    "description",
+    "kind",
+    "target_value",
+    "target_yes",
+    "target_text",
+    "direction",
+    "source",
+    "source_text",
+]
+
+
+@dataclass(frozen=True)
+class YearMoney:
+    """What the kansli enters for an insats in one year: the grant and other financing."""
+
+    beviljat: Decimal
+    esf_percent: Decimal | None = None
+    esf_amount: Decimal | None = None
+    medfinansiar: Medlem | None = None
+    medfinansiering: Decimal | None = None
+
+
+def _locked_draft(plan: Plan) -> Plan:
+    locked = Plan.objects.select_for_update().select_related("forbund").get(pk=plan.pk)
+    budget_services.ensure_editable(locked)
+    return locked
+
+
+def insats_snapshot(insats: Insats) -> dict:
+    """The insats's fields and links as JSON-friendly values, for the audit diff."""
+    if insats.pk is None:
+        return {}
+    data = snapshot(insats, INSATS_FIELDS)
+    data["parter"] = sorted(m.name for m in insats.parter.all())
+    data["malgrupper"] = sorted(m.name for m in insats.malgrupper.all())
+    data["agenda2030"] = sorted(t.goal for t in insats.agenda2030_tags.all())
+    data["konsfordelning"] = insats.mal.filter(standard=rules.KONSFORDELNING).exists()
+    return data
+
+
+# --- Where an insats's line stands in the budget ----------------------------------------------
+
+
+def _is_esf_group(group: BudgetGroup) -> bool:
+    return group.name.casefold() == "esf-projekt"
+
+
+def _pick_group(groups: list[BudgetGroup], kind: str) -> BudgetGroup | None:
+    if kind == rules.ESF:
+        esf = [g for g in groups if _is_esf_group(g)]
+        if esf:
+            return esf[0]
+        kind = rules.INDIVID
+    matching = [g for g in groups if g.share_kind == kind and not _is_esf_group(g)]
+    # A förbund that keeps all insatser in one group without a share takes them there.
+    matching = matching or [g for g in groups if g.is_insats and not g.share_kind]
+    matching.sort(key=lambda g: (not g.is_insats, g.order, g.name))
+    return matching[0] if matching else None
+
+
+def category_for_kind(plan: Plan, kind: str, individ_percent: int | None) -> BudgetCategory:
+    """The budget category an insats of this kind stands under: the first of its kind's group.
+
+    Individ and struktur go to the förbund's cost groups of that share; ESF-projekt to a group
+    named "ESF-projekt" if there is one, else with the individinriktade; a mixed insats goes with
+    its larger part. A förbund without such groups gets the default groups first.
+    """
+    target = rules.group_kind(kind, individ_percent)
+
+    def lookup() -> BudgetGroup | None:
+        groups = list(
+            BudgetGroup.objects.for_forbund(plan.forbund)
+            .filter(side=KOSTNAD)
+            .prefetch_related("categories")
+        )
+        return _pick_group(groups, target)
+
+    group = lookup()
+    if group is None:
+        ensure_budget_groups(plan.forbund)
+        group = lookup()
+    categories = sorted(group.categories.all(), key=lambda c: (c.order, c.name)) if group else []
+    if not categories:
+        raise ValidationError(
+            {
+                "kind": f"Förbundet saknar en budgetgrupp för {rules.KIND_LABELS[kind].lower()} "
+                "insatser. Lägg till den under Budgetkategorier."
+            }
+        )
+    return categories[0]
+
+
+def _sync_line(
+    insats: Insats, *, acting_user, kind_moved: bool, link: BudgetLine | None
+) -> BudgetLine:
+    """Give the insats its budget line: link the given one, create one, or keep it in step."""
+    plan = insats.plan
+    line = BudgetLine.objects.filter(insats=insats).select_related("category__group").first()
+    if link is not None:
+        if line is not None and line.pk != link.pk:
+            raise ValidationError("Insatsen har redan en budgetrad.")
+        if link.plan_id != plan.pk or link.category.group.side != KOSTNAD:
+            raise ValidationError("Budgetraden hör inte till planens kostnader.")
+        if link.insats_id not in (None, insats.pk):
+            raise ValidationError("Budgetraden hör redan till en annan insats.")
+        line, kind_moved = link, False
+    if line is None:
+        return budget_services.budget_line_create(
+            plan=plan,
+            acting_user=acting_user,
+            category=category_for_kind(plan, insats.kind, insats.individ_percent),
+            name=insats.name,
+            insats=insats,
+        )
+    line.plan = plan
+    before = snapshot(line, budget_services.LINE_FIELDS)
+    line.insats = insats
+    line.name = insats.name
+    if kind_moved:
+        line.category = category_for_kind(plan, insats.kind, insats.individ_percent)
+    return budget_services.budget_line_update(line=line, acting_user=acting_user, before=before)
+
+
+# --- Insatser ----------------------------------------------------------------------------------
+
+
+def _sync_tags(plan: Plan, insats: Insats | None, goals: Iterable[int]) -> None:
+    tags = Agenda2030Tag.objects.filter(plan=plan, insats=insats)
+    wanted = set(goals)
+    have = set(tags.values_list("goal", flat=True))
+    tags.filter(goal__in=have - wanted).delete()
+    for goal in sorted(wanted - have):
+        tag = Agenda2030Tag(plan=plan, insats=insats, goal=goal)
+        tag.full_clean()
+        tag.save()
+
+
+def _sync_gender_balance(insats: Insats, on: bool) -> None:
+    """Switch the standard indikator "jämn könsfördelning (40–60 %)" on or off."""
+    existing = insats.mal.filter(standard=rules.KONSFORDELNING).first()
+    if on and existing is None:
+        mal = Mal(
+            plan=insats.plan,
+            insats=insats,
+            level=rules.INSATSMAL,
+            text=rules.GENDER_BALANCE_MAL,
+            standard=rules.KONSFORDELNING,
+            order=999,
+        )
+        mal.full_clean()
+        mal.save()
+        indikator = Indikator(
+            mal=mal,
+            description=rules.GENDER_BALANCE_INDIKATOR,
+            kind=rules.ANDEL,
+            target_value=rules.GENDER_BALANCE_TARGET,
+            direction=rules.MINST,
+            source=rules.SUS,
+        )
+        indikator.full_clean()
+        indikator.save()
+    elif not on and existing is not None:
+        existing.delete()
+
+
+def _sync_money(insats: Insats, money: Mapping[int, YearMoney], line: BudgetLine, acting_user):
+    plan = insats.plan
+    unknown = set(money) - set(plan.years)
+    if unknown:
+        raise ValidationError(f"{min(unknown)} ingår inte i planen.")
+    budget_services.budget_figures_set(
+        plan=plan,
+        acting_user=acting_user,
+        amounts={(line.pk, year, BUDGET): m.beviljat for year, m in money.items()},
+    )
+    rows = {row.year: row for row in insats.ar.all()}
+    for year, m in money.items():
+        row = rows.get(year) or InsatsAr(insats=insats, year=year)
+        row.esf_percent = m.esf_percent
+        row.esf_amount = budget_services.sek(m.esf_amount)
+        row.medfinansiar = m.medfinansiar
+        row.medfinansiering = budget_services.sek(m.medfinansiering)
+        if row.is_empty:
+            if row.pk:
+                row.delete()
+            continue
+        row.full_clean()
+        row.save()
+
+
+def _financing_snapshot(insats: Insats) -> dict[str, str]:
+    out = {}
+    for row in insats.ar.select_related("medfinansiar"):
+        parts = []
+        if row.esf_percent is not None:
+            parts.append(f"ESF {row.esf_percent} %")
+        if row.esf_amount is not None:
+            parts.append(f"ESF {row.esf_amount.amount} kr")
+        if row.medfinansiar_id:
+            parts.append(f"{row.medfinansiar} {row.medfinansiering.amount} kr")
+        out[str(row.year)] = ", ".join(parts)
+    return out
+
+
+@transaction.atomic
+def insats_save(
+    *,
+    insats: Insats,
+    acting_user,
+    parter: Iterable[Medlem] = (),
+    malgrupper: Iterable[Malgrupp] = (),
+    agenda2030: Iterable[int] = (),
+    gender_balance: bool = False,
+    money: Mapping[int, YearMoney] | None = None,
+    before: dict | None = None,
+    budget_line: BudgetLine | None = None,
+) -> Insats:
+    """Create or update an insats with its links, its budget line and its money, all or nothing.
+
+    The line is created under its kind's group, or budget_line (an existing line of the plan)
+    becomes the insats's line as it stands; a change of kind moves the line to the new kind's
+    group. money {year: YearMoney} sets the granted amounts (the line's amounts) and the other
+    financing; without it the amounts stay as they are.
+    """
+    plan = _locked_draft(insats.plan)
+    insats.plan = plan
+    created = insats.pk is None
+    before = before or {}
+    parter = [m for m in parter if m.pk != insats.agare_id]
+    malgrupper = list(malgrupper)
+    if any(m.forbund_id != plan.forbund_id for m in parter):
+        raise ValidationError({"parter": "Välj bland förbundets medlemmar."})
+    if any(m.plan_id != plan.pk for m in malgrupper):
+        raise ValidationError({"malgrupper": "Välj bland planens målgrupper."})
+    old_financing = {} if created else _financing_snapshot(insats)
+    insats.full_clean()
+    insats.save()
+    insats.parter.set(parter)
+    insats.malgrupper.set(malgrupper)
+    _sync_tags(plan, insats, agenda2030)
+    _sync_gender_balance(insats, gender_balance)
+    kind_moved = not created and rules.group_kind(
+        before.get("kind", insats.kind), _int_or_none(before.get("individ_percent"))
+    ) != rules.group_kind(insats.kind, insats.individ_percent)
+    line = _sync_line(insats, acting_user=acting_user, kind_moved=kind_moved, link=budget_line)
+    if money is not None:
+        _sync_money(insats, money, line, acting_user)
+    changes = diff(before, insats_snapshot(insats))
+    new_financing = _financing_snapshot(insats)
+    if old_financing != new_financing:
+        changes["finansiering"] = [old_financing, new_financing]
+    if created or changes:
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="insats.create" if created else "insats.update",
+            obj=insats,
+            summary=f"{'Lade till' if created else 'Ändrade'} insatsen {insats.name}",
+            changes=changes,
+            plan=plan,
+        )
+    return insats
+
+
+def _int_or_none(value) -> int | None:
+    return None if value in (None, "") else int(value)
+
+
+@transaction.atomic
+def insats_delete(*, insats: Insats, acting_user) -> None:
+    """Remove an insats with its budget line, mål and tags from a draft plan."""
+    plan = _locked_draft(insats.plan)
+    line = BudgetLine.objects.filter(insats=insats).first()
+    amounts = (
+        {f"{a.year} {a.column}": str(a.amount.amount) for a in line.amounts.all()} if line else {}
+    )
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="insats.delete",
+        obj=insats,
+        summary=f"Tog bort insatsen {insats.name} med dess budgetrad och mål",
+        changes={"beviljat": amounts, **insats_snapshot(insats)},
+        plan=plan,
+    )
+    insats.delete()  # the budget line, its amounts, mål and tags go with it
+
+
+# --- Målgrupper --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def malgrupp_save(*, malgrupp: Malgrupp, acting_user, before: dict | None = None) -> Malgrupp:
+    plan = _locked_draft(malgrupp.plan)
+    created = malgrupp.pk is None
+    malgrupp.full_clean()
+    malgrupp.save()
+    changes = diff(before or {}, snapshot(malgrupp, MALGRUPP_FIELDS))
+    if created or changes:
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="malgrupp.create" if created else "malgrupp.update",
+            obj=malgrupp,
+            summary=f"{'Lade till' if created else 'Ändrade'} målgruppen {malgrupp.name}",
+            changes=changes,
+            plan=plan,
+        )
+    return malgrupp
+
+
+@transaction.atomic
+def malgrupp_delete(*, malgrupp: Malgrupp, acting_user) -> None:
+    plan = _locked_draft(malgrupp.plan)
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="malgrupp.delete",
+        obj=malgrupp,
+        summary=f"Tog bort målgruppen {malgrupp.name}",
+        changes={"insatser": sorted(i.name for i in malgrupp.insatser.all())},
+        plan=plan,
+    )
+    malgrupp.delete()
+
+
+# --- Mål and indikatorer -----------------------------------------------------------------------
+
+
+def _indikator_snapshot(mal: Mal) -> list[dict]:
+    return [snapshot(i, INDIKATOR_FIELDS) for i in mal.indikatorer.all()] if mal.pk else []
+
+
+@transaction.atomic
+def mal_save(
+    *,
+    mal: Mal,
+    acting_user,
+    indikatorer: Iterable[Indikator] = (),
+    removed: Iterable[Indikator] = (),
+    before: dict | None = None,
+) -> Mal:
+    """Create or update a mål with its indikatorer (the formset's rows), all or nothing."""
+    plan = _locked_draft(mal.plan)
+    if mal.standard:
+        raise ValidationError(
+            "Standardmålet om jämn könsfördelning slås på och av på insatsen, och ändras inte här."
+        )
+    created = mal.pk is None
+    old_indikatorer = _indikator_snapshot(mal)
+    mal.full_clean()
+    mal.save()
+    for row in removed:
+        if row.pk and row.mal_id == mal.pk:
+            row.delete()
+    for order, row in enumerate(indikatorer, start=1):
+        row.mal = mal
+        row.order = order
+        row.full_clean()
+        row.save()
+    changes = diff(before or {}, snapshot(mal, MAL_FIELDS))
+    new_indikatorer = _indikator_snapshot(mal)
+    if old_indikatorer != new_indikatorer:
+        changes["indikatorer"] = [old_indikatorer, new_indikatorer]
+    if created or changes:
+        owner = f" för {mal.insats.name}" if mal.insats_id else ""
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="mal.create" if created else "mal.update",
+            obj=mal,
+            summary=f"{'Lade till' if created else 'Ändrade'} ett mål{owner}: {mal.text[:120]}",
+            changes=changes,
+            plan=plan,
+        )
+    return mal
+
+
+@transaction.atomic
+def mal_delete(*, mal: Mal, acting_user) -> None:
+    plan = _locked_draft(mal.plan)
+    if mal.standard:
+        raise ValidationError("Standardmålet slås av på insatsen.")
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="mal.delete",
+        obj=mal,
+        summary=f"Tog bort målet {mal.text[:120]}",
+        changes={"indikatorer": _indikator_snapshot(mal)},
+        plan=plan,
+    )
+    mal.delete()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An indikator's outcome in a year as entered: a number, ja/nej, or text."""
+
+    value: Decimal | None = None
+    value_yes: bool | None = None
+    value_text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.value is None and self.value_yes is None and not self.value_text.strip()
+
+
+@transaction.atomic
+def utfall_set(*, mal: Mal, acting_user, outcomes: Mapping[tuple[int, int], Outcome]) -> int:
+    """Record the outcomes {(indikator id, year): Outcome} of a mål's indikatorer.
+
+    Follow-up happens after adoption, so this is allowed on any plan; it changes no figure or
+    text of the plan. An empty outcome removes the year's record. Returns the number changed.
+    """
+    plan = mal.plan
+    indikatorer = {i.pk: i for i in mal.indikatorer.all()}
+    existing = {(u.indikator_id, u.year): u for u in Utfall.objects.filter(indikator__mal=mal)}
+    changes: dict[str, list[str]] = {}
+    for (indikator_id, year), outcome in outcomes.items():
+        if indikator_id not in indikatorer:
+            raise ValidationError("Indikatorn hör inte till målet.")
+        if year not in plan.years:
+            raise ValidationError(f"{year} ingår inte i planen.")
+        row = existing.get((indikator_id, year))
+        old = row.label if row else ""
+        if outcome.is_empty:
+            if row:
+                row.delete()
+                changes[f"{indikatorer[indikator_id]} {year}"] = [old, ""]
+            continue
+        row = row or Utfall(indikator=indikatorer[indikator_id], year=year)
+        row.value, row.value_yes = outcome.value, outcome.value_yes
+        row.value_text = outcome.value_text.strip()
+        row.full_clean()
+        if row.label == old:
+            continue
+        row.save()
+        changes[f"{indikatorer[indikator_id]} {year}"] = [old, row.label]
+    if changes:
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="utfall.set",
+            obj=mal,
+            summary=f"Registrerade utfall för målet {mal.text[:120]}",
+            changes=changes,
+            plan=plan,
+        )
+    return len(changes)
+
+
+@transaction.atomic
+def plan_agenda2030_set(*, plan: Plan, acting_user, goals: Iterable[int]) -> None:
+    """Tag the plan itself with Agenda 2030 goals."""
+    plan = _locked_draft(plan)
+    tags = Agenda2030Tag.objects.filter(plan=plan, insats__isnull=True)
+    old = sorted(tags.values_list("goal", flat=True))
+    _sync_tags(plan, None, goals)
+    new = sorted(tags.values_list("goal", flat=True))
+    if old != new:
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="plan.agenda2030",
+            obj=plan,
+            summary=f"Ändrade planens Agenda 2030-mål till {', '.join(map(str, new)) or 'inga'}",
+            changes={"agenda2030": [old, new]},
+            plan=plan,
+        )
+
+
+# --- Copying into a revision or the next year's plan -------------------------------------------
+
+
+def insatser_copy(*, source: Plan, target: Plan, line_map: Mapping[int, BudgetLine]) -> None:
+    """Copy målgrupper, mål, insatser and Agenda 2030 tags into a new plan.
+
+    Registered in plans.services.REVISION_COPIERS, so it runs inside plan_revise and
+    plan_create_from, after the budget lines are copied (line_map: old line id -> new line).
+    A revision (same budget year) takes every insats. The next year's plan takes the insatser
+    still running into its budget year; an ended insats is left behind with its budget line.
+    """
+    carrying = target.budget_year > source.budget_year
+    malgrupper: dict[int, Malgrupp] = {}
+    for old in source.malgrupper.all():
+        new = Malgrupp.objects.create(
+            plan=target, name=old.name, description=old.description, order=old.order
+        )
+        malgrupper[old.pk] = new
+    for tag in source.agenda2030_tags.filter(insats__isnull=True):
+        Agenda2030Tag.objects.create(plan=target, goal=tag.goal)
+    for mal in Mal.objects.for_plan(source).plan_level().prefetch_related("indikatorer__utfall"):
+        _copy_mal(mal, target, None)
+
+    insatser = Insats.objects.for_plan(source).prefetch_related(
+        "parter", "malgrupper", "agenda2030_tags", "ar", "mal__indikatorer__utfall"
+    )
+    if carrying:
+        insatser = insatser.running_into(target.budget_year)
+    lines = {line.insats_id: line for line in source.budget_lines.exclude(insats=None)}
+    kept: set[int] = set()
+    for old in insatser:
+        new = Insats.objects.get(pk=old.pk)  # a fresh instance to save as a copy
+        new.pk = None
+        new.plan = target
+        new.carried_from = old if carrying else old.carried_from
+        new.save()
+        new.parter.set(old.parter.all())
+        new.malgrupper.set([malgrupper[m.pk] for m in old.malgrupper.all()])
+        for tag in old.agenda2030_tags.all():
+            Agenda2030Tag.objects.create(plan=target, insats=new, goal=tag.goal)
+        for row in old.ar.all():
+            if row.year in target.years:
+                row.pk = None
+                row.insats = new
+                row.save()
+        for mal in old.mal.all():
+            _copy_mal(mal, target, new)
+        old_line = lines.get(old.pk)
+        if old_line is not None and old_line.pk in line_map:
+            new_line = line_map[old_line.pk]
+            new_line.insats = new
+            new_line.save(update_fields=["insats"])
+            kept.add(new_line.pk)
+    # Lines of insatser that did not come along leave the new budget with them.
+    for old_line in lines.values():
+        new_line = line_map.get(old_line.pk)
+        if new_line is not None and new_line.pk not in kept:
+            new_line.delete()
+
+
+def _copy_mal(mal: Mal, target: Plan, insats: Insats | None) -> None:
+    new = Mal.objects.create(
+        plan=target,
+        insats=insats,
+        level=mal.level,
+        text=mal.text,
+        standard=mal.standard,
+        order=mal.order,
+    )
+    for indikator in mal.indikatorer.all():
+        outcomes = list(indikator.utfall.all())
+        indikator.pk = None
+        indikator.mal = new
+        indikator.save()
+        for utfall in outcomes:
+            if utfall.year in target.years:
+                utfall.pk = None
+                utfall.indikator = indikator
+                utfall.save()

@@ -1,0 +1,363 @@
+"""Pages of the insatser: the list with money per year, an insats, its form, målgrupper, risks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from budgets import services as budget_services
+from budgets.models import BUDGET
+from budgets.selectors import PlanFigures, plan_figures
+from finsam.audit import snapshot
+from finsam.tenancy import get_forbund_for_user
+from insatser import rules, services
+from insatser.access import get_insats_for_user, get_malgrupp_for_user
+from insatser.checks import risk_matrix
+from insatser.forms import InsatsFilterForm, InsatsForm, MalgruppForm, year_forms
+from insatser.models import Indikator, Insats, Malgrupp
+from insatser.tables import KIND_GROUPS, malgrupp_table
+from plans.access import get_plan_for_user
+from plans.models import Plan
+
+KIND_ORDER = {kind: index for index, (kind, _) in enumerate(KIND_GROUPS)}
+
+
+def _refuse_unless_draft(request, plan: Plan, target: str):
+    """A change sent to a plan that is not a draft: its reason, nothing saved."""
+    try:
+        budget_services.ensure_editable(plan)
+    except budget_services.PlanLocked as error:
+        messages.error(request, error.messages[0])
+        return redirect(target, slug=plan.forbund.slug, pk=plan.pk)
+    return None
+
+
+def _money(figures: PlanFigures) -> dict[int, list[tuple[Decimal, Decimal]]]:
+    """Per insats id: (beviljat, budgeterat) for each year of the plan, from the one computation."""
+    out = {}
+    for line in figures.lines:
+        if line.insats_id is None:
+            continue
+        out[line.insats_id] = [
+            (
+                figures.typed.get((line.pk, c.year, BUDGET), Decimal(0)),
+                c.result.line_amounts.get(str(line.pk), Decimal(0)),
+            )
+            for c in figures.plan_columns
+        ]
+    return out
+
+
+@login_required
+def insatser_current(request, slug: str):
+    """The förbund's insatser: those of its newest plan."""
+    access = get_forbund_for_user(request, slug)
+    plan = Plan.objects.for_forbund(access.forbund).first()  # newest budget year and version
+    if plan is None:
+        messages.info(request, "Förbundet har ingen plan ännu; insatserna hör till en plan.")
+        return redirect("plan_list", slug=slug)
+    return redirect("insats_list", slug=slug, pk=plan.pk)
+
+
+@login_required
+def insats_list(request, slug: str, pk: int):
+    """The plan's insatser with filters, their money per year and the totals."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    figures = plan_figures(plan)
+    malgrupper = list(Malgrupp.objects.for_plan(plan))
+    filters = InsatsFilterForm(request.GET or None, members=figures.members, malgrupper=malgrupper)
+    insatser = list(
+        Insats.objects.for_plan(plan)
+        .filter(**filters.filters())
+        .select_related("agare")
+        .prefetch_related("parter", "malgrupper")
+    )
+    insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
+    money = _money(figures)
+    years = [c.year for c in figures.plan_columns]
+    finding_refs = {f.ref for f in figures.findings}
+    rows = []
+    totals = [[Decimal(0), Decimal(0)] for _ in years]
+    for insats in insatser:
+        amounts = money.get(insats.pk, [(Decimal(0), Decimal(0))] * len(years))
+        for total, (granted, budgeted) in zip(totals, amounts, strict=True):
+            total[0] += granted
+            total[1] += budgeted
+        rows.append(
+            {
+                "insats": insats,
+                "amounts": amounts,
+                "warning": rules.too_few_members(
+                    insats.kind, insats.agare_id, [m.pk for m in insats.parter.all()]
+                ),
+                "risk_finding": f"insats:{insats.pk}" in finding_refs,
+            }
+        )
+    return render(
+        request,
+        "insatser/insats_list.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "filters": filters,
+            "filtered": bool(filters.filters()),
+            "rows": rows,
+            "years": years,
+            "ncols": 6 + 2 * len(years),
+            "totals": totals,
+            "can_edit": access.is_kansli and plan.is_editable,
+        },
+    )
+
+
+@login_required
+def insats_detail(request, slug: str, pk: int, insats_pk: int):
+    """An insats: what it is, who runs it, its mål and outcomes, and its place in the budget."""
+    access, plan, insats = get_insats_for_user(request, slug, pk, insats_pk)
+    figures = plan_figures(plan)
+    line = next((ln for ln in figures.lines if ln.insats_id == insats.pk), None)
+    budget = None
+    if line is not None:
+        group = line.category.group
+        budget = {
+            "line": line,
+            "group": group,
+            "share_kinds": [
+                (rules.KIND_LABELS.get(kind, kind), fraction)
+                for kind, fraction in insats.share_kinds(group.share_kind).items()
+            ],
+            "years": [
+                {
+                    "year": c.year,
+                    "granted": figures.typed.get((line.pk, c.year, BUDGET), Decimal(0)),
+                    "budgeted": c.result.line_amounts.get(str(line.pk), Decimal(0)),
+                    "group_total": c.result.group_totals.get(str(group.pk), Decimal(0)),
+                    "group_share": c.result.group_shares.get(str(group.pk)),
+                    "kostnader": c.result.kostnader,
+                }
+                for c in figures.plan_columns
+            ],
+        }
+    mal = list(
+        insats.mal.prefetch_related(
+            Prefetch("indikatorer", queryset=Indikator.objects.prefetch_related("utfall"))
+        )
+    )
+    financing = list(insats.ar.select_related("medfinansiar"))
+    parter = list(insats.parter.all())
+    return render(
+        request,
+        "insatser/insats_detail.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "insats": insats,
+            "parter": parter,
+            "malgrupper": list(insats.malgrupper.all()),
+            "tags": list(insats.agenda2030_tags.all()),
+            "mal": mal,
+            "financing": financing,
+            "budget": budget,
+            "warning": rules.too_few_members(insats.kind, insats.agare_id, [m.pk for m in parter]),
+            "findings": figures.findings_for(f"insats:{insats.pk}"),
+            "can_edit": access.is_kansli and plan.is_editable,
+            "can_follow_up": access.is_kansli,
+        },
+    )
+
+
+def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
+    list_url = "insats_list"
+    refused = _refuse_unless_draft(request, plan, list_url)
+    if refused:
+        return refused
+    forbund = access.forbund
+    instance = insats or Insats(plan=plan)
+    before = services.insats_snapshot(instance)
+    data = request.POST if request.method == "POST" else None
+    form = InsatsForm(data, instance=instance, plan=plan)
+    money_forms = year_forms(data, plan=plan, insats=insats, unit=forbund.amount_unit)
+    status = 200
+    if request.method == "POST":
+        valid = form.is_valid()
+        valid = all([f.is_valid() for f in money_forms]) and valid
+        if valid:
+            try:
+                saved = services.insats_save(
+                    insats=form.instance,
+                    acting_user=request.user,
+                    parter=form.cleaned_data["parter"],
+                    malgrupper=form.cleaned_data["malgrupper"],
+                    agenda2030=form.cleaned_data["agenda2030"],
+                    gender_balance=form.cleaned_data["gender_balance"],
+                    money={f.year: f.money() for f in money_forms},
+                    before=before,
+                )
+            except budget_services.PlanLocked as error:
+                messages.error(request, error.messages[0])
+                return redirect(list_url, slug=forbund.slug, pk=plan.pk)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Insatsen {saved.name} är sparad.")
+                if form.warning:
+                    messages.warning(request, form.warning)
+                return redirect("insats_detail", slug=forbund.slug, pk=plan.pk, insats_pk=saved.pk)
+        status = 400
+    return render(
+        request,
+        "insatser/insats_form.html",
+        {
+            "access": access,
+            "forbund": forbund,
+            "plan": plan,
+            "insats": insats,
+            "form": form,
+            "money_forms": money_forms,
+            "any_errors": bool(form.errors) or any(f.errors for f in money_forms),
+        },
+        status=status,
+    )
+
+
+@login_required
+def insats_create(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    return _insats_form_page(request, access, plan, None)
+
+
+@login_required
+def insats_edit(request, slug: str, pk: int, insats_pk: int):
+    access, plan, insats = get_insats_for_user(request, slug, pk, insats_pk, need="edit")
+    return _insats_form_page(request, access, plan, insats)
+
+
+@require_POST
+@login_required
+def insats_delete(request, slug: str, pk: int, insats_pk: int):
+    _, plan, insats = get_insats_for_user(request, slug, pk, insats_pk, need="edit")
+    try:
+        services.insats_delete(insats=insats, acting_user=request.user)
+    except budget_services.PlanLocked as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Insatsen {insats.name} och dess budgetrad är borttagna.")
+    return redirect("insats_list", slug=slug, pk=pk)
+
+
+# --- Målgrupper --------------------------------------------------------------------------------
+
+
+@login_required
+def malgrupp_list(request, slug: str, pk: int):
+    """The plan's prioritised målgrupper and the table målgrupp × insatser."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    malgrupper = list(
+        Malgrupp.objects.for_plan(plan).prefetch_related(
+            Prefetch("insatser", queryset=Insats.objects.order_by("order", "name"))
+        )
+    )
+    insatser = list(Insats.objects.for_plan(plan).active().prefetch_related("malgrupper"))
+    return render(
+        request,
+        "insatser/malgrupp_list.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "malgrupper": malgrupper,
+            "table": malgrupp_table(malgrupper, insatser),
+            "can_edit": access.is_kansli and plan.is_editable,
+        },
+    )
+
+
+def _malgrupp_form_page(request, access, plan: Plan, malgrupp: Malgrupp | None):
+    refused = _refuse_unless_draft(request, plan, "malgrupp_list")
+    if refused:
+        return refused
+    before = snapshot(malgrupp, services.MALGRUPP_FIELDS) if malgrupp else None
+    form = MalgruppForm(request.POST or None, instance=malgrupp, plan=plan)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.malgrupp_save(
+                    malgrupp=form.instance, acting_user=request.user, before=before
+                )
+            except budget_services.PlanLocked as error:
+                messages.error(request, error.messages[0])
+                return redirect("malgrupp_list", slug=plan.forbund.slug, pk=plan.pk)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Målgruppen {form.instance.name} är sparad.")
+                return redirect("malgrupp_list", slug=plan.forbund.slug, pk=plan.pk)
+        status = 400
+    return render(
+        request,
+        "insatser/malgrupp_form.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "form": form,
+            "malgrupp": malgrupp,
+        },
+        status=status,
+    )
+
+
+@login_required
+def malgrupp_create(request, slug: str, pk: int):
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    return _malgrupp_form_page(request, access, plan, None)
+
+
+@login_required
+def malgrupp_edit(request, slug: str, pk: int, malgrupp_pk: int):
+    access, plan, malgrupp = get_malgrupp_for_user(request, slug, pk, malgrupp_pk)
+    return _malgrupp_form_page(request, access, plan, malgrupp)
+
+
+@require_POST
+@login_required
+def malgrupp_delete(request, slug: str, pk: int, malgrupp_pk: int):
+    _, _, malgrupp = get_malgrupp_for_user(request, slug, pk, malgrupp_pk)
+    try:
+        services.malgrupp_delete(malgrupp=malgrupp, acting_user=request.user)
+    except budget_services.PlanLocked as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Målgruppen {malgrupp.name} är borttagen.")
+    return redirect("malgrupp_list", slug=slug, pk=pk)
+
+
+# --- Risk and effekt ---------------------------------------------------------------------------
+
+
+@login_required
+def risk_matrix_page(request, slug: str, pk: int):
+    """Every active insats placed by risk and effekt; high risk with low effect stands out."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    matrix = risk_matrix(i.risk_item() for i in Insats.objects.for_plan(plan))
+    return render(
+        request,
+        "insatser/risk_matrix.html",
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "plan": plan,
+            "matrix": matrix,
+            "labels": dict(rules.LEVEL_CHOICES),
+            "levels": rules.LEVEL_CHOICES,
+        },
+    )
