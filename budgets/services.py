@@ -193,6 +193,15 @@ def budget_line_create(
     return line
 
 
+def _refuse_insats_line(line: BudgetLine) -> None:
+    # An insats's line is the insats's money: removing it alone would leave the insats unfunded
+    # and outside the checks, so it goes only with its insats.
+    if line.insats_id:
+        raise ValidationError(
+            f"Raden hör till insatsen {line.insats.name}; ta bort insatsen under Insatser i stället."
+        )
+
+
 @transaction.atomic
 def budget_line_update(*, line: BudgetLine, acting_user, before: dict) -> BudgetLine:
     """Save edits to a line's name, category, note, order and decided flag."""
@@ -218,6 +227,7 @@ def budget_line_update(*, line: BudgetLine, acting_user, before: dict) -> Budget
 @transaction.atomic
 def budget_line_delete(*, line: BudgetLine, acting_user) -> None:
     ensure_editable(line.plan)
+    _refuse_insats_line(line)
     amounts = {f"{a.year} {a.column}": str(a.amount.amount) for a in line.amounts.all()}
     audit_record(
         forbund=line.plan.forbund,

@@ -144,6 +144,9 @@ def line_create(request, slug: str, pk: int):
 @login_required
 def line_edit(request, slug: str, pk: int, line_pk: int):
     access, plan, line = get_line_for_user(request, slug, pk, line_pk, need="edit")
+    if line.insats_id:
+        messages.info(request, "Raden är en insats: ändra den här, så följer budgetraden med.")
+        return redirect("insats_edit", slug=slug, pk=pk, insats_pk=line.insats_id)
     return _line_form_page(request, access, plan, line)
 
 
@@ -155,6 +158,9 @@ def line_delete(request, slug: str, pk: int, line_pk: int):
         services.budget_line_delete(line=line, acting_user=request.user)
     except services.PlanLocked as error:
         return _locked(request, error, slug, pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("budget_editor", slug=slug, pk=pk)
     messages.success(request, f"Budgetraden {line.name} är borttagen.")
     return redirect("budget_editor", slug=slug, pk=pk)
 

@@ -286,3 +286,16 @@ def test_plan_create_refuses_a_second_plan_for_the_same_year(personas, plan):
     assert response.status_code == 200
     assert "redan en plan för 2027" in response.context["form"].errors["budget_year"][0]
     assert Plan.objects.filter(forbund=plan.forbund).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_insats_line_cannot_be_removed_without_its_insats(db):
+    from finsam.demo import load_demo
+    from plans.models import Plan
+
+    load_demo()
+    plan = Plan.objects.get(forbund__slug="goteborg", budget_year=2021)
+    line = plan.budget_lines.exclude(insats=None).select_related("insats").first()
+    with pytest.raises(ValidationError, match="hör till insatsen"):
+        services.budget_line_delete(line=line, acting_user=None)
+    assert plan.budget_lines.filter(pk=line.pk).exists()
