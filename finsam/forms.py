@@ -20,6 +20,8 @@ class ForbundForm(forms.ModelForm):
             "amount_unit",
             "rounding_unit",
             "region_has_kommun_role",
+            "adoption_requires_quorum",
+            "adoption_recorder",
         ]
         widgets = {
             "vision": forms.Textarea(attrs={"rows": 3}),

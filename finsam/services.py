@@ -17,6 +17,8 @@ FORBUND_FIELDS = [
     "vision",
     "founded",
     "region_has_kommun_role",
+    "adoption_requires_quorum",
+    "adoption_recorder",
 ]
 MEDLEM_FIELDS = ["name", "kind", "order"]
 

@@ -40,6 +40,7 @@ def test_forbund_with_bad_check_digit_gets_a_swedish_message_on_the_field(kansli
             "organisationsnummer": "222000-1363",
             "amount_unit": "kr",
             "rounding_unit": "1",
+            "adoption_recorder": "bada",
         },
     )
     assert response.status_code == 200
@@ -58,6 +59,7 @@ def test_organisationsnummer_is_saved_in_the_usual_form(kansli_a, forbund_a):
             "organisationsnummer": "2220001362",
             "amount_unit": "tkr",
             "rounding_unit": "100",
+            "adoption_recorder": "bada",
         },
     )
     assert response.status_code == 302
