@@ -1,0 +1,53 @@
+"""No input a user can send gives a 500: every page, fed nonsense by each persona."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.matrix_rows import ROWS
+
+NONSENSE = {
+    "name": "x" * 5000,
+    "title": "<script>alert(1)</script>",
+    "kind": "ingen-sådan",
+    "year": "1e999",
+    "budget_year": "NaN",
+    "plan_years": "-3",
+    "amount": "1,2,3",
+    "opening_equity": "∞",
+    "under_use_percent": "1e400",
+    "ceiling_percent": "abc",
+    "date": "2020-13-45",
+    "meeting_date": "0000-00-00",
+    "paragraph": "§§§",
+    "decision": "kanske",
+    "section": "not-an-id",
+    "category": "999999999999999999999",
+    "group": "-1",
+    "medlem": "abc",
+    "which": "group",
+    "direction": "sidled",
+    "text": "",
+    "reason": "",
+    "apply": "1",
+    "fordelning-TOTAL_FORMS": "abc",
+    "fordelning-INITIAL_FORMS": "-1",
+    "mb-2027-budget": "12a",
+    "insats": "x",
+    "malgrupper": ["a", "b"],
+}
+QUERY = "?sida=abc&slag=zzz&status=%00&agare=-1&malgrupp=ü&visa=2"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_nonsense_never_gives_a_server_error(name, personas, world):
+    url = reverse(name, kwargs=ROWS[name].kwargs(world))
+    for persona in ("kansli_a", "styrelse_a", "kansli_b"):
+        client = personas[persona]
+        client.raise_request_exception = True
+        assert client.get(url + QUERY).status_code < 500
+        assert client.post(url, NONSENSE).status_code < 500
+        assert client.post(url + QUERY, {}).status_code < 500
+        assert client.post(url, NONSENSE, headers={"HX-Request": "true"}).status_code < 500
