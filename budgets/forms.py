@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from budgets.models import BudgetCategory, BudgetGroup, BudgetLine, BudgetYear
 from finsam.fields import AmountField
@@ -82,9 +81,6 @@ class BudgetGridForm(forms.Form):
             else:
                 self.amounts[(key[1], key[2], key[3])] = value
         return cleaned
-
-    def field_for(self, name: str):
-        return self[name]
 
 
 class BudgetLineForm(forms.ModelForm):
@@ -217,8 +213,3 @@ class BudgetCategoryForm(forms.ModelForm):
         if group and group.side == "intakt" and cleaned.get("statement") == "avskrivning":
             self.add_error("statement", "En intäkt kan inte vara en avskrivning.")
         return cleaned
-
-
-def validate_in_plan(plan, year: int) -> None:
-    if year not in plan.years:
-        raise ValidationError(f"{year} ingår inte i planen ({plan.budget_year}–{plan.last_year}).")

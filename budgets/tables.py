@@ -40,10 +40,6 @@ class Row:
     note_number: int | None = None
     ref: str = ""
 
-    @property
-    def is_typed(self) -> bool:
-        return self.kind in ("line", "medlemsbidrag")
-
 
 def _lower_first(name: str) -> str:
     # "Förvaltning" -> "förvaltning", but "ESF-medel" keeps its capitals.

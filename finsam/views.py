@@ -49,8 +49,9 @@ def start(request):
     events = ArshjulEvent.objects.filter(
         plan__in=[p.pk for p in current.values()], date__gte=today
     ).order_by("date")
+    forbund_of_plan = {plan.pk: forbund_id for forbund_id, plan in current.items()}
     for event in events:
-        upcoming.setdefault(_forbund_of(event, current), []).append((event.date, event.title))
+        upcoming.setdefault(forbund_of_plan[event.plan_id], []).append((event.date, event.title))
     for forbund_id, plan in current.items():
         if not plan.is_adopted:
             deadline = date(plan.budget_year - 1, 11, 30)
@@ -63,10 +64,6 @@ def start(request):
         "finsam/start.html",
         {"current_plans": current, "upcoming": upcoming, "today": today},
     )
-
-
-def _forbund_of(event, current) -> int:
-    return next(fid for fid, plan in current.items() if plan.pk == event.plan_id)
 
 
 @login_required
