@@ -115,4 +115,9 @@ def load_demo() -> list[Forbund]:
 
     for forbund in loaded:
         load_insatser(forbund)
+    # Göteborg's plan was adopted (27 november 2020 §108): record it as the board did.
+    from plans.demo import adopt_demo_plan
+
+    for forbund in loaded:
+        adopt_demo_plan(forbund, read_fixture(forbund.slug))
     return loaded

@@ -294,7 +294,7 @@ def test_an_insats_line_cannot_be_removed_without_its_insats(db):
     from plans.models import Plan
 
     load_demo()
-    plan = Plan.objects.get(forbund__slug="goteborg", budget_year=2021)
+    plan = Plan.objects.get(forbund__slug="sodra-vatterbygden", budget_year=2020)
     line = plan.budget_lines.exclude(insats=None).select_related("insats").first()
     with pytest.raises(ValidationError, match="hör till insatsen"):
         services.budget_line_delete(line=line, acting_user=None)

@@ -282,12 +282,11 @@ def codes(figs: PlanFigures) -> list[tuple[str, str, int | None]]:
 
 
 def test_goteborg_findings(demo):
-    # The demo plans are drafts (the loader does not adopt them), so long after the deadline
-    # each is overdue. 2021 ends 12 981 000 above 20 % of 61 478 000 (12 295 600): the plan
-    # itself says the merger capital comes down over the period, and 2022 and 2023 are under
-    # their ceilings. Every year is a planned deficit, each explained by the plan's own words.
+    # The demo records Göteborg's adoption (27 november 2020 §108), so no deadline is due.
+    # 2021 ends 12 981 000 above 20 % of 61 478 000 (12 295 600): the plan itself says the
+    # merger capital comes down over the period, and 2022 and 2023 are under their ceilings.
+    # Every year is a planned deficit, each explained by the plan's own words.
     assert codes(figures("goteborg", 2021)) == [
-        ("sista-dag-passerad", "varning", None),
         ("ek-over-tak", "varning", 2021),
         ("underskott", "info", 2021),
         ("underskott", "info", 2022),
@@ -330,12 +329,20 @@ def test_no_seed_plan_has_an_error_so_each_can_be_submitted(demo, slug, year):
     assert figs.member_problems == []
 
 
-def test_on_its_adoption_day_a_draft_seed_plan_is_due_in_three_days(demo):
-    plan = Plan.objects.get(forbund__slug="goteborg", budget_year=2021)
-    findings = plan_figures(plan, today=date(2020, 11, 27)).findings
+def test_on_its_adoption_day_a_draft_seed_plan_is_due_in_four_days(demo):
+    # Sundsvall's board adopted its plan on 26 november 2021; the demo keeps it a draft.
+    plan = Plan.objects.get(forbund__slug="sundsvall", budget_year=2022)
+    findings = plan_figures(plan, today=date(2021, 11, 26)).findings
     assert [(f.code, f.message) for f in findings if f.year is None] == [
-        ("sista-dag-nara", "Planen ska antas senast 30 november 2020, om 3 dagar.")
+        ("sista-dag-nara", "Planen ska antas senast 30 november 2021, om 4 dagar.")
     ]
+
+
+def test_the_demo_records_goteborgs_adoption_through_the_workflow(demo):
+    plan = Plan.objects.get(forbund__slug="goteborg", budget_year=2021)
+    assert plan.decision_text == "Antagen av styrelsen den 27 november 2020, §108, Dnr 65/20"
+    assert plan.adopted_by.username == "ordforande-goteborg"
+    assert plan.pdfs.get().kind == "antagen"
 
 
 # --- Loading twice --------------------------------------------------------------------------------

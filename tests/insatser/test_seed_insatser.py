@@ -111,7 +111,7 @@ def test_sundsvall_keeps_its_individ_costs_and_target(seeds):
     [
         (
             "goteborg",
-            ["sista-dag-passerad", "ek-over-tak", "underskott", "underskott", "underskott"],
+            ["ek-over-tak", "underskott", "underskott", "underskott"],
         ),
         ("sodra-vatterbygden", ["sista-dag-passerad", "underskott", "underskott", "underskott"]),
         ("sundsvall", ["sista-dag-passerad", "underskott", "individ-andel", "individ-andel"]),
