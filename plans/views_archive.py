@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -94,10 +95,11 @@ def plan_history(request, slug: str, pk: int):
     events = AuditEvent.objects.filter(
         forbund=access.forbund, scope=f"plan:{plan.pk}"
     ).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("sida"))
     return render(
         request,
         "plans/history.html",
-        {"access": access, "forbund": access.forbund, "plan": plan, "events": events},
+        {"access": access, "forbund": access.forbund, "plan": plan, "page": page},
     )
 
 
