@@ -39,6 +39,7 @@ def equity_chart(figures: PlanFigures) -> str:
     plot_w = WIDTH - LEFT - RIGHT
 
     def y(v: Decimal) -> float:
+        # A pixel position on the drawing, not an amount: the amounts shown are Decimal text.
         return TOP + plot_h * float((high - v) / (high - low))
 
     slot = plot_w / max(len(columns), 1)
@@ -110,7 +111,7 @@ def cost_chart(figures: PlanFigures) -> str:
             amount = c.result.group_totals.get(str(group.pk), Decimal(0))
             if not amount:
                 continue
-            h = plot_h * float(amount / high)
+            h = plot_h * float(amount / high)  # pixels; the label beside it is the Decimal
             base -= h
             parts.append(
                 f'<rect x="{x:.1f}" y="{base:.1f}" width="{slot * 0.6:.1f}" height="{h:.1f}" '
