@@ -8,8 +8,16 @@ or member can never be attached to a förbund the admin cannot see.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 
+from finsam.audit import audit_record
 from finsam.models import ROLE_KANSLI, AuditEvent, Forbund, Fordelningstal, Medlem, Membership
+
+
+def _forbund_of(obj) -> Forbund | None:
+    if isinstance(obj, Forbund):
+        return obj if obj.pk else None
+    return getattr(obj, "forbund", None)
 
 
 def _managed_forbund(request):
@@ -21,6 +29,48 @@ def _managed_forbund(request):
 
 class ScopedAdmin(admin.ModelAdmin):
     forbund_path = "forbund"
+
+    # Changes made here go to the förbund's own log too, beside Django's admin history.
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if form.changed_data or not change:
+                verb = "Ändrade" if change else "Lade till"
+                audit_record(
+                    forbund=_forbund_of(obj),
+                    actor=request.user,
+                    action=f"admin.{obj._meta.model_name}.{'update' if change else 'create'}",
+                    obj=obj,
+                    summary=f"{verb} {obj._meta.verbose_name} {obj} i administrationen",
+                    changes={
+                        name: ["", str(form.cleaned_data.get(name))] for name in form.changed_data
+                    },
+                )
+
+    def save_formset(self, request, form, formset, change):
+        with transaction.atomic():
+            super().save_formset(request, form, formset, change)
+            touched = [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]
+            for obj in [*touched, *formset.deleted_objects]:
+                verb = "Tog bort" if obj in formset.deleted_objects else "Sparade"
+                audit_record(
+                    forbund=_forbund_of(obj) or _forbund_of(form.instance),
+                    actor=request.user,
+                    action=f"admin.{obj._meta.model_name}.save",
+                    obj=obj,
+                    summary=f"{verb} {obj._meta.verbose_name} {obj} i administrationen",
+                )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_record(
+                forbund=_forbund_of(obj),
+                actor=request.user,
+                action=f"admin.{obj._meta.model_name}.delete",
+                obj=obj,
+                summary=f"Tog bort {obj._meta.verbose_name} {obj} i administrationen",
+            )
+            super().delete_model(request, obj)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

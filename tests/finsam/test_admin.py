@@ -55,3 +55,26 @@ def test_role_for_a_forbund_the_admin_cannot_see_is_refused(staff_kansli_a, forb
         response.context["adminform"].form.errors["forbund"]
     )
     assert not Membership.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_a_role_given_in_the_admin_is_in_the_forbunds_log(forbund_a):
+    from finsam.models import AuditEvent
+
+    admin = factories.UserFactory(username="root2", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    user = factories.UserFactory()
+    response = client.post(
+        "/admin/finsam/membership/add/",
+        {
+            "user": user.pk,
+            "forbund": forbund_a.pk,
+            "role": "revisor",
+            "seat": "",
+            "title": "Revisor",
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(forbund=forbund_a, action="admin.membership.create")
+    assert event.actor == admin and "i administrationen" in event.summary
