@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from budgets.calc import KOMMUNER, REGION_BLOCK, STAT, PlanResult, YearResult
 from finsam.members import AF, FK, KOMMUN, REGION
-from finsam.money import format_kr, format_percent
+from finsam.money import format_kr, format_percent, format_typed_percent
 
 FEL, VARNING, INFO = "fel", "varning", "info"
 SEVERITY_ORDER = {FEL: 0, VARNING: 1, INFO: 2}
@@ -35,12 +35,6 @@ class Finding:
     message: str
     year: int | None
     ref: str
-
-
-def _pct(percent: Decimal) -> str:
-    """A percentage as typed (20, 11.6), with decimals only where it has them."""
-    decimals = 0 if percent == percent.to_integral_value() else 1
-    return format_percent(percent / HUNDRED, decimals)
 
 
 # --- Per year ----------------------------------------------------------------------------------
@@ -182,7 +176,7 @@ def check_ceiling(year: YearResult) -> list[Finding]:
     basis = ""
     if year.targets.ceiling_amount is None and year.targets.ceiling_percent is not None:
         basis = (
-            f" ({_pct(year.targets.ceiling_percent)} av medlemsbidraget "
+            f" ({format_typed_percent(year.targets.ceiling_percent)} av medlemsbidraget "
             f"{format_kr(year.medlemsbidrag)})"
         )
     return [
@@ -225,7 +219,7 @@ def check_individ_share(year: YearResult) -> list[Finding]:
             VARNING,
             f"{year.year}: individinriktade insatser får {format_percent(share)} av "
             f"medlemsbidraget ({format_kr(year.individ_costs)} av "
-            f"{format_kr(year.medlemsbidrag)}); målet är minst {_pct(minimum)}.",
+            f"{format_kr(year.medlemsbidrag)}); målet är minst {format_typed_percent(minimum)}.",
             year.year,
             "individ",
         )

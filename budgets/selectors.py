@@ -107,6 +107,16 @@ def _share_kinds(line: BudgetLine, group: BudgetGroup) -> dict[str, Decimal]:
     return {group.share_kind: Decimal(1)} if group.share_kind else {}
 
 
+def _weights(rows) -> dict[tuple[int, int], Decimal]:
+    return {(f.medlem_id, f.year): Decimal(f.weight) for f in rows}
+
+
+def split_members(forbund, members: list[Medlem], year: int) -> tuple[calc.SplitMember, ...]:
+    """The members as the split sees them in one year, with the kommuner's fördelningstal."""
+    rows = Fordelningstal.objects.filter(medlem__forbund=forbund, year=year)
+    return _split_members(members, year, _weights(rows))
+
+
 def _calc_lines(
     lines: list[BudgetLine], typed: dict[tuple[int, int, str], Decimal], column: str
 ) -> list[calc.Line]:
@@ -162,10 +172,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     forbund = plan.forbund
     years = {(y.year, y.column): y for y in BudgetYear.objects.filter(plan=plan)}
     members = list(Medlem.objects.for_forbund(forbund))
-    weights = {
-        (f.medlem_id, f.year): Decimal(f.weight)
-        for f in Fordelningstal.objects.filter(medlem__forbund=forbund)
-    }
+    weights = _weights(Fordelningstal.objects.filter(medlem__forbund=forbund))
     groups = list(
         BudgetGroup.objects.for_forbund(forbund).prefetch_related(
             Prefetch("categories", queryset=BudgetCategory.objects.order_by("order", "name"))

@@ -22,31 +22,16 @@ from budgets.forms import (
     OfferForm,
 )
 from budgets.models import BudgetGroup
-from budgets.selectors import _split_members, plan_figures
+from budgets.selectors import plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
 from finsam.audit import snapshot
 from finsam.members import AF, KIND_LABELS
-from finsam.models import Fordelningstal
 from finsam.tenancy import get_forbund_for_user
-from plans.access import get_plan_for_user
+from plans.access import get_plan_for_user, locked_response, refuse_unless_draft
 
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _locked(request, error: ValidationError, slug: str, pk: int):
-    messages.error(request, error.messages[0])
-    return redirect("plan_detail", slug=slug, pk=pk)
-
-
-def _refuse_locked(request, plan):
-    """The answer to a change sent to a plan that is not a draft: its reason, nothing saved."""
-    try:
-        services.ensure_editable(plan)
-    except services.PlanLocked as error:
-        return _locked(request, error, plan.forbund.slug, plan.pk)
-    return None
 
 
 @login_required
@@ -61,7 +46,7 @@ def budget_editor(request, slug: str, pk: int):
     status = 200
     if request.method == "POST":
         if not plan.is_editable:
-            return _refuse_locked(request, plan)
+            return refuse_unless_draft(request, plan)
         if form.is_valid():
             try:
                 changed = services.budget_figures_set(
@@ -71,7 +56,7 @@ def budget_editor(request, slug: str, pk: int):
                     medlemsbidrag=form.medlemsbidrag,
                 )
             except services.PlanLocked as error:
-                return _locked(request, error, slug, pk)
+                return locked_response(request, plan, error)
             except ValidationError as error:
                 form.add_error(None, error)
                 status = 400
@@ -98,7 +83,7 @@ def budget_editor(request, slug: str, pk: int):
 
 def _line_form_page(request, access, plan, line=None):
     if not plan.is_editable:
-        return _refuse_locked(request, plan)
+        return refuse_unless_draft(request, plan)
     ensure_budget_groups(access.forbund)
     before = snapshot(line, services.LINE_FIELDS) if line else None
     form = BudgetLineForm(request.POST or None, instance=line, forbund=access.forbund)
@@ -122,7 +107,7 @@ def _line_form_page(request, access, plan, line=None):
                     line=form.instance, acting_user=request.user, before=before
                 )
         except services.PlanLocked as error:
-            return _locked(request, error, access.forbund.slug, plan.pk)
+            return locked_response(request, plan, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -153,11 +138,11 @@ def line_edit(request, slug: str, pk: int, line_pk: int):
 @require_POST
 @login_required
 def line_delete(request, slug: str, pk: int, line_pk: int):
-    _, _, line = get_line_for_user(request, slug, pk, line_pk, need="edit")
+    _, plan, line = get_line_for_user(request, slug, pk, line_pk, need="edit")
     try:
         services.budget_line_delete(line=line, acting_user=request.user)
     except services.PlanLocked as error:
-        return _locked(request, error, slug, pk)
+        return locked_response(request, plan, error)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("budget_editor", slug=slug, pk=pk)
@@ -173,7 +158,7 @@ def budget_years(request, slug: str, pk: int):
     if request.method == "POST" and not editable:
         if not access.is_kansli:
             return render(request, "403.html", status=403)
-        return _refuse_locked(request, plan)
+        return refuse_unless_draft(request, plan)
     rows = list(plan.budget_years.all())
     rows.sort(key=lambda r: (r.year, r.column))
     unit = access.forbund.amount_unit
@@ -192,7 +177,7 @@ def budget_years(request, slug: str, pk: int):
                     before=before,
                 )
             except services.PlanLocked as error:
-                return _locked(request, error, slug, pk)
+                return locked_response(request, plan, error)
             except ValidationError as error:
                 messages.error(request, "; ".join(error.messages))
             else:
@@ -243,14 +228,10 @@ def budget_offers(request, slug: str, pk: int):
     year = None
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data["year"]
-        weights = {
-            (f.medlem_id, f.year): f.weight
-            for f in Fordelningstal.objects.filter(medlem__forbund=forbund, year=year)
-        }
         try:
             result = calc.total_from_offers(
                 form.offers(),
-                _split_members(members, year, weights),
+                split_members(forbund, members, year),
                 unit=forbund.rounding_unit,
                 region_has_kommun_role=forbund.region_has_kommun_role,
             )
@@ -264,7 +245,7 @@ def budget_offers(request, slug: str, pk: int):
                     medlemsbidrag={(year, "budget"): result.total},
                 )
             except services.PlanLocked as exc:
-                return _locked(request, exc, slug, pk)
+                return locked_response(request, plan, exc)
             messages.success(request, f"Medlemsbidraget för {year} är satt utifrån erbjudandena.")
             return redirect("budget_editor", slug=slug, pk=pk)
     by_key = {str(m.pk): m for m in members}

@@ -124,3 +124,12 @@ def input_value(value: Decimal | None, unit: str = UNIT_KR) -> str:
             text = text.rstrip("0").rstrip(".")
         return text.replace(".", ",")
     return format(value.quantize(Decimal(1)), "f")
+
+
+def format_typed_percent(percent: Decimal) -> str:
+    """A percentage as the kansli typed it (20, 11.6, 5.25): "20 %", "11,6 %", "5,25 %"."""
+    percent = Decimal(percent)
+    decimals = 0
+    while decimals < 2 and percent != percent.quantize(Decimal(1).scaleb(-decimals)):
+        decimals += 1
+    return format_percent(percent / 100, decimals)

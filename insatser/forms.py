@@ -14,6 +14,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from budgets.models import BUDGET, BudgetAmount
 from finsam.fields import AmountField
 from finsam.models import Medlem
+from finsam.money import format_typed_percent
 from insatser import rules
 from insatser.models import Indikator, Insats, Mal, Malgrupp
 from insatser.services import Outcome, YearMoney
@@ -189,7 +190,7 @@ class InsatsYearForm(forms.Form):
             required=False,
             label=f"Beviljat {year}",
             help_text="Budgeterat räknas fram: beviljat minus planens underutnyttjande "
-            f"({plan.under_use_percent.normalize():f} %).".replace(".", ","),
+            f"({format_typed_percent(plan.under_use_percent)}).",
         )
         self.fields["esf_percent"] = forms.DecimalField(
             label=f"ESF-finansiering {year} (%)",

@@ -22,20 +22,10 @@ from insatser.checks import risk_matrix
 from insatser.forms import InsatsFilterForm, InsatsForm, MalgruppForm, year_forms
 from insatser.models import Indikator, Insats, Malgrupp
 from insatser.tables import KIND_GROUPS, malgrupp_table
-from plans.access import get_plan_for_user
+from plans.access import get_plan_for_user, refuse_unless_draft
 from plans.models import Plan
 
 KIND_ORDER = {kind: index for index, (kind, _) in enumerate(KIND_GROUPS)}
-
-
-def _refuse_unless_draft(request, plan: Plan, target: str):
-    """A change sent to a plan that is not a draft: its reason, nothing saved."""
-    try:
-        budget_services.ensure_editable(plan)
-    except budget_services.PlanLocked as error:
-        messages.error(request, error.messages[0])
-        return redirect(target, slug=plan.forbund.slug, pk=plan.pk)
-    return None
 
 
 def _money(figures: PlanFigures) -> dict[int, list[tuple[Decimal, Decimal]]]:
@@ -176,7 +166,7 @@ def insats_detail(request, slug: str, pk: int, insats_pk: int):
 
 def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
     list_url = "insats_list"
-    refused = _refuse_unless_draft(request, plan, list_url)
+    refused = refuse_unless_draft(request, plan, list_url)
     if refused:
         return refused
     forbund = access.forbund
@@ -281,7 +271,7 @@ def malgrupp_list(request, slug: str, pk: int):
 
 
 def _malgrupp_form_page(request, access, plan: Plan, malgrupp: Malgrupp | None):
-    refused = _refuse_unless_draft(request, plan, "malgrupp_list")
+    refused = refuse_unless_draft(request, plan, "malgrupp_list")
     if refused:
         return refused
     before = snapshot(malgrupp, services.MALGRUPP_FIELDS) if malgrupp else None

@@ -16,8 +16,7 @@ from insatser import rules, services
 from insatser.access import get_insats_for_user, get_mal_for_user
 from insatser.forms import Agenda2030Form, IndikatorFormSet, MalForm, UtfallForm
 from insatser.models import Indikator, Mal
-from insatser.views import _refuse_unless_draft
-from plans.access import get_plan_for_user
+from plans.access import get_plan_for_user, refuse_unless_draft
 from plans.models import Plan
 
 
@@ -69,7 +68,7 @@ def plan_mal(request, slug: str, pk: int):
 @login_required
 def plan_agenda2030(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
-    refused = _refuse_unless_draft(request, plan, "plan_mal")
+    refused = refuse_unless_draft(request, plan, "plan_mal")
     if refused:
         return refused
     form = Agenda2030Form(request.POST)

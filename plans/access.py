@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 
+from budgets.services import PlanLocked, ensure_editable
 from finsam.tenancy import Access, get_forbund_for_user
 from plans.models import Plan
 
@@ -21,3 +24,18 @@ def get_plan_for_user(
     if not access.can(need):
         raise PermissionDenied("Din roll i förbundet ger inte behörighet till detta.")
     return access, plan
+
+
+def locked_response(request: HttpRequest, plan: Plan, error, to: str = "plan_detail"):
+    """The answer to a change a plan refused: its reason as a message, back to a plan page."""
+    messages.error(request, error.messages[0])
+    return redirect(to, slug=plan.forbund.slug, pk=plan.pk)
+
+
+def refuse_unless_draft(request: HttpRequest, plan: Plan, to: str = "plan_detail"):
+    """None for a draft; for any other plan the answer that nothing was saved, and why."""
+    try:
+        ensure_editable(plan)
+    except PlanLocked as error:
+        return locked_response(request, plan, error, to)
+    return None

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from finsam.audit import snapshot
 from plans import services
-from plans.access import get_plan_for_user
+from plans.access import get_plan_for_user, refuse_unless_draft
 from plans.document import document_context
 from plans.forms import ArshjulEventForm, CommentForm, SectionForm
 from plans.models import ArshjulEvent, Section
@@ -23,15 +23,6 @@ def _section(plan, section_pk: int) -> Section:
         return plan.sections.get(pk=section_pk)
     except Section.DoesNotExist as exc:
         raise Http404("Avsnittet finns inte.") from exc
-
-
-def _refuse_unless_draft(request, plan):
-    if not plan.is_editable:
-        messages.error(
-            request, "Planen är inte ett utkast; dess avsnitt och årshjul kan inte ändras."
-        )
-        return redirect("plan_document", slug=plan.forbund.slug, pk=plan.pk)
-    return None
 
 
 @login_required
@@ -58,7 +49,7 @@ def plan_document(request, slug: str, pk: int):
 
 
 def _section_form_page(request, access, plan, section=None):
-    refused = _refuse_unless_draft(request, plan)
+    refused = refuse_unless_draft(request, plan, "plan_document")
     if refused:
         return refused
     before = snapshot(section, services.SECTION_FIELDS) if section else None
@@ -162,7 +153,7 @@ def plan_arshjul(request, slug: str, pk: int):
     if request.method == "POST":
         if not access.is_kansli:
             raise PermissionDenied("Bara kansliet ändrar årshjulet.")
-        refused = _refuse_unless_draft(request, plan)
+        refused = refuse_unless_draft(request, plan, "plan_document")
         if refused:
             return refused
         if form.is_valid():

@@ -19,7 +19,7 @@ from budgets.models import INTAKT, KOSTNAD
 from budgets.selectors import Column, PlanFigures, plan_figures
 from budgets.tables import BALANCE_ROWS, SHARE_LABELS, budget_rows
 from finsam.models import Forbund
-from finsam.money import format_number, format_percent
+from finsam.money import format_number, format_percent, format_typed_percent
 from plans.models import Plan
 
 FORMATS = ("json", "text")
@@ -231,14 +231,6 @@ def _balance(statement: BalanceStatement | None) -> dict | None:
 # --- Text -----------------------------------------------------------------------------------------
 
 
-def typed_percent(value: Decimal | None) -> str:
-    """A percentage as typed, Swedish style: "70 %", "11,6 %"."""
-    if value is None:
-        return "–"
-    decimals = 0 if value == value.to_integral_value() else 1
-    return format_percent(value / 100, decimals)
-
-
 def text_summary(figures: PlanFigures) -> str:
     """The same figures as a readable Swedish table, in the förbund's unit (kr or tkr)."""
     plan = figures.plan
@@ -295,7 +287,12 @@ def text_summary(figures: PlanFigures) -> str:
         table.append(
             (
                 "  Mål för individinriktade insatser, minst",
-                [typed_percent(c.result.targets.min_individ_percent) for c in columns],
+                [
+                    "–"
+                    if (p := c.result.targets.min_individ_percent) is None
+                    else format_typed_percent(p)
+                    for c in columns
+                ],
             )
         )
     table.append(("  Beslutade kostnader", [amount(c.result.decided_costs) for c in columns]))
