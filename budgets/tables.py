@@ -146,6 +146,16 @@ def attach_fields(rows: list[Row], form) -> None:
 
 
 SHARE_LABELS = dict(SHARE_KIND_CHOICES)
+# (label, attribute of calc.ResultStatement / BalanceStatement, row style), for every reader.
+RESULT_ROWS = [
+    ("Verksamhetens intäkter", "verksamhetens_intakter", ""),
+    ("Verksamhetens kostnader", "verksamhetens_kostnader", ""),
+    ("Avskrivningar", "avskrivningar", ""),
+    ("Verksamhetens nettokostnader", "verksamhetens_nettokostnader", "subtotal"),
+    ("Finansiella intäkter", "finansiella_intakter", ""),
+    ("Finansiella kostnader", "finansiella_kostnader", ""),
+    ("Årets resultat", "arets_resultat", "total"),
+]
 BALANCE_ROWS = [
     ("Anläggningstillgångar", "anlaggningstillgangar", ""),
     ("Omsättningstillgångar", "omsattningstillgangar", ""),
@@ -165,24 +175,28 @@ BALANCE_ROWS = [
 ]
 
 
+def share_rows(figures: PlanFigures) -> list[tuple[str, list[Decimal | None]]]:
+    """(label, share per column) for each share kind the plan's costs count in."""
+    kinds: list[str] = []
+    for column in figures.columns:
+        kinds += [kind for kind in column.result.shares if kind not in kinds]
+    return [
+        (SHARE_LABELS.get(kind, kind), [c.result.shares.get(kind) for c in figures.columns])
+        for kind in kinds
+    ]
+
+
 def budget_context(figures: PlanFigures) -> dict:
     """Everything a page, the document or the PDF needs to show a plan's budget."""
     rows, notes = budget_rows(figures)
-    share_kinds = []
-    for column in figures.plan_columns:
-        for kind in column.result.shares:
-            if kind not in share_kinds:
-                share_kinds.append(kind)
     return {
         "figures": figures,
         "rows": rows,
         "notes": notes,
         "has_balance": any(c.result.balansbudget for c in figures.columns),
+        "result_rows": RESULT_ROWS,
         "balance_rows": BALANCE_ROWS,
-        "share_rows": [
-            (SHARE_LABELS.get(kind, kind), [c.result.shares.get(kind) for c in figures.columns])
-            for kind in share_kinds
-        ],
+        "share_rows": share_rows(figures),
         "equity_svg": equity_chart(figures),
         "cost_svg": cost_chart(figures),
         "fel_count": sum(1 for f in figures.findings if f.severity == "fel"),

@@ -17,21 +17,12 @@ from django.core.management.base import BaseCommand, CommandError
 from budgets.calc import BalanceStatement, ResultStatement, YearResult
 from budgets.models import INTAKT, KOSTNAD
 from budgets.selectors import Column, PlanFigures, plan_figures
-from budgets.tables import BALANCE_ROWS, SHARE_LABELS, budget_rows
+from budgets.tables import BALANCE_ROWS, RESULT_ROWS, budget_rows, share_rows
 from finsam.models import Forbund
 from finsam.money import format_number, format_percent, format_typed_percent
 from plans.models import Plan
 
 FORMATS = ("json", "text")
-RESULT_ROWS = [
-    ("Verksamhetens intäkter", "verksamhetens_intakter"),
-    ("Verksamhetens kostnader", "verksamhetens_kostnader"),
-    ("Avskrivningar", "avskrivningar"),
-    ("Verksamhetens nettokostnader", "verksamhetens_nettokostnader"),
-    ("Finansiella intäkter", "finansiella_intakter"),
-    ("Finansiella kostnader", "finansiella_kostnader"),
-    ("Årets resultat", "arets_resultat"),
-]
 SEVERITY_LABELS = {"fel": "Fel", "varning": "Varning", "info": "Info"}
 
 
@@ -216,7 +207,7 @@ def _groups(figures: PlanFigures, result: YearResult, side: str) -> list:
 
 
 def _statement(statement: ResultStatement) -> dict:
-    return {name: kr(getattr(statement, name)) for _, name in RESULT_ROWS}
+    return {name: kr(getattr(statement, name)) for _, name, _ in RESULT_ROWS}
 
 
 def _balance(statement: BalanceStatement | None) -> dict | None:
@@ -260,18 +251,11 @@ def text_summary(figures: PlanFigures) -> str:
         if row.kind == "subtotal" and any(cell.share is not None for cell in row.cells):
             table.append(("    andel av kostnaderna", [share(cell.share) for cell in row.cells]))
 
-    share_kinds: list[str] = []
-    for column in columns:
-        share_kinds += [k for k in column.result.shares if k not in share_kinds]
-    if share_kinds:
+    shares = share_rows(figures)
+    if shares:
         table.append("Andelar av kostnaderna")
-        for kind in share_kinds:
-            table.append(
-                (
-                    f"  {SHARE_LABELS.get(kind, kind)}",
-                    [share(c.result.shares.get(kind)) for c in columns],
-                )
-            )
+        for label, values in shares:
+            table.append((f"  {label}", [share(v) for v in values]))
 
     table.append("Mål och utrymme")
     table.append(("  Tak för eget kapital", [amount(c.result.ceiling) for c in columns]))
@@ -299,7 +283,7 @@ def text_summary(figures: PlanFigures) -> str:
     table.append(("  Utrymme för ny verksamhet", [amount(c.result.utrymme) for c in columns]))
 
     table.append("Resultatbudget")
-    for label, name in RESULT_ROWS:
+    for label, name, _ in RESULT_ROWS:
         table.append(
             (f"  {label}", [amount(getattr(c.result.resultatbudget, name)) for c in columns])
         )
