@@ -42,18 +42,13 @@ class Column:
     is_comparison: bool
     result: calc.YearResult
     entered: BudgetYear
-
-    @property
-    def key(self) -> str:
-        return f"{self.year}-{self.kind}"
+    is_first: bool = False  # the budget year, as opposed to a plan year
 
     @property
     def label(self) -> str:
         if self.is_comparison:
             return f"{'Budget' if self.kind == BUDGET else 'Prognos'} {self.year}"
         return f"{'Budget' if self.is_first else 'Plan'} {self.year}"
-
-    is_first: bool = False
 
 
 @dataclass

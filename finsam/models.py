@@ -24,13 +24,6 @@ def validate_orgnr(value: str) -> None:
         )
 
 
-class ForbundQuerySet(models.QuerySet):
-    def for_user(self, user) -> ForbundQuerySet:
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(memberships__user=user).distinct()
-
-
 class Forbund(models.Model):
     """A samordningsförbund: the tenant whose plans, budgets and insatser everything belongs to."""
 
@@ -82,8 +75,6 @@ class Forbund(models.Model):
         ],
         default="bada",
     )
-
-    objects = ForbundQuerySet.as_manager()
 
     class Meta:
         verbose_name = "förbund"

@@ -61,10 +61,6 @@ class Access:
     def is_chair(self) -> bool:
         return any(m.is_chair for m in self.memberships)
 
-    @property
-    def is_revisor(self) -> bool:
-        return ROLE_REVISOR in self.roles
-
 
 def user_memberships(request: HttpRequest) -> list[Membership]:
     """All the user's roles, with their förbund, fetched once per request."""
