@@ -8,6 +8,7 @@ from django import forms
 
 from budgets.models import BudgetCategory, BudgetGroup, BudgetLine, BudgetYear
 from finsam.fields import AmountField
+from finsam.forms import OwnedModelForm
 from finsam.money import input_value, parse_amount
 
 
@@ -173,7 +174,7 @@ class OfferForm(forms.Form):
         return {str(m.pk): self.cleaned_data[name] for m, name in self.member_fields}
 
 
-class BudgetGroupForm(forms.ModelForm):
+class BudgetGroupForm(OwnedModelForm):
     class Meta:
         model = BudgetGroup
         fields = ["name", "side", "share_kind", "is_insats", "order"]

@@ -11,7 +11,15 @@ from django.db import transaction
 from djmoney.money import Money
 
 from budgets.defaults import ensure_budget_groups
-from budgets.models import BUDGET, PROGNOS, BudgetAmount, BudgetCategory, BudgetLine, BudgetYear
+from budgets.models import (
+    BUDGET,
+    PROGNOS,
+    BudgetAmount,
+    BudgetCategory,
+    BudgetGroup,
+    BudgetLine,
+    BudgetYear,
+)
 from finsam.audit import audit_record, diff, snapshot
 from finsam.models import Forbund
 from plans.models import Plan
@@ -329,3 +337,40 @@ def budget_years_update(
             summary=f"Ändrade mål och balansuppgifter i {plan.title}",
             changes=changes,
         )
+
+
+GROUP_FIELDS = ["name", "side", "share_kind", "is_insats", "order"]
+CATEGORY_FIELDS = ["group", "name", "statement", "order"]
+
+
+@transaction.atomic
+def budget_structure_save(
+    *, obj: BudgetGroup | BudgetCategory, acting_user, before: dict | None = None
+) -> BudgetGroup | BudgetCategory:
+    """Create or update one of a förbund's budget groups or categories (the form set it)."""
+    created = obj.pk is None
+    is_group = isinstance(obj, BudgetGroup)
+    obj.full_clean()
+    obj.save()
+    audit_record(
+        forbund=obj.forbund if is_group else obj.group.forbund,
+        actor=acting_user,
+        action=f"{obj._meta.model_name}.{'create' if created else 'update'}",
+        obj=obj,
+        summary=f"{'Lade till' if created else 'Ändrade'} {obj._meta.verbose_name} {obj}",
+        changes=diff(before or {}, snapshot(obj, GROUP_FIELDS if is_group else CATEGORY_FIELDS)),
+    )
+    return obj
+
+
+@transaction.atomic
+def budget_category_delete(*, category: BudgetCategory, acting_user) -> None:
+    """Remove a category no budget line uses (ProtectedError otherwise, nothing removed)."""
+    audit_record(
+        forbund=category.group.forbund,
+        actor=acting_user,
+        action="budgetcategory.delete",
+        obj=category,
+        summary=f"Tog bort {category._meta.verbose_name} {category}",
+    )
+    category.delete()

@@ -299,7 +299,9 @@ def categories(request, slug: str):
             else BudgetCategoryForm(request.POST, forbund=forbund, prefix="c")
         )
         if form.is_valid():
-            _save_with_audit(request, form, forbund, created=True)
+            _saved(
+                request, services.budget_structure_save(obj=form.instance, acting_user=request.user)
+            )
             return redirect("budget_categories", slug=slug)
         status = 400
         if which == "group":
@@ -321,50 +323,24 @@ def categories(request, slug: str):
     )
 
 
-def _save_with_audit(request, form, forbund, *, created: bool, before: dict | None = None):
-    from django.db import transaction
-
-    from finsam.audit import audit_record, diff
-
-    with transaction.atomic():
-        obj = form.save()
-        fields = list(form.fields)
-        audit_record(
-            forbund=forbund,
-            actor=request.user,
-            action=f"{obj._meta.model_name}.{'create' if created else 'update'}",
-            obj=obj,
-            summary=f"{'Lade till' if created else 'Ändrade'} {obj._meta.verbose_name} {obj}",
-            changes=diff(before or {}, snapshot(obj, fields)),
-        )
+def _saved(request, obj) -> None:
     messages.success(request, f"{obj._meta.verbose_name.capitalize()} {obj} är sparad.")
-
-
-def _delete_with_audit(request, obj, forbund) -> None:
-    from django.db import transaction
-
-    from finsam.audit import audit_record
-
-    with transaction.atomic():
-        audit_record(
-            forbund=forbund,
-            actor=request.user,
-            action=f"{obj._meta.model_name}.delete",
-            obj=obj,
-            summary=f"Tog bort {obj._meta.verbose_name} {obj}",
-        )
-        obj.delete()
 
 
 @login_required
 def group_edit(request, slug: str, group_pk: int):
     access, group = get_group_for_user(request, slug, group_pk)
-    before = snapshot(group, ["name", "side", "share_kind", "is_insats", "order"])
+    before = snapshot(group, services.GROUP_FIELDS)
     form = BudgetGroupForm(request.POST or None, instance=group, forbund=access.forbund)
     if request.method == "POST" and form.is_valid():
         try:
-            _save_with_audit(request, form, access.forbund, created=False, before=before)
-        except IntegrityError:
+            _saved(
+                request,
+                services.budget_structure_save(
+                    obj=form.instance, acting_user=request.user, before=before
+                ),
+            )
+        except (IntegrityError, ValidationError):
             form.add_error("name", "Det finns redan en grupp med detta namn.")
         else:
             return redirect("budget_categories", slug=slug)
@@ -383,19 +359,24 @@ def group_edit(request, slug: str, group_pk: int):
 @login_required
 def category_edit(request, slug: str, category_pk: int):
     access, category = get_category_for_user(request, slug, category_pk)
-    before = snapshot(category, ["group", "name", "statement", "order"])
+    before = snapshot(category, services.CATEGORY_FIELDS)
     form = BudgetCategoryForm(request.POST or None, instance=category, forbund=access.forbund)
     if request.method == "POST":
         if request.POST.get("delete"):
             try:
-                _delete_with_audit(request, category, access.forbund)
+                services.budget_category_delete(category=category, acting_user=request.user)
             except ProtectedError:
                 messages.error(request, "Kategorin används av budgetrader och kan inte tas bort.")
                 return redirect("budget_category_edit", slug=slug, category_pk=category_pk)
             messages.success(request, f"Kategorin {category.name} är borttagen.")
             return redirect("budget_categories", slug=slug)
         if form.is_valid():
-            _save_with_audit(request, form, access.forbund, created=False, before=before)
+            _saved(
+                request,
+                services.budget_structure_save(
+                    obj=form.instance, acting_user=request.user, before=before
+                ),
+            )
             return redirect("budget_categories", slug=slug)
     return render(
         request,

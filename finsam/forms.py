@@ -3,10 +3,46 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from finsam.models import Forbund, Fordelningstal, Medlem
+
+
+class OwnedModelForm(forms.ModelForm):
+    """A model form for something owned by a förbund or a plan that the view sets, not the user.
+
+    Django leaves fields that are not on the form out of its constraint checks, so "the förbund
+    already has a member with this name" would only surface on save. The owner is put back into
+    the checks, and a unique-per-owner message is shown beside the field it is about.
+    """
+
+    owner_fields = ("forbund", "plan")
+
+    def _get_validation_exclusions(self):
+        return set(super()._get_validation_exclusions()) - set(self.owner_fields)
+
+    def _post_clean(self):
+        super()._post_clean()
+        beside: dict[str, str] = {}
+        for constraint in self._meta.model._meta.constraints:
+            fields = getattr(constraint, "fields", ())
+            rest = [f for f in fields if f not in self.owner_fields]
+            if len(rest) == 1 and len(fields) > 1 and rest[0] in self.fields:
+                beside[str(constraint.violation_error_message)] = rest[0]
+        non_field = self._errors.get(NON_FIELD_ERRORS)
+        if not non_field:
+            return
+        moved = [message for message in non_field if message in beside]
+        kept = [e for e in non_field.as_data() if not set(e.messages) & set(beside)]
+        if kept:
+            self._errors[NON_FIELD_ERRORS] = self.error_class(
+                kept, error_class="nonfield", renderer=self.renderer
+            )
+        else:
+            del self._errors[NON_FIELD_ERRORS]
+        for message in moved:
+            self.add_error(beside[message], message)
 
 
 class ForbundForm(forms.ModelForm):
@@ -52,7 +88,7 @@ class ForbundForm(forms.ModelForm):
         return value
 
 
-class MedlemForm(forms.ModelForm):
+class MedlemForm(OwnedModelForm):
     class Meta:
         model = Medlem
         fields = ["name", "kind", "order"]

@@ -13,6 +13,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from budgets.models import BUDGET, BudgetAmount
 from finsam.fields import AmountField
+from finsam.forms import OwnedModelForm
 from finsam.models import Medlem
 from finsam.money import format_typed_percent
 from insatser import rules
@@ -40,7 +41,7 @@ class MemberChoice(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": MEMBER_CHOICE_MESSAGE}
 
 
-class InsatsForm(forms.ModelForm):
+class InsatsForm(OwnedModelForm):
     struktur_percent = forms.IntegerField(
         label="Andel struktur (%)",
         required=False,
@@ -297,7 +298,7 @@ class InsatsFilterForm(forms.Form):
         return {key: value for key, value in lookups.items() if value is not None}
 
 
-class MalgruppForm(forms.ModelForm):
+class MalgruppForm(OwnedModelForm):
     class Meta:
         model = Malgrupp
         fields = ["name", "description", "order"]
@@ -316,7 +317,7 @@ class MalgruppForm(forms.ModelForm):
         return cleaned
 
 
-class MalForm(forms.ModelForm):
+class MalForm(OwnedModelForm):
     class Meta:
         model = Mal
         fields = ["level", "text", "order"]

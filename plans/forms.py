@@ -6,6 +6,7 @@ from django import forms
 from djmoney.money import Money
 
 from finsam.fields import AmountField
+from finsam.forms import OwnedModelForm
 from plans.models import DECISION_CHOICES, ArshjulEvent, Plan, Section
 
 
@@ -62,7 +63,7 @@ class PlanForm(forms.ModelForm):
         return cleaned
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(OwnedModelForm):
     class Meta:
         model = Section
         fields = ["title", "kind", "intro", "body"]
@@ -86,7 +87,7 @@ class SectionForm(forms.ModelForm):
         return cleaned
 
 
-class ArshjulEventForm(forms.ModelForm):
+class ArshjulEventForm(OwnedModelForm):
     class Meta:
         model = ArshjulEvent
         fields = ["date", "kind", "title"]

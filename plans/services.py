@@ -434,8 +434,7 @@ def copy_plan_content(*, source: Plan, target: Plan, years: list[int] | None = N
         old_pk = line.pk
         line.pk = None
         line.plan = target
-        if hasattr(line, "insats_id"):
-            line.insats_id = None
+        line.insats_id = None  # the insats copier links the new insats to this line
         line.save()
         line_map[old_pk] = line
     for amount in BudgetAmount.objects.filter(line__plan=source, year__in=years):

@@ -299,3 +299,29 @@ def test_an_insats_line_cannot_be_removed_without_its_insats(db):
     with pytest.raises(ValidationError, match="hör till insatsen"):
         services.budget_line_delete(line=line, acting_user=None)
     assert plan.budget_lines.filter(pk=line.pk).exists()
+
+
+@pytest.mark.django_db
+def test_kansli_adds_a_budget_group_and_it_is_logged(personas, world):
+    from budgets.models import BudgetGroup
+
+    forbund = world["forbund_a"]
+    url = reverse("budget_categories", args=[forbund.slug])
+    response = personas["kansli_a"].post(
+        url,
+        {
+            "which": "group",
+            "g-name": "Projektmedel",
+            "g-side": "kostnad",
+            "g-share_kind": "struktur",
+            "g-order": "90",
+        },
+    )
+    assert response.status_code == 302
+    group = BudgetGroup.objects.get(forbund=forbund, name="Projektmedel")
+    assert AuditEvent.objects.get(action="budgetgroup.create").object_id == str(group.pk)
+    duplicate = personas["kansli_a"].post(
+        url, {"which": "group", "g-name": "Projektmedel", "g-side": "kostnad", "g-order": "1"}
+    )
+    assert duplicate.status_code == 400
+    assert BudgetGroup.objects.filter(forbund=forbund, name="Projektmedel").count() == 1

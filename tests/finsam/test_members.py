@@ -183,3 +183,15 @@ def test_database_refuses_a_second_region_even_without_the_form():
     MedlemFactory(forbund=forbund, kind="region", name="R1")
     with pytest.raises(IntegrityError), transaction.atomic():
         Medlem.objects.create(forbund=forbund, kind="region", name="R2")
+
+
+@pytest.mark.django_db
+def test_a_second_member_with_the_same_name_is_refused_beside_the_name(kansli_a, forbund_a):
+    response = kansli_a.post(
+        f"/f/{forbund_a.slug}/medlemmar/ny/", _medlem_post("Testköping 1", "kommun")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == [
+        "Förbundet har redan en medlem med detta namn."
+    ]
+    assert forbund_a.medlemmar.filter(name="Testköping 1").count() == 1
