@@ -37,6 +37,23 @@ NONSENSE = {
     "insats": "x",
     "malgrupper": ["a", "b"],
 }
+# Well-formed values that collide with what the world already holds (unique names per owner).
+COLLIDING = {
+    "name": "Testköping 1",
+    "kind": "kommun",
+    "order": "1",
+    "title": "Inledning",
+    "g-name": "Förvaltning",
+    "g-side": "kostnad",
+    "c-group": "1",
+    "c-name": "Kansli",
+    "which": "group",
+    "budget_year": "2027",
+    "plan_years": "3",
+    "under_use_percent": "0",
+    "fordelning-TOTAL_FORMS": "0",
+    "fordelning-INITIAL_FORMS": "0",
+}
 QUERY = "?sida=abc&slag=zzz&status=%00&agare=-1&malgrupp=ü&visa=2"
 
 
@@ -51,3 +68,4 @@ def test_nonsense_never_gives_a_server_error(name, personas, world):
         assert client.post(url, NONSENSE).status_code < 500
         assert client.post(url + QUERY, {}).status_code < 500
         assert client.post(url, NONSENSE, headers={"HX-Request": "true"}).status_code < 500
+        assert client.post(url, COLLIDING).status_code < 500
