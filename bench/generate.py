@@ -7,6 +7,7 @@ from decimal import Decimal
 from budgets import services
 from budgets.models import BudgetCategory
 from finsam.models import Forbund, Fordelningstal, Medlem, Membership
+from plans import services as plan_services
 
 
 def large_forbund(*, kommuner: int, lines: int, years: int, user) -> tuple[Forbund, object]:
@@ -17,7 +18,7 @@ def large_forbund(*, kommuner: int, lines: int, years: int, user) -> tuple[Forbu
     Medlem.objects.create(forbund=forbund, name="Försäkringskassan", kind="fk", order=1)
     Medlem.objects.create(forbund=forbund, name="Arbetsförmedlingen", kind="af", order=2)
     Medlem.objects.create(forbund=forbund, name="Region Bänk", kind="region", order=3)
-    plan = services.plan_create(
+    plan = plan_services.plan_create(
         forbund=forbund,
         acting_user=user,
         budget_year=2027,

@@ -53,7 +53,7 @@ def timed(fn, repeat: int = 5) -> tuple[float, int]:
 def main() -> None:
     from bench.generate import large_forbund
     from budgets.selectors import plan_figures
-    from finsam.demo import load_demo
+    from plans.demo import load_demo
     from plans.models import Plan
     from plans.pdf import html_to_pdf, plan_html, render_plan_pdf
 

@@ -2,40 +2,39 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
 from budgets.models import BudgetCategory, BudgetGroup, BudgetLine
-from finsam.tenancy import Access, get_forbund_for_user
-from plans.access import get_plan_for_user
-from plans.models import Plan
+from finsam.tenancy import Access, get_forbund_for_user, get_plan_for_user
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 
 def get_line_for_user(
     request: HttpRequest, slug: str, plan_pk: int, pk: int, need: str = "edit"
 ) -> tuple[Access, Plan, BudgetLine]:
     access, plan = get_plan_for_user(request, slug, plan_pk, need=need)
-    try:
-        line = BudgetLine.objects.select_related("category__group").get(plan=plan, pk=pk)
-    except BudgetLine.DoesNotExist as exc:
-        raise Http404("Budgetraden finns inte.") from exc
+    line = get_object_or_404(BudgetLine.objects.select_related("category__group"), plan=plan, pk=pk)
     line.plan = plan
     return access, plan, line
 
 
-def get_group_for_user(request: HttpRequest, slug: str, pk: int, need: str = "edit"):
+def get_group_for_user(
+    request: HttpRequest, slug: str, pk: int, need: str = "edit"
+) -> tuple[Access, BudgetGroup]:
     access = get_forbund_for_user(request, slug, need=need)
-    try:
-        return access, BudgetGroup.objects.for_forbund(access.forbund).get(pk=pk)
-    except BudgetGroup.DoesNotExist as exc:
-        raise Http404("Gruppen finns inte.") from exc
+    return access, get_object_or_404(BudgetGroup.objects.for_forbund(access.forbund), pk=pk)
 
 
-def get_category_for_user(request: HttpRequest, slug: str, pk: int, need: str = "edit"):
+def get_category_for_user(
+    request: HttpRequest, slug: str, pk: int, need: str = "edit"
+) -> tuple[Access, BudgetCategory]:
     access = get_forbund_for_user(request, slug, need=need)
-    try:
-        category = BudgetCategory.objects.select_related("group").get(
-            group__forbund=access.forbund, pk=pk
-        )
-    except BudgetCategory.DoesNotExist as exc:
-        raise Http404("Kategorin finns inte.") from exc
+    category = get_object_or_404(
+        BudgetCategory.objects.select_related("group"), group__forbund=access.forbund, pk=pk
+    )
     return access, category

@@ -276,11 +276,16 @@ def check_balance(year: YearResult) -> list[Finding]:
 # --- The plan as a whole -----------------------------------------------------------------------
 
 
+def adoption_deadline(budget_year: int) -> date:
+    """The last day to adopt a plan: 30 November of the year before its budget year."""
+    return date(budget_year - 1, DEADLINE_MONTH, DEADLINE_DAY)
+
+
 def check_deadline(*, budget_year: int, today: date, adopted: bool) -> list[Finding]:
-    """The plan must be adopted by 30 November of the year before the budget year."""
+    """The plan must be adopted by its adoption_deadline."""
     if adopted:
         return []
-    due = date(budget_year - 1, DEADLINE_MONTH, DEADLINE_DAY)
+    due = adoption_deadline(budget_year)
     due_text = f"{due.day} november {due.year}"
     days = (due - today).days
     if days < 0:
@@ -312,6 +317,38 @@ def check_members(member_set_problems: Iterable[str]) -> list[Finding]:
     return [Finding("medlemmar", FEL, problem, None, "members") for problem in member_set_problems]
 
 
+# The levels of an insats's risk and effekt (insatser.rules names them for its forms).
+LAG, MEDEL, HOG = "lag", "medel", "hog"
+RISK_HIGH_EFFECT_LOW = "risk-hog-effekt-lag"
+
+
+@dataclass(frozen=True)
+class RiskItem:
+    """An insats as the risk check sees it."""
+
+    key: str
+    name: str
+    risk: str  # lag, medel, hog, or "" when not assessed
+    effekt: str
+    active: bool
+
+
+def check_risk_effect(items: Iterable[RiskItem]) -> list[Finding]:
+    """risk-hog-effekt-lag: an active insats assessed as high risk with low effect."""
+    return [
+        Finding(
+            RISK_HIGH_EFFECT_LOW,
+            VARNING,
+            f"Insatsen {item.name} har hög risk och låg effekt. Styrelsen bör besluta om "
+            "åtgärder, eller om att avsluta insatsen.",
+            None,
+            f"insats:{item.key}",
+        )
+        for item in items
+        if item.active and item.risk == HOG and item.effekt == LAG
+    ]
+
+
 def _sort_key(finding: Finding) -> tuple[bool, int, int]:
     # Plan-wide findings first, then year by year, the worst first within a year.
     return (finding.year is not None, finding.year or 0, SEVERITY_ORDER[finding.severity])
@@ -325,6 +362,7 @@ def run_checks(
     adopted: bool,
     deficit_reason: str = "",
     member_set_problems: Sequence[str] = (),
+    risk_items: Iterable[RiskItem] = (),
 ) -> list[Finding]:
     """All findings for the plan, ordered by year (plan-wide first), then by severity."""
     per_year: list[Callable[[YearResult], list[Finding]]] = [
@@ -342,6 +380,7 @@ def run_checks(
     ]
     findings = check_members(member_set_problems)
     findings += check_deadline(budget_year=budget_year, today=today, adopted=adopted)
+    findings += check_risk_effect(risk_items)
     for year in result.years:
         for check in per_year:
             findings += check(year)

@@ -18,16 +18,17 @@ from budgets.models import (
 )
 from finsam.models import Forbund
 
-# (group name, side, share kind, is_insats, [(category, statement), ...])
+# (group name, side, share kind, is_insats, esf, [(category, statement), ...])
 DEFAULT_GROUPS = [
-    ("ESF-medel", INTAKT, "", False, [("ESF-medel", VERKSAMHET)]),
-    ("Övriga intäkter", INTAKT, "", False, [("Övriga intäkter", VERKSAMHET)]),
-    ("Finansiella intäkter", INTAKT, "", False, [("Ränteintäkter", FINANSIELL)]),
+    ("ESF-medel", INTAKT, "", False, False, [("ESF-medel", VERKSAMHET)]),
+    ("Övriga intäkter", INTAKT, "", False, False, [("Övriga intäkter", VERKSAMHET)]),
+    ("Finansiella intäkter", INTAKT, "", False, False, [("Ränteintäkter", FINANSIELL)]),
     (
         "Strukturövergripande insatser",
         KOSTNAD,
         STRUKTUR,
         True,
+        False,
         [("Strukturövergripande insatser", VERKSAMHET)],
     ),
     (
@@ -35,13 +36,15 @@ DEFAULT_GROUPS = [
         KOSTNAD,
         INDIVID,
         True,
+        False,
         [("Individinriktade insatser", VERKSAMHET)],
     ),
-    ("ESF-projekt", KOSTNAD, INDIVID, True, [("ESF-projekt", VERKSAMHET)]),
+    ("ESF-projekt", KOSTNAD, INDIVID, True, True, [("ESF-projekt", VERKSAMHET)]),
     (
         "Förvaltning",
         KOSTNAD,
         FORVALTNING,
+        False,
         False,
         [
             ("Styrelse", VERKSAMHET),
@@ -52,7 +55,14 @@ DEFAULT_GROUPS = [
             ("Reservation", VERKSAMHET),
         ],
     ),
-    ("Finansiella kostnader", KOSTNAD, OVRIGT, False, [("Finansiella kostnader", FINANSIELL)]),
+    (
+        "Finansiella kostnader",
+        KOSTNAD,
+        OVRIGT,
+        False,
+        False,
+        [("Finansiella kostnader", FINANSIELL)],
+    ),
 ]
 
 
@@ -67,7 +77,7 @@ def ensure_budget_groups(forbund: Forbund, groups=None) -> None:
         if BudgetGroup.objects.filter(forbund=forbund).exists():
             return
         groups = DEFAULT_GROUPS
-    for order, (name, side, share_kind, is_insats, categories) in enumerate(groups, start=1):
+    for order, (name, side, share_kind, is_insats, esf, categories) in enumerate(groups, start=1):
         group, _ = BudgetGroup.objects.get_or_create(
             forbund=forbund,
             name=name,
@@ -75,6 +85,7 @@ def ensure_budget_groups(forbund: Forbund, groups=None) -> None:
                 "side": side,
                 "share_kind": share_kind,
                 "is_insats": is_insats,
+                "esf": esf,
                 "order": order * 10,
             },
         )

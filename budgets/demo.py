@@ -1,13 +1,14 @@
-"""Loads a seed förbund's budget from its fixture: the budget groups and the plan, line by line.
+"""Loads a seed förbund's budget from its fixture: the budget groups, and a plan's budget line
+by line (plans/demo.py creates the plan and calls this).
 
-The plan is built through the budget services, the way the kansli builds one in the editor, so
-the demo exercises the same validation and audit trail. Idempotent: groups are created only where
-missing, and a plan only when the förbund has none for that budget year yet.
+The budget is built through the budget services, the way the kansli builds one in the editor, so
+the demo exercises the same validation and audit trail. Groups are created only where missing.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -16,7 +17,9 @@ from budgets.defaults import ensure_budget_groups
 from budgets.models import BUDGET, VERKSAMHET, BudgetCategory
 from finsam.audit import snapshot
 from finsam.models import Forbund
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 PERCENT_FIELDS = ("ceiling_percent", "min_individ_percent")
 # What a fixture year may set besides the medlemsbidrag (which budget_figures_set writes).
@@ -31,46 +34,23 @@ def group_specs(rows: list[dict]) -> list[tuple]:
             row["side"],
             row.get("share_kind", ""),
             row.get("is_insats", False),
+            row.get("esf", False),
             [(cat["name"], cat.get("statement", VERKSAMHET)) for cat in row["categories"]],
         )
         for row in rows
     ]
 
 
-@transaction.atomic
-def load_budget(forbund: Forbund, data: dict) -> Plan | None:
-    """Create the fixture's budget groups and, unless it is there already, its plan."""
+def load_budget_groups(forbund: Forbund, data: dict) -> None:
+    """Create the fixture's budget groups where missing."""
     if "budget_groups" in data:
         ensure_budget_groups(forbund, group_specs(data["budget_groups"]))
-    spec = data.get("plan")
-    if spec is None:
-        return None
-    existing = (
-        Plan.objects.for_forbund(forbund)
-        .filter(budget_year=spec["budget_year"])
-        .order_by("-version")
-        .first()
-    )
-    if existing is not None:
-        return existing
-    return _create_plan(forbund, spec)
 
 
-def _create_plan(forbund: Forbund, spec: dict) -> Plan:
-    plan = services.plan_create(
-        forbund=forbund,
-        acting_user=None,
-        budget_year=spec["budget_year"],
-        plan_years=spec["plan_years"],
-        show_comparison=spec["show_comparison"],
-        opening_equity=Decimal(spec["opening_equity"]),
-        under_use_percent=Decimal(spec["under_use_percent"]),
-    )
-    if spec.get("deficit_reason"):
-        before = snapshot(plan, services.PLAN_FIELDS)
-        plan.deficit_reason = spec["deficit_reason"]
-        services.plan_update(plan=plan, acting_user=None, before=before)
-
+@transaction.atomic
+def load_budget(plan: Plan, spec: dict) -> Plan:
+    """Fill a new plan's budget from the fixture: year inputs, lines, medlemsbidrag, targets."""
+    forbund = plan.forbund
     columns = _year_inputs(plan, spec)
     categories = {
         (c.group.name, c.name): c

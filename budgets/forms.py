@@ -177,7 +177,7 @@ class OfferForm(forms.Form):
 class BudgetGroupForm(OwnedModelForm):
     class Meta:
         model = BudgetGroup
-        fields = ["name", "side", "share_kind", "is_insats", "order"]
+        fields = ["name", "side", "share_kind", "is_insats", "esf", "order"]
 
     def __init__(self, *args, forbund, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,7 +16,9 @@ from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
 from finsam.models import Forbund
-from plans.models import Plan
+
+# Budget rows hang off a plan, named by its label: budgets never imports plans (README, layout).
+PLAN = "plans.Plan"
 
 INTAKT = "intakt"
 KOSTNAD = "kostnad"
@@ -87,6 +89,11 @@ class BudgetGroup(models.Model):
         default=False,
         help_text="Raderna är insatser: planens underutnyttjande minskar deras kostnad.",
     )
+    esf = models.BooleanField(
+        "ESF-projekt",
+        default=False,
+        help_text="Insatser som är ESF-projekt budgeteras i denna grupp.",
+    )
     order = models.PositiveSmallIntegerField("ordning", default=0)
 
     objects = BudgetGroupQuerySet.as_manager()
@@ -141,7 +148,7 @@ class BudgetCategory(models.Model):
 
 
 class BudgetLineQuerySet(models.QuerySet):
-    def for_plan(self, plan: Plan) -> BudgetLineQuerySet:
+    def for_plan(self, plan) -> BudgetLineQuerySet:
         return self.filter(plan=plan)
 
 
@@ -149,7 +156,7 @@ class BudgetLine(models.Model):
     """One row of a plan's budget, e.g. "Finsam-team", with an amount per year."""
 
     plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="budget_lines"
+        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="budget_lines"
     )
     category = models.ForeignKey(
         BudgetCategory, verbose_name="kategori", on_delete=models.PROTECT, related_name="lines"
@@ -219,7 +226,7 @@ class BudgetYear(models.Model):
     """What the kansli enters for one year of a plan: the medlemsbidrag, targets, balance inputs."""
 
     plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="budget_years"
+        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="budget_years"
     )
     year = models.PositiveSmallIntegerField("år")
     column = models.CharField("kolumn", max_length=8, choices=COLUMN_CHOICES, default=BUDGET)

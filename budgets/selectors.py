@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -29,8 +30,9 @@ from budgets.models import (
 )
 from finsam.members import KOMMUN
 from finsam.models import Fordelningstal, Medlem
-from insatser import checks as insats_checks
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 
 @dataclass(frozen=True)
@@ -245,13 +247,9 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         adopted=plan.is_adopted,
         deficit_reason=plan.deficit_reason,
         member_set_problems=problems,
+        # The insatser come with their lines (an insats always has one): no query of their own.
+        risk_items=[line.insats.risk_item() for line in lines if line.insats is not None],
     )
-    # The insatser come with their lines (an insats always has one), so no query of their own.
-    risk = insats_checks.check_risk_effect(
-        line.insats.risk_item() for line in lines if line.insats is not None
-    )
-    if risk:
-        findings = sorted([*findings, *risk], key=checks._sort_key)
     return PlanFigures(
         plan=plan,
         unit=forbund.amount_unit,

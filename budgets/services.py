@@ -1,10 +1,14 @@
-"""Writes to a plan's budget. Each runs in a transaction, refuses plans that are not drafts,
-validates, and records who changed what in the audit log."""
+"""Writes to a plan's budget. Each runs in a transaction, refuses plans that are not drafts
+(Plan.locked_draft, the one gate), validates, and records who changed what in the audit log.
+
+The plan itself is created and changed by plans.services, which calls budget_years_sync and
+budget_copy here; this module never imports plans."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +17,8 @@ from djmoney.money import Money
 from budgets.defaults import ensure_budget_groups
 from budgets.models import (
     BUDGET,
+    INDIVID,
+    KOSTNAD,
     PROGNOS,
     BudgetAmount,
     BudgetCategory,
@@ -22,7 +28,9 @@ from budgets.models import (
 )
 from finsam.audit import audit_record, diff, snapshot
 from finsam.models import Forbund
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 LINE_FIELDS = ["name", "category", "note", "decided", "order"]
 YEAR_FIELDS = [
@@ -38,27 +46,6 @@ YEAR_FIELDS = [
     "langfristiga_skulder",
     "kortfristiga_skulder",
 ]
-PLAN_FIELDS = [
-    "plan_years",
-    "show_comparison",
-    "opening_equity",
-    "under_use_percent",
-    "deficit_reason",
-]
-
-
-class PlanLocked(ValidationError):
-    """The plan is not a draft, so its budget cannot change."""
-
-
-def ensure_editable(plan: Plan) -> None:
-    """Refuse any change to a plan that has left the draft state (submitted or adopted)."""
-    if not plan.is_editable:
-        if plan.is_adopted:
-            raise PlanLocked(
-                "Planen är antagen och kan inte ändras. Skapa en reviderad version i stället."
-            )
-        raise PlanLocked("Planen är inlämnad till styrelsen och kan inte ändras just nu.")
 
 
 def sek(amount: Decimal | int | None) -> Money | None:
@@ -74,8 +61,11 @@ def year_columns(plan: Plan) -> list[tuple[int, str]]:
     return columns
 
 
-def _sync_years(plan: Plan) -> None:
-    """Give the plan a BudgetYear for each of its columns; drop those outside the plan."""
+def budget_years_sync(plan: Plan) -> None:
+    """Give the plan a BudgetYear for each of its columns; drop those outside the plan.
+
+    plans.services calls it when a plan is created or its years change.
+    """
     wanted = set(year_columns(plan))
     existing = {(y.year, y.column): y for y in plan.budget_years.all()}
     for key, row in existing.items():
@@ -86,63 +76,75 @@ def _sync_years(plan: Plan) -> None:
     BudgetAmount.objects.filter(line__plan=plan).exclude(year__in=[y for y, _ in wanted]).delete()
 
 
-@transaction.atomic
-def plan_create(
-    *,
-    forbund: Forbund,
-    acting_user,
-    budget_year: int,
-    plan_years: int = 3,
-    show_comparison: bool = False,
-    opening_equity: Decimal = Decimal(0),
-    under_use_percent: Decimal = Decimal(0),
-) -> Plan:
-    """A new draft plan with a BudgetYear per column and the förbund's budget groups."""
-    ensure_budget_groups(forbund)
-    plan = Plan(
-        forbund=forbund,
-        budget_year=budget_year,
-        plan_years=plan_years,
-        show_comparison=show_comparison,
-        opening_equity=sek(opening_equity),
-        under_use_percent=under_use_percent,
-    )
-    plan.full_clean()
-    plan.save()
-    _sync_years(plan)
-    from plans.services import plan_add_default_content  # plans.services imports this module
+def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int, BudgetLine]:
+    """Copy a plan's year rows and lines, with the amounts of the given years, into a new plan.
 
-    plan_add_default_content(plan=plan)
-    audit_record(
-        forbund=forbund,
-        actor=acting_user,
-        action="plan.create",
-        obj=plan,
-        plan=plan,
-        summary=f"Skapade {plan.title}",
-    )
-    return plan
-
-
-@transaction.atomic
-def plan_update(*, plan: Plan, acting_user, before: dict) -> Plan:
-    """Save edited plan settings (the form has set them) and keep the year columns in step."""
-    ensure_editable(Plan.objects.select_for_update().get(pk=plan.pk))
-    plan.full_clean()
-    plan.save()
-    _sync_years(plan)
-    changes = diff(before, snapshot(plan, PLAN_FIELDS))
-    if changes:
-        audit_record(
-            forbund=plan.forbund,
-            actor=acting_user,
-            action="plan.update",
-            obj=plan,
-            plan=plan,
-            summary=f"Ändrade planens inställningar ({', '.join(changes)})",
-            changes=changes,
+    Lines are copied without their insats: returns {old line id: new line}, so that
+    insatser.services.insatser_copy can link the copied insatser to their lines.
+    """
+    years = set(years)
+    for row in source.budget_years.all():
+        if row.year in years:
+            row.pk = None
+            row.plan = target
+            row.save()
+    line_map: dict[int, BudgetLine] = {}
+    for line in source.budget_lines.all():
+        old_pk = line.pk
+        line.pk = None
+        line.plan = target
+        line.insats_id = None
+        line.save()
+        line_map[old_pk] = line
+    for amount in BudgetAmount.objects.filter(line__plan=source, year__in=years):
+        BudgetAmount.objects.create(
+            line=line_map[amount.line_id],
+            year=amount.year,
+            column=amount.column,
+            amount=amount.amount,
         )
-    return plan
+    have = {(y.year, y.column) for y in target.budget_years.all()}
+    for year, column in set(year_columns(target)) - have:
+        BudgetYear.objects.create(plan=target, year=year, column=column)
+    return line_map
+
+
+def _insats_group(groups: list[BudgetGroup], share_kind: str, esf: bool) -> BudgetGroup | None:
+    if esf:
+        esf_groups = [g for g in groups if g.esf]
+        if esf_groups:
+            return esf_groups[0]
+        share_kind = INDIVID
+    matching = [g for g in groups if g.share_kind == share_kind and not g.esf]
+    # A förbund that keeps all insatser in one group without a share takes them there.
+    matching = matching or [g for g in groups if g.is_insats and not g.share_kind]
+    matching.sort(key=lambda g: (not g.is_insats, g.order, g.name))
+    return matching[0] if matching else None
+
+
+def insats_category(*, forbund: Forbund, share_kind: str, esf: bool) -> BudgetCategory | None:
+    """The budget category an insats's line stands under: the first of its group's categories.
+
+    Its group is the förbund's first cost group of the insats's share kind (individ or struktur);
+    an ESF-projekt goes to the group marked for ESF-projekt if there is one, else with the
+    individinriktade. A förbund without any groups gets the default groups first. None when the
+    förbund has no group that fits.
+    """
+
+    def lookup() -> BudgetGroup | None:
+        groups = list(
+            BudgetGroup.objects.for_forbund(forbund)
+            .filter(side=KOSTNAD)
+            .prefetch_related("categories")
+        )
+        return _insats_group(groups, share_kind, esf)
+
+    group = lookup()
+    if group is None:
+        ensure_budget_groups(forbund)
+        group = lookup()
+    categories = sorted(group.categories.all(), key=lambda c: (c.order, c.name)) if group else []
+    return categories[0] if categories else None
 
 
 @transaction.atomic
@@ -163,7 +165,7 @@ def budget_line_create(
     The line of an insats (insats given) holds what the insats is granted; insatser.services
     creates it so, and a carried-forward plan links the copied lines to the copied insatser.
     """
-    ensure_editable(plan)
+    plan.ensure_editable()
     if category.group.forbund_id != plan.forbund_id:
         raise ValidationError({"category": "Kategorin hör till ett annat förbund."})
     if insats is not None and insats.plan_id != plan.pk:
@@ -213,7 +215,7 @@ def _refuse_insats_line(line: BudgetLine) -> None:
 @transaction.atomic
 def budget_line_update(*, line: BudgetLine, acting_user, before: dict) -> BudgetLine:
     """Save edits to a line's name, category, note, order and decided flag."""
-    ensure_editable(line.plan)
+    line.plan.ensure_editable()
     if line.category.group.forbund_id != line.plan.forbund_id:
         raise ValidationError({"category": "Kategorin hör till ett annat förbund."})
     line.full_clean()
@@ -234,7 +236,7 @@ def budget_line_update(*, line: BudgetLine, acting_user, before: dict) -> Budget
 
 @transaction.atomic
 def budget_line_delete(*, line: BudgetLine, acting_user) -> None:
-    ensure_editable(line.plan)
+    line.plan.ensure_editable()
     _refuse_insats_line(line)
     amounts = {f"{a.year} {a.column}": str(a.amount.amount) for a in line.amounts.all()}
     audit_record(
@@ -262,7 +264,7 @@ def budget_figures_set(
     All or nothing: one bad cell and nothing is saved. Returns the number of changed cells;
     each change is in the audit record with its old and new value.
     """
-    ensure_editable(Plan.objects.select_for_update().get(pk=plan.pk))
+    plan = plan.locked_draft()
     amounts = amounts or {}
     medlemsbidrag = medlemsbidrag or {}
     valid = set(year_columns(plan))
@@ -318,7 +320,7 @@ def budget_years_update(
     *, plan: Plan, acting_user, rows: list[BudgetYear], before: dict[int, dict]
 ) -> None:
     """Save edited year rows (targets, balance inputs); the forms have set the fields."""
-    ensure_editable(Plan.objects.select_for_update().get(pk=plan.pk))
+    plan = plan.locked_draft()
     changes = {}
     for row in rows:
         if row.plan_id != plan.pk:
@@ -339,7 +341,7 @@ def budget_years_update(
         )
 
 
-GROUP_FIELDS = ["name", "side", "share_kind", "is_insats", "order"]
+GROUP_FIELDS = ["name", "side", "share_kind", "is_insats", "esf", "order"]
 CATEGORY_FIELDS = ["group", "name", "statement", "order"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
@@ -26,27 +26,27 @@ from budgets.selectors import plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
 from finsam.audit import snapshot
 from finsam.members import AF, KIND_LABELS
-from finsam.tenancy import get_forbund_for_user
-from plans.access import get_plan_for_user, locked_response, refuse_unless_draft
+from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _need(request) -> str:
+    # The page is for everyone to read; a POST changes the plan.
+    return "edit" if request.method == "POST" else "view"
+
+
 @login_required
 def budget_editor(request, slug: str, pk: int):
     """All years side by side; kansli edits a draft in place, everyone else reads."""
-    access, plan = get_plan_for_user(request, slug, pk)
+    access, plan = get_plan_for_user(request, slug, pk, need=_need(request))
     editable = access.is_kansli and plan.is_editable
-    if request.method == "POST" and not access.is_kansli:
-        return render(request, "403.html", status=403)
     figures = plan_figures(plan)
     form = BudgetGridForm(figures, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if not plan.is_editable:
-            return refuse_unless_draft(request, plan)
         if form.is_valid():
             try:
                 changed = services.budget_figures_set(
@@ -55,8 +55,6 @@ def budget_editor(request, slug: str, pk: int):
                     amounts=form.amounts,
                     medlemsbidrag=form.medlemsbidrag,
                 )
-            except services.PlanLocked as error:
-                return locked_response(request, plan, error)
             except ValidationError as error:
                 form.add_error(None, error)
                 status = 400
@@ -82,8 +80,6 @@ def budget_editor(request, slug: str, pk: int):
 
 
 def _line_form_page(request, access, plan, line=None):
-    if not plan.is_editable:
-        return refuse_unless_draft(request, plan)
     ensure_budget_groups(access.forbund)
     before = snapshot(line, services.LINE_FIELDS) if line else None
     form = BudgetLineForm(request.POST or None, instance=line, forbund=access.forbund)
@@ -106,8 +102,6 @@ def _line_form_page(request, access, plan, line=None):
                 services.budget_line_update(
                     line=form.instance, acting_user=request.user, before=before
                 )
-        except services.PlanLocked as error:
-            return locked_response(request, plan, error)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -141,8 +135,6 @@ def line_delete(request, slug: str, pk: int, line_pk: int):
     _, plan, line = get_line_for_user(request, slug, pk, line_pk, need="edit")
     try:
         services.budget_line_delete(line=line, acting_user=request.user)
-    except services.PlanLocked as error:
-        return locked_response(request, plan, error)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("budget_editor", slug=slug, pk=pk)
@@ -153,12 +145,8 @@ def line_delete(request, slug: str, pk: int, line_pk: int):
 @login_required
 def budget_years(request, slug: str, pk: int):
     """Targets and balance inputs per year (and the comparison columns' IB)."""
-    access, plan = get_plan_for_user(request, slug, pk)
+    access, plan = get_plan_for_user(request, slug, pk, need=_need(request))
     editable = access.is_kansli and plan.is_editable
-    if request.method == "POST" and not editable:
-        if not access.is_kansli:
-            return render(request, "403.html", status=403)
-        return refuse_unless_draft(request, plan)
     rows = list(plan.budget_years.all())
     rows.sort(key=lambda r: (r.year, r.column))
     unit = access.forbund.amount_unit
@@ -176,8 +164,6 @@ def budget_years(request, slug: str, pk: int):
                     rows=[f.instance for f in forms],
                     before=before,
                 )
-            except services.PlanLocked as error:
-                return locked_response(request, plan, error)
             except ValidationError as error:
                 messages.error(request, "; ".join(error.messages))
             else:
@@ -238,14 +224,11 @@ def budget_offers(request, slug: str, pk: int):
         except calc.SplitError as exc:
             error = str(exc)
         if result and request.POST.get("apply") and access.is_kansli:
-            try:
-                services.budget_figures_set(
-                    plan=plan,
-                    acting_user=request.user,
-                    medlemsbidrag={(year, "budget"): result.total},
-                )
-            except services.PlanLocked as exc:
-                return locked_response(request, plan, exc)
+            services.budget_figures_set(
+                plan=plan,
+                acting_user=request.user,
+                medlemsbidrag={(year, "budget"): result.total},
+            )
             messages.success(request, f"Medlemsbidraget för {year} är satt utifrån erbjudandena.")
             return redirect("budget_editor", slug=slug, pk=pk)
     by_key = {str(m.pk): m for m in members}
@@ -291,7 +274,7 @@ def categories(request, slug: str):
     status = 200
     if request.method == "POST":
         if not access.is_kansli:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied("Bara kansliet ändrar budgetkategorierna.")
         which = request.POST.get("which")
         form = (
             BudgetGroupForm(request.POST, forbund=forbund, prefix="g")

@@ -1,5 +1,5 @@
-"""Loads the demo: the three seed förbund from fixtures/, with one user per role, and each
-förbund's budget groups and plan (budgets/demo.py).
+"""The demo's förbund: the three seed förbund from fixtures/, their members and one user per
+role. plans/demo.py loads the whole demo, this first.
 
 Idempotent: running it again updates what is there and creates what is missing.
 """
@@ -12,9 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
-from budgets.demo import load_budget
 from finsam.models import (
     ROLE_KANSLI,
     ROLE_REVISOR,
@@ -101,23 +99,5 @@ def load_forbund(data: dict) -> Forbund:
     return forbund
 
 
-@transaction.atomic
-def load_demo() -> list[Forbund]:
+def load_admin() -> None:
     _user("admin", "System", "Administratör", is_staff=True, is_superuser=True)
-    loaded = []
-    for slug in DEMO_SLUGS:
-        data = read_fixture(slug)
-        forbund = load_forbund(data)
-        load_budget(forbund, data)
-        loaded.append(forbund)
-    # Each insats takes over a budget line loaded above (fixtures/<slug>-insatser.json).
-    from insatser.demo import load_insatser
-
-    for forbund in loaded:
-        load_insatser(forbund)
-    # Göteborg's plan was adopted (27 november 2020 §108): record it as the board did.
-    from plans.demo import adopt_demo_plan
-
-    for forbund in loaded:
-        adopt_demo_plan(forbund, read_fixture(forbund.slug))
-    return loaded

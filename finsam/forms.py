@@ -64,21 +64,6 @@ class ForbundForm(forms.ModelForm):
             "founded": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def clean_rounding_unit(self):
-        unit = self.cleaned_data["rounding_unit"]
-        if self.instance.pk and unit != self.instance.rounding_unit:
-            from budgets.models import BudgetYear
-
-            amounts = BudgetYear.objects.filter(
-                plan__forbund=self.instance, plan__status="utkast"
-            ).values_list("medlemsbidrag", flat=True)
-            if any(amount % unit for amount in amounts):
-                raise ValidationError(
-                    f"Medlemsbidraget i en plan under arbete går inte jämnt upp i {unit} kr. "
-                    "Ändra beloppen först."
-                )
-        return unit
-
     def clean_region_has_kommun_role(self):
         value = self.cleaned_data["region_has_kommun_role"]
         if value and self.instance.pk and self.instance.medlemmar.filter(kind="kommun").exists():

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from finsam.audit import audit_record, diff, snapshot
 from finsam.models import Forbund, Fordelningstal, Medlem
+from finsam.signals import forbund_changing
 
 FORBUND_FIELDS = [
     "name",
@@ -29,10 +30,14 @@ def _fordelning_snapshot(rows: Iterable[Fordelningstal]) -> dict[str, str]:
 
 @transaction.atomic
 def forbund_update(*, forbund: Forbund, acting_user, before: dict) -> Forbund:
-    """Save edits made to a förbund's settings (the form has set the fields)."""
+    """Save edits made to a förbund's settings (the form has set the fields).
+
+    Apps whose figures rest on a setting may refuse the change (finsam.signals).
+    """
     forbund.full_clean()
-    forbund.save()
     changes = diff(before, snapshot(forbund, FORBUND_FIELDS))
+    forbund_changing.send(sender=Forbund, forbund=forbund, changed=set(changes))
+    forbund.save()
     if changes:
         audit_record(
             forbund=forbund,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 
 from finsam.models import (
     ROLE_KANSLI,
@@ -22,10 +23,13 @@ from finsam.models import (
     Membership,
 )
 
-# What each need asks of the user's roles in the förbund.
+# What each need asks of the user's roles in the förbund. "edit" of a plan, or of anything in
+# it, also asks that the plan is a draft; "manage" is the kansli's work on a plan whatever its
+# state (revising an adopted plan, carrying it forward, ordering its PDF).
 NEEDS: dict[str, frozenset[str]] = {
     "view": frozenset({ROLE_KANSLI, ROLE_STYRELSE, ROLE_REVISOR}),
     "edit": frozenset({ROLE_KANSLI}),
+    "manage": frozenset({ROLE_KANSLI}),
     "review": frozenset({ROLE_STYRELSE}),
     "audit": frozenset({ROLE_REVISOR, ROLE_KANSLI}),
 }
@@ -87,15 +91,29 @@ def get_forbund_for_user(request: HttpRequest, slug: str, need: str = "view") ->
     return access
 
 
+def get_plan_for_user(request: HttpRequest, slug: str, pk: int, need: str = "view"):
+    """A plan of the user's förbund with the user's access: 404 for another förbund's plan,
+    403 when the role does not meet the need, and PlanLocked for "edit" of a plan that is not
+    a draft (plans' middleware answers it with the reason and the plan's page).
+
+    The plan is reached through the förbund's plans, so this core module names no other app.
+    """
+    access = get_forbund_for_user(request, slug, need="view")
+    plan = get_object_or_404(access.forbund.plans.select_related("forbund"), pk=pk)
+    plan.forbund = access.forbund  # the same object, so its fields are read once
+    if not access.can(need):
+        raise PermissionDenied("Din roll i förbundet ger inte behörighet till detta.")
+    if need == "edit":
+        plan.ensure_editable()
+    return access, plan
+
+
 def get_medlem_for_user(
     request: HttpRequest, slug: str, pk: int, need: str = "edit"
 ) -> tuple[Access, Medlem]:
     """A member of the user's förbund; another förbund's member answers 404."""
     access = get_forbund_for_user(request, slug, need="view")
-    try:
-        medlem = Medlem.objects.for_forbund(access.forbund).get(pk=pk)
-    except Medlem.DoesNotExist as exc:
-        raise Http404("Medlemmen finns inte.") from exc
+    medlem = get_object_or_404(Medlem.objects.for_forbund(access.forbund), pk=pk)
     if not access.can(need):
         raise PermissionDenied("Din roll i förbundet ger inte behörighet till detta.")
     return access, medlem

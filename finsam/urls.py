@@ -6,7 +6,6 @@ from finsam import views
 from finsam.auth_forms import SwedishAuthenticationForm
 
 urlpatterns = [
-    path("", views.start, name="start"),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(

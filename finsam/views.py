@@ -1,16 +1,14 @@
-"""Pages of the core: the start page, the förbund page, its settings, members and log."""
+"""Pages of the core: the förbund page, its settings, members and log."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from finsam import services
 from finsam.audit import snapshot
@@ -25,45 +23,7 @@ from finsam.models import (
     Medlem,
     Membership,
 )
-from finsam.tenancy import get_forbund_for_user, get_medlem_for_user, user_memberships
-
-
-@login_required
-def start(request):
-    """The user's förbund and roles, each with its current plan and what comes next."""
-    from plans.models import Plan
-
-    forbund_ids = {m.forbund_id for m in user_memberships(request)}
-    current: dict[int, Plan] = {}
-    # Newest budget year and version first: the first plan seen per förbund is its current one.
-    for plan in Plan.objects.filter(forbund_id__in=forbund_ids).order_by(
-        "-budget_year", "-version"
-    ):
-        current.setdefault(plan.forbund_id, plan)
-    # What comes next: the current plans' årshjul from today, and the adoption deadline of a
-    # plan not yet adopted.
-    from plans.models import ArshjulEvent
-
-    today = timezone.localdate()
-    upcoming: dict[int, list] = {}
-    events = ArshjulEvent.objects.filter(
-        plan__in=[p.pk for p in current.values()], date__gte=today
-    ).order_by("date")
-    forbund_of_plan = {plan.pk: forbund_id for forbund_id, plan in current.items()}
-    for event in events:
-        upcoming.setdefault(forbund_of_plan[event.plan_id], []).append((event.date, event.title))
-    for forbund_id, plan in current.items():
-        if not plan.is_adopted:
-            deadline = date(plan.budget_year - 1, 11, 30)
-            upcoming.setdefault(forbund_id, []).append(
-                (deadline, f"Sista dag att anta {plan.title.lower()}")
-            )
-        upcoming[forbund_id] = sorted(upcoming.get(forbund_id, []))[:4]
-    return render(
-        request,
-        "finsam/start.html",
-        {"current_plans": current, "upcoming": upcoming, "today": today},
-    )
+from finsam.tenancy import get_forbund_for_user, get_medlem_for_user
 
 
 @login_required
@@ -99,8 +59,12 @@ def forbund_edit(request, slug: str):
     before = snapshot(forbund, services.FORBUND_FIELDS)
     form = ForbundForm(request.POST or None, instance=forbund)
     if request.method == "POST" and form.is_valid():
-        services.forbund_update(forbund=form.instance, acting_user=request.user, before=before)
-        return redirect("forbund_detail", slug=forbund.slug)
+        try:
+            services.forbund_update(forbund=form.instance, acting_user=request.user, before=before)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("forbund_detail", slug=forbund.slug)
     return render(
         request, "finsam/forbund_form.html", {"access": access, "forbund": forbund, "form": form}
     )

@@ -1,8 +1,7 @@
-"""The insatser's place in the plan checks, and the risk × effekt matrix, as pure functions.
+"""The risk × effekt matrix of a plan's insatser, as pure functions.
 
-High risk with low effect is a signal to act on an insats or to end it: it appears among the
-plan checks of the budget (budgets.selectors.plan_figures merges it) and stands out in the
-matrix. Nothing here touches the database.
+High risk with low effect is a signal to act on an insats or to end it: it stands out in the
+matrix, and is a plan check (budgets.checks.check_risk_effect). Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -10,37 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from budgets.checks import VARNING, Finding
-from insatser.rules import HOG, LAG, LEVELS
-
-RISK_HIGH_EFFECT_LOW = "risk-hog-effekt-lag"
-
-
-@dataclass(frozen=True)
-class RiskItem:
-    """An insats as the risk checks see it."""
-
-    key: str
-    name: str
-    risk: str  # lag, medel, hog, or "" when not assessed
-    effekt: str
-    active: bool
-
-
-def check_risk_effect(items: Iterable[RiskItem]) -> list[Finding]:
-    """risk-hog-effekt-lag: an active insats assessed as high risk with low effect."""
-    return [
-        Finding(
-            RISK_HIGH_EFFECT_LOW,
-            VARNING,
-            f"Insatsen {item.name} har hög risk och låg effekt. Styrelsen bör besluta om "
-            "åtgärder, eller om att avsluta insatsen.",
-            None,
-            f"insats:{item.key}",
-        )
-        for item in items
-        if item.active and item.risk == HOG and item.effekt == LAG
-    ]
+from budgets.checks import RiskItem
+from insatser.rules import LEVELS
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from finsam.demo import FIXTURES_DIR
-from finsam.models import Forbund
 from insatser import rules, services
 from insatser.models import Indikator, Insats, Mal, Malgrupp
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 
 def read_insatser_fixture(slug: str) -> dict | None:
@@ -45,18 +47,11 @@ def _indikator(row: dict) -> Indikator:
 
 
 @transaction.atomic
-def load_insatser(forbund: Forbund) -> Plan | None:
+def load_insatser(plan: Plan) -> Plan:
     """Load the förbund's insatser fixture into its seed plan, unless already there."""
+    forbund = plan.forbund
     data = read_insatser_fixture(forbund.slug)
-    if data is None:
-        return None
-    plan = (
-        Plan.objects.for_forbund(forbund)
-        .filter(budget_year=data["budget_year"])
-        .order_by("-version")
-        .first()
-    )
-    if plan is None or not plan.is_editable:
+    if data is None or data["budget_year"] != plan.budget_year or not plan.is_editable:
         return plan
     if plan.insatser.exists() or plan.malgrupper.exists():
         return plan

@@ -1,4 +1,4 @@
-"""What the insatser app adds to the plan document and its PDF (plans.document.DOCUMENT_PROVIDERS).
+"""What the insatser app adds to the plan document and its PDF (plans.document calls it).
 
 The generated sections "Målgrupper", "Inriktning och mål för perioden" and "Insatser" read
 this context; the same tables stand on the insatser pages.
@@ -6,12 +6,16 @@ this context; the same tables stand on the insatser pages.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch
 
 from insatser import rules
 from insatser.models import Agenda2030Tag, Indikator, Insats, Mal, Malgrupp
 from insatser.tables import KIND_GROUPS, malgrupp_table
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 
 def _mal():

@@ -7,6 +7,7 @@ member cannot even be chosen; every message is Swedish and stands beside its fie
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -19,7 +20,9 @@ from finsam.money import format_typed_percent
 from insatser import rules
 from insatser.models import Indikator, Insats, Mal, Malgrupp
 from insatser.services import Outcome, YearMoney
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MEMBER_CHOICE_MESSAGE = "Välj en av förbundets medlemmar."

@@ -14,11 +14,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from budgets.checks import RiskItem
 from budgets.models import money_field
 from finsam.models import Medlem
 from insatser import rules
-from insatser.checks import RiskItem
-from plans.models import Plan
+
+# Everything hangs off a plan, named by its label: insatser never imports plans (README, layout).
+PLAN = "plans.Plan"
 
 AGE_VALIDATORS = [
     MinValueValidator(0, "Ange en ålder mellan 0 och 120 år."),
@@ -49,7 +51,7 @@ def _clean_fields_with(instance, exclude, clean_fields) -> None:
 
 
 class MalgruppQuerySet(models.QuerySet):
-    def for_plan(self, plan: Plan) -> MalgruppQuerySet:
+    def for_plan(self, plan) -> MalgruppQuerySet:
         return self.filter(plan=plan)
 
 
@@ -57,7 +59,7 @@ class Malgrupp(models.Model):
     """A prioritised target group of the plan period, e.g. "Unga vuxna 16–29 med psykisk ohälsa"."""
 
     plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="malgrupper"
+        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="malgrupper"
     )
     name = models.CharField("namn", max_length=200)
     description = models.TextField("beskrivning", blank=True)
@@ -82,7 +84,7 @@ class Malgrupp(models.Model):
 
 
 class InsatsQuerySet(models.QuerySet):
-    def for_plan(self, plan: Plan) -> InsatsQuerySet:
+    def for_plan(self, plan) -> InsatsQuerySet:
         return self.filter(plan=plan)
 
     def active(self) -> InsatsQuerySet:
@@ -97,7 +99,7 @@ class Insats(models.Model):
     """An intervention the förbund funds: its kind, owner, target groups, period and risk."""
 
     plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="insatser"
+        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="insatser"
     )
     name = models.CharField("namn", max_length=200)
     description = models.TextField("kort beskrivning", blank=True)
@@ -360,7 +362,7 @@ class Agenda2030Tag(models.Model):
     """An Agenda 2030 goal (1–17) tagged on the plan, or on one of its insatser."""
 
     plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="agenda2030_tags"
+        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="agenda2030_tags"
     )
     insats = models.ForeignKey(
         Insats,
@@ -401,7 +403,7 @@ class Agenda2030Tag(models.Model):
 
 
 class MalQuerySet(models.QuerySet):
-    def for_plan(self, plan: Plan) -> MalQuerySet:
+    def for_plan(self, plan) -> MalQuerySet:
         return self.filter(plan=plan)
 
     def plan_level(self) -> MalQuerySet:
@@ -412,7 +414,7 @@ class Mal(models.Model):
     """A goal: the plan's own (verksamhetsmål, ekonomi) or an insats's, measured by indikatorer."""
 
     plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="mal"
+        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="mal"
     )
     insats = models.ForeignKey(
         Insats,

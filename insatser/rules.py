@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 
+from budgets import checks
 from finsam.money import LOCALE
 
 # --- Kind and the shares of costs ------------------------------------------------------------
@@ -92,9 +93,7 @@ ACTIVE_STATUSES = (NY, BEVILJAD, PAGAENDE, AVSLUTAS)
 
 # --- Risk and effekt -------------------------------------------------------------------------
 
-LAG = "lag"
-MEDEL = "medel"
-HOG = "hog"
+LAG, MEDEL, HOG = checks.LAG, checks.MEDEL, checks.HOG  # the risk check reads the same levels
 LEVEL_CHOICES = [(LAG, "Låg"), (MEDEL, "Medel"), (HOG, "Hög")]
 LEVELS = (LAG, MEDEL, HOG)
 

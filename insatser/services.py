@@ -1,6 +1,6 @@
 """Writes to insatser, målgrupper, mål, indikatorer and their outcomes.
 
-Each runs in a transaction, refuses a plan that is not a draft (budgets.services.ensure_editable),
+Each runs in a transaction, refuses a plan that is not a draft (Plan.locked_draft, the one gate),
 validates, and records who changed what in the audit log. Outcomes (utfall) are the exception:
 they are the follow-up of a plan, recorded after it is adopted, and never change the plan itself.
 
@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from budgets import services as budget_services
-from budgets.defaults import ensure_budget_groups
-from budgets.models import BUDGET, KOSTNAD, BudgetCategory, BudgetGroup, BudgetLine
+from budgets.models import BUDGET, KOSTNAD, BudgetCategory, BudgetLine
 from finsam.audit import audit_record, diff, snapshot
 from finsam.models import Medlem
 from insatser import rules
@@ -32,7 +32,9 @@ from insatser.models import (
     Malgrupp,
     Utfall,
 )
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 INSATS_FIELDS = [
     "name",
@@ -81,12 +83,6 @@ class YearMoney:
     medfinansiering: Decimal | None = None
 
 
-def _locked_draft(plan: Plan) -> Plan:
-    locked = Plan.objects.select_for_update().select_related("forbund").get(pk=plan.pk)
-    budget_services.ensure_editable(locked)
-    return locked
-
-
 def insats_snapshot(insats: Insats) -> dict:
     """The insats's fields and links as JSON-friendly values, for the audit diff."""
     if insats.pk is None:
@@ -102,53 +98,25 @@ def insats_snapshot(insats: Insats) -> dict:
 # --- Where an insats's line stands in the budget ----------------------------------------------
 
 
-def _is_esf_group(group: BudgetGroup) -> bool:
-    return group.name.casefold() == "esf-projekt"
-
-
-def _pick_group(groups: list[BudgetGroup], kind: str) -> BudgetGroup | None:
-    if kind == rules.ESF:
-        esf = [g for g in groups if _is_esf_group(g)]
-        if esf:
-            return esf[0]
-        kind = rules.INDIVID
-    matching = [g for g in groups if g.share_kind == kind and not _is_esf_group(g)]
-    # A förbund that keeps all insatser in one group without a share takes them there.
-    matching = matching or [g for g in groups if g.is_insats and not g.share_kind]
-    matching.sort(key=lambda g: (not g.is_insats, g.order, g.name))
-    return matching[0] if matching else None
-
-
 def category_for_kind(plan: Plan, kind: str, individ_percent: int | None) -> BudgetCategory:
-    """The budget category an insats of this kind stands under: the first of its kind's group.
+    """The budget category an insats of this kind stands under (budgets.services decides).
 
-    Individ and struktur go to the förbund's cost groups of that share; ESF-projekt to a group
-    named "ESF-projekt" if there is one, else with the individinriktade; a mixed insats goes with
-    its larger part. A förbund without such groups gets the default groups first.
+    A mixed insats goes with its larger part; an ESF-projekt to the förbund's group for them.
     """
     target = rules.group_kind(kind, individ_percent)
-
-    def lookup() -> BudgetGroup | None:
-        groups = list(
-            BudgetGroup.objects.for_forbund(plan.forbund)
-            .filter(side=KOSTNAD)
-            .prefetch_related("categories")
-        )
-        return _pick_group(groups, target)
-
-    group = lookup()
-    if group is None:
-        ensure_budget_groups(plan.forbund)
-        group = lookup()
-    categories = sorted(group.categories.all(), key=lambda c: (c.order, c.name)) if group else []
-    if not categories:
+    category = budget_services.insats_category(
+        forbund=plan.forbund,
+        share_kind=rules.INDIVID if target == rules.ESF else target,
+        esf=target == rules.ESF,
+    )
+    if category is None:
         raise ValidationError(
             {
                 "kind": f"Förbundet saknar en budgetgrupp för {rules.KIND_LABELS[kind].lower()} "
                 "insatser. Lägg till den under Budgetkategorier."
             }
         )
-    return categories[0]
+    return category
 
 
 def _sync_line(
@@ -283,7 +251,7 @@ def insats_save(
     group. money {year: YearMoney} sets the granted amounts (the line's amounts) and the other
     financing; without it the amounts stay as they are.
     """
-    plan = _locked_draft(insats.plan)
+    plan = insats.plan.locked_draft()
     insats.plan = plan
     created = insats.pk is None
     before = before or {}
@@ -330,7 +298,7 @@ def _int_or_none(value) -> int | None:
 @transaction.atomic
 def insats_delete(*, insats: Insats, acting_user) -> None:
     """Remove an insats with its budget line, mål and tags from a draft plan."""
-    plan = _locked_draft(insats.plan)
+    plan = insats.plan.locked_draft()
     line = BudgetLine.objects.filter(insats=insats).first()
     amounts = (
         {f"{a.year} {a.column}": str(a.amount.amount) for a in line.amounts.all()} if line else {}
@@ -352,7 +320,7 @@ def insats_delete(*, insats: Insats, acting_user) -> None:
 
 @transaction.atomic
 def malgrupp_save(*, malgrupp: Malgrupp, acting_user, before: dict | None = None) -> Malgrupp:
-    plan = _locked_draft(malgrupp.plan)
+    plan = malgrupp.plan.locked_draft()
     created = malgrupp.pk is None
     malgrupp.full_clean()
     malgrupp.save()
@@ -372,7 +340,7 @@ def malgrupp_save(*, malgrupp: Malgrupp, acting_user, before: dict | None = None
 
 @transaction.atomic
 def malgrupp_delete(*, malgrupp: Malgrupp, acting_user) -> None:
-    plan = _locked_draft(malgrupp.plan)
+    plan = malgrupp.plan.locked_draft()
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -402,7 +370,7 @@ def mal_save(
     before: dict | None = None,
 ) -> Mal:
     """Create or update a mål with its indikatorer (the formset's rows), all or nothing."""
-    plan = _locked_draft(mal.plan)
+    plan = mal.plan.locked_draft()
     if mal.standard:
         raise ValidationError(
             "Standardmålet om jämn könsfördelning slås på och av på insatsen, och ändras inte här."
@@ -439,7 +407,7 @@ def mal_save(
 
 @transaction.atomic
 def mal_delete(*, mal: Mal, acting_user) -> None:
-    plan = _locked_draft(mal.plan)
+    plan = mal.plan.locked_draft()
     if mal.standard:
         raise ValidationError("Standardmålet slås av på insatsen.")
     audit_record(
@@ -514,7 +482,7 @@ def utfall_set(*, mal: Mal, acting_user, outcomes: Mapping[tuple[int, int], Outc
 @transaction.atomic
 def plan_agenda2030_set(*, plan: Plan, acting_user, goals: Iterable[int]) -> None:
     """Tag the plan itself with Agenda 2030 goals."""
-    plan = _locked_draft(plan)
+    plan = plan.locked_draft()
     tags = Agenda2030Tag.objects.filter(plan=plan, insats__isnull=True)
     old = sorted(tags.values_list("goal", flat=True))
     _sync_tags(plan, None, goals)
@@ -537,8 +505,8 @@ def plan_agenda2030_set(*, plan: Plan, acting_user, goals: Iterable[int]) -> Non
 def insatser_copy(*, source: Plan, target: Plan, line_map: Mapping[int, BudgetLine]) -> None:
     """Copy målgrupper, mål, insatser and Agenda 2030 tags into a new plan.
 
-    Registered in plans.services.REVISION_COPIERS, so it runs inside plan_revise and
-    plan_create_from, after the budget lines are copied (line_map: old line id -> new line).
+    plans.services.plan_create calls it for a revision or the next year's plan, after
+    budgets.services.budget_copy has copied the budget lines (line_map: old line id -> new line).
     A revision (same budget year) takes every insats. The next year's plan takes the insatser
     still running into its budget year; an ended insats is left behind with its budget line.
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,19 +12,19 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from budgets import services as budget_services
 from budgets.models import BUDGET
 from budgets.selectors import PlanFigures, plan_figures
 from finsam.audit import snapshot
-from finsam.tenancy import get_forbund_for_user
+from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from insatser import rules, services
 from insatser.access import get_insats_for_user, get_malgrupp_for_user
 from insatser.checks import risk_matrix
 from insatser.forms import InsatsFilterForm, InsatsForm, MalgruppForm, year_forms
 from insatser.models import Indikator, Insats, Malgrupp
 from insatser.tables import KIND_GROUPS, malgrupp_table
-from plans.access import get_plan_for_user, refuse_unless_draft
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 KIND_ORDER = {kind: index for index, (kind, _) in enumerate(KIND_GROUPS)}
 
@@ -48,7 +49,7 @@ def _money(figures: PlanFigures) -> dict[int, list[tuple[Decimal, Decimal]]]:
 def insatser_current(request, slug: str):
     """The förbund's insatser: those of its newest plan."""
     access = get_forbund_for_user(request, slug)
-    plan = Plan.objects.for_forbund(access.forbund).first()  # newest budget year and version
+    plan = access.forbund.plans.first()  # newest budget year and version (Plan.Meta.ordering)
     if plan is None:
         messages.info(request, "Förbundet har ingen plan ännu; insatserna hör till en plan.")
         return redirect("plan_list", slug=slug)
@@ -165,10 +166,6 @@ def insats_detail(request, slug: str, pk: int, insats_pk: int):
 
 
 def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
-    list_url = "insats_list"
-    refused = refuse_unless_draft(request, plan, list_url)
-    if refused:
-        return refused
     forbund = access.forbund
     instance = insats or Insats(plan=plan)
     before = services.insats_snapshot(instance)
@@ -191,9 +188,6 @@ def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
                     money={f.year: f.money() for f in money_forms},
                     before=before,
                 )
-            except budget_services.PlanLocked as error:
-                messages.error(request, error.messages[0])
-                return redirect(list_url, slug=forbund.slug, pk=plan.pk)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -234,12 +228,8 @@ def insats_edit(request, slug: str, pk: int, insats_pk: int):
 @login_required
 def insats_delete(request, slug: str, pk: int, insats_pk: int):
     _, plan, insats = get_insats_for_user(request, slug, pk, insats_pk, need="edit")
-    try:
-        services.insats_delete(insats=insats, acting_user=request.user)
-    except budget_services.PlanLocked as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"Insatsen {insats.name} och dess budgetrad är borttagna.")
+    services.insats_delete(insats=insats, acting_user=request.user)
+    messages.success(request, f"Insatsen {insats.name} och dess budgetrad är borttagna.")
     return redirect("insats_list", slug=slug, pk=pk)
 
 
@@ -271,9 +261,6 @@ def malgrupp_list(request, slug: str, pk: int):
 
 
 def _malgrupp_form_page(request, access, plan: Plan, malgrupp: Malgrupp | None):
-    refused = refuse_unless_draft(request, plan, "malgrupp_list")
-    if refused:
-        return refused
     before = snapshot(malgrupp, services.MALGRUPP_FIELDS) if malgrupp else None
     form = MalgruppForm(request.POST or None, instance=malgrupp, plan=plan)
     status = 200
@@ -283,9 +270,6 @@ def _malgrupp_form_page(request, access, plan: Plan, malgrupp: Malgrupp | None):
                 services.malgrupp_save(
                     malgrupp=form.instance, acting_user=request.user, before=before
                 )
-            except budget_services.PlanLocked as error:
-                messages.error(request, error.messages[0])
-                return redirect("malgrupp_list", slug=plan.forbund.slug, pk=plan.pk)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -322,12 +306,8 @@ def malgrupp_edit(request, slug: str, pk: int, malgrupp_pk: int):
 @login_required
 def malgrupp_delete(request, slug: str, pk: int, malgrupp_pk: int):
     _, _, malgrupp = get_malgrupp_for_user(request, slug, pk, malgrupp_pk)
-    try:
-        services.malgrupp_delete(malgrupp=malgrupp, acting_user=request.user)
-    except budget_services.PlanLocked as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"Målgruppen {malgrupp.name} är borttagen.")
+    services.malgrupp_delete(malgrupp=malgrupp, acting_user=request.user)
+    messages.success(request, f"Målgruppen {malgrupp.name} är borttagen.")
     return redirect("malgrupp_list", slug=slug, pk=pk)
 
 

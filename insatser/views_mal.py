@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,14 +12,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from budgets import services as budget_services
 from finsam.audit import snapshot
+from finsam.tenancy import get_plan_for_user
 from insatser import rules, services
 from insatser.access import get_insats_for_user, get_mal_for_user
 from insatser.forms import Agenda2030Form, IndikatorFormSet, MalForm, UtfallForm
 from insatser.models import Indikator, Mal
-from plans.access import get_plan_for_user, refuse_unless_draft
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 
 def _mal_queryset():
@@ -68,19 +71,12 @@ def plan_mal(request, slug: str, pk: int):
 @login_required
 def plan_agenda2030(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
-    refused = refuse_unless_draft(request, plan, "plan_mal")
-    if refused:
-        return refused
     form = Agenda2030Form(request.POST)
     if form.is_valid():
-        try:
-            services.plan_agenda2030_set(
-                plan=plan, acting_user=request.user, goals=form.cleaned_data["goals"]
-            )
-        except budget_services.PlanLocked as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, "Planens Agenda 2030-mål är sparade.")
+        services.plan_agenda2030_set(
+            plan=plan, acting_user=request.user, goals=form.cleaned_data["goals"]
+        )
+        messages.success(request, "Planens Agenda 2030-mål är sparade.")
     else:
         messages.error(request, "Välj bland Agenda 2030-målen 1–17.")
     return redirect("plan_mal", slug=slug, pk=pk)
@@ -90,11 +86,6 @@ def _mal_form_page(request, access, plan: Plan, *, mal: Mal | None, insats=None)
     if mal is not None:
         insats = mal.insats
     back_name, back_kwargs = _back(plan, insats)
-    try:
-        budget_services.ensure_editable(plan)
-    except budget_services.PlanLocked as error:
-        messages.error(request, error.messages[0])
-        return redirect(back_name, **back_kwargs)
     if mal is not None and mal.standard:
         messages.info(request, "Standardmålet om jämn könsfördelning slås på och av på insatsen.")
         return redirect(back_name, **back_kwargs)
@@ -116,9 +107,6 @@ def _mal_form_page(request, access, plan: Plan, *, mal: Mal | None, insats=None)
                     removed=[f.instance for f in formset.deleted_forms],
                     before=before,
                 )
-            except budget_services.PlanLocked as error:
-                messages.error(request, error.messages[0])
-                return redirect(back_name, **back_kwargs)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -177,7 +165,8 @@ def mal_delete(request, slug: str, pk: int, mal_pk: int):
 @login_required
 def mal_utfall(request, slug: str, pk: int, mal_pk: int):
     """Outcomes per year of a mål's indikatorer: follow-up, also of an adopted plan."""
-    access, plan, mal = get_mal_for_user(request, slug, pk, mal_pk)
+    # Follow-up goes on after adoption: the kansli records outcomes in any plan.
+    access, plan, mal = get_mal_for_user(request, slug, pk, mal_pk, need="manage")
     mal = _mal_queryset().select_related("insats").get(pk=mal.pk)
     mal.plan = plan
     back_name, back_kwargs = _back(plan, mal.insats)

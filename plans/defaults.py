@@ -1,9 +1,10 @@
-"""The outline a new plan starts from (DOMAIN.md §7) and its default årshjul."""
+"""The outline a new plan starts from (docs/domain.md, the plan document) and its default årshjul."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from budgets.checks import adoption_deadline
 from plans.models import (
     ARSREDOVISNING,
     DELARSRAPPORT,
@@ -77,7 +78,7 @@ def default_arshjul(budget_year: int) -> list[tuple[date, str, str]]:
         (date(year, 9, 15), DELARSRAPPORT, "Styrelsen beslutar om delårsrapporten"),
         (date(year, 10, 15), STYRELSEMOTE, f"Styrelsen behandlar förslag till plan {year + 1}"),
         (
-            date(year, 11, 30),
+            adoption_deadline(year + 1),
             SISTA_DAG,
             f"Sista dag att anta verksamhetsplan och budget {year + 1}",
         ),

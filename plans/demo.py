@@ -1,33 +1,85 @@
-"""The demo's adopted plan: a seed plan whose decision the fixture records goes through the
-workflow (submitted by the kansli, approved and recorded by the ordförande), as it did in life."""
+"""Loads the whole demo: the three seed förbund (finsam/demo.py), each förbund's budget groups
+and plan with its budget (budgets/demo.py), insatser (insatser/demo.py), and Göteborg's real
+adoption, which goes through the workflow (submitted by the kansli, approved and recorded by the
+ordförande), as it did in life.
+
+Idempotent: a förbund that already has a plan for the seed's budget year keeps it as it is.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
+from budgets.demo import load_budget, load_budget_groups
+from finsam.demo import DEMO_SLUGS, load_admin, load_forbund, read_fixture
 from finsam.models import Forbund
+from insatser.demo import load_insatser
 from plans import services
 from plans.models import UTKAST, Plan
 
 
-def adopt_demo_plan(forbund: Forbund, data: dict) -> Plan | None:
-    spec = data.get("plan", {})
-    decision = spec.get("adopted")
-    if not decision:
-        return None
-    plan = (
+@transaction.atomic
+def load_demo() -> list[Forbund]:
+    load_admin()
+    loaded = []
+    for slug in DEMO_SLUGS:
+        data = read_fixture(slug)
+        forbund = load_forbund(data)
+        load_budget_groups(forbund, data)
+        plan = load_plan(forbund, data)
+        if plan is not None:
+            # Each insats takes over a budget line loaded above (fixtures/<slug>-insatser.json).
+            load_insatser(plan)
+            adopt_demo_plan(plan, data)
+        loaded.append(forbund)
+    return loaded
+
+
+def _seed_plan(forbund: Forbund, budget_year: int) -> Plan | None:
+    return (
         Plan.objects.for_forbund(forbund)
-        .filter(budget_year=spec["budget_year"])
+        .filter(budget_year=budget_year)
         .order_by("-version")
         .first()
     )
-    if plan is None or plan.status != UTKAST or plan.version != 1:
-        return plan  # adopted already, or revised by someone trying the demo: leave it
+
+
+def load_plan(forbund: Forbund, data: dict) -> Plan | None:
+    """The fixture's plan, created through the services unless the förbund has it already."""
+    spec = data.get("plan")
+    if spec is None:
+        return None
+    existing = _seed_plan(forbund, spec["budget_year"])
+    if existing is not None:
+        return existing
+    plan = services.plan_create(
+        forbund=forbund,
+        acting_user=None,
+        budget_year=spec["budget_year"],
+        plan_years=spec["plan_years"],
+        show_comparison=spec["show_comparison"],
+        opening_equity=Decimal(spec["opening_equity"]),
+        under_use_percent=Decimal(spec["under_use_percent"]),
+    )
+    if spec.get("deficit_reason"):
+        before = services.plan_snapshot(plan)
+        plan.deficit_reason = spec["deficit_reason"]
+        services.plan_update(plan=plan, acting_user=None, before=before)
+    return load_budget(plan, spec)
+
+
+def adopt_demo_plan(plan: Plan, data: dict) -> Plan:
+    """Record the fixture's adoption of a seed plan, if it states one and the plan is untouched."""
+    decision = data.get("plan", {}).get("adopted")
+    if not decision or plan.status != UTKAST or plan.version != 1:
+        return plan  # not adopted in life, adopted already, or revised by someone trying the demo
     users = get_user_model().objects
-    kansli = users.get(username=f"kansli-{forbund.slug}")
-    chair = users.get(username=f"ordforande-{forbund.slug}")
+    kansli = users.get(username=f"kansli-{plan.forbund.slug}")
+    chair = users.get(username=f"ordforande-{plan.forbund.slug}")
     services.plan_submit(plan=plan, acting_user=kansli)
     services.plan_review(plan=plan, acting_user=chair, decision="godkand")
     return services.plan_adopt(

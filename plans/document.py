@@ -1,31 +1,25 @@
 """The plan as a document: the context that the document page and the PDF both render.
 
-Generated sections read the same computed figures as every other page (budgets.selectors); other
-apps add what they generate through DOCUMENT_PROVIDERS (insatser adds insatser, mål, målgrupper).
+Generated sections read the same computed figures as every other page (budgets.selectors), and
+the insatser app's part (insatser.document: insatser, mål, målgrupper).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
+from insatser.document import document_context as insatser_context
 from plans.models import Plan
-
-# Callables plan -> dict, merged into the document context.
-DOCUMENT_PROVIDERS: list[Callable[[Plan], dict]] = []
 
 
 def document_context(plan: Plan) -> dict:
-    """Sections, årshjul, the budget and whatever other apps generate, for one plan."""
+    """Sections, årshjul, the budget, the insatser with their mål, for one plan."""
     figures = plan_figures(plan)
-    context = {
+    return {
         "plan": plan,
         "forbund": plan.forbund,
         "sections": list(plan.sections.all()),
         "arshjul": list(plan.arshjul.all()),
         **budget_context(figures),
+        **insatser_context(plan),
     }
-    for provider in DOCUMENT_PROVIDERS:
-        context.update(provider(plan))
-    return context

@@ -164,3 +164,19 @@ class AdoptForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError("Beslutet kan inte ha fattats i framtiden.")
         return value
+
+
+class PlanCreateFromForm(forms.Form):
+    """The budget year of the next plan, carried forward from a previous one."""
+
+    budget_year = forms.TypedChoiceField(
+        label="Budgetår för den nya planen",
+        coerce=int,
+        error_messages={"invalid_choice": "Välj ett av de budgetår som planen räcker till."},
+        help_text="Ingående eget kapital blir det utgående eget kapitalet året före i denna plan.",
+    )
+
+    def __init__(self, *args, previous: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["budget_year"].choices = [(y, str(y)) for y in previous.next_budget_years]
+        self.fields["budget_year"].initial = previous.budget_year + 1

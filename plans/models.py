@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from djmoney.models.fields import MoneyField
 
+from budgets.checks import adoption_deadline
 from finsam.models import Forbund
 
 UTKAST = "utkast"
@@ -19,6 +23,10 @@ STATUS_CHOICES = [
     (INLAMNAD, "Inlämnad till styrelsen"),
     (ANTAGEN, "Antagen"),
 ]
+
+
+class PlanLocked(ValidationError):
+    """The plan is not a draft (it is submitted or adopted), so nothing in it may change."""
 
 
 class PlanQuerySet(models.QuerySet):
@@ -176,12 +184,43 @@ class Plan(models.Model):
         return self.status == INLAMNAD
 
     @property
+    def next_budget_years(self) -> list[int]:
+        """The budget years this plan can be carried into: those whose year before it covers."""
+        return [year + 1 for year in self.years]
+
+    @property
+    def adoption_deadline(self) -> date:
+        """The last day to adopt the plan: 30 November of the year before the budget year."""
+        return adoption_deadline(self.budget_year)
+
+    def ensure_editable(self) -> None:
+        """Refuse any change to a plan that has left the draft state (submitted or adopted).
+
+        The one gate: the plan lookup asks it for edit access, and every service that changes a
+        plan or anything in it asks it again inside its transaction (see locked_draft).
+        """
+        if self.is_adopted:
+            raise PlanLocked(
+                "Planen är antagen och kan inte ändras. Skapa en reviderad version i stället."
+            )
+        if not self.is_editable:
+            raise PlanLocked("Planen är inlämnad till styrelsen och kan inte ändras just nu.")
+
+    def locked(self) -> Plan:
+        """This plan's row afresh, locked until the transaction ends (select_for_update)."""
+        return type(self).objects.select_for_update().select_related("forbund").get(pk=self.pk)
+
+    def locked_draft(self) -> Plan:
+        """The locked row, or PlanLocked when the plan is no longer a draft."""
+        plan = self.locked()
+        plan.ensure_editable()
+        return plan
+
+    @property
     def decision_text(self) -> str:
         """ "Antagen av styrelsen den 27 november 2020, §108, Dnr 65/20"."""
         if not self.is_adopted:
             return ""
-        from django.utils.formats import date_format
-
         text = (
             f"Antagen av styrelsen den {date_format(self.meeting_date, 'j F Y')}, {self.paragraph}"
         )

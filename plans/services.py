@@ -1,22 +1,29 @@
-"""The plan as a document and a decision: sections, årshjul, review, adoption, revisions, PDFs.
+"""The plan's lifecycle and its document: creation (new, carried forward, revised), settings,
+sections, årshjul, review, adoption and PDFs.
 
 Each service runs in a transaction, locks the plan row where its state matters, validates,
 and records who did what in the audit log. Side effects (rendering a PDF) wait for the commit.
+plans is the top of the apps (README, layout): it calls budgets and insatser directly.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from budgets.services import PlanLocked, ensure_editable
+from budgets.defaults import ensure_budget_groups
+from budgets.models import BUDGET
+from budgets.selectors import plan_figures
+from budgets.services import budget_copy, budget_years_sync, sek
 from finsam.audit import audit_record, diff, snapshot
-from finsam.models import ROLE_KANSLI, ROLE_STYRELSE, SEAT_LEDAMOT, Membership
+from finsam.models import ROLE_KANSLI, ROLE_STYRELSE, SEAT_LEDAMOT, Forbund, Membership
+from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
 from plans.models import (
     ANDRINGAR,
@@ -31,24 +38,27 @@ from plans.models import (
     ArshjulEvent,
     Comment,
     Plan,
+    PlanLocked,
     PlanPdf,
     Section,
 )
 from plans.sanitize import sanitize_html
+from plans.tasks import render_plan_pdf_task
 
 SECTION_FIELDS = ["title", "kind", "body", "intro", "order"]
-
-# Functions that copy content of other apps into a new version: (source, target) -> None.
-# insatser registers its copier here, so a revision carries the insatser along.
-REVISION_COPIERS: list = []
+PLAN_FIELDS = [
+    "plan_years",
+    "show_comparison",
+    "opening_equity",
+    "under_use_percent",
+    "deficit_reason",
+]
+# The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
+TARGET_FIELDS = ["ceiling_percent", "ceiling_amount", "floor_amount", "min_individ_percent"]
 
 
 class PlanHasErrors(ValidationError):
     """The plan has findings of severity fel; the messages list them."""
-
-
-def _locked_plan(plan: Plan) -> Plan:
-    return Plan.objects.select_for_update().select_related("forbund").get(pk=plan.pk)
 
 
 def _roles(user, plan: Plan) -> list[Membership]:
@@ -56,20 +66,205 @@ def _roles(user, plan: Plan) -> list[Membership]:
 
 
 def _fel_findings(plan: Plan) -> list[str]:
-    from budgets.selectors import plan_figures
-
     return [f.message for f in plan_figures(plan).findings if f.severity == "fel"]
 
 
-# --- Content of a new plan ----------------------------------------------------------------------
+# --- Creation: new, carried forward, revised ----------------------------------------------------
 
 
-def plan_add_default_content(*, plan: Plan) -> None:
-    """Give a new plan the default outline and årshjul (called by plan creation)."""
+@transaction.atomic
+def plan_create(
+    *,
+    forbund: Forbund,
+    acting_user,
+    budget_year: int,
+    plan_years: int = 3,
+    show_comparison: bool = False,
+    opening_equity: Decimal = Decimal(0),
+    under_use_percent: Decimal = Decimal(0),
+    deficit_reason: str = "",
+    source: Plan | None = None,
+) -> Plan:
+    """The one way a plan comes to be: a new draft for budget_year, validated and recorded.
+
+    Without a source it starts from the förbund's budget groups, the default outline and
+    årshjul. With a source it takes the source's content instead: for the same budget year it
+    is a revision (version n+1, everything copied, plan_revise); for a later year it is carried
+    forward (the years the two plans share, and the insatser still running, plan_create_from).
+    """
+    revises = source if source is not None and source.budget_year == budget_year else None
+    version = 1
+    if revises is not None:
+        version = (
+            Plan.objects.filter(forbund=forbund, budget_year=budget_year).aggregate(
+                m=Max("version")
+            )["m"]
+            or 1
+        ) + 1
+    plan = Plan(
+        forbund=forbund,
+        budget_year=budget_year,
+        plan_years=plan_years,
+        version=version,
+        revises=revises,
+        show_comparison=show_comparison,
+        opening_equity=sek(opening_equity),
+        under_use_percent=under_use_percent,
+        deficit_reason=deficit_reason,
+    )
+    plan.full_clean()
+    plan.save()
+    if source is None:
+        ensure_budget_groups(forbund)
+        budget_years_sync(plan)
+        _add_default_content(plan)
+        action, summary = "plan.create", f"Skapade {plan.title}"
+    else:
+        _copy_content(source=source, target=plan)
+        if revises is not None:
+            action = "plan.revise"
+            summary = f"Skapade version {plan.version} av plan {plan.budget_year} som revidering"
+        else:
+            action, summary = "plan.create_from", f"Skapade {plan.title} utifrån {source.title}"
+    audit_record(
+        forbund=forbund,
+        actor=acting_user,
+        action=action,
+        obj=plan,
+        summary=summary,
+        changes={"opening_equity": ["", str(opening_equity)]} if source and not revises else {},
+        plan=plan,
+    )
+    return plan
+
+
+def _add_default_content(plan: Plan) -> None:
     for order, (title, kind, body) in enumerate(default_outline(plan.forbund.vision), start=1):
         Section.objects.create(plan=plan, order=order * 10, title=title, kind=kind, body=body)
     for when, kind, title in default_arshjul(plan.budget_year):
         ArshjulEvent.objects.create(plan=plan, date=when, kind=kind, title=title)
+
+
+def _copy_content(*, source: Plan, target: Plan) -> None:
+    """Sections, årshjul, the budget (the years both plans cover) and the insatser."""
+    first = target.comparison_year or target.budget_year
+    if target.budget_year == source.budget_year:
+        first = target.budget_year - 1  # a revision keeps the comparison year as it stands
+    for s in source.sections.all():
+        Section.objects.create(
+            plan=target, order=s.order, title=s.title, kind=s.kind, body=s.body, intro=s.intro
+        )
+    shift = target.budget_year - source.budget_year
+    for e in source.arshjul.all():
+        ArshjulEvent.objects.create(
+            plan=target, date=_shift_year(e.date, shift), kind=e.kind, title=e.title
+        )
+    line_map = budget_copy(source=source, target=target, years=range(first, target.last_year + 1))
+    insatser_copy(source=source, target=target, line_map=line_map)
+
+
+@transaction.atomic
+def plan_create_from(*, previous: Plan, acting_user, budget_year: int | None = None) -> Plan:
+    """The draft plan for budget_year (default: the year after), carried forward from previous.
+
+    It opens with the eget kapital previous leaves at the end of the year before, and takes
+    along sections, årshjul, budget lines with the amounts of the years the two plans share,
+    målgrupper, the plan's mål and the insatser still running into the new budget year.
+    """
+    budget_year = budget_year or previous.budget_year + 1
+    if budget_year not in previous.next_budget_years:
+        raise ValidationError(
+            {
+                "budget_year": f"{previous.title} räcker till en ny plan för "
+                f"{previous.budget_year + 1}–{previous.last_year + 1}, inte för {budget_year}."
+            }
+        )
+    forbund = previous.forbund
+    if Plan.objects.for_forbund(forbund).filter(budget_year=budget_year).exists():
+        raise ValidationError(
+            {"budget_year": f"Förbundet har redan en plan för {budget_year}. Öppna den i stället."}
+        )
+    year_before = plan_figures(previous).result.year(budget_year - 1)
+    plan = plan_create(
+        forbund=forbund,
+        acting_user=acting_user,
+        budget_year=budget_year,
+        plan_years=previous.plan_years,
+        show_comparison=previous.show_comparison,
+        opening_equity=year_before.ub,
+        under_use_percent=previous.under_use_percent,
+        source=previous,
+    )
+    rows = {(r.year, r.column): r for r in plan.budget_years.all()}
+    if plan.comparison_year is not None:
+        # The comparison budget is the previous plan's budget for that year, from its IB.
+        row = rows[(plan.comparison_year, BUDGET)]
+        row.comparison_ib = sek(year_before.ib)
+        row.save(update_fields=["comparison_ib"])
+    last = previous.budget_years.filter(year=previous.last_year, column=BUDGET).first()
+    for year in plan.years:
+        if year > previous.last_year and last is not None:
+            row = rows[(year, BUDGET)]
+            for name in TARGET_FIELDS:
+                setattr(row, name, getattr(last, name))
+            row.save(update_fields=TARGET_FIELDS)
+    return plan
+
+
+@transaction.atomic
+def plan_revise(*, plan: Plan, acting_user) -> Plan:
+    """A new draft version of an adopted plan with all its content; the adopted one stays fixed."""
+    plan = plan.locked()
+    if not plan.is_adopted:
+        raise ValidationError("Bara en antagen plan kan revideras; ändra utkastet direkt.")
+    open_revision = Plan.objects.filter(forbund=plan.forbund, budget_year=plan.budget_year).exclude(
+        status=ANTAGEN
+    )
+    if open_revision.exists():
+        raise ValidationError("Det finns redan en revidering under arbete för detta budgetår.")
+    return plan_create(
+        forbund=plan.forbund,
+        acting_user=acting_user,
+        budget_year=plan.budget_year,
+        plan_years=plan.plan_years,
+        show_comparison=plan.show_comparison,
+        opening_equity=plan.opening_equity.amount,
+        under_use_percent=plan.under_use_percent,
+        deficit_reason=plan.deficit_reason,
+        source=plan,
+    )
+
+
+def _shift_year(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def plan_snapshot(plan: Plan) -> dict:
+    return snapshot(plan, PLAN_FIELDS)
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, acting_user, before: dict) -> Plan:
+    """Save edited plan settings (the form has set them) and keep the year columns in step."""
+    plan.locked_draft()
+    plan.full_clean()
+    plan.save()
+    budget_years_sync(plan)
+    changes = diff(before, snapshot(plan, PLAN_FIELDS))
+    if changes:
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="plan.update",
+            obj=plan,
+            plan=plan,
+            summary=f"Ändrade planens inställningar ({', '.join(changes)})",
+            changes=changes,
+        )
+    return plan
 
 
 # --- Sections and årshjul -----------------------------------------------------------------------
@@ -78,8 +273,8 @@ def plan_add_default_content(*, plan: Plan) -> None:
 @transaction.atomic
 def section_save(*, section: Section, acting_user, before: dict | None = None) -> Section:
     """Create or update a section of a draft plan; its text is sanitised here."""
-    plan = _locked_plan(section.plan)
-    ensure_editable(plan)
+    plan = section.plan.locked()
+    plan.ensure_editable()
     created = section.pk is None
     section.body = sanitize_html(section.body) if section.kind == TEXT else ""
     section.intro = sanitize_html(section.intro)
@@ -104,8 +299,8 @@ def section_save(*, section: Section, acting_user, before: dict | None = None) -
 
 @transaction.atomic
 def section_delete(*, section: Section, acting_user) -> None:
-    plan = _locked_plan(section.plan)
-    ensure_editable(plan)
+    plan = section.plan.locked()
+    plan.ensure_editable()
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -121,8 +316,8 @@ def section_delete(*, section: Section, acting_user) -> None:
 @transaction.atomic
 def section_move(*, section: Section, acting_user, direction: int) -> None:
     """Move a section one step up (-1) or down (+1) in the outline."""
-    plan = _locked_plan(section.plan)
-    ensure_editable(plan)
+    plan = section.plan.locked()
+    plan.ensure_editable()
     sections = list(plan.sections.all())
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
     other = index + direction
@@ -145,8 +340,8 @@ def section_move(*, section: Section, acting_user, direction: int) -> None:
 
 @transaction.atomic
 def arshjul_event_save(*, event: ArshjulEvent, acting_user) -> ArshjulEvent:
-    plan = _locked_plan(event.plan)
-    ensure_editable(plan)
+    plan = event.plan.locked()
+    plan.ensure_editable()
     created = event.pk is None
     event.full_clean()
     event.save()
@@ -163,8 +358,8 @@ def arshjul_event_save(*, event: ArshjulEvent, acting_user) -> ArshjulEvent:
 
 @transaction.atomic
 def arshjul_event_delete(*, event: ArshjulEvent, acting_user) -> None:
-    plan = _locked_plan(event.plan)
-    ensure_editable(plan)
+    plan = event.plan.locked()
+    plan.ensure_editable()
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -182,7 +377,7 @@ def arshjul_event_delete(*, event: ArshjulEvent, acting_user) -> None:
 @transaction.atomic
 def plan_submit(*, plan: Plan, acting_user) -> Plan:
     """Kansli submits a draft to the styrelse; refused while any check is fel."""
-    plan = _locked_plan(plan)
+    plan = plan.locked()
     if plan.status != UTKAST:
         raise ValidationError("Bara ett utkast kan lämnas in till styrelsen.")
     errors = _fel_findings(plan)
@@ -206,7 +401,7 @@ def plan_submit(*, plan: Plan, acting_user) -> Plan:
 @transaction.atomic
 def plan_return(*, plan: Plan, acting_user, reason: str) -> Plan:
     """Send a submitted plan back to draft (återremiss), with the reason as a comment."""
-    plan = _locked_plan(plan)
+    plan = plan.locked()
     if plan.status != INLAMNAD:
         raise ValidationError("Bara en inlämnad plan kan återremitteras.")
     reason = reason.strip()
@@ -230,7 +425,7 @@ def plan_return(*, plan: Plan, acting_user, reason: str) -> Plan:
 @transaction.atomic
 def plan_review(*, plan: Plan, acting_user, decision: str, comment: str = "") -> Approval:
     """A board member approves the submitted plan or asks for changes (once per round)."""
-    plan = _locked_plan(plan)
+    plan = plan.locked()
     if plan.status != INLAMNAD:
         raise ValidationError("Planen är inte inlämnad till styrelsen.")
     roles = _roles(acting_user, plan)
@@ -265,7 +460,7 @@ def plan_review(*, plan: Plan, acting_user, decision: str, comment: str = "") ->
 
 @transaction.atomic
 def comment_add(*, plan: Plan, acting_user, text: str, section: Section | None = None) -> Comment:
-    plan = _locked_plan(plan)
+    plan = plan.locked()
     if plan.is_adopted:
         raise PlanLocked("Planen är antagen; kommentera i stället en reviderad version.")
     if section is not None and section.plan_id != plan.pk:
@@ -314,7 +509,7 @@ def plan_adopt(
     diarienummer: str = "",
 ) -> Plan:
     """Record the board's decision; the plan is fixed from here on and its PDF archived once."""
-    plan = _locked_plan(plan)
+    plan = plan.locked()
     if plan.status == ANTAGEN:
         raise PlanLocked("Planen är redan antagen.")
     if plan.status != INLAMNAD:
@@ -360,105 +555,6 @@ def plan_adopt(
     return plan
 
 
-# --- Revisions ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def plan_revise(*, plan: Plan, acting_user) -> Plan:
-    """A new draft version of an adopted plan with all its content; the adopted one stays fixed."""
-    plan = _locked_plan(plan)
-    if not plan.is_adopted:
-        raise ValidationError("Bara en antagen plan kan revideras; ändra utkastet direkt.")
-    open_revision = Plan.objects.filter(forbund=plan.forbund, budget_year=plan.budget_year).exclude(
-        status=ANTAGEN
-    )
-    if open_revision.exists():
-        raise ValidationError("Det finns redan en revidering under arbete för detta budgetår.")
-    latest = (
-        Plan.objects.filter(forbund=plan.forbund, budget_year=plan.budget_year).aggregate(
-            m=Max("version")
-        )["m"]
-        or 1
-    )
-    new = Plan.objects.create(
-        forbund=plan.forbund,
-        budget_year=plan.budget_year,
-        plan_years=plan.plan_years,
-        version=latest + 1,
-        revises=plan,
-        show_comparison=plan.show_comparison,
-        opening_equity=plan.opening_equity,
-        under_use_percent=plan.under_use_percent,
-        deficit_reason=plan.deficit_reason,
-    )
-    copy_plan_content(source=plan, target=new)
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.revise",
-        obj=new,
-        summary=f"Skapade version {new.version} av plan {plan.budget_year} som revidering",
-        plan=new,
-    )
-    return new
-
-
-def copy_plan_content(*, source: Plan, target: Plan, years: list[int] | None = None) -> None:
-    """Copy sections, årshjul and the budget (only the given years' amounts) to another plan.
-
-    Lines are copied without their link to an insats; the insatser app's copier (registered in
-    REVISION_COPIERS) copies the insatser and links them to the new lines through line_map.
-    """
-    from budgets.models import BudgetAmount, BudgetYear
-    from budgets.services import year_columns
-
-    years = (
-        years if years is not None else list(range(target.budget_year - 1, target.last_year + 1))
-    )
-    for s in source.sections.all():
-        Section.objects.create(
-            plan=target, order=s.order, title=s.title, kind=s.kind, body=s.body, intro=s.intro
-        )
-    for e in source.arshjul.all():
-        shift = target.budget_year - source.budget_year
-        ArshjulEvent.objects.create(
-            plan=target, date=_shift_year(e.date, shift), kind=e.kind, title=e.title
-        )
-    for row in source.budget_years.all():
-        if row.year in years:
-            row.pk = None
-            row.plan = target
-            row.save()
-    line_map = {}
-    for line in source.budget_lines.all():
-        old_pk = line.pk
-        line.pk = None
-        line.plan = target
-        line.insats_id = None  # the insats copier links the new insats to this line
-        line.save()
-        line_map[old_pk] = line
-    for amount in BudgetAmount.objects.filter(line__plan=source, year__in=years):
-        BudgetAmount.objects.create(
-            line=line_map[amount.line_id],
-            year=amount.year,
-            column=amount.column,
-            amount=amount.amount,
-        )
-    wanted = set(year_columns(target))
-    have = {(y.year, y.column) for y in target.budget_years.all()}
-    for year, column in wanted - have:
-        BudgetYear.objects.create(plan=target, year=year, column=column)
-    for copier in REVISION_COPIERS:
-        copier(source=source, target=target, line_map=line_map)
-
-
-def _shift_year(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 # --- PDFs ---------------------------------------------------------------------------------------
 
 
@@ -483,6 +579,4 @@ def pdf_request(*, plan: Plan, acting_user) -> PlanPdf:
 
 
 def _enqueue_pdf(pdf_id: int) -> None:
-    from plans.tasks import render_plan_pdf_task
-
     render_plan_pdf_task.enqueue(pdf_id)

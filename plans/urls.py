@@ -5,6 +5,7 @@ from plans import views, views_archive, views_carry_forward, views_document
 P = "f/<slug:slug>/planer/<int:pk>/"
 
 urlpatterns = [
+    path("", views.start, name="start"),
     path("f/<slug:slug>/planer/", views.plan_list, name="plan_list"),
     path("f/<slug:slug>/planer/ny/", views.plan_create, name="plan_create"),
     path("f/<slug:slug>/arkiv/", views_archive.archive, name="archive"),

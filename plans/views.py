@@ -1,4 +1,4 @@
-"""Pages of the plans: the list, a new plan, a plan's overview and its settings."""
+"""Pages of the plans: the start page, the list, a new plan, a plan's overview and settings."""
 
 from __future__ import annotations
 
@@ -6,17 +6,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from budgets import services as budget_services
 from budgets.selectors import plan_figures
 from finsam.audit import snapshot
-from finsam.tenancy import get_forbund_for_user
+from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
 from plans import services
-from plans.access import get_plan_for_user
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
 from plans.models import Plan
+from plans.selectors import start_page
 from plans.services import PlanHasErrors
+
+
+@login_required
+def start(request):
+    """The user's förbund and roles, each with its current plan and what comes next."""
+    today = timezone.localdate()
+    page = start_page({m.forbund_id for m in user_memberships(request)}, today=today)
+    return render(
+        request,
+        "plans/start.html",
+        {"current_plans": page.current_plans, "upcoming": page.upcoming, "today": today},
+    )
 
 
 @login_required
@@ -37,7 +49,7 @@ def plan_create(request, slug: str):
     form = PlanForm(request.POST or None, forbund=forbund, unit=forbund.amount_unit, creating=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        plan = budget_services.plan_create(
+        plan = services.plan_create(
             forbund=forbund,
             acting_user=request.user,
             budget_year=data["budget_year"],
@@ -94,10 +106,7 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
 @login_required
 def plan_edit(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
-    if not plan.is_editable:
-        messages.error(request, "Planen är inte ett utkast och kan inte ändras.")
-        return redirect("plan_detail", slug=slug, pk=pk)
-    before = snapshot(plan, budget_services.PLAN_FIELDS)
+    before = snapshot(plan, services.PLAN_FIELDS)
     form = PlanForm(
         request.POST or None,
         instance=plan,
@@ -106,12 +115,8 @@ def plan_edit(request, slug: str, pk: int):
         creating=False,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            budget_services.plan_update(plan=form.instance, acting_user=request.user, before=before)
-        except budget_services.PlanLocked as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, "Planens inställningar är sparade.")
+        services.plan_update(plan=form.instance, acting_user=request.user, before=before)
+        messages.success(request, "Planens inställningar är sparade.")
         return redirect("plan_detail", slug=slug, pk=pk)
     return render(
         request,
@@ -137,7 +142,7 @@ def _workflow_error(request, error, slug, pk):
 @require_POST
 @login_required
 def plan_submit(request, slug: str, pk: int):
-    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    access, plan = get_plan_for_user(request, slug, pk, need="manage")
     try:
         services.plan_submit(plan=plan, acting_user=request.user)
     except ValidationError as error:
@@ -224,7 +229,7 @@ def plan_adopt(request, slug: str, pk: int):
 @require_POST
 @login_required
 def plan_revise(request, slug: str, pk: int):
-    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    access, plan = get_plan_for_user(request, slug, pk, need="manage")
     try:
         new = services.plan_revise(plan=plan, acting_user=request.user)
     except ValidationError as error:

@@ -6,22 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from finsam.models import AuditEvent
-from finsam.tenancy import get_forbund_for_user
+from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from plans import services
-from plans.access import get_plan_for_user
 from plans.diff import budget_changes, section_changes
 from plans.models import PDF_ADOPTED, PDF_READY, Plan, PlanPdf
-
-
-def _pdf(plan, pdf_pk: int) -> PlanPdf:
-    try:
-        return plan.pdfs.get(pk=pdf_pk)
-    except PlanPdf.DoesNotExist as exc:
-        raise Http404("Filen finns inte.") from exc
 
 
 @require_POST
@@ -40,7 +32,7 @@ def pdf_request(request, slug: str, pk: int):
 def pdf_status(request, slug: str, pk: int, pdf_pk: int):
     """Whether a PDF is ready; htmx polls the status part until it is."""
     access, plan = get_plan_for_user(request, slug, pk)
-    pdf = _pdf(plan, pdf_pk)
+    pdf = get_object_or_404(plan.pdfs, pk=pdf_pk)
     template = "plans/pdf_status.html"
     if request.headers.get("HX-Request") == "true":
         template += "#status"
@@ -55,7 +47,7 @@ def pdf_status(request, slug: str, pk: int, pdf_pk: int):
 def pdf_download(request, slug: str, pk: int, pdf_pk: int):
     """The stored file, byte for byte; nothing is ever rendered here."""
     access, plan = get_plan_for_user(request, slug, pk)
-    pdf = _pdf(plan, pdf_pk)
+    pdf = get_object_or_404(plan.pdfs, pk=pdf_pk)
     if pdf.status != PDF_READY or not pdf.file:
         raise Http404("Filen är inte klar ännu.")
     response = FileResponse(

@@ -1,4 +1,4 @@
-"""The page that creates next year's plan from an existing one (plans/carry_forward.py)."""
+"""The page that creates next year's plan from an existing one (plans.services.plan_create_from)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from budgets.selectors import plan_figures
-from plans.access import get_plan_for_user
-from plans.carry_forward import PlanCreateFromForm, budget_years_from, plan_create_from
+from finsam.tenancy import get_plan_for_user
+from insatser.models import Insats
+from plans.forms import PlanCreateFromForm
+from plans.services import plan_create_from
 
 
 @login_required
 def plan_create_from_view(request, slug: str, pk: int):
     """What comes along and what stays behind, and the button that creates the plan."""
-    access, previous = get_plan_for_user(request, slug, pk, need="edit")
-    from insatser.models import Insats  # the page previews insatser; plans does not depend on it
+    access, previous = get_plan_for_user(request, slug, pk, need="manage")
 
     # A GET with a year previews that year; the POST creates the plan.
     data = request.POST if request.method == "POST" else (request.GET or None)
@@ -55,7 +56,7 @@ def plan_create_from_view(request, slug: str, pk: int):
             "carried": [i for i in insatser if i.pk in running],
             "left": left,
             "opening_equity": figures.result.year(year - 1).ub
-            if year in budget_years_from(previous)
+            if year in previous.next_budget_years
             else None,
             "malgrupper": previous.malgrupper.count(),
             "lines": previous.budget_lines.exclude(insats__in=left).count(),

@@ -52,8 +52,9 @@ def world(forbund_a, forbund_b):
     """Objects of förbund A (and B) that URLs in the persona matrix point at."""
     from budgets import services
     from budgets.models import BudgetCategory
+    from plans import services as plan_services
 
-    plan = services.plan_create(forbund=forbund_a, acting_user=None, budget_year=2027)
+    plan = plan_services.plan_create(forbund=forbund_a, acting_user=None, budget_year=2027)
     category = BudgetCategory.objects.get(group__forbund=forbund_a, name="Kansli")
     line = services.budget_line_create(
         plan=plan,

@@ -25,7 +25,7 @@ def violations(page) -> list[str]:
 
 
 def test_the_main_pages_have_no_wcag_violations(page, live_server):
-    from finsam.demo import load_demo
+    from plans.demo import load_demo
     from plans.models import Plan
 
     load_demo()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from budgets import services as budget_services
+from plans import services as plan_services
 from tests import factories
 from tests.browser.conftest import login
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_kansli_adds_an_insats_and_finds_its_grant_in_the_budget(page, live_server):
     forbund = factories.complete_forbund(name="Samordningsförbundet Insats", slug="insats")
     membership = factories.kansli(forbund, user__username="kansli-insats")
-    plan = budget_services.plan_create(forbund=forbund, acting_user=None, budget_year=2027)
+    plan = plan_services.plan_create(forbund=forbund, acting_user=None, budget_year=2027)
     login(page, live_server, membership.user.username, factories.PASSWORD)
 
     page.goto(f"{live_server.url}/f/insats/planer/{plan.pk}/insatser/")
@@ -37,7 +37,7 @@ def test_kansli_adds_an_insats_and_finds_its_grant_in_the_budget(page, live_serv
 def test_a_mix_that_does_not_add_up_is_explained_beside_the_fields(page, live_server):
     forbund = factories.complete_forbund(name="Samordningsförbundet Mix", slug="mix")
     membership = factories.kansli(forbund, user__username="kansli-mix")
-    plan = budget_services.plan_create(forbund=forbund, acting_user=None, budget_year=2027)
+    plan = plan_services.plan_create(forbund=forbund, acting_user=None, budget_year=2027)
     login(page, live_server, membership.user.username, factories.PASSWORD)
 
     page.goto(f"{live_server.url}/f/mix/planer/{plan.pk}/insatser/ny/")

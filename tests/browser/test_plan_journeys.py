@@ -12,6 +12,7 @@ import pytest
 from budgets import services as budget_services
 from budgets.models import BudgetCategory
 from finsam.models import Fordelningstal
+from plans import services as plan_services
 from tests import factories
 from tests.browser.conftest import login
 
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def make_plan(slug: str):
     forbund = factories.complete_forbund(name=f"Samordningsförbundet {slug}", slug=slug)
-    plan = budget_services.plan_create(forbund=forbund, acting_user=None, budget_year=2027)
+    plan = plan_services.plan_create(forbund=forbund, acting_user=None, budget_year=2027)
     for medlem in forbund.medlemmar.filter(kind="kommun"):
         for year in plan.years:
             Fordelningstal.objects.create(medlem=medlem, year=year, invanare=10_000)

@@ -12,7 +12,7 @@ from budgets import services
 from budgets.models import BudgetAmount, BudgetCategory, BudgetYear
 from budgets.selectors import plan_figures
 from finsam.models import AuditEvent
-from plans.models import ANTAGEN, Plan
+from plans.models import ANTAGEN, Plan, PlanLocked
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_an_adopted_plan_refuses_a_crafted_post(personas, plan, world):
     assert BudgetAmount.objects.get(line=world["line_a"]).amount.amount == 500
     assert AuditEvent.objects.count() == before
     plan.refresh_from_db()
-    with pytest.raises(services.PlanLocked):
+    with pytest.raises(PlanLocked):
         services.budget_figures_set(
             plan=plan, acting_user=None, medlemsbidrag={(2027, "budget"): 1}
         )
@@ -290,7 +290,7 @@ def test_plan_create_refuses_a_second_plan_for_the_same_year(personas, plan):
 
 @pytest.mark.django_db
 def test_an_insats_line_cannot_be_removed_without_its_insats(db):
-    from finsam.demo import load_demo
+    from plans.demo import load_demo
     from plans.models import Plan
 
     load_demo()

@@ -17,10 +17,10 @@ from budgets import services
 from budgets.management.commands.plan_summary import Command
 from budgets.models import BudgetCategory
 from finsam.audit import snapshot
-from finsam.demo import load_demo
 from finsam.money import format_percent
+from plans import services as plan_services
+from plans.demo import load_demo
 from plans.models import Plan
-from plans.services import copy_plan_content
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -236,14 +236,7 @@ def test_text_format_shows_the_comparison_columns_first(demo):
 
 def test_the_latest_version_of_the_budget_year_is_summarised(demo):
     plan = Plan.objects.get(forbund__slug="goteborg", budget_year=2021)
-    revision = Plan.objects.create(
-        forbund=plan.forbund,
-        budget_year=2021,
-        version=2,
-        revises=plan,
-        opening_equity=plan.opening_equity,
-    )
-    copy_plan_content(source=plan, target=revision)
+    revision = plan_services.plan_revise(plan=plan, acting_user=None)
     data = summary("goteborg", 2021)
     assert (data["plan"]["id"], data["plan"]["version"]) == (revision.pk, 2)
     assert by_year(data, "ub") == ["12981000", "6177000", "325000"]
@@ -313,7 +306,7 @@ def build_plan(*, slug: str, lines: int, plan_years: int):
     """A förbund with two kommuner and a plan with comparison columns, lines and amounts in
     every column, medlemsbidrag and the kommuner's fördelningstal for every year."""
     forbund = factories.complete_forbund(slug=slug, kommuner=2)
-    plan = services.plan_create(
+    plan = plan_services.plan_create(
         forbund=forbund,
         acting_user=None,
         budget_year=2027,
@@ -365,9 +358,9 @@ def test_plan_summary_queries_stay_fixed_when_a_plan_grows(django_assert_num_que
     with django_assert_num_queries(PLAN_SUMMARY_QUERIES):
         run(forbund="vaxande", year=2027)
     # Twice the lines, and the plan widened to five years (the new years get their rows).
-    before = snapshot(plan, services.PLAN_FIELDS)
+    before = snapshot(plan, plan_services.PLAN_FIELDS)
     plan.plan_years = 5
-    services.plan_update(plan=plan, acting_user=None, before=before)
+    plan_services.plan_update(plan=plan, acting_user=None, before=before)
     categories = list(BudgetCategory.objects.filter(group__forbund=plan.forbund))
     for i in range(5):
         services.budget_line_create(

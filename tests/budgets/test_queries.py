@@ -59,7 +59,7 @@ def test_budget_pages_run_the_same_queries_for_double_the_data(
     grow(plan, 10)
     plan.plan_years = 5
     plan.save()
-    services._sync_years(plan)
+    services.budget_years_sync(plan)
     grow(plan, 0)
     with django_assert_num_queries(EXPECTED[url_name]):
         assert client.get(url).status_code == 200

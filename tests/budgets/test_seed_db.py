@@ -15,9 +15,9 @@ from django.db import transaction
 
 from budgets.models import BudgetAmount, BudgetCategory, BudgetGroup, BudgetLine, BudgetYear
 from budgets.selectors import PlanFigures, plan_figures
-from finsam.demo import load_demo
 from finsam.models import AuditEvent
 from finsam.money import format_percent
+from plans.demo import load_demo
 from plans.models import Plan
 
 pytestmark = pytest.mark.django_db
@@ -387,7 +387,7 @@ def test_a_second_load_keeps_what_the_kansli_changed(demo):
 
 
 def test_a_fixture_whose_years_are_not_the_plans_is_refused(db):
-    from budgets.demo import load_budget
+    from plans.demo import load_plan
     from tests import factories
 
     forbund = factories.complete_forbund(slug="fel-ar")
@@ -403,4 +403,4 @@ def test_a_fixture_whose_years_are_not_the_plans_is_refused(db):
         }
     }
     with pytest.raises(ValueError, match="not the plan's columns"):
-        load_budget(forbund, data)
+        load_plan(forbund, data)

@@ -15,8 +15,8 @@ from budgets.selectors import plan_figures
 from finsam.models import AuditEvent, Fordelningstal
 from insatser import services
 from insatser.models import Agenda2030Tag, Indikator, Insats, Mal, Utfall
-from plans.carry_forward import plan_create_from
 from plans.models import ANTAGEN, Plan
+from plans.services import plan_create_from
 from tests import factories
 from tests.insatser.conftest import url
 
@@ -150,7 +150,7 @@ def test_a_later_budget_year_takes_fewer_insatser(previous):
 def test_the_comparison_column_is_the_previous_plans_budget(previous):
     previous.show_comparison = True
     previous.save()
-    budget_services._sync_years(previous)
+    budget_services.budget_years_sync(previous)
     new = plan_create_from(previous=previous, acting_user=None)
     figures = plan_figures(new)
     budget, prognos = (c for c in figures.columns if c.is_comparison)

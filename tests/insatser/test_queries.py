@@ -53,7 +53,7 @@ def test_insatser_list_runs_the_same_queries_for_double_the_data(
     grow(plan, 8)
     plan.plan_years = 5
     plan.save()
-    budget_services._sync_years(plan)
+    budget_services.budget_years_sync(plan)
     with django_assert_num_queries(INSATS_LIST_QUERIES):
         response = client.get(url, params)
     assert response.status_code == 200

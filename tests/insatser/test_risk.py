@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from budgets.checks import RISK_HIGH_EFFECT_LOW, RiskItem, check_risk_effect
 from budgets.selectors import plan_figures
-from insatser.checks import RISK_HIGH_EFFECT_LOW, RiskItem, check_risk_effect, risk_matrix
+from insatser.checks import risk_matrix
 from insatser.rules import LEVELS
 from tests import factories
 from tests.insatser.conftest import url

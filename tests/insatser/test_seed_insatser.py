@@ -9,11 +9,11 @@ import pytest
 from django.db import transaction
 
 from budgets.selectors import plan_figures
-from finsam.demo import load_demo
-from finsam.models import AuditEvent, Forbund
+from finsam.models import AuditEvent
 from finsam.money import format_percent
 from insatser.demo import load_insatser
 from insatser.models import Indikator, Insats, Mal, Malgrupp
+from plans.demo import load_demo
 from plans.models import Plan
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +186,6 @@ def test_sundsvalls_plan_goals_are_measured_as_the_seed_says(seeds):
 def test_loading_again_changes_nothing(seeds):
     before = (Insats.objects.count(), Mal.objects.count(), AuditEvent.objects.count())
     load_demo()
-    for forbund in Forbund.objects.all():
-        load_insatser(forbund)
+    for plan in Plan.objects.all():
+        load_insatser(plan)
     assert (Insats.objects.count(), Mal.objects.count(), AuditEvent.objects.count()) == before

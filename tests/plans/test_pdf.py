@@ -142,7 +142,7 @@ def test_render_plan_pdf_command_writes_a_draft(clean_plan, tmp_path):
 
 @pytest.mark.django_db
 def test_seed_pdf_shows_goteborgs_figures_in_swedish_format():
-    from finsam.demo import load_demo
+    from plans.demo import load_demo
     from plans.models import Plan
 
     load_demo()

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from budgets import services as budget_services
 from plans import services
+from plans import services as plan_services
 from plans.models import Section
 from tests.budgets.test_queries import grow
 
@@ -74,7 +74,7 @@ def test_plan_lists_run_the_same_queries_for_more_plans(url_name, personas, worl
     before = count(client, url)
     for year in (2028, 2029, 2030):
         adopt(
-            budget_services.plan_create(
+            plan_services.plan_create(
                 forbund=forbund, acting_user=None, budget_year=year, opening_equity=Decimal(0)
             )
         )

@@ -13,6 +13,7 @@ from budgets import services as budget_services
 from budgets.models import BudgetAmount, BudgetCategory
 from finsam.models import AuditEvent
 from plans import services
+from plans import services as plan_services
 from plans.models import ANTAGEN, INLAMNAD, UTKAST, Comment, Plan, Section
 from tests import factories
 
@@ -198,7 +199,7 @@ def test_an_adopted_plan_cannot_change_through_any_service(adopted, world, perso
             plan=adopted, acting_user=user, category=category, name="Ny"
         ),
         lambda: budget_services.budget_line_delete(line=line, acting_user=user),
-        lambda: budget_services.plan_update(plan=adopted, acting_user=user, before={}),
+        lambda: plan_services.plan_update(plan=adopted, acting_user=user, before={}),
         lambda: budget_services.budget_years_update(
             plan=adopted, acting_user=user, rows=list(adopted.budget_years.all()), before={}
         ),

@@ -2,28 +2,26 @@
 
     python manage.py plan_summary --forbund goteborg --year 2021 [--format json|text]
 
-Everything printed comes from budgets.selectors.plan_figures, the computation every page, the PDF
-and the Excel export show; this command only chooses the plan and lays the figures out. The JSON
+Everything printed comes from budgets.selectors.plan_figures, the computation every page and the
+PDF show; this command only chooses the plan, and budgets.summary lays the figures out. The JSON
 format is described field by field in docs/plan_summary.md.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.management.base import BaseCommand, CommandError
 
-from budgets.calc import BalanceStatement, ResultStatement, YearResult
-from budgets.models import INTAKT, KOSTNAD
-from budgets.selectors import Column, PlanFigures, plan_figures
-from budgets.tables import BALANCE_ROWS, RESULT_ROWS, budget_rows, share_rows
+from budgets.selectors import plan_figures
+from budgets.summary import summary, text_summary
 from finsam.models import Forbund
-from finsam.money import format_number, format_percent, format_typed_percent
-from plans.models import Plan
+
+if TYPE_CHECKING:
+    from plans.models import Plan
 
 FORMATS = ("json", "text")
-SEVERITY_LABELS = {"fel": "Fel", "varning": "Varning", "info": "Info"}
 
 
 class Command(BaseCommand):
@@ -89,249 +87,3 @@ def _find_plan(slug: str, year: int) -> Plan:
         )
         raise CommandError(f"{forbund.name} har ingen plan för budgetåret {year}.{hint}")
     return plan
-
-
-# --- JSON -----------------------------------------------------------------------------------------
-
-
-def kr(value: Decimal | None) -> str | None:
-    """An amount in kronor as a string of its Decimal: "12981000", "-656000"."""
-    if value is None:
-        return None
-    return "0" if value == 0 else format(value, "f")  # never "-0"
-
-
-def fraction(value: Decimal | None) -> str | None:
-    """A fraction of a whole (0.854…) as a string of its Decimal, unrounded."""
-    return None if value is None else format(value, "f")
-
-
-def percent(value: Decimal | None) -> str | None:
-    """A percentage as typed by the kansli ("20", "11.6"), without trailing zeros."""
-    return None if value is None else format(value.normalize(), "f")
-
-
-def summary(figures: PlanFigures) -> dict:
-    """The plan's computed figures as plain JSON values (see docs/plan_summary.md)."""
-    plan = figures.plan
-    return {
-        "forbund": {"slug": plan.forbund.slug, "name": plan.forbund.name},
-        "plan": {
-            "id": plan.pk,
-            "title": plan.title,
-            "budget_year": plan.budget_year,
-            "years": plan.years,
-            "version": plan.version,
-            "status": plan.status,
-            "amount_unit": figures.unit,
-            "opening_equity": kr(plan.opening_equity.amount),
-            "under_use_percent": percent(plan.under_use_percent),
-            "deficit_reason": plan.deficit_reason,
-            "show_comparison": plan.show_comparison,
-        },
-        "years": [_column(figures, c) for c in figures.plan_columns],
-        "comparison": [_column(figures, c) for c in figures.columns if c.is_comparison],
-        "findings": [
-            {
-                "code": f.code,
-                "severity": f.severity,
-                "year": f.year,
-                "ref": f.ref,
-                "message": f.message,
-            }
-            for f in figures.findings
-        ],
-    }
-
-
-def _column(figures: PlanFigures, column: Column) -> dict:
-    r = column.result
-    return {
-        "year": column.year,
-        "column": column.kind,
-        "label": column.label,
-        "intakter": {
-            "medlemsbidrag": kr(r.medlemsbidrag),
-            "members": [
-                {
-                    "name": m.name,
-                    "kind": m.kind,
-                    "amount": kr(r.member_parts.get(str(m.pk))),
-                }
-                for m in figures.members
-            ],
-            "split_error": r.split_error,
-            "groups": [
-                {"name": g.name, "amount": kr(r.group_totals[str(g.pk)])}
-                for g in _groups(figures, r, INTAKT)
-            ],
-            "ovriga": kr(r.ovriga_intakter),
-            "summa": kr(r.intakter),
-        },
-        "kostnader": {
-            "groups": [
-                {
-                    "name": g.name,
-                    "share_kind": g.share_kind or None,
-                    "amount": kr(r.group_totals[str(g.pk)]),
-                    "share": fraction(r.group_shares.get(str(g.pk))),
-                }
-                for g in _groups(figures, r, KOSTNAD)
-            ],
-            "summa": kr(r.kostnader),
-        },
-        "shares": {kind: fraction(share) for kind, share in r.shares.items()},
-        "arets_resultat": kr(r.resultat),
-        "ib": kr(r.ib),
-        "ub": kr(r.ub),
-        "tillgangliga_medel": kr(r.available),
-        "targets": {
-            "ceiling": kr(r.ceiling),
-            "ceiling_percent": percent(r.targets.ceiling_percent),
-            "ceiling_amount": kr(r.targets.ceiling_amount),
-            "floor": kr(r.floor),
-            "min_individ_percent": percent(r.targets.min_individ_percent),
-            "individ_costs": kr(r.individ_costs),
-            "individ_of_medlemsbidrag": fraction(r.individ_of_medlemsbidrag),
-        },
-        "beslutade_kostnader": kr(r.decided_costs),
-        "utrymme": kr(r.utrymme),
-        "resultatbudget": _statement(r.resultatbudget),
-        "balansbudget": _balance(r.balansbudget),
-    }
-
-
-def _groups(figures: PlanFigures, result: YearResult, side: str) -> list:
-    # Only groups with lines in this plan; a förbund's unused groups are not part of its budget.
-    return [g for g in figures.groups if g.side == side and str(g.pk) in result.group_totals]
-
-
-def _statement(statement: ResultStatement) -> dict:
-    return {name: kr(getattr(statement, name)) for _, name, _ in RESULT_ROWS}
-
-
-def _balance(statement: BalanceStatement | None) -> dict | None:
-    if statement is None:
-        return None
-    values = {name: kr(getattr(statement, name)) for _, name, _ in BALANCE_ROWS}
-    values["difference"] = kr(statement.difference)
-    values["balanced"] = statement.balanced
-    return values
-
-
-# --- Text -----------------------------------------------------------------------------------------
-
-
-def text_summary(figures: PlanFigures) -> str:
-    """The same figures as a readable Swedish table, in the förbund's unit (kr or tkr)."""
-    plan = figures.plan
-    unit = figures.unit
-    columns = figures.columns
-
-    def amount(value: Decimal | None) -> str:
-        return "–" if value is None else format_number(value, unit)
-
-    def share(value: Decimal | None) -> str:
-        return "–" if value is None else format_percent(value)
-
-    table: list[tuple[str, list[str]] | str] = []
-    rows, notes = budget_rows(figures)
-    for row in rows:
-        if row.kind in ("heading", "group"):
-            table.append(row.label if row.kind == "heading" else f"  {row.label}")
-            continue
-        label = row.label
-        if row.kind in ("line", "member"):
-            label = f"    {label}"
-        elif row.kind == "subtotal":
-            label = f"  {label}"
-        if row.note_number:
-            label += f" ({row.note_number})"
-        table.append((label, [amount(cell.value) for cell in row.cells]))
-        if row.kind == "subtotal" and any(cell.share is not None for cell in row.cells):
-            table.append(("    andel av kostnaderna", [share(cell.share) for cell in row.cells]))
-
-    shares = share_rows(figures)
-    if shares:
-        table.append("Andelar av kostnaderna")
-        for label, values in shares:
-            table.append((f"  {label}", [share(v) for v in values]))
-
-    table.append("Mål och utrymme")
-    table.append(("  Tak för eget kapital", [amount(c.result.ceiling) for c in columns]))
-    if any(c.result.floor is not None for c in columns):
-        table.append(("  Golv för eget kapital", [amount(c.result.floor) for c in columns]))
-    if any(c.result.targets.min_individ_percent is not None for c in columns):
-        table.append(
-            (
-                "  Individinriktade insatser av medlemsbidraget",
-                [share(c.result.individ_of_medlemsbidrag) for c in columns],
-            )
-        )
-        table.append(
-            (
-                "  Mål för individinriktade insatser, minst",
-                [
-                    "–"
-                    if (p := c.result.targets.min_individ_percent) is None
-                    else format_typed_percent(p)
-                    for c in columns
-                ],
-            )
-        )
-    table.append(("  Beslutade kostnader", [amount(c.result.decided_costs) for c in columns]))
-    table.append(("  Utrymme för ny verksamhet", [amount(c.result.utrymme) for c in columns]))
-
-    table.append("Resultatbudget")
-    for label, name, _ in RESULT_ROWS:
-        table.append(
-            (f"  {label}", [amount(getattr(c.result.resultatbudget, name)) for c in columns])
-        )
-    if any(c.result.balansbudget for c in columns):
-        table.append("Balansbudget")
-        for label, name, _ in BALANCE_ROWS:
-            table.append(
-                (
-                    f"  {label}",
-                    [
-                        amount(getattr(c.result.balansbudget, name))
-                        if c.result.balansbudget
-                        else "–"
-                        for c in columns
-                    ],
-                )
-            )
-
-    header = [c.label for c in columns]
-    width = max(len(r[0]) for r in table if isinstance(r, tuple))
-    width = max(width, *(len(r) for r in table if isinstance(r, str)))
-    cell_width = max(
-        12,
-        *(len(h) for h in header),
-        *(len(v) for r in table if isinstance(r, tuple) for v in r[1]),
-    )
-
-    def line(label: str, values: list[str]) -> str:
-        return label.ljust(width) + "".join(v.rjust(cell_width + 2) for v in values)
-
-    status = plan.get_status_display().lower()
-    out = [
-        plan.forbund.name,
-        f"{plan.title} – {status}",
-        f"Belopp i {unit}.",
-        "",
-        line("", header),
-    ]
-    for row in table:
-        out.append(row if isinstance(row, str) else line(*row))
-    if notes:
-        out += ["", "Fotnoter"]
-        out += [f"  {number}. {text}" for number, text in notes]
-    out += ["", "Iakttagelser"]
-    if not figures.findings:
-        out.append("  Inga iakttagelser.")
-    for finding in figures.findings:
-        out.append(
-            f"  {SEVERITY_LABELS.get(finding.severity, finding.severity)}: {finding.message}"
-        )
-    return "\n".join(out)

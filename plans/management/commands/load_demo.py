@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from finsam.demo import DEMO_PASSWORD, load_demo
+from finsam.demo import DEMO_PASSWORD
+from plans.demo import load_demo
 
 
 class Command(BaseCommand):
