@@ -14,8 +14,7 @@ from django.db import transaction
 
 from budgets import services
 from budgets.defaults import ensure_budget_groups
-from budgets.models import BUDGET, VERKSAMHET, BudgetCategory
-from finsam.audit import snapshot
+from budgets.models import BUDGET, VERKSAMHET, BudgetCategory, BudgetYear
 from finsam.models import Forbund
 
 if TYPE_CHECKING:
@@ -23,7 +22,12 @@ if TYPE_CHECKING:
 
 PERCENT_FIELDS = ("ceiling_percent", "min_individ_percent")
 # What a fixture year may set besides the medlemsbidrag (which budget_figures_set writes).
-YEAR_INPUTS = tuple(f for f in services.YEAR_FIELDS if f != "medlemsbidrag")
+YEAR_INPUTS = tuple(
+    f.name
+    for f in BudgetYear._meta.concrete_fields
+    if f.name not in ("id", "plan", "year", "column", "medlemsbidrag")
+    and not f.name.endswith("_currency")
+)
 
 
 def group_specs(rows: list[dict]) -> list[tuple]:
@@ -76,14 +80,18 @@ def load_budget(plan: Plan, spec: dict) -> Plan:
         acting_user=None,
         medlemsbidrag={key: Decimal(values["medlemsbidrag"]) for key, values in columns.items()},
     )
-    # Read after budget_figures_set, so saving the targets keeps the medlemsbidrag just set.
-    rows = list(plan.budget_years.all())
-    before = {row.pk: snapshot(row, services.YEAR_FIELDS) for row in rows}
-    for row in rows:
-        for name, value in columns[(row.year, row.column)].items():
-            if name != "medlemsbidrag":
-                setattr(row, name, _year_value(name, value))
-    services.budget_years_update(plan=plan, acting_user=None, rows=rows, before=before)
+    services.budget_years_update(
+        plan=plan,
+        acting_user=None,
+        rows={
+            row.pk: {
+                name: _year_value(name, value)
+                for name, value in columns[(row.year, row.column)].items()
+                if name != "medlemsbidrag"
+            }
+            for row in plan.budget_years.all()
+        },
+    )
     return plan
 
 

@@ -148,7 +148,7 @@ class BudgetYearForm(forms.ModelForm):
             value = cleaned.get(name)
             if value is None and name not in self.OPTIONAL:
                 value = Decimal(0)
-            setattr(self.instance, name, value)
+            cleaned[name] = value
         return cleaned
 
 

@@ -10,11 +10,11 @@ from finsam.signals import forbund_changing
 
 
 @receiver(forbund_changing, dispatch_uid="budgets.rounding_unit")
-def refuse_rounding_a_draft_cannot_keep(sender, *, forbund, changed, **kwargs) -> None:
+def refuse_rounding_a_draft_cannot_keep(sender, *, forbund, data, **kwargs) -> None:
     """A new rounding unit must divide every medlemsbidrag of the förbund's draft plans."""
-    if "rounding_unit" not in changed:
+    if "rounding_unit" not in data:
         return
-    unit = forbund.rounding_unit
+    unit = data["rounding_unit"]
     drafts = [plan.pk for plan in forbund.plans.all() if plan.is_editable]
     amounts = BudgetYear.objects.filter(plan__in=drafts).values_list("medlemsbidrag", flat=True)
     if any(amount % unit for amount in amounts):

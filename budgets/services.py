@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,26 +26,11 @@ from budgets.models import (
     BudgetLine,
     BudgetYear,
 )
-from finsam.audit import audit_record, diff, snapshot
+from finsam.audit import ActingUser, audit_record, model_update, record_save, save_changes
 from finsam.models import Forbund
 
 if TYPE_CHECKING:
     from plans.models import Plan
-
-LINE_FIELDS = ["name", "category", "note", "decided", "order"]
-YEAR_FIELDS = [
-    "medlemsbidrag",
-    "comparison_ib",
-    "ceiling_percent",
-    "ceiling_amount",
-    "floor_amount",
-    "min_individ_percent",
-    "anlaggningstillgangar",
-    "omsattningstillgangar",
-    "avsattningar",
-    "langfristiga_skulder",
-    "kortfristiga_skulder",
-]
 
 
 def sek(amount: Decimal | int | None) -> Money | None:
@@ -151,7 +136,7 @@ def insats_category(*, forbund: Forbund, share_kind: str, esf: bool) -> BudgetCa
 def budget_line_create(
     *,
     plan: Plan,
-    acting_user,
+    acting_user: ActingUser,
     category: BudgetCategory,
     name: str,
     note: str = "",
@@ -213,29 +198,31 @@ def _refuse_insats_line(line: BudgetLine) -> None:
 
 
 @transaction.atomic
-def budget_line_update(*, line: BudgetLine, acting_user, before: dict) -> BudgetLine:
-    """Save edits to a line's name, category, note, order and decided flag."""
-    line.plan.ensure_editable()
-    if line.category.group.forbund_id != line.plan.forbund_id:
+def budget_line_update(
+    *, line: BudgetLine, acting_user: ActingUser, data: Mapping[str, Any]
+) -> BudgetLine:
+    """Save the changed fields of a line (name, category, note, order, decided; an insats's
+    line also its insats). An order of None keeps the line where it stands."""
+    plan = line.plan.locked_draft()
+    data = {k: v for k, v in data.items() if not (k == "order" and v is None)}
+    category = data.get("category")
+    if category is not None and category.group.forbund_id != plan.forbund_id:
         raise ValidationError({"category": "Kategorin hör till ett annat förbund."})
-    line.full_clean()
-    line.save()
-    changes = diff(before, snapshot(line, LINE_FIELDS))
-    if changes:
-        audit_record(
-            forbund=line.plan.forbund,
-            actor=acting_user,
-            action="budgetline.update",
-            obj=line,
-            plan=line.plan,
-            summary=f"Ändrade budgetraden {line.name}",
-            changes=changes,
-        )
+    line, _, changes = save_changes(instance=line, data=data)
+    record_save(
+        obj=line,
+        created=False,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=plan.forbund,
+        what=f"budgetraden {line.name}",
+        plan=plan,
+    )
     return line
 
 
 @transaction.atomic
-def budget_line_delete(*, line: BudgetLine, acting_user) -> None:
+def budget_line_delete(*, line: BudgetLine, acting_user: ActingUser) -> None:
     line.plan.ensure_editable()
     _refuse_insats_line(line)
     amounts = {f"{a.year} {a.column}": str(a.amount.amount) for a in line.amounts.all()}
@@ -255,7 +242,7 @@ def budget_line_delete(*, line: BudgetLine, acting_user) -> None:
 def budget_figures_set(
     *,
     plan: Plan,
-    acting_user,
+    acting_user: ActingUser,
     amounts: Mapping[tuple[int, int, str], Decimal] | None = None,
     medlemsbidrag: Mapping[tuple[int, str], Decimal] | None = None,
 ) -> int:
@@ -317,17 +304,18 @@ def budget_figures_set(
 
 @transaction.atomic
 def budget_years_update(
-    *, plan: Plan, acting_user, rows: list[BudgetYear], before: dict[int, dict]
+    *, plan: Plan, acting_user: ActingUser, rows: Mapping[int, Mapping[str, Any]]
 ) -> None:
-    """Save edited year rows (targets, balance inputs); the forms have set the fields."""
+    """Save the changed targets and balance inputs of a plan's years: {year row id: new values}."""
     plan = plan.locked_draft()
+    stored_rows = {row.pk: row for row in plan.budget_years.all()}
     changes = {}
-    for row in rows:
-        if row.plan_id != plan.pk:
+    for pk, data in rows.items():
+        row = stored_rows.get(pk)
+        if row is None:
             raise ValidationError("Året hör till en annan plan.")
-        row.full_clean()
-        row.save()
-        for field, pair in diff(before.get(row.pk, {}), snapshot(row, YEAR_FIELDS)).items():
+        row.plan = plan
+        for field, pair in model_update(instance=row, data=data).items():
             changes[f"{row.year} {field}"] = pair
     if changes:
         audit_record(
@@ -341,32 +329,28 @@ def budget_years_update(
         )
 
 
-GROUP_FIELDS = ["name", "side", "share_kind", "is_insats", "esf", "order"]
-CATEGORY_FIELDS = ["group", "name", "statement", "order"]
-
-
 @transaction.atomic
 def budget_structure_save(
-    *, obj: BudgetGroup | BudgetCategory, acting_user, before: dict | None = None
+    *,
+    obj: BudgetGroup | BudgetCategory,
+    acting_user: ActingUser,
+    data: Mapping[str, Any] | None = None,
 ) -> BudgetGroup | BudgetCategory:
-    """Create or update one of a förbund's budget groups or categories (the form set it)."""
-    created = obj.pk is None
-    is_group = isinstance(obj, BudgetGroup)
-    obj.full_clean()
-    obj.save()
-    audit_record(
-        forbund=obj.forbund if is_group else obj.group.forbund,
-        actor=acting_user,
-        action=f"{obj._meta.model_name}.{'create' if created else 'update'}",
+    """Create one of a förbund's budget groups or categories, or save its changed fields."""
+    obj, created, changes = save_changes(instance=obj, data=data)
+    record_save(
         obj=obj,
-        summary=f"{'Lade till' if created else 'Ändrade'} {obj._meta.verbose_name} {obj}",
-        changes=diff(before or {}, snapshot(obj, GROUP_FIELDS if is_group else CATEGORY_FIELDS)),
+        created=created,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=obj.forbund if isinstance(obj, BudgetGroup) else obj.group.forbund,
+        what=f"{obj._meta.verbose_name} {obj}",
     )
     return obj
 
 
 @transaction.atomic
-def budget_category_delete(*, category: BudgetCategory, acting_user) -> None:
+def budget_category_delete(*, category: BudgetCategory, acting_user: ActingUser) -> None:
     """Remove a category no budget line uses (ProtectedError otherwise, nothing removed)."""
     audit_record(
         forbund=category.group.forbund,

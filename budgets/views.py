@@ -24,7 +24,6 @@ from budgets.forms import (
 from budgets.models import BudgetGroup
 from budgets.selectors import plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
-from finsam.audit import snapshot
 from finsam.members import AF, KIND_LABELS
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 
@@ -81,27 +80,14 @@ def budget_editor(request, slug: str, pk: int):
 
 def _line_form_page(request, access, plan, line=None):
     ensure_budget_groups(access.forbund)
-    before = snapshot(line, services.LINE_FIELDS) if line else None
     form = BudgetLineForm(request.POST or None, instance=line, forbund=access.forbund)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if line is None:
-                services.budget_line_create(
-                    plan=plan,
-                    acting_user=request.user,
-                    category=data["category"],
-                    name=data["name"],
-                    note=data["note"],
-                    decided=data["decided"],
-                    order=data["order"],
-                )
+                services.budget_line_create(plan=plan, acting_user=request.user, **data)
             else:
-                if data["order"] is None:
-                    form.instance.order = line.order
-                services.budget_line_update(
-                    line=form.instance, acting_user=request.user, before=before
-                )
+                services.budget_line_update(line=line, acting_user=request.user, data=data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -154,21 +140,18 @@ def budget_years(request, slug: str, pk: int):
     forms = [BudgetYearForm(data, instance=r, prefix=f"y{r.pk}", unit=unit) for r in rows]
     for row in rows:
         row.plan = plan
-    if request.method == "POST":
-        before = {r.pk: snapshot(r, services.YEAR_FIELDS) for r in plan.budget_years.all()}
-        if all(f.is_valid() for f in forms):
-            try:
-                services.budget_years_update(
-                    plan=plan,
-                    acting_user=request.user,
-                    rows=[f.instance for f in forms],
-                    before=before,
-                )
-            except ValidationError as error:
-                messages.error(request, "; ".join(error.messages))
-            else:
-                messages.success(request, "Mål och balansuppgifter är sparade.")
-                return redirect("budget_statements", slug=slug, pk=pk)
+    if request.method == "POST" and all(f.is_valid() for f in forms):
+        try:
+            services.budget_years_update(
+                plan=plan,
+                acting_user=request.user,
+                rows={f.instance.pk: f.cleaned_data for f in forms},
+            )
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            messages.success(request, "Mål och balansuppgifter är sparade.")
+            return redirect("budget_statements", slug=slug, pk=pk)
     return render(
         request,
         "budgets/years_form.html",
@@ -283,7 +266,10 @@ def categories(request, slug: str):
         )
         if form.is_valid():
             _saved(
-                request, services.budget_structure_save(obj=form.instance, acting_user=request.user)
+                request,
+                services.budget_structure_save(
+                    obj=form.instance, acting_user=request.user, data=form.cleaned_data
+                ),
             )
             return redirect("budget_categories", slug=slug)
         status = 400
@@ -313,14 +299,15 @@ def _saved(request, obj) -> None:
 @login_required
 def group_edit(request, slug: str, group_pk: int):
     access, group = get_group_for_user(request, slug, group_pk)
-    before = snapshot(group, services.GROUP_FIELDS)
     form = BudgetGroupForm(request.POST or None, instance=group, forbund=access.forbund)
     if request.method == "POST" and form.is_valid():
         try:
             _saved(
                 request,
                 services.budget_structure_save(
-                    obj=form.instance, acting_user=request.user, before=before
+                    obj=form.instance,
+                    acting_user=request.user,
+                    data=form.cleaned_data,
                 ),
             )
         except (IntegrityError, ValidationError):
@@ -342,7 +329,6 @@ def group_edit(request, slug: str, group_pk: int):
 @login_required
 def category_edit(request, slug: str, category_pk: int):
     access, category = get_category_for_user(request, slug, category_pk)
-    before = snapshot(category, services.CATEGORY_FIELDS)
     form = BudgetCategoryForm(request.POST or None, instance=category, forbund=access.forbund)
     if request.method == "POST":
         if request.POST.get("delete"):
@@ -357,7 +343,9 @@ def category_edit(request, slug: str, category_pk: int):
             _saved(
                 request,
                 services.budget_structure_save(
-                    obj=form.instance, acting_user=request.user, before=before
+                    obj=form.instance,
+                    acting_user=request.user,
+                    data=form.cleaned_data,
                 ),
             )
             return redirect("budget_categories", slug=slug)

@@ -1,16 +1,33 @@
-"""The audit log: every service that changes something records who, when and what."""
+"""The audit log, and the one way a service saves a change to an object and records it.
+
+Every service that changes something records who, when and what (old → new). Services hand the
+new values (a form's cleaned_data, or any mapping) to save_recorded or model_update; those
+compare them with the stored row, save only the fields that changed (update_fields), and say what
+changed. Views never take "before" snapshots: the service reads what is stored itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
 
 from finsam.models import AuditEvent, Forbund
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
-def _plain(value: Any) -> Any:
+# Who acts: a logged-in person, or None for the system (the demo loader, commands, tests).
+ActingUser: TypeAlias = "AbstractBaseUser | AnonymousUser | None"
+# {field: [old, new]} as JSON-friendly values.
+Changes: TypeAlias = dict[str, list[Any]]
+
+
+def plain(value: Any) -> Any:
+    """A value as the audit log stores it: amounts and Decimals as strings, objects as names."""
     if hasattr(value, "amount") and hasattr(value, "currency"):  # django-money's Money
         return str(value.amount)
     if isinstance(value, Decimal):
@@ -19,15 +36,24 @@ def _plain(value: Any) -> Any:
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset) or hasattr(value, "model"):
+        return sorted(str(item) for item in value)
     return value
 
 
-def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
-    """The named fields of an instance as JSON-friendly values, for a before/after diff."""
-    return {name: _plain(getattr(instance, name)) for name in fields}
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The named fields of an instance (by default every field a user edits) as JSON-friendly
+    values, for diff."""
+    if fields is None:
+        fields = [
+            f.name
+            for f in instance._meta.concrete_fields
+            if f.editable and not f.primary_key and not f.name.endswith("_currency")
+        ]
+    return {name: plain(getattr(instance, name)) for name in fields}
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
     """The fields that changed, as {field: [old, new]}."""
     return {
         key: [before.get(key), after.get(key)]
@@ -36,14 +62,94 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def _same(old: Any, new: Any) -> bool:
+    if hasattr(old, "amount") and hasattr(old, "currency"):
+        old = old.amount
+    if hasattr(new, "amount") and hasattr(new, "currency"):
+        new = new.amount
+    if isinstance(old, models.Model) or isinstance(new, models.Model):
+        return getattr(old, "pk", old) == getattr(new, "pk", new)
+    if old in (None, "") and new in (None, ""):
+        return old == new
+    return old == new
+
+
+def _model_fields(instance: models.Model, data: Mapping[str, Any]):
+    for name in data:
+        try:
+            field = instance._meta.get_field(name)
+        except Exception:  # FieldDoesNotExist: a form field of the caller's own
+            continue
+        if field.concrete or field.many_to_many:
+            yield name, field
+
+
+def model_update(*, instance: models.Model, data: Mapping[str, Any]) -> Changes:
+    """Set the instance's model fields that differ from data; validate; save only those.
+
+    As HackSoft's model_update: data is a form's cleaned_data or any mapping of new values, and
+    keys that are not fields of the model are left to the caller. Many-to-many fields are set
+    after the save. Returns {field: [old, new]}; empty, and nothing saved, when nothing differs.
+    """
+    changes: Changes = {}
+    olds: dict[str, Any] = {}
+    many: dict[str, Any] = {}
+    for name, field in _model_fields(instance, data):
+        new = data[name]
+        if field.many_to_many:
+            old = list(getattr(instance, name).all())
+            if {o.pk for o in old} != {n.pk for n in new}:
+                many[name] = new
+                changes[name] = [plain(old), plain(list(new))]
+            continue
+        old = getattr(instance, name)
+        if not _same(old, new):
+            olds[name] = old
+            setattr(instance, name, new)
+    if olds:
+        instance.full_clean()  # which may normalise a value (clean())
+        to_save = [name for name, old in olds.items() if not _same(old, getattr(instance, name))]
+        for name in to_save:
+            changes[name] = [plain(olds[name]), plain(getattr(instance, name))]
+        if to_save:
+            auto_now = [
+                f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)
+            ]
+            instance.save(update_fields=[*to_save, *auto_now])
+    for name, values in many.items():
+        getattr(instance, name).set(values)
+    return changes
+
+
+def model_create(*, instance: models.Model, data: Mapping[str, Any] | None = None) -> Changes:
+    """Validate and save a new instance (its fields already set, e.g. by a form); set its
+    many-to-many fields from data. Returns its fields from data as {field: [None, new]}."""
+    instance.full_clean()
+    instance.save()
+    changes: Changes = {}
+    for name, field in _model_fields(instance, data or {}):
+        if field.many_to_many:
+            getattr(instance, name).set(data[name])
+        value = getattr(instance, name)
+        value = list(value.all()) if field.many_to_many else value
+        if value not in (None, "", []):
+            changes[name] = [None, plain(value)]
+    return changes
+
+
+def stored(instance: models.Model) -> models.Model:
+    """The instance's row as the database has it, locked until the transaction ends."""
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+
+
 def audit_record(
     *,
     forbund: Forbund | None,
-    actor,
+    actor: ActingUser,
     action: str,
     obj: models.Model,
     summary: str,
-    changes: dict[str, Any] | None = None,
+    changes: Mapping[str, Any] | None = None,
     plan=None,
 ) -> AuditEvent:
     """Write one audit event; call it inside the service's transaction.
@@ -58,6 +164,44 @@ def audit_record(
         object_id=str(obj.pk or ""),
         object_repr=str(obj)[:300],
         summary=summary[:500],
-        changes=changes or {},
+        changes=dict(changes or {}),
         scope=f"plan:{plan.pk}" if plan is not None else "",
+    )
+
+
+def save_changes(
+    *, instance: models.Model, data: Mapping[str, Any] | None
+) -> tuple[models.Model, bool, Changes]:
+    """Create instance, or update its stored row (locked) with data.
+
+    Returns the saved object, whether it was created, and its changes; record them with
+    record_save once the service has done the rest of its work.
+    """
+    if instance.pk is None:
+        return instance, True, model_create(instance=instance, data=data)
+    row = stored(instance)
+    return row, False, model_update(instance=row, data=data or {})
+
+
+def record_save(
+    *,
+    obj: models.Model,
+    created: bool,
+    changes: Changes,
+    acting_user: ActingUser,
+    forbund: Forbund | None,
+    what: str,
+    plan=None,
+) -> None:
+    """Record a create, or an update that changed something: "Lade till/Ändrade {what}"."""
+    if not (created or changes):
+        return
+    audit_record(
+        forbund=forbund,
+        actor=acting_user,
+        action=f"{obj._meta.model_name}.{'create' if created else 'update'}",
+        obj=obj,
+        summary=f"{'Lade till' if created else 'Ändrade'} {what}",
+        changes=changes,
+        plan=plan,
     )

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finsam.audit import audit_record, diff, snapshot
+from finsam.audit import ActingUser, diff, record_save, save_changes, stored
+from finsam.members import KOMMUN
 from finsam.models import Forbund, Fordelningstal, Medlem
 from finsam.signals import forbund_changing
-
-FORBUND_FIELDS = [
-    "name",
-    "organisationsnummer",
-    "amount_unit",
-    "rounding_unit",
-    "vision",
-    "founded",
-    "region_has_kommun_role",
-    "adoption_requires_quorum",
-    "adoption_recorder",
-]
-MEDLEM_FIELDS = ["name", "kind", "order"]
 
 
 def _fordelning_snapshot(rows: Iterable[Fordelningstal]) -> dict[str, str]:
@@ -29,41 +19,48 @@ def _fordelning_snapshot(rows: Iterable[Fordelningstal]) -> dict[str, str]:
 
 
 @transaction.atomic
-def forbund_update(*, forbund: Forbund, acting_user, before: dict) -> Forbund:
-    """Save edits made to a förbund's settings (the form has set the fields).
+def forbund_update(
+    *, forbund: Forbund, acting_user: ActingUser, data: Mapping[str, Any]
+) -> Forbund:
+    """Save the changed settings of a förbund (data: the new values, e.g. a form's cleaned_data).
 
-    Apps whose figures rest on a setting may refuse the change (finsam.signals).
+    Apps whose figures rest on a setting may refuse the change first (finsam.signals).
     """
-    forbund.full_clean()
-    changes = diff(before, snapshot(forbund, FORBUND_FIELDS))
-    forbund_changing.send(sender=Forbund, forbund=forbund, changed=set(changes))
-    forbund.save()
-    if changes:
-        audit_record(
-            forbund=forbund,
-            actor=acting_user,
-            action="forbund.update",
-            obj=forbund,
-            summary=f"Ändrade förbundets uppgifter ({', '.join(changes)})",
-            changes=changes,
-        )
-    return forbund
+    row = stored(forbund)
+    changing = {name: value for name, value in data.items() if getattr(row, name) != value}
+    forbund_changing.send(sender=Forbund, forbund=row, data=changing)
+    row, _, changes = save_changes(instance=row, data=data)
+    record_save(
+        obj=row,
+        created=False,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=row,
+        what=f"förbundets uppgifter ({', '.join(changes)})",
+    )
+    return row
 
 
 @transaction.atomic
 def medlem_save(
     *,
     medlem: Medlem,
-    acting_user,
-    fordelningstal: list[Fordelningstal],
-    removed: list[Fordelningstal],
-    before: dict | None,
+    acting_user: ActingUser,
+    data: Mapping[str, Any] | None = None,
+    fordelningstal: list[Fordelningstal] = (),
+    removed: list[Fordelningstal] = (),
 ) -> Medlem:
-    """Create or update a member with its fördelningstal, all or nothing."""
-    created = medlem.pk is None
-    old_rows = {} if created else _fordelning_snapshot(medlem.fordelningstal.all())
-    medlem.full_clean()
-    medlem.save()
+    """Create or update a member (data: its new values) with its fördelningstal, all or nothing.
+
+    Only a kommun has fördelningstal: they divide the kommun quarter among the kommuner.
+    """
+    kind = (data or {}).get("kind", medlem.kind)
+    if fordelningstal and kind != KOMMUN:
+        raise ValidationError(
+            {"kind": "Fördelningstal anges bara för kommuner; töm raderna nedan."}
+        )
+    old_rows = {} if medlem.pk is None else _fordelning_snapshot(medlem.fordelningstal.all())
+    medlem, created, changes = save_changes(instance=medlem, data=data)
     for row in removed:
         if row.pk:
             row.delete()
@@ -72,16 +69,13 @@ def medlem_save(
         row.full_clean()
         row.save()
     new_rows = _fordelning_snapshot(medlem.fordelningstal.all())
-    changes = diff(before or {}, snapshot(medlem, MEDLEM_FIELDS))
-    if old_rows != new_rows:
-        changes["fordelningstal"] = [old_rows, new_rows]
-    if created or changes:
-        audit_record(
-            forbund=medlem.forbund,
-            actor=acting_user,
-            action="medlem.create" if created else "medlem.update",
-            obj=medlem,
-            summary=f"{'Lade till' if created else 'Ändrade'} medlemmen {medlem.name}",
-            changes=changes,
-        )
+    changes.update(diff({"fordelningstal": old_rows}, {"fordelningstal": new_rows}))
+    record_save(
+        obj=medlem,
+        created=created,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=medlem.forbund,
+        what=f"medlemmen {medlem.name}",
+    )
     return medlem

@@ -2,7 +2,7 @@
 
 finsam knows nothing of plans or budgets (README, layout), yet some förbund settings are what
 their figures rest on. forbund_update sends forbund_changing inside its transaction, before it
-saves: forbund carries the new values, changed names the fields that change. A receiver refuses
+saves: forbund is the stored förbund, data the new values of the fields that change. A receiver refuses
 the change by raising ValidationError({field: message}); nothing is saved then.
 """
 

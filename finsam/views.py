@@ -11,9 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from finsam import services
-from finsam.audit import snapshot
 from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
-from finsam.members import KOMMUN
 from finsam.models import (
     ROLE_KANSLI,
     ROLE_REVISOR,
@@ -56,11 +54,12 @@ def forbund_detail(request, slug: str):
 def forbund_edit(request, slug: str):
     access = get_forbund_for_user(request, slug, need="edit")
     forbund = access.forbund
-    before = snapshot(forbund, services.FORBUND_FIELDS)
     form = ForbundForm(request.POST or None, instance=forbund)
     if request.method == "POST" and form.is_valid():
         try:
-            services.forbund_update(forbund=form.instance, acting_user=request.user, before=before)
+            services.forbund_update(
+                forbund=forbund, acting_user=request.user, data=form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -73,35 +72,29 @@ def forbund_edit(request, slug: str):
 def _medlem_form_page(request, access, medlem: Medlem | None):
     forbund = access.forbund
     instance = medlem or Medlem(forbund=forbund)
-    before = snapshot(instance, services.MEDLEM_FIELDS) if medlem else None
     data = request.POST if request.method == "POST" else None
     form = MedlemForm(data, instance=instance, forbund=forbund)
     formset = FordelningstalFormSet(data, instance=instance, prefix="fordelning")
-    if request.method == "POST":
-        form_ok = form.is_valid()
-        formset_ok = formset.is_valid()
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = [
             f.instance
             for f in formset.forms
-            if f.has_changed() and not f.cleaned_data.get("DELETE") and formset_ok
+            if f.has_changed() and not f.cleaned_data.get("DELETE")
         ]
-        if form_ok and rows and form.cleaned_data["kind"] != KOMMUN:
-            form.add_error("kind", "Fördelningstal anges bara för kommuner; töm raderna nedan.")
-            form_ok = False
-        if form_ok and formset_ok:
-            removed = [f.instance for f in formset.deleted_forms]
-            try:
-                services.medlem_save(
-                    medlem=form.instance,
-                    acting_user=request.user,
-                    fordelningstal=rows,
-                    removed=removed,
-                    before=before,
-                )
-            except IntegrityError:
-                form.add_error(None, "Uppgifterna krockar med en annan medlem; inget sparades.")
-            else:
-                return redirect(reverse("forbund_detail", args=[forbund.slug]) + "#medlemmar")
+        try:
+            services.medlem_save(
+                medlem=form.instance,
+                acting_user=request.user,
+                data=form.cleaned_data,
+                fordelningstal=rows,
+                removed=[f.instance for f in formset.deleted_forms],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except IntegrityError:
+            form.add_error(None, "Uppgifterna krockar med en annan medlem; inget sparades.")
+        else:
+            return redirect(reverse("forbund_detail", args=[forbund.slug]) + "#medlemmar")
     return render(
         request,
         "finsam/medlem_form.html",

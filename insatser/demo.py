@@ -97,10 +97,12 @@ def load_insatser(plan: Plan) -> Plan:
                 order=order * 10,
             ),
             acting_user=None,
-            parter=[members[name] for name in row.get("parter", [])],
-            malgrupper=[malgrupper[name] for name in row.get("malgrupper", [])],
-            agenda2030=row.get("agenda2030", []),
-            gender_balance=row.get("gender_balance", False),
+            data={
+                "parter": [members[name] for name in row.get("parter", [])],
+                "malgrupper": [malgrupper[name] for name in row.get("malgrupper", [])],
+                "agenda2030": row.get("agenda2030", []),
+                "gender_balance": row.get("gender_balance", False),
+            },
             budget_line=lines[line_name],
         )
         for mal_order, mal in enumerate(row.get("mal", []), start=1):

@@ -13,14 +13,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from budgets import services as budget_services
 from budgets.models import BUDGET, KOSTNAD, BudgetCategory, BudgetLine
-from finsam.audit import audit_record, diff, snapshot
+from finsam.audit import (
+    ActingUser,
+    audit_record,
+    diff,
+    model_create,
+    model_update,
+    record_save,
+    save_changes,
+    snapshot,
+    stored,
+)
 from finsam.models import Medlem
 from insatser import rules
 from insatser.models import (
@@ -36,40 +46,8 @@ from insatser.models import (
 if TYPE_CHECKING:
     from plans.models import Plan
 
-INSATS_FIELDS = [
-    "name",
-    "description",
-    "kind",
-    "individ_percent",
-    "agare",
-    "age_min",
-    "age_max",
-    "start",
-    "end",
-    "status",
-    "decision_date",
-    "decision_paragraph",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "risk",
-    "risk_comment",
-    "effekt",
-    "effekt_comment",
-    "order",
-]
-MALGRUPP_FIELDS = ["name", "description", "order"]
-MAL_FIELDS = ["level", "text", "order"]
-INDIKATOR_FIELDS = [
-    "description",
-    "kind",
-    "target_value",
-    "target_yes",
-    "target_text",
-    "direction",
-    "source",
-    "source_text",
-]
+# Fields of an insats's form that are not columns of the insats: the service sets them itself.
+AGENDA2030, GENDER_BALANCE = "agenda2030", "gender_balance"
 
 
 @dataclass(frozen=True)
@@ -87,7 +65,9 @@ def insats_snapshot(insats: Insats) -> dict:
     """The insats's fields and links as JSON-friendly values, for the audit diff."""
     if insats.pk is None:
         return {}
-    data = snapshot(insats, INSATS_FIELDS)
+    data = snapshot(insats)
+    data.pop("plan", None)
+    data.pop("carried_from", None)
     data["parter"] = sorted(m.name for m in insats.parter.all())
     data["malgrupper"] = sorted(m.name for m in insats.malgrupper.all())
     data["agenda2030"] = sorted(t.goal for t in insats.agenda2030_tags.all())
@@ -120,7 +100,7 @@ def category_for_kind(plan: Plan, kind: str, individ_percent: int | None) -> Bud
 
 
 def _sync_line(
-    insats: Insats, *, acting_user, kind_moved: bool, link: BudgetLine | None
+    insats: Insats, *, acting_user: ActingUser, kind_moved: bool, link: BudgetLine | None
 ) -> BudgetLine:
     """Give the insats its budget line: link the given one, create one, or keep it in step."""
     plan = insats.plan
@@ -142,12 +122,10 @@ def _sync_line(
             insats=insats,
         )
     line.plan = plan
-    before = snapshot(line, budget_services.LINE_FIELDS)
-    line.insats = insats
-    line.name = insats.name
+    data = {"insats": insats, "name": insats.name}
     if kind_moved:
-        line.category = category_for_kind(plan, insats.kind, insats.individ_percent)
-    return budget_services.budget_line_update(line=line, acting_user=acting_user, before=before)
+        data["category"] = category_for_kind(plan, insats.kind, insats.individ_percent)
+    return budget_services.budget_line_update(line=line, acting_user=acting_user, data=data)
 
 
 # --- Insatser ----------------------------------------------------------------------------------
@@ -192,7 +170,9 @@ def _sync_gender_balance(insats: Insats, on: bool) -> None:
         existing.delete()
 
 
-def _sync_money(insats: Insats, money: Mapping[int, YearMoney], line: BudgetLine, acting_user):
+def _sync_money(
+    insats: Insats, money: Mapping[int, YearMoney], line: BudgetLine, acting_user: ActingUser
+):
     plan = insats.plan
     unknown = set(money) - set(plan.years)
     if unknown:
@@ -235,42 +215,47 @@ def _financing_snapshot(insats: Insats) -> dict[str, str]:
 def insats_save(
     *,
     insats: Insats,
-    acting_user,
-    parter: Iterable[Medlem] = (),
-    malgrupper: Iterable[Malgrupp] = (),
-    agenda2030: Iterable[int] = (),
-    gender_balance: bool = False,
+    acting_user: ActingUser,
+    data: Mapping[str, Any] | None = None,
     money: Mapping[int, YearMoney] | None = None,
-    before: dict | None = None,
     budget_line: BudgetLine | None = None,
 ) -> Insats:
     """Create or update an insats with its links, its budget line and its money, all or nothing.
 
-    The line is created under its kind's group, or budget_line (an existing line of the plan)
-    becomes the insats's line as it stands; a change of kind moves the line to the new kind's
-    group. money {year: YearMoney} sets the granted amounts (the line's amounts) and the other
-    financing; without it the amounts stay as they are.
+    data holds the new values (a form's cleaned_data): the insats's fields, parter and
+    målgrupper, and agenda2030 and gender_balance; what data leaves out stays as it is. A new
+    insats comes with its fields set. The line is created under its kind's group, or
+    budget_line (an existing line of the plan) becomes the insats's line as it stands; a change
+    of kind moves the line to the new kind's group. money {year: YearMoney} sets the granted
+    amounts (the line's amounts) and the other financing.
     """
     plan = insats.plan.locked_draft()
-    insats.plan = plan
+    data = dict(data or {})
     created = insats.pk is None
-    before = before or {}
-    parter = [m for m in parter if m.pk != insats.agare_id]
-    malgrupper = list(malgrupper)
-    if any(m.forbund_id != plan.forbund_id for m in parter):
-        raise ValidationError({"parter": "Välj bland förbundets medlemmar."})
-    if any(m.plan_id != plan.pk for m in malgrupper):
-        raise ValidationError({"malgrupper": "Välj bland planens målgrupper."})
+    if not created:
+        insats = stored(insats)
+    insats.plan = plan
+    before = insats_snapshot(insats)
+    old_kind = rules.group_kind(insats.kind, insats.individ_percent)
     old_financing = {} if created else _financing_snapshot(insats)
-    insats.full_clean()
-    insats.save()
-    insats.parter.set(parter)
-    insats.malgrupper.set(malgrupper)
-    _sync_tags(plan, insats, agenda2030)
-    _sync_gender_balance(insats, gender_balance)
-    kind_moved = not created and rules.group_kind(
-        before.get("kind", insats.kind), _int_or_none(before.get("individ_percent"))
-    ) != rules.group_kind(insats.kind, insats.individ_percent)
+    goals = data.pop(AGENDA2030, None)
+    gender_balance = data.pop(GENDER_BALANCE, None)
+    agare = data.get("agare") or insats.agare
+    if "parter" in data:
+        data["parter"] = [m for m in data["parter"] if m.pk != getattr(agare, "pk", None)]
+        if any(m.forbund_id != plan.forbund_id for m in data["parter"]):
+            raise ValidationError({"parter": "Välj bland förbundets medlemmar."})
+    if any(m.plan_id != plan.pk for m in data.get("malgrupper", ())):
+        raise ValidationError({"malgrupper": "Välj bland planens målgrupper."})
+    if created:
+        model_create(instance=insats, data=data)
+    else:
+        model_update(instance=insats, data=data)
+    if goals is not None:
+        _sync_tags(plan, insats, goals)
+    if gender_balance is not None:
+        _sync_gender_balance(insats, gender_balance)
+    kind_moved = not created and old_kind != rules.group_kind(insats.kind, insats.individ_percent)
     line = _sync_line(insats, acting_user=acting_user, kind_moved=kind_moved, link=budget_line)
     if money is not None:
         _sync_money(insats, money, line, acting_user)
@@ -278,25 +263,20 @@ def insats_save(
     new_financing = _financing_snapshot(insats)
     if old_financing != new_financing:
         changes["finansiering"] = [old_financing, new_financing]
-    if created or changes:
-        audit_record(
-            forbund=plan.forbund,
-            actor=acting_user,
-            action="insats.create" if created else "insats.update",
-            obj=insats,
-            summary=f"{'Lade till' if created else 'Ändrade'} insatsen {insats.name}",
-            changes=changes,
-            plan=plan,
-        )
+    record_save(
+        obj=insats,
+        created=created,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=plan.forbund,
+        what=f"insatsen {insats.name}",
+        plan=plan,
+    )
     return insats
 
 
-def _int_or_none(value) -> int | None:
-    return None if value in (None, "") else int(value)
-
-
 @transaction.atomic
-def insats_delete(*, insats: Insats, acting_user) -> None:
+def insats_delete(*, insats: Insats, acting_user: ActingUser) -> None:
     """Remove an insats with its budget line, mål and tags from a draft plan."""
     plan = insats.plan.locked_draft()
     line = BudgetLine.objects.filter(insats=insats).first()
@@ -319,27 +299,26 @@ def insats_delete(*, insats: Insats, acting_user) -> None:
 
 
 @transaction.atomic
-def malgrupp_save(*, malgrupp: Malgrupp, acting_user, before: dict | None = None) -> Malgrupp:
+def malgrupp_save(
+    *, malgrupp: Malgrupp, acting_user: ActingUser, data: Mapping[str, Any] | None = None
+) -> Malgrupp:
+    """Create a målgrupp of a draft plan, or save its changed fields (data)."""
     plan = malgrupp.plan.locked_draft()
-    created = malgrupp.pk is None
-    malgrupp.full_clean()
-    malgrupp.save()
-    changes = diff(before or {}, snapshot(malgrupp, MALGRUPP_FIELDS))
-    if created or changes:
-        audit_record(
-            forbund=plan.forbund,
-            actor=acting_user,
-            action="malgrupp.create" if created else "malgrupp.update",
-            obj=malgrupp,
-            summary=f"{'Lade till' if created else 'Ändrade'} målgruppen {malgrupp.name}",
-            changes=changes,
-            plan=plan,
-        )
+    malgrupp, created, changes = save_changes(instance=malgrupp, data=data)
+    record_save(
+        obj=malgrupp,
+        created=created,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=plan.forbund,
+        what=f"målgruppen {malgrupp.name}",
+        plan=plan,
+    )
     return malgrupp
 
 
 @transaction.atomic
-def malgrupp_delete(*, malgrupp: Malgrupp, acting_user) -> None:
+def malgrupp_delete(*, malgrupp: Malgrupp, acting_user: ActingUser) -> None:
     plan = malgrupp.plan.locked_draft()
     audit_record(
         forbund=plan.forbund,
@@ -357,28 +336,33 @@ def malgrupp_delete(*, malgrupp: Malgrupp, acting_user) -> None:
 
 
 def _indikator_snapshot(mal: Mal) -> list[dict]:
-    return [snapshot(i, INDIKATOR_FIELDS) for i in mal.indikatorer.all()] if mal.pk else []
+    if not mal.pk:
+        return []
+    rows = [snapshot(i) for i in mal.indikatorer.all()]
+    for row in rows:
+        row.pop("mal", None)
+        row.pop("order", None)
+    return rows
 
 
 @transaction.atomic
 def mal_save(
     *,
     mal: Mal,
-    acting_user,
+    acting_user: ActingUser,
+    data: Mapping[str, Any] | None = None,
     indikatorer: Iterable[Indikator] = (),
     removed: Iterable[Indikator] = (),
-    before: dict | None = None,
 ) -> Mal:
-    """Create or update a mål with its indikatorer (the formset's rows), all or nothing."""
+    """Create or update a mål (data: its new values) with its indikatorer (the formset's rows),
+    all or nothing."""
     plan = mal.plan.locked_draft()
     if mal.standard:
         raise ValidationError(
             "Standardmålet om jämn könsfördelning slås på och av på insatsen, och ändras inte här."
         )
-    created = mal.pk is None
     old_indikatorer = _indikator_snapshot(mal)
-    mal.full_clean()
-    mal.save()
+    mal, created, changes = save_changes(instance=mal, data=data)
     for row in removed:
         if row.pk and row.mal_id == mal.pk:
             row.delete()
@@ -387,26 +371,24 @@ def mal_save(
         row.order = order
         row.full_clean()
         row.save()
-    changes = diff(before or {}, snapshot(mal, MAL_FIELDS))
     new_indikatorer = _indikator_snapshot(mal)
     if old_indikatorer != new_indikatorer:
         changes["indikatorer"] = [old_indikatorer, new_indikatorer]
-    if created or changes:
-        owner = f" för {mal.insats.name}" if mal.insats_id else ""
-        audit_record(
-            forbund=plan.forbund,
-            actor=acting_user,
-            action="mal.create" if created else "mal.update",
-            obj=mal,
-            summary=f"{'Lade till' if created else 'Ändrade'} ett mål{owner}: {mal.text[:120]}",
-            changes=changes,
-            plan=plan,
-        )
+    owner = f" för {mal.insats.name}" if mal.insats_id else ""
+    record_save(
+        obj=mal,
+        created=created,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=plan.forbund,
+        what=f"ett mål{owner}: {mal.text[:120]}",
+        plan=plan,
+    )
     return mal
 
 
 @transaction.atomic
-def mal_delete(*, mal: Mal, acting_user) -> None:
+def mal_delete(*, mal: Mal, acting_user: ActingUser) -> None:
     plan = mal.plan.locked_draft()
     if mal.standard:
         raise ValidationError("Standardmålet slås av på insatsen.")
@@ -436,7 +418,9 @@ class Outcome:
 
 
 @transaction.atomic
-def utfall_set(*, mal: Mal, acting_user, outcomes: Mapping[tuple[int, int], Outcome]) -> int:
+def utfall_set(
+    *, mal: Mal, acting_user: ActingUser, outcomes: Mapping[tuple[int, int], Outcome]
+) -> int:
     """Record the outcomes {(indikator id, year): Outcome} of a mål's indikatorer.
 
     Follow-up happens after adoption, so this is allowed on any plan; it changes no figure or
@@ -480,7 +464,7 @@ def utfall_set(*, mal: Mal, acting_user, outcomes: Mapping[tuple[int, int], Outc
 
 
 @transaction.atomic
-def plan_agenda2030_set(*, plan: Plan, acting_user, goals: Iterable[int]) -> None:
+def plan_agenda2030_set(*, plan: Plan, acting_user: ActingUser, goals: Iterable[int]) -> None:
     """Tag the plan itself with Agenda 2030 goals."""
     plan = plan.locked_draft()
     tags = Agenda2030Tag.objects.filter(plan=plan, insats__isnull=True)

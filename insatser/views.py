@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from budgets.models import BUDGET
 from budgets.selectors import PlanFigures, plan_figures
-from finsam.audit import snapshot
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from insatser import rules, services
 from insatser.access import get_insats_for_user, get_malgrupp_for_user
@@ -168,7 +167,6 @@ def insats_detail(request, slug: str, pk: int, insats_pk: int):
 def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
     forbund = access.forbund
     instance = insats or Insats(plan=plan)
-    before = services.insats_snapshot(instance)
     data = request.POST if request.method == "POST" else None
     form = InsatsForm(data, instance=instance, plan=plan)
     money_forms = year_forms(data, plan=plan, insats=insats, unit=forbund.amount_unit)
@@ -181,12 +179,8 @@ def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
                 saved = services.insats_save(
                     insats=form.instance,
                     acting_user=request.user,
-                    parter=form.cleaned_data["parter"],
-                    malgrupper=form.cleaned_data["malgrupper"],
-                    agenda2030=form.cleaned_data["agenda2030"],
-                    gender_balance=form.cleaned_data["gender_balance"],
+                    data=form.cleaned_data,
                     money={f.year: f.money() for f in money_forms},
-                    before=before,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -261,19 +255,18 @@ def malgrupp_list(request, slug: str, pk: int):
 
 
 def _malgrupp_form_page(request, access, plan: Plan, malgrupp: Malgrupp | None):
-    before = snapshot(malgrupp, services.MALGRUPP_FIELDS) if malgrupp else None
     form = MalgruppForm(request.POST or None, instance=malgrupp, plan=plan)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.malgrupp_save(
-                    malgrupp=form.instance, acting_user=request.user, before=before
+                saved = services.malgrupp_save(
+                    malgrupp=form.instance, acting_user=request.user, data=form.cleaned_data
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"Målgruppen {form.instance.name} är sparad.")
+                messages.success(request, f"Målgruppen {saved.name} är sparad.")
                 return redirect("malgrupp_list", slug=plan.forbund.slug, pk=plan.pk)
         status = 400
     return render(

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from finsam.audit import snapshot
 from finsam.tenancy import get_plan_for_user
 from insatser import rules, services
 from insatser.access import get_insats_for_user, get_mal_for_user
@@ -89,7 +88,6 @@ def _mal_form_page(request, access, plan: Plan, *, mal: Mal | None, insats=None)
     if mal is not None and mal.standard:
         messages.info(request, "Standardmålet om jämn könsfördelning slås på och av på insatsen.")
         return redirect(back_name, **back_kwargs)
-    before = snapshot(mal, services.MAL_FIELDS) if mal else None
     instance = mal or Mal(plan=plan, insats=insats)
     data = request.POST if request.method == "POST" else None
     form = MalForm(data, instance=instance, plan=plan, insats=insats)
@@ -105,7 +103,7 @@ def _mal_form_page(request, access, plan: Plan, *, mal: Mal | None, insats=None)
                     acting_user=request.user,
                     indikatorer=formset.indikatorer(),
                     removed=[f.instance for f in formset.deleted_forms],
-                    before=before,
+                    data=form.cleaned_data,
                 )
             except ValidationError as error:
                 form.add_error(None, error)

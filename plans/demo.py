@@ -66,9 +66,9 @@ def load_plan(forbund: Forbund, data: dict) -> Plan | None:
         under_use_percent=Decimal(spec["under_use_percent"]),
     )
     if spec.get("deficit_reason"):
-        before = services.plan_snapshot(plan)
-        plan.deficit_reason = spec["deficit_reason"]
-        services.plan_update(plan=plan, acting_user=None, before=before)
+        plan = services.plan_update(
+            plan=plan, acting_user=None, data={"deficit_reason": spec["deficit_reason"]}
+        )
     return load_budget(plan, spec)
 
 

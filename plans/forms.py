@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
-from djmoney.money import Money
 
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
@@ -47,9 +48,8 @@ class PlanForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        value = cleaned.get("opening_equity")
         if "opening_equity" not in self.errors:
-            self.instance.opening_equity = Money(value or 0, "SEK")
+            cleaned["opening_equity"] = cleaned.get("opening_equity") or Decimal(0)
         year = cleaned.get("budget_year")
         if (
             year

@@ -9,8 +9,10 @@ plans is the top of the apps (README, layout): it calls budgets and insatser dir
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,7 +23,7 @@ from budgets.defaults import ensure_budget_groups
 from budgets.models import BUDGET
 from budgets.selectors import plan_figures
 from budgets.services import budget_copy, budget_years_sync, sek
-from finsam.audit import audit_record, diff, snapshot
+from finsam.audit import ActingUser, audit_record, record_save, save_changes
 from finsam.models import ROLE_KANSLI, ROLE_STYRELSE, SEAT_LEDAMOT, Forbund, Membership
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
@@ -45,14 +47,6 @@ from plans.models import (
 from plans.sanitize import sanitize_html
 from plans.tasks import render_plan_pdf_task
 
-SECTION_FIELDS = ["title", "kind", "body", "intro", "order"]
-PLAN_FIELDS = [
-    "plan_years",
-    "show_comparison",
-    "opening_equity",
-    "under_use_percent",
-    "deficit_reason",
-]
 # The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
 TARGET_FIELDS = ["ceiling_percent", "ceiling_amount", "floor_amount", "min_individ_percent"]
 
@@ -76,7 +70,7 @@ def _fel_findings(plan: Plan) -> list[str]:
 def plan_create(
     *,
     forbund: Forbund,
-    acting_user,
+    acting_user: ActingUser,
     budget_year: int,
     plan_years: int = 3,
     show_comparison: bool = False,
@@ -164,7 +158,9 @@ def _copy_content(*, source: Plan, target: Plan) -> None:
 
 
 @transaction.atomic
-def plan_create_from(*, previous: Plan, acting_user, budget_year: int | None = None) -> Plan:
+def plan_create_from(
+    *, previous: Plan, acting_user: ActingUser, budget_year: int | None = None
+) -> Plan:
     """The draft plan for budget_year (default: the year after), carried forward from previous.
 
     It opens with the eget kapital previous leaves at the end of the year before, and takes
@@ -212,7 +208,7 @@ def plan_create_from(*, previous: Plan, acting_user, budget_year: int | None = N
 
 
 @transaction.atomic
-def plan_revise(*, plan: Plan, acting_user) -> Plan:
+def plan_revise(*, plan: Plan, acting_user: ActingUser) -> Plan:
     """A new draft version of an adopted plan with all its content; the adopted one stays fixed."""
     plan = plan.locked()
     if not plan.is_adopted:
@@ -242,28 +238,21 @@ def _shift_year(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def plan_snapshot(plan: Plan) -> dict:
-    return snapshot(plan, PLAN_FIELDS)
-
-
 @transaction.atomic
-def plan_update(*, plan: Plan, acting_user, before: dict) -> Plan:
-    """Save edited plan settings (the form has set them) and keep the year columns in step."""
-    plan.locked_draft()
-    plan.full_clean()
-    plan.save()
+def plan_update(*, plan: Plan, acting_user: ActingUser, data: Mapping[str, Any]) -> Plan:
+    """Save a draft plan's changed settings (data) and keep its year columns in step."""
+    plan = plan.locked_draft()
+    plan, _, changes = save_changes(instance=plan, data=data)
     budget_years_sync(plan)
-    changes = diff(before, snapshot(plan, PLAN_FIELDS))
-    if changes:
-        audit_record(
-            forbund=plan.forbund,
-            actor=acting_user,
-            action="plan.update",
-            obj=plan,
-            plan=plan,
-            summary=f"Ändrade planens inställningar ({', '.join(changes)})",
-            changes=changes,
-        )
+    record_save(
+        obj=plan,
+        created=False,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=plan.forbund,
+        what=f"planens inställningar ({', '.join(changes)})",
+        plan=plan,
+    )
     return plan
 
 
@@ -271,34 +260,39 @@ def plan_update(*, plan: Plan, acting_user, before: dict) -> Plan:
 
 
 @transaction.atomic
-def section_save(*, section: Section, acting_user, before: dict | None = None) -> Section:
-    """Create or update a section of a draft plan; its text is sanitised here."""
-    plan = section.plan.locked()
-    plan.ensure_editable()
+def section_save(
+    *, section: Section, acting_user: ActingUser, data: Mapping[str, Any] | None = None
+) -> Section:
+    """Create a section of a draft plan, or save its changed fields (data); the text is
+    sanitised here, and a generated section keeps no text of its own."""
+    plan = section.plan.locked_draft()
+    data = dict(data or {})
     created = section.pk is None
-    section.body = sanitize_html(section.body) if section.kind == TEXT else ""
-    section.intro = sanitize_html(section.intro)
+    kind = data.get("kind", section.kind)
+    body = sanitize_html(data.get("body", section.body)) if kind == TEXT else ""
+    intro = sanitize_html(data.get("intro", section.intro))
+    if created:
+        section.body, section.intro = body, intro
+    else:
+        data.update(body=body, intro=intro)
     if created and not section.order:
         last = plan.sections.aggregate(m=Max("order"))["m"] or 0
         section.order = last + 10
-    section.full_clean()
-    section.save()
-    changes = diff(before or {}, snapshot(section, SECTION_FIELDS))
-    if created or changes:
-        audit_record(
-            forbund=plan.forbund,
-            actor=acting_user,
-            action="section.create" if created else "section.update",
-            obj=section,
-            summary=f"{'Lade till' if created else 'Ändrade'} avsnittet {section.title}",
-            changes=changes,
-            plan=plan,
-        )
+    section, created, changes = save_changes(instance=section, data=data)
+    record_save(
+        obj=section,
+        created=created,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=plan.forbund,
+        what=f"avsnittet {section.title}",
+        plan=plan,
+    )
     return section
 
 
 @transaction.atomic
-def section_delete(*, section: Section, acting_user) -> None:
+def section_delete(*, section: Section, acting_user: ActingUser) -> None:
     plan = section.plan.locked()
     plan.ensure_editable()
     audit_record(
@@ -314,7 +308,7 @@ def section_delete(*, section: Section, acting_user) -> None:
 
 
 @transaction.atomic
-def section_move(*, section: Section, acting_user, direction: int) -> None:
+def section_move(*, section: Section, acting_user: ActingUser, direction: int) -> None:
     """Move a section one step up (-1) or down (+1) in the outline."""
     plan = section.plan.locked()
     plan.ensure_editable()
@@ -339,7 +333,7 @@ def section_move(*, section: Section, acting_user, direction: int) -> None:
 
 
 @transaction.atomic
-def arshjul_event_save(*, event: ArshjulEvent, acting_user) -> ArshjulEvent:
+def arshjul_event_save(*, event: ArshjulEvent, acting_user: ActingUser) -> ArshjulEvent:
     plan = event.plan.locked()
     plan.ensure_editable()
     created = event.pk is None
@@ -357,7 +351,7 @@ def arshjul_event_save(*, event: ArshjulEvent, acting_user) -> ArshjulEvent:
 
 
 @transaction.atomic
-def arshjul_event_delete(*, event: ArshjulEvent, acting_user) -> None:
+def arshjul_event_delete(*, event: ArshjulEvent, acting_user: ActingUser) -> None:
     plan = event.plan.locked()
     plan.ensure_editable()
     audit_record(
@@ -375,7 +369,7 @@ def arshjul_event_delete(*, event: ArshjulEvent, acting_user) -> None:
 
 
 @transaction.atomic
-def plan_submit(*, plan: Plan, acting_user) -> Plan:
+def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
     """Kansli submits a draft to the styrelse; refused while any check is fel."""
     plan = plan.locked()
     if plan.status != UTKAST:
@@ -399,7 +393,7 @@ def plan_submit(*, plan: Plan, acting_user) -> Plan:
 
 
 @transaction.atomic
-def plan_return(*, plan: Plan, acting_user, reason: str) -> Plan:
+def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
     """Send a submitted plan back to draft (återremiss), with the reason as a comment."""
     plan = plan.locked()
     if plan.status != INLAMNAD:
@@ -423,7 +417,9 @@ def plan_return(*, plan: Plan, acting_user, reason: str) -> Plan:
 
 
 @transaction.atomic
-def plan_review(*, plan: Plan, acting_user, decision: str, comment: str = "") -> Approval:
+def plan_review(
+    *, plan: Plan, acting_user: ActingUser, decision: str, comment: str = ""
+) -> Approval:
     """A board member approves the submitted plan or asks for changes (once per round)."""
     plan = plan.locked()
     if plan.status != INLAMNAD:
@@ -459,7 +455,9 @@ def plan_review(*, plan: Plan, acting_user, decision: str, comment: str = "") ->
 
 
 @transaction.atomic
-def comment_add(*, plan: Plan, acting_user, text: str, section: Section | None = None) -> Comment:
+def comment_add(
+    *, plan: Plan, acting_user: ActingUser, text: str, section: Section | None = None
+) -> Comment:
     plan = plan.locked()
     if plan.is_adopted:
         raise PlanLocked("Planen är antagen; kommentera i stället en reviderad version.")
@@ -503,7 +501,7 @@ def may_record_adoption(user, plan: Plan) -> bool:
 def plan_adopt(
     *,
     plan: Plan,
-    acting_user,
+    acting_user: ActingUser,
     meeting_date: date,
     paragraph: str,
     diarienummer: str = "",
@@ -559,7 +557,7 @@ def plan_adopt(
 
 
 @transaction.atomic
-def pdf_request(*, plan: Plan, acting_user) -> PlanPdf:
+def pdf_request(*, plan: Plan, acting_user: ActingUser) -> PlanPdf:
     """Queue a watermarked draft PDF; an adopted plan already has its archived copy."""
     if plan.is_adopted:
         existing = plan.pdfs.filter(kind=PDF_ADOPTED).first()

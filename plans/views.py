@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from budgets.selectors import plan_figures
-from finsam.audit import snapshot
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
 from plans import services
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
@@ -106,7 +105,6 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
 @login_required
 def plan_edit(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
-    before = snapshot(plan, services.PLAN_FIELDS)
     form = PlanForm(
         request.POST or None,
         instance=plan,
@@ -115,7 +113,7 @@ def plan_edit(request, slug: str, pk: int):
         creating=False,
     )
     if request.method == "POST" and form.is_valid():
-        services.plan_update(plan=form.instance, acting_user=request.user, before=before)
+        services.plan_update(plan=plan, acting_user=request.user, data=form.cleaned_data)
         messages.success(request, "Planens inställningar är sparade.")
         return redirect("plan_detail", slug=slug, pk=pk)
     return render(

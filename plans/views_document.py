@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from finsam.audit import snapshot
 from finsam.tenancy import get_plan_for_user
 from plans import services
 from plans.document import document_context
@@ -40,12 +39,11 @@ def plan_document(request, slug: str, pk: int):
 
 
 def _section_form_page(request, access, plan, section=None):
-    before = snapshot(section, services.SECTION_FIELDS) if section else None
     form = SectionForm(request.POST or None, instance=section, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.section_save(
-                section=form.instance, acting_user=request.user, before=before
+                section=form.instance, acting_user=request.user, data=form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)

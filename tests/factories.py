@@ -154,10 +154,12 @@ def insats(
     return services.insats_save(
         insats=Insats(plan=plan, name=name, kind=kind, agare=agare, **kwargs),
         acting_user=None,
-        parter=parter,
-        malgrupper=malgrupper,
-        agenda2030=agenda2030,
-        gender_balance=gender_balance,
+        data={
+            "parter": parter,
+            "malgrupper": malgrupper,
+            "agenda2030": agenda2030,
+            "gender_balance": gender_balance,
+        },
         money=years,
     )
 

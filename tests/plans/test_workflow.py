@@ -199,9 +199,9 @@ def test_an_adopted_plan_cannot_change_through_any_service(adopted, world, perso
             plan=adopted, acting_user=user, category=category, name="Ny"
         ),
         lambda: budget_services.budget_line_delete(line=line, acting_user=user),
-        lambda: plan_services.plan_update(plan=adopted, acting_user=user, before={}),
+        lambda: plan_services.plan_update(plan=adopted, acting_user=user, data={}),
         lambda: budget_services.budget_years_update(
-            plan=adopted, acting_user=user, rows=list(adopted.budget_years.all()), before={}
+            plan=adopted, acting_user=user, rows={r.pk: {} for r in adopted.budget_years.all()}
         ),
         lambda: services.section_save(section=section, acting_user=user),
         lambda: services.section_delete(section=section, acting_user=user),
@@ -258,8 +258,11 @@ def test_revising_creates_a_new_draft_and_shows_what_changed(adopted, personas, 
         plan=new, acting_user=None, amounts={(line.pk, 2027, "budget"): Decimal(800)}
     )
     section = new.sections.get(title="Inledning")
-    section.body = section.body + "<p>Ett nytt stycke i revideringen.</p>"
-    services.section_save(section=section, acting_user=None, before={})
+    services.section_save(
+        section=section,
+        acting_user=None,
+        data={"body": section.body + "<p>Ett nytt stycke i revideringen.</p>"},
+    )
     page = client.get(url("plan_versions", new)).content.decode()
     assert "Ändringar jämfört med version 1" in page
     assert "Kansli" in page and ">500<" in page and ">800<" in page
