@@ -26,7 +26,7 @@ from budgets.models import (
     BudgetLine,
     BudgetYear,
 )
-from finsam.audit import ActingUser, audit_record, model_update, record_save, save_changes
+from finsam.audit import ActingUser, audit_record, model_update, save_recorded
 from finsam.models import Forbund
 
 if TYPE_CHECKING:
@@ -208,17 +208,14 @@ def budget_line_update(
     category = data.get("category")
     if category is not None and category.group.forbund_id != plan.forbund_id:
         raise ValidationError({"category": "Kategorin hör till ett annat förbund."})
-    line, _, changes = save_changes(instance=line, data=data)
-    record_save(
-        obj=line,
-        created=False,
-        changes=changes,
+    return save_recorded(
+        instance=line,
+        data=data,
         acting_user=acting_user,
         forbund=plan.forbund,
-        what=f"budgetraden {line.name}",
+        what=lambda line, _: f"budgetraden {line.name}",
         plan=plan,
     )
-    return line
 
 
 @transaction.atomic
@@ -337,16 +334,13 @@ def budget_structure_save(
     data: Mapping[str, Any] | None = None,
 ) -> BudgetGroup | BudgetCategory:
     """Create one of a förbund's budget groups or categories, or save its changed fields."""
-    obj, created, changes = save_changes(instance=obj, data=data)
-    record_save(
-        obj=obj,
-        created=created,
-        changes=changes,
+    return save_recorded(
+        instance=obj,
+        data=data,
         acting_user=acting_user,
         forbund=obj.forbund if isinstance(obj, BudgetGroup) else obj.group.forbund,
-        what=f"{obj._meta.verbose_name} {obj}",
+        what=lambda obj, _: f"{obj._meta.verbose_name} {obj}",
     )
-    return obj
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ changed. Views never take "before" snapshots: the service reads what is stored i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -205,3 +205,29 @@ def record_save(
         changes=changes,
         plan=plan,
     )
+
+
+def save_recorded(
+    *,
+    instance: models.Model,
+    data: Mapping[str, Any] | None,
+    acting_user: ActingUser,
+    forbund: Forbund | None,
+    what: Callable[[models.Model, Changes], str],
+    plan=None,
+) -> models.Model:
+    """save_changes then record_save, for a service with nothing to do in between.
+
+    what(saved object, changes) names the object in the log's summary.
+    """
+    saved, created, changes = save_changes(instance=instance, data=data)
+    record_save(
+        obj=saved,
+        created=created,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=forbund,
+        what=what(saved, changes),
+        plan=plan,
+    )
+    return saved

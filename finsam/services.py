@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finsam.audit import ActingUser, diff, record_save, save_changes, stored
+from finsam.audit import ActingUser, diff, record_save, save_changes, save_recorded, stored
 from finsam.members import KOMMUN
 from finsam.models import Forbund, Fordelningstal, Medlem
 from finsam.signals import forbund_changing
@@ -29,16 +29,13 @@ def forbund_update(
     row = stored(forbund)
     changing = {name: value for name, value in data.items() if getattr(row, name) != value}
     forbund_changing.send(sender=Forbund, forbund=row, data=changing)
-    row, _, changes = save_changes(instance=row, data=data)
-    record_save(
-        obj=row,
-        created=False,
-        changes=changes,
+    return save_recorded(
+        instance=row,
+        data=data,
         acting_user=acting_user,
         forbund=row,
-        what=f"förbundets uppgifter ({', '.join(changes)})",
+        what=lambda _, changes: f"förbundets uppgifter ({', '.join(changes)})",
     )
-    return row
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from finsam.audit import (
     model_update,
     record_save,
     save_changes,
+    save_recorded,
     snapshot,
     stored,
 )
@@ -304,17 +305,14 @@ def malgrupp_save(
 ) -> Malgrupp:
     """Create a målgrupp of a draft plan, or save its changed fields (data)."""
     plan = malgrupp.plan.locked_draft()
-    malgrupp, created, changes = save_changes(instance=malgrupp, data=data)
-    record_save(
-        obj=malgrupp,
-        created=created,
-        changes=changes,
+    return save_recorded(
+        instance=malgrupp,
+        data=data,
         acting_user=acting_user,
         forbund=plan.forbund,
-        what=f"målgruppen {malgrupp.name}",
+        what=lambda malgrupp, _: f"målgruppen {malgrupp.name}",
         plan=plan,
     )
-    return malgrupp
 
 
 @transaction.atomic

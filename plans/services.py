@@ -23,7 +23,7 @@ from budgets.defaults import ensure_budget_groups
 from budgets.models import BUDGET
 from budgets.selectors import plan_figures
 from budgets.services import budget_copy, budget_years_sync, sek
-from finsam.audit import ActingUser, audit_record, record_save, save_changes
+from finsam.audit import ActingUser, audit_record, save_recorded
 from finsam.models import ROLE_KANSLI, ROLE_STYRELSE, SEAT_LEDAMOT, Forbund, Membership
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
@@ -242,17 +242,15 @@ def _shift_year(day: date, years: int) -> date:
 def plan_update(*, plan: Plan, acting_user: ActingUser, data: Mapping[str, Any]) -> Plan:
     """Save a draft plan's changed settings (data) and keep its year columns in step."""
     plan = plan.locked_draft()
-    plan, _, changes = save_changes(instance=plan, data=data)
-    budget_years_sync(plan)
-    record_save(
-        obj=plan,
-        created=False,
-        changes=changes,
+    plan = save_recorded(
+        instance=plan,
+        data=data,
         acting_user=acting_user,
         forbund=plan.forbund,
-        what=f"planens inställningar ({', '.join(changes)})",
+        what=lambda _, changes: f"planens inställningar ({', '.join(changes)})",
         plan=plan,
     )
+    budget_years_sync(plan)
     return plan
 
 
@@ -278,17 +276,14 @@ def section_save(
     if created and not section.order:
         last = plan.sections.aggregate(m=Max("order"))["m"] or 0
         section.order = last + 10
-    section, created, changes = save_changes(instance=section, data=data)
-    record_save(
-        obj=section,
-        created=created,
-        changes=changes,
+    return save_recorded(
+        instance=section,
+        data=data,
         acting_user=acting_user,
         forbund=plan.forbund,
-        what=f"avsnittet {section.title}",
+        what=lambda section, _: f"avsnittet {section.title}",
         plan=plan,
     )
-    return section
 
 
 @transaction.atomic
