@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from finsam.tenancy import Access, get_plan_for_user
-from insatser.models import Insats, Mal, Malgrupp
+from insatser.models import Insats, Malgrupp
+from insatser.models_mal import Mal
 
 if TYPE_CHECKING:
     from plans.models import Plan

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from finsam.demo import FIXTURES_DIR
-from insatser import rules, services
-from insatser.models import Indikator, Insats, Mal, Malgrupp
+from insatser import rules, services, services_mal
+from insatser.models import Insats, Malgrupp
+from insatser.models_mal import Indikator, Mal
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -65,7 +66,7 @@ def load_insatser(plan: Plan) -> Plan:
             acting_user=None,
         )
     for order, row in enumerate(data.get("plan_mal", []), start=1):
-        services.mal_save(
+        services_mal.mal_save(
             mal=Mal(plan=plan, level=row["level"], text=row["text"], order=order),
             acting_user=None,
             indikatorer=[_indikator(i) for i in row.get("indikatorer", [])],
@@ -106,7 +107,7 @@ def load_insatser(plan: Plan) -> Plan:
             budget_line=lines[line_name],
         )
         for mal_order, mal in enumerate(row.get("mal", []), start=1):
-            services.mal_save(
+            services_mal.mal_save(
                 mal=Mal(
                     plan=plan,
                     insats=insats,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch
 
 from insatser import rules
-from insatser.models import Agenda2030Tag, Indikator, Insats, Mal, Malgrupp
+from insatser.models import Agenda2030Tag, Insats, Malgrupp
+from insatser.models_mal import Indikator, Mal
 from insatser.tables import KIND_GROUPS, malgrupp_table
 
 if TYPE_CHECKING:

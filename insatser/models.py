@@ -1,4 +1,4 @@
-"""Insatser, målgrupper, mål and indikatorer of a plan.
+"""Insatser and målgrupper of a plan (their mål and indikatorer: insatser/models_mal.py).
 
 Everything here hangs off a Plan: adopting a plan freezes it as a whole, and carrying a plan
 forward copies it. An insats's money per year is not stored here: its budget line
@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -18,36 +17,10 @@ from budgets.checks import RiskItem
 from budgets.models import money_field
 from finsam.models import Medlem
 from insatser import rules
+from insatser.validators import AGE_VALIDATORS, PERCENT_VALIDATORS, clean_fields_with
 
 # Everything hangs off a plan, named by its label: insatser never imports plans (README, layout).
 PLAN = "plans.Plan"
-
-AGE_VALIDATORS = [
-    MinValueValidator(0, "Ange en ålder mellan 0 och 120 år."),
-    MaxValueValidator(120, "Ange en ålder mellan 0 och 120 år."),
-]
-PERCENT_VALIDATORS = [
-    MinValueValidator(0, rules.PERCENT_MESSAGE),
-    MaxValueValidator(100, rules.PERCENT_MESSAGE),
-]
-
-
-def _clean_fields_with(instance, exclude, clean_fields) -> None:
-    """Django's field validation plus the model's own checks of one field against others.
-
-    They raise beside the field, and skip a field in exclude: a field a ModelForm already
-    refused is not judged a second time with a second message.
-    """
-    errors: dict = {}
-    try:
-        clean_fields(exclude)
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    for field, message in instance._field_problems().items():
-        if field not in (exclude or ()) and field not in errors:
-            errors[field] = [message]
-    if errors:
-        raise ValidationError(errors)
 
 
 class MalgruppQuerySet(models.QuerySet):
@@ -264,7 +237,7 @@ class Insats(models.Model):
     def clean_fields(self, exclude=None) -> None:
         # Checks that join fields belong beside a field; a field a form already refused
         # (exclude) is not judged again.
-        _clean_fields_with(self, exclude, super().clean_fields)
+        clean_fields_with(self, exclude, super().clean_fields)
 
     def clean(self) -> None:
         if self.kind != rules.BLANDAD:
@@ -402,223 +375,7 @@ class Agenda2030Tag(models.Model):
         return self.get_goal_display()
 
 
-class MalQuerySet(models.QuerySet):
-    def for_plan(self, plan) -> MalQuerySet:
-        return self.filter(plan=plan)
+# The mål models live in their own module; importing them here registers them with the app.
+from insatser.models_mal import Indikator, Mal, Utfall  # noqa: E402
 
-    def plan_level(self) -> MalQuerySet:
-        return self.filter(insats__isnull=True)
-
-
-class Mal(models.Model):
-    """A goal: the plan's own (verksamhetsmål, ekonomi) or an insats's, measured by indikatorer."""
-
-    plan = models.ForeignKey(
-        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="mal"
-    )
-    insats = models.ForeignKey(
-        Insats,
-        verbose_name="insats",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="mal",
-    )
-    level = models.CharField("slag av mål", max_length=10, choices=rules.MAL_LEVEL_CHOICES)
-    text = models.TextField("mål")
-    standard = models.CharField(
-        "standardmål", max_length=20, choices=rules.STANDARD_CHOICES, blank=True
-    )
-    order = models.PositiveSmallIntegerField("ordning", default=0)
-
-    objects = MalQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "mål"
-        verbose_name_plural = "mål"
-        ordering = ["level", "order", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(level=rules.INSATSMAL, insats__isnull=False)
-                | (~Q(level=rules.INSATSMAL) & Q(insats__isnull=True)),
-                name="mal_level_matches_insats",
-                violation_error_message="En insats mål hör till insatsen; planens mål till planen.",
-            ),
-            models.UniqueConstraint(
-                fields=["insats", "standard"],
-                condition=~Q(standard=""),
-                name="mal_unique_standard",
-                violation_error_message="Insatsen har redan detta standardmål.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.text[:80]
-
-    def clean(self) -> None:
-        if self.insats_id and self.plan_id and self.insats.plan_id != self.plan_id:
-            raise ValidationError("Insatsen hör till en annan plan.")
-        if (self.level == rules.INSATSMAL) != bool(self.insats_id):
-            raise ValidationError({"level": "Välj verksamhetsmål eller mål för ekonomin."})
-
-
-class Indikator(models.Model):
-    """How a goal is measured: a share, a count, yes/no or text, with a target and a source."""
-
-    mal = models.ForeignKey(
-        Mal, verbose_name="mål", on_delete=models.CASCADE, related_name="indikatorer"
-    )
-    description = models.CharField(
-        "indikator",
-        max_length=300,
-        help_text="Vad som mäts, t.ex. ”andel till arbete eller studier”.",
-    )
-    kind = models.CharField("slag", max_length=6, choices=rules.INDIKATOR_KIND_CHOICES)
-    target_value = models.DecimalField(
-        "målvärde", max_digits=12, decimal_places=2, null=True, blank=True
-    )
-    target_yes = models.BooleanField("målvärde ja/nej", null=True, blank=True)
-    target_text = models.CharField("målvärde i text", max_length=300, blank=True)
-    direction = models.CharField(
-        "riktning", max_length=6, choices=rules.DIRECTION_CHOICES, default=rules.MINST
-    )
-    source = models.CharField("mätkälla", max_length=14, choices=rules.SOURCE_CHOICES)
-    source_text = models.CharField(
-        "annan mätkälla", max_length=200, blank=True, help_text="När källan är ”Annan källa”."
-    )
-    order = models.PositiveSmallIntegerField("ordning", default=0)
-
-    class Meta:
-        verbose_name = "indikator"
-        verbose_name_plural = "indikatorer"
-        ordering = ["order", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind=rules.ANDEL)
-                | Q(target_value__isnull=True)
-                | (Q(target_value__gte=0) & Q(target_value__lte=100)),
-                name="indikator_andel_range",
-                violation_error_message=rules.PERCENT_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind=rules.ANTAL)
-                | Q(target_value__isnull=True)
-                | Q(target_value__gte=0),
-                name="indikator_antal_not_negative",
-                violation_error_message=rules.COUNT_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=~Q(source=rules.ANNAN) | ~Q(source_text=""),
-                name="indikator_other_source_named",
-                violation_error_message="Ange vilken den andra mätkällan är.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.description
-
-    @property
-    def target(self) -> Decimal | bool | None:
-        if self.kind in rules.NUMERIC_KINDS:
-            return self.target_value
-        if self.kind == rules.JANEJ:
-            return self.target_yes
-        return None
-
-    @property
-    def target_label(self) -> str:
-        """The target as the plan prints it: "minst 40 %", "högst 12", "ja"."""
-        if self.kind == rules.TEXT:
-            return self.target_text
-        if self.kind == rules.JANEJ:
-            return "" if self.target_yes is None else ("ja" if self.target_yes else "nej")
-        if self.target_value is None:
-            return ""
-        return f"{self.get_direction_display().lower()} {rules.format_value(self.kind, self.target_value)}"
-
-    @property
-    def source_label(self) -> str:
-        return self.source_text if self.source == rules.ANNAN else self.get_source_display()
-
-    def _field_problems(self) -> dict[str, str]:
-        problems = {}
-        if self.kind in rules.NUMERIC_KINDS:
-            if self.target_value is None:
-                problems["target_value"] = "Ange ett målvärde."
-            elif problem := rules.number_problem(self.kind, self.target_value):
-                problems["target_value"] = problem
-        elif self.kind == rules.JANEJ and self.target_yes is None:
-            problems["target_yes"] = "Ange om målet är ja eller nej."
-        elif self.kind == rules.TEXT and not self.target_text.strip():
-            problems["target_text"] = "Beskriv målvärdet."
-        if self.source == rules.ANNAN and not self.source_text.strip():
-            problems["source_text"] = "Ange vilken den andra mätkällan är."
-        return problems
-
-    def clean_fields(self, exclude=None) -> None:
-        _clean_fields_with(self, exclude, super().clean_fields)
-
-    def clean(self) -> None:
-        # Only the target that goes with the kind is kept.
-        if self.kind not in rules.NUMERIC_KINDS:
-            self.target_value = None
-        if self.kind != rules.JANEJ:
-            self.target_yes = None
-        if self.kind != rules.TEXT:
-            self.target_text = ""
-        if self.source != rules.ANNAN:
-            self.source_text = ""
-
-
-class Utfall(models.Model):
-    """An indikator's measured outcome in one year, recorded in the follow-up."""
-
-    indikator = models.ForeignKey(
-        Indikator, verbose_name="indikator", on_delete=models.CASCADE, related_name="utfall"
-    )
-    year = models.PositiveSmallIntegerField("år")
-    value = models.DecimalField("utfall", max_digits=12, decimal_places=2, null=True, blank=True)
-    value_yes = models.BooleanField("utfall ja/nej", null=True, blank=True)
-    value_text = models.CharField("utfall i text", max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = "utfall"
-        verbose_name_plural = "utfall"
-        ordering = ["indikator", "year"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["indikator", "year"],
-                name="utfall_unique_year",
-                violation_error_message="Indikatorn har redan ett utfall för detta år.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.indikator} {self.year}"
-
-    @property
-    def outcome(self) -> Decimal | bool | None:
-        return self.value_yes if self.indikator.kind == rules.JANEJ else self.value
-
-    @property
-    def label(self) -> str:
-        kind = self.indikator.kind
-        if kind == rules.TEXT:
-            return self.value_text
-        if kind == rules.JANEJ:
-            return "" if self.value_yes is None else ("ja" if self.value_yes else "nej")
-        if self.value is None:
-            return ""
-        return rules.format_value(kind, self.value)
-
-    @property
-    def met(self) -> bool | None:
-        ind = self.indikator
-        return rules.target_met(ind.kind, ind.direction, ind.target, self.outcome)
-
-    def _field_problems(self) -> dict[str, str]:
-        problem = rules.number_problem(self.indikator.kind, self.value)
-        return {"value": problem} if problem else {}
-
-    def clean_fields(self, exclude=None) -> None:
-        _clean_fields_with(self, exclude, super().clean_fields)
+__all__ = ["Agenda2030Tag", "Indikator", "Insats", "InsatsAr", "Mal", "Malgrupp", "Utfall"]

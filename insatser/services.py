@@ -1,8 +1,7 @@
-"""Writes to insatser, målgrupper, mål, indikatorer and their outcomes.
+"""Writes to insatser and målgrupper (mål and indikatorer: insatser/services_mal.py).
 
 Each runs in a transaction, refuses a plan that is not a draft (Plan.locked_draft, the one gate),
-validates, and records who changed what in the audit log. Outcomes (utfall) are the exception:
-they are the follow-up of a plan, recorded after it is adopted, and never change the plan itself.
+validates, and records who changed what in the audit log.
 
 An insats's money lives in its budget line: the granted amounts are the line's amounts, written
 through budgets.services, so the budget and the insats can never disagree.
@@ -27,22 +26,15 @@ from finsam.audit import (
     model_create,
     model_update,
     record_save,
-    save_changes,
     save_recorded,
     snapshot,
     stored,
 )
 from finsam.models import Medlem
 from insatser import rules
-from insatser.models import (
-    Agenda2030Tag,
-    Indikator,
-    Insats,
-    InsatsAr,
-    Mal,
-    Malgrupp,
-    Utfall,
-)
+from insatser.models import Agenda2030Tag, Insats, InsatsAr, Malgrupp
+from insatser.models_mal import Indikator, Mal
+from insatser.services_mal import mal_copy
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -330,137 +322,6 @@ def malgrupp_delete(*, malgrupp: Malgrupp, acting_user: ActingUser) -> None:
     malgrupp.delete()
 
 
-# --- Mål and indikatorer -----------------------------------------------------------------------
-
-
-def _indikator_snapshot(mal: Mal) -> list[dict]:
-    if not mal.pk:
-        return []
-    rows = [snapshot(i) for i in mal.indikatorer.all()]
-    for row in rows:
-        row.pop("mal", None)
-        row.pop("order", None)
-    return rows
-
-
-@transaction.atomic
-def mal_save(
-    *,
-    mal: Mal,
-    acting_user: ActingUser,
-    data: Mapping[str, Any] | None = None,
-    indikatorer: Iterable[Indikator] = (),
-    removed: Iterable[Indikator] = (),
-) -> Mal:
-    """Create or update a mål (data: its new values) with its indikatorer (the formset's rows),
-    all or nothing."""
-    plan = mal.plan.locked_draft()
-    if mal.standard:
-        raise ValidationError(
-            "Standardmålet om jämn könsfördelning slås på och av på insatsen, och ändras inte här."
-        )
-    old_indikatorer = _indikator_snapshot(mal)
-    mal, created, changes = save_changes(instance=mal, data=data)
-    for row in removed:
-        if row.pk and row.mal_id == mal.pk:
-            row.delete()
-    for order, row in enumerate(indikatorer, start=1):
-        row.mal = mal
-        row.order = order
-        row.full_clean()
-        row.save()
-    new_indikatorer = _indikator_snapshot(mal)
-    if old_indikatorer != new_indikatorer:
-        changes["indikatorer"] = [old_indikatorer, new_indikatorer]
-    owner = f" för {mal.insats.name}" if mal.insats_id else ""
-    record_save(
-        obj=mal,
-        created=created,
-        changes=changes,
-        acting_user=acting_user,
-        forbund=plan.forbund,
-        what=f"ett mål{owner}: {mal.text[:120]}",
-        plan=plan,
-    )
-    return mal
-
-
-@transaction.atomic
-def mal_delete(*, mal: Mal, acting_user: ActingUser) -> None:
-    plan = mal.plan.locked_draft()
-    if mal.standard:
-        raise ValidationError("Standardmålet slås av på insatsen.")
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="mal.delete",
-        obj=mal,
-        summary=f"Tog bort målet {mal.text[:120]}",
-        changes={"indikatorer": _indikator_snapshot(mal)},
-        plan=plan,
-    )
-    mal.delete()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """An indikator's outcome in a year as entered: a number, ja/nej, or text."""
-
-    value: Decimal | None = None
-    value_yes: bool | None = None
-    value_text: str = ""
-
-    @property
-    def is_empty(self) -> bool:
-        return self.value is None and self.value_yes is None and not self.value_text.strip()
-
-
-@transaction.atomic
-def utfall_set(
-    *, mal: Mal, acting_user: ActingUser, outcomes: Mapping[tuple[int, int], Outcome]
-) -> int:
-    """Record the outcomes {(indikator id, year): Outcome} of a mål's indikatorer.
-
-    Follow-up happens after adoption, so this is allowed on any plan; it changes no figure or
-    text of the plan. An empty outcome removes the year's record. Returns the number changed.
-    """
-    plan = mal.plan
-    indikatorer = {i.pk: i for i in mal.indikatorer.all()}
-    existing = {(u.indikator_id, u.year): u for u in Utfall.objects.filter(indikator__mal=mal)}
-    changes: dict[str, list[str]] = {}
-    for (indikator_id, year), outcome in outcomes.items():
-        if indikator_id not in indikatorer:
-            raise ValidationError("Indikatorn hör inte till målet.")
-        if year not in plan.years:
-            raise ValidationError(f"{year} ingår inte i planen.")
-        row = existing.get((indikator_id, year))
-        old = row.label if row else ""
-        if outcome.is_empty:
-            if row:
-                row.delete()
-                changes[f"{indikatorer[indikator_id]} {year}"] = [old, ""]
-            continue
-        row = row or Utfall(indikator=indikatorer[indikator_id], year=year)
-        row.value, row.value_yes = outcome.value, outcome.value_yes
-        row.value_text = outcome.value_text.strip()
-        row.full_clean()
-        if row.label == old:
-            continue
-        row.save()
-        changes[f"{indikatorer[indikator_id]} {year}"] = [old, row.label]
-    if changes:
-        audit_record(
-            forbund=plan.forbund,
-            actor=acting_user,
-            action="utfall.set",
-            obj=mal,
-            summary=f"Registrerade utfall för målet {mal.text[:120]}",
-            changes=changes,
-            plan=plan,
-        )
-    return len(changes)
-
-
 @transaction.atomic
 def plan_agenda2030_set(*, plan: Plan, acting_user: ActingUser, goals: Iterable[int]) -> None:
     """Tag the plan itself with Agenda 2030 goals."""
@@ -502,7 +363,7 @@ def insatser_copy(*, source: Plan, target: Plan, line_map: Mapping[int, BudgetLi
     for tag in source.agenda2030_tags.filter(insats__isnull=True):
         Agenda2030Tag.objects.create(plan=target, goal=tag.goal)
     for mal in Mal.objects.for_plan(source).plan_level().prefetch_related("indikatorer__utfall"):
-        _copy_mal(mal, target, None)
+        mal_copy(mal, target, None)
 
     insatser = Insats.objects.for_plan(source).prefetch_related(
         "parter", "malgrupper", "agenda2030_tags", "ar", "mal__indikatorer__utfall"
@@ -527,7 +388,7 @@ def insatser_copy(*, source: Plan, target: Plan, line_map: Mapping[int, BudgetLi
                 row.insats = new
                 row.save()
         for mal in old.mal.all():
-            _copy_mal(mal, target, new)
+            mal_copy(mal, target, new)
         old_line = lines.get(old.pk)
         if old_line is not None and old_line.pk in line_map:
             new_line = line_map[old_line.pk]
@@ -539,24 +400,3 @@ def insatser_copy(*, source: Plan, target: Plan, line_map: Mapping[int, BudgetLi
         new_line = line_map.get(old_line.pk)
         if new_line is not None and new_line.pk not in kept:
             new_line.delete()
-
-
-def _copy_mal(mal: Mal, target: Plan, insats: Insats | None) -> None:
-    new = Mal.objects.create(
-        plan=target,
-        insats=insats,
-        level=mal.level,
-        text=mal.text,
-        standard=mal.standard,
-        order=mal.order,
-    )
-    for indikator in mal.indikatorer.all():
-        outcomes = list(indikator.utfall.all())
-        indikator.pk = None
-        indikator.mal = new
-        indikator.save()
-        for utfall in outcomes:
-            if utfall.year in target.years:
-                utfall.pk = None
-                utfall.indikator = indikator
-                utfall.save()

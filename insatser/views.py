@@ -19,7 +19,8 @@ from insatser import rules, services
 from insatser.access import get_insats_for_user, get_malgrupp_for_user
 from insatser.checks import risk_matrix
 from insatser.forms import InsatsFilterForm, InsatsForm, MalgruppForm, year_forms
-from insatser.models import Indikator, Insats, Malgrupp
+from insatser.models import Insats, Malgrupp
+from insatser.models_mal import Indikator
 from insatser.tables import KIND_GROUPS, malgrupp_table
 
 if TYPE_CHECKING:

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from finsam.tenancy import get_plan_for_user
-from insatser import rules, services
+from insatser import rules, services, services_mal
 from insatser.access import get_insats_for_user, get_mal_for_user
-from insatser.forms import Agenda2030Form, IndikatorFormSet, MalForm, UtfallForm
-from insatser.models import Indikator, Mal
+from insatser.forms import Agenda2030Form
+from insatser.forms_mal import IndikatorFormSet, MalForm, UtfallForm
+from insatser.models_mal import Indikator, Mal
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -98,7 +99,7 @@ def _mal_form_page(request, access, plan: Plan, *, mal: Mal | None, insats=None)
         formset_ok = formset.is_valid()
         if form_ok and formset_ok:
             try:
-                services.mal_save(
+                services_mal.mal_save(
                     mal=form.instance,
                     acting_user=request.user,
                     indikatorer=formset.indikatorer(),
@@ -152,7 +153,7 @@ def mal_delete(request, slug: str, pk: int, mal_pk: int):
     _, plan, mal = get_mal_for_user(request, slug, pk, mal_pk)
     back_name, back_kwargs = _back(plan, mal.insats)
     try:
-        services.mal_delete(mal=mal, acting_user=request.user)
+        services_mal.mal_delete(mal=mal, acting_user=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -173,7 +174,7 @@ def mal_utfall(request, slug: str, pk: int, mal_pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                changed = services.utfall_set(
+                changed = services_mal.utfall_set(
                     mal=mal, acting_user=request.user, outcomes=form.outcomes()
                 )
             except ValidationError as error:

@@ -18,7 +18,7 @@ from budgets.demo import load_budget, load_budget_groups
 from finsam.demo import DEMO_SLUGS, load_admin, load_forbund, read_fixture
 from finsam.models import Forbund
 from insatser.demo import load_insatser
-from plans import services
+from plans import services, workflow
 from plans.models import UTKAST, Plan
 
 
@@ -80,9 +80,9 @@ def adopt_demo_plan(plan: Plan, data: dict) -> Plan:
     users = get_user_model().objects
     kansli = users.get(username=f"kansli-{plan.forbund.slug}")
     chair = users.get(username=f"ordforande-{plan.forbund.slug}")
-    services.plan_submit(plan=plan, acting_user=kansli)
-    services.plan_review(plan=plan, acting_user=chair, decision="godkand")
-    return services.plan_adopt(
+    workflow.plan_submit(plan=plan, acting_user=kansli)
+    workflow.plan_review(plan=plan, acting_user=chair, decision="godkand")
+    return workflow.plan_adopt(
         plan=plan,
         acting_user=chair,
         meeting_date=date.fromisoformat(decision["meeting_date"]),

@@ -1,5 +1,5 @@
 """The plan's lifecycle and its document: creation (new, carried forward, revised), settings,
-sections, årshjul, review, adoption and PDFs.
+sections, årshjul and PDFs (review and adoption: plans/workflow.py).
 
 Each service runs in a transaction, locks the plan row where its state matters, validates,
 and records who did what in the audit log. Side effects (rendering a PDF) wait for the commit.
@@ -8,39 +8,30 @@ plans is the top of the apps (README, layout): it calls budgets and insatser dir
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from budgets.defaults import ensure_budget_groups
 from budgets.models import BUDGET
 from budgets.selectors import plan_figures
 from budgets.services import budget_copy, budget_years_sync, sek
 from finsam.audit import ActingUser, audit_record, save_recorded
-from finsam.models import ROLE_KANSLI, ROLE_STYRELSE, SEAT_LEDAMOT, Forbund, Membership
+from finsam.models import Forbund
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
 from plans.models import (
-    ANDRINGAR,
     ANTAGEN,
-    GODKAND,
-    INLAMNAD,
     PDF_ADOPTED,
     PDF_DRAFT,
     TEXT,
-    UTKAST,
-    Approval,
     ArshjulEvent,
-    Comment,
     Plan,
-    PlanLocked,
     PlanPdf,
     Section,
 )
@@ -49,18 +40,6 @@ from plans.tasks import render_plan_pdf_task
 
 # The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
 TARGET_FIELDS = ["ceiling_percent", "ceiling_amount", "floor_amount", "min_individ_percent"]
-
-
-class PlanHasErrors(ValidationError):
-    """The plan has findings of severity fel; the messages list them."""
-
-
-def _roles(user, plan: Plan) -> list[Membership]:
-    return list(Membership.objects.filter(user=user, forbund_id=plan.forbund_id))
-
-
-def _fel_findings(plan: Plan) -> list[str]:
-    return [f.message for f in plan_figures(plan).findings if f.severity == "fel"]
 
 
 # --- Creation: new, carried forward, revised ----------------------------------------------------
@@ -360,194 +339,6 @@ def arshjul_event_delete(*, event: ArshjulEvent, acting_user: ActingUser) -> Non
     event.delete()
 
 
-# --- Review and adoption ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
-    """Kansli submits a draft to the styrelse; refused while any check is fel."""
-    plan = plan.locked()
-    if plan.status != UTKAST:
-        raise ValidationError("Bara ett utkast kan lämnas in till styrelsen.")
-    errors = _fel_findings(plan)
-    if errors:
-        raise PlanHasErrors(errors)
-    plan.status = INLAMNAD
-    plan.submission_round += 1
-    plan.submitted_at = timezone.now()
-    plan.save(update_fields=["status", "submission_round", "submitted_at", "updated_at"])
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.submit",
-        obj=plan,
-        summary=f"Lämnade in {plan.title} till styrelsen (omgång {plan.submission_round})",
-        plan=plan,
-    )
-    return plan
-
-
-@transaction.atomic
-def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
-    """Send a submitted plan back to draft (återremiss), with the reason as a comment."""
-    plan = plan.locked()
-    if plan.status != INLAMNAD:
-        raise ValidationError("Bara en inlämnad plan kan återremitteras.")
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": "Skriv varför planen återremitteras."})
-    plan.status = UTKAST
-    plan.save(update_fields=["status", "updated_at"])
-    Comment.objects.create(plan=plan, author=acting_user, text=f"Återremitterad: {reason}")
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.return",
-        obj=plan,
-        summary=f"Återremitterade {plan.title}",
-        changes={"reason": ["", reason]},
-        plan=plan,
-    )
-    return plan
-
-
-@transaction.atomic
-def plan_review(
-    *, plan: Plan, acting_user: ActingUser, decision: str, comment: str = ""
-) -> Approval:
-    """A board member approves the submitted plan or asks for changes (once per round)."""
-    plan = plan.locked()
-    if plan.status != INLAMNAD:
-        raise ValidationError("Planen är inte inlämnad till styrelsen.")
-    roles = _roles(acting_user, plan)
-    board = [m for m in roles if m.role == ROLE_STYRELSE]
-    if not board:
-        raise PermissionDenied("Bara styrelsens ledamöter tar ställning till planen.")
-    if not any(m.seat == SEAT_LEDAMOT for m in board):
-        raise ValidationError(
-            "Ersättare har yttranderätt men ingen rösträtt; skriv en kommentar i stället."
-        )
-    if decision not in (GODKAND, ANDRINGAR):
-        raise ValidationError({"decision": "Välj att godkänna eller begära ändringar."})
-    if decision == ANDRINGAR and not comment.strip():
-        raise ValidationError({"comment": "Skriv vilka ändringar du vill se."})
-    approval, _ = Approval.objects.update_or_create(
-        plan=plan,
-        user=acting_user,
-        round=plan.submission_round,
-        defaults={"decision": decision, "comment": comment.strip(), "is_ordinarie": True},
-    )
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.review",
-        obj=plan,
-        summary=f"{approval.get_decision_display()} {plan.title}",
-        changes={"comment": ["", comment.strip()]} if comment.strip() else {},
-        plan=plan,
-    )
-    return approval
-
-
-@transaction.atomic
-def comment_add(
-    *, plan: Plan, acting_user: ActingUser, text: str, section: Section | None = None
-) -> Comment:
-    plan = plan.locked()
-    if plan.is_adopted:
-        raise PlanLocked("Planen är antagen; kommentera i stället en reviderad version.")
-    if section is not None and section.plan_id != plan.pk:
-        raise ValidationError({"section": "Avsnittet hör till en annan plan."})
-    comment = Comment(plan=plan, section=section, author=acting_user, text=text.strip())
-    comment.full_clean()
-    comment.save()
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="comment.create",
-        obj=comment,
-        summary=f"Kommenterade {section.title if section else plan.title}",
-        plan=plan,
-    )
-    return comment
-
-
-def quorum(plan: Plan) -> tuple[int, int, int]:
-    """(approvals by ordinarie ledamöter this round, number of ordinarie ledamöter, needed)."""
-    ordinarie = Membership.objects.filter(
-        forbund_id=plan.forbund_id, role=ROLE_STYRELSE, seat=SEAT_LEDAMOT
-    ).values_list("user_id", flat=True)
-    ordinarie = set(ordinarie)
-    approved = Approval.objects.filter(
-        plan=plan, round=plan.submission_round, decision=GODKAND, user_id__in=ordinarie
-    ).count()
-    return approved, len(ordinarie), math.ceil(len(ordinarie) / 2)
-
-
-def may_record_adoption(user, plan: Plan) -> bool:
-    roles = _roles(user, plan)
-    chair = any(m.is_chair for m in roles)
-    kansli = any(m.role == ROLE_KANSLI for m in roles)
-    who = plan.forbund.adoption_recorder
-    return (who in ("ordforande", "bada") and chair) or (who in ("kansli", "bada") and kansli)
-
-
-@transaction.atomic
-def plan_adopt(
-    *,
-    plan: Plan,
-    acting_user: ActingUser,
-    meeting_date: date,
-    paragraph: str,
-    diarienummer: str = "",
-) -> Plan:
-    """Record the board's decision; the plan is fixed from here on and its PDF archived once."""
-    plan = plan.locked()
-    if plan.status == ANTAGEN:
-        raise PlanLocked("Planen är redan antagen.")
-    if plan.status != INLAMNAD:
-        raise ValidationError("Planen måste vara inlämnad till styrelsen innan den kan antas.")
-    if not may_record_adoption(acting_user, plan):
-        raise PermissionDenied("Du får inte registrera styrelsens beslut i detta förbund.")
-    errors = _fel_findings(plan)
-    if errors:
-        raise PlanHasErrors(errors)
-    if plan.forbund.adoption_requires_quorum:
-        approved, total, needed = quorum(plan)
-        if total == 0 or approved < needed:
-            raise ValidationError(
-                f"{approved} av {total} ordinarie ledamöter har godkänt planen; minst {needed} "
-                "behövs för att styrelsen ska vara beslutsför i frågan."
-            )
-    paragraph = paragraph.strip()
-    if paragraph and not paragraph.startswith("§"):
-        paragraph = f"§{paragraph}"
-    plan.status = ANTAGEN
-    plan.meeting_date = meeting_date
-    plan.paragraph = paragraph
-    plan.diarienummer = diarienummer.strip()
-    plan.adopted_at = timezone.now()
-    plan.adopted_by = acting_user
-    plan.full_clean()
-    plan.save()
-    pdf = PlanPdf.objects.create(plan=plan, kind=PDF_ADOPTED, requested_by=acting_user)
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.adopt",
-        obj=plan,
-        summary=f"Registrerade att styrelsen antog {plan.title} ({plan.decision_text})",
-        changes={
-            "meeting_date": ["", meeting_date.isoformat()],
-            "paragraph": ["", paragraph],
-            "diarienummer": ["", plan.diarienummer],
-        },
-        plan=plan,
-    )
-    transaction.on_commit(lambda: _enqueue_pdf(pdf.pk))
-    return plan
-
-
 # --- PDFs ---------------------------------------------------------------------------------------
 
 
@@ -567,9 +358,9 @@ def pdf_request(*, plan: Plan, acting_user: ActingUser) -> PlanPdf:
         summary=f"Beställde en pdf av utkastet {plan.title}",
         plan=plan,
     )
-    transaction.on_commit(lambda: _enqueue_pdf(pdf.pk))
+    transaction.on_commit(lambda: enqueue_pdf(pdf.pk))
     return pdf
 
 
-def _enqueue_pdf(pdf_id: int) -> None:
+def enqueue_pdf(pdf_id: int) -> None:
     render_plan_pdf_task.enqueue(pdf_id)

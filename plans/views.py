@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from budgets.selectors import plan_figures
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
-from plans import services
+from plans import services, workflow
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
 from plans.models import Plan
 from plans.selectors import start_page
-from plans.services import PlanHasErrors
+from plans.workflow import PlanHasErrors
 
 
 @login_required
@@ -74,7 +74,7 @@ def plan_detail(request, slug: str, pk: int):
 def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
     approvals = list(plan.approvals.filter(round=plan.submission_round).select_related("user"))
     mine = next((a for a in approvals if a.user_id == request.user.pk), None)
-    approved, total, needed = services.quorum(plan)
+    approved, total, needed = workflow.quorum(plan)
     pdfs = list(plan.pdfs.all()[:5])
     return render(
         request,
@@ -90,7 +90,7 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
             "review_form": review_form
             or ReviewForm(initial={"decision": getattr(mine, "decision", None)}),
             "return_form": ReturnForm(),
-            "may_adopt": services.may_record_adoption(request.user, plan),
+            "may_adopt": workflow.may_record_adoption(request.user, plan),
             "versions": list(
                 Plan.objects.for_forbund(access.forbund).filter(budget_year=plan.budget_year)
             ),
@@ -142,7 +142,7 @@ def _workflow_error(request, error, slug, pk):
 def plan_submit(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="manage")
     try:
-        services.plan_submit(plan=plan, acting_user=request.user)
+        workflow.plan_submit(plan=plan, acting_user=request.user)
     except ValidationError as error:
         return _workflow_error(request, error, slug, pk)
     messages.success(request, "Planen är inlämnad till styrelsen för granskning.")
@@ -153,14 +153,12 @@ def plan_submit(request, slug: str, pk: int):
 @login_required
 def plan_return(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk)
-    if not (access.is_kansli or access.is_chair):
-        raise PermissionDenied("Bara ordföranden eller kansliet återremitterar en plan.")
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors["reason"][0])
         return redirect("plan_detail", slug=slug, pk=pk)
     try:
-        services.plan_return(
+        workflow.plan_return(
             plan=plan, acting_user=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
@@ -176,7 +174,7 @@ def plan_review(request, slug: str, pk: int):
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.plan_review(
+            workflow.plan_review(
                 plan=plan,
                 acting_user=request.user,
                 decision=form.cleaned_data["decision"],
@@ -192,7 +190,7 @@ def plan_review(request, slug: str, pk: int):
 @login_required
 def plan_adopt(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk)
-    if not services.may_record_adoption(request.user, plan):
+    if not workflow.may_record_adoption(request.user, plan):
         raise PermissionDenied("Du får inte registrera styrelsens beslut i detta förbund.")
     if plan.is_adopted:
         messages.error(request, f"Planen är redan antagen ({plan.decision_text}).")
@@ -200,7 +198,7 @@ def plan_adopt(request, slug: str, pk: int):
     form = AdoptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_adopt(plan=plan, acting_user=request.user, **form.cleaned_data)
+            workflow.plan_adopt(plan=plan, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -209,7 +207,7 @@ def plan_adopt(request, slug: str, pk: int):
                 "Beslutet är registrerat. Planen är antagen och låst; den arkiverade pdf:en förbereds.",
             )
             return redirect("plan_detail", slug=slug, pk=pk)
-    approved, total, needed = services.quorum(plan)
+    approved, total, needed = workflow.quorum(plan)
     return render(
         request,
         "plans/plan_adopt.html",

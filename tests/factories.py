@@ -166,10 +166,10 @@ def insats(
 
 def mal(plan, *, text: str = "Ett mål", insats=None, level: str = "verksamhet", indikatorer=()):
     """A mål of the plan (or of an insats) with the given Indikator instances (unsaved)."""
-    from insatser import services
+    from insatser import services_mal
     from insatser.models import Mal
 
-    return services.mal_save(
+    return services_mal.mal_save(
         mal=Mal(plan=plan, insats=insats, level="insats" if insats else level, text=text),
         acting_user=None,
         indikatorer=list(indikatorer),

@@ -13,7 +13,7 @@ from budgets import services as budget_services
 from budgets.models import BudgetAmount, BudgetLine
 from budgets.selectors import plan_figures
 from finsam.models import AuditEvent, Fordelningstal
-from insatser import services
+from insatser import services, services_mal
 from insatser.models import Agenda2030Tag, Indikator, Insats, Mal, Utfall
 from plans.models import ANTAGEN, Plan
 from plans.services import plan_create_from
@@ -52,10 +52,10 @@ def previous(world):
             Indikator(description="Andel till arbete", kind="andel", target_value=40, source="sus")
         ],
     )
-    services.utfall_set(
+    services_mal.utfall_set(
         mal=mal,
         acting_user=None,
-        outcomes={(mal.indikatorer.get().pk, 2028): services.Outcome(value=Decimal(42))},
+        outcomes={(mal.indikatorer.get().pk, 2028): services_mal.Outcome(value=Decimal(42))},
     )
     services.plan_agenda2030_set(plan=plan, acting_user=None, goals=[1, 10])
     return plan

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from finsam.models import AuditEvent
-from insatser import services
+from insatser import services, services_mal
 from insatser.models import Indikator, Insats, Malgrupp
 from plans.models import ANTAGEN, INLAMNAD, Plan
 from tests import factories
@@ -51,8 +51,8 @@ def test_every_insatser_service_refuses_a_plan_that_is_not_a_draft(locked, world
         lambda: services.insats_delete(insats=insats, acting_user=None),
         lambda: services.malgrupp_save(malgrupp=Malgrupp(plan=locked, name="Ny"), acting_user=None),
         lambda: services.malgrupp_delete(malgrupp=malgrupp, acting_user=None),
-        lambda: services.mal_save(mal=mal, acting_user=None),
-        lambda: services.mal_delete(mal=mal, acting_user=None),
+        lambda: services_mal.mal_save(mal=mal, acting_user=None),
+        lambda: services_mal.mal_delete(mal=mal, acting_user=None),
         lambda: services.plan_agenda2030_set(plan=locked, acting_user=None, goals=[1]),
     ]
     before = AuditEvent.objects.count()

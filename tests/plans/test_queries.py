@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from plans import services
+from plans import services, workflow
 from plans import services as plan_services
 from plans.models import Section
 from tests.budgets.test_queries import grow
@@ -28,7 +28,7 @@ def add_content(plan, n: int, user) -> None:
             section=Section(plan=plan, title=f"Avsnitt {i}", kind="text", body="Text"),
             acting_user=None,
         )
-        services.comment_add(plan=plan, acting_user=user, text="Synpunkt", section=section)
+        workflow.comment_add(plan=plan, acting_user=user, text="Synpunkt", section=section)
     grow(plan, n)
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from budgets import services as budget_services
 from budgets.models import BudgetAmount, BudgetCategory
 from finsam.models import AuditEvent
-from plans import services
+from plans import services, workflow
 from plans import services as plan_services
 from plans.models import ANTAGEN, INLAMNAD, UTKAST, Comment, Plan, Section
 from tests import factories
@@ -76,7 +76,7 @@ def test_board_members_must_reach_half_before_adoption(personas, clean_plan, for
     assert (
         "1 av 4 ordinarie ledamöter har godkänt planen; minst 2 behövs" in response.content.decode()
     )
-    services.plan_review(plan=plan, acting_user=others[0].user, decision="godkand")
+    workflow.plan_review(plan=plan, acting_user=others[0].user, decision="godkand")
     assert chair.post(url("plan_adopt", plan), adopt_data()).status_code == 302
     plan.refresh_from_db()
     assert plan.status == ANTAGEN
@@ -95,8 +95,8 @@ def test_ersattare_may_comment_but_not_vote(clean_plan, forbund_a, personas):
     deputy = factories.ersattare(forbund_a)
     submit(personas, clean_plan)
     with pytest.raises(ValidationError, match="Ersättare har yttranderätt"):
-        services.plan_review(plan=clean_plan, acting_user=deputy.user, decision="godkand")
-    comment = services.comment_add(plan=clean_plan, acting_user=deputy.user, text="Bra plan.")
+        workflow.plan_review(plan=clean_plan, acting_user=deputy.user, decision="godkand")
+    comment = workflow.comment_add(plan=clean_plan, acting_user=deputy.user, text="Bra plan.")
     assert comment.pk
 
 
@@ -132,7 +132,7 @@ def test_return_sends_the_plan_back_to_draft_with_the_reason(personas, clean_pla
     submit(personas, clean_plan)
     clean_plan.refresh_from_db()
     assert clean_plan.submission_round == 2
-    assert services.quorum(clean_plan)[0] == 0
+    assert workflow.quorum(clean_plan)[0] == 0
 
 
 @pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_adopting_twice_is_refused_and_changes_nothing(personas, clean_plan):
     personas["styrelse_a"].post(url("plan_review", clean_plan), {"decision": "godkand"})
     personas["styrelse_a"].post(url("plan_adopt", clean_plan), adopt_data())
     with pytest.raises(ValidationError, match="redan antagen"):
-        services.plan_adopt(
+        workflow.plan_adopt(
             plan=clean_plan,
             acting_user=personas["styrelse_a"].membership.user,
             meeting_date=date(2026, 11, 21),
@@ -208,8 +208,8 @@ def test_an_adopted_plan_cannot_change_through_any_service(adopted, world, perso
         lambda: services.section_move(section=section, acting_user=user, direction=1),
         lambda: services.arshjul_event_save(event=event, acting_user=user),
         lambda: services.arshjul_event_delete(event=event, acting_user=user),
-        lambda: services.comment_add(plan=adopted, acting_user=user, text="x"),
-        lambda: services.plan_submit(plan=adopted, acting_user=user),
+        lambda: workflow.comment_add(plan=adopted, acting_user=user, text="x"),
+        lambda: workflow.plan_submit(plan=adopted, acting_user=user),
     ]
     before = AuditEvent.objects.count()
     for attempt in attempts:

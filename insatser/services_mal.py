@@ -1,0 +1,173 @@
+"""Writes to mål and indikatorer, and the outcomes (utfall) recorded against them.
+
+Each runs in a transaction, refuses a plan that is not a draft (Plan.locked_draft), validates,
+and records who changed what in the audit log. Outcomes are the exception: they are the
+follow-up of a plan, recorded after it is adopted, and never change the plan itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from finsam.audit import ActingUser, audit_record, record_save, save_changes, snapshot
+from insatser.models_mal import Indikator, Mal, Utfall
+
+if TYPE_CHECKING:
+    from insatser.models import Insats
+    from plans.models import Plan
+
+
+def _indikator_snapshot(mal: Mal) -> list[dict]:
+    if not mal.pk:
+        return []
+    rows = [snapshot(i) for i in mal.indikatorer.all()]
+    for row in rows:
+        row.pop("mal", None)
+        row.pop("order", None)
+    return rows
+
+
+@transaction.atomic
+def mal_save(
+    *,
+    mal: Mal,
+    acting_user: ActingUser,
+    data: Mapping[str, Any] | None = None,
+    indikatorer: Iterable[Indikator] = (),
+    removed: Iterable[Indikator] = (),
+) -> Mal:
+    """Create or update a mål (data: its new values) with its indikatorer (the formset's rows),
+    all or nothing."""
+    plan = mal.plan.locked_draft()
+    if mal.standard:
+        raise ValidationError(
+            "Standardmålet om jämn könsfördelning slås på och av på insatsen, och ändras inte här."
+        )
+    old_indikatorer = _indikator_snapshot(mal)
+    mal, created, changes = save_changes(instance=mal, data=data)
+    for row in removed:
+        if row.pk and row.mal_id == mal.pk:
+            row.delete()
+    for order, row in enumerate(indikatorer, start=1):
+        row.mal = mal
+        row.order = order
+        row.full_clean()
+        row.save()
+    new_indikatorer = _indikator_snapshot(mal)
+    if old_indikatorer != new_indikatorer:
+        changes["indikatorer"] = [old_indikatorer, new_indikatorer]
+    owner = f" för {mal.insats.name}" if mal.insats_id else ""
+    record_save(
+        obj=mal,
+        created=created,
+        changes=changes,
+        acting_user=acting_user,
+        forbund=plan.forbund,
+        what=f"ett mål{owner}: {mal.text[:120]}",
+        plan=plan,
+    )
+    return mal
+
+
+@transaction.atomic
+def mal_delete(*, mal: Mal, acting_user: ActingUser) -> None:
+    plan = mal.plan.locked_draft()
+    if mal.standard:
+        raise ValidationError("Standardmålet slås av på insatsen.")
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="mal.delete",
+        obj=mal,
+        summary=f"Tog bort målet {mal.text[:120]}",
+        changes={"indikatorer": _indikator_snapshot(mal)},
+        plan=plan,
+    )
+    mal.delete()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An indikator's outcome in a year as entered: a number, ja/nej, or text."""
+
+    value: Decimal | None = None
+    value_yes: bool | None = None
+    value_text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.value is None and self.value_yes is None and not self.value_text.strip()
+
+
+@transaction.atomic
+def utfall_set(
+    *, mal: Mal, acting_user: ActingUser, outcomes: Mapping[tuple[int, int], Outcome]
+) -> int:
+    """Record the outcomes {(indikator id, year): Outcome} of a mål's indikatorer.
+
+    Follow-up happens after adoption, so this is allowed on any plan; it changes no figure or
+    text of the plan. An empty outcome removes the year's record. Returns the number changed.
+    """
+    plan = mal.plan
+    indikatorer = {i.pk: i for i in mal.indikatorer.all()}
+    existing = {(u.indikator_id, u.year): u for u in Utfall.objects.filter(indikator__mal=mal)}
+    changes: dict[str, list[str]] = {}
+    for (indikator_id, year), outcome in outcomes.items():
+        if indikator_id not in indikatorer:
+            raise ValidationError("Indikatorn hör inte till målet.")
+        if year not in plan.years:
+            raise ValidationError(f"{year} ingår inte i planen.")
+        row = existing.get((indikator_id, year))
+        old = row.label if row else ""
+        if outcome.is_empty:
+            if row:
+                row.delete()
+                changes[f"{indikatorer[indikator_id]} {year}"] = [old, ""]
+            continue
+        row = row or Utfall(indikator=indikatorer[indikator_id], year=year)
+        row.value, row.value_yes = outcome.value, outcome.value_yes
+        row.value_text = outcome.value_text.strip()
+        row.full_clean()
+        if row.label == old:
+            continue
+        row.save()
+        changes[f"{indikatorer[indikator_id]} {year}"] = [old, row.label]
+    if changes:
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="utfall.set",
+            obj=mal,
+            summary=f"Registrerade utfall för målet {mal.text[:120]}",
+            changes=changes,
+            plan=plan,
+        )
+    return len(changes)
+
+
+def mal_copy(mal: Mal, target: Plan, insats: Insats | None) -> None:
+    """Copy a mål with its indikatorer, and the outcomes of the years the target plan covers."""
+    new = Mal.objects.create(
+        plan=target,
+        insats=insats,
+        level=mal.level,
+        text=mal.text,
+        standard=mal.standard,
+        order=mal.order,
+    )
+    for indikator in mal.indikatorer.all():
+        outcomes = list(indikator.utfall.all())
+        indikator.pk = None
+        indikator.mal = new
+        indikator.save()
+        for utfall in outcomes:
+            if utfall.year in target.years:
+                utfall.pk = None
+                utfall.indikator = indikator
+                utfall.save()

@@ -1,0 +1,261 @@
+"""Review and adoption: utkast → inlämnad → antagen, with återremiss, approvals and comments.
+
+Each service runs in a transaction, locks the plan row, checks the acting person's role in the
+förbund (the one place roles are checked for these steps; views only look the plan up),
+validates, and records who did what in the audit log. The archived PDF waits for the commit.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from budgets.selectors import plan_figures
+from finsam.audit import ActingUser, audit_record
+from finsam.models import ROLE_KANSLI, ROLE_STYRELSE, SEAT_LEDAMOT, Membership
+from plans.models import (
+    ANDRINGAR,
+    ANTAGEN,
+    GODKAND,
+    INLAMNAD,
+    PDF_ADOPTED,
+    UTKAST,
+    Approval,
+    Comment,
+    Plan,
+    PlanLocked,
+    PlanPdf,
+    Section,
+)
+from plans.services import enqueue_pdf
+
+
+class PlanHasErrors(ValidationError):
+    """The plan has findings of severity fel; the messages list them."""
+
+
+def _roles(user, plan: Plan) -> list[Membership]:
+    return list(Membership.objects.filter(user=user, forbund_id=plan.forbund_id))
+
+
+def _require(acting_user: ActingUser, plan: Plan, allowed, message: str) -> list[Membership]:
+    """The acting person's roles in the plan's förbund, or PermissionDenied (403) if no role
+    passes allowed(membership)."""
+    roles = _roles(acting_user, plan)
+    if not any(allowed(m) for m in roles):
+        raise PermissionDenied(message)
+    return roles
+
+
+def _fel_findings(plan: Plan) -> list[str]:
+    return [f.message for f in plan_figures(plan).findings if f.severity == "fel"]
+
+
+@transaction.atomic
+def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
+    """Kansli submits a draft to the styrelse; refused while any check is fel."""
+    plan = plan.locked()
+    _require(
+        acting_user,
+        plan,
+        lambda m: m.role == ROLE_KANSLI,
+        "Bara kansliet lämnar in planen till styrelsen.",
+    )
+    if plan.status != UTKAST:
+        raise ValidationError("Bara ett utkast kan lämnas in till styrelsen.")
+    errors = _fel_findings(plan)
+    if errors:
+        raise PlanHasErrors(errors)
+    plan.status = INLAMNAD
+    plan.submission_round += 1
+    plan.submitted_at = timezone.now()
+    plan.save(update_fields=["status", "submission_round", "submitted_at", "updated_at"])
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="plan.submit",
+        obj=plan,
+        summary=f"Lämnade in {plan.title} till styrelsen (omgång {plan.submission_round})",
+        plan=plan,
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
+    """Send a submitted plan back to draft (återremiss), with the reason as a comment."""
+    plan = plan.locked()
+    _require(
+        acting_user,
+        plan,
+        lambda m: m.role == ROLE_KANSLI or m.is_chair,
+        "Bara ordföranden eller kansliet återremitterar en plan.",
+    )
+    if plan.status != INLAMNAD:
+        raise ValidationError("Bara en inlämnad plan kan återremitteras.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Skriv varför planen återremitteras."})
+    plan.status = UTKAST
+    plan.save(update_fields=["status", "updated_at"])
+    Comment.objects.create(plan=plan, author=acting_user, text=f"Återremitterad: {reason}")
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="plan.return",
+        obj=plan,
+        summary=f"Återremitterade {plan.title}",
+        changes={"reason": ["", reason]},
+        plan=plan,
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_review(
+    *, plan: Plan, acting_user: ActingUser, decision: str, comment: str = ""
+) -> Approval:
+    """A board member approves the submitted plan or asks for changes (once per round)."""
+    plan = plan.locked()
+    if plan.status != INLAMNAD:
+        raise ValidationError("Planen är inte inlämnad till styrelsen.")
+    roles = _require(
+        acting_user,
+        plan,
+        lambda m: m.role == ROLE_STYRELSE,
+        "Bara styrelsens ledamöter tar ställning till planen.",
+    )
+    if not any(m.role == ROLE_STYRELSE and m.seat == SEAT_LEDAMOT for m in roles):
+        raise ValidationError(
+            "Ersättare har yttranderätt men ingen rösträtt; skriv en kommentar i stället."
+        )
+    if decision not in (GODKAND, ANDRINGAR):
+        raise ValidationError({"decision": "Välj att godkänna eller begära ändringar."})
+    if decision == ANDRINGAR and not comment.strip():
+        raise ValidationError({"comment": "Skriv vilka ändringar du vill se."})
+    approval, _ = Approval.objects.update_or_create(
+        plan=plan,
+        user=acting_user,
+        round=plan.submission_round,
+        defaults={"decision": decision, "comment": comment.strip(), "is_ordinarie": True},
+    )
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="plan.review",
+        obj=plan,
+        summary=f"{approval.get_decision_display()} {plan.title}",
+        changes={"comment": ["", comment.strip()]} if comment.strip() else {},
+        plan=plan,
+    )
+    return approval
+
+
+@transaction.atomic
+def comment_add(
+    *, plan: Plan, acting_user: ActingUser, text: str, section: Section | None = None
+) -> Comment:
+    """A remark on the plan or one of its sections, by the styrelse or the kansli."""
+    plan = plan.locked()
+    _require(
+        acting_user,
+        plan,
+        lambda m: m.role in (ROLE_KANSLI, ROLE_STYRELSE),
+        "Bara styrelsen och kansliet kommenterar planen.",
+    )
+    if plan.is_adopted:
+        raise PlanLocked("Planen är antagen; kommentera i stället en reviderad version.")
+    if section is not None and section.plan_id != plan.pk:
+        raise ValidationError({"section": "Avsnittet hör till en annan plan."})
+    comment = Comment(plan=plan, section=section, author=acting_user, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="comment.create",
+        obj=comment,
+        summary=f"Kommenterade {section.title if section else plan.title}",
+        plan=plan,
+    )
+    return comment
+
+
+def quorum(plan: Plan) -> tuple[int, int, int]:
+    """(approvals by ordinarie ledamöter this round, number of ordinarie ledamöter, needed)."""
+    ordinarie = Membership.objects.filter(
+        forbund_id=plan.forbund_id, role=ROLE_STYRELSE, seat=SEAT_LEDAMOT
+    ).values_list("user_id", flat=True)
+    ordinarie = set(ordinarie)
+    approved = Approval.objects.filter(
+        plan=plan, round=plan.submission_round, decision=GODKAND, user_id__in=ordinarie
+    ).count()
+    return approved, len(ordinarie), math.ceil(len(ordinarie) / 2)
+
+
+def may_record_adoption(user, plan: Plan) -> bool:
+    roles = _roles(user, plan)
+    chair = any(m.is_chair for m in roles)
+    kansli = any(m.role == ROLE_KANSLI for m in roles)
+    who = plan.forbund.adoption_recorder
+    return (who in ("ordforande", "bada") and chair) or (who in ("kansli", "bada") and kansli)
+
+
+@transaction.atomic
+def plan_adopt(
+    *,
+    plan: Plan,
+    acting_user: ActingUser,
+    meeting_date: date,
+    paragraph: str,
+    diarienummer: str = "",
+) -> Plan:
+    """Record the board's decision; the plan is fixed from here on and its PDF archived once."""
+    plan = plan.locked()
+    if plan.status == ANTAGEN:
+        raise PlanLocked("Planen är redan antagen.")
+    if plan.status != INLAMNAD:
+        raise ValidationError("Planen måste vara inlämnad till styrelsen innan den kan antas.")
+    if not may_record_adoption(acting_user, plan):
+        raise PermissionDenied("Du får inte registrera styrelsens beslut i detta förbund.")
+    errors = _fel_findings(plan)
+    if errors:
+        raise PlanHasErrors(errors)
+    if plan.forbund.adoption_requires_quorum:
+        approved, total, needed = quorum(plan)
+        if total == 0 or approved < needed:
+            raise ValidationError(
+                f"{approved} av {total} ordinarie ledamöter har godkänt planen; minst {needed} "
+                "behövs för att styrelsen ska vara beslutsför i frågan."
+            )
+    paragraph = paragraph.strip()
+    if paragraph and not paragraph.startswith("§"):
+        paragraph = f"§{paragraph}"
+    plan.status = ANTAGEN
+    plan.meeting_date = meeting_date
+    plan.paragraph = paragraph
+    plan.diarienummer = diarienummer.strip()
+    plan.adopted_at = timezone.now()
+    plan.adopted_by = acting_user
+    plan.full_clean()
+    plan.save()
+    pdf = PlanPdf.objects.create(plan=plan, kind=PDF_ADOPTED, requested_by=acting_user)
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="plan.adopt",
+        obj=plan,
+        summary=f"Registrerade att styrelsen antog {plan.title} ({plan.decision_text})",
+        changes={
+            "meeting_date": ["", meeting_date.isoformat()],
+            "paragraph": ["", paragraph],
+            "diarienummer": ["", plan.diarienummer],
+        },
+        plan=plan,
+    )
+    transaction.on_commit(lambda: enqueue_pdf(pdf.pk))
+    return plan
