@@ -89,7 +89,7 @@ def load_budget(plan: Plan, spec: dict) -> Plan:
                 for name, value in columns[(row.year, row.column)].items()
                 if name != "medlemsbidrag"
             }
-            for row in plan.budget_years.all()
+            for row in plan.year_rows.all()
         },
     )
     return plan

@@ -223,10 +223,11 @@ class BudgetAmount(models.Model):
 
 
 class BudgetYear(models.Model):
-    """What the kansli enters for one year of a plan: the medlemsbidrag, targets, balance inputs."""
+    """What the kansli enters for one year column of a plan (plan.year_rows): the medlemsbidrag,
+    targets and balance inputs. Not to be confused with plan.budget_year, the first year."""
 
     plan = models.ForeignKey(
-        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="budget_years"
+        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="year_rows"
     )
     year = models.PositiveSmallIntegerField("år")
     column = models.CharField("kolumn", max_length=8, choices=COLUMN_CHOICES, default=BUDGET)

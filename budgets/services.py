@@ -52,7 +52,7 @@ def budget_years_sync(plan: Plan) -> None:
     plans.services calls it when a plan is created or its years change.
     """
     wanted = set(year_columns(plan))
-    existing = {(y.year, y.column): y for y in plan.budget_years.all()}
+    existing = {(y.year, y.column): y for y in plan.year_rows.all()}
     for key, row in existing.items():
         if key not in wanted:
             row.delete()
@@ -68,7 +68,7 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
     insatser.services.insatser_copy can link the copied insatser to their lines.
     """
     years = set(years)
-    for row in source.budget_years.all():
+    for row in source.year_rows.all():
         if row.year in years:
             row.pk = None
             row.plan = target
@@ -88,7 +88,7 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
             column=amount.column,
             amount=amount.amount,
         )
-    have = {(y.year, y.column) for y in target.budget_years.all()}
+    have = {(y.year, y.column) for y in target.year_rows.all()}
     for year, column in set(year_columns(target)) - have:
         BudgetYear.objects.create(plan=target, year=year, column=column)
     return line_map
@@ -254,7 +254,7 @@ def budget_figures_set(
     valid = set(year_columns(plan))
     lines = {line.pk: line for line in plan.budget_lines.all()}
     cells = {(c.line_id, c.year, c.column): c for c in BudgetAmount.objects.filter(line__plan=plan)}
-    years = {(y.year, y.column): y for y in plan.budget_years.all()}
+    years = {(y.year, y.column): y for y in plan.year_rows.all()}
     changes: dict[str, list[str]] = {}
     for (line_id, year, column), value in amounts.items():
         if line_id not in lines:
@@ -305,7 +305,7 @@ def budget_years_update(
 ) -> None:
     """Save the changed targets and balance inputs of a plan's years: {year row id: new values}."""
     plan = plan.locked_draft()
-    stored_rows = {row.pk: row for row in plan.budget_years.all()}
+    stored_rows = {row.pk: row for row in plan.year_rows.all()}
     changes = {}
     for pk, data in rows.items():
         row = stored_rows.get(pk)

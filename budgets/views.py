@@ -133,7 +133,7 @@ def budget_years(request, slug: str, pk: int):
     """Targets and balance inputs per year (and the comparison columns' IB)."""
     access, plan = get_plan_for_user(request, slug, pk, need=_need(request))
     editable = access.is_kansli and plan.is_editable
-    rows = list(plan.budget_years.all())
+    rows = list(plan.year_rows.all())
     rows.sort(key=lambda r: (r.year, r.column))
     unit = access.forbund.amount_unit
     data = request.POST if request.method == "POST" else None

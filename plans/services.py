@@ -170,13 +170,13 @@ def plan_create_from(
         under_use_percent=previous.under_use_percent,
         source=previous,
     )
-    rows = {(r.year, r.column): r for r in plan.budget_years.all()}
+    rows = {(r.year, r.column): r for r in plan.year_rows.all()}
     if plan.comparison_year is not None:
         # The comparison budget is the previous plan's budget for that year, from its IB.
         row = rows[(plan.comparison_year, BUDGET)]
         row.comparison_ib = sek(year_before.ib)
         row.save(update_fields=["comparison_ib"])
-    last = previous.budget_years.filter(year=previous.last_year, column=BUDGET).first()
+    last = previous.year_rows.filter(year=previous.last_year, column=BUDGET).first()
     for year in plan.years:
         if year > previous.last_year and last is not None:
             row = rows[(year, BUDGET)]

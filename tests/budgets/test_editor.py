@@ -205,7 +205,7 @@ def test_kansli_adds_a_line_and_it_appears_in_its_group(personas, plan):
 @pytest.mark.django_db
 def test_targets_and_balance_inputs_feed_the_statements(personas, plan):
     url = reverse("budget_years", args=[plan.forbund.slug, plan.pk])
-    rows = list(plan.budget_years.order_by("year"))
+    rows = list(plan.year_rows.order_by("year"))
     data = {}
     for row in rows:
         p = f"y{row.pk}-"
@@ -232,7 +232,7 @@ def test_targets_and_balance_inputs_feed_the_statements(personas, plan):
 @pytest.mark.django_db
 def test_percentage_target_over_100_is_refused(personas, plan):
     url = reverse("budget_years", args=[plan.forbund.slug, plan.pk])
-    row = plan.budget_years.order_by("year").first()
+    row = plan.year_rows.order_by("year").first()
     response = personas["kansli_a"].post(url, {f"y{row.pk}-ceiling_percent": "140"})
     assert response.status_code == 400
     assert any("mellan 0 och 100" in str(f.errors) for f in response.context["forms"])

@@ -72,7 +72,7 @@ def test_the_individ_target_sees_the_individ_part_of_mixed_insatser(plan):
     budget_services.budget_figures_set(
         plan=plan, acting_user=None, medlemsbidrag={(2027, "budget"): Decimal(1_000_000)}
     )
-    row = plan.budget_years.get(year=2027, column="budget")
+    row = plan.year_rows.get(year=2027, column="budget")
     row.min_individ_percent = Decimal(70)
     row.save()
     factories.insats(

@@ -85,7 +85,7 @@ def test_the_remaining_years_amounts_come_along_and_the_new_year_starts_empty(pr
     }
     kansli = BudgetLine.objects.get(plan=new, name="Kansli")
     assert not kansli.amounts.exists()  # the world's Kansli line had only 2027
-    medlemsbidrag = {r.year: r.medlemsbidrag.amount for r in new.budget_years.all()}
+    medlemsbidrag = {r.year: r.medlemsbidrag.amount for r in new.year_rows.all()}
     assert medlemsbidrag == {2028: 2_000_000, 2029: 2_000_000, 2030: 0}
 
 

@@ -201,7 +201,7 @@ def test_an_adopted_plan_cannot_change_through_any_service(adopted, world, perso
         lambda: budget_services.budget_line_delete(line=line, acting_user=user),
         lambda: plan_services.plan_update(plan=adopted, acting_user=user, data={}),
         lambda: budget_services.budget_years_update(
-            plan=adopted, acting_user=user, rows={r.pk: {} for r in adopted.budget_years.all()}
+            plan=adopted, acting_user=user, rows={r.pk: {} for r in adopted.year_rows.all()}
         ),
         lambda: services.section_save(section=section, acting_user=user),
         lambda: services.section_delete(section=section, acting_user=user),
