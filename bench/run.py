@@ -131,13 +131,13 @@ def main() -> None:
     )
 
     # An adopted PDF download reads the stored file: no rendering, a fixed handful of queries.
-    from plans.models import PDF_ADOPTED, PDF_READY, PlanPdf
+    from plans.models import PdfKind, PdfStatus, PlanPdf
     from plans.tasks import render_plan_pdf_task
 
-    pdf = PlanPdf.objects.create(plan=largest, kind=PDF_ADOPTED)
+    pdf = PlanPdf.objects.create(plan=largest, kind=PdfKind.ANTAGEN)
     render_plan_pdf_task.call(pdf.pk)
     pdf.refresh_from_db()
-    assert pdf.status == PDF_READY
+    assert pdf.status == PdfStatus.KLAR
     Plan.objects.filter(pk=largest.pk).update(
         status="antagen", meeting_date="2026-11-20", paragraph="§1"
     )

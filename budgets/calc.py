@@ -30,7 +30,8 @@ INTAKT, KOSTNAD = "intakt", "kostnad"
 SIDES = (INTAKT, KOSTNAD)
 VERKSAMHET, AVSKRIVNING, FINANSIELL = "verksamhet", "avskrivning", "finansiell"
 STATEMENTS = (VERKSAMHET, AVSKRIVNING, FINANSIELL)
-INDIVID = "individ"
+# The share kinds of costs: individinriktat, strukturövergripande, förvaltning, övrigt.
+INDIVID, STRUKTUR, FORVALTNING, OVRIGT = "individ", "struktur", "forvaltning", "ovrigt"
 
 # Division precision for the fractions that are shown, not summed (shares of costs).
 SHARE_PRECISION = 34

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from budgets.models import KOSTNAD
+from budgets.models import Side
 from budgets.selectors import PlanFigures
 from finsam.money import format_amount, format_number
 
@@ -97,7 +97,7 @@ def cost_chart(figures: PlanFigures) -> str:
     """Stacked bars of the costs per group and year."""
     columns = figures.plan_columns
     unit = figures.unit
-    groups = [g for g in figures.groups if g.side == KOSTNAD]
+    groups = [g for g in figures.groups if g.side == Side.KOSTNAD]
     totals = [c.result.kostnader for c in columns]
     _, high = _scale(totals)
     plot_h = HEIGHT - TOP - BOTTOM - 20

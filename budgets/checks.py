@@ -333,6 +333,10 @@ class RiskItem:
     active: bool
 
 
+def is_high_risk_low_effect(risk: str, effekt: str) -> bool:
+    return risk == HOG and effekt == LAG
+
+
 def check_risk_effect(items: Iterable[RiskItem]) -> list[Finding]:
     """risk-hog-effekt-lag: an active insats assessed as high risk with low effect."""
     return [
@@ -345,7 +349,7 @@ def check_risk_effect(items: Iterable[RiskItem]) -> list[Finding]:
             f"insats:{item.key}",
         )
         for item in items
-        if item.active and item.risk == HOG and item.effekt == LAG
+        if item.active and is_high_risk_low_effect(item.risk, item.effekt)
     ]
 
 

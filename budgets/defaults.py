@@ -4,64 +4,67 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from budgets.models import (
-    FINANSIELL,
-    FORVALTNING,
-    INDIVID,
-    INTAKT,
-    KOSTNAD,
-    OVRIGT,
-    STRUKTUR,
-    VERKSAMHET,
-    BudgetCategory,
-    BudgetGroup,
-)
+from budgets.models import BudgetCategory, BudgetGroup, ShareKind, Side, Statement
 from finsam.models import Forbund
 
 # (group name, side, share kind, is_insats, esf, [(category, statement), ...])
 DEFAULT_GROUPS = [
-    ("ESF-medel", INTAKT, "", False, False, [("ESF-medel", VERKSAMHET)]),
-    ("Övriga intäkter", INTAKT, "", False, False, [("Övriga intäkter", VERKSAMHET)]),
-    ("Finansiella intäkter", INTAKT, "", False, False, [("Ränteintäkter", FINANSIELL)]),
+    ("ESF-medel", Side.INTAKT, "", False, False, [("ESF-medel", Statement.VERKSAMHET)]),
+    ("Övriga intäkter", Side.INTAKT, "", False, False, [("Övriga intäkter", Statement.VERKSAMHET)]),
+    (
+        "Finansiella intäkter",
+        Side.INTAKT,
+        "",
+        False,
+        False,
+        [("Ränteintäkter", Statement.FINANSIELL)],
+    ),
     (
         "Strukturövergripande insatser",
-        KOSTNAD,
-        STRUKTUR,
+        Side.KOSTNAD,
+        ShareKind.STRUKTUR,
         True,
         False,
-        [("Strukturövergripande insatser", VERKSAMHET)],
+        [("Strukturövergripande insatser", Statement.VERKSAMHET)],
     ),
     (
         "Individinriktade insatser",
-        KOSTNAD,
-        INDIVID,
+        Side.KOSTNAD,
+        ShareKind.INDIVID,
         True,
         False,
-        [("Individinriktade insatser", VERKSAMHET)],
+        [("Individinriktade insatser", Statement.VERKSAMHET)],
     ),
-    ("ESF-projekt", KOSTNAD, INDIVID, True, True, [("ESF-projekt", VERKSAMHET)]),
+    (
+        "ESF-projekt",
+        Side.KOSTNAD,
+        ShareKind.INDIVID,
+        True,
+        True,
+        [("ESF-projekt", Statement.VERKSAMHET)],
+    ),
     (
         "Förvaltning",
-        KOSTNAD,
-        FORVALTNING,
+        Side.KOSTNAD,
+        ShareKind.FORVALTNING,
         False,
         False,
         [
-            ("Styrelse", VERKSAMHET),
-            ("Revision", VERKSAMHET),
-            ("Kansli", VERKSAMHET),
-            ("Lokal", VERKSAMHET),
-            ("Ekonomiadministration", VERKSAMHET),
-            ("Reservation", VERKSAMHET),
+            ("Styrelse", Statement.VERKSAMHET),
+            ("Revision", Statement.VERKSAMHET),
+            ("Kansli", Statement.VERKSAMHET),
+            ("Lokal", Statement.VERKSAMHET),
+            ("Ekonomiadministration", Statement.VERKSAMHET),
+            ("Reservation", Statement.VERKSAMHET),
         ],
     ),
     (
         "Finansiella kostnader",
-        KOSTNAD,
-        OVRIGT,
+        Side.KOSTNAD,
+        ShareKind.OVRIGT,
         False,
         False,
-        [("Finansiella kostnader", FINANSIELL)],
+        [("Finansiella kostnader", Statement.FINANSIELL)],
     ),
 ]
 

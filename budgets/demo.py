@@ -14,7 +14,7 @@ from django.db import transaction
 
 from budgets import services
 from budgets.defaults import ensure_budget_groups
-from budgets.models import BUDGET, VERKSAMHET, BudgetCategory, BudgetYear
+from budgets.models import BudgetCategory, BudgetYear, ColumnKind, Statement
 from finsam.models import Forbund
 
 if TYPE_CHECKING:
@@ -39,7 +39,10 @@ def group_specs(rows: list[dict]) -> list[tuple]:
             row.get("share_kind", ""),
             row.get("is_insats", False),
             row.get("esf", False),
-            [(cat["name"], cat.get("statement", VERKSAMHET)) for cat in row["categories"]],
+            [
+                (cat["name"], cat.get("statement", Statement.VERKSAMHET))
+                for cat in row["categories"]
+            ],
         )
         for row in rows
     ]
@@ -61,7 +64,9 @@ def load_budget(plan: Plan, spec: dict) -> Plan:
         for c in BudgetCategory.objects.filter(group__forbund=forbund).select_related("group")
     }
     for index, row in enumerate(spec["lines"], start=1):
-        amounts = {(int(year), BUDGET): Decimal(v) for year, v in row.get("amounts", {}).items()}
+        amounts = {
+            (int(year), ColumnKind.BUDGET): Decimal(v) for year, v in row.get("amounts", {}).items()
+        }
         for column, value in row.get("comparison", {}).items():
             amounts[(plan.comparison_year, column)] = Decimal(value)
         services.budget_line_create(
@@ -97,7 +102,7 @@ def load_budget(plan: Plan, spec: dict) -> Plan:
 
 def _year_inputs(plan: Plan, spec: dict) -> dict[tuple[int, str], dict]:
     """The fixture's entries per (year, column); every column of the plan, and no other."""
-    columns = {(int(year), BUDGET): values for year, values in spec["years"].items()}
+    columns = {(int(year), ColumnKind.BUDGET): values for year, values in spec["years"].items()}
     for column, values in spec.get("comparison", {}).items():
         columns[(plan.comparison_year, column)] = values
     wanted = set(services.year_columns(plan))

@@ -183,21 +183,6 @@ class BudgetGroupForm(OwnedModelForm):
         super().__init__(*args, **kwargs)
         self.instance.forbund = forbund
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("side") == "intakt" and cleaned.get("share_kind"):
-            self.add_error("share_kind", "Bara kostnadsgrupper räknas i en andel av kostnaderna.")
-        if cleaned.get("side") == "intakt" and cleaned.get("is_insats"):
-            self.add_error("is_insats", "Insatser är kostnader.")
-        if (
-            self.instance.pk
-            and cleaned.get("side")
-            and cleaned["side"] != BudgetGroup.objects.get(pk=self.instance.pk).side
-            and self.instance.categories.filter(lines__isnull=False).exists()
-        ):
-            self.add_error("side", "Gruppen har budgetrader; den kan inte byta sida.")
-        return cleaned
-
 
 class BudgetCategoryForm(forms.ModelForm):
     class Meta:
@@ -207,10 +192,3 @@ class BudgetCategoryForm(forms.ModelForm):
     def __init__(self, *args, forbund, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = BudgetGroup.objects.for_forbund(forbund)
-
-    def clean(self):
-        cleaned = super().clean()
-        group = cleaned.get("group")
-        if group and group.side == "intakt" and cleaned.get("statement") == "avskrivning":
-            self.add_error("statement", "En intäkt kan inte vara en avskrivning.")
-        return cleaned

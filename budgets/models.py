@@ -9,58 +9,46 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from djmoney.models.fields import MoneyField
-from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
-from finsam.models import Forbund
+from budgets import calc
+from finsam.models import SIGNED_AMOUNT_VALIDATORS, Forbund, money_field
+from finsam.money import MAX_KR
 
 # Budget rows hang off a plan, named by its label: budgets never imports plans (README, layout).
 PLAN = "plans.Plan"
 
-INTAKT = "intakt"
-KOSTNAD = "kostnad"
-SIDE_CHOICES = [(INTAKT, "Intäkt"), (KOSTNAD, "Kostnad")]
 
-STRUKTUR = "struktur"
-INDIVID = "individ"
-FORVALTNING = "forvaltning"
-OVRIGT = "ovrigt"
-SHARE_KIND_CHOICES = [
-    (STRUKTUR, "Strukturövergripande insatser"),
-    (INDIVID, "Individinriktade insatser"),
-    (FORVALTNING, "Förvaltning"),
-    (OVRIGT, "Övrigt"),
-]
-
-VERKSAMHET = "verksamhet"
-AVSKRIVNING = "avskrivning"
-FINANSIELL = "finansiell"
-STATEMENT_CHOICES = [
-    (VERKSAMHET, "Verksamhetens intäkter/kostnader"),
-    (AVSKRIVNING, "Avskrivningar"),
-    (FINANSIELL, "Finansiella intäkter/kostnader"),
-]
-
-BUDGET = "budget"
-PROGNOS = "prognos"
-COLUMN_CHOICES = [(BUDGET, "Budget"), (PROGNOS, "Prognos")]
-
-MAX_KR = 10**12 - 1
-AMOUNT_VALIDATORS = [
-    MinMoneyValidator(0, message="Beloppet kan inte vara negativt."),
-    MaxMoneyValidator(MAX_KR, message="Beloppet är orimligt stort."),
-]
+class Side(models.TextChoices):
+    INTAKT = calc.INTAKT, "Intäkt"
+    KOSTNAD = calc.KOSTNAD, "Kostnad"
 
 
-def money_field(verbose_name: str, **kwargs) -> MoneyField:
-    """A whole-kronor amount in SEK; the project's one way to declare money."""
-    kwargs.setdefault("validators", AMOUNT_VALIDATORS)
-    return MoneyField(
-        verbose_name, max_digits=15, decimal_places=0, default_currency="SEK", **kwargs
-    )
+class ShareKind(models.TextChoices):
+    """Which share of the costs a cost counts in (the codes are calc's)."""
+
+    STRUKTUR = calc.STRUKTUR, "Strukturövergripande insatser"
+    INDIVID = calc.INDIVID, "Individinriktade insatser"
+    FORVALTNING = calc.FORVALTNING, "Förvaltning"
+    OVRIGT = calc.OVRIGT, "Övrigt"
+
+
+class Statement(models.TextChoices):
+    """The row of the resultatbudget a category stands on (the codes are calc's)."""
+
+    VERKSAMHET = calc.VERKSAMHET, "Verksamhetens intäkter/kostnader"
+    AVSKRIVNING = calc.AVSKRIVNING, "Avskrivningar"
+    FINANSIELL = calc.FINANSIELL, "Finansiella intäkter/kostnader"
+
+
+class ColumnKind(models.TextChoices):
+    """A year's figures as budgeted, or (for the year before the plan) as forecast."""
+
+    BUDGET = "budget", "Budget"
+    PROGNOS = "prognos", "Prognos"
 
 
 class BudgetGroupQuerySet(models.QuerySet):
@@ -75,11 +63,11 @@ class BudgetGroup(models.Model):
         Forbund, verbose_name="förbund", on_delete=models.CASCADE, related_name="budget_groups"
     )
     name = models.CharField("namn", max_length=120)
-    side = models.CharField("intäkt eller kostnad", max_length=10, choices=SIDE_CHOICES)
+    side = models.CharField("intäkt eller kostnad", max_length=10, choices=Side.choices)
     share_kind = models.CharField(
         "räknas i andelen",
         max_length=12,
-        choices=SHARE_KIND_CHOICES,
+        choices=ShareKind.choices,
         blank=True,
         help_text="Kostnadsgrupper: vilken andel av kostnaderna gruppen räknas i. "
         "ESF-projekt räknas t.ex. som individinriktade.",
@@ -109,7 +97,7 @@ class BudgetGroup(models.Model):
                 violation_error_message="Det finns redan en grupp med detta namn.",
             ),
             models.CheckConstraint(
-                condition=Q(side=KOSTNAD) | Q(share_kind=""),
+                condition=Q(side=Side.KOSTNAD) | Q(share_kind=""),
                 name="budgetgroup_share_only_costs",
                 violation_error_message="Bara kostnadsgrupper räknas i en andel av kostnaderna.",
             ),
@@ -117,6 +105,21 @@ class BudgetGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.side == Side.INTAKT and self.share_kind:
+            errors["share_kind"] = "Bara kostnadsgrupper räknas i en andel av kostnaderna."
+        if self.side == Side.INTAKT and self.is_insats:
+            errors["is_insats"] = "Insatser är kostnader."
+        if (
+            self.pk
+            and self.side != type(self).objects.get(pk=self.pk).side
+            and self.categories.filter(lines__isnull=False).exists()
+        ):
+            errors["side"] = "Gruppen har budgetrader; den kan inte byta sida."
+        if errors:
+            raise ValidationError(errors)
 
 
 class BudgetCategory(models.Model):
@@ -127,7 +130,10 @@ class BudgetCategory(models.Model):
     )
     name = models.CharField("namn", max_length=120)
     statement = models.CharField(
-        "rad i resultatbudgeten", max_length=12, choices=STATEMENT_CHOICES, default=VERKSAMHET
+        "rad i resultatbudgeten",
+        max_length=12,
+        choices=Statement.choices,
+        default=Statement.VERKSAMHET,
     )
     order = models.PositiveSmallIntegerField("ordning", default=0)
 
@@ -145,6 +151,14 @@ class BudgetCategory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group.name} – {self.name}" if self.name != self.group.name else self.name
+
+    def clean(self) -> None:
+        if (
+            self.group_id
+            and self.group.side == Side.INTAKT
+            and self.statement == Statement.AVSKRIVNING
+        ):
+            raise ValidationError({"statement": "En intäkt kan inte vara en avskrivning."})
 
 
 class BudgetLineQuerySet(models.QuerySet):
@@ -198,7 +212,9 @@ class BudgetAmount(models.Model):
         BudgetLine, verbose_name="budgetrad", on_delete=models.CASCADE, related_name="amounts"
     )
     year = models.PositiveSmallIntegerField("år")
-    column = models.CharField("kolumn", max_length=8, choices=COLUMN_CHOICES, default=BUDGET)
+    column = models.CharField(
+        "kolumn", max_length=8, choices=ColumnKind.choices, default=ColumnKind.BUDGET
+    )
     amount = money_field("belopp", default=0)
 
     class Meta:
@@ -230,7 +246,9 @@ class BudgetYear(models.Model):
         PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="year_rows"
     )
     year = models.PositiveSmallIntegerField("år")
-    column = models.CharField("kolumn", max_length=8, choices=COLUMN_CHOICES, default=BUDGET)
+    column = models.CharField(
+        "kolumn", max_length=8, choices=ColumnKind.choices, default=ColumnKind.BUDGET
+    )
     medlemsbidrag = money_field(
         "medlemsbidrag totalt",
         default=0,
@@ -241,7 +259,7 @@ class BudgetYear(models.Model):
         null=True,
         blank=True,
         default=None,
-        validators=[MaxMoneyValidator(MAX_KR, message="Beloppet är orimligt stort.")],
+        validators=SIGNED_AMOUNT_VALIDATORS,
         help_text="Bara för jämförelsekolumnerna (året före budgetåret).",
     )
     ceiling_percent = models.DecimalField(

@@ -18,15 +18,13 @@ from django.utils import timezone
 
 from budgets import calc, checks
 from budgets.models import (
-    BUDGET,
-    INTAKT,
-    KOSTNAD,
-    PROGNOS,
     BudgetAmount,
     BudgetCategory,
     BudgetGroup,
     BudgetLine,
     BudgetYear,
+    ColumnKind,
+    Side,
 )
 from finsam.members import KOMMUN
 from finsam.models import Fordelningstal, Medlem
@@ -40,7 +38,7 @@ class Column:
     """One column of the budget: a year and whether it is budget or prognos."""
 
     year: int
-    kind: str  # BUDGET or PROGNOS
+    kind: str  # ColumnKind.BUDGET or ColumnKind.PROGNOS
     is_comparison: bool
     result: calc.YearResult
     entered: BudgetYear
@@ -49,7 +47,7 @@ class Column:
     @property
     def label(self) -> str:
         if self.is_comparison:
-            return f"{'Budget' if self.kind == BUDGET else 'Prognos'} {self.year}"
+            return f"{'Budget' if self.kind == ColumnKind.BUDGET else 'Prognos'} {self.year}"
         return f"{'Budget' if self.is_first else 'Plan'} {self.year}"
 
 
@@ -96,7 +94,7 @@ def _split_members(
 
 
 def _share_kinds(line: BudgetLine, group: BudgetGroup) -> dict[str, Decimal]:
-    if group.side != KOSTNAD:
+    if group.side != Side.KOSTNAD:
         return {}
     if line.insats is not None:
         # An insats counts by its kind; a mixed one in individ and struktur by its split.
@@ -134,7 +132,7 @@ def _calc_lines(
                 amounts=by_line.get(line.pk, {}),
                 share_kinds=_share_kinds(line, group),
                 statement=line.category.statement,
-                under_use_applies=group.is_insats and group.side == KOSTNAD,
+                under_use_applies=group.is_insats and group.side == Side.KOSTNAD,
                 decided=line.decided,
             )
         )
@@ -183,7 +181,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         (a.line_id, a.year, a.column): a.amount.amount
         for a in BudgetAmount.objects.filter(line__plan=plan)
     }
-    group_order = {g.pk: (g.side != INTAKT, g.order, g.name) for g in groups}
+    group_order = {g.pk: (g.side != Side.INTAKT, g.order, g.name) for g in groups}
     lines.sort(
         key=lambda ln: (
             group_order[ln.category.group_id],
@@ -198,7 +196,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         # A plan normally has every row; an unsaved one keeps the computation going.
         return years.get((year, column)) or BudgetYear(plan=plan, year=year, column=column)
 
-    plan_rows = [row(y, BUDGET) for y in plan.years]
+    plan_rows = [row(y, ColumnKind.BUDGET) for y in plan.years]
     plan_input = calc.PlanInput(
         years=tuple(plan.years),
         opening_equity=plan.opening_equity.amount,
@@ -207,7 +205,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         unit=unit,
         region_has_kommun_role=forbund.region_has_kommun_role,
         under_use_percent=plan.under_use_percent,
-        lines=_calc_lines(lines, typed, BUDGET),
+        lines=_calc_lines(lines, typed, ColumnKind.BUDGET),
         targets={r.year: _targets(r) for r in plan_rows},
         balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
     )
@@ -216,7 +214,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     columns: list[Column] = []
     if plan.comparison_year is not None:
         year = plan.comparison_year
-        for kind in (BUDGET, PROGNOS):
+        for kind in (ColumnKind.BUDGET, ColumnKind.PROGNOS):
             entered = row(year, kind)
             comparison = calc.compute_plan(
                 calc.PlanInput(
@@ -237,7 +235,9 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
             )
             columns.append(Column(year, kind, True, comparison.years[0], entered))
     for index, r in enumerate(plan_rows):
-        columns.append(Column(r.year, BUDGET, False, result.year(r.year), r, is_first=index == 0))
+        columns.append(
+            Column(r.year, ColumnKind.BUDGET, False, result.year(r.year), r, is_first=index == 0)
+        )
 
     problems = forbund.member_set_problems(members)
     findings = checks.run_checks(

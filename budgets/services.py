@@ -16,15 +16,14 @@ from djmoney.money import Money
 
 from budgets.defaults import ensure_budget_groups
 from budgets.models import (
-    BUDGET,
-    INDIVID,
-    KOSTNAD,
-    PROGNOS,
     BudgetAmount,
     BudgetCategory,
     BudgetGroup,
     BudgetLine,
     BudgetYear,
+    ColumnKind,
+    ShareKind,
+    Side,
 )
 from finsam.audit import ActingUser, audit_record, model_update, save_recorded
 from finsam.models import Forbund
@@ -41,8 +40,11 @@ def year_columns(plan: Plan) -> list[tuple[int, str]]:
     """The (year, column) pairs a plan holds figures for: comparison columns first."""
     columns: list[tuple[int, str]] = []
     if plan.comparison_year is not None:
-        columns += [(plan.comparison_year, BUDGET), (plan.comparison_year, PROGNOS)]
-    columns += [(year, BUDGET) for year in plan.years]
+        columns += [
+            (plan.comparison_year, ColumnKind.BUDGET),
+            (plan.comparison_year, ColumnKind.PROGNOS),
+        ]
+    columns += [(year, ColumnKind.BUDGET) for year in plan.years]
     return columns
 
 
@@ -99,7 +101,7 @@ def _insats_group(groups: list[BudgetGroup], share_kind: str, esf: bool) -> Budg
         esf_groups = [g for g in groups if g.esf]
         if esf_groups:
             return esf_groups[0]
-        share_kind = INDIVID
+        share_kind = ShareKind.INDIVID
     matching = [g for g in groups if g.share_kind == share_kind and not g.esf]
     # A förbund that keeps all insatser in one group without a share takes them there.
     matching = matching or [g for g in groups if g.is_insats and not g.share_kind]
@@ -119,7 +121,7 @@ def insats_category(*, forbund: Forbund, share_kind: str, esf: bool) -> BudgetCa
     def lookup() -> BudgetGroup | None:
         groups = list(
             BudgetGroup.objects.for_forbund(forbund)
-            .filter(side=KOSTNAD)
+            .filter(side=Side.KOSTNAD)
             .prefetch_related("categories")
         )
         return _insats_group(groups, share_kind, esf)
@@ -270,7 +272,9 @@ def budget_figures_set(
         cell.amount = sek(value)
         cell.full_clean()
         cell.save()
-        label = f"{lines[line_id].name} {year}" + (" prognos" if column == PROGNOS else "")
+        label = f"{lines[line_id].name} {year}" + (
+            " prognos" if column == ColumnKind.PROGNOS else ""
+        )
         changes[label] = [str(old), str(value)]
     for (year, column), value in medlemsbidrag.items():
         row = years.get((year, column))
@@ -282,7 +286,7 @@ def budget_figures_set(
         row.medlemsbidrag = sek(value)
         row.full_clean()
         row.save()
-        changes[f"Medlemsbidrag {year}" + (" prognos" if column == PROGNOS else "")] = [
+        changes[f"Medlemsbidrag {year}" + (" prognos" if column == ColumnKind.PROGNOS else "")] = [
             str(old),
             str(value),
         ]

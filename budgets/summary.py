@@ -11,12 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from budgets.calc import BalanceStatement, ResultStatement, YearResult
-from budgets.models import INTAKT, KOSTNAD
+from budgets.checks import FEL, INFO, VARNING
+from budgets.models import Side
 from budgets.selectors import Column, PlanFigures
 from budgets.tables import BALANCE_ROWS, RESULT_ROWS, budget_rows, share_rows
 from finsam.money import format_number, format_percent, format_typed_percent
 
-SEVERITY_LABELS = {"fel": "Fel", "varning": "Varning", "info": "Info"}
+SEVERITY_LABELS = {FEL: "Fel", VARNING: "Varning", INFO: "Info"}
 
 
 # --- JSON -----------------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def _column(figures: PlanFigures, column: Column) -> dict:
             "split_error": r.split_error,
             "groups": [
                 {"name": g.name, "amount": kr(r.group_totals[str(g.pk)])}
-                for g in _groups(figures, r, INTAKT)
+                for g in _groups(figures, r, Side.INTAKT)
             ],
             "ovriga": kr(r.ovriga_intakter),
             "summa": kr(r.intakter),
@@ -104,7 +105,7 @@ def _column(figures: PlanFigures, column: Column) -> dict:
                     "amount": kr(r.group_totals[str(g.pk)]),
                     "share": fraction(r.group_shares.get(str(g.pk))),
                 }
-                for g in _groups(figures, r, KOSTNAD)
+                for g in _groups(figures, r, Side.KOSTNAD)
             ],
             "summa": kr(r.kostnader),
         },

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgets.charts import cost_chart, equity_chart
+from budgets.checks import FEL, INFO
 from budgets.forms import amount_name, medlemsbidrag_name
-from budgets.models import INTAKT, KOSTNAD, SHARE_KIND_CHOICES
+from budgets.models import ShareKind, Side
 from budgets.selectors import PlanFigures
 from finsam.members import AF
 
@@ -107,7 +108,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
                     [
                         Cell(
                             c.result.group_totals.get(key, Decimal(0)),
-                            share=c.result.group_shares.get(key) if side == KOSTNAD else None,
+                            share=c.result.group_shares.get(key) if side == Side.KOSTNAD else None,
                         )
                         for c in columns
                     ],
@@ -116,7 +117,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             )
         return out
 
-    rows += group_rows(INTAKT)
+    rows += group_rows(Side.INTAKT)
     rows.append(Row("total", "Summa intäkter", [Cell(c.result.intakter) for c in columns]))
     rows.append(
         Row("equity", "Ingående eget kapital", [Cell(c.result.ib) for c in columns], ref="ib")
@@ -125,7 +126,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
         Row("total", "Summa tillgängliga medel", [Cell(c.result.available) for c in columns])
     )
     rows.append(Row("heading", "Kostnader"))
-    rows += group_rows(KOSTNAD)
+    rows += group_rows(Side.KOSTNAD)
     rows.append(Row("total", "Summa kostnader", [Cell(c.result.kostnader) for c in columns]))
     rows.append(
         Row("result", "Årets resultat", [Cell(c.result.resultat) for c in columns], ref="resultat")
@@ -145,7 +146,7 @@ def attach_fields(rows: list[Row], form) -> None:
                 cell.shown = form.shown[cell.field_name]
 
 
-SHARE_LABELS = dict(SHARE_KIND_CHOICES)
+SHARE_LABELS = dict(ShareKind.choices)
 # (label, attribute of calc.ResultStatement / BalanceStatement, row style), for every reader.
 RESULT_ROWS = [
     ("Verksamhetens intäkter", "verksamhetens_intakter", ""),
@@ -199,6 +200,6 @@ def budget_context(figures: PlanFigures) -> dict:
         "share_rows": share_rows(figures),
         "equity_svg": equity_chart(figures),
         "cost_svg": cost_chart(figures),
-        "fel_count": sum(1 for f in figures.findings if f.severity == "fel"),
-        "finding_refs": {f.ref for f in figures.findings if f.severity != "info"},
+        "fel_count": sum(1 for f in figures.findings if f.severity == FEL),
+        "finding_refs": {f.ref for f in figures.findings if f.severity != INFO},
     }

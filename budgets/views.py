@@ -21,7 +21,7 @@ from budgets.forms import (
     BudgetYearForm,
     OfferForm,
 )
-from budgets.models import BudgetGroup
+from budgets.models import BudgetGroup, ColumnKind
 from budgets.selectors import plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
 from finsam.members import AF, KIND_LABELS
@@ -210,7 +210,7 @@ def budget_offers(request, slug: str, pk: int):
             services.budget_figures_set(
                 plan=plan,
                 acting_user=request.user,
-                medlemsbidrag={(year, "budget"): result.total},
+                medlemsbidrag={(year, ColumnKind.BUDGET): result.total},
             )
             messages.success(request, f"Medlemsbidraget för {year} är satt utifrån erbjudandena.")
             return redirect("budget_editor", slug=slug, pk=pk)

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from finsam.audit import audit_record
-from finsam.models import ROLE_KANSLI, AuditEvent, Forbund, Fordelningstal, Medlem, Membership
+from finsam.models import AuditEvent, Forbund, Fordelningstal, Medlem, Membership, Role
 
 
 def _forbund_of(obj) -> Forbund | None:
@@ -24,7 +24,7 @@ def _managed_forbund(request):
     qs = Forbund.objects.all()
     if request.user.is_superuser:
         return qs
-    return qs.filter(memberships__user=request.user, memberships__role=ROLE_KANSLI).distinct()
+    return qs.filter(memberships__user=request.user, memberships__role=Role.KANSLI).distinct()
 
 
 class ScopedAdmin(admin.ModelAdmin):

@@ -13,17 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from finsam.models import (
-    ROLE_KANSLI,
-    ROLE_REVISOR,
-    ROLE_STYRELSE,
-    SEAT_ERSATTARE,
-    SEAT_LEDAMOT,
-    Forbund,
-    Fordelningstal,
-    Medlem,
-    Membership,
-)
+from finsam.models import Forbund, Fordelningstal, Medlem, Membership, Role, Seat
 
 DEMO_PASSWORD = "finsam-demo"
 DEMO_SLUGS = ("goteborg", "sodra-vatterbygden", "sundsvall")
@@ -31,11 +21,11 @@ FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
 # username prefix -> (role, seat, is_chair, first name)
 PERSONAS = {
-    "kansli": (ROLE_KANSLI, "", False, "Kansli"),
-    "ordforande": (ROLE_STYRELSE, SEAT_LEDAMOT, True, "Ordförande"),
-    "styrelse": (ROLE_STYRELSE, SEAT_LEDAMOT, False, "Ledamot"),
-    "ersattare": (ROLE_STYRELSE, SEAT_ERSATTARE, False, "Ersättare"),
-    "revisor": (ROLE_REVISOR, "", False, "Revisor"),
+    "kansli": (Role.KANSLI, "", False, "Kansli"),
+    "ordforande": (Role.STYRELSE, Seat.LEDAMOT, True, "Ordförande"),
+    "styrelse": (Role.STYRELSE, Seat.LEDAMOT, False, "Ledamot"),
+    "ersattare": (Role.STYRELSE, Seat.ERSATTARE, False, "Ersättare"),
+    "revisor": (Role.REVISOR, "", False, "Revisor"),
 }
 
 

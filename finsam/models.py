@@ -7,10 +7,32 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from djmoney.models.fields import MoneyField
+from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
 from finsam import members as member_rules
-from finsam.money import UNIT_KR, UNIT_TKR
+from finsam.money import MAX_KR, UNIT_KR, UNIT_TKR
 from finsam.orgnr import normalize_orgnr
+
+AMOUNT_VALIDATORS = [
+    MinMoneyValidator(0, message="Beloppet kan inte vara negativt."),
+    MaxMoneyValidator(MAX_KR, message="Beloppet är orimligt stort."),
+]
+# For amounts that may be negative, such as eget kapital.
+SIGNED_AMOUNT_VALIDATORS = [
+    MinMoneyValidator(-MAX_KR, message="Beloppet är orimligt stort."),
+    MaxMoneyValidator(MAX_KR, message="Beloppet är orimligt stort."),
+]
+
+
+def money_field(verbose_name: str, **kwargs) -> MoneyField:
+    """A whole-kronor amount in SEK, 0 to MAX_KR unless told otherwise: the one way every app
+    declares money."""
+    kwargs.setdefault("validators", AMOUNT_VALIDATORS)
+    return MoneyField(
+        verbose_name, max_digits=15, decimal_places=0, default_currency="SEK", **kwargs
+    )
+
 
 UNIT_CHOICES = [(UNIT_KR, "kronor (kr)"), (UNIT_TKR, "tusental kronor (tkr)")]
 ROUNDING_CHOICES = [(1, "1 kr"), (100, "100 kr"), (1000, "1 000 kr")]
@@ -22,6 +44,14 @@ def validate_orgnr(value: str) -> None:
             "Ange ett organisationsnummer med tio siffror (NNNNNN-NNNN) och rätt kontrollsiffra.",
             code="orgnr",
         )
+
+
+class AdoptionRecorder(models.TextChoices):
+    """Who records the board's decision to adopt a plan."""
+
+    ORDFORANDE = "ordforande", "Ordföranden"
+    KANSLI = "kansli", "Kansliet för styrelsens räkning"
+    BADA = "bada", "Ordföranden eller kansliet"
 
 
 class Forbund(models.Model):
@@ -68,12 +98,8 @@ class Forbund(models.Model):
     adoption_recorder = models.CharField(
         "beslutet registreras av",
         max_length=12,
-        choices=[
-            ("ordforande", "Ordföranden"),
-            ("kansli", "Kansliet för styrelsens räkning"),
-            ("bada", "Ordföranden eller kansliet"),
-        ],
-        default="bada",
+        choices=AdoptionRecorder.choices,
+        default=AdoptionRecorder.BADA,
     )
 
     class Meta:
@@ -102,6 +128,13 @@ class Forbund(models.Model):
             normalized = normalize_orgnr(self.organisationsnummer)
             if normalized:
                 self.organisationsnummer = normalized
+
+    def records_adoption(self, *, chair: bool, kansli: bool) -> bool:
+        """Whether a person who is (or is not) the chair, or in the kansli, records adoptions."""
+        who = self.adoption_recorder
+        return (who != AdoptionRecorder.KANSLI and chair) or (
+            who != AdoptionRecorder.ORDFORANDE and kansli
+        )
 
     def member_set_problems(self, medlemmar=None) -> list[str]:
         kinds = [m.kind for m in (medlemmar if medlemmar is not None else self.medlemmar.all())]
@@ -240,13 +273,15 @@ class Fordelningstal(models.Model):
             )
 
 
-ROLE_KANSLI = "kansli"
-ROLE_STYRELSE = "styrelse"
-ROLE_REVISOR = "revisor"
-ROLE_CHOICES = [(ROLE_KANSLI, "Kansli"), (ROLE_STYRELSE, "Styrelse"), (ROLE_REVISOR, "Revisor")]
-SEAT_LEDAMOT = "ledamot"
-SEAT_ERSATTARE = "ersattare"
-SEAT_CHOICES = [(SEAT_LEDAMOT, "Ordinarie ledamot"), (SEAT_ERSATTARE, "Ersättare")]
+class Role(models.TextChoices):
+    KANSLI = "kansli", "Kansli"
+    STYRELSE = "styrelse", "Styrelse"
+    REVISOR = "revisor", "Revisor"
+
+
+class Seat(models.TextChoices):
+    LEDAMOT = "ledamot", "Ordinarie ledamot"
+    ERSATTARE = "ersattare", "Ersättare"
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -254,10 +289,10 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(forbund=forbund)
 
     def board(self) -> MembershipQuerySet:
-        return self.filter(role=ROLE_STYRELSE)
+        return self.filter(role=Role.STYRELSE)
 
     def ordinarie(self) -> MembershipQuerySet:
-        return self.filter(role=ROLE_STYRELSE, seat=SEAT_LEDAMOT)
+        return self.filter(role=Role.STYRELSE, seat=Seat.LEDAMOT)
 
 
 class Membership(models.Model):
@@ -272,11 +307,11 @@ class Membership(models.Model):
     forbund = models.ForeignKey(
         Forbund, verbose_name="förbund", on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField("roll", max_length=10, choices=ROLE_CHOICES)
+    role = models.CharField("roll", max_length=10, choices=Role.choices)
     seat = models.CharField(
         "plats i styrelsen",
         max_length=10,
-        choices=SEAT_CHOICES,
+        choices=Seat.choices,
         blank=True,
         help_text="Bara för styrelsen: ordinarie ledamot (röstar) eller ersättare.",
     )
@@ -306,15 +341,15 @@ class Membership(models.Model):
                 violation_error_message="Personen har redan denna roll i förbundet.",
             ),
             models.CheckConstraint(
-                condition=(Q(role=ROLE_STYRELSE) & ~Q(seat=""))
-                | (~Q(role=ROLE_STYRELSE) & Q(seat="")),
+                condition=(Q(role=Role.STYRELSE) & ~Q(seat=""))
+                | (~Q(role=Role.STYRELSE) & Q(seat="")),
                 name="membership_seat_only_for_board",
                 violation_error_message=(
                     "Styrelsens ledamöter och ersättare anger plats; andra roller lämnar den tom."
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(is_chair=False) | Q(role=ROLE_STYRELSE, seat=SEAT_LEDAMOT),
+                condition=Q(is_chair=False) | Q(role=Role.STYRELSE, seat=Seat.LEDAMOT),
                 name="membership_chair_is_ledamot",
                 violation_error_message="Ordföranden ska vara en ordinarie ledamot i styrelsen.",
             ),
@@ -325,20 +360,20 @@ class Membership(models.Model):
 
     @property
     def role_label(self) -> str:
-        if self.role == ROLE_STYRELSE:
+        if self.role == Role.STYRELSE:
             if self.is_chair:
                 return "Ordförande"
-            return "Styrelseledamot" if self.seat == SEAT_LEDAMOT else "Ersättare i styrelsen"
+            return "Styrelseledamot" if self.seat == Seat.LEDAMOT else "Ersättare i styrelsen"
         return self.get_role_display()
 
     def clean(self) -> None:
-        if self.role == ROLE_STYRELSE and not self.seat:
+        if self.role == Role.STYRELSE and not self.seat:
             raise ValidationError(
                 {"seat": "Ange om personen är ordinarie ledamot eller ersättare."}
             )
-        if self.role != ROLE_STYRELSE and self.seat:
+        if self.role != Role.STYRELSE and self.seat:
             raise ValidationError({"seat": "Bara styrelsens ledamöter och ersättare har en plats."})
-        if self.is_chair and not (self.role == ROLE_STYRELSE and self.seat == SEAT_LEDAMOT):
+        if self.is_chair and not (self.role == Role.STYRELSE and self.seat == Seat.LEDAMOT):
             raise ValidationError({"is_chair": "Ordföranden ska vara en ordinarie ledamot."})
         if self.medlem_id and self.forbund_id and self.medlem.forbund_id != self.forbund_id:
             raise ValidationError({"medlem": "Medlemmen hör till ett annat förbund."})

@@ -62,7 +62,8 @@ def format_percent(fraction: Decimal, decimals: int = 1) -> str:
     return f"{_fmt(Decimal(fraction) * 100, decimals)}\xa0%"
 
 
-MAX_AMOUNT = Decimal(10) ** 12  # no förbund budgets a thousand billion kronor; larger is a typo
+# The largest amount anywhere, in kronor: no förbund budgets a thousand billion; more is a typo.
+MAX_KR = 10**12 - 1
 
 
 class AmountError(ValueError):
@@ -105,7 +106,7 @@ def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False
     value = value.quantize(Decimal(1))
     if value < 0 and not allow_negative:
         raise AmountError("Beloppet kan inte vara negativt.")
-    if abs(value) >= MAX_AMOUNT:
+    if abs(value) > MAX_KR:
         raise AmountError("Beloppet är orimligt stort (1 000 miljarder kr eller mer).")
     return value
 

@@ -13,25 +13,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from finsam.models import (
-    ROLE_KANSLI,
-    ROLE_REVISOR,
-    ROLE_STYRELSE,
-    SEAT_LEDAMOT,
-    Forbund,
-    Medlem,
-    Membership,
-)
+from finsam.models import Forbund, Medlem, Membership, Role, Seat
 
 # What each need asks of the user's roles in the förbund. "edit" of a plan, or of anything in
 # it, also asks that the plan is a draft; "manage" is the kansli's work on a plan whatever its
 # state (revising an adopted plan, carrying it forward, ordering its PDF).
 NEEDS: dict[str, frozenset[str]] = {
-    "view": frozenset({ROLE_KANSLI, ROLE_STYRELSE, ROLE_REVISOR}),
-    "edit": frozenset({ROLE_KANSLI}),
-    "manage": frozenset({ROLE_KANSLI}),
-    "review": frozenset({ROLE_STYRELSE}),
-    "audit": frozenset({ROLE_REVISOR, ROLE_KANSLI}),
+    "view": frozenset({Role.KANSLI, Role.STYRELSE, Role.REVISOR}),
+    "edit": frozenset({Role.KANSLI}),
+    "manage": frozenset({Role.KANSLI}),
+    "review": frozenset({Role.STYRELSE}),
+    "audit": frozenset({Role.REVISOR, Role.KANSLI}),
 }
 
 
@@ -51,15 +43,15 @@ class Access:
 
     @property
     def is_kansli(self) -> bool:
-        return ROLE_KANSLI in self.roles
+        return Role.KANSLI in self.roles
 
     @property
     def is_styrelse(self) -> bool:
-        return ROLE_STYRELSE in self.roles
+        return Role.STYRELSE in self.roles
 
     @property
     def is_ledamot(self) -> bool:
-        return any(m.role == ROLE_STYRELSE and m.seat == SEAT_LEDAMOT for m in self.memberships)
+        return any(m.role == Role.STYRELSE and m.seat == Seat.LEDAMOT for m in self.memberships)
 
     @property
     def is_chair(self) -> bool:

@@ -12,15 +12,7 @@ from django.urls import reverse
 
 from finsam import services
 from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
-from finsam.models import (
-    ROLE_KANSLI,
-    ROLE_REVISOR,
-    ROLE_STYRELSE,
-    AuditEvent,
-    Fordelningstal,
-    Medlem,
-    Membership,
-)
+from finsam.models import AuditEvent, Fordelningstal, Medlem, Membership, Role
 from finsam.tenancy import get_forbund_for_user, get_medlem_for_user
 
 
@@ -43,9 +35,9 @@ def forbund_detail(request, slug: str):
         "forbund": forbund,
         "medlemmar": medlemmar,
         "problems": forbund.member_set_problems(medlemmar),
-        "styrelse": [m for m in people if m.role == ROLE_STYRELSE],
-        "kansli": [m for m in people if m.role == ROLE_KANSLI],
-        "revisorer": [m for m in people if m.role == ROLE_REVISOR],
+        "styrelse": [m for m in people if m.role == Role.STYRELSE],
+        "kansli": [m for m in people if m.role == Role.KANSLI],
+        "revisorer": [m for m in people if m.role == Role.REVISOR],
     }
     return render(request, "finsam/forbund_detail.html", context)
 

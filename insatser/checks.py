@@ -9,8 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from budgets.checks import RiskItem
+from budgets.checks import RiskItem, is_high_risk_low_effect
 from insatser.rules import LEVELS
+
+
+class Cell(list):
+    """The insatser in one cell of the matrix; alert marks the cell the plan check warns about
+    (high risk, low effect)."""
+
+    def __init__(self, items: Iterable[RiskItem], alert: bool):
+        super().__init__(items)
+        self.alert = alert
 
 
 @dataclass(frozen=True)
@@ -21,10 +30,19 @@ class RiskMatrix:
     unassessed: list[RiskItem]
 
     @property
-    def rows(self) -> list[tuple[str, list[tuple[str, list[RiskItem]]]]]:
+    def rows(self) -> list[tuple[str, list[tuple[str, Cell]]]]:
         """(risk, [(effekt, items), ...]) with high risk first, as the matrix is drawn."""
         return [
-            (risk, [(effekt, self.cells[(risk, effekt)]) for effekt in LEVELS])
+            (
+                risk,
+                [
+                    (
+                        effekt,
+                        Cell(self.cells[(risk, effekt)], is_high_risk_low_effect(risk, effekt)),
+                    )
+                    for effekt in LEVELS
+                ],
+            )
             for risk in reversed(LEVELS)
         ]
 

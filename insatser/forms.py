@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 
-from budgets.models import BUDGET, BudgetAmount
+from budgets.models import BudgetAmount, ColumnKind
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
 from finsam.models import Medlem
@@ -245,7 +245,7 @@ def year_forms(data, *, plan: Plan, insats: Insats | None, unit: str) -> list[In
     if insats is not None and insats.pk:
         granted = {
             a.year: a.amount.amount
-            for a in BudgetAmount.objects.filter(line__insats=insats, column=BUDGET)
+            for a in BudgetAmount.objects.filter(line__insats=insats, column=ColumnKind.BUDGET)
         }
         financing = {row.year: row for row in insats.ar.all()}
     forms_ = []

@@ -14,8 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from budgets.checks import RiskItem
-from budgets.models import money_field
-from finsam.models import Medlem
+from finsam.models import Medlem, money_field
 from insatser import rules
 from insatser.validators import AGE_VALIDATORS, PERCENT_VALIDATORS, clean_fields_with
 

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 
-from budgets import checks
+from budgets import calc, checks
 from finsam.money import LOCALE
 
 # --- Kind and the shares of costs ------------------------------------------------------------
 
-INDIVID = "individ"
-STRUKTUR = "struktur"
+# An individ or struktur insats counts in the share of costs of the same name (budgets.calc).
+INDIVID, STRUKTUR = calc.INDIVID, calc.STRUKTUR
 ESF = "esf"
 BLANDAD = "blandad"
 KIND_CHOICES = [

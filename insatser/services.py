@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from budgets import services as budget_services
-from budgets.models import BUDGET, KOSTNAD, BudgetCategory, BudgetLine
+from budgets.models import BudgetCategory, BudgetLine, ColumnKind, Side
 from finsam.audit import (
     ActingUser,
     audit_record,
@@ -101,7 +101,7 @@ def _sync_line(
     if link is not None:
         if line is not None and line.pk != link.pk:
             raise ValidationError("Insatsen har redan en budgetrad.")
-        if link.plan_id != plan.pk or link.category.group.side != KOSTNAD:
+        if link.plan_id != plan.pk or link.category.group.side != Side.KOSTNAD:
             raise ValidationError("Budgetraden hör inte till planens kostnader.")
         if link.insats_id not in (None, insats.pk):
             raise ValidationError("Budgetraden hör redan till en annan insats.")
@@ -173,7 +173,7 @@ def _sync_money(
     budget_services.budget_figures_set(
         plan=plan,
         acting_user=acting_user,
-        amounts={(line.pk, year, BUDGET): m.beviljat for year, m in money.items()},
+        amounts={(line.pk, year, ColumnKind.BUDGET): m.beviljat for year, m in money.items()},
     )
     rows = {row.year: row for row in insats.ar.all()}
     for year, m in money.items():

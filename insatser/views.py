@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from budgets.models import BUDGET
+from budgets.models import ColumnKind
 from budgets.selectors import PlanFigures, plan_figures
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from insatser import rules, services
@@ -37,7 +37,7 @@ def _money(figures: PlanFigures) -> dict[int, list[tuple[Decimal, Decimal]]]:
             continue
         out[line.insats_id] = [
             (
-                figures.typed.get((line.pk, c.year, BUDGET), Decimal(0)),
+                figures.typed.get((line.pk, c.year, ColumnKind.BUDGET), Decimal(0)),
                 c.result.line_amounts.get(str(line.pk), Decimal(0)),
             )
             for c in figures.plan_columns
@@ -127,7 +127,7 @@ def insats_detail(request, slug: str, pk: int, insats_pk: int):
             "years": [
                 {
                     "year": c.year,
-                    "granted": figures.typed.get((line.pk, c.year, BUDGET), Decimal(0)),
+                    "granted": figures.typed.get((line.pk, c.year, ColumnKind.BUDGET), Decimal(0)),
                     "budgeted": c.result.line_amounts.get(str(line.pk), Decimal(0)),
                     "group_total": c.result.group_totals.get(str(group.pk), Decimal(0)),
                     "group_share": c.result.group_shares.get(str(group.pk)),

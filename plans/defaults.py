@@ -5,21 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from budgets.checks import adoption_deadline
-from plans.models import (
-    ARSREDOVISNING,
-    DELARSRAPPORT,
-    GEN_ARSHJUL,
-    GEN_BUDGET,
-    GEN_INSATSER,
-    GEN_MAL,
-    GEN_MALGRUPPER,
-    GEN_MEDLEMSBIDRAG,
-    GEN_RESULTAT_BALANS,
-    MEDLEMSSAMRAD,
-    SISTA_DAG,
-    STYRELSEMOTE,
-    TEXT,
-)
+from plans.models import EventKind, SectionKind
 
 LAW = (
     "<p>Lagen (2003:1210) om finansiell samordning av rehabiliteringsinsatser gör det möjligt för "
@@ -49,23 +35,23 @@ ORGANISATION = (
 def default_outline(vision: str) -> list[tuple[str, str, str]]:
     """(title, kind, body) of each section of a new plan, in order."""
     return [
-        ("Inledning", TEXT, LAW),
-        ("Vision", TEXT, f"<p>{vision}</p>" if vision else ""),
+        ("Inledning", SectionKind.TEXT, LAW),
+        ("Vision", SectionKind.TEXT, f"<p>{vision}</p>" if vision else ""),
         (
             "Styrelsens uppdrag",
-            TEXT,
+            SectionKind.TEXT,
             f"<p>Styrelsen ska enligt lagen och förbundsordningen:</p>{TASKS}",
         ),
-        ("Organisation", TEXT, ORGANISATION),
-        ("Målgrupper", GEN_MALGRUPPER, ""),
-        ("Inriktning och mål för perioden", GEN_MAL, ""),
-        ("Insatser", GEN_INSATSER, ""),
-        ("Uppföljning och utvärdering", TEXT, ""),
-        ("Årshjul", GEN_ARSHJUL, ""),
-        ("Riskanalys och intern kontroll", TEXT, ""),
-        ("Budget", GEN_BUDGET, ""),
-        ("Medlemsbidrag", GEN_MEDLEMSBIDRAG, ""),
-        ("Resultat- och balansbudget", GEN_RESULTAT_BALANS, ""),
+        ("Organisation", SectionKind.TEXT, ORGANISATION),
+        ("Målgrupper", SectionKind.MALGRUPPER, ""),
+        ("Inriktning och mål för perioden", SectionKind.MAL, ""),
+        ("Insatser", SectionKind.INSATSER, ""),
+        ("Uppföljning och utvärdering", SectionKind.TEXT, ""),
+        ("Årshjul", SectionKind.ARSHJUL, ""),
+        ("Riskanalys och intern kontroll", SectionKind.TEXT, ""),
+        ("Budget", SectionKind.BUDGET, ""),
+        ("Medlemsbidrag", SectionKind.MEDLEMSBIDRAG, ""),
+        ("Resultat- och balansbudget", SectionKind.RESULTAT_BALANS, ""),
     ]
 
 
@@ -73,13 +59,21 @@ def default_arshjul(budget_year: int) -> list[tuple[date, str, str]]:
     """The usual year of a förbund, for the year the plan is written in and its budget year."""
     year = budget_year
     return [
-        (date(year, 3, 15), ARSREDOVISNING, f"Styrelsen beslutar om årsredovisningen {year - 1}"),
-        (date(year, 4, 15), MEDLEMSSAMRAD, f"Medlemssamråd om budget {year + 1}"),
-        (date(year, 9, 15), DELARSRAPPORT, "Styrelsen beslutar om delårsrapporten"),
-        (date(year, 10, 15), STYRELSEMOTE, f"Styrelsen behandlar förslag till plan {year + 1}"),
+        (
+            date(year, 3, 15),
+            EventKind.ARSREDOVISNING,
+            f"Styrelsen beslutar om årsredovisningen {year - 1}",
+        ),
+        (date(year, 4, 15), EventKind.MEDLEMSSAMRAD, f"Medlemssamråd om budget {year + 1}"),
+        (date(year, 9, 15), EventKind.DELARSRAPPORT, "Styrelsen beslutar om delårsrapporten"),
+        (
+            date(year, 10, 15),
+            EventKind.STYRELSEMOTE,
+            f"Styrelsen behandlar förslag till plan {year + 1}",
+        ),
         (
             adoption_deadline(year + 1),
-            SISTA_DAG,
+            EventKind.SISTA_DAG,
             f"Sista dag att anta verksamhetsplan och budget {year + 1}",
         ),
     ]

@@ -19,7 +19,7 @@ from finsam.demo import DEMO_SLUGS, load_admin, load_forbund, read_fixture
 from finsam.models import Forbund
 from insatser.demo import load_insatser
 from plans import services, workflow
-from plans.models import UTKAST, Plan
+from plans.models import Decision, Plan, PlanStatus
 
 
 @transaction.atomic
@@ -75,13 +75,13 @@ def load_plan(forbund: Forbund, data: dict) -> Plan | None:
 def adopt_demo_plan(plan: Plan, data: dict) -> Plan:
     """Record the fixture's adoption of a seed plan, if it states one and the plan is untouched."""
     decision = data.get("plan", {}).get("adopted")
-    if not decision or plan.status != UTKAST or plan.version != 1:
+    if not decision or plan.status != PlanStatus.UTKAST or plan.version != 1:
         return plan  # not adopted in life, adopted already, or revised by someone trying the demo
     users = get_user_model().objects
     kansli = users.get(username=f"kansli-{plan.forbund.slug}")
     chair = users.get(username=f"ordforande-{plan.forbund.slug}")
     workflow.plan_submit(plan=plan, acting_user=kansli)
-    workflow.plan_review(plan=plan, acting_user=chair, decision="godkand")
+    workflow.plan_review(plan=plan, acting_user=chair, decision=Decision.GODKAND)
     return workflow.plan_adopt(
         plan=plan,
         acting_user=chair,

@@ -6,7 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from budgets.models import BUDGET, BudgetAmount, BudgetYear
+from budgets.models import BudgetAmount, BudgetYear, ColumnKind
 from plans.models import Plan
 from plans.sanitize import plain_text
 
@@ -34,13 +34,14 @@ def _lines(plan: Plan) -> dict[tuple[str, str], dict[int, Decimal]]:
     out: dict[tuple[str, str], dict[int, Decimal]] = {}
     for line in plan.budget_lines.select_related("category__group"):
         out[(line.category.group.name, line.name)] = {}
-    amounts = BudgetAmount.objects.filter(line__plan=plan, column=BUDGET).select_related(
+    amounts = BudgetAmount.objects.filter(line__plan=plan, column=ColumnKind.BUDGET).select_related(
         "line__category__group"
     )
     for a in amounts:
         out[(a.line.category.group.name, a.line.name)][a.year] = a.amount.amount
     medlemsbidrag = {
-        y.year: y.medlemsbidrag.amount for y in BudgetYear.objects.filter(plan=plan, column=BUDGET)
+        y.year: y.medlemsbidrag.amount
+        for y in BudgetYear.objects.filter(plan=plan, column=ColumnKind.BUDGET)
     }
     out[("Intäkter", "Medlemsbidrag")] = medlemsbidrag
     return out

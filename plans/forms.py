@@ -8,7 +8,7 @@ from django import forms
 
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
-from plans.models import DECISION_CHOICES, ArshjulEvent, Plan, Section
+from plans.models import ArshjulEvent, Decision, Plan, Section
 
 
 class PlanForm(forms.ModelForm):
@@ -112,7 +112,7 @@ class CommentForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label="Ställningstagande",
-        choices=DECISION_CHOICES,
+        choices=Decision.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Välj att godkänna eller begära ändringar."},
     )

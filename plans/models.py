@@ -10,19 +10,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
-from djmoney.models.fields import MoneyField
 
 from budgets.checks import adoption_deadline
-from finsam.models import Forbund
+from finsam.models import SIGNED_AMOUNT_VALIDATORS, Forbund, money_field
 
-UTKAST = "utkast"
-INLAMNAD = "inlamnad"
-ANTAGEN = "antagen"
-STATUS_CHOICES = [
-    (UTKAST, "Utkast"),
-    (INLAMNAD, "Inlämnad till styrelsen"),
-    (ANTAGEN, "Antagen"),
-]
+
+class PlanStatus(models.TextChoices):
+    UTKAST = "utkast", "Utkast"
+    INLAMNAD = "inlamnad", "Inlämnad till styrelsen"
+    ANTAGEN = "antagen", "Antagen"
 
 
 class PlanLocked(ValidationError):
@@ -34,7 +30,7 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(forbund=forbund)
 
     def adopted(self) -> PlanQuerySet:
-        return self.filter(status=ANTAGEN)
+        return self.filter(status=PlanStatus.ANTAGEN)
 
 
 class Plan(models.Model):
@@ -68,18 +64,18 @@ class Plan(models.Model):
         blank=True,
         related_name="revisions",
     )
-    status = models.CharField("status", max_length=10, choices=STATUS_CHOICES, default=UTKAST)
+    status = models.CharField(
+        "status", max_length=10, choices=PlanStatus.choices, default=PlanStatus.UTKAST
+    )
     show_comparison = models.BooleanField(
         "visa jämförelse med året före",
         default=False,
         help_text="Kolumner för föregående års budget och prognos, som i Södra Vätterbygdens plan.",
     )
-    opening_equity = MoneyField(
+    opening_equity = money_field(
         "ingående eget kapital budgetåret",
-        max_digits=15,
-        decimal_places=0,
-        default_currency="SEK",
         default=0,
+        validators=SIGNED_AMOUNT_VALIDATORS,
         help_text="Eget kapital vid ingången av budgetåret (balanserat resultat).",
     )
     under_use_percent = models.DecimalField(
@@ -134,7 +130,8 @@ class Plan(models.Model):
                 violation_error_message="Planen omfattar mellan ett och fem år.",
             ),
             models.CheckConstraint(
-                condition=~Q(status=ANTAGEN) | (Q(meeting_date__isnull=False) & ~Q(paragraph="")),
+                condition=~Q(status=PlanStatus.ANTAGEN)
+                | (Q(meeting_date__isnull=False) & ~Q(paragraph="")),
                 name="plan_adopted_has_decision",
                 violation_error_message="En antagen plan har sammanträdesdatum och paragraf.",
             ),
@@ -173,15 +170,15 @@ class Plan(models.Model):
 
     @property
     def is_adopted(self) -> bool:
-        return self.status == ANTAGEN
+        return self.status == PlanStatus.ANTAGEN
 
     @property
     def is_editable(self) -> bool:
-        return self.status == UTKAST
+        return self.status == PlanStatus.UTKAST
 
     @property
     def is_submitted(self) -> bool:
-        return self.status == INLAMNAD
+        return self.status == PlanStatus.INLAMNAD
 
     @property
     def next_budget_years(self) -> list[int]:
@@ -226,30 +223,19 @@ class Plan(models.Model):
         )
         return text + (f", Dnr {self.diarienummer}" if self.diarienummer else "")
 
-    def clean(self) -> None:
-        if self.opening_equity is not None and abs(self.opening_equity.amount) >= 10**12:
-            raise ValidationError({"opening_equity": "Beloppet är orimligt stort."})
+
+class SectionKind(models.TextChoices):
+    TEXT = "text", "Text"
+    MAL = "mal", "Planens mål och indikatorer (genereras)"
+    MALGRUPPER = "malgrupper", "Målgrupper och insatser (genereras)"
+    INSATSER = "insatser", "Insatserna med mål (genereras)"
+    BUDGET = "budget", "Budget och eget kapital (genereras)"
+    MEDLEMSBIDRAG = "medlemsbidrag", "Medlemsbidrag per medlem (genereras)"
+    RESULTAT_BALANS = "resultat_balans", "Resultat- och balansbudget (genereras)"
+    ARSHJUL = "arshjul", "Årshjul (genereras)"
 
 
-TEXT = "text"
-GEN_MAL = "mal"
-GEN_MALGRUPPER = "malgrupper"
-GEN_INSATSER = "insatser"
-GEN_BUDGET = "budget"
-GEN_MEDLEMSBIDRAG = "medlemsbidrag"
-GEN_RESULTAT_BALANS = "resultat_balans"
-GEN_ARSHJUL = "arshjul"
-SECTION_KIND_CHOICES = [
-    (TEXT, "Text"),
-    (GEN_MAL, "Planens mål och indikatorer (genereras)"),
-    (GEN_MALGRUPPER, "Målgrupper och insatser (genereras)"),
-    (GEN_INSATSER, "Insatserna med mål (genereras)"),
-    (GEN_BUDGET, "Budget och eget kapital (genereras)"),
-    (GEN_MEDLEMSBIDRAG, "Medlemsbidrag per medlem (genereras)"),
-    (GEN_RESULTAT_BALANS, "Resultat- och balansbudget (genereras)"),
-    (GEN_ARSHJUL, "Årshjul (genereras)"),
-]
-GENERATED_KINDS = {key for key, _ in SECTION_KIND_CHOICES} - {TEXT}
+GENERATED_KINDS = set(SectionKind) - {SectionKind.TEXT}
 
 
 class Section(models.Model):
@@ -260,7 +246,9 @@ class Section(models.Model):
     )
     order = models.PositiveSmallIntegerField("ordning", default=0)
     title = models.CharField("rubrik", max_length=200)
-    kind = models.CharField("innehåll", max_length=20, choices=SECTION_KIND_CHOICES, default=TEXT)
+    kind = models.CharField(
+        "innehåll", max_length=20, choices=SectionKind.choices, default=SectionKind.TEXT
+    )
     body = models.TextField(
         "text",
         blank=True,
@@ -280,7 +268,12 @@ class Section(models.Model):
 
     @property
     def is_generated(self) -> bool:
-        return self.kind != TEXT
+        return self.kind != SectionKind.TEXT
+
+    @property
+    def template_name(self) -> str:
+        """The template of a generated section's content: plans/generated/<kind>.html."""
+        return f"plans/generated/{self.kind}.html"
 
 
 class Comment(models.Model):
@@ -315,9 +308,9 @@ class Comment(models.Model):
         return f"{self.author}: {self.text[:40]}"
 
 
-GODKAND = "godkand"
-ANDRINGAR = "andringar"
-DECISION_CHOICES = [(GODKAND, "Godkänner"), (ANDRINGAR, "Begär ändringar")]
+class Decision(models.TextChoices):
+    GODKAND = "godkand", "Godkänner"
+    ANDRINGAR = "andringar", "Begär ändringar"
 
 
 class Approval(models.Model):
@@ -330,7 +323,7 @@ class Approval(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="ledamot", on_delete=models.PROTECT, related_name="+"
     )
     round = models.PositiveSmallIntegerField("granskningsomgång")
-    decision = models.CharField("ställningstagande", max_length=10, choices=DECISION_CHOICES)
+    decision = models.CharField("ställningstagande", max_length=10, choices=Decision.choices)
     comment = models.TextField("kommentar", blank=True)
     is_ordinarie = models.BooleanField("ordinarie ledamot", default=False)
     at = models.DateTimeField("tidpunkt", auto_now=True)
@@ -351,22 +344,14 @@ class Approval(models.Model):
         return f"{self.user} {self.get_decision_display()}"
 
 
-STYRELSEMOTE = "styrelsemote"
-MEDLEMSSAMRAD = "medlemssamrad"
-DELARSRAPPORT = "delarsrapport"
-ARSREDOVISNING = "arsredovisning"
-PLANERINGSDAG = "planeringsdag"
-SISTA_DAG = "sista_dag"
-ANNAT = "annat"
-EVENT_KIND_CHOICES = [
-    (STYRELSEMOTE, "Styrelsemöte"),
-    (MEDLEMSSAMRAD, "Medlemssamråd"),
-    (DELARSRAPPORT, "Delårsrapport"),
-    (ARSREDOVISNING, "Årsredovisning"),
-    (PLANERINGSDAG, "Planeringsdag"),
-    (SISTA_DAG, "Sista dag"),
-    (ANNAT, "Annat"),
-]
+class EventKind(models.TextChoices):
+    STYRELSEMOTE = "styrelsemote", "Styrelsemöte"
+    MEDLEMSSAMRAD = "medlemssamrad", "Medlemssamråd"
+    DELARSRAPPORT = "delarsrapport", "Delårsrapport"
+    ARSREDOVISNING = "arsredovisning", "Årsredovisning"
+    PLANERINGSDAG = "planeringsdag", "Planeringsdag"
+    SISTA_DAG = "sista_dag", "Sista dag"
+    ANNAT = "annat", "Annat"
 
 
 class ArshjulEvent(models.Model):
@@ -376,7 +361,9 @@ class ArshjulEvent(models.Model):
         Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="arshjul"
     )
     date = models.DateField("datum")
-    kind = models.CharField("slag", max_length=20, choices=EVENT_KIND_CHOICES, default=ANNAT)
+    kind = models.CharField(
+        "slag", max_length=20, choices=EventKind.choices, default=EventKind.ANNAT
+    )
     title = models.CharField("vad", max_length=200)
 
     class Meta:
@@ -388,13 +375,15 @@ class ArshjulEvent(models.Model):
         return f"{self.date:%Y-%m-%d} {self.title}"
 
 
-PDF_DRAFT = "utkast"
-PDF_ADOPTED = "antagen"
-PDF_KIND_CHOICES = [(PDF_DRAFT, "Utkast med vattenmärke"), (PDF_ADOPTED, "Antagen plan")]
-PDF_QUEUED = "ko"
-PDF_READY = "klar"
-PDF_FAILED = "fel"
-PDF_STATUS_CHOICES = [(PDF_QUEUED, "Förbereds"), (PDF_READY, "Klar"), (PDF_FAILED, "Misslyckades")]
+class PdfKind(models.TextChoices):
+    UTKAST = "utkast", "Utkast med vattenmärke"
+    ANTAGEN = "antagen", "Antagen plan"
+
+
+class PdfStatus(models.TextChoices):
+    KO = "ko", "Förbereds"
+    KLAR = "klar", "Klar"
+    FEL = "fel", "Misslyckades"
 
 
 class PlanPdf(models.Model):
@@ -403,9 +392,9 @@ class PlanPdf(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name="plan", on_delete=models.PROTECT, related_name="pdfs"
     )
-    kind = models.CharField("slag", max_length=10, choices=PDF_KIND_CHOICES)
+    kind = models.CharField("slag", max_length=10, choices=PdfKind.choices)
     status = models.CharField(
-        "status", max_length=4, choices=PDF_STATUS_CHOICES, default=PDF_QUEUED
+        "status", max_length=4, choices=PdfStatus.choices, default=PdfStatus.KO
     )
     file = models.FileField("fil", upload_to="planer/%Y/", blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
@@ -432,7 +421,7 @@ class PlanPdf(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["plan"],
-                condition=Q(kind="antagen"),
+                condition=Q(kind=PdfKind.ANTAGEN),
                 name="planpdf_one_adopted_copy",
                 violation_error_message="Den antagna planen har redan sin arkiverade pdf.",
             )
@@ -440,3 +429,11 @@ class PlanPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} ({self.get_kind_display()}, {self.get_status_display()})"
+
+    @property
+    def is_queued(self) -> bool:
+        return self.status == PdfStatus.KO
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PdfStatus.KLAR

@@ -18,23 +18,14 @@ from django.db import transaction
 from django.db.models import Max
 
 from budgets.defaults import ensure_budget_groups
-from budgets.models import BUDGET
+from budgets.models import ColumnKind
 from budgets.selectors import plan_figures
 from budgets.services import budget_copy, budget_years_sync, sek
 from finsam.audit import ActingUser, audit_record, save_recorded
 from finsam.models import Forbund
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
-from plans.models import (
-    ANTAGEN,
-    PDF_ADOPTED,
-    PDF_DRAFT,
-    TEXT,
-    ArshjulEvent,
-    Plan,
-    PlanPdf,
-    Section,
-)
+from plans.models import ArshjulEvent, PdfKind, Plan, PlanPdf, PlanStatus, Section, SectionKind
 from plans.sanitize import sanitize_html
 from plans.tasks import render_plan_pdf_task
 
@@ -173,13 +164,13 @@ def plan_create_from(
     rows = {(r.year, r.column): r for r in plan.year_rows.all()}
     if plan.comparison_year is not None:
         # The comparison budget is the previous plan's budget for that year, from its IB.
-        row = rows[(plan.comparison_year, BUDGET)]
+        row = rows[(plan.comparison_year, ColumnKind.BUDGET)]
         row.comparison_ib = sek(year_before.ib)
         row.save(update_fields=["comparison_ib"])
-    last = previous.year_rows.filter(year=previous.last_year, column=BUDGET).first()
+    last = previous.year_rows.filter(year=previous.last_year, column=ColumnKind.BUDGET).first()
     for year in plan.years:
         if year > previous.last_year and last is not None:
-            row = rows[(year, BUDGET)]
+            row = rows[(year, ColumnKind.BUDGET)]
             for name in TARGET_FIELDS:
                 setattr(row, name, getattr(last, name))
             row.save(update_fields=TARGET_FIELDS)
@@ -193,7 +184,7 @@ def plan_revise(*, plan: Plan, acting_user: ActingUser) -> Plan:
     if not plan.is_adopted:
         raise ValidationError("Bara en antagen plan kan revideras; ändra utkastet direkt.")
     open_revision = Plan.objects.filter(forbund=plan.forbund, budget_year=plan.budget_year).exclude(
-        status=ANTAGEN
+        status=PlanStatus.ANTAGEN
     )
     if open_revision.exists():
         raise ValidationError("Det finns redan en revidering under arbete för detta budgetår.")
@@ -246,7 +237,7 @@ def section_save(
     data = dict(data or {})
     created = section.pk is None
     kind = data.get("kind", section.kind)
-    body = sanitize_html(data.get("body", section.body)) if kind == TEXT else ""
+    body = sanitize_html(data.get("body", section.body)) if kind == SectionKind.TEXT else ""
     intro = sanitize_html(data.get("intro", section.intro))
     if created:
         section.body, section.intro = body, intro
@@ -346,10 +337,10 @@ def arshjul_event_delete(*, event: ArshjulEvent, acting_user: ActingUser) -> Non
 def pdf_request(*, plan: Plan, acting_user: ActingUser) -> PlanPdf:
     """Queue a watermarked draft PDF; an adopted plan already has its archived copy."""
     if plan.is_adopted:
-        existing = plan.pdfs.filter(kind=PDF_ADOPTED).first()
+        existing = plan.pdfs.filter(kind=PdfKind.ANTAGEN).first()
         if existing:
             return existing
-    pdf = PlanPdf.objects.create(plan=plan, kind=PDF_DRAFT, requested_by=acting_user)
+    pdf = PlanPdf.objects.create(plan=plan, kind=PdfKind.UTKAST, requested_by=acting_user)
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from plans.models import PDF_DRAFT, PDF_FAILED, PDF_QUEUED, PDF_READY, PlanPdf
+from plans.models import PdfKind, PdfStatus, PlanPdf
 from plans.pdf import render_plan_pdf
 
 logger = logging.getLogger(__name__)
@@ -20,17 +20,17 @@ logger = logging.getLogger(__name__)
 def render_plan_pdf_task(pdf_id: int) -> str:
     """Render one queued PDF and store it with its SHA-256; an archived copy is never redone."""
     pdf = PlanPdf.objects.select_related("plan__forbund").get(pk=pdf_id)
-    if pdf.status != PDF_QUEUED:
+    if pdf.status != PdfStatus.KO:
         return pdf.status
     try:
-        rendered = render_plan_pdf(pdf.plan, draft=pdf.kind == PDF_DRAFT)
+        rendered = render_plan_pdf(pdf.plan, draft=pdf.kind == PdfKind.UTKAST)
     except Exception as error:  # the page must show the failure, not spin forever
         logger.exception("PDF rendering failed for %s", pdf)
-        PlanPdf.objects.filter(pk=pdf.pk).update(status=PDF_FAILED, error=str(error)[:2000])
+        PlanPdf.objects.filter(pk=pdf.pk).update(status=PdfStatus.FEL, error=str(error)[:2000])
         raise
     with transaction.atomic():
         pdf = PlanPdf.objects.select_for_update().get(pk=pdf_id)
-        if pdf.status != PDF_QUEUED:
+        if pdf.status != PdfStatus.KO:
             return pdf.status
         name = f"{pdf.plan.forbund.slug}-plan-{pdf.plan.budget_year}-v{pdf.plan.version}-{pdf.kind}.pdf"
         pdf.file.save(name, ContentFile(rendered.content), save=False)
@@ -39,6 +39,6 @@ def render_plan_pdf_task(pdf_id: int) -> str:
         pdf.pages = rendered.pages
         pdf.render_seconds = Decimal(f"{rendered.seconds:.3f}")
         pdf.rendered_at = timezone.now()
-        pdf.status = PDF_READY
+        pdf.status = PdfStatus.KLAR
         pdf.save()
-    return PDF_READY
+    return PdfStatus.KLAR

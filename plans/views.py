@@ -13,7 +13,7 @@ from budgets.selectors import plan_figures
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
 from plans import services, workflow
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
-from plans.models import Plan
+from plans.models import PdfKind, Plan
 from plans.selectors import start_page
 from plans.workflow import PlanHasErrors
 
@@ -95,8 +95,8 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
                 Plan.objects.for_forbund(access.forbund).filter(budget_year=plan.budget_year)
             ),
             "pdfs": pdfs,
-            "adopted_pdf": next((p for p in pdfs if p.kind == "antagen"), None)
-            or plan.pdfs.filter(kind="antagen").first(),
+            "adopted_pdf": next((p for p in pdfs if p.kind == PdfKind.ANTAGEN), None)
+            or plan.pdfs.filter(kind=PdfKind.ANTAGEN).first(),
         },
         status=status,
     )

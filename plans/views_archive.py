@@ -13,7 +13,7 @@ from finsam.models import AuditEvent
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from plans import services
 from plans.diff import budget_changes, section_changes
-from plans.models import PDF_ADOPTED, PDF_READY, Plan, PlanPdf
+from plans.models import PdfKind, PdfStatus, Plan, PlanPdf
 
 
 @require_POST
@@ -48,7 +48,7 @@ def pdf_download(request, slug: str, pk: int, pdf_pk: int):
     """The stored file, byte for byte; nothing is ever rendered here."""
     access, plan = get_plan_for_user(request, slug, pk)
     pdf = get_object_or_404(plan.pdfs, pk=pdf_pk)
-    if pdf.status != PDF_READY or not pdf.file:
+    if pdf.status != PdfStatus.KLAR or not pdf.file:
         raise Http404("Filen är inte klar ännu.")
     response = FileResponse(
         pdf.file.open("rb"),
@@ -70,7 +70,7 @@ def archive(request, slug: str):
         .select_related("adopted_by", "revises")
         .order_by("-budget_year", "-version")
     )
-    pdfs = {p.plan_id: p for p in PlanPdf.objects.filter(plan__in=plans, kind=PDF_ADOPTED)}
+    pdfs = {p.plan_id: p for p in PlanPdf.objects.filter(plan__in=plans, kind=PdfKind.ANTAGEN)}
     for plan in plans:
         plan.archived_pdf = pdfs.get(plan.pk)
     return render(

@@ -14,21 +14,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from budgets.checks import FEL
 from budgets.selectors import plan_figures
 from finsam.audit import ActingUser, audit_record
-from finsam.models import ROLE_KANSLI, ROLE_STYRELSE, SEAT_LEDAMOT, Membership
+from finsam.models import Membership, Role, Seat
 from plans.models import (
-    ANDRINGAR,
-    ANTAGEN,
-    GODKAND,
-    INLAMNAD,
-    PDF_ADOPTED,
-    UTKAST,
     Approval,
     Comment,
+    Decision,
+    PdfKind,
     Plan,
     PlanLocked,
     PlanPdf,
+    PlanStatus,
     Section,
 )
 from plans.services import enqueue_pdf
@@ -52,7 +50,7 @@ def _require(acting_user: ActingUser, plan: Plan, allowed, message: str) -> list
 
 
 def _fel_findings(plan: Plan) -> list[str]:
-    return [f.message for f in plan_figures(plan).findings if f.severity == "fel"]
+    return [f.message for f in plan_figures(plan).findings if f.severity == FEL]
 
 
 @transaction.atomic
@@ -62,15 +60,15 @@ def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
     _require(
         acting_user,
         plan,
-        lambda m: m.role == ROLE_KANSLI,
+        lambda m: m.role == Role.KANSLI,
         "Bara kansliet lämnar in planen till styrelsen.",
     )
-    if plan.status != UTKAST:
+    if plan.status != PlanStatus.UTKAST:
         raise ValidationError("Bara ett utkast kan lämnas in till styrelsen.")
     errors = _fel_findings(plan)
     if errors:
         raise PlanHasErrors(errors)
-    plan.status = INLAMNAD
+    plan.status = PlanStatus.INLAMNAD
     plan.submission_round += 1
     plan.submitted_at = timezone.now()
     plan.save(update_fields=["status", "submission_round", "submitted_at", "updated_at"])
@@ -92,15 +90,15 @@ def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
     _require(
         acting_user,
         plan,
-        lambda m: m.role == ROLE_KANSLI or m.is_chair,
+        lambda m: m.role == Role.KANSLI or m.is_chair,
         "Bara ordföranden eller kansliet återremitterar en plan.",
     )
-    if plan.status != INLAMNAD:
+    if plan.status != PlanStatus.INLAMNAD:
         raise ValidationError("Bara en inlämnad plan kan återremitteras.")
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Skriv varför planen återremitteras."})
-    plan.status = UTKAST
+    plan.status = PlanStatus.UTKAST
     plan.save(update_fields=["status", "updated_at"])
     Comment.objects.create(plan=plan, author=acting_user, text=f"Återremitterad: {reason}")
     audit_record(
@@ -121,21 +119,21 @@ def plan_review(
 ) -> Approval:
     """A board member approves the submitted plan or asks for changes (once per round)."""
     plan = plan.locked()
-    if plan.status != INLAMNAD:
+    if plan.status != PlanStatus.INLAMNAD:
         raise ValidationError("Planen är inte inlämnad till styrelsen.")
     roles = _require(
         acting_user,
         plan,
-        lambda m: m.role == ROLE_STYRELSE,
+        lambda m: m.role == Role.STYRELSE,
         "Bara styrelsens ledamöter tar ställning till planen.",
     )
-    if not any(m.role == ROLE_STYRELSE and m.seat == SEAT_LEDAMOT for m in roles):
+    if not any(m.role == Role.STYRELSE and m.seat == Seat.LEDAMOT for m in roles):
         raise ValidationError(
             "Ersättare har yttranderätt men ingen rösträtt; skriv en kommentar i stället."
         )
-    if decision not in (GODKAND, ANDRINGAR):
+    if decision not in (Decision.GODKAND, Decision.ANDRINGAR):
         raise ValidationError({"decision": "Välj att godkänna eller begära ändringar."})
-    if decision == ANDRINGAR and not comment.strip():
+    if decision == Decision.ANDRINGAR and not comment.strip():
         raise ValidationError({"comment": "Skriv vilka ändringar du vill se."})
     approval, _ = Approval.objects.update_or_create(
         plan=plan,
@@ -164,7 +162,7 @@ def comment_add(
     _require(
         acting_user,
         plan,
-        lambda m: m.role in (ROLE_KANSLI, ROLE_STYRELSE),
+        lambda m: m.role in (Role.KANSLI, Role.STYRELSE),
         "Bara styrelsen och kansliet kommenterar planen.",
     )
     if plan.is_adopted:
@@ -188,21 +186,20 @@ def comment_add(
 def quorum(plan: Plan) -> tuple[int, int, int]:
     """(approvals by ordinarie ledamöter this round, number of ordinarie ledamöter, needed)."""
     ordinarie = Membership.objects.filter(
-        forbund_id=plan.forbund_id, role=ROLE_STYRELSE, seat=SEAT_LEDAMOT
+        forbund_id=plan.forbund_id, role=Role.STYRELSE, seat=Seat.LEDAMOT
     ).values_list("user_id", flat=True)
     ordinarie = set(ordinarie)
     approved = Approval.objects.filter(
-        plan=plan, round=plan.submission_round, decision=GODKAND, user_id__in=ordinarie
+        plan=plan, round=plan.submission_round, decision=Decision.GODKAND, user_id__in=ordinarie
     ).count()
     return approved, len(ordinarie), math.ceil(len(ordinarie) / 2)
 
 
 def may_record_adoption(user, plan: Plan) -> bool:
     roles = _roles(user, plan)
-    chair = any(m.is_chair for m in roles)
-    kansli = any(m.role == ROLE_KANSLI for m in roles)
-    who = plan.forbund.adoption_recorder
-    return (who in ("ordforande", "bada") and chair) or (who in ("kansli", "bada") and kansli)
+    return plan.forbund.records_adoption(
+        chair=any(m.is_chair for m in roles), kansli=any(m.role == Role.KANSLI for m in roles)
+    )
 
 
 @transaction.atomic
@@ -216,9 +213,9 @@ def plan_adopt(
 ) -> Plan:
     """Record the board's decision; the plan is fixed from here on and its PDF archived once."""
     plan = plan.locked()
-    if plan.status == ANTAGEN:
+    if plan.status == PlanStatus.ANTAGEN:
         raise PlanLocked("Planen är redan antagen.")
-    if plan.status != INLAMNAD:
+    if plan.status != PlanStatus.INLAMNAD:
         raise ValidationError("Planen måste vara inlämnad till styrelsen innan den kan antas.")
     if not may_record_adoption(acting_user, plan):
         raise PermissionDenied("Du får inte registrera styrelsens beslut i detta förbund.")
@@ -235,7 +232,7 @@ def plan_adopt(
     paragraph = paragraph.strip()
     if paragraph and not paragraph.startswith("§"):
         paragraph = f"§{paragraph}"
-    plan.status = ANTAGEN
+    plan.status = PlanStatus.ANTAGEN
     plan.meeting_date = meeting_date
     plan.paragraph = paragraph
     plan.diarienummer = diarienummer.strip()
@@ -243,7 +240,7 @@ def plan_adopt(
     plan.adopted_by = acting_user
     plan.full_clean()
     plan.save()
-    pdf = PlanPdf.objects.create(plan=plan, kind=PDF_ADOPTED, requested_by=acting_user)
+    pdf = PlanPdf.objects.create(plan=plan, kind=PdfKind.ANTAGEN, requested_by=acting_user)
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,

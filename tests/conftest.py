@@ -65,9 +65,9 @@ def world(forbund_a, forbund_b):
     )
     from django.core.files.base import ContentFile
 
-    from plans.models import PDF_DRAFT, PDF_READY, PlanPdf
+    from plans.models import PdfKind, PdfStatus, PlanPdf
 
-    pdf = PlanPdf(plan=plan, kind=PDF_DRAFT, status=PDF_READY, sha256="0" * 64, pages=1)
+    pdf = PlanPdf(plan=plan, kind=PdfKind.UTKAST, status=PdfStatus.KLAR, sha256="0" * 64, pages=1)
     pdf.file.save("test.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
     from tests import factories
 

@@ -5,17 +5,7 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from finsam.models import (
-    ROLE_KANSLI,
-    ROLE_REVISOR,
-    ROLE_STYRELSE,
-    SEAT_ERSATTARE,
-    SEAT_LEDAMOT,
-    Forbund,
-    Fordelningstal,
-    Medlem,
-    Membership,
-)
+from finsam.models import Forbund, Fordelningstal, Medlem, Membership, Role, Seat
 
 PASSWORD = "test-lösenord-123"
 
@@ -70,7 +60,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     forbund = factory.SubFactory(ForbundFactory)
-    role = ROLE_KANSLI
+    role = Role.KANSLI
     seat = ""
 
 
@@ -86,21 +76,21 @@ def complete_forbund(*, kommuner: int = 2, **kwargs) -> Forbund:
 
 
 def kansli(forbund: Forbund, **kwargs) -> Membership:
-    return MembershipFactory(forbund=forbund, role=ROLE_KANSLI, **kwargs)
+    return MembershipFactory(forbund=forbund, role=Role.KANSLI, **kwargs)
 
 
 def ledamot(forbund: Forbund, *, chair: bool = False, **kwargs) -> Membership:
     return MembershipFactory(
-        forbund=forbund, role=ROLE_STYRELSE, seat=SEAT_LEDAMOT, is_chair=chair, **kwargs
+        forbund=forbund, role=Role.STYRELSE, seat=Seat.LEDAMOT, is_chair=chair, **kwargs
     )
 
 
 def ersattare(forbund: Forbund, **kwargs) -> Membership:
-    return MembershipFactory(forbund=forbund, role=ROLE_STYRELSE, seat=SEAT_ERSATTARE, **kwargs)
+    return MembershipFactory(forbund=forbund, role=Role.STYRELSE, seat=Seat.ERSATTARE, **kwargs)
 
 
 def revisor(forbund: Forbund, **kwargs) -> Membership:
-    return MembershipFactory(forbund=forbund, role=ROLE_REVISOR, **kwargs)
+    return MembershipFactory(forbund=forbund, role=Role.REVISOR, **kwargs)
 
 
 # --- Insatser (through the services, so each insats has its budget line) ------------------------

@@ -12,7 +12,7 @@ from budgets import services
 from budgets.models import BudgetAmount, BudgetCategory, BudgetYear
 from budgets.selectors import plan_figures
 from finsam.models import AuditEvent
-from plans.models import ANTAGEN, Plan, PlanLocked
+from plans.models import Plan, PlanLocked, PlanStatus
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_styrelse_reads_the_budget_but_cannot_post_to_it(personas, plan, world):
 def test_an_adopted_plan_refuses_a_crafted_post(personas, plan, world):
     data = grid_post(plan, {cell(world["line_a"]): "999"})
     Plan.objects.filter(pk=plan.pk).update(
-        status=ANTAGEN, meeting_date="2026-11-20", paragraph="§12"
+        status=PlanStatus.ANTAGEN, meeting_date="2026-11-20", paragraph="§12"
     )
     before = AuditEvent.objects.count()
     response = personas["kansli_a"].post(editor_url(plan), data, follow=True)

@@ -11,7 +11,6 @@ from budgets import services as budget_services
 from budgets.models import BudgetLine
 from budgets.selectors import plan_figures
 from budgets.tables import budget_rows
-from insatser import rules
 from insatser.models import Insats
 from tests import factories
 from tests.insatser.conftest import insats_post, url
@@ -112,12 +111,6 @@ def test_changing_the_grant_on_the_insats_changes_the_budget(personas, plan):
     assert year(plan).kostnader == 9_500
     editor = personas["styrelse_a"].get(url("budget_editor", plan)).content.decode()
     assert "9\xa0000" in editor
-
-
-def test_share_rule_names_match_the_budget_share_kinds():
-    from budgets import models
-
-    assert (rules.INDIVID, rules.STRUKTUR) == (models.INDIVID, models.STRUKTUR)
 
 
 def test_an_esf_projekt_counts_in_its_groups_share(plan):

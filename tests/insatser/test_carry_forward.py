@@ -15,7 +15,7 @@ from budgets.selectors import plan_figures
 from finsam.models import AuditEvent, Fordelningstal
 from insatser import services, services_mal
 from insatser.models import Agenda2030Tag, Indikator, Insats, Mal, Utfall
-from plans.models import ANTAGEN, Plan
+from plans.models import Plan, PlanStatus
 from plans.services import plan_create_from
 from tests import factories
 from tests.insatser.conftest import url
@@ -186,7 +186,7 @@ def test_a_revision_carries_every_insats_with_its_line(previous):
     from plans import services as plan_services
 
     Plan.objects.filter(pk=previous.pk).update(
-        status=ANTAGEN, meeting_date=date(2026, 11, 20), paragraph="§12"
+        status=PlanStatus.ANTAGEN, meeting_date=date(2026, 11, 20), paragraph="§12"
     )
     previous.refresh_from_db()
     user = factories.kansli(previous.forbund).user

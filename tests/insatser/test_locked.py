@@ -11,14 +11,14 @@ from django.core.exceptions import ValidationError
 from finsam.models import AuditEvent
 from insatser import services, services_mal
 from insatser.models import Indikator, Insats, Malgrupp
-from plans.models import ANTAGEN, INLAMNAD, Plan
+from plans.models import Plan, PlanStatus
 from tests import factories
 from tests.insatser.conftest import insats_post, url
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=[ANTAGEN, INLAMNAD])
+@pytest.fixture(params=[PlanStatus.ANTAGEN, PlanStatus.INLAMNAD])
 def locked(request, world):
     plan = world["plan_a"]
     mal = factories.mal(

@@ -10,7 +10,7 @@ import pytest
 from finsam.models import AuditEvent
 from insatser import rules
 from insatser.models import Agenda2030Tag, Indikator, Mal, Utfall
-from plans.models import ANTAGEN, Plan
+from plans.models import Plan, PlanStatus
 from tests import factories
 from tests.insatser.conftest import url
 
@@ -141,7 +141,7 @@ def test_the_gender_balance_goal_is_switched_on_the_insats_not_edited(personas, 
 
 def adopt(plan):
     Plan.objects.filter(pk=plan.pk).update(
-        status=ANTAGEN, meeting_date=date(2026, 11, 20), paragraph="§12"
+        status=PlanStatus.ANTAGEN, meeting_date=date(2026, 11, 20), paragraph="§12"
     )
     plan.refresh_from_db()
 

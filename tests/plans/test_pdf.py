@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from plans import pdf as pdf_module
 from plans import services
-from plans.models import PDF_ADOPTED, PDF_READY, PlanPdf
+from plans.models import PdfKind, PdfStatus, PlanPdf
 from plans.pdf import LocalOnlyFetcher, render_plan_pdf
 
 
@@ -92,8 +92,8 @@ def test_adoption_archives_the_pdf_once_and_downloads_serve_those_bytes(
             reverse("plan_adopt", args=["forbund-a", clean_plan.pk]),
             {"meeting_date": "2026-11-20", "paragraph": "§12", "diarienummer": "3/26"},
         )
-    archived = PlanPdf.objects.get(plan=clean_plan, kind=PDF_ADOPTED)
-    assert archived.status == PDF_READY and archived.pages > 3
+    archived = PlanPdf.objects.get(plan=clean_plan, kind=PdfKind.ANTAGEN)
+    assert archived.status == PdfStatus.KLAR and archived.pages > 3
 
     # From here nothing may render: a download serves the stored file.
     def refuse(*args, **kwargs):

@@ -83,9 +83,9 @@ def test_plan_lists_run_the_same_queries_for_more_plans(url_name, personas, worl
 
 def adopt(plan) -> None:
     """Mark a plan adopted with an archived PDF, as the archive lists them."""
-    from plans.models import PDF_ADOPTED, PDF_READY, Plan, PlanPdf
+    from plans.models import PdfKind, PdfStatus, Plan, PlanPdf
 
     Plan.objects.filter(pk=plan.pk).update(
         status="antagen", meeting_date="2026-11-20", paragraph="§1"
     )
-    PlanPdf.objects.create(plan=plan, kind=PDF_ADOPTED, status=PDF_READY, sha256="a" * 64)
+    PlanPdf.objects.create(plan=plan, kind=PdfKind.ANTAGEN, status=PdfStatus.KLAR, sha256="a" * 64)

@@ -14,7 +14,7 @@ from budgets.models import BudgetAmount, BudgetCategory
 from finsam.models import AuditEvent
 from plans import services, workflow
 from plans import services as plan_services
-from plans.models import ANTAGEN, INLAMNAD, UTKAST, Comment, Plan, Section
+from plans.models import Comment, Plan, PlanStatus, Section
 from tests import factories
 
 
@@ -35,7 +35,7 @@ def test_full_journey_from_draft_to_adopted(personas, clean_plan):
     plan = clean_plan
     assert submit(personas, plan).status_code == 302
     plan.refresh_from_db()
-    assert plan.status == INLAMNAD and plan.submission_round == 1
+    assert plan.status == PlanStatus.INLAMNAD and plan.submission_round == 1
 
     # the chair (the only ordinarie ledamot) approves, then records the decision
     chair = personas["styrelse_a"]
@@ -43,7 +43,7 @@ def test_full_journey_from_draft_to_adopted(personas, clean_plan):
     response = chair.post(url("plan_adopt", plan), adopt_data())
     assert response.status_code == 302
     plan.refresh_from_db()
-    assert plan.status == ANTAGEN
+    assert plan.status == PlanStatus.ANTAGEN
     assert plan.paragraph == "§108" and plan.meeting_date == date(2026, 11, 20)
     assert plan.decision_text == "Antagen av styrelsen den 20 november 2026, §108, Dnr 65/26"
     actions = list(
@@ -57,7 +57,7 @@ def test_submitting_a_plan_with_fel_findings_lists_them_and_stays_draft(personas
     plan = world["plan_a"]  # no medlemsbidrag, a cost: UB negative, and the split lacks weights
     response = submit(personas, plan)
     plan.refresh_from_db()
-    assert plan.status == UTKAST
+    assert plan.status == PlanStatus.UTKAST
     page = personas["kansli_a"].get(response["Location"]).content.decode()
     assert "Planen har fel som måste rättas först" in page
     assert "utgående eget kapital" in page
@@ -79,7 +79,7 @@ def test_board_members_must_reach_half_before_adoption(personas, clean_plan, for
     workflow.plan_review(plan=plan, acting_user=others[0].user, decision="godkand")
     assert chair.post(url("plan_adopt", plan), adopt_data()).status_code == 302
     plan.refresh_from_db()
-    assert plan.status == ANTAGEN
+    assert plan.status == PlanStatus.ANTAGEN
 
 
 @pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_revisor_cannot_review_or_adopt(personas, clean_plan):
     assert revisor.post(url("plan_review", clean_plan), {"decision": "godkand"}).status_code == 403
     assert revisor.post(url("plan_adopt", clean_plan), adopt_data()).status_code == 403
     clean_plan.refresh_from_db()
-    assert clean_plan.status == INLAMNAD
+    assert clean_plan.status == PlanStatus.INLAMNAD
 
 
 @pytest.mark.django_db
@@ -126,7 +126,7 @@ def test_return_sends_the_plan_back_to_draft_with_the_reason(personas, clean_pla
     submit(personas, clean_plan)
     personas["styrelse_a"].post(url("plan_return", clean_plan), {"reason": "Mer om ESF-projekten."})
     clean_plan.refresh_from_db()
-    assert clean_plan.status == UTKAST
+    assert clean_plan.status == PlanStatus.UTKAST
     assert Comment.objects.get(plan=clean_plan).text == "Återremitterad: Mer om ESF-projekten."
     # a new submission is a new round: earlier approvals do not count
     submit(personas, clean_plan)
@@ -180,7 +180,7 @@ def adopted(personas, clean_plan):
     personas["styrelse_a"].post(url("plan_review", clean_plan), {"decision": "godkand"})
     personas["styrelse_a"].post(url("plan_adopt", clean_plan), adopt_data())
     clean_plan.refresh_from_db()
-    assert clean_plan.status == ANTAGEN
+    assert clean_plan.status == PlanStatus.ANTAGEN
     return clean_plan
 
 
@@ -250,7 +250,7 @@ def test_revising_creates_a_new_draft_and_shows_what_changed(adopted, personas, 
     response = client.post(url("plan_revise", adopted))
     new = Plan.objects.get(forbund=adopted.forbund, budget_year=adopted.budget_year, version=2)
     assert response["Location"] == url("plan_detail", new)
-    assert new.revises == adopted and new.status == UTKAST
+    assert new.revises == adopted and new.status == PlanStatus.UTKAST
     assert new.budget_lines.count() == adopted.budget_lines.count()
     assert new.sections.count() == adopted.sections.count()
     line = new.budget_lines.get(name="Kansli")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.models import PDF_ADOPTED, PDF_READY, Plan
+from plans.models import PdfKind, PdfStatus, Plan
 from plans.pdf import render_plan_pdf
 
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 f"Det finns ingen plan för {options['year']} i förbundet {options['forbund']}."
             )
         out = Path(options["out"])
-        stored = plan.pdfs.filter(kind=PDF_ADOPTED, status=PDF_READY).first()
+        stored = plan.pdfs.filter(kind=PdfKind.ANTAGEN, status=PdfStatus.KLAR).first()
         if plan.is_adopted and stored is not None:
             with stored.file.open("rb") as source:
                 out.write_bytes(source.read())
