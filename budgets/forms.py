@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from budgets.models import BudgetCategory, BudgetGroup, BudgetLine, BudgetYear
+from budgets.models import BudgetCategory, BudgetGroup, BudgetLine, BudgetYear, rounding_problem
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
 from finsam.money import input_value, parse_amount
@@ -71,12 +71,10 @@ class BudgetGridForm(forms.Form):
             if shown == value:
                 continue
             if key[0] == "mb":
-                unit = self.figures.plan.forbund.rounding_unit
-                if value % unit:
-                    self.add_error(
-                        name,
-                        f"Medlemsbidraget ska gå jämnt upp i förbundets avrundning till {unit} kr.",
-                    )
+                # Said beside the cell here; BudgetYear.clean holds the rule for every writer.
+                problem = rounding_problem(value, self.figures.plan.forbund.rounding_unit)
+                if problem:
+                    self.add_error(name, problem)
                     continue
                 self.medlemsbidrag[(key[1], key[2])] = value
             else:

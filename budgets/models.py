@@ -238,6 +238,14 @@ class BudgetAmount(models.Model):
         return f"{self.line} {self.year}: {self.amount}"
 
 
+def rounding_problem(medlemsbidrag: Decimal, unit: int) -> str | None:
+    """The medlemsbidrag is split into parts rounded to the förbund's unit, so it must divide
+    by that unit."""
+    if medlemsbidrag % unit:
+        return f"Medlemsbidraget ska gå jämnt upp i förbundets avrundning till {unit} kr."
+    return None
+
+
 class BudgetYear(models.Model):
     """What the kansli enters for one year column of a plan (plan.year_rows): the medlemsbidrag,
     targets and balance inputs. Not to be confused with plan.budget_year, the first year."""
@@ -328,3 +336,8 @@ class BudgetYear(models.Model):
     @property
     def is_comparison(self) -> bool:
         return self.year < self.plan.budget_year
+
+    def clean(self) -> None:
+        problem = rounding_problem(self.medlemsbidrag.amount, self.plan.forbund.rounding_unit)
+        if problem:
+            raise ValidationError({"medlemsbidrag": problem})

@@ -283,6 +283,7 @@ def budget_figures_set(
         old = row.medlemsbidrag.amount
         if old == value:
             continue
+        row.plan = plan  # its förbund's rounding unit is checked in BudgetYear.clean
         row.medlemsbidrag = sek(value)
         row.full_clean()
         row.save()

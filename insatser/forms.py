@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MEMBER_CHOICE_MESSAGE = "Välj en av förbundets medlemmar."
-MIX_MESSAGE = "Andelarna individ och struktur ska tillsammans vara 100 %."
 PERCENT_ERRORS = {
     "invalid": "Ange en procentsats, t.ex. 47.",
     "min_value": rules.PERCENT_MESSAGE,
@@ -51,8 +50,8 @@ class InsatsForm(OwnedModelForm):
         max_value=100,
         error_messages={
             "invalid": "Ange andelen i hela procent.",
-            "min_value": MIX_MESSAGE,
-            "max_value": MIX_MESSAGE,
+            "min_value": rules.MIX_MESSAGE,
+            "max_value": rules.MIX_MESSAGE,
         },
     )
     agenda2030 = forms.TypedMultipleChoiceField(
@@ -152,19 +151,16 @@ class InsatsForm(OwnedModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("kind") == rules.BLANDAD:
-            individ = cleaned.get("individ_percent")
-            struktur = cleaned.get("struktur_percent")
             if "individ_percent" in self.errors or "struktur_percent" in self.errors:
                 return cleaned
-            if individ is None or struktur is None or individ + struktur != 100:
-                self.add_error("individ_percent", MIX_MESSAGE)
-                self.add_error("struktur_percent", MIX_MESSAGE)
-            elif individ == 0 or struktur == 0:
-                self.add_error(
-                    "individ_percent",
-                    "En blandad insats har både en individdel och en strukturdel; välj annars "
-                    "individinriktad eller strukturinriktad.",
-                )
+            problems = rules.mix_problems(
+                rules.BLANDAD,
+                cleaned.get("individ_percent"),
+                cleaned.get("struktur_percent"),
+                both_asked=True,
+            )
+            for field, message in problems.items():
+                self.add_error(field, message)
         else:
             cleaned["individ_percent"] = None
             self.instance.individ_percent = None

@@ -215,16 +215,7 @@ class Insats(models.Model):
         )
 
     def _field_problems(self) -> dict[str, str]:
-        problems = {}
-        if self.kind == rules.BLANDAD:
-            if self.individ_percent is None:
-                problems["individ_percent"] = (
-                    "Ange hur en blandad insats delas mellan individ och struktur."
-                )
-            elif not 1 <= self.individ_percent <= 99:
-                problems["individ_percent"] = (
-                    "En blandad insats har en del individ och en del struktur: ange 1–99 %."
-                )
+        problems = rules.mix_problems(self.kind, self.individ_percent)
         if self.end and self.start and self.end < self.start:
             problems["end"] = "Slutdatum kan inte vara före startdatum."
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:

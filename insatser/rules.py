@@ -48,6 +48,37 @@ def share_kinds(
     return {group_share_kind or INDIVID: Decimal(1)}
 
 
+MIX_MESSAGE = "Andelarna individ och struktur ska tillsammans vara 100 %."
+
+
+def mix_problems(
+    kind: str, individ: int | None, struktur: int | None = None, *, both_asked: bool = False
+) -> dict[str, str]:
+    """What is wrong with a mixed insats's split between individ and struktur: {field: message}.
+
+    Only a mixed insats has a split: its individ part is 1–99 %, the rest is struktur. A form
+    that asks for both parts (both_asked) also checks that they make 100.
+    """
+    if kind != BLANDAD:
+        return {}
+    if both_asked:
+        if individ is None or struktur is None or individ + struktur != 100:
+            return {"individ_percent": MIX_MESSAGE, "struktur_percent": MIX_MESSAGE}
+        if individ == 0 or struktur == 0:
+            return {
+                "individ_percent": "En blandad insats har både en individdel och en strukturdel; "
+                "välj annars individinriktad eller strukturinriktad."
+            }
+    if individ is None:
+        return {"individ_percent": "Ange hur en blandad insats delas mellan individ och struktur."}
+    if not 1 <= individ <= 99:
+        return {
+            "individ_percent": "En blandad insats har en del individ och en del struktur: "
+            "ange 1–99 %."
+        }
+    return {}
+
+
 def has_individ_part(kind: str) -> bool:
     """Whether the insats works with participants (and so must involve two members)."""
     return kind in (INDIVID, ESF, BLANDAD)

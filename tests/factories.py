@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from finsam.models import Forbund, Fordelningstal, Medlem, Membership, Role, Seat
+from plans.models import Plan
 
 PASSWORD = "test-lösenord-123"
 
@@ -73,6 +74,28 @@ def complete_forbund(*, kommuner: int = 2, **kwargs) -> Forbund:
     for i in range(kommuner):
         MedlemFactory(forbund=forbund, name=f"Testköping {i + 1}", kind="kommun", order=10 + i)
     return forbund
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    """A draft plan made as the kansli makes one (plans.services.plan_create), so it has its year
+    rows, default outline and årshjul; by default for budget year 2027 in a complete förbund."""
+
+    class Meta:
+        model = Plan
+
+    forbund = factory.LazyFunction(lambda: complete_forbund())
+    budget_year = 2027
+    plan_years = 3
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from plans import services
+
+        return services.plan_create(acting_user=None, **kwargs)
+
+
+def plan(forbund: Forbund, **kwargs) -> Plan:
+    return PlanFactory(forbund=forbund, **kwargs)
 
 
 def kansli(forbund: Forbund, **kwargs) -> Membership:
