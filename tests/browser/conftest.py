@@ -42,10 +42,3 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def login(page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()

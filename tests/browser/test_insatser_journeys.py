@@ -6,7 +6,7 @@ import pytest
 
 from plans import services as plan_services
 from tests import factories
-from tests.browser.conftest import login
+from tests.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

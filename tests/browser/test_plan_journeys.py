@@ -14,7 +14,7 @@ from budgets.models import BudgetCategory
 from finsam.models import Fordelningstal
 from plans import services as plan_services
 from tests import factories
-from tests.browser.conftest import login
+from tests.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from budgets.selectors import plan_figures
 from budgets.tables import budget_rows
 from insatser.models import Insats
 from tests import factories
-from tests.insatser.conftest import insats_post, url
+from tests.helpers import insats_post, url
 
 pytestmark = pytest.mark.django_db
 

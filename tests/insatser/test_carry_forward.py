@@ -18,7 +18,7 @@ from insatser.models import Agenda2030Tag, Indikator, Insats, Mal, Utfall
 from plans.models import Plan, PlanStatus
 from plans.services import plan_create_from
 from tests import factories
-from tests.insatser.conftest import url
+from tests.helpers import url
 
 pytestmark = pytest.mark.django_db
 

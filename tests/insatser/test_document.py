@@ -6,7 +6,7 @@ import pytest
 
 from insatser.models import Indikator
 from tests import factories
-from tests.insatser.conftest import url
+from tests.helpers import url
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_the_document_generates_malgrupper_mal_and_insatser(personas, world):
 
 def test_the_pdf_shows_the_insatser(world):
     from plans.pdf import render_plan_pdf
-    from tests.plans.test_pdf import text_of
+    from tests.helpers import text_of
 
     text = text_of(render_plan_pdf(world["plan_a"], draft=True).content)
     assert "Finsam-team" in text and "Unga vuxna 16–29 år" in text

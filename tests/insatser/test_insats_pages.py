@@ -9,7 +9,7 @@ import pytest
 from budgets.models import BudgetAmount, BudgetLine
 from finsam.models import AuditEvent
 from insatser.models import Insats, InsatsAr, Mal
-from tests.insatser.conftest import insats_post, member, url
+from tests.helpers import insats_post, member, url
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from insatser import services, services_mal
 from insatser.models import Indikator, Insats, Malgrupp
 from plans.models import Plan, PlanStatus
 from tests import factories
-from tests.insatser.conftest import insats_post, url
+from tests.helpers import insats_post, url
 
 pytestmark = pytest.mark.django_db
 

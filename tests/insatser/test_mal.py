@@ -12,7 +12,7 @@ from insatser import rules
 from insatser.models import Agenda2030Tag, Indikator, Mal, Utfall
 from plans.models import Plan, PlanStatus
 from tests import factories
-from tests.insatser.conftest import url
+from tests.helpers import url
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from finsam.models import AuditEvent
 from insatser.models import Malgrupp
 from insatser.tables import malgrupp_table
 from tests import factories
-from tests.insatser.conftest import url
+from tests.helpers import url
 
 pytestmark = pytest.mark.django_db
 

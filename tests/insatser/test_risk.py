@@ -9,7 +9,7 @@ from budgets.selectors import plan_figures
 from insatser.checks import risk_matrix
 from insatser.rules import LEVELS
 from tests import factories
-from tests.insatser.conftest import url
+from tests.helpers import url
 
 
 def item(key, risk="", effekt="", active=True):

@@ -11,14 +11,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from plans import pdf as pdf_module
-from plans import services
 from plans.models import PdfKind, PdfStatus, PlanPdf
 from plans.pdf import LocalOnlyFetcher, render_plan_pdf
-
-
-def text_of(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return "\n".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
+from tests.helpers import text_of
 
 
 @pytest.mark.django_db
@@ -151,7 +146,3 @@ def test_seed_pdf_shows_goteborgs_figures_in_swedish_format():
     for figure in ("12 981", "6 177", "325", "61 478", "30 739", "15 369,5", "82 871"):
         assert figure in text, figure
     assert "Samordningsförbundet Göteborg" in text
-
-
-def test_services_module_exposes_pdf_request():
-    assert callable(services.pdf_request)

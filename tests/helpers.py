@@ -1,0 +1,106 @@
+"""Helpers the tests share: URLs, form posts as a browser sends them, growing a plan, reading a
+PDF, logging in a browser, and the pinned query counts of the budget pages. Tests import from
+here, never from one another or from a conftest."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.urls import reverse
+from pypdf import PdfReader
+
+from budgets import services
+from budgets.models import BudgetCategory
+from finsam.models import Fordelningstal
+
+# The budget pages' queries, in order:
+#  1 session, 2 user, 3 the user's roles with their förbund, 4 the plan,
+#  5 the plan's budget years, 6 the förbund's members, 7 the kommuner's fördelningstal,
+#  8 budget groups, 9 their categories (prefetch), 10 the plan's lines, 11 their amounts.
+BUDGET_PAGE_QUERIES = 11
+# The plan's overview adds, to the same eleven: 12 this round's approvals, 13 the ordinarie
+# ledamöter and 14 their approvals (quorum), 15 the user's roles (may record the decision),
+# 16 the budget year's versions, 17 the latest PDFs, 18 the archived PDF.
+PLAN_DETAIL_QUERIES = 18
+
+
+def url(name, plan, *extra):
+    return reverse(name, args=[plan.forbund.slug, plan.pk, *extra])
+
+
+def member(plan, kind: str, index: int = 0):
+    return [m for m in plan.forbund.medlemmar.all() if m.kind == kind][index]
+
+
+def insats_post(plan, **over) -> dict:
+    """Everything the insats form sends for a plain individinriktad insats, with overrides.
+
+    Per-year keys go as "beviljat_2027" etc. and become the form's "ar2027-beviljat".
+    """
+    data = {
+        "name": "Unga till arbete",
+        "description": "Ett team för unga vuxna.",
+        "kind": "individ",
+        "individ_percent": "",
+        "struktur_percent": "",
+        "status": "beviljad",
+        "agare": str(member(plan, "region").pk),
+        "parter": [str(member(plan, "fk").pk)],
+        "malgrupper": [],
+        "age_min": "16",
+        "age_max": "29",
+        "start": f"{plan.budget_year}-01-01",
+        "end": "",
+        "decision_date": "",
+        "decision_paragraph": "",
+        "contact_name": "",
+        "contact_email": "",
+        "contact_phone": "",
+        "risk": "",
+        "risk_comment": "",
+        "effekt": "",
+        "effekt_comment": "",
+        "agenda2030": [],
+        "order": "",
+    }
+    for year in plan.years:
+        for name in ("beviljat", "esf_percent", "esf_amount", "medfinansiar", "medfinansiering"):
+            data[f"ar{year}-{name}"] = ""
+    for key, value in over.items():
+        field, _, year = key.rpartition("_")
+        if year.isdigit() and field:
+            data[f"ar{year}-{field}"] = value
+        else:
+            data[key] = value
+    return data
+
+
+def grow(plan, n_lines: int) -> None:
+    """Add lines with amounts in every year, and fördelningstal for every kommun and year."""
+    categories = list(BudgetCategory.objects.filter(group__forbund=plan.forbund))
+    for i in range(n_lines):
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=categories[i % len(categories)],
+            name=f"Rad {plan.budget_lines.count() + 1}",
+            amounts={(y, "budget"): Decimal(1000 * (i + 1)) for y in plan.years},
+        )
+    for medlem in plan.forbund.medlemmar.filter(kind="kommun"):
+        for year in plan.years:
+            Fordelningstal.objects.get_or_create(
+                medlem=medlem, year=year, defaults={"invanare": 5000}
+            )
+
+
+def text_of(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages).replace("\xa0", " ")
+
+
+def login(page, live_server, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
