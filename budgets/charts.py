@@ -10,7 +10,7 @@ from decimal import Decimal
 from html import escape
 
 from budgets.models import Side
-from budgets.selectors import PlanFigures
+from budgets.selectors import PlanFigures, calc_key
 from finsam.money import format_amount, format_number
 
 # Colour-blind-safe palette with at least 3:1 contrast against white.
@@ -108,7 +108,7 @@ def cost_chart(figures: PlanFigures) -> str:
         x = LEFT + i * slot + slot * 0.2
         base = TOP + plot_h
         for g_index, group in enumerate(groups):
-            amount = c.result.group_totals.get(str(group.pk), Decimal(0))
+            amount = c.result.group_totals.get(calc_key(group), Decimal(0))
             if not amount:
                 continue
             h = plot_h * float(amount / high)  # pixels; the label beside it is the Decimal
@@ -135,7 +135,7 @@ def cost_chart(figures: PlanFigures) -> str:
     desc = "; ".join(
         f"{c.year}: "
         + ", ".join(
-            f"{g.name} {format_amount(c.result.group_totals.get(str(g.pk), Decimal(0)), unit)}"
+            f"{g.name} {format_amount(c.result.group_totals.get(calc_key(g), Decimal(0)), unit)}"
             for g in groups
         )
         for c in columns

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from budgets.models import BudgetCategory, BudgetGroup, BudgetLine, BudgetYear, rounding_problem
+from budgets.selectors import calc_key
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
 from finsam.money import input_value, parse_amount
@@ -169,7 +170,7 @@ class OfferForm(forms.Form):
             self.member_fields.append((member, name))
 
     def offers(self) -> dict[str, Decimal]:
-        return {str(m.pk): self.cleaned_data[name] for m, name in self.member_fields}
+        return {calc_key(m): self.cleaned_data[name] for m, name in self.member_fields}
 
 
 class BudgetGroupForm(OwnedModelForm):

@@ -13,7 +13,7 @@ from decimal import Decimal
 from budgets.calc import BalanceStatement, ResultStatement, YearResult
 from budgets.checks import FEL, INFO, VARNING
 from budgets.models import Side
-from budgets.selectors import Column, PlanFigures
+from budgets.selectors import Column, PlanFigures, calc_key
 from budgets.tables import BALANCE_ROWS, RESULT_ROWS, budget_rows, share_rows
 from finsam.money import format_number, format_percent, format_typed_percent
 
@@ -85,13 +85,13 @@ def _column(figures: PlanFigures, column: Column) -> dict:
                 {
                     "name": m.name,
                     "kind": m.kind,
-                    "amount": kr(r.member_parts.get(str(m.pk))),
+                    "amount": kr(r.member_parts.get(calc_key(m))),
                 }
                 for m in figures.members
             ],
             "split_error": r.split_error,
             "groups": [
-                {"name": g.name, "amount": kr(r.group_totals[str(g.pk)])}
+                {"name": g.name, "amount": kr(r.group_totals[calc_key(g)])}
                 for g in _groups(figures, r, Side.INTAKT)
             ],
             "ovriga": kr(r.ovriga_intakter),
@@ -102,8 +102,8 @@ def _column(figures: PlanFigures, column: Column) -> dict:
                 {
                     "name": g.name,
                     "share_kind": g.share_kind or None,
-                    "amount": kr(r.group_totals[str(g.pk)]),
-                    "share": fraction(r.group_shares.get(str(g.pk))),
+                    "amount": kr(r.group_totals[calc_key(g)]),
+                    "share": fraction(r.group_shares.get(calc_key(g))),
                 }
                 for g in _groups(figures, r, Side.KOSTNAD)
             ],
@@ -132,7 +132,7 @@ def _column(figures: PlanFigures, column: Column) -> dict:
 
 def _groups(figures: PlanFigures, result: YearResult, side: str) -> list:
     # Only groups with lines in this plan; a förbund's unused groups are not part of its budget.
-    return [g for g in figures.groups if g.side == side and str(g.pk) in result.group_totals]
+    return [g for g in figures.groups if g.side == side and calc_key(g) in result.group_totals]
 
 
 def _statement(statement: ResultStatement) -> dict:

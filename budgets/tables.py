@@ -14,7 +14,7 @@ from budgets.charts import cost_chart, equity_chart
 from budgets.checks import FEL, INFO
 from budgets.forms import amount_name, medlemsbidrag_name
 from budgets.models import ShareKind, Side
-from budgets.selectors import PlanFigures
+from budgets.selectors import PlanFigures, calc_key
 from finsam.members import AF
 
 
@@ -63,7 +63,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
         )
     )
     for member in figures.members:
-        key = str(member.pk)
+        key = calc_key(member)
         cells = [Cell(c.result.member_parts.get(key)) for c in columns]
         label = member.name + (" (genom Försäkringskassan)" if member.kind == AF else "")
         rows.append(Row("member", label, cells, ref=f"member:{key}"))
@@ -78,7 +78,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
         cells = []
         for c in columns:
             typed = figures.typed.get((line.pk, c.year, c.kind), Decimal(0))
-            budgeted = c.result.line_amounts.get(str(line.pk), typed)
+            budgeted = c.result.line_amounts.get(calc_key(line), typed)
             cells.append(
                 Cell(
                     typed,
@@ -98,7 +98,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             lines = [ln for ln in figures.lines if ln.category.group_id == group.pk]
             if not lines:
                 continue
-            key = str(group.pk)
+            key = calc_key(group)
             out.append(Row("group", group.name, ref=f"group:{key}"))
             out += [line_row(ln) for ln in lines]
             out.append(
@@ -176,6 +176,67 @@ BALANCE_ROWS = [
 ]
 
 
+# A plan's key figures per plan year: (label, attribute of calc.YearResult, row style). The plan
+# page shows these, and the target panel its ub and utrymme rows, so each is shown one way.
+UB_ROW = ("Utgående eget kapital", "ub", "total")
+UTRYMME_ROW = ("Utrymme för ny verksamhet", "utrymme", "")
+KEY_FIGURE_ROWS = [
+    ("Medlemsbidrag", "medlemsbidrag", ""),
+    ("Summa intäkter", "intakter", ""),
+    ("Summa kostnader", "kostnader", ""),
+    ("Årets resultat", "resultat", "subtotal"),
+    ("Ingående eget kapital", "ib", ""),
+    UB_ROW,
+    UTRYMME_ROW,
+]
+
+
+@dataclass
+class FigureRow:
+    """A row of computed figures per plan year; badges[i] marks a cell a check names."""
+
+    label: str
+    style: str
+    values: list[Decimal | None]
+    badges: list[str] = field(default_factory=list)
+    has_finding: bool = False
+
+    @property
+    def cells(self) -> list[tuple[Decimal | None, str]]:
+        """(value, badge) per plan year; the badge is "" where no check names the cell."""
+        return list(zip(self.values, self.badges or [""] * len(self.values), strict=True))
+
+
+def figure_rows(figures: PlanFigures, specs) -> list[FigureRow]:
+    """Rows of calc.YearResult attributes per plan year, for tables that show a few figures."""
+    return [
+        FigureRow(label, style, [getattr(c.result, attr) for c in figures.plan_columns])
+        for label, attr, style in specs
+    ]
+
+
+def target_rows(figures: PlanFigures) -> list[FigureRow]:
+    """Eget kapital against the förbund's ceiling and floor, year by year. A cell is marked
+    only where a plan check says the year breaks the target: the checks decide, not the page."""
+    broken = {(f.ref, f.year) for f in figures.findings if f.severity != INFO}
+    columns = figures.plan_columns
+    rows = [figure_rows(figures, [UB_ROW])[0]]
+    for label, ref, attr, badge in (
+        ("Tak för eget kapital", "ceiling", "ceiling", "över"),
+        ("Golv för eget kapital", "floor", "floor", "under"),
+    ):
+        rows.append(
+            FigureRow(
+                label,
+                "",
+                [getattr(c.result, attr) for c in columns],
+                [badge if (ref, c.year) in broken else "" for c in columns],
+                has_finding=any((ref, c.year) in broken for c in columns),
+            )
+        )
+    return rows
+
+
 def share_rows(figures: PlanFigures) -> list[tuple[str, list[Decimal | None]]]:
     """(label, share per column) for each share kind the plan's costs count in."""
     kinds: list[str] = []
@@ -198,6 +259,11 @@ def budget_context(figures: PlanFigures) -> dict:
         "result_rows": RESULT_ROWS,
         "balance_rows": BALANCE_ROWS,
         "share_rows": share_rows(figures),
+        "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
+        "target_rows": target_rows(figures),
+        "decided_rows": figure_rows(
+            figures, [("Beslutade kostnader", "decided_costs", ""), UTRYMME_ROW]
+        ),
         "equity_svg": equity_chart(figures),
         "cost_svg": cost_chart(figures),
         "fel_count": sum(1 for f in figures.findings if f.severity == FEL),

@@ -22,7 +22,7 @@ from budgets.forms import (
     OfferForm,
 )
 from budgets.models import BudgetGroup, ColumnKind
-from budgets.selectors import plan_figures, split_members
+from budgets.selectors import calc_key, plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
 from finsam.members import AF, KIND_LABELS
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
@@ -214,7 +214,7 @@ def budget_offers(request, slug: str, pk: int):
             )
             messages.success(request, f"Medlemsbidraget för {year} är satt utifrån erbjudandena.")
             return redirect("budget_editor", slug=slug, pk=pk)
-    by_key = {str(m.pk): m for m in members}
+    by_key = {calc_key(m): m for m in members}
     return render(
         request,
         "budgets/offers.html",
@@ -231,9 +231,9 @@ def budget_offers(request, slug: str, pk: int):
                 (
                     m,
                     KIND_LABELS[m.kind],
-                    form.offers().get(str(m.pk)),
-                    result.capacity.get(str(m.pk)),
-                    result.parts.get(str(m.pk)),
+                    form.offers().get(calc_key(m)),
+                    result.capacity.get(calc_key(m)),
+                    result.parts.get(calc_key(m)),
                 )
                 for m in members
             ]

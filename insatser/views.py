@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -12,10 +11,9 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from budgets.models import ColumnKind
-from budgets.selectors import PlanFigures, plan_figures
+from budgets.selectors import plan_figures
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
-from insatser import rules, services
+from insatser import rules, selectors, services
 from insatser.access import get_insats_for_user, get_malgrupp_for_user
 from insatser.checks import risk_matrix
 from insatser.forms import InsatsFilterForm, InsatsForm, MalgruppForm, year_forms
@@ -27,22 +25,6 @@ if TYPE_CHECKING:
     from plans.models import Plan
 
 KIND_ORDER = {kind: index for index, (kind, _) in enumerate(KIND_GROUPS)}
-
-
-def _money(figures: PlanFigures) -> dict[int, list[tuple[Decimal, Decimal]]]:
-    """Per insats id: (beviljat, budgeterat) for each year of the plan, from the one computation."""
-    out = {}
-    for line in figures.lines:
-        if line.insats_id is None:
-            continue
-        out[line.insats_id] = [
-            (
-                figures.typed.get((line.pk, c.year, ColumnKind.BUDGET), Decimal(0)),
-                c.result.line_amounts.get(str(line.pk), Decimal(0)),
-            )
-            for c in figures.plan_columns
-        ]
-    return out
 
 
 @login_required
@@ -70,26 +52,7 @@ def insats_list(request, slug: str, pk: int):
         .prefetch_related("parter", "malgrupper")
     )
     insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
-    money = _money(figures)
-    years = [c.year for c in figures.plan_columns]
-    finding_refs = {f.ref for f in figures.findings}
-    rows = []
-    totals = [[Decimal(0), Decimal(0)] for _ in years]
-    for insats in insatser:
-        amounts = money.get(insats.pk, [(Decimal(0), Decimal(0))] * len(years))
-        for total, (granted, budgeted) in zip(totals, amounts, strict=True):
-            total[0] += granted
-            total[1] += budgeted
-        rows.append(
-            {
-                "insats": insats,
-                "amounts": amounts,
-                "warning": rules.too_few_members(
-                    insats.kind, insats.agare_id, [m.pk for m in insats.parter.all()]
-                ),
-                "risk_finding": f"insats:{insats.pk}" in finding_refs,
-            }
-        )
+    listing = selectors.insats_list(figures, insatser)
     return render(
         request,
         "insatser/insats_list.html",
@@ -99,10 +62,10 @@ def insats_list(request, slug: str, pk: int):
             "plan": plan,
             "filters": filters,
             "filtered": bool(filters.filters()),
-            "rows": rows,
-            "years": years,
-            "ncols": 6 + 2 * len(years),
-            "totals": totals,
+            "rows": listing.rows,
+            "years": listing.years,
+            "ncols": 6 + 2 * len(listing.years),
+            "totals": listing.totals,
             "can_edit": access.is_kansli and plan.is_editable,
         },
     )
@@ -113,29 +76,7 @@ def insats_detail(request, slug: str, pk: int, insats_pk: int):
     """An insats: what it is, who runs it, its mål and outcomes, and its place in the budget."""
     access, plan, insats = get_insats_for_user(request, slug, pk, insats_pk)
     figures = plan_figures(plan)
-    line = next((ln for ln in figures.lines if ln.insats_id == insats.pk), None)
-    budget = None
-    if line is not None:
-        group = line.category.group
-        budget = {
-            "line": line,
-            "group": group,
-            "share_kinds": [
-                (rules.KIND_LABELS.get(kind, kind), fraction)
-                for kind, fraction in insats.share_kinds(group.share_kind).items()
-            ],
-            "years": [
-                {
-                    "year": c.year,
-                    "granted": figures.typed.get((line.pk, c.year, ColumnKind.BUDGET), Decimal(0)),
-                    "budgeted": c.result.line_amounts.get(str(line.pk), Decimal(0)),
-                    "group_total": c.result.group_totals.get(str(group.pk), Decimal(0)),
-                    "group_share": c.result.group_shares.get(str(group.pk)),
-                    "kostnader": c.result.kostnader,
-                }
-                for c in figures.plan_columns
-            ],
-        }
+    budget = selectors.insats_budget(figures, insats)
     mal = list(
         insats.mal.prefetch_related(
             Prefetch("indikatorer", queryset=Indikator.objects.prefetch_related("utfall"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from budgets.selectors import plan_figures
+from budgets.tables import KEY_FIGURE_ROWS, figure_rows
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
 from plans import services, workflow
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
@@ -76,6 +77,7 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
     mine = next((a for a in approvals if a.user_id == request.user.pk), None)
     approved, total, needed = workflow.quorum(plan)
     pdfs = list(plan.pdfs.all()[:5])
+    figures = plan_figures(plan)
     return render(
         request,
         "plans/plan_detail.html",
@@ -83,7 +85,8 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
             "access": access,
             "forbund": access.forbund,
             "plan": plan,
-            "figures": plan_figures(plan),
+            "figures": figures,
+            "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
             "approvals": approvals,
             "my_approval": mine,
             "quorum": {"approved": approved, "total": total, "needed": needed},

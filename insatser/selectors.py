@@ -1,0 +1,105 @@
+"""Reads of insatser that span models: their money per year from the one computation
+(budgets.selectors.plan_figures), for the insatser list and an insats's page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from budgets.models import ColumnKind
+from budgets.selectors import PlanFigures, calc_key
+from insatser import rules
+from insatser.models import Insats
+
+ZERO = Decimal(0)
+
+
+class YearMoney(NamedTuple):
+    """An insats's money in one plan year: granted (its line as typed) and budgeted (after
+    planned under-use)."""
+
+    granted: Decimal
+    budgeted: Decimal
+
+
+@dataclass
+class InsatsList:
+    """The insatser list: a row per insats (insats, amounts per year, warning, risk_finding)
+    and the totals per year."""
+
+    years: list[int]
+    rows: list[dict] = field(default_factory=list)
+    totals: list[list[Decimal]] = field(default_factory=list)  # [granted, budgeted] per year
+
+
+def _year_money(figures: PlanFigures, line) -> list[YearMoney]:
+    return [
+        YearMoney(
+            figures.typed.get((line.pk, c.year, ColumnKind.BUDGET), ZERO),
+            c.result.line_amounts.get(calc_key(line), ZERO),
+        )
+        for c in figures.plan_columns
+    ]
+
+
+def insats_list(figures: PlanFigures, insatser: Iterable[Insats]) -> InsatsList:
+    """Each insats with its money per year (its budget line, granted and budgeted), whether it
+    involves too few members, whether a plan check names it; and the totals."""
+    years = [c.year for c in figures.plan_columns]
+    money = {
+        line.insats_id: _year_money(figures, line)
+        for line in figures.lines
+        if line.insats_id is not None
+    }
+    finding_refs = {f.ref for f in figures.findings}
+    listing = InsatsList(years=years)
+    for insats in insatser:
+        amounts = money.get(insats.pk) or [YearMoney(ZERO, ZERO) for _ in years]
+        listing.rows.append(
+            {
+                "insats": insats,
+                "amounts": amounts,
+                "warning": rules.too_few_members(
+                    insats.kind, insats.agare_id, [m.pk for m in insats.parter.all()]
+                ),
+                "risk_finding": f"insats:{insats.pk}" in finding_refs,
+            }
+        )
+    listing.totals = [
+        [
+            sum((row["amounts"][i].granted for row in listing.rows), ZERO),
+            sum((row["amounts"][i].budgeted for row in listing.rows), ZERO),
+        ]
+        for i in range(len(years))
+    ]
+    return listing
+
+
+def insats_budget(figures: PlanFigures, insats: Insats) -> dict | None:
+    """Where an insats stands in the budget, year by year: its line, its group and the group's
+    share of all costs."""
+    line = next((ln for ln in figures.lines if ln.insats_id == insats.pk), None)
+    if line is None:
+        return None
+    group = line.category.group
+    return {
+        "line": line,
+        "group": group,
+        "share_kinds": [
+            (rules.KIND_LABELS.get(kind, kind), fraction)
+            for kind, fraction in insats.share_kinds(group.share_kind).items()
+        ],
+        "years": [
+            {
+                "year": c.year,
+                "granted": money.granted,
+                "budgeted": money.budgeted,
+                "group_total": c.result.group_totals.get(calc_key(group), ZERO),
+                "group_share": c.result.group_shares.get(calc_key(group)),
+                "kostnader": c.result.kostnader,
+            }
+            for money, c in zip(_year_money(figures, line), figures.plan_columns, strict=True)
+        ],
+    }
