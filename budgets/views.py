@@ -25,11 +25,8 @@ from budgets.models import BudgetGroup, ColumnKind
 from budgets.selectors import calc_key, plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
 from finsam.members import AF, KIND_LABELS
+from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _need(request) -> str:
@@ -38,6 +35,7 @@ def _need(request) -> str:
 
 
 @login_required
+@nav("budget")
 def budget_editor(request, slug: str, pk: int):
     """All years side by side; kansli edits a draft in place, everyone else reads."""
     access, plan = get_plan_for_user(request, slug, pk, need=_need(request))
@@ -58,13 +56,13 @@ def budget_editor(request, slug: str, pk: int):
                 form.add_error(None, error)
                 status = 400
             else:
-                if not _is_htmx(request):
+                if not request.htmx:
                     messages.success(request, f"Sparade {changed} ändrade belopp.")
                     return redirect("budget_editor", slug=slug, pk=pk)
                 figures = plan_figures(plan)
                 form = BudgetGridForm(figures)
         else:
-            status = 400 if not _is_htmx(request) else 200
+            status = 400 if not request.htmx else 200
     context = {
         "access": access,
         "forbund": access.forbund,
@@ -74,7 +72,7 @@ def budget_editor(request, slug: str, pk: int):
         **budget_context(figures),
     }
     attach_fields(context["rows"], form)
-    template = "budgets/editor.html#editor" if _is_htmx(request) else "budgets/editor.html"
+    template = "budgets/editor.html#editor" if request.htmx else "budgets/editor.html"
     return render(request, template, context, status=status)
 
 
@@ -101,12 +99,14 @@ def _line_form_page(request, access, plan, line=None):
 
 
 @login_required
+@nav("budget")
 def line_create(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     return _line_form_page(request, access, plan)
 
 
 @login_required
+@nav("budget")
 def line_edit(request, slug: str, pk: int, line_pk: int):
     access, plan, line = get_line_for_user(request, slug, pk, line_pk, need="edit")
     if line.insats_id:
@@ -129,6 +129,7 @@ def line_delete(request, slug: str, pk: int, line_pk: int):
 
 
 @login_required
+@nav("mal_balans")
 def budget_years(request, slug: str, pk: int):
     """Targets and balance inputs per year (and the comparison columns' IB)."""
     access, plan = get_plan_for_user(request, slug, pk, need=_need(request))
@@ -168,6 +169,7 @@ def budget_years(request, slug: str, pk: int):
 
 
 @login_required
+@nav("rapporter")
 def budget_statements(request, slug: str, pk: int):
     """Resultatbudget, balansbudget, member contributions and targets, year by year."""
     access, plan = get_plan_for_user(request, slug, pk)
@@ -184,6 +186,7 @@ def budget_statements(request, slug: str, pk: int):
 
 
 @login_required
+@nav("erbjudanden")
 def budget_offers(request, slug: str, pk: int):
     """From each member's offer, the total the fixed split allows and who binds it."""
     access, plan = get_plan_for_user(request, slug, pk)
@@ -246,6 +249,7 @@ def budget_offers(request, slug: str, pk: int):
 
 
 @login_required
+@nav("kategorier")
 def categories(request, slug: str):
     """The förbund's budget groups and categories; kansli adds and edits them."""
     access = get_forbund_for_user(request, slug)
@@ -297,6 +301,7 @@ def _saved(request, obj) -> None:
 
 
 @login_required
+@nav("kategorier")
 def group_edit(request, slug: str, group_pk: int):
     access, group = get_group_for_user(request, slug, group_pk)
     form = BudgetGroupForm(request.POST or None, instance=group, forbund=access.forbund)
@@ -327,6 +332,7 @@ def group_edit(request, slug: str, group_pk: int):
 
 
 @login_required
+@nav("kategorier")
 def category_edit(request, slug: str, category_pk: int):
     access, category = get_category_for_user(request, slug, category_pk)
     form = BudgetCategoryForm(request.POST or None, instance=category, forbund=access.forbund)

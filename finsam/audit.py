@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
 from django.db import models
 
 from finsam.models import AuditEvent, Forbund
@@ -78,7 +80,7 @@ def _model_fields(instance: models.Model, data: Mapping[str, Any]):
     for name in data:
         try:
             field = instance._meta.get_field(name)
-        except Exception:  # FieldDoesNotExist: a form field of the caller's own
+        except FieldDoesNotExist:  # a form field of the caller's own
             continue
         if field.concrete or field.many_to_many:
             yield name, field
@@ -140,6 +142,14 @@ def model_create(*, instance: models.Model, data: Mapping[str, Any] | None = Non
 def stored(instance: models.Model) -> models.Model:
     """The instance's row as the database has it, locked until the transaction ends."""
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def events_page(events: models.QuerySet, number: str | None) -> Page:
+    """One page of audit events (newest first) for includes/audit_table.html; ?sida=N."""
+    return Paginator(events.select_related("actor"), AUDIT_PAGE_SIZE).get_page(number)
 
 
 def audit_record(

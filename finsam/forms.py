@@ -3,46 +3,46 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.renderers import TemplatesSetting
 
 from finsam.models import Forbund, Fordelningstal, Medlem
+
+
+class FormRenderer(TemplatesSetting):
+    """Django's form rendering with our templates: an error summary, then each field with its
+    label, help and errors linked for screen readers ({{ form }}, {{ field.as_field_group }})."""
+
+    form_template_name = "includes/form.html"
+    field_template_name = "includes/field.html"
 
 
 class OwnedModelForm(forms.ModelForm):
     """A model form for something owned by a förbund or a plan that the view sets, not the user.
 
-    Django leaves fields that are not on the form out of its constraint checks, so "the förbund
-    already has a member with this name" would only surface on save. The owner is put back into
-    the checks, and a unique-per-owner message is shown beside the field it is about.
+    Django leaves constraints over fields that are not on the form out of its checks, so "the
+    förbund already has a member with this name" would only surface on save. validate_unique
+    (ModelForm's public hook for this) checks the constraints that join the owner to the form's
+    fields with the constraint's own validate(), and says what is wrong beside the field.
     """
 
     owner_fields = ("forbund", "plan")
 
-    def _get_validation_exclusions(self):
-        return set(super()._get_validation_exclusions()) - set(self.owner_fields)
-
-    def _post_clean(self):
-        super()._post_clean()
-        beside: dict[str, str] = {}
-        for constraint in self._meta.model._meta.constraints:
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        model = type(self.instance)
+        for constraint in self.instance._meta.constraints:
             fields = getattr(constraint, "fields", ())
             rest = [f for f in fields if f not in self.owner_fields]
-            if len(rest) == 1 and len(fields) > 1 and rest[0] in self.fields:
-                beside[str(constraint.violation_error_message)] = rest[0]
-        non_field = self._errors.get(NON_FIELD_ERRORS)
-        if not non_field:
-            return
-        moved = [message for message in non_field if message in beside]
-        kept = [e for e in non_field.as_data() if not set(e.messages) & set(beside)]
-        if kept:
-            self._errors[NON_FIELD_ERRORS] = self.error_class(
-                kept, error_class="nonfield", renderer=self.renderer
-            )
-        else:
-            del self._errors[NON_FIELD_ERRORS]
-        for message in moved:
-            self.add_error(beside[message], message)
+            if len(rest) == len(fields) or not all(f in self.fields for f in rest):
+                continue  # not owner-scoped, or Django checks it already
+            if any(f in self.errors for f in rest):
+                continue
+            try:
+                constraint.validate(model, self.instance)
+            except ValidationError as error:
+                self.add_error(rest[0] if len(rest) == 1 else None, error)
 
 
 class ForbundForm(forms.ModelForm):

@@ -32,10 +32,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "djmoney",
     "django_tasks",
     "django_tasks_db",
     "template_partials",
+    "django_htmx",
     "finsam",
     "budgets",
     "insatser",
@@ -52,10 +54,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "plans.middleware.PlanLockedMiddleware",
 ]
 
 ROOT_URLCONF = "finsam.urls"
+# Every form renders through templates/includes/form.html and includes/field.html.
+FORM_RENDERER = "finsam.forms.FormRenderer"
 WSGI_APPLICATION = "finsam.wsgi.application"
 
 TEMPLATES = [

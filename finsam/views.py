@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from finsam import services
+from finsam.audit import events_page
 from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
 from finsam.models import AuditEvent, Fordelningstal, Medlem, Membership, Role
+from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_medlem_for_user
 
 
 @login_required
+@nav("forbund")
 def forbund_detail(request, slug: str):
     access = get_forbund_for_user(request, slug)
     forbund = access.forbund
@@ -43,6 +45,7 @@ def forbund_detail(request, slug: str):
 
 
 @login_required
+@nav("forbund")
 def forbund_edit(request, slug: str):
     access = get_forbund_for_user(request, slug, need="edit")
     forbund = access.forbund
@@ -95,25 +98,27 @@ def _medlem_form_page(request, access, medlem: Medlem | None):
 
 
 @login_required
+@nav("forbund")
 def medlem_create(request, slug: str):
     access = get_forbund_for_user(request, slug, need="edit")
     return _medlem_form_page(request, access, None)
 
 
 @login_required
+@nav("forbund")
 def medlem_edit(request, slug: str, pk: int):
     access, medlem = get_medlem_for_user(request, slug, pk, need="edit")
     return _medlem_form_page(request, access, medlem)
 
 
 @login_required
+@nav("logg")
 def forbund_log(request, slug: str):
     """Every recorded change in the förbund, newest first."""
     access = get_forbund_for_user(request, slug)
-    events = AuditEvent.objects.filter(forbund=access.forbund).select_related("actor")
-    page = Paginator(events, 50).get_page(request.GET.get("sida"))
+    events = events_page(AuditEvent.objects.filter(forbund=access.forbund), request.GET.get("sida"))
     return render(
         request,
         "finsam/forbund_log.html",
-        {"access": access, "forbund": access.forbund, "page": page},
+        {"access": access, "forbund": access.forbund, "events": events},
     )

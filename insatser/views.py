@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from budgets.selectors import plan_figures
+from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from insatser import rules, selectors, services
 from insatser.access import get_insats_for_user, get_malgrupp_for_user
@@ -39,6 +40,7 @@ def insatser_current(request, slug: str):
 
 
 @login_required
+@nav("insatser")
 def insats_list(request, slug: str, pk: int):
     """The plan's insatser with filters, their money per year and the totals."""
     access, plan = get_plan_for_user(request, slug, pk)
@@ -72,6 +74,7 @@ def insats_list(request, slug: str, pk: int):
 
 
 @login_required
+@nav("insatser")
 def insats_detail(request, slug: str, pk: int, insats_pk: int):
     """An insats: what it is, who runs it, its mål and outcomes, and its place in the budget."""
     access, plan, insats = get_insats_for_user(request, slug, pk, insats_pk)
@@ -149,12 +152,14 @@ def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
 
 
 @login_required
+@nav("insatser")
 def insats_create(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     return _insats_form_page(request, access, plan, None)
 
 
 @login_required
+@nav("insatser")
 def insats_edit(request, slug: str, pk: int, insats_pk: int):
     access, plan, insats = get_insats_for_user(request, slug, pk, insats_pk, need="edit")
     return _insats_form_page(request, access, plan, insats)
@@ -173,6 +178,7 @@ def insats_delete(request, slug: str, pk: int, insats_pk: int):
 
 
 @login_required
+@nav("malgrupper")
 def malgrupp_list(request, slug: str, pk: int):
     """The plan's prioritised målgrupper and the table målgrupp × insatser."""
     access, plan = get_plan_for_user(request, slug, pk)
@@ -226,12 +232,14 @@ def _malgrupp_form_page(request, access, plan: Plan, malgrupp: Malgrupp | None):
 
 
 @login_required
+@nav("malgrupper")
 def malgrupp_create(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     return _malgrupp_form_page(request, access, plan, None)
 
 
 @login_required
+@nav("malgrupper")
 def malgrupp_edit(request, slug: str, pk: int, malgrupp_pk: int):
     access, plan, malgrupp = get_malgrupp_for_user(request, slug, pk, malgrupp_pk)
     return _malgrupp_form_page(request, access, plan, malgrupp)
@@ -250,6 +258,7 @@ def malgrupp_delete(request, slug: str, pk: int, malgrupp_pk: int):
 
 
 @login_required
+@nav("risker")
 def risk_matrix_page(request, slug: str, pk: int):
     """Every active insats placed by risk and effekt; high risk with low effect stands out."""
     access, plan = get_plan_for_user(request, slug, pk)

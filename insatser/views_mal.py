@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from finsam.nav import nav
 from finsam.tenancy import get_plan_for_user
 from insatser import rules, services, services_mal
 from insatser.access import get_insats_for_user, get_mal_for_user
@@ -38,6 +39,7 @@ def _back(plan: Plan, insats) -> tuple[str, dict]:
 
 
 @login_required
+@nav("mal")
 def plan_mal(request, slug: str, pk: int):
     """The plan's verksamhetsmål and mål för god ekonomisk hushållning, and its Agenda 2030 goals."""
     access, plan = get_plan_for_user(request, slug, pk)
@@ -130,18 +132,21 @@ def _mal_form_page(request, access, plan: Plan, *, mal: Mal | None, insats=None)
 
 
 @login_required
+@nav("mal")
 def mal_create(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     return _mal_form_page(request, access, plan, mal=None)
 
 
 @login_required
+@nav("insatser")
 def insats_mal_create(request, slug: str, pk: int, insats_pk: int):
     access, plan, insats = get_insats_for_user(request, slug, pk, insats_pk, need="edit")
     return _mal_form_page(request, access, plan, mal=None, insats=insats)
 
 
 @login_required
+@nav("mal")
 def mal_edit(request, slug: str, pk: int, mal_pk: int):
     access, plan, mal = get_mal_for_user(request, slug, pk, mal_pk)
     return _mal_form_page(request, access, plan, mal=mal)
@@ -162,6 +167,7 @@ def mal_delete(request, slug: str, pk: int, mal_pk: int):
 
 
 @login_required
+@nav("mal")
 def mal_utfall(request, slug: str, pk: int, mal_pk: int):
     """Outcomes per year of a mål's indikatorer: follow-up, also of an adopted plan."""
     # Follow-up goes on after adoption: the kansli records outcomes in any plan.

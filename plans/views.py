@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from budgets.selectors import plan_figures
 from budgets.tables import KEY_FIGURE_ROWS, figure_rows
+from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
 from plans import services, workflow
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
@@ -32,6 +33,7 @@ def start(request):
 
 
 @login_required
+@nav("planer")
 def plan_list(request, slug: str):
     access = get_forbund_for_user(request, slug)
     plans = Plan.objects.for_forbund(access.forbund)
@@ -43,6 +45,7 @@ def plan_list(request, slug: str):
 
 
 @login_required
+@nav("planer")
 def plan_create(request, slug: str):
     access = get_forbund_for_user(request, slug, need="edit")
     forbund = access.forbund
@@ -66,6 +69,7 @@ def plan_create(request, slug: str):
 
 
 @login_required
+@nav("oversikt")
 def plan_detail(request, slug: str, pk: int):
     """The plan's overview and workflow: status, key figures, review, adoption, PDF."""
     access, plan = get_plan_for_user(request, slug, pk)
@@ -106,6 +110,7 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
 
 
 @login_required
+@nav("oversikt")
 def plan_edit(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     form = PlanForm(
@@ -172,6 +177,7 @@ def plan_return(request, slug: str, pk: int):
 
 @require_POST
 @login_required
+@nav("oversikt")
 def plan_review(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="review")
     form = ReviewForm(request.POST)
@@ -191,6 +197,7 @@ def plan_review(request, slug: str, pk: int):
 
 
 @login_required
+@nav("oversikt")
 def plan_adopt(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk)
     if not workflow.may_record_adoption(request.user, plan):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from finsam.audit import events_page
 from finsam.models import AuditEvent
+from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from plans import services
 from plans.diff import budget_changes, section_changes
@@ -29,12 +30,13 @@ def pdf_request(request, slug: str, pk: int):
 
 
 @login_required
+@nav("oversikt")
 def pdf_status(request, slug: str, pk: int, pdf_pk: int):
     """Whether a PDF is ready; htmx polls the status part until it is."""
     access, plan = get_plan_for_user(request, slug, pk)
     pdf = get_object_or_404(plan.pdfs, pk=pdf_pk)
     template = "plans/pdf_status.html"
-    if request.headers.get("HX-Request") == "true":
+    if request.htmx:
         template += "#status"
     return render(
         request,
@@ -61,6 +63,7 @@ def pdf_download(request, slug: str, pk: int, pdf_pk: int):
 
 
 @login_required
+@nav("arkiv")
 def archive(request, slug: str):
     """For revisorer: every adopted plan and revision, with decision, checksum and download."""
     access = get_forbund_for_user(request, slug)
@@ -81,21 +84,23 @@ def archive(request, slug: str):
 
 
 @login_required
+@nav("historik")
 def plan_history(request, slug: str, pk: int):
     """Who changed what in the plan, and when, from the audit records."""
     access, plan = get_plan_for_user(request, slug, pk)
-    events = AuditEvent.objects.filter(
-        forbund=access.forbund, scope=f"plan:{plan.pk}"
-    ).select_related("actor")
-    page = Paginator(events, 50).get_page(request.GET.get("sida"))
+    events = events_page(
+        AuditEvent.objects.filter(forbund=access.forbund, scope=f"plan:{plan.pk}"),
+        request.GET.get("sida"),
+    )
     return render(
         request,
         "plans/history.html",
-        {"access": access, "forbund": access.forbund, "plan": plan, "page": page},
+        {"access": access, "forbund": access.forbund, "plan": plan, "events": events},
     )
 
 
 @login_required
+@nav("versioner")
 def plan_versions(request, slug: str, pk: int):
     """The versions of the plan's budget year and what changed from the version it revises."""
     access, plan = get_plan_for_user(request, slug, pk)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from budgets.selectors import plan_figures
+from finsam.nav import nav
 from finsam.tenancy import get_plan_for_user
 from insatser.models import Insats
 from plans.forms import PlanCreateFromForm
@@ -15,6 +16,7 @@ from plans.services import plan_create_from
 
 
 @login_required
+@nav("planer")
 def plan_create_from_view(request, slug: str, pk: int):
     """What comes along and what stays behind, and the button that creates the plan."""
     access, previous = get_plan_for_user(request, slug, pk, need="manage")

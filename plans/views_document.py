@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from finsam.nav import nav
 from finsam.tenancy import get_plan_for_user
 from plans import services, workflow
 from plans.document import document_context
@@ -16,6 +17,7 @@ from plans.forms import ArshjulEventForm, CommentForm, SectionForm
 
 
 @login_required
+@nav("dokument")
 def plan_document(request, slug: str, pk: int):
     """The whole plan as the board reads it, with comments per section."""
     access, plan = get_plan_for_user(request, slug, pk)
@@ -67,12 +69,14 @@ def _section_form_page(request, access, plan, section=None):
 
 
 @login_required
+@nav("dokument")
 def section_create(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     return _section_form_page(request, access, plan)
 
 
 @login_required
+@nav("dokument")
 def section_edit(request, slug: str, pk: int, section_pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     return _section_form_page(
@@ -132,6 +136,7 @@ def comment_create(request, slug: str, pk: int):
 
 
 @login_required
+@nav("arshjul")
 def plan_arshjul(request, slug: str, pk: int):
     """The plan year's meetings and deadlines; kansli adds and removes them in a draft."""
     need = "edit" if request.method == "POST" else "view"
