@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from budgets import calc, services
@@ -24,6 +25,7 @@ from budgets.forms import (
 from budgets.models import BudgetGroup, ColumnKind
 from budgets.selectors import calc_key, plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
+from finsam.actions import run_and_return
 from finsam.members import AF, KIND_LABELS
 from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
@@ -119,13 +121,12 @@ def line_edit(request, slug: str, pk: int, line_pk: int):
 @login_required
 def line_delete(request, slug: str, pk: int, line_pk: int):
     _, plan, line = get_line_for_user(request, slug, pk, line_pk, need="edit")
-    try:
-        services.budget_line_delete(line=line, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("budget_editor", slug=slug, pk=pk)
-    messages.success(request, f"Budgetraden {line.name} är borttagen.")
-    return redirect("budget_editor", slug=slug, pk=pk)
+    return run_and_return(
+        request,
+        lambda: services.budget_line_delete(line=line, acting_user=request.user),
+        done=f"Budgetraden {line.name} är borttagen.",
+        to=reverse("budget_editor", args=[slug, pk]),
+    )
 
 
 @login_required

@@ -9,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from budgets.selectors import plan_figures
+from finsam.actions import run_and_return
 from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from insatser import rules, selectors, services
@@ -169,9 +171,12 @@ def insats_edit(request, slug: str, pk: int, insats_pk: int):
 @login_required
 def insats_delete(request, slug: str, pk: int, insats_pk: int):
     _, plan, insats = get_insats_for_user(request, slug, pk, insats_pk, need="edit")
-    services.insats_delete(insats=insats, acting_user=request.user)
-    messages.success(request, f"Insatsen {insats.name} och dess budgetrad är borttagna.")
-    return redirect("insats_list", slug=slug, pk=pk)
+    return run_and_return(
+        request,
+        lambda: services.insats_delete(insats=insats, acting_user=request.user),
+        done=f"Insatsen {insats.name} och dess budgetrad är borttagna.",
+        to=reverse("insats_list", args=[slug, pk]),
+    )
 
 
 # --- Målgrupper --------------------------------------------------------------------------------
@@ -249,9 +254,12 @@ def malgrupp_edit(request, slug: str, pk: int, malgrupp_pk: int):
 @login_required
 def malgrupp_delete(request, slug: str, pk: int, malgrupp_pk: int):
     _, _, malgrupp = get_malgrupp_for_user(request, slug, pk, malgrupp_pk)
-    services.malgrupp_delete(malgrupp=malgrupp, acting_user=request.user)
-    messages.success(request, f"Målgruppen {malgrupp.name} är borttagen.")
-    return redirect("malgrupp_list", slug=slug, pk=pk)
+    return run_and_return(
+        request,
+        lambda: services.malgrupp_delete(malgrupp=malgrupp, acting_user=request.user),
+        done=f"Målgruppen {malgrupp.name} är borttagen.",
+        to=reverse("malgrupp_list", args=[slug, pk]),
+    )
 
 
 # --- Risk and effekt ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from finsam.actions import run_and_return
 from finsam.nav import nav
 from finsam.tenancy import get_plan_for_user
 from insatser import rules, services, services_mal
@@ -157,13 +158,12 @@ def mal_edit(request, slug: str, pk: int, mal_pk: int):
 def mal_delete(request, slug: str, pk: int, mal_pk: int):
     _, plan, mal = get_mal_for_user(request, slug, pk, mal_pk)
     back_name, back_kwargs = _back(plan, mal.insats)
-    try:
-        services_mal.mal_delete(mal=mal, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "Målet är borttaget.")
-    return redirect(back_name, **back_kwargs)
+    return run_and_return(
+        request,
+        lambda: services_mal.mal_delete(mal=mal, acting_user=request.user),
+        done="Målet är borttaget.",
+        to=reverse(back_name, kwargs=back_kwargs),
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from finsam.actions import run_and_return
 from finsam.nav import nav
 from finsam.tenancy import get_plan_for_user
 from plans import services, workflow
@@ -89,13 +90,12 @@ def section_edit(request, slug: str, pk: int, section_pk: int):
 def section_delete(request, slug: str, pk: int, section_pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     section = get_object_or_404(plan.sections, pk=section_pk)
-    try:
-        services.section_delete(section=section, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Avsnittet {section.title} är borttaget.")
-    return redirect("plan_document", slug=slug, pk=pk)
+    return run_and_return(
+        request,
+        lambda: services.section_delete(section=section, acting_user=request.user),
+        done=f"Avsnittet {section.title} är borttaget.",
+        to=reverse("plan_document", args=[slug, pk]),
+    )
 
 
 @require_POST
@@ -104,11 +104,14 @@ def section_move(request, slug: str, pk: int, section_pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     section = get_object_or_404(plan.sections, pk=section_pk)
     direction = -1 if request.POST.get("direction") == "upp" else 1
-    try:
-        services.section_move(section=section, acting_user=request.user, direction=direction)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(reverse("plan_document", args=[slug, pk]) + f"#avsnitt-{section.pk}")
+    return run_and_return(
+        request,
+        lambda: services.section_move(
+            section=section, acting_user=request.user, direction=direction
+        ),
+        done="",
+        to=reverse("plan_document", args=[slug, pk]) + f"#avsnitt-{section.pk}",
+    )
 
 
 @require_POST
@@ -170,8 +173,9 @@ def plan_arshjul(request, slug: str, pk: int):
 def arshjul_delete(request, slug: str, pk: int, event_pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     event = get_object_or_404(plan.arshjul, pk=event_pk)
-    try:
-        services.arshjul_event_delete(event=event, acting_user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("plan_arshjul", slug=slug, pk=pk)
+    return run_and_return(
+        request,
+        lambda: services.arshjul_event_delete(event=event, acting_user=request.user),
+        done="",
+        to=reverse("plan_arshjul", args=[slug, pk]),
+    )
