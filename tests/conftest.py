@@ -1,4 +1,4 @@
-"""Shared fixtures (Django is imported lazily, so the pure tests run without it): the personas of STYLE.md (kansli, styrelse and revisor of förbund A,
+"""Shared fixtures (Django is imported lazily, so the pure tests run without it): the personas of CONTRIBUTING.md (kansli, styrelse and revisor of förbund A,
 kansli of förbund B who must see nothing of A, and anonymous)."""
 
 from __future__ import annotations
