@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
@@ -158,8 +159,6 @@ class AdoptForm(forms.Form):
         return f"§{digits}"
 
     def clean_meeting_date(self):
-        from django.utils import timezone
-
         value = self.cleaned_data["meeting_date"]
         if value > timezone.localdate():
             raise forms.ValidationError("Beslutet kan inte ha fattats i framtiden.")

@@ -11,6 +11,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -31,8 +32,6 @@ class LocalOnlyFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):
         if url.startswith("file:"):
-            from urllib.parse import unquote, urlparse
-
             path = Path(unquote(urlparse(url).path)).resolve()
             if not path.is_relative_to(STATIC_ROOT):
                 raise ValueError(f"Refusing to read {path}: only static files may be used.")

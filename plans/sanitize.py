@@ -8,7 +8,7 @@ without tags is turned into paragraphs, so a user who never writes a tag gets wh
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 
 import nh3
 
@@ -54,6 +54,4 @@ def plain_text(html: str) -> str:
     """The text of sanitised HTML without tags, for comparing versions."""
     text = re.sub(r"</(p|h3|h4|li|blockquote)>|<br\s*/?>", "\n", html or "")
     text = _TAG.sub("", text)
-    from html import unescape
-
     return "\n".join(line.strip() for line in unescape(text).splitlines() if line.strip())

@@ -258,8 +258,7 @@ def section_save(
 
 @transaction.atomic
 def section_delete(*, section: Section, acting_user: ActingUser) -> None:
-    plan = section.plan.locked()
-    plan.ensure_editable()
+    plan = section.plan.locked_draft()
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -275,8 +274,7 @@ def section_delete(*, section: Section, acting_user: ActingUser) -> None:
 @transaction.atomic
 def section_move(*, section: Section, acting_user: ActingUser, direction: int) -> None:
     """Move a section one step up (-1) or down (+1) in the outline."""
-    plan = section.plan.locked()
-    plan.ensure_editable()
+    plan = section.plan.locked_draft()
     sections = list(plan.sections.all())
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
     other = index + direction
@@ -298,27 +296,24 @@ def section_move(*, section: Section, acting_user: ActingUser, direction: int) -
 
 
 @transaction.atomic
-def arshjul_event_save(*, event: ArshjulEvent, acting_user: ActingUser) -> ArshjulEvent:
-    plan = event.plan.locked()
-    plan.ensure_editable()
-    created = event.pk is None
-    event.full_clean()
-    event.save()
-    audit_record(
+def arshjul_event_save(
+    *, event: ArshjulEvent, acting_user: ActingUser, data: Mapping[str, Any] | None = None
+) -> ArshjulEvent:
+    """Add an event to a draft plan's årshjul, or save its changed fields (data)."""
+    plan = event.plan.locked_draft()
+    return save_recorded(
+        instance=event,
+        data=data,
+        acting_user=acting_user,
         forbund=plan.forbund,
-        actor=acting_user,
-        action="arshjul.create" if created else "arshjul.update",
-        obj=event,
-        summary=f"{'Lade till' if created else 'Ändrade'} {event.title} {event.date:%Y-%m-%d} i årshjulet",
+        what=lambda event, _: f"{event.title} {event.date:%Y-%m-%d} i årshjulet",
         plan=plan,
     )
-    return event
 
 
 @transaction.atomic
 def arshjul_event_delete(*, event: ArshjulEvent, acting_user: ActingUser) -> None:
-    plan = event.plan.locked()
-    plan.ensure_editable()
+    plan = event.plan.locked_draft()
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
