@@ -44,3 +44,26 @@ class AmountField(forms.Field):
             return parse_amount(str(value), self.unit, allow_negative=self.allow_negative)
         except AmountError as error:
             raise ValidationError(str(error), code="amount") from error
+
+
+# The largest id a database holds (64 bits); SQLite raises OverflowError past it.
+MAX_ID = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's multiple choice of objects, refusing an id past what the database holds as an
+    invalid choice (SQLite raises OverflowError on it in the lookup)."""
+
+    def clean(self, value):
+        for item in value or []:
+            try:
+                too_large = abs(int(item)) > MAX_ID
+            except (TypeError, ValueError):
+                continue
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super().clean(value)

@@ -87,6 +87,12 @@ def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False
     )
     if cleaned.endswith(unit):
         cleaned = cleaned[: -len(unit)]
+    if "." in cleaned:
+        # "1.500" is 1,5 in some habits and 1 500 in others: say so rather than guess.
+        raise AmountError(
+            "Skriv decimaler med komma (1,5) och tusental utan punkt (1 500); "
+            "en punkt kan läsas på två sätt."
+        )
     cleaned = cleaned.replace(",", ".")
     if cleaned in ("", "-", "."):
         raise AmountError("Ange ett belopp.")
@@ -99,6 +105,8 @@ def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False
     value = Decimal(cleaned)
     if unit == UNIT_TKR:
         value = value * THOUSAND
+    if abs(value) > MAX_KR:  # before rounding: a 30-digit figure is beyond Decimal's precision
+        raise AmountError("Beloppet är orimligt stort (1 000 miljarder kr eller mer).")
     if value != value.to_integral_value():
         if unit == UNIT_TKR:
             raise AmountError("Ange beloppet i hela kronor: högst tre decimaler i tkr.")
@@ -106,8 +114,6 @@ def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False
     value = value.quantize(Decimal(1))
     if value < 0 and not allow_negative:
         raise AmountError("Beloppet kan inte vara negativt.")
-    if abs(value) > MAX_KR:
-        raise AmountError("Beloppet är orimligt stort (1 000 miljarder kr eller mer).")
     return value
 
 

@@ -90,6 +90,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "finsam.sqlite3",
+            "OPTIONS": {
+                # A transaction takes the write lock when it begins: a deferred one that has
+                # read cannot upgrade while another writes, and its save failed with "database
+                # is locked". WAL lets readers go on beside the one writer.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django import forms
 
 from budgets.models import BudgetAmount, ColumnKind
-from finsam.fields import AmountField
+from finsam.fields import AmountField, ModelMultipleChoiceField
 from finsam.forms import OwnedModelForm
 from finsam.models import Medlem
 from finsam.money import format_typed_percent
@@ -50,8 +50,9 @@ class InsatsForm(OwnedModelForm):
         max_value=100,
         error_messages={
             "invalid": "Ange andelen i hela procent.",
-            "min_value": rules.MIX_MESSAGE,
-            "max_value": rules.MIX_MESSAGE,
+            # Django formats these with the limit: a percent sign is written %%.
+            "min_value": rules.MIX_MESSAGE.replace("%", "%%"),
+            "max_value": rules.MIX_MESSAGE.replace("%", "%%"),
         },
     )
     agenda2030 = forms.TypedMultipleChoiceField(
@@ -98,7 +99,11 @@ class InsatsForm(OwnedModelForm):
             "gender_balance",
             "order",
         ]
-        field_classes = {"agare": MemberChoice}
+        field_classes = {
+            "agare": MemberChoice,
+            "parter": ModelMultipleChoiceField,
+            "malgrupper": ModelMultipleChoiceField,
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "risk_comment": forms.Textarea(attrs={"rows": 2}),

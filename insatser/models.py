@@ -150,7 +150,7 @@ class Insats(models.Model):
                 ),
                 name="insats_mix_only_when_mixed",
                 violation_error_message="En blandad insats delas mellan individ och struktur så "
-                "att andelarna blir 100 %; andra slag har ingen fördelning.",
+                "att andelarna blir 100 %%; andra slag har ingen fördelning.",  # %% as Django formats it
             ),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),

@@ -138,7 +138,8 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(under_use_percent__gte=0) & Q(under_use_percent__lte=100),
                 name="plan_under_use_range",
-                violation_error_message="Underutnyttjandet ska vara mellan 0 och 100 %.",
+                # Django formats the message with %(name)s: a percent sign is written %%.
+                violation_error_message="Underutnyttjandet ska vara mellan 0 och 100 %%.",
             ),
         ]
 

@@ -8,6 +8,7 @@ validates, and records who did what in the audit log. The archived PDF waits for
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,24 @@ from plans.models import (
     Section,
 )
 from plans.services import enqueue_pdf
+
+# "Dnr 70/21", "dnr. 70/21", "Diarienummer: 70/21" are all 70/21.
+DNR_PREFIX = re.compile(r"^(dnr|diarienummer)[\s.:]*", re.IGNORECASE)
+
+
+def _check_meeting_date(plan: Plan, meeting_date: date) -> None:
+    """A board adopts a plan in the autumn before its budget year, or revises it later; a date
+    before the year before that, or in the future, is a typing slip, and it would be frozen."""
+    earliest = date(plan.budget_year - 2, 1, 1)
+    if meeting_date > timezone.localdate():
+        raise ValidationError({"meeting_date": "Beslutet kan inte ha fattats i framtiden."})
+    if meeting_date < earliest:
+        raise ValidationError(
+            {
+                "meeting_date": f"En plan för {plan.budget_year} antas tidigast "
+                f"{earliest.year}; kontrollera datumet."
+            }
+        )
 
 
 class PlanHasErrors(ValidationError):
@@ -229,13 +248,15 @@ def plan_adopt(
                 f"{approved} av {total} ordinarie ledamöter har godkänt planen; minst {needed} "
                 "behövs för att styrelsen ska vara beslutsför i frågan."
             )
+    _check_meeting_date(plan, meeting_date)
     paragraph = paragraph.strip()
     if paragraph and not paragraph.startswith("§"):
         paragraph = f"§{paragraph}"
+    diarienummer = DNR_PREFIX.sub("", diarienummer.strip())  # decision_text writes "Dnr" itself
     plan.status = PlanStatus.ANTAGEN
     plan.meeting_date = meeting_date
     plan.paragraph = paragraph
-    plan.diarienummer = diarienummer.strip()
+    plan.diarienummer = diarienummer
     plan.adopted_at = timezone.now()
     plan.adopted_by = acting_user
     plan.full_clean()
