@@ -25,7 +25,7 @@ from budgets.models import (
     ShareKind,
     Side,
 )
-from finsam.audit import ActingUser, audit_record, model_update, save_recorded
+from finsam.audit import ActingUser, audit_record, model_update, plain, save_recorded
 from finsam.models import Forbund
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ def budget_line_create(
         obj=line,
         plan=plan,
         summary=f"Lade till budgetraden {line.name} i {plan.title}",
-        changes={"amounts": {f"{y} {c}": str(a) for (y, c), a in (amounts or {}).items()}},
+        changes={"amounts": {f"{y} {c}": plain(sek(a)) for (y, c), a in (amounts or {}).items()}},
     )
     return line
 
@@ -224,7 +224,7 @@ def budget_line_update(
 def budget_line_delete(*, line: BudgetLine, acting_user: ActingUser) -> None:
     line.plan.ensure_editable()
     _refuse_insats_line(line)
-    amounts = {f"{a.year} {a.column}": str(a.amount.amount) for a in line.amounts.all()}
+    amounts = {f"{a.year} {a.column}": plain(a.amount) for a in line.amounts.all()}
     audit_record(
         forbund=line.plan.forbund,
         actor=acting_user,
@@ -275,7 +275,7 @@ def budget_figures_set(
         label = f"{lines[line_id].name} {year}" + (
             " prognos" if column == ColumnKind.PROGNOS else ""
         )
-        changes[label] = [str(old), str(value)]
+        changes[label] = [plain(sek(old)), plain(sek(value))]
     for (year, column), value in medlemsbidrag.items():
         row = years.get((year, column))
         if row is None:
@@ -288,8 +288,8 @@ def budget_figures_set(
         row.full_clean()
         row.save()
         changes[f"Medlemsbidrag {year}" + (" prognos" if column == ColumnKind.PROGNOS else "")] = [
-            str(old),
-            str(value),
+            plain(sek(old)),
+            plain(sek(value)),
         ]
     if changes:
         audit_record(
@@ -311,24 +311,42 @@ def budget_years_update(
     """Save the changed targets and balance inputs of a plan's years: {year row id: new values}."""
     plan = plan.locked_draft()
     stored_rows = {row.pk: row for row in plan.year_rows.all()}
-    changes = {}
     for pk, data in rows.items():
         row = stored_rows.get(pk)
         if row is None:
             raise ValidationError("Året hör till en annan plan.")
         row.plan = plan
-        for field, pair in model_update(instance=row, data=data).items():
-            changes[f"{row.year} {field}"] = pair
-    if changes:
+        changes = model_update(instance=row, data=data)
+        if changes:
+            # One event per year, about the year's row: the log shows its fields by name.
+            column = " (prognos)" if row.column == ColumnKind.PROGNOS else ""
+            audit_record(
+                forbund=plan.forbund,
+                actor=acting_user,
+                action="budget.years",
+                obj=row,
+                plan=plan,
+                summary=f"Ändrade mål och balansuppgifter för {row.year}{column} i {plan.title}",
+                changes=changes,
+            )
+
+
+@transaction.atomic
+def budget_groups_default(*, forbund: Forbund, acting_user: ActingUser) -> int:
+    """Give a förbund without budget groups the default ones; returns how many were made."""
+    before = BudgetGroup.objects.for_forbund(forbund).count()
+    ensure_budget_groups(forbund)
+    created = BudgetGroup.objects.for_forbund(forbund).count() - before
+    if created:
         audit_record(
-            forbund=plan.forbund,
+            forbund=forbund,
             actor=acting_user,
-            action="budget.years",
-            obj=plan,
-            plan=plan,
-            summary=f"Ändrade mål och balansuppgifter i {plan.title}",
-            changes=changes,
+            action="budgetgroup.defaults",
+            obj=forbund,
+            summary=f"Lade till standardgrupperna för budgeten ({created} grupper)",
+            changes={"grupper": [None, [g.name for g in BudgetGroup.objects.for_forbund(forbund)]]},
         )
+    return created
 
 
 @transaction.atomic

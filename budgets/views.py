@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from budgets import calc, services
 from budgets.access import get_category_for_user, get_group_for_user, get_line_for_user
-from budgets.defaults import ensure_budget_groups
 from budgets.forms import (
     BudgetCategoryForm,
     BudgetGridForm,
@@ -79,7 +78,6 @@ def budget_editor(request, slug: str, pk: int):
 
 
 def _line_form_page(request, access, plan, line=None):
-    ensure_budget_groups(access.forbund)
     form = BudgetLineForm(request.POST or None, instance=line, forbund=access.forbund)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -255,8 +253,6 @@ def categories(request, slug: str):
     """The förbund's budget groups and categories; kansli adds and edits them."""
     access = get_forbund_for_user(request, slug)
     forbund = access.forbund
-    if access.is_kansli:
-        ensure_budget_groups(forbund)
     group_form = BudgetGroupForm(forbund=forbund, prefix="g")
     category_form = BudgetCategoryForm(forbund=forbund, prefix="c")
     status = 200
@@ -264,6 +260,9 @@ def categories(request, slug: str):
         if not access.is_kansli:
             raise PermissionDenied("Bara kansliet ändrar budgetkategorierna.")
         which = request.POST.get("which")
+        if which == "defaults":
+            services.budget_groups_default(forbund=forbund, acting_user=request.user)
+            return redirect("budget_categories", slug=slug)
         form = (
             BudgetGroupForm(request.POST, forbund=forbund, prefix="g")
             if which == "group"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import transaction
 
-from finsam.audit import audit_record
+from finsam.audit import audit_record, plain, snapshot
 from finsam.models import AuditEvent, Forbund, Fordelningstal, Medlem, Membership, Role
 
 
@@ -25,6 +25,17 @@ def _managed_forbund(request):
     if request.user.is_superuser:
         return qs
     return qs.filter(memberships__user=request.user, memberships__role=Role.KANSLI).distinct()
+
+
+def _record_delete(request, obj) -> None:
+    audit_record(
+        forbund=_forbund_of(obj),
+        actor=request.user,
+        action=f"admin.{obj._meta.model_name}.delete",
+        obj=obj,
+        summary=f"Tog bort {obj._meta.verbose_name} {obj} i administrationen",
+        changes=snapshot(obj),
+    )
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -43,7 +54,8 @@ class ScopedAdmin(admin.ModelAdmin):
                     obj=obj,
                     summary=f"{verb} {obj._meta.verbose_name} {obj} i administrationen",
                     changes={
-                        name: ["", str(form.cleaned_data.get(name))] for name in form.changed_data
+                        name: [plain(form.initial.get(name)), plain(form.cleaned_data.get(name))]
+                        for name in form.changed_data
                     },
                 )
 
@@ -63,14 +75,15 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            audit_record(
-                forbund=_forbund_of(obj),
-                actor=request.user,
-                action=f"admin.{obj._meta.model_name}.delete",
-                obj=obj,
-                summary=f"Tog bort {obj._meta.verbose_name} {obj} i administrationen",
-            )
+            _record_delete(request, obj)
             super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        """The admin's bulk delete ("Ta bort markerade"): each object in the log, as one by one."""
+        with transaction.atomic():
+            for obj in queryset:
+                _record_delete(request, obj)
+            super().delete_queryset(request, queryset)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -9,14 +9,18 @@ changed. Views never take "before" snapshots: the service reads what is stored i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from django.apps import apps as django_apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
+from django.utils.text import capfirst
 
 from finsam.models import AuditEvent, Forbund
+from finsam.money import format_amount
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -29,9 +33,10 @@ Changes: TypeAlias = dict[str, list[Any]]
 
 
 def plain(value: Any) -> Any:
-    """A value as the audit log stores it: amounts and Decimals as strings, objects as names."""
+    """A value as the audit log stores it: an amount as {"kr": "1234"} (so the log can show it
+    in the förbund's unit), Decimals as strings, objects as names."""
     if hasattr(value, "amount") and hasattr(value, "currency"):  # django-money's Money
-        return str(value.amount)
+        return {"kr": str(value.amount)}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, models.Model):
@@ -147,9 +152,93 @@ def stored(instance: models.Model) -> models.Model:
 AUDIT_PAGE_SIZE = 50
 
 
-def events_page(events: models.QuerySet, number: str | None) -> Page:
-    """One page of audit events (newest first) for includes/audit_table.html; ?sida=N."""
-    return Paginator(events.select_related("actor"), AUDIT_PAGE_SIZE).get_page(number)
+def events_page(events: models.QuerySet, number: str | None, *, unit: str) -> Page:
+    """One page of audit events (newest first) for includes/audit_table.html; ?sida=N. Each
+    event gets its changes as rows a person reads (readable_changes), amounts in unit."""
+    page = Paginator(events.select_related("actor"), AUDIT_PAGE_SIZE).get_page(number)
+    for event in page:
+        event.rows = readable_changes(event, unit)
+    return page
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One recorded change as a person reads it: what, and old → new (or a value on its own)."""
+
+    label: str
+    old: str
+    new: str
+    single: bool = False
+
+
+EMPTY = "–"
+
+
+def _recorded_model(object_type: str):
+    # The event names its model by label ("budgets.budgetline"); the app registry finds it
+    # without finsam importing the app.
+    try:
+        return django_apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _label(field, key: str) -> str:
+    if field is None:
+        return str(key)
+    # A reverse relation (a member's fördelningstal) is named by the related model.
+    name = getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name_plural
+    return capfirst(str(name))
+
+
+def changed_names(obj: models.Model, changes: Changes) -> str:
+    """The changed fields as the forms name them, for a summary: "vision, avrundning …"."""
+    return ", ".join(_label(_field(type(obj), key), key).lower() for key in changes)
+
+
+def _shown(value: Any, field, unit: str) -> str:
+    if value in (None, "", [], {}):
+        return EMPTY
+    if isinstance(value, dict) and set(value) == {"kr"}:
+        return format_amount(Decimal(value["kr"]), unit)
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, list):
+        return ", ".join(_shown(item, None, unit) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_shown(item, None, unit)}" for key, item in value.items())
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def readable_changes(event: AuditEvent, unit: str) -> list[ChangeRow]:
+    """The event's changes with verbose field names, amounts in unit, choices by their label,
+    lists as text, and no row where nothing was there before or after."""
+    model = _recorded_model(event.object_type)
+    rows = []
+    for key, value in (event.changes or {}).items():
+        field = _field(model, key)
+        label = _label(field, key)
+        if isinstance(value, list) and len(value) == 2:
+            old, new = _shown(value[0], field, unit), _shown(value[1], field, unit)
+            if old == new == EMPTY:
+                continue
+            rows.append(ChangeRow(label, old, new))
+        else:
+            shown = _shown(value, field, unit)
+            if shown != EMPTY:
+                rows.append(ChangeRow(label, "", shown, single=True))
+    return rows
 
 
 def audit_record(

@@ -8,7 +8,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finsam.audit import ActingUser, diff, record_save, save_changes, save_recorded, stored
+from finsam.audit import (
+    ActingUser,
+    changed_names,
+    diff,
+    record_save,
+    save_changes,
+    save_recorded,
+    stored,
+)
 from finsam.members import KOMMUN
 from finsam.models import Forbund, Fordelningstal, Medlem
 from finsam.signals import forbund_changing
@@ -34,7 +42,7 @@ def forbund_update(
         data=data,
         acting_user=acting_user,
         forbund=row,
-        what=lambda _, changes: f"förbundets uppgifter ({', '.join(changes)})",
+        what=lambda forbund, changes: f"förbundets uppgifter ({changed_names(forbund, changes)})",
     )
 
 

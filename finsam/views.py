@@ -116,7 +116,11 @@ def medlem_edit(request, slug: str, pk: int):
 def forbund_log(request, slug: str):
     """Every recorded change in the förbund, newest first."""
     access = get_forbund_for_user(request, slug)
-    events = events_page(AuditEvent.objects.filter(forbund=access.forbund), request.GET.get("sida"))
+    events = events_page(
+        AuditEvent.objects.filter(forbund=access.forbund),
+        request.GET.get("sida"),
+        unit=access.forbund.amount_unit,
+    )
     return render(
         request,
         "finsam/forbund_log.html",

@@ -25,6 +25,7 @@ from finsam.audit import (
     diff,
     model_create,
     model_update,
+    plain,
     record_save,
     save_recorded,
     snapshot,
@@ -273,9 +274,7 @@ def insats_delete(*, insats: Insats, acting_user: ActingUser) -> None:
     """Remove an insats with its budget line, mål and tags from a draft plan."""
     plan = insats.plan.locked_draft()
     line = BudgetLine.objects.filter(insats=insats).first()
-    amounts = (
-        {f"{a.year} {a.column}": str(a.amount.amount) for a in line.amounts.all()} if line else {}
-    )
+    amounts = {f"{a.year} {a.column}": plain(a.amount) for a in line.amounts.all()} if line else {}
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,

@@ -21,7 +21,7 @@ from budgets.defaults import ensure_budget_groups
 from budgets.models import ColumnKind
 from budgets.selectors import plan_figures
 from budgets.services import budget_copy, budget_years_sync, sek
-from finsam.audit import ActingUser, audit_record, save_recorded
+from finsam.audit import ActingUser, audit_record, changed_names, save_recorded
 from finsam.models import Forbund
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
@@ -217,7 +217,7 @@ def plan_update(*, plan: Plan, acting_user: ActingUser, data: Mapping[str, Any])
         data=data,
         acting_user=acting_user,
         forbund=plan.forbund,
-        what=lambda _, changes: f"planens inställningar ({', '.join(changes)})",
+        what=lambda plan, changes: f"planens inställningar ({changed_names(plan, changes)})",
         plan=plan,
     )
     budget_years_sync(plan)

@@ -91,6 +91,7 @@ def plan_history(request, slug: str, pk: int):
     events = events_page(
         AuditEvent.objects.filter(forbund=access.forbund, scope=f"plan:{plan.pk}"),
         request.GET.get("sida"),
+        unit=access.forbund.amount_unit,
     )
     return render(
         request,

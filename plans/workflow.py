@@ -195,6 +195,7 @@ def comment_add(
         forbund=plan.forbund,
         actor=acting_user,
         action="comment.create",
+        changes={"text": [None, comment.text]},
         obj=comment,
         summary=f"Kommenterade {section.title if section else plan.title}",
         plan=plan,

@@ -57,7 +57,7 @@ def test_kansli_changes_an_amount_and_the_totals_follow(personas, plan, world):
     # 4 000 000 in, 750 000 out: the year's result is shown computed
     assert "3\xa0250\xa0000" in page
     event = AuditEvent.objects.filter(action="budget.amounts").latest("at")
-    assert event.changes == {"Kansli 2027": ["500", "750000"]}
+    assert event.changes == {"Kansli 2027": [{"kr": "500"}, {"kr": "750000"}]}
 
 
 @pytest.mark.django_db

@@ -244,7 +244,7 @@ def test_deleting_an_insats_removes_its_budget_line(personas, plan):
     assert response.status_code == 302
     assert not BudgetLine.objects.filter(name="Unga till arbete").exists()
     assert AuditEvent.objects.filter(action="insats.delete").get().changes["beviljat"] == {
-        "2027 budget": "1000"
+        "2027 budget": {"kr": "1000"}
     }
 
 
