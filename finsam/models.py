@@ -53,6 +53,12 @@ class AdoptionRecorder(models.TextChoices):
     KANSLI = "kansli", "Kansliet för styrelsens räkning"
     BADA = "bada", "Ordföranden eller kansliet"
 
+    @staticmethod
+    def may_record(recorder: str, *, chair: bool, kansli: bool) -> bool:
+        return (recorder != AdoptionRecorder.KANSLI and chair) or (
+            recorder != AdoptionRecorder.ORDFORANDE and kansli
+        )
+
 
 class Forbund(models.Model):
     """A samordningsförbund: the tenant whose plans, budgets and insatser everything belongs to."""
@@ -131,10 +137,7 @@ class Forbund(models.Model):
 
     def records_adoption(self, *, chair: bool, kansli: bool) -> bool:
         """Whether a person who is (or is not) the chair, or in the kansli, records adoptions."""
-        who = self.adoption_recorder
-        return (who != AdoptionRecorder.KANSLI and chair) or (
-            who != AdoptionRecorder.ORDFORANDE and kansli
-        )
+        return AdoptionRecorder.may_record(self.adoption_recorder, chair=chair, kansli=kansli)
 
     def member_set_problems(self, medlemmar=None) -> list[str]:
         kinds = [m.kind for m in (medlemmar if medlemmar is not None else self.medlemmar.all())]

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.formats import date_format
 
 from budgets.checks import adoption_deadline
-from finsam.models import SIGNED_AMOUNT_VALIDATORS, Forbund, money_field
+from finsam.models import SIGNED_AMOUNT_VALIDATORS, AdoptionRecorder, Forbund, money_field
 
 
 class PlanStatus(models.TextChoices):
@@ -96,6 +96,17 @@ class Plan(models.Model):
         "motiveras här och visas i planen.",
     )
     submission_round = models.PositiveSmallIntegerField("granskningsomgång", default=0)
+    # The förbund's adoption rules as they stood when the plan was submitted: they govern this
+    # round, so changing the förbund's settings afterwards cannot lower the bar for it.
+    round_requires_quorum = models.BooleanField(
+        "omgången kräver godkännande av hälften av ledamöterna", null=True, blank=True
+    )
+    round_recorder = models.CharField(
+        "omgångens beslut registreras av",
+        max_length=12,
+        choices=AdoptionRecorder.choices,
+        blank=True,
+    )
     submitted_at = models.DateTimeField("inlämnad", null=True, blank=True)
     meeting_date = models.DateField("sammanträdesdatum", null=True, blank=True)
     paragraph = models.CharField("protokollsparagraf", max_length=20, blank=True)
@@ -185,6 +196,32 @@ class Plan(models.Model):
     def next_budget_years(self) -> list[int]:
         """The budget years this plan can be carried into: those whose year before it covers."""
         return [year + 1 for year in self.years]
+
+    @property
+    def requires_quorum(self) -> bool:
+        """The rule of this round of review, or the förbund's while the plan is a draft."""
+        if self.round_requires_quorum is not None and not self.is_editable:
+            return self.round_requires_quorum
+        return self.forbund.adoption_requires_quorum
+
+    @property
+    def adoption_recorder(self) -> str:
+        """Who records the decision in this round, or the förbund's rule for a draft."""
+        if self.round_recorder and not self.is_editable:
+            return self.round_recorder
+        return self.forbund.adoption_recorder
+
+    @property
+    def adoption_rules_changed(self) -> bool:
+        """The förbund has changed its adoption rules since this plan was submitted."""
+        return (
+            not self.is_editable
+            and self.round_recorder != ""
+            and (
+                self.round_recorder != self.forbund.adoption_recorder
+                or self.round_requires_quorum != self.forbund.adoption_requires_quorum
+            )
+        )
 
     @property
     def adoption_deadline(self) -> date:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from budgets.checks import FEL
 from budgets.selectors import plan_figures
 from finsam.audit import ActingUser, audit_record
-from finsam.models import Membership, Role, Seat
+from finsam.models import AdoptionRecorder, Membership, Role, Seat
 from plans.models import (
     Approval,
     Comment,
@@ -90,7 +90,18 @@ def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
     plan.status = PlanStatus.INLAMNAD
     plan.submission_round += 1
     plan.submitted_at = timezone.now()
-    plan.save(update_fields=["status", "submission_round", "submitted_at", "updated_at"])
+    plan.round_requires_quorum = plan.forbund.adoption_requires_quorum
+    plan.round_recorder = plan.forbund.adoption_recorder
+    plan.save(
+        update_fields=[
+            "status",
+            "submission_round",
+            "submitted_at",
+            "round_requires_quorum",
+            "round_recorder",
+            "updated_at",
+        ]
+    )
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -217,8 +228,10 @@ def quorum(plan: Plan) -> tuple[int, int, int]:
 
 def may_record_adoption(user, plan: Plan) -> bool:
     roles = _roles(user, plan)
-    return plan.forbund.records_adoption(
-        chair=any(m.is_chair for m in roles), kansli=any(m.role == Role.KANSLI for m in roles)
+    return AdoptionRecorder.may_record(
+        plan.adoption_recorder,
+        chair=any(m.is_chair for m in roles),
+        kansli=any(m.role == Role.KANSLI for m in roles),
     )
 
 
@@ -242,7 +255,7 @@ def plan_adopt(
     errors = _fel_findings(plan)
     if errors:
         raise PlanHasErrors(errors)
-    if plan.forbund.adoption_requires_quorum:
+    if plan.requires_quorum:
         approved, total, needed = quorum(plan)
         if total == 0 or approved < needed:
             raise ValidationError(
