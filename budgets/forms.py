@@ -11,6 +11,7 @@ from budgets.selectors import calc_key
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
 from finsam.money import input_value, parse_amount
+from finsam.once import CreateOnceMixin
 
 
 def amount_name(line_id: int, year: int, column: str) -> str:
@@ -83,7 +84,7 @@ class BudgetGridForm(forms.Form):
         return cleaned
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(CreateOnceMixin, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["category", "name", "note", "decided", "order"]

@@ -27,6 +27,7 @@ from budgets.tables import attach_fields, budget_context
 from finsam.actions import run_and_return
 from finsam.members import AF, KIND_LABELS
 from finsam.nav import nav
+from finsam.once import save_form
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 
 
@@ -81,16 +82,21 @@ def _line_form_page(request, access, plan, line=None):
     form = BudgetLineForm(request.POST or None, instance=line, forbund=access.forbund)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            if line is None:
-                services.budget_line_create(plan=plan, acting_user=request.user, **data)
-            else:
-                services.budget_line_update(line=line, acting_user=request.user, data=data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Budgetraden {data['name']} är sparad.")
-            return redirect("budget_editor", slug=access.forbund.slug, pk=plan.pk)
+        editor = reverse("budget_editor", args=[access.forbund.slug, plan.pk])
+        response = save_form(
+            request,
+            form,
+            (lambda: services.budget_line_create(plan=plan, acting_user=request.user, **data))
+            if line is None
+            else (
+                lambda: services.budget_line_update(line=line, acting_user=request.user, data=data)
+            ),
+            done=lambda saved: f"Budgetraden {saved.name} är sparad.",
+            to=lambda _: editor,
+            already_to=editor,
+        )
+        if response:
+            return response
     return render(
         request,
         "budgets/line_form.html",

@@ -8,6 +8,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.renderers import TemplatesSetting
 
 from finsam.models import Forbund, Fordelningstal, Medlem
+from finsam.once import CreateOnceMixin
 
 
 class FormRenderer(TemplatesSetting):
@@ -73,7 +74,7 @@ class ForbundForm(forms.ModelForm):
         return value
 
 
-class MedlemForm(OwnedModelForm):
+class MedlemForm(CreateOnceMixin, OwnedModelForm):
     class Meta:
         model = Medlem
         fields = ["name", "kind", "order"]

@@ -420,3 +420,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+
+class SubmittedForm(models.Model):
+    """A create form that was saved: its one-time token, so back and resubmit saves nothing twice."""
+
+    token = models.CharField("engångsnyckel", max_length=32, unique=True)
+    at = models.DateTimeField("sparad", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "sparat formulär"
+        verbose_name_plural = "sparade formulär"
+
+    def __str__(self) -> str:
+        return self.token

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from finsam.audit import events_page
 from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
 from finsam.models import AuditEvent, Fordelningstal, Medlem, Membership, Role
 from finsam.nav import nav
+from finsam.once import save_form
 from finsam.tenancy import get_forbund_for_user, get_medlem_for_user
 
 
@@ -76,20 +76,23 @@ def _medlem_form_page(request, access, medlem: Medlem | None):
             for f in formset.forms
             if f.has_changed() and not f.cleaned_data.get("DELETE")
         ]
-        try:
-            services.medlem_save(
+        members = reverse("forbund_detail", args=[forbund.slug]) + "#medlemmar"
+        response = save_form(
+            request,
+            form,
+            lambda: services.medlem_save(
                 medlem=form.instance,
                 acting_user=request.user,
                 data=form.cleaned_data,
                 fordelningstal=rows,
                 removed=[f.instance for f in formset.deleted_forms],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except IntegrityError:
-            form.add_error(None, "Uppgifterna krockar med en annan medlem; inget sparades.")
-        else:
-            return redirect(reverse("forbund_detail", args=[forbund.slug]) + "#medlemmar")
+            ),
+            done=lambda medlem: f"Medlemmen {medlem.name} är sparad.",
+            to=lambda _: members,
+            already_to=members,
+        )
+        if response:
+            return response
     return render(
         request,
         "finsam/medlem_form.html",

@@ -16,6 +16,7 @@ from finsam.fields import AmountField, ModelMultipleChoiceField
 from finsam.forms import OwnedModelForm
 from finsam.models import Medlem
 from finsam.money import format_typed_percent
+from finsam.once import CreateOnceMixin
 from insatser import rules
 from insatser.models import Insats, Malgrupp
 from insatser.services import YearMoney
@@ -42,7 +43,7 @@ class MemberChoice(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": MEMBER_CHOICE_MESSAGE}
 
 
-class InsatsForm(OwnedModelForm):
+class InsatsForm(CreateOnceMixin, OwnedModelForm):
     struktur_percent = forms.IntegerField(
         label="Andel struktur (%)",
         required=False,
@@ -301,7 +302,7 @@ class InsatsFilterForm(forms.Form):
         return {key: value for key, value in lookups.items() if value is not None}
 
 
-class MalgruppForm(OwnedModelForm):
+class MalgruppForm(CreateOnceMixin, OwnedModelForm):
     class Meta:
         model = Malgrupp
         fields = ["name", "description", "order"]

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from budgets.selectors import plan_figures
 from finsam.actions import run_and_return
 from finsam.nav import nav
+from finsam.once import save_form
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from insatser import rules, selectors, services
 from insatser.access import get_insats_for_user, get_malgrupp_for_user
@@ -122,20 +122,23 @@ def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
         valid = form.is_valid()
         valid = all([f.is_valid() for f in money_forms]) and valid
         if valid:
-            try:
-                saved = services.insats_save(
+            response = save_form(
+                request,
+                form,
+                lambda: services.insats_save(
                     insats=form.instance,
                     acting_user=request.user,
                     data=form.cleaned_data,
                     money={f.year: f.money() for f in money_forms},
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Insatsen {saved.name} är sparad.")
+                ),
+                done=lambda saved: f"Insatsen {saved.name} är sparad.",
+                to=lambda saved: reverse("insats_detail", args=[forbund.slug, plan.pk, saved.pk]),
+                already_to=reverse("insats_list", args=[forbund.slug, plan.pk]),
+            )
+            if response:
                 if form.warning:
                     messages.warning(request, form.warning)
-                return redirect("insats_detail", slug=forbund.slug, pk=plan.pk, insats_pk=saved.pk)
+                return response
         status = 400
     return render(
         request,
@@ -211,16 +214,20 @@ def _malgrupp_form_page(request, access, plan: Plan, malgrupp: Malgrupp | None):
     form = MalgruppForm(request.POST or None, instance=malgrupp, plan=plan)
     status = 200
     if request.method == "POST":
+        listing = reverse("malgrupp_list", args=[plan.forbund.slug, plan.pk])
         if form.is_valid():
-            try:
-                saved = services.malgrupp_save(
+            response = save_form(
+                request,
+                form,
+                lambda: services.malgrupp_save(
                     malgrupp=form.instance, acting_user=request.user, data=form.cleaned_data
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"Målgruppen {saved.name} är sparad.")
-                return redirect("malgrupp_list", slug=plan.forbund.slug, pk=plan.pk)
+                ),
+                done=lambda saved: f"Målgruppen {saved.name} är sparad.",
+                to=lambda _: listing,
+                already_to=listing,
+            )
+            if response:
+                return response
         status = 400
     return render(
         request,

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
+from finsam.once import CreateOnceMixin
 from plans.models import ArshjulEvent, Decision, Plan, Section
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(CreateOnceMixin, forms.ModelForm):
     opening_equity = AmountField(
         label="Ingående eget kapital budgetåret",
         allow_negative=True,
@@ -64,7 +65,7 @@ class PlanForm(forms.ModelForm):
         return cleaned
 
 
-class SectionForm(OwnedModelForm):
+class SectionForm(CreateOnceMixin, OwnedModelForm):
     class Meta:
         model = Section
         fields = ["title", "kind", "intro", "body"]

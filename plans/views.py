@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from budgets.selectors import plan_figures
 from budgets.tables import KEY_FIGURE_ROWS, figure_rows
 from finsam.nav import nav
+from finsam.once import save_form
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
 from plans import services, workflow
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
@@ -52,17 +54,24 @@ def plan_create(request, slug: str):
     form = PlanForm(request.POST or None, forbund=forbund, unit=forbund.amount_unit, creating=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        plan = services.plan_create(
-            forbund=forbund,
-            acting_user=request.user,
-            budget_year=data["budget_year"],
-            plan_years=data["plan_years"],
-            show_comparison=data["show_comparison"],
-            opening_equity=data["opening_equity"] or 0,
-            under_use_percent=data["under_use_percent"],
+        response = save_form(
+            request,
+            form,
+            lambda: services.plan_create(
+                forbund=forbund,
+                acting_user=request.user,
+                budget_year=data["budget_year"],
+                plan_years=data["plan_years"],
+                show_comparison=data["show_comparison"],
+                opening_equity=data["opening_equity"] or 0,
+                under_use_percent=data["under_use_percent"],
+            ),
+            done=lambda plan: f"{plan.title} är skapad.",
+            to=lambda plan: reverse("budget_editor", args=[slug, plan.pk]),
+            already_to=reverse("plan_list", args=[slug]),
         )
-        messages.success(request, f"{plan.title} är skapad.")
-        return redirect("budget_editor", slug=slug, pk=plan.pk)
+        if response:
+            return response
     return render(
         request, "plans/plan_form.html", {"access": access, "forbund": forbund, "form": form}
     )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from finsam.actions import run_and_return
 from finsam.nav import nav
+from finsam.once import save_form
 from finsam.tenancy import get_plan_for_user
 from plans import services, workflow
 from plans.document import document_context
@@ -43,18 +44,20 @@ def plan_document(request, slug: str, pk: int):
 
 def _section_form_page(request, access, plan, section=None):
     form = SectionForm(request.POST or None, instance=section, plan=plan)
+    document = reverse("plan_document", args=[plan.forbund.slug, plan.pk])
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.section_save(
+        response = save_form(
+            request,
+            form,
+            lambda: services.section_save(
                 section=form.instance, acting_user=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"Avsnittet {saved.title} är sparat.")
-            return redirect(
-                reverse("plan_document", args=[plan.forbund.slug, plan.pk]) + f"#avsnitt-{saved.pk}"
-            )
+            ),
+            done=lambda saved: f"Avsnittet {saved.title} är sparat.",
+            to=lambda saved: f"{document}#avsnitt-{saved.pk}",
+            already_to=document,
+        )
+        if response:
+            return response
     return render(
         request,
         "plans/section_form.html",
