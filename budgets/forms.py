@@ -11,7 +11,7 @@ from budgets.selectors import calc_key
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
 from finsam.money import input_value, parse_amount
-from finsam.once import CreateOnceMixin
+from finsam.saving import SafeFormMixin
 
 
 def amount_name(line_id: int, year: int, column: str) -> str:
@@ -56,10 +56,20 @@ class BudgetGridForm(forms.Form):
             self.data.get("o-" + name, "") if self.is_bound else input_value(value, unit)
         )
 
+    def take_stored(self, figures) -> None:
+        """After a conflict: the page keeps what the user typed, and each cell's twin now says
+        what is stored, so that sending again keeps the user's figures."""
+        self.conflict_figures = figures
+        fresh = BudgetGridForm(figures)
+        self.shown.update(fresh.shown)
+
     def clean(self):
         cleaned = super().clean()
         self.amounts: dict[tuple[int, int, str], Decimal] = {}
         self.medlemsbidrag: dict[tuple[int, str], Decimal] = {}
+        # The figure the page showed in each changed cell: the service refuses a cell that a
+        # colleague has saved since (budgets.services.budget_figures_set).
+        self.shown_values: dict[tuple, Decimal] = {}
         for name, key in self.cells.items():
             if name in self.errors:
                 continue
@@ -79,12 +89,16 @@ class BudgetGridForm(forms.Form):
                     self.add_error(name, problem)
                     continue
                 self.medlemsbidrag[(key[1], key[2])] = value
+                cell = (key[1], key[2])
             else:
                 self.amounts[(key[1], key[2], key[3])] = value
+                cell = (key[1], key[2], key[3])
+            if shown is not None:
+                self.shown_values[cell] = shown
         return cleaned
 
 
-class BudgetLineForm(CreateOnceMixin, forms.ModelForm):
+class BudgetLineForm(SafeFormMixin, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["category", "name", "note", "decided", "order"]
@@ -100,7 +114,7 @@ class BudgetLineForm(CreateOnceMixin, forms.ModelForm):
         self.fields["order"].required = False
 
 
-class BudgetYearForm(forms.ModelForm):
+class BudgetYearForm(SafeFormMixin, forms.ModelForm):
     """A year's targets and balance inputs, with amounts in the förbund's unit."""
 
     MONEY = [
@@ -174,7 +188,7 @@ class OfferForm(forms.Form):
         return {calc_key(m): self.cleaned_data[name] for m, name in self.member_fields}
 
 
-class BudgetGroupForm(OwnedModelForm):
+class BudgetGroupForm(SafeFormMixin, OwnedModelForm):
     class Meta:
         model = BudgetGroup
         fields = ["name", "side", "share_kind", "is_insats", "esf", "order"]
@@ -184,7 +198,7 @@ class BudgetGroupForm(OwnedModelForm):
         self.instance.forbund = forbund
 
 
-class BudgetCategoryForm(forms.ModelForm):
+class BudgetCategoryForm(SafeFormMixin, forms.ModelForm):
     class Meta:
         model = BudgetCategory
         fields = ["group", "name", "statement", "order"]

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from budgets import calc
-from finsam.models import SIGNED_AMOUNT_VALIDATORS, Forbund, money_field
+from finsam.models import SIGNED_AMOUNT_VALIDATORS, Forbund, Versioned, money_field
 from finsam.money import MAX_KR
 
 # Budget rows hang off a plan, named by its label: budgets never imports plans (README, layout).
@@ -56,7 +56,7 @@ class BudgetGroupQuerySet(models.QuerySet):
         return self.filter(forbund=forbund)
 
 
-class BudgetGroup(models.Model):
+class BudgetGroup(Versioned):
     """A group of budget categories with a subtotal, e.g. "Individinriktade insatser"."""
 
     forbund = models.ForeignKey(
@@ -122,7 +122,7 @@ class BudgetGroup(models.Model):
             raise ValidationError(errors)
 
 
-class BudgetCategory(models.Model):
+class BudgetCategory(Versioned):
     """A budget category within a group, e.g. "Kansli" in "Förvaltning"."""
 
     group = models.ForeignKey(
@@ -166,7 +166,7 @@ class BudgetLineQuerySet(models.QuerySet):
         return self.filter(plan=plan)
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Versioned):
     """One row of a plan's budget, e.g. "Finsam-team", with an amount per year."""
 
     plan = models.ForeignKey(
@@ -246,7 +246,7 @@ def rounding_problem(medlemsbidrag: Decimal, unit: int) -> str | None:
     return None
 
 
-class BudgetYear(models.Model):
+class BudgetYear(Versioned):
     """What the kansli enters for one year column of a plan (plan.year_rows): the medlemsbidrag,
     targets and balance inputs. Not to be confused with plan.budget_year, the first year."""
 

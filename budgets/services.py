@@ -25,8 +25,17 @@ from budgets.models import (
     ShareKind,
     Side,
 )
-from finsam.audit import ActingUser, audit_record, model_update, plain, save_recorded
-from finsam.models import Forbund
+from finsam.audit import (
+    ActingUser,
+    Conflict,
+    EditConflict,
+    audit_record,
+    model_update,
+    plain,
+    save_recorded,
+)
+from finsam.models import AuditEvent, Forbund
+from finsam.money import format_amount
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -237,6 +246,53 @@ def budget_line_delete(*, line: BudgetLine, acting_user: ActingUser) -> None:
     line.delete()
 
 
+def _cell_label(lines, key) -> str:
+    if len(key) == 3:
+        line_id, year, column = key
+        name = lines[line_id].name if line_id in lines else "Rad"
+    else:
+        (year, column), name = key, "Medlemsbidrag"
+    return f"{name} {year}" + (" prognos" if column == ColumnKind.PROGNOS else "")
+
+
+def _refuse_stale_cells(plan, lines, cells, years, amounts, medlemsbidrag, shown) -> None:
+    """EditConflict, before anything is saved, when a cell the sender changed holds another
+    figure than their page showed: a colleague saved it in between."""
+    conflicts = []
+    for key, value in amounts.items():
+        cell = cells.get(key)
+        stored = cell.amount.amount if cell else Decimal(0)
+        if key in shown and stored != shown[key] and stored != value:
+            conflicts.append((key, stored, value))
+    for key, value in medlemsbidrag.items():
+        row = years.get(key)
+        stored = row.medlemsbidrag.amount if row else Decimal(0)
+        if key in shown and stored != shown[key] and stored != value:
+            conflicts.append((key, stored, value))
+    if not conflicts:
+        return
+    unit = plan.forbund.amount_unit
+    last = (
+        AuditEvent.objects.filter(scope=f"plan:{plan.pk}", action="budget.amounts")
+        .select_related("actor")
+        .first()
+    )
+    by = "En kollega"
+    if last is not None and last.actor is not None:
+        by = last.actor.get_full_name() or last.actor.get_username()
+    raise EditConflict(
+        conflicts=[
+            Conflict(
+                _cell_label(lines, key), format_amount(stored, unit), format_amount(value, unit)
+            )
+            for key, stored, value in conflicts
+        ],
+        by=by,
+        at=last.at if last else None,
+        version=None,
+    )
+
+
 @transaction.atomic
 def budget_figures_set(
     *,
@@ -244,11 +300,14 @@ def budget_figures_set(
     acting_user: ActingUser,
     amounts: Mapping[tuple[int, int, str], Decimal] | None = None,
     medlemsbidrag: Mapping[tuple[int, str], Decimal] | None = None,
+    shown: Mapping[tuple, Decimal] | None = None,
 ) -> int:
     """Set line amounts {(line id, year, column): kr} and medlemsbidrag {(year, column): kr}.
 
     All or nothing: one bad cell and nothing is saved. Returns the number of changed cells;
-    each change is in the audit record with its old and new value.
+    each change is in the audit record with its old and new value. shown holds, per cell key,
+    the figure the sender's page showed: if a colleague has saved another figure there since,
+    nothing is saved and EditConflict shows theirs beside the sender's.
     """
     plan = plan.locked_draft()
     amounts = amounts or {}
@@ -257,6 +316,7 @@ def budget_figures_set(
     lines = {line.pk: line for line in plan.budget_lines.all()}
     cells = {(c.line_id, c.year, c.column): c for c in BudgetAmount.objects.filter(line__plan=plan)}
     years = {(y.year, y.column): y for y in plan.year_rows.all()}
+    _refuse_stale_cells(plan, lines, cells, years, amounts, medlemsbidrag, shown or {})
     changes: dict[str, list[str]] = {}
     for (line_id, year, column), value in amounts.items():
         if line_id not in lines:

@@ -25,9 +25,10 @@ from budgets.models import BudgetGroup, ColumnKind
 from budgets.selectors import calc_key, plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
 from finsam.actions import run_and_return
+from finsam.audit import EditConflict
 from finsam.members import AF, KIND_LABELS
 from finsam.nav import nav
-from finsam.once import save_form
+from finsam.saving import save_form
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 
 
@@ -53,7 +54,14 @@ def budget_editor(request, slug: str, pk: int):
                     acting_user=request.user,
                     amounts=form.amounts,
                     medlemsbidrag=form.medlemsbidrag,
+                    shown=form.shown_values,
                 )
+            except EditConflict as conflict:
+                form.conflict = conflict
+                form.add_error(None, conflict.messages[0])
+                figures = plan_figures(plan)  # the colleague's figures, around the user's inputs
+                form.take_stored(figures)
+                status = 400
             except ValidationError as error:
                 form.add_error(None, error)
                 status = 400
@@ -89,7 +97,9 @@ def _line_form_page(request, access, plan, line=None):
             (lambda: services.budget_line_create(plan=plan, acting_user=request.user, **data))
             if line is None
             else (
-                lambda: services.budget_line_update(line=line, acting_user=request.user, data=data)
+                lambda: services.budget_line_update(
+                    line=line, acting_user=request.user, data=form.changes()
+                )
             ),
             done=lambda saved: f"Budgetraden {saved.name} är sparad.",
             to=lambda _: editor,
@@ -151,8 +161,10 @@ def budget_years(request, slug: str, pk: int):
             services.budget_years_update(
                 plan=plan,
                 acting_user=request.user,
-                rows={f.instance.pk: f.cleaned_data for f in forms},
+                rows={f.instance.pk: f.changes() for f in forms},
             )
+        except EditConflict as conflict:
+            next(f for f in forms if f.instance.pk == conflict.pk).show_conflict(conflict)
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
         else:
@@ -278,7 +290,7 @@ def categories(request, slug: str):
             _saved(
                 request,
                 services.budget_structure_save(
-                    obj=form.instance, acting_user=request.user, data=form.cleaned_data
+                    obj=form.instance, acting_user=request.user, data=form.changes()
                 ),
             )
             return redirect("budget_categories", slug=slug)
@@ -318,7 +330,7 @@ def group_edit(request, slug: str, group_pk: int):
                 services.budget_structure_save(
                     obj=form.instance,
                     acting_user=request.user,
-                    data=form.cleaned_data,
+                    data=form.changes(),
                 ),
             )
         except (IntegrityError, ValidationError):
@@ -357,7 +369,7 @@ def category_edit(request, slug: str, category_pk: int):
                 services.budget_structure_save(
                     obj=form.instance,
                     acting_user=request.user,
-                    data=form.cleaned_data,
+                    data=form.changes(),
                 ),
             )
             return redirect("budget_categories", slug=slug)

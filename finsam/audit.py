@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.apps import apps as django_apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.utils.text import capfirst
@@ -91,14 +91,92 @@ def _model_fields(instance: models.Model, data: Mapping[str, Any]):
             yield name, field
 
 
+VERSION = "lock_version"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field two people changed: what is stored now (theirs) and what was sent (yours)."""
+
+    label: str
+    theirs: str
+    yours: str
+
+
+class EditConflict(ValidationError):
+    """The object changed since the form was shown: nothing was saved. conflicts lists the
+    fields the sender changed that now hold something else; by and at say who changed it."""
+
+    def __init__(self, *, conflicts: list[Conflict], by: str, at, version: int | None, pk=None):
+        when = f" {at:%Y-%m-%d %H:%M}" if at else ""
+        super().__init__(
+            f"{by} ändrade detta{when}, efter att du öppnade sidan. Inget av det du skickade "
+            "sparades. Jämför nedan och skicka igen för att behålla dina värden.",
+            code="conflict",
+        )
+        self.conflicts = conflicts
+        self.by = by
+        self.at = at
+        self.version = version
+        self.pk = pk  # the object that changed, for a page with several forms
+
+
+def _conflict(instance: models.Model, data: Mapping[str, Any], unit: str) -> EditConflict:
+    last = (
+        AuditEvent.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk)
+        )
+        .select_related("actor")
+        .first()
+    )
+    by = "En kollega"
+    if last is not None and last.actor is not None:
+        by = last.actor.get_full_name() or last.actor.get_username()
+    conflicts = []
+    for name, field in _model_fields(instance, data):
+        if field.many_to_many:
+            theirs = plain(list(getattr(instance, name).all()))
+        else:
+            theirs = plain(getattr(instance, name))
+        yours = plain(data[name] if not field.many_to_many else list(data[name]))
+        if isinstance(yours, str) and isinstance(theirs, dict):
+            yours = {"kr": yours}
+        if _shown(theirs, field, unit) != _shown(yours, field, unit):
+            conflicts.append(
+                Conflict(
+                    _label(field, name), _shown(theirs, field, unit), _shown(yours, field, unit)
+                )
+            )
+    return EditConflict(
+        conflicts=conflicts,
+        by=by,
+        at=last.at if last else None,
+        version=getattr(instance, VERSION, None),
+        pk=instance.pk,
+    )
+
+
 def model_update(*, instance: models.Model, data: Mapping[str, Any]) -> Changes:
     """Set the instance's model fields that differ from data; validate; save only those.
 
     As HackSoft's model_update: data is a form's cleaned_data or any mapping of new values, and
     keys that are not fields of the model are left to the caller. Many-to-many fields are set
     after the save. Returns {field: [old, new]}; empty, and nothing saved, when nothing differs.
+
+    data may carry lock_version, the version the sender saw (finsam.models.Versioned): if the
+    stored row has moved on since, nothing is saved and EditConflict says what differs. Call it
+    on the row as stored, locked (stored()).
     """
+    expected = data.get(VERSION)
+    if (
+        expected is not None
+        and hasattr(instance, VERSION)
+        and int(expected) != getattr(instance, VERSION)
+    ):
+        unit = getattr(getattr(instance, "forbund", None), "amount_unit", None) or "kr"
+        raise _conflict(instance, data, unit)
     changes: Changes = {}
+    to_save: list[str] = []
     olds: dict[str, Any] = {}
     many: dict[str, Any] = {}
     for name, field in _model_fields(instance, data):
@@ -122,9 +200,15 @@ def model_update(*, instance: models.Model, data: Mapping[str, Any]) -> Changes:
             auto_now = [
                 f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)
             ]
+            if hasattr(instance, VERSION):
+                setattr(instance, VERSION, getattr(instance, VERSION) + 1)
+                auto_now.append(VERSION)
             instance.save(update_fields=[*to_save, *auto_now])
     for name, values in many.items():
         getattr(instance, name).set(values)
+    if many and not to_save and hasattr(instance, VERSION):
+        setattr(instance, VERSION, getattr(instance, VERSION) + 1)
+        instance.save(update_fields=[VERSION])
     return changes
 
 

@@ -8,7 +8,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.renderers import TemplatesSetting
 
 from finsam.models import Forbund, Fordelningstal, Medlem
-from finsam.once import CreateOnceMixin
+from finsam.saving import SafeFormMixin
 
 
 class FormRenderer(TemplatesSetting):
@@ -46,7 +46,7 @@ class OwnedModelForm(forms.ModelForm):
                 self.add_error(rest[0] if len(rest) == 1 else None, error)
 
 
-class ForbundForm(forms.ModelForm):
+class ForbundForm(SafeFormMixin, forms.ModelForm):
     class Meta:
         model = Forbund
         fields = [
@@ -74,7 +74,7 @@ class ForbundForm(forms.ModelForm):
         return value
 
 
-class MedlemForm(CreateOnceMixin, OwnedModelForm):
+class MedlemForm(SafeFormMixin, OwnedModelForm):
     class Meta:
         model = Medlem
         fields = ["name", "kind", "order"]

@@ -34,6 +34,19 @@ def money_field(verbose_name: str, **kwargs) -> MoneyField:
     )
 
 
+class Versioned(models.Model):
+    """Something people edit in a form: its version goes up with every save, and a save made
+    from an older version is refused as a conflict (finsam.audit.model_update), never a silent
+    overwrite."""
+
+    lock_version = models.PositiveIntegerField(
+        "version för samtidiga ändringar", default=1, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
 UNIT_CHOICES = [(UNIT_KR, "kronor (kr)"), (UNIT_TKR, "tusental kronor (tkr)")]
 ROUNDING_CHOICES = [(1, "1 kr"), (100, "100 kr"), (1000, "1 000 kr")]
 
@@ -60,7 +73,7 @@ class AdoptionRecorder(models.TextChoices):
         )
 
 
-class Forbund(models.Model):
+class Forbund(Versioned):
     """A samordningsförbund: the tenant whose plans, budgets and insatser everything belongs to."""
 
     name = models.CharField("namn", max_length=200)
@@ -151,7 +164,7 @@ class MedlemQuerySet(models.QuerySet):
         return self.filter(forbund=forbund)
 
 
-class Medlem(models.Model):
+class Medlem(Versioned):
     """A member organisation of a förbund: Försäkringskassan, Arbetsförmedlingen, a region or a kommun."""
 
     forbund = models.ForeignKey(

@@ -13,7 +13,7 @@ from finsam.audit import events_page
 from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
 from finsam.models import AuditEvent, Fordelningstal, Medlem, Membership, Role
 from finsam.nav import nav
-from finsam.once import save_form
+from finsam.saving import save_form
 from finsam.tenancy import get_forbund_for_user, get_medlem_for_user
 
 
@@ -52,9 +52,7 @@ def forbund_edit(request, slug: str):
     form = ForbundForm(request.POST or None, instance=forbund)
     if request.method == "POST" and form.is_valid():
         try:
-            services.forbund_update(
-                forbund=forbund, acting_user=request.user, data=form.cleaned_data
-            )
+            services.forbund_update(forbund=forbund, acting_user=request.user, data=form.changes())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -83,7 +81,7 @@ def _medlem_form_page(request, access, medlem: Medlem | None):
             lambda: services.medlem_save(
                 medlem=form.instance,
                 acting_user=request.user,
-                data=form.cleaned_data,
+                data=form.changes(),
                 fordelningstal=rows,
                 removed=[f.instance for f in formset.deleted_forms],
             ),

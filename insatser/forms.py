@@ -16,7 +16,7 @@ from finsam.fields import AmountField, ModelMultipleChoiceField
 from finsam.forms import OwnedModelForm
 from finsam.models import Medlem
 from finsam.money import format_typed_percent
-from finsam.once import CreateOnceMixin
+from finsam.saving import SafeFormMixin
 from insatser import rules
 from insatser.models import Insats, Malgrupp
 from insatser.services import YearMoney
@@ -43,7 +43,7 @@ class MemberChoice(forms.ModelChoiceField):
     default_error_messages = {"invalid_choice": MEMBER_CHOICE_MESSAGE}
 
 
-class InsatsForm(CreateOnceMixin, OwnedModelForm):
+class InsatsForm(SafeFormMixin, OwnedModelForm):
     struktur_percent = forms.IntegerField(
         label="Andel struktur (%)",
         required=False,
@@ -302,7 +302,7 @@ class InsatsFilterForm(forms.Form):
         return {key: value for key, value in lookups.items() if value is not None}
 
 
-class MalgruppForm(CreateOnceMixin, OwnedModelForm):
+class MalgruppForm(SafeFormMixin, OwnedModelForm):
     class Meta:
         model = Malgrupp
         fields = ["name", "description", "order"]

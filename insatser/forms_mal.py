@@ -9,6 +9,7 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from finsam.forms import OwnedModelForm
+from finsam.saving import SafeFormMixin
 from insatser import rules
 from insatser.forms import PERCENT_ERRORS
 from insatser.models import Insats
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from plans.models import Plan
 
 
-class MalForm(OwnedModelForm):
+class MalForm(SafeFormMixin, OwnedModelForm):
     class Meta:
         model = Mal
         fields = ["level", "text", "order"]

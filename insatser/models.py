@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from budgets.checks import RiskItem
-from finsam.models import Medlem, money_field
+from finsam.models import Medlem, Versioned, money_field
 from insatser import rules
 from insatser.validators import AGE_VALIDATORS, PERCENT_VALIDATORS, clean_fields_with
 
@@ -27,7 +27,7 @@ class MalgruppQuerySet(models.QuerySet):
         return self.filter(plan=plan)
 
 
-class Malgrupp(models.Model):
+class Malgrupp(Versioned):
     """A prioritised target group of the plan period, e.g. "Unga vuxna 16–29 med psykisk ohälsa"."""
 
     plan = models.ForeignKey(
@@ -67,7 +67,7 @@ class InsatsQuerySet(models.QuerySet):
         return self.active().filter(Q(end__isnull=True) | Q(end__year__gte=year))
 
 
-class Insats(models.Model):
+class Insats(Versioned):
     """An intervention the förbund funds: its kind, owner, target groups, period and risk."""
 
     plan = models.ForeignKey(

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from finsam.models import Versioned
 from insatser import rules
 from insatser.validators import clean_fields_with
 
@@ -26,7 +27,7 @@ class MalQuerySet(models.QuerySet):
         return self.filter(insats__isnull=True)
 
 
-class Mal(models.Model):
+class Mal(Versioned):
     """A goal: the plan's own (verksamhetsmål, ekonomi) or an insats's, measured by indikatorer."""
 
     plan = models.ForeignKey(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from budgets.selectors import plan_figures
 from finsam.actions import run_and_return
 from finsam.nav import nav
-from finsam.once import save_form
+from finsam.saving import save_form
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from insatser import rules, selectors, services
 from insatser.access import get_insats_for_user, get_malgrupp_for_user
@@ -128,7 +128,7 @@ def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
                 lambda: services.insats_save(
                     insats=form.instance,
                     acting_user=request.user,
-                    data=form.cleaned_data,
+                    data=form.changes(),
                     money={f.year: f.money() for f in money_forms},
                 ),
                 done=lambda saved: f"Insatsen {saved.name} är sparad.",
@@ -220,7 +220,7 @@ def _malgrupp_form_page(request, access, plan: Plan, malgrupp: Malgrupp | None):
                 request,
                 form,
                 lambda: services.malgrupp_save(
-                    malgrupp=form.instance, acting_user=request.user, data=form.cleaned_data
+                    malgrupp=form.instance, acting_user=request.user, data=form.changes()
                 ),
                 done=lambda saved: f"Målgruppen {saved.name} är sparad.",
                 to=lambda _: listing,

@@ -107,7 +107,7 @@ def _mal_form_page(request, access, plan: Plan, *, mal: Mal | None, insats=None)
                     acting_user=request.user,
                     indikatorer=formset.indikatorer(),
                     removed=[f.instance for f in formset.deleted_forms],
-                    data=form.cleaned_data,
+                    data=form.changes(),
                 )
             except ValidationError as error:
                 form.add_error(None, error)

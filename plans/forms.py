@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from finsam.fields import AmountField
 from finsam.forms import OwnedModelForm
-from finsam.once import CreateOnceMixin
+from finsam.saving import SafeFormMixin
 from plans.models import ArshjulEvent, Decision, Plan, Section
 
 
-class PlanForm(CreateOnceMixin, forms.ModelForm):
+class PlanForm(SafeFormMixin, forms.ModelForm):
     opening_equity = AmountField(
         label="Ingående eget kapital budgetåret",
         allow_negative=True,
@@ -65,7 +65,7 @@ class PlanForm(CreateOnceMixin, forms.ModelForm):
         return cleaned
 
 
-class SectionForm(CreateOnceMixin, OwnedModelForm):
+class SectionForm(SafeFormMixin, OwnedModelForm):
     class Meta:
         model = Section
         fields = ["title", "kind", "intro", "body"]

@@ -12,7 +12,13 @@ from django.db.models import Q
 from django.utils.formats import date_format
 
 from budgets.checks import adoption_deadline
-from finsam.models import SIGNED_AMOUNT_VALIDATORS, AdoptionRecorder, Forbund, money_field
+from finsam.models import (
+    SIGNED_AMOUNT_VALIDATORS,
+    AdoptionRecorder,
+    Forbund,
+    Versioned,
+    money_field,
+)
 
 
 class PlanStatus(models.TextChoices):
@@ -33,7 +39,7 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(status=PlanStatus.ANTAGEN)
 
 
-class Plan(models.Model):
+class Plan(Versioned):
     """A förbund's verksamhetsplan and budget for budget year N with plan years N+1, N+2…"""
 
     forbund = models.ForeignKey(
@@ -276,7 +282,7 @@ class SectionKind(models.TextChoices):
 GENERATED_KINDS = set(SectionKind) - {SectionKind.TEXT}
 
 
-class Section(models.Model):
+class Section(Versioned):
     """One part of the plan document: text the kansli writes, or a part generated from data."""
 
     plan = models.ForeignKey(
@@ -392,7 +398,7 @@ class EventKind(models.TextChoices):
     ANNAT = "annat", "Annat"
 
 
-class ArshjulEvent(models.Model):
+class ArshjulEvent(Versioned):
     """A meeting or deadline of the plan's year: the årshjul."""
 
     plan = models.ForeignKey(

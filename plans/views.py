@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from budgets.selectors import plan_figures
 from budgets.tables import KEY_FIGURE_ROWS, figure_rows
 from finsam.nav import nav
-from finsam.once import save_form
+from finsam.saving import save_form
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
 from plans import services, workflow
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
@@ -130,7 +130,7 @@ def plan_edit(request, slug: str, pk: int):
         creating=False,
     )
     if request.method == "POST" and form.is_valid():
-        services.plan_update(plan=plan, acting_user=request.user, data=form.cleaned_data)
+        services.plan_update(plan=plan, acting_user=request.user, data=form.changes())
         messages.success(request, "Planens inställningar är sparade.")
         return redirect("plan_detail", slug=slug, pk=pk)
     return render(

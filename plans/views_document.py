@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from finsam.actions import run_and_return
 from finsam.nav import nav
-from finsam.once import save_form
+from finsam.saving import save_form
 from finsam.tenancy import get_plan_for_user
 from plans import services, workflow
 from plans.document import document_context
@@ -50,7 +50,7 @@ def _section_form_page(request, access, plan, section=None):
             request,
             form,
             lambda: services.section_save(
-                section=form.instance, acting_user=request.user, data=form.cleaned_data
+                section=form.instance, acting_user=request.user, data=form.changes()
             ),
             done=lambda saved: f"Avsnittet {saved.title} är sparat.",
             to=lambda saved: f"{document}#avsnitt-{saved.pk}",

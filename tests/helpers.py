@@ -104,3 +104,21 @@ def login(page, live_server, username: str, password: str) -> None:
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
+
+
+def editor_url(plan) -> str:
+    return reverse("budget_editor", args=[plan.forbund.slug, plan.pk])
+
+
+def grid_post(plan, changes: dict[str, str]) -> dict:
+    """The editor's form as the browser sends it: every field with its shown value, some changed."""
+    from budgets.forms import BudgetGridForm
+    from budgets.selectors import plan_figures
+
+    form = BudgetGridForm(plan_figures(plan))
+    data = {}
+    for name, field in form.fields.items():
+        data[name] = field.prepare_value(field.initial)
+        data["o-" + name] = form.shown[name]
+    data.update(changes)
+    return data

@@ -13,6 +13,7 @@ from budgets.models import BudgetAmount, BudgetCategory, BudgetYear
 from budgets.selectors import plan_figures
 from finsam.models import AuditEvent
 from plans.models import Plan, PlanLocked, PlanStatus
+from tests.helpers import editor_url, grid_post
 
 
 @pytest.fixture
@@ -22,24 +23,6 @@ def plan(world):
         plan=plan, acting_user=None, medlemsbidrag={(2027, "budget"): Decimal(4_000_000)}
     )
     return plan
-
-
-def editor_url(plan):
-    return reverse("budget_editor", args=[plan.forbund.slug, plan.pk])
-
-
-def grid_post(plan, changes: dict[str, str]) -> dict:
-    """The editor's form as the browser sends it: every field with its shown value, some changed."""
-    figures = plan_figures(plan)
-    from budgets.forms import BudgetGridForm
-
-    form = BudgetGridForm(figures)
-    data = {}
-    for name, field in form.fields.items():
-        data[name] = field.prepare_value(field.initial)
-        data["o-" + name] = form.shown[name]
-    data.update(changes)
-    return data
 
 
 def cell(line, year=2027):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from budgets.models import BudgetCategory, BudgetLine
-from finsam.once import save_once
+from finsam.saving import save_once
 from plans.forms import PlanForm
 from plans.models import Plan
 from tests import factories

@@ -1,7 +1,14 @@
-"""Creating something exactly once: a create form carries a one-time token, and saving it twice
-(back and resubmit, a double click, two tabs) saves nothing the second time. A lost race on a
-unique constraint (two people creating the same plan at once) answers with the form's own
-message, never a server error."""
+"""Saving a form so that no figure is lost or silently changed.
+
+- Once: a form carries a one-time token; saving it twice (back and resubmit, a double click,
+  two tabs) saves nothing the second time.
+- No silent overwrite: a form of something people edit (finsam.models.Versioned) carries the
+  version it was shown; if a colleague saved since, nothing is saved and the page shows their
+  value beside yours (finsam.audit.EditConflict). Sending again keeps yours.
+- Only what the user changed is sent to the service (SafeFormMixin.changes), so a stale form
+  never reverts a field the user did not touch.
+- A lost race on a unique constraint answers with the form's own message, never a server error.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 
+from finsam.audit import VERSION, EditConflict
+from finsam.fields import MAX_ID
 from finsam.models import SubmittedForm
 
 ONCE = "engang"
@@ -27,16 +36,46 @@ class AlreadySaved(Exception):
     """This very form was saved before; nothing was saved again."""
 
 
-class CreateOnceMixin:
-    """For a form that creates something: a hidden one-time token, new each time it is shown."""
+class SafeFormMixin:
+    """A form that creates or changes one thing: a hidden one-time token, new each time it is
+    shown, and for a Versioned object the version it was shown at."""
 
     once_token = ""
+    conflict: EditConflict | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[ONCE] = forms.CharField(
             widget=forms.HiddenInput, required=False, initial=uuid4().hex, max_length=32
         )
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk and hasattr(instance, VERSION):
+            self.fields[VERSION] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                required=False,
+                initial=getattr(instance, VERSION),
+                min_value=1,
+                max_value=MAX_ID,
+            )
+
+    def changes(self) -> dict:
+        """What the user changed, with the version they saw: what a service should save."""
+        data = {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name in self.cleaned_data and name not in (ONCE, VERSION)
+        }
+        if self.cleaned_data.get(VERSION) is not None:
+            data[VERSION] = self.cleaned_data[VERSION]
+        return data
+
+    def show_conflict(self, conflict: EditConflict) -> None:
+        """Keep the user's values on the page, beside theirs; sending again keeps the user's."""
+        self.conflict = conflict
+        self.add_error(None, conflict.messages[0])
+        if conflict.version is not None and VERSION in self.fields:
+            self.data = self.data.copy()
+            self.data[self.add_prefix(VERSION)] = str(conflict.version)
 
     def clean(self):
         cleaned = super().clean()
@@ -86,6 +125,9 @@ def save_form(
     except AlreadySaved:
         messages.info(request, ALREADY_SAVED_MESSAGE)
         return redirect(already_to)
+    except EditConflict as conflict:
+        form.show_conflict(conflict)
+        return None
     except ValidationError as error:
         form.add_error(None, error)
         return None
