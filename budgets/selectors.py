@@ -26,7 +26,7 @@ from budgets.models import (
     ColumnKind,
     Side,
 )
-from finsam.members import KOMMUN
+from finsam.members import KOMMUN, member_set_problems
 from finsam.models import Fordelningstal, Medlem
 
 if TYPE_CHECKING:
@@ -167,18 +167,95 @@ def _balance(row: BudgetYear) -> calc.BalanceInput | None:
     )
 
 
-def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
-    """Load and compute a plan's budget in a fixed number of queries."""
-    forbund = plan.forbund
-    years = {(y.year, y.column): y for y in BudgetYear.objects.filter(plan=plan)}
-    members = list(Medlem.objects.for_forbund(forbund))
-    weights = _weights(Fordelningstal.objects.filter(medlem__forbund=forbund))
+@dataclass(frozen=True)
+class ForbundInputs:
+    """What a plan's figures take from its förbund rather than from the plan itself."""
+
+    rounding_unit: int
+    amount_unit: str
+    region_has_kommun_role: bool
+    members: list[Medlem]
+    weights: dict[tuple[int, int], Decimal]
+    groups: list[BudgetGroup]
+    categories: dict[int, BudgetCategory]
+
+
+def _live_inputs(forbund) -> ForbundInputs:
     groups = list(
         BudgetGroup.objects.for_forbund(forbund).prefetch_related(
             Prefetch("categories", queryset=BudgetCategory.objects.order_by("order", "name"))
         )
     )
-    categories = {c.pk: c for g in groups for c in g.categories.all()}
+    return ForbundInputs(
+        rounding_unit=forbund.rounding_unit,
+        amount_unit=forbund.amount_unit,
+        region_has_kommun_role=forbund.region_has_kommun_role,
+        members=list(Medlem.objects.for_forbund(forbund)),
+        weights=_weights(Fordelningstal.objects.filter(medlem__forbund=forbund)),
+        groups=groups,
+        categories={c.pk: c for g in groups for c in g.categories.all()},
+    )
+
+
+GROUP_KEYS = ("pk", "name", "side", "share_kind", "is_insats", "esf", "order")
+CATEGORY_KEYS = ("pk", "name", "statement", "order")
+MEMBER_KEYS = ("pk", "name", "kind", "order")
+
+
+def freeze_inputs(plan: Plan) -> dict:
+    """The förbund's data the plan's figures rest on, as they stand now, for Plan.frozen: a
+    submitted or adopted plan is computed from this, so later changes to the förbund's units,
+    members, fördelningstal, groups or categories never change it."""
+    live = _live_inputs(plan.forbund)
+    return {
+        "rounding_unit": live.rounding_unit,
+        "amount_unit": live.amount_unit,
+        "region_has_kommun_role": live.region_has_kommun_role,
+        "members": [{k: getattr(m, k) for k in MEMBER_KEYS} for m in live.members],
+        "weights": [[m, y, str(w)] for (m, y), w in live.weights.items()],
+        "groups": [
+            {
+                **{k: getattr(g, k) for k in GROUP_KEYS},
+                "categories": [
+                    {k: getattr(c, k) for k in CATEGORY_KEYS} for c in g.categories.all()
+                ],
+            }
+            for g in live.groups
+        ],
+    }
+
+
+def _frozen_inputs(plan: Plan) -> ForbundInputs:
+    frozen = plan.frozen
+    groups, categories = [], {}
+    for spec in frozen["groups"]:
+        group = BudgetGroup(forbund=plan.forbund, **{k: spec[k] for k in GROUP_KEYS})
+        groups.append(group)
+        for cat in spec["categories"]:
+            categories[cat["pk"]] = BudgetCategory(group=group, **cat)
+    return ForbundInputs(
+        rounding_unit=frozen["rounding_unit"],
+        amount_unit=frozen["amount_unit"],
+        region_has_kommun_role=frozen["region_has_kommun_role"],
+        members=[Medlem(forbund=plan.forbund, **m) for m in frozen["members"]],
+        weights={(m, y): Decimal(w) for m, y, w in frozen["weights"]},
+        groups=groups,
+        categories=categories,
+    )
+
+
+def forbund_inputs(plan: Plan) -> ForbundInputs:
+    """A draft follows its förbund; a submitted or adopted plan keeps what it was submitted
+    with (Plan.frozen)."""
+    return _frozen_inputs(plan) if plan.frozen else _live_inputs(plan.forbund)
+
+
+def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
+    """Load and compute a plan's budget in a fixed number of queries."""
+    years = {(y.year, y.column): y for y in BudgetYear.objects.filter(plan=plan)}
+    inputs = forbund_inputs(plan)
+    members, weights, groups = inputs.members, inputs.weights, inputs.groups
+    categories = inputs.categories
     lines = list(BudgetLine.objects.for_plan(plan).select_related("insats"))
     for line in lines:
         line.category = categories[line.category_id]  # already fetched with the groups
@@ -195,7 +272,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
             ln.pk,
         )
     )
-    unit = forbund.rounding_unit
+    unit = inputs.rounding_unit
 
     def row(year: int, column: str) -> BudgetYear:
         # A plan normally has every row; an unsaved one keeps the computation going.
@@ -208,7 +285,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         allocations={r.year: r.medlemsbidrag.amount for r in plan_rows},
         members={y: _split_members(members, y, weights) for y in plan.years},
         unit=unit,
-        region_has_kommun_role=forbund.region_has_kommun_role,
+        region_has_kommun_role=inputs.region_has_kommun_role,
         under_use_percent=plan.under_use_percent,
         lines=_calc_lines(lines, typed, ColumnKind.BUDGET),
         targets={r.year: _targets(r) for r in plan_rows},
@@ -230,7 +307,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
                     allocations={year: entered.medlemsbidrag.amount},
                     members={year: _split_members(members, year, weights)},
                     unit=unit,
-                    region_has_kommun_role=forbund.region_has_kommun_role,
+                    region_has_kommun_role=inputs.region_has_kommun_role,
                     # The year before is shown as it was budgeted and forecast, as typed.
                     under_use_percent=Decimal(0),
                     lines=_calc_lines(lines, typed, kind),
@@ -244,7 +321,9 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
             Column(r.year, ColumnKind.BUDGET, False, result.year(r.year), r, is_first=index == 0)
         )
 
-    problems = forbund.member_set_problems(members)
+    problems = member_set_problems(
+        [m.kind for m in members], region_has_kommun_role=inputs.region_has_kommun_role
+    )
     findings = checks.run_checks(
         result,
         budget_year=plan.budget_year,
@@ -257,7 +336,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     )
     return PlanFigures(
         plan=plan,
-        unit=forbund.amount_unit,
+        unit=inputs.amount_unit,
         members=members,
         groups=groups,
         lines=lines,

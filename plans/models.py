@@ -13,7 +13,9 @@ from django.utils.formats import date_format
 
 from budgets.checks import adoption_deadline
 from finsam.models import (
+    ROUNDING_CHOICES,
     SIGNED_AMOUNT_VALIDATORS,
+    UNIT_CHOICES,
     AdoptionRecorder,
     Forbund,
     Versioned,
@@ -102,6 +104,9 @@ class Plan(Versioned):
         "motiveras här och visas i planen.",
     )
     submission_round = models.PositiveSmallIntegerField("granskningsomgång", default=0)
+    # The förbund's data the figures rest on (units, members, fördelningstal, budget groups and
+    # categories), as they stood when the plan was submitted: budgets.selectors.freeze_inputs.
+    frozen = models.JSONField("förbundets uppgifter när planen lämnades in", null=True, blank=True)
     # The förbund's adoption rules as they stood when the plan was submitted: they govern this
     # round, so changing the förbund's settings afterwards cannot lower the bar for it.
     round_requires_quorum = models.BooleanField(
@@ -202,6 +207,30 @@ class Plan(Versioned):
     def next_budget_years(self) -> list[int]:
         """The budget years this plan can be carried into: those whose year before it covers."""
         return [year + 1 for year in self.years]
+
+    def _forbund_setting(self, name: str):
+        # As submitted for a submitted or adopted plan (frozen), the förbund's for a draft.
+        return self.frozen[name] if self.frozen else getattr(self.forbund, name)
+
+    @property
+    def amount_unit(self) -> str:
+        return self._forbund_setting("amount_unit")
+
+    @property
+    def amount_unit_label(self) -> str:
+        return dict(UNIT_CHOICES)[self.amount_unit]
+
+    @property
+    def rounding_unit(self) -> int:
+        return self._forbund_setting("rounding_unit")
+
+    @property
+    def rounding_unit_label(self) -> str:
+        return dict(ROUNDING_CHOICES)[self.rounding_unit]
+
+    @property
+    def region_has_kommun_role(self) -> bool:
+        return self._forbund_setting("region_has_kommun_role")
 
     @property
     def requires_quorum(self) -> bool:

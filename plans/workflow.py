@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgets.checks import FEL
-from budgets.selectors import plan_figures
+from budgets.selectors import freeze_inputs, plan_figures
 from finsam.audit import ActingUser, audit_record
 from finsam.models import AdoptionRecorder, Membership, Role, Seat
 from plans.models import (
@@ -92,8 +92,10 @@ def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
     plan.submitted_at = timezone.now()
     plan.round_requires_quorum = plan.forbund.adoption_requires_quorum
     plan.round_recorder = plan.forbund.adoption_recorder
+    plan.frozen = freeze_inputs(plan)
     plan.save(
         update_fields=[
+            "frozen",
             "status",
             "submission_round",
             "submitted_at",
@@ -129,7 +131,8 @@ def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
     if not reason:
         raise ValidationError({"reason": "Skriv varför planen återremitteras."})
     plan.status = PlanStatus.UTKAST
-    plan.save(update_fields=["status", "updated_at"])
+    plan.frozen = None  # a draft follows its förbund again
+    plan.save(update_fields=["status", "frozen", "updated_at"])
     Comment.objects.create(plan=plan, author=acting_user, text=f"Återremitterad: {reason}")
     audit_record(
         forbund=plan.forbund,
