@@ -59,6 +59,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "finsam.urls"
+# Without JavaScript the budget editor posts its whole grid: a field and its shown twin per cell.
+# The largest plans (800 lines × 6 columns) send about 10 000 fields; Django's 1 000 answered 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 # Every form renders through templates/includes/form.html and includes/field.html.
 FORM_RENDERER = "finsam.forms.FormRenderer"
 WSGI_APPLICATION = "finsam.wsgi.application"

@@ -308,3 +308,16 @@ def test_kansli_adds_a_budget_group_and_it_is_logged(personas, world):
     )
     assert duplicate.status_code == 400
     assert BudgetGroup.objects.filter(forbund=forbund, name="Projektmedel").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_editor_without_javascript_saves_a_plan_of_two_hundred_lines(personas, plan):
+    from tests.helpers import grow
+
+    grow(plan, 200)
+    line = plan.budget_lines.order_by("-pk").first()
+    data = grid_post(plan, {f"a-{line.pk}-2027-budget": "123456"})
+    assert len(data) > 1_000  # more fields than Django takes by default
+    response = personas["kansli_a"].post(editor_url(plan), data)
+    assert response.status_code == 302
+    assert BudgetAmount.objects.get(line=line, year=2027).amount.amount == 123_456
