@@ -47,7 +47,11 @@ def budget_editor(request, slug: str, pk: int):
     form = BudgetGridForm(figures, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        # The autosave saves the cells that are right even while another is wrong: a wrong
+        # cell shows its message beside itself and blocks no other. The full form (no
+        # JavaScript) saves all or nothing, as every form does.
+        partial = bool(request.htmx) and not form.is_valid() and not form.non_field_errors()
+        if form.is_valid() or (partial and (form.amounts or form.medlemsbidrag)):
             try:
                 changed = services.budget_figures_set(
                     plan=plan,
@@ -70,7 +74,10 @@ def budget_editor(request, slug: str, pk: int):
                     messages.success(request, f"Sparade {changed} ändrade belopp.")
                     return redirect("budget_editor", slug=slug, pk=pk)
                 figures = plan_figures(plan)
-                form = BudgetGridForm(figures)
+                if partial:
+                    form.take_stored(figures)  # the wrong cell keeps its text and its message
+                else:
+                    form = BudgetGridForm(figures)
         else:
             status = 400 if not request.htmx else 200
     context = {
