@@ -30,6 +30,7 @@ from finsam.audit import (
     Conflict,
     EditConflict,
     audit_record,
+    last_change,
     model_update,
     plain,
     save_recorded,
@@ -247,6 +248,7 @@ def budget_line_delete(*, line: BudgetLine, acting_user: ActingUser) -> None:
 
 
 def _cell_label(lines, key) -> str:
+    """How the log and a conflict name a cell: "Kansli 2027", "Medlemsbidrag 2026 prognos"."""
     if len(key) == 3:
         line_id, year, column = key
         name = lines[line_id].name if line_id in lines else "Rad"
@@ -272,14 +274,9 @@ def _refuse_stale_cells(plan, lines, cells, years, amounts, medlemsbidrag, shown
     if not conflicts:
         return
     unit = plan.forbund.amount_unit
-    last = (
+    by, at = last_change(
         AuditEvent.objects.filter(scope=f"plan:{plan.pk}", action="budget.amounts")
-        .select_related("actor")
-        .first()
     )
-    by = "En kollega"
-    if last is not None and last.actor is not None:
-        by = last.actor.get_full_name() or last.actor.get_username()
     raise EditConflict(
         conflicts=[
             Conflict(
@@ -288,7 +285,7 @@ def _refuse_stale_cells(plan, lines, cells, years, amounts, medlemsbidrag, shown
             for key, stored, value in conflicts
         ],
         by=by,
-        at=last.at if last else None,
+        at=at,
         version=None,
     )
 
@@ -332,10 +329,7 @@ def budget_figures_set(
         cell.amount = sek(value)
         cell.full_clean()
         cell.save()
-        label = f"{lines[line_id].name} {year}" + (
-            " prognos" if column == ColumnKind.PROGNOS else ""
-        )
-        changes[label] = [plain(sek(old)), plain(sek(value))]
+        changes[_cell_label(lines, (line_id, year, column))] = [plain(sek(old)), plain(sek(value))]
     for (year, column), value in medlemsbidrag.items():
         row = years.get((year, column))
         if row is None:
@@ -347,10 +341,7 @@ def budget_figures_set(
         row.medlemsbidrag = sek(value)
         row.full_clean()
         row.save()
-        changes[f"Medlemsbidrag {year}" + (" prognos" if column == ColumnKind.PROGNOS else "")] = [
-            plain(sek(old)),
-            plain(sek(value)),
-        ]
+        changes[_cell_label(lines, (year, column))] = [plain(sek(old)), plain(sek(value))]
     if changes:
         audit_record(
             forbund=plan.forbund,

@@ -76,8 +76,6 @@ def _same(old: Any, new: Any) -> bool:
         new = new.amount
     if isinstance(old, models.Model) or isinstance(new, models.Model):
         return getattr(old, "pk", old) == getattr(new, "pk", new)
-    if old in (None, "") and new in (None, ""):
-        return old == new
     return old == new
 
 
@@ -121,17 +119,21 @@ class EditConflict(ValidationError):
         self.pk = pk  # the object that changed, for a page with several forms
 
 
-def _conflict(instance: models.Model, data: Mapping[str, Any], unit: str) -> EditConflict:
-    last = (
-        AuditEvent.objects.filter(
-            object_type=instance._meta.label_lower, object_id=str(instance.pk)
-        )
-        .select_related("actor")
-        .first()
-    )
+def last_change(events: models.QuerySet) -> tuple[str, Any]:
+    """Who made the newest of these recorded changes, and when: for a conflict's message."""
+    last = events.select_related("actor").first()
     by = "En kollega"
     if last is not None and last.actor is not None:
         by = last.actor.get_full_name() or last.actor.get_username()
+    return by, (last.at if last else None)
+
+
+def _conflict(instance: models.Model, data: Mapping[str, Any], unit: str) -> EditConflict:
+    by, at = last_change(
+        AuditEvent.objects.filter(
+            object_type=instance._meta.label_lower, object_id=str(instance.pk)
+        )
+    )
     conflicts = []
     for name, field in _model_fields(instance, data):
         if field.many_to_many:
@@ -150,7 +152,7 @@ def _conflict(instance: models.Model, data: Mapping[str, Any], unit: str) -> Edi
     return EditConflict(
         conflicts=conflicts,
         by=by,
-        at=last.at if last else None,
+        at=at,
         version=getattr(instance, VERSION, None),
         pk=instance.pk,
     )

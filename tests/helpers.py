@@ -122,3 +122,29 @@ def grid_post(plan, changes: dict[str, str]) -> dict:
         data["o-" + name] = form.shown[name]
     data.update(changes)
     return data
+
+
+def make_plan(slug: str):
+    """A förbund with a draft plan for 2027: medlemsbidrag 4 mkr and a Kansli line of 1 mkr a year."""
+    from plans import services as plan_services
+    from tests import factories
+
+    forbund = factories.complete_forbund(name=f"Samordningsförbundet {slug}", slug=slug)
+    plan = plan_services.plan_create(forbund=forbund, acting_user=None, budget_year=2027)
+    for medlem in forbund.medlemmar.filter(kind="kommun"):
+        for year in plan.years:
+            Fordelningstal.objects.create(medlem=medlem, year=year, invanare=10_000)
+    services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        medlemsbidrag={(y, "budget"): Decimal(4_000_000) for y in plan.years},
+    )
+    category = BudgetCategory.objects.get(group__forbund=forbund, name="Kansli")
+    services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=category,
+        name="Kansli",
+        amounts={(y, "budget"): Decimal(1_000_000) for y in plan.years},
+    )
+    return forbund, plan

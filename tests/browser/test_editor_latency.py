@@ -11,9 +11,7 @@ import pytest
 from budgets import services as budget_services
 from budgets.models import BudgetAmount, BudgetCategory
 from tests import factories
-from tests.helpers import login
-
-from .test_plan_journeys import make_plan
+from tests.helpers import login, make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DELAY_S = 0.4

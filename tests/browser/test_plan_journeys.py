@@ -4,41 +4,14 @@ from draft to adopted plan across the office and the board."""
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from budgets import services as budget_services
-from budgets.models import BudgetCategory
-from finsam.models import Fordelningstal
-from plans import services as plan_services
 from tests import factories
-from tests.helpers import login
+from tests.helpers import login, make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def make_plan(slug: str):
-    forbund = factories.complete_forbund(name=f"Samordningsförbundet {slug}", slug=slug)
-    plan = plan_services.plan_create(forbund=forbund, acting_user=None, budget_year=2027)
-    for medlem in forbund.medlemmar.filter(kind="kommun"):
-        for year in plan.years:
-            Fordelningstal.objects.create(medlem=medlem, year=year, invanare=10_000)
-    budget_services.budget_figures_set(
-        plan=plan,
-        acting_user=None,
-        medlemsbidrag={(y, "budget"): Decimal(4_000_000) for y in plan.years},
-    )
-    category = BudgetCategory.objects.get(group__forbund=forbund, name="Kansli")
-    budget_services.budget_line_create(
-        plan=plan,
-        acting_user=None,
-        category=category,
-        name="Kansli",
-        amounts={(y, "budget"): Decimal(1_000_000) for y in plan.years},
-    )
-    return forbund, plan
 
 
 def test_typing_an_amount_recomputes_the_budget_in_place(page, live_server):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from budgets import services as budget_services
 from tests import factories
-from tests.budgets.test_queries import BUDGET_PAGE_QUERIES
+from tests.helpers import BUDGET_PAGE_QUERIES
 
 # The insatser list's queries, in order:
 #  1 session, 2 user, 3 the user's roles with their förbund, 4 the plan,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from plans import services, workflow
 from plans import services as plan_services
 from plans.models import Section
-from tests.budgets.test_queries import grow
+from tests.helpers import grow
 
 
 def count(client, url) -> int:
