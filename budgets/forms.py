@@ -8,7 +8,7 @@ from django import forms
 
 from budgets.models import BudgetCategory, BudgetGroup, BudgetLine, BudgetYear, rounding_problem
 from budgets.selectors import calc_key
-from finsam.fields import AmountField
+from finsam.fields import AmountField, DecimalField
 from finsam.forms import OwnedModelForm
 from finsam.money import input_value, parse_amount
 from finsam.saving import SafeFormMixin
@@ -26,7 +26,8 @@ class BudgetGridForm(forms.Form):
     """Every typed amount of the budget: one field per line and column, and the medlemsbidrag.
 
     Each field travels with the value it was shown with (a hidden "o-" twin). Only the cells the
-    user changed are saved, so a stale page never overwrites a colleague's newer figure.
+    user changed are saved, so a stale page never overwrites a colleague's newer figure. A post
+    may hold any subset of the cells (the autosave sends a cell at a time); the rest are unchanged.
     """
 
     def __init__(self, figures, *args, **kwargs):
@@ -47,6 +48,14 @@ class BudgetGridForm(forms.Form):
                 value = figures.typed.get((line.pk, column.year, column.kind), Decimal(0))
                 self._add(name, value, unit, f"{line.name}, {column.label}")
                 self.cells[name] = ("a", line.pk, column.year, column.kind)
+        if self.is_bound:
+            # The cells this post holds; the others show what is stored, as if never touched.
+            self.sent = {name for name in self.cells if name in self.data}
+            if len(self.sent) < len(self.cells):
+                self.data = self.data.copy()
+                for name in self.cells.keys() - self.sent:
+                    self.data[name] = self.fields[name].prepare_value(self.fields[name].initial)
+                    self.data["o-" + name] = self.shown[name] = self.data[name]
 
     def _add(self, name: str, value: Decimal, unit: str, label: str) -> None:
         self.fields[name] = AmountField(unit=unit, required=False, label=label, initial=value)
@@ -71,8 +80,8 @@ class BudgetGridForm(forms.Form):
         # colleague has saved since (budgets.services.budget_figures_set).
         self.shown_values: dict[tuple, Decimal] = {}
         for name, key in self.cells.items():
-            if name in self.errors:
-                continue
+            if name in self.errors or name not in self.sent:
+                continue  # a cell not sent is not changed: the autosave sends only its edits
             value = cleaned.get(name)
             if value is None:
                 value = Decimal(0)  # an emptied cell means nothing budgeted
@@ -132,6 +141,7 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
     class Meta:
         model = BudgetYear
         fields = ["ceiling_percent", "min_individ_percent"]
+        field_classes = {"ceiling_percent": DecimalField, "min_individ_percent": DecimalField}
 
     def __init__(self, *args, unit: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,6 +46,7 @@ def budget_editor(request, slug: str, pk: int):
     figures = plan_figures(plan)
     form = BudgetGridForm(figures, request.POST if request.method == "POST" else None)
     status = 200
+    changed = None
     if request.method == "POST":
         # The autosave saves the cells that are right even while another is wrong: a wrong
         # cell shows its message beside itself and blocks no other. The full form (no
@@ -86,11 +87,34 @@ def budget_editor(request, slug: str, pk: int):
         "plan": plan,
         "form": form,
         "editable": editable,
+        "announce": _announce(form, changed) if request.htmx and request.method == "POST" else "",
         **budget_context(figures),
     }
     attach_fields(context["rows"], form)
     template = "budgets/editor.html#editor" if request.htmx else "budgets/editor.html"
     return render(request, template, context, status=status)
+
+
+def _announce(form: BudgetGridForm, changed: int | None) -> str:
+    """What a save did, in a sentence for the editor's live region (read out by screen
+    readers, shown above the table): what was saved, and each cell that could not be."""
+    if getattr(form, "conflict", None):
+        return "Inget sparades: en kollega har sparat andra belopp i samma rutor."
+    if form.non_field_errors():
+        return "Inget sparades: " + " ".join(form.non_field_errors())
+    said = []
+    if changed:
+        said.append(f"Sparade {changed} belopp.")
+    errors = [
+        f"{form.fields[name].label}: {errors[0]}"
+        for name, errors in form.errors.items()
+        if name in form.fields
+    ]
+    if errors:
+        said.append(f"Kunde inte spara {'; '.join(errors)}")
+    if not said:
+        said.append("Inget nytt att spara.")
+    return " ".join(said)
 
 
 def _line_form_page(request, access, plan, line=None):

@@ -67,3 +67,22 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": item},
                 )
         return super().clean(value)
+
+
+class DecimalField(forms.DecimalField):
+    """A decimal number typed Swedish style: "4,5" (a point is read as a decimal sign too, as
+    in "4.5"; a percentage or a fördelningstal has no thousands to group), spaces and a trailing
+    "%" ignored. Shown with a decimal comma in a text box, never a browser number box, whose
+    reading of a comma depends on the browser's language."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u00a0", "").replace(" ", "").removesuffix("%")
+            if value.count(",") == 0 and value.count(".") == 1:
+                value = value.replace(".", ",")
+        return super().to_python(value)

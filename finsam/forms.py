@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.renderers import TemplatesSetting
 
+from finsam.fields import DecimalField
 from finsam.models import Forbund, Fordelningstal, Medlem
 from finsam.saving import SafeFormMixin
 
@@ -95,7 +96,7 @@ class FordelningstalForm(forms.ModelForm):
             "invalid": "Ange antalet invånare som ett heltal.",
         },
     )
-    avtalad_andel = forms.DecimalField(
+    avtalad_andel = DecimalField(
         label="Avtalat fördelningstal",
         required=False,
         min_value=0,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django import forms
 
 from budgets.models import BudgetAmount, ColumnKind
-from finsam.fields import AmountField, ModelMultipleChoiceField
+from finsam.fields import AmountField, DecimalField, ModelMultipleChoiceField
 from finsam.forms import OwnedModelForm
 from finsam.models import Medlem
 from finsam.money import format_typed_percent
@@ -197,7 +197,7 @@ class InsatsYearForm(forms.Form):
             help_text="Budgeterat räknas fram: beviljat minus planens underutnyttjande "
             f"({format_typed_percent(plan.under_use_percent)}).",
         )
-        self.fields["esf_percent"] = forms.DecimalField(
+        self.fields["esf_percent"] = DecimalField(
             label=f"ESF-finansiering {year} (%)",
             required=False,
             min_value=0,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
+from finsam.fields import DecimalField
 from finsam.forms import OwnedModelForm
 from finsam.saving import SafeFormMixin
 from insatser import rules
@@ -71,6 +72,7 @@ class IndikatorForm(forms.ModelForm):
             "source",
             "source_text",
         ]
+        field_classes = {"target_value": DecimalField}
         error_messages = {
             "target_value": {
                 "invalid": "Ange målvärdet som ett tal, t.ex. 40.",
@@ -82,8 +84,6 @@ class IndikatorForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_value"].help_text = "För andel (0–100 %) och antal (heltal)."
-        self.fields["target_value"].localize = True
-        self.fields["target_value"].widget.is_localized = True
         if self.instance.pk and self.instance.target_yes is not None:
             self.initial["target_yes"] = "ja" if self.instance.target_yes else "nej"
 
@@ -132,14 +132,13 @@ class UtfallForm(forms.Form):
     @staticmethod
     def _field(indikator: Indikator, label: str) -> forms.Field:
         if indikator.kind == rules.ANDEL:
-            return forms.DecimalField(
+            return DecimalField(
                 label=label,
                 required=False,
                 min_value=0,
                 max_value=100,
                 max_digits=5,
                 decimal_places=2,
-                localize=True,
                 error_messages=PERCENT_ERRORS,
             )
         if indikator.kind == rules.ANTAL:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from finsam.fields import AmountField
+from finsam.fields import AmountField, DecimalField
 from finsam.forms import OwnedModelForm
 from finsam.saving import SafeFormMixin
 from plans.models import ArshjulEvent, Decision, Plan, Section
@@ -31,6 +31,7 @@ class PlanForm(SafeFormMixin, forms.ModelForm):
             "deficit_reason",
         ]
         widgets = {"deficit_reason": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"under_use_percent": DecimalField}
         error_messages = {
             "budget_year": {"invalid": "Ange budgetåret som ett årtal, t.ex. 2027."},
             "plan_years": {"invalid": "Ange antalet år som ett heltal."},

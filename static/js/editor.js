@@ -1,28 +1,59 @@
 /* The budget editor's autosave (htmx), made safe for fast typing on a slow network.
  *
- * - One save at a time: the form's saves queue (hx-sync), each sending the grid as it is then.
+ * - Each edit is saved on its own: a save sends the cell the user left and any other cell that
+ *   differs from what the server last stored (its hidden "o-" twin), nothing else; so a wrong
+ *   cell is sent again with every save, keeps its message, and blocks no other.
+ * - One save at a time: the form's saves queue (hx-sync).
  * - A response never replaces what the user has typed since the request left: such an input
  *   keeps its value, and its twin keeps what the server has stored, so the next save sends it.
- * - Enter moves down the column, as in a spreadsheet; Tab follows the reading order, and focus
- *   stays where the user is after a save (htmx keeps focus on an element with the same id).
+ * - Spara sends what is left to send through the same queue, so it never races a save.
+ * - Enter moves down the column, as in a spreadsheet; Tab and Shift-Tab follow the reading
+ *   order, and focus stays where the user is after a save: on the element with the same id,
+ *   or failing that on the element at the same place among the editor's focusable elements.
  * Without JavaScript the form posts the whole grid with its Spara button.
  */
 (function () {
   "use strict";
 
+  var FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]";
+
   function editorForm(elt) {
     return elt && elt.closest ? elt.closest("form[data-budget-editor]") : null;
+  }
+
+  function twinOf(input) {
+    // Written right after its cell (budgets/budget_table.html); looked up only if moved.
+    var next = input.nextElementSibling;
+    if (next && next.name === "o-" + input.name) return next;
+    return input.form.querySelector('input[name="o-' + CSS.escape(input.name) + '"]');
+  }
+
+  function isDirty(input) {
+    var twin = twinOf(input);
+    return !twin || input.value !== twin.value;
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
     var form = editorForm(event.detail.elt);
     if (!form) return;
+    var trigger = event.detail.triggeringEvent && event.detail.triggeringEvent.target;
+    var params = {};
     var sent = {};
+    params.csrfmiddlewaretoken = form.querySelector("[name=csrfmiddlewaretoken]").value;
     form.querySelectorAll("input.amount").forEach(function (input) {
       sent[input.name] = input.value;
+      if (input === trigger || isDirty(input)) {
+        params[input.name] = input.value;
+        var twin = twinOf(input);
+        if (twin) params[twin.name] = twin.value;
+      }
     });
+    event.detail.parameters = params;
     form.dataset.sent = JSON.stringify(sent);
   });
+
+  var focusPlace = null;
+  var selection = null;
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     var form = editorForm(event.detail.requestConfig && event.detail.requestConfig.elt);
@@ -31,6 +62,19 @@
     if (event.detail.xhr && event.detail.xhr.status === 400) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
+    }
+    // Focus on an element without an id (htmx keeps focus by id): remember its place.
+    var editor = document.getElementById("budget-editor");
+    var active = document.activeElement;
+    focusPlace = null;
+    // htmx restores a selection only when it does not start at 0: a cell Tab selected whole
+    // would otherwise come back with the caret before its figure, and typing would prepend.
+    selection = null;
+    if (active && active.matches && active.matches("input.amount")) {
+      selection = { name: active.name, start: active.selectionStart, end: active.selectionEnd };
+    }
+    if (editor && active && !active.id && editor.contains(active)) {
+      focusPlace = Array.prototype.indexOf.call(editor.querySelectorAll(FOCUSABLE), active);
     }
     if (!form.dataset.sent || typeof event.detail.serverResponse !== "string") return;
     var sent = JSON.parse(form.dataset.sent);
@@ -50,9 +94,22 @@
     event.detail.serverResponse = doc.body.innerHTML;
   });
 
-  // A typed value the swap kept has not been sent: send it when the user leaves the cell (the
-  // new input saw no typing, so the browser would not say it changed), or at once if they left.
   document.addEventListener("htmx:afterSettle", function () {
+    if (focusPlace !== null && focusPlace >= 0) {
+      var editor = document.getElementById("budget-editor");
+      var again = editor && editor.querySelectorAll(FOCUSABLE)[focusPlace];
+      if (again && (document.activeElement === document.body || !document.activeElement)) {
+        again.focus();
+      }
+    }
+    focusPlace = null;
+    var active = document.activeElement;
+    if (selection && active && active.name === selection.name && active.setSelectionRange) {
+      active.setSelectionRange(selection.start, selection.end);
+    }
+    selection = null;
+    // A typed value the swap kept has not been sent: send it when the user leaves the cell
+    // (the new input saw no typing, so the browser would not say it changed), or at once.
     document.querySelectorAll("form[data-budget-editor] input.amount[data-unsent]").forEach(
       function (input) {
         input.removeAttribute("data-unsent");
@@ -69,6 +126,14 @@
         }
       }
     );
+  });
+
+  // Spara: what is left to send goes through the queue, after the saves already under way.
+  document.addEventListener("submit", function (event) {
+    var form = editorForm(event.target);
+    if (!form || !window.htmx) return;
+    event.preventDefault();
+    htmx.trigger(form, "change");
   });
 
   document.addEventListener("keydown", function (event) {

@@ -88,3 +88,70 @@ def test_a_wrong_cell_blocks_no_other_and_enter_moves_down(page, live_server):
         == "true"
     )
     assert page.locator(f"#id_a-{first.pk}-2027-budget_error").is_visible()
+
+
+def _stored(line, year):
+    return BudgetAmount.objects.get(line=line, year=year, column="budget").amount.amount
+
+
+def test_two_fast_edits_and_spara_lose_nothing(page, live_server):
+    plan, first, second = _open(page, live_server, "spara-race")
+    lost = []
+    for trial in range(4):
+        a = page.locator(f'input[name="a-{first.pk}-2027-budget"]')
+        b = page.locator(f'input[name="a-{second.pk}-2028-budget"]')
+        a.fill(str(10_000 + trial))
+        b.fill(str(20_000 + trial))  # a's save leaves as the user moves to b
+        page.locator("#spara-budget").click()  # while a's answer is still on its way
+        _settle(page)
+        stored = (_stored(first, 2027), _stored(second, 2028))
+        if stored != (10_000 + trial, 20_000 + trial):
+            lost.append((trial, stored))
+        assert page.locator(f'input[name="a-{first.pk}-2027-budget"]').input_value() == str(
+            10_000 + trial
+        )
+        assert page.locator(f'input[name="a-{second.pk}-2028-budget"]').input_value() == str(
+            20_000 + trial
+        )
+    assert lost == []
+    assert page.url.endswith(f"/planer/{plan.pk}/budget/")  # Spara kept the user on the page
+    assert "Sparade" in page.locator("#editor-status").inner_text()
+
+
+def test_tab_after_a_rows_last_cell_and_shift_tab_keep_the_reading_order(page, live_server):
+    plan, first, second = _open(page, live_server, "tabb")
+    last = page.locator(f'input[name="a-{first.pk}-2029-budget"]')
+    last.fill("3000")
+    last.press("Tab")  # to the row's Ändra link, while the save is on its way
+    _settle(page)
+    assert page.evaluate("document.activeElement.id") == f"andra-rad-{first.pk}"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == f"a-{second.pk}-2027-budget"
+    page.keyboard.type("1200")
+    page.keyboard.press("Shift+Tab")  # back to the link of the row above
+    _settle(page)
+    assert page.evaluate("document.activeElement.id") == f"andra-rad-{first.pk}"
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.name") == f"a-{first.pk}-2029-budget"
+    assert _stored(first, 2029) == 3000
+    assert _stored(second, 2027) == 1200
+
+
+def test_a_wrong_cell_is_announced_in_the_live_region(page, live_server):
+    plan, first, second = _open(page, live_server, "meddelande")
+    status = page.locator("#editor-status")
+    assert status.get_attribute("role") == "status"
+    a = page.locator(f'input[name="a-{first.pk}-2028-budget"]')
+    a.fill("12a")
+    a.press("Tab")
+    _settle(page)
+    said = status.inner_text()
+    assert "Kunde inte spara" in said and "Kansli" in said and "2028" in said
+    assert status.get_attribute("aria-live") == "polite"  # the same region, not a new one
+    page.keyboard.type("700")
+    page.keyboard.press("Tab")
+    _settle(page)
+    # The wrong cell still says what is wrong; the right one is saved.
+    assert "Kunde inte spara" in status.inner_text()
+    assert _stored(first, 2029) == 700
+    assert a.input_value() == "12a"

@@ -321,3 +321,53 @@ def test_the_editor_without_javascript_saves_a_plan_of_two_hundred_lines(persona
     response = personas["kansli_a"].post(editor_url(plan), data)
     assert response.status_code == 302
     assert BudgetAmount.objects.get(line=line, year=2027).amount.amount == 123_456
+
+
+def one_cell(plan, name: str, typed: str) -> dict:
+    """What the autosave sends: the one cell the user left, with its shown twin."""
+    full = grid_post(plan, {})
+    return {name: typed, "o-" + name: full["o-" + name]}
+
+
+@pytest.mark.django_db
+def test_a_save_of_one_cell_changes_that_cell_and_shows_every_other_as_stored(
+    personas, plan, world
+):
+    client = personas["kansli_a"]
+    line = world["line_a"]
+    before = {
+        (a.line_id, a.year, a.column): a.amount.amount
+        for a in BudgetAmount.objects.filter(line__plan=plan)
+    }
+    response = client.post(
+        editor_url(plan), one_cell(plan, cell(line, 2028), "777"), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    after = {
+        (a.line_id, a.year, a.column): a.amount.amount
+        for a in BudgetAmount.objects.filter(line__plan=plan)
+    }
+    assert after.pop((line.pk, 2028, "budget")) == 777
+    before.pop((line.pk, 2028, "budget"), None)
+    assert after == before  # no unsent cell became 0
+    assert BudgetYear.objects.get(plan=plan, year=2027).medlemsbidrag.amount == 4_000_000
+    html = response.content.decode()
+    # The cells not sent show their stored figures, and their twins say the same.
+    assert f'name="{cell(line)}" value="500"' in html
+    assert f'name="o-{cell(line)}" value="500"' in html
+    assert 'name="mb-2027-budget" value="4000000"' in html
+    assert 'id="editor-status" hx-swap-oob="innerHTML">Sparade 1 belopp.' in html
+
+
+@pytest.mark.django_db
+def test_a_wrong_cell_is_announced_by_its_name_and_its_message(personas, plan, world):
+    client = personas["kansli_a"]
+    line = world["line_a"]
+    response = client.post(
+        editor_url(plan), one_cell(plan, cell(line), "abc"), headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    label = response.context["form"].fields[cell(line)].label
+    assert f"Kunde inte spara {label}: Ange beloppet med siffror" in html
+    assert f'<input type="text" name="{cell(line)}" value="abc"' in html
+    assert BudgetAmount.objects.get(line=line, year=2027).amount.amount == 500
