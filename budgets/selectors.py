@@ -203,11 +203,15 @@ MEMBER_KEYS = ("pk", "name", "kind", "order")
 
 
 def freeze_inputs(plan: Plan) -> dict:
-    """The förbund's data the plan's figures rest on, as they stand now, for Plan.frozen: a
-    submitted or adopted plan is computed from this, so later changes to the förbund's units,
-    members, fördelningstal, groups or categories never change it."""
+    """The förbund's data the plan's figures and text rest on, as they stand now, for
+    Plan.frozen: a submitted or adopted plan is computed from this, so later changes to the
+    förbund's name, units, members, fördelningstal, groups or categories never change it.
+    plans/migrations/0007 writes the same for plans submitted before Plan.frozen existed."""
     live = _live_inputs(plan.forbund)
     return {
+        "forbund_name": plan.forbund.name,
+        "organisationsnummer": plan.forbund.organisationsnummer,
+        "vision": plan.forbund.vision,
         "rounding_unit": live.rounding_unit,
         "amount_unit": live.amount_unit,
         "region_has_kommun_role": live.region_has_kommun_role,
@@ -242,6 +246,14 @@ def _frozen_inputs(plan: Plan) -> ForbundInputs:
         groups=groups,
         categories=categories,
     )
+
+
+def plan_members(plan: Plan) -> dict[int, Medlem]:
+    """The members by id as the plan shows them: as submitted for a submitted or adopted plan
+    (a member renamed since keeps its old name there), as they are for a draft."""
+    if plan.frozen:
+        return {m["pk"]: Medlem(forbund=plan.forbund, **m) for m in plan.frozen["members"]}
+    return {m.pk: m for m in Medlem.objects.for_forbund(plan.forbund)}
 
 
 def forbund_inputs(plan: Plan) -> ForbundInputs:

@@ -44,7 +44,7 @@ def summary(figures: PlanFigures) -> dict:
     """The plan's computed figures as plain JSON values (see docs/plan_summary.md)."""
     plan = figures.plan
     return {
-        "forbund": {"slug": plan.forbund.slug, "name": plan.forbund.name},
+        "forbund": {"slug": plan.forbund.slug, "name": plan.forbund_name},
         "plan": {
             "id": plan.pk,
             "title": plan.title,

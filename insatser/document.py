@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 
+from budgets.selectors import plan_members
 from insatser import rules
 from insatser.models import Agenda2030Tag, Insats, Malgrupp
 from insatser.models_mal import Indikator, Mal
+from insatser.selectors import with_plan_members
 from insatser.tables import KIND_GROUPS, malgrupp_table
 
 if TYPE_CHECKING:
+    from finsam.models import Medlem
     from plans.models import Plan
 
 
@@ -25,8 +28,9 @@ def _mal():
     )
 
 
-def document_context(plan: Plan) -> dict:
-    """Målgrupper with their table, the plan's mål, and the active insatser by kind."""
+def document_context(plan: Plan, members: dict[int, Medlem] | None = None) -> dict:
+    """Målgrupper with their table, the plan's mål, and the active insatser by kind; members
+    are the plan's by id (budgets.selectors.plan_members), read here unless given."""
     malgrupper = list(Malgrupp.objects.for_plan(plan))
     insatser = list(
         Insats.objects.for_plan(plan)
@@ -34,6 +38,7 @@ def document_context(plan: Plan) -> dict:
         .select_related("agare")
         .prefetch_related("parter", "malgrupper", "agenda2030_tags", Prefetch("mal", _mal()))
     )
+    with_plan_members(insatser, plan_members(plan) if members is None else members)
     plan_mal = list(_mal().for_plan(plan).plan_level())
     return {
         "doc_malgrupper": malgrupper,

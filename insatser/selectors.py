@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from budgets.models import ColumnKind
 from budgets.selectors import PlanFigures, calc_key
+from finsam.models import Medlem
 from insatser import rules
 from insatser.models import Insats
 
@@ -103,3 +104,13 @@ def insats_budget(figures: PlanFigures, insats: Insats) -> dict | None:
             for money, c in zip(_year_money(figures, line), figures.plan_columns, strict=True)
         ],
     }
+
+
+def with_plan_members(insatser: Iterable[Insats], members: dict[int, Medlem]) -> None:
+    """Each insats's ägare and parter as the plan shows its members (budgets.selectors.
+    plan_members: as submitted, for a submitted or adopted plan), in insats.parter_shown."""
+    place = {pk: n for n, pk in enumerate(members)}
+    for insats in insatser:
+        insats.agare = members.get(insats.agare_id, insats.agare)
+        parter = [members.get(m.pk, m) for m in insats.parter.all()]
+        insats.parter_shown = sorted(parter, key=lambda m: place.get(m.pk, len(place)))

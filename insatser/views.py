@@ -56,6 +56,7 @@ def insats_list(request, slug: str, pk: int):
         .prefetch_related("parter", "malgrupper")
     )
     insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
+    selectors.with_plan_members(insatser, {m.pk: m for m in figures.members})
     listing = selectors.insats_list(figures, insatser)
     return render(
         request,
@@ -87,8 +88,13 @@ def insats_detail(request, slug: str, pk: int, insats_pk: int):
             Prefetch("indikatorer", queryset=Indikator.objects.prefetch_related("utfall"))
         )
     )
+    members = {m.pk: m for m in figures.members}
+    selectors.with_plan_members([insats], members)
     financing = list(insats.ar.select_related("medfinansiar"))
-    parter = list(insats.parter.all())
+    for row in financing:
+        if row.medfinansiar_id:
+            row.medfinansiar = members.get(row.medfinansiar_id, row.medfinansiar)
+    parter = insats.parter_shown
     return render(
         request,
         "insatser/insats_detail.html",

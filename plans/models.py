@@ -213,6 +213,19 @@ class Plan(Versioned):
         return self.frozen[name] if self.frozen else getattr(self.forbund, name)
 
     @property
+    def forbund_name(self) -> str:
+        """The förbund's name as the plan states it (its title page, its running header)."""
+        return self.frozen["forbund_name"] if self.frozen else self.forbund.name
+
+    @property
+    def organisationsnummer(self) -> str:
+        return self._forbund_setting("organisationsnummer")
+
+    @property
+    def vision(self) -> str:
+        return self._forbund_setting("vision")
+
+    @property
     def amount_unit(self) -> str:
         return self._forbund_setting("amount_unit")
 

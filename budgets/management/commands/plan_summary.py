@@ -1,6 +1,6 @@
 """plan_summary: a plan's computed budget, year by year, as JSON or as a Swedish text table.
 
-    python manage.py plan_summary --forbund goteborg --year 2021 [--format json|text]
+    python manage.py plan_summary --forbund goteborg --year 2021 [--plan-version N] [--format json|text]
 
 Everything printed comes from budgets.selectors.plan_figures, the computation every page and the
 PDF show; this command only chooses the plan, and budgets.summary lays the figures out. The JSON
@@ -37,12 +37,18 @@ class Command(BaseCommand):
             "--year", metavar="ÅR", help="Planens budgetår; den senaste versionen visas."
         )
         parser.add_argument(
+            "--plan-version",
+            dest="plan_version",
+            metavar="N",
+            help="Planens version (en reviderad plan har flera); utan den visas den senaste.",
+        )
+        parser.add_argument(
             "--format", default="json", metavar="FORMAT", help="json (standard) eller text."
         )
 
     def handle(self, *args, **options):
         slug, year, fmt = _arguments(options)
-        plan = _find_plan(slug, year)
+        plan = _find_plan(slug, year, _version(options.get("plan_version")))
         figures = plan_figures(plan)
         if fmt == "json":
             self.stdout.write(json.dumps(summary(figures), ensure_ascii=False, indent=2))
@@ -70,7 +76,18 @@ def _arguments(options: dict) -> tuple[str, int, str]:
     return slug, year, fmt
 
 
-def _find_plan(slug: str, year: int) -> Plan:
+def _version(raw) -> int | None:
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise CommandError(
+            f"”{raw}” är inget versionsnummer; ange t.ex. --plan-version 1."
+        ) from None
+
+
+def _find_plan(slug: str, year: int, version: int | None = None) -> Plan:
     forbund = Forbund.objects.filter(slug=slug).first()
     if forbund is None:
         known = ", ".join(Forbund.objects.order_by("slug").values_list("slug", flat=True))
@@ -86,4 +103,12 @@ def _find_plan(slug: str, year: int) -> Plan:
             else " Förbundet har inga planer ännu."
         )
         raise CommandError(f"{forbund.name} har ingen plan för budgetåret {year}.{hint}")
+    if version is not None and version != plan.version:
+        chosen = forbund.plans.filter(budget_year=year, version=version).first()
+        if chosen is None:
+            raise CommandError(
+                f"Planen för {year} har ingen version {version}; den senaste är version "
+                f"{plan.version}."
+            )
+        plan = chosen
     return plan
