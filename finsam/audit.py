@@ -278,9 +278,10 @@ def _field(model, name: str):
         return None
 
 
-def _label(field, key: str) -> str:
+def _label(field, key: str, model=None) -> str:
     if field is None:
-        return str(key)
+        # Facts a service records beside the model's fields name themselves in AUDIT_LABELS.
+        return getattr(model, "AUDIT_LABELS", {}).get(key, str(key))
     # A reverse relation (a member's fördelningstal) is named by the related model.
     name = getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name_plural
     return capfirst(str(name))
@@ -288,7 +289,7 @@ def _label(field, key: str) -> str:
 
 def changed_names(obj: models.Model, changes: Changes) -> str:
     """The changed fields as the forms name them, for a summary: "vision, avrundning …"."""
-    return ", ".join(_label(_field(type(obj), key), key).lower() for key in changes)
+    return ", ".join(_label(_field(type(obj), key), key, type(obj)).lower() for key in changes)
 
 
 def _shown(value: Any, field, unit: str) -> str:
@@ -314,7 +315,7 @@ def readable_changes(event: AuditEvent, unit: str) -> list[ChangeRow]:
     rows = []
     for key, value in (event.changes or {}).items():
         field = _field(model, key)
-        label = _label(field, key)
+        label = _label(field, key, model)
         if isinstance(value, list) and len(value) == 2:
             old, new = _shown(value[0], field, unit), _shown(value[1], field, unit)
             if old == new == EMPTY:

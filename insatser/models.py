@@ -70,6 +70,13 @@ class InsatsQuerySet(models.QuerySet):
 class Insats(Versioned):
     """An intervention the förbund funds: its kind, owner, target groups, period and risk."""
 
+    # What the history calls the facts recorded beside the fields (services.insats_snapshot).
+    AUDIT_LABELS = {
+        "agenda2030": "Agenda 2030-mål",
+        "konsfordelning": "Standardmål om jämn könsfördelning",
+        "finansiering": "ESF och medfinansiering per år",
+    }
+
     plan = models.ForeignKey(
         PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="insatser"
     )

@@ -30,6 +30,8 @@ class MalQuerySet(models.QuerySet):
 class Mal(Versioned):
     """A goal: the plan's own (verksamhetsmål, ekonomi) or an insats's, measured by indikatorer."""
 
+    AUDIT_LABELS = {"indikatorer": "Indikatorer"}  # recorded beside the fields by mal_save
+
     plan = models.ForeignKey(
         PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="mal"
     )

@@ -32,6 +32,7 @@ from finsam.audit import (
     stored,
 )
 from finsam.models import Medlem
+from finsam.money import format_amount, format_typed_percent
 from insatser import rules
 from insatser.models import Agenda2030Tag, Insats, InsatsAr, Malgrupp
 from insatser.models_mal import Indikator, Mal
@@ -64,7 +65,10 @@ def insats_snapshot(insats: Insats) -> dict:
     data.pop("carried_from", None)
     data["parter"] = sorted(m.name for m in insats.parter.all())
     data["malgrupper"] = sorted(m.name for m in insats.malgrupper.all())
-    data["agenda2030"] = sorted(t.goal for t in insats.agenda2030_tags.all())
+    data["agenda2030"] = [
+        rules.AGENDA_2030_LABELS[goal]
+        for goal in sorted(t.goal for t in insats.agenda2030_tags.all())
+    ]
     data["konsfordelning"] = insats.mal.filter(standard=rules.KONSFORDELNING).exists()
     return data
 
@@ -192,16 +196,19 @@ def _sync_money(
 
 
 def _financing_snapshot(insats: Insats) -> dict[str, str]:
+    """Each year's ESF and co-financing as the history shows it, amounts in the plan's unit."""
+    unit = insats.plan.amount_unit
     out = {}
     for row in insats.ar.select_related("medfinansiar"):
         parts = []
         if row.esf_percent is not None:
-            parts.append(f"ESF {row.esf_percent} %")
+            parts.append(f"ESF {format_typed_percent(row.esf_percent)}")
         if row.esf_amount is not None:
-            parts.append(f"ESF {row.esf_amount.amount} kr")
+            parts.append(f"ESF {format_amount(row.esf_amount.amount, unit)}")
         if row.medfinansiar_id:
-            parts.append(f"{row.medfinansiar} {row.medfinansiering.amount} kr")
-        out[str(row.year)] = ", ".join(parts)
+            parts.append(f"{row.medfinansiar} {format_amount(row.medfinansiering.amount, unit)}")
+        if parts:
+            out[str(row.year)] = ", ".join(parts)
     return out
 
 

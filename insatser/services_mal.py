@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finsam.audit import ActingUser, audit_record, record_save, save_changes, snapshot
+from finsam.audit import ActingUser, audit_record, record_save, save_changes
 from insatser.models_mal import Indikator, Mal, Utfall
 
 if TYPE_CHECKING:
@@ -23,13 +23,18 @@ if TYPE_CHECKING:
     from plans.models import Plan
 
 
-def _indikator_snapshot(mal: Mal) -> list[dict]:
+def _indikator_snapshot(mal: Mal) -> list[str]:
+    """The mål's indikatorer as the history shows them: "description (kind, mål …, mätkälla …)"."""
     if not mal.pk:
         return []
-    rows = [snapshot(i) for i in mal.indikatorer.all()]
-    for row in rows:
-        row.pop("mal", None)
-        row.pop("order", None)
+    rows = []
+    for i in mal.indikatorer.all():
+        facts = [i.get_kind_display().lower()]
+        if i.target_label:
+            facts.append(f"mål {i.target_label}")
+        if i.source_label:
+            facts.append(f"mätkälla {i.source_label}")
+        rows.append(f"{i.description} ({', '.join(facts)})")
     return rows
 
 

@@ -3,6 +3,7 @@ name them, amounts in the förbund's unit, lists as text, no empty rows, and eve
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -106,3 +107,44 @@ def test_a_role_changed_in_the_admin_keeps_its_old_value_in_the_log(superuser_cl
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="admin.membership.update")
     assert event.changes["title"] == ["Revisor", "Sakkunnig revisor"]
+
+
+def test_an_insats_and_its_mal_read_as_text_in_the_history(personas, world):
+    from insatser import services as insats_services
+    from insatser.models_mal import Indikator, Mal
+    from insatser.services_mal import mal_save
+
+    plan, insats = world["plan_a"], world["insats_a"]
+    fk = plan.forbund.medlemmar.get(kind="fk")
+    insats_services.insats_save(
+        insats=insats,
+        acting_user=None,
+        data={"agenda2030": [8], "gender_balance": True},
+        money={
+            2027: insats_services.YearMoney(
+                beviljat=Decimal(400_000),
+                esf_percent=Decimal("12.5"),
+                medfinansiar=fk,
+                medfinansiering=Decimal(50_000),
+            )
+        },
+    )
+    mal_save(
+        mal=Mal(plan=plan, level="verksamhet", text="Fler i arbete."),
+        acting_user=None,
+        indikatorer=[
+            Indikator(
+                description="Deltagare till arbete", kind="andel", target_value=40, source="sus"
+            )
+        ],
+    )
+    html = _history(personas["styrelse_a"], plan)
+    labels = re.findall(r'<span class="field-name">([^<]*)</span>', html)
+    assert not [label for label in labels if re.fullmatch(r"[a-z0-9_]+", label)]
+    changes = " ".join(re.findall(r'<ul class="changes">.*?</ul>', html, re.S))
+    for raw in ("description:", "kind:", "{", "12.50", "[", "50000"):
+        assert raw not in changes
+    assert "Standardmål om jämn könsfördelning" in html and "nej → ja" in html
+    assert "8. Anständiga arbetsvillkor och ekonomisk tillväxt" in html
+    assert "ESF 12,5\xa0%" in html and "Försäkringskassan 50\xa0000\xa0kr" in html
+    assert "Deltagare till arbete (andel (procent), mål minst 40\xa0%" in html

@@ -318,6 +318,19 @@ def test_every_form_a_kansli_can_post_leaves_an_adopted_plan_as_adopted(
         if after != before:
             changed.append((name, _difference(before, after)))
             before = after
+    # And the system administrator's forms: the förbund with its members, a member with its
+    # fördelningstal (Django admin).
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("admin-walk", "a@example.se", "x"))
+    for model, obj in (("forbund", forbund), ("medlem", insats.agare)):
+        url = reverse(f"admin:finsam_{model}_change", args=[obj.pk])
+        statuses = _walk(admin, url)
+        assert max(statuses) < 500, model
+        assert statuses.count(302) >= 3, model  # the admin did save changes
+        after = _outputs(reader, plan, insats)
+        if after != before:
+            changed.append((f"admin {model}", _difference(before, after)))
+            before = after
     assert changed == []
     # The walk did change the förbund: its name, members, groups and categories were saved.
     assert saved >= 10
