@@ -94,7 +94,9 @@
     event.detail.serverResponse = doc.body.innerHTML;
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
+  // Right after the swap, in the same task as htmx's own focus handling: no keystroke can
+  // come in between, so the place restored is the place the user left.
+  document.addEventListener("htmx:afterSwap", function () {
     if (focusPlace !== null && focusPlace >= 0) {
       var editor = document.getElementById("budget-editor");
       var again = editor && editor.querySelectorAll(FOCUSABLE)[focusPlace];
@@ -108,6 +110,9 @@
       active.setSelectionRange(selection.start, selection.end);
     }
     selection = null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
     // A typed value the swap kept has not been sent: send it when the user leaves the cell
     // (the new input saw no typing, so the browser would not say it changed), or at once.
     document.querySelectorAll("form[data-budget-editor] input.amount[data-unsent]").forEach(
