@@ -75,11 +75,17 @@ class SplitMember:
 
 @dataclass(frozen=True)
 class SplitResult:
-    """A total split into whole units: per member and per block (stat, region, kommuner)."""
+    """A total split into whole units: per member and per block (stat, region, kommuner).
+
+    The kommun block is split among the kommuner only when the plan states their parts and
+    every kommun has a fördelningstal; otherwise no kommun has a part, the block stands as one
+    sum, and kommun_error says which kommuner lack a figure when one is needed.
+    """
 
     total: Decimal
     parts: dict[str, Decimal]
     blocks: dict[str, Decimal]
+    kommun_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,9 +94,33 @@ class _Roles:
     region: SplitMember
     kommuner: tuple[SplitMember, ...]
     kommun_weights: tuple[int, ...]  # the weights scaled to integers, same ratios
+    unweighted: tuple[SplitMember, ...] = ()  # kommuner without a usable weight
 
 
-def _roles(members: Sequence[SplitMember], *, region_has_kommun_role: bool) -> _Roles:
+def _names(members: Sequence[SplitMember]) -> str:
+    names = [m.name for m in members]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
+
+
+def _kommun_weight_problem(unweighted: Sequence[SplitMember]) -> str:
+    missing = [k for k in unweighted if k.weight is None]
+    invalid = [k for k in unweighted if k.weight is not None]
+    said = []
+    if missing:
+        verb = "saknar" if len(missing) == 1 else "saknar var sitt"
+        said.append(
+            f"{_names(missing)} {verb} fördelningstal (invånarantal eller överenskommen andel)"
+        )
+    if invalid:
+        said.append(f"{_names(invalid)} har ett fördelningstal som inte är större än noll")
+    return " och ".join(said)
+
+
+def _roles(
+    members: Sequence[SplitMember], *, region_has_kommun_role: bool, strict: bool = True
+) -> _Roles:
+    """The members in their roles. strict: every kommun must have a weight (SplitError names
+    them all); otherwise the kommuner without one are returned in unweighted."""
     seen: set[str] = set()
     for member in members:
         if member.key in seen:
@@ -124,17 +154,18 @@ def _roles(members: Sequence[SplitMember], *, region_has_kommun_role: bool) -> _
         raise SplitError(
             "Ingen kommun finns bland medlemmarna; kommunernas fjärdedel saknar mottagare."
         )
-    for kommun in kommuner:
-        if kommun.weight is None:
+    unweighted = tuple(
+        k
+        for k in kommuner
+        if k.weight is None or not _dec(k.weight).is_finite() or _dec(k.weight) <= 0
+    )
+    if unweighted:
+        if strict:
             raise SplitError(
-                f"{kommun.name} saknar vikt (invånarantal eller överenskommen andel) "
-                "för fördelningen mellan kommunerna."
+                f"{_kommun_weight_problem(unweighted)}, så kommunernas del kan inte fördelas "
+                "mellan kommunerna."
             )
-        weight = _dec(kommun.weight)
-        if not weight.is_finite() or weight <= 0:
-            raise SplitError(
-                f"{kommun.name} har vikten {weight}; vikten måste vara större än noll."
-            )
+        return _Roles(fks[0], regions[0], kommuner, (), unweighted)
     return _Roles(fks[0], regions[0], kommuner, _integer_weights([k.weight for k in kommuner]))
 
 
@@ -199,12 +230,14 @@ def split_contribution(
     *,
     unit: int,
     region_has_kommun_role: bool,
+    split_kommuner: bool = True,
 ) -> SplitResult:
     """Split the total by the fixed shares, in whole units, so that the parts add up exactly.
 
     Largest remainder, hierarchically: first the blocks (stat, region, kommuner), then the
     kommun block among the kommuner by weight. Arbetsförmedlingen's money goes through
-    Försäkringskassan, so its part is 0.
+    Försäkringskassan, so its part is 0. The blocks are split whatever the kommuner's weights;
+    the kommun block among the kommuner only with split_kommuner and a weight for every kommun.
     """
     total = _dec(total)
     _check_unit(unit)
@@ -217,21 +250,33 @@ def split_contribution(
             f"Beloppet {_kr_text(total)} går inte jämnt upp i avrundningsenheten "
             f"{format_kr(Decimal(unit))}."
         )
-    roles = _roles(members, region_has_kommun_role=region_has_kommun_role)
+    roles = _roles(members, region_has_kommun_role=region_has_kommun_role, strict=False)
     units = int(total) // unit
     stat_units, region_units, kommun_units = _largest_remainder(
         units, _block_weights(region_has_kommun_role)
     )
-    per_kommun = _largest_remainder(kommun_units, roles.kommun_weights) if roles.kommuner else []
-    by_key = {roles.fk.key: stat_units, roles.region.key: region_units}
-    by_key.update((k.key, n) for k, n in zip(roles.kommuner, per_kommun, strict=True))
-    parts = {m.key: Decimal(by_key.get(m.key, 0) * unit) for m in members}
     blocks = {
         STAT: Decimal(stat_units * unit),
         REGION_BLOCK: Decimal(region_units * unit),
         KOMMUNER: Decimal(kommun_units * unit),
     }
-    return SplitResult(total=total, parts=parts, blocks=blocks)
+    by_key = {roles.fk.key: stat_units, roles.region.key: region_units}
+    kommun_error = None
+    if roles.kommuner and split_kommuner and not roles.unweighted:
+        per_kommun = _largest_remainder(kommun_units, roles.kommun_weights)
+        by_key.update((k.key, n) for k, n in zip(roles.kommuner, per_kommun, strict=True))
+    elif roles.unweighted and split_kommuner:
+        kommun_error = (
+            f"{_kommun_weight_problem(roles.unweighted)}, så kommunernas del "
+            f"{_kr_text(blocks[KOMMUNER])} kan inte fördelas mellan kommunerna."
+        )
+    kommun_keys = {k.key for k in roles.kommuner}
+    parts = {
+        m.key: Decimal(by_key.get(m.key, 0) * unit)
+        for m in members
+        if m.key not in kommun_keys or m.key in by_key
+    }
+    return SplitResult(total=total, parts=parts, blocks=blocks, kommun_error=kommun_error)
 
 
 # --- The total that the offers allow ----------------------------------------------------------
@@ -368,6 +413,8 @@ class PlanInput:
     members: Sequence[SplitMember] | Mapping[int, Sequence[SplitMember]]
     unit: int = 1
     region_has_kommun_role: bool = False
+    # False when the plan states only the kommuner's sum (their split is decided separately).
+    split_kommuner: bool = True
     under_use_percent: Decimal = Decimal("0")
     lines: Sequence[Line] = ()
     targets: Mapping[int, YearTargets] = field(default_factory=dict)
@@ -420,6 +467,7 @@ class YearResult:
     member_parts: dict[str, Decimal]
     split_error: str | None
     split_blocks: dict[str, Decimal]
+    kommun_error: str | None
     line_amounts: dict[str, Decimal]
     group_totals: dict[str, Decimal]
     group_shares: dict[str, Decimal]
@@ -581,11 +629,13 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
             members,
             unit=inp.unit,
             region_has_kommun_role=inp.region_has_kommun_role,
+            split_kommuner=inp.split_kommuner,
         )
         parts, blocks, split_error = split.parts, split.blocks, None
+        kommun_error = split.kommun_error
     except SplitError as error:
         # The money still arrives; the checks report why it cannot be split.
-        parts, blocks, split_error = {}, {}, str(error)
+        parts, blocks, split_error, kommun_error = {}, {}, str(error), None
 
     under_use = _dec(inp.under_use_percent)
     amounts = {line.key: _budgeted(line, year, under_use) for line in inp.lines}
@@ -629,6 +679,7 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         member_parts=parts,
         split_error=split_error,
         split_blocks=blocks,
+        kommun_error=kommun_error,
         line_amounts=amounts,
         group_totals=group_totals,
         group_shares=group_shares,

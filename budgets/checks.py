@@ -56,11 +56,36 @@ def check_split(year: YearResult) -> list[Finding]:
     ]
 
 
+def check_kommun_split(year: YearResult) -> list[Finding]:
+    """kommun-fordelning: the plan states each kommun's part, but not every kommun has a
+    fördelningstal; the other members' parts and the kommuner's sum stand."""
+    if year.kommun_error is None:
+        return []
+    return [
+        Finding(
+            "kommun-fordelning",
+            FEL,
+            f"{year.year}: {year.kommun_error}",
+            year.year,
+            "medlemsbidrag",
+        )
+    ]
+
+
+def _kommun_block_only(year: YearResult) -> bool:
+    # The kommuner's quarter stands as one sum: no kommun has a part of its own.
+    return bool(year.split_blocks) and not any(
+        m.kind == KOMMUN and m.key in year.member_parts for m in year.members
+    )
+
+
 def check_parts_sum(year: YearResult) -> list[Finding]:
     """delar-summa: the members' parts do not add up to the medlemsbidrag."""
     if not year.member_parts:
         return []
     parts = sum(year.member_parts.values(), Decimal(0))
+    if _kommun_block_only(year):
+        parts += year.split_blocks[KOMMUNER]
     if parts == year.medlemsbidrag:
         return []
     return [
@@ -103,6 +128,8 @@ def check_distribution(
     for key, part in year.member_parts.items():
         if kinds.get(key) in block_of:
             blocks[block_of[kinds[key]]] += part
+    if _kommun_block_only(year):
+        blocks[KOMMUNER] = year.split_blocks[KOMMUNER]
     refs = {
         STAT: next((f"member:{m.key}" for m in year.members if m.kind == FK), "medlemsbidrag"),
         REGION_BLOCK: next(
@@ -371,6 +398,7 @@ def run_checks(
     """All findings for the plan, ordered by year (plan-wide first), then by severity."""
     per_year: list[Callable[[YearResult], list[Finding]]] = [
         check_split,
+        check_kommun_split,
         check_parts_sum,
         lambda y: check_distribution(
             y, unit=result.unit, region_has_kommun_role=result.region_has_kommun_role

@@ -70,6 +70,7 @@ class PlanFigures:
     columns: list[Column]
     findings: list[checks.Finding]
     member_problems: list[str] = field(default_factory=list)
+    kommun_parts: bool = True  # False: the plan states only the kommuner's sum
 
     @property
     def plan_columns(self) -> list[Column]:
@@ -174,6 +175,7 @@ class ForbundInputs:
     rounding_unit: int
     amount_unit: str
     region_has_kommun_role: bool
+    kommun_parts: bool
     members: list[Medlem]
     weights: dict[tuple[int, int], Decimal]
     groups: list[BudgetGroup]
@@ -190,6 +192,7 @@ def _live_inputs(forbund) -> ForbundInputs:
         rounding_unit=forbund.rounding_unit,
         amount_unit=forbund.amount_unit,
         region_has_kommun_role=forbund.region_has_kommun_role,
+        kommun_parts=forbund.kommun_parts,
         members=list(Medlem.objects.for_forbund(forbund)),
         weights=_weights(Fordelningstal.objects.filter(medlem__forbund=forbund)),
         groups=groups,
@@ -215,6 +218,7 @@ def freeze_inputs(plan: Plan) -> dict:
         "rounding_unit": live.rounding_unit,
         "amount_unit": live.amount_unit,
         "region_has_kommun_role": live.region_has_kommun_role,
+        "kommun_parts": live.kommun_parts,
         "members": [{k: getattr(m, k) for k in MEMBER_KEYS} for m in live.members],
         "weights": [[m, y, str(w)] for (m, y), w in live.weights.items()],
         "groups": [
@@ -241,6 +245,7 @@ def _frozen_inputs(plan: Plan) -> ForbundInputs:
         rounding_unit=frozen["rounding_unit"],
         amount_unit=frozen["amount_unit"],
         region_has_kommun_role=frozen["region_has_kommun_role"],
+        kommun_parts=frozen.get("kommun_parts", True),  # frozen before the setting existed
         members=[Medlem(forbund=plan.forbund, **m) for m in frozen["members"]],
         weights={(m, y): Decimal(w) for m, y, w in frozen["weights"]},
         groups=groups,
@@ -298,6 +303,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         members={y: _split_members(members, y, weights) for y in plan.years},
         unit=unit,
         region_has_kommun_role=inputs.region_has_kommun_role,
+        split_kommuner=inputs.kommun_parts,
         under_use_percent=plan.under_use_percent,
         lines=_calc_lines(lines, typed, ColumnKind.BUDGET),
         targets={r.year: _targets(r) for r in plan_rows},
@@ -320,6 +326,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
                     members={year: _split_members(members, year, weights)},
                     unit=unit,
                     region_has_kommun_role=inputs.region_has_kommun_role,
+                    split_kommuner=inputs.kommun_parts,
                     # The year before is shown as it was budgeted and forecast, as typed.
                     under_use_percent=Decimal(0),
                     lines=_calc_lines(lines, typed, kind),
@@ -357,4 +364,5 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         columns=columns,
         findings=findings,
         member_problems=problems,
+        kommun_parts=inputs.kommun_parts,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from budgets.calc import BalanceStatement, ResultStatement, YearResult
+from budgets.calc import KOMMUNER, BalanceStatement, ResultStatement, YearResult
 from budgets.checks import FEL, INFO, VARNING
 from budgets.models import Side
 from budgets.selectors import Column, PlanFigures, calc_key
@@ -89,7 +89,9 @@ def _column(figures: PlanFigures, column: Column) -> dict:
                 }
                 for m in figures.members
             ],
+            "kommuner_summa": kr(r.split_blocks.get(KOMMUNER)) if r.split_blocks else None,
             "split_error": r.split_error,
+            "kommun_error": r.kommun_error,
             "groups": [
                 {"name": g.name, "amount": kr(r.group_totals[calc_key(g)])}
                 for g in _groups(figures, r, Side.INTAKT)

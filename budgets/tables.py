@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from budgets.calc import KOMMUNER
 from budgets.charts import cost_chart, equity_chart
 from budgets.checks import FEL, INFO
 from budgets.forms import amount_name, medlemsbidrag_name
 from budgets.models import ShareKind, Side
 from budgets.selectors import PlanFigures, calc_key
-from finsam.members import AF
+from finsam.members import AF, KOMMUN
 
 
 @dataclass
@@ -47,6 +48,27 @@ def _lower_first(name: str) -> str:
     return name if name[:2].isupper() else name[:1].lower() + name[1:]
 
 
+def member_rows(figures: PlanFigures) -> list[Row]:
+    """The medlemsbidrag by member: Försäkringskassan pays the state's half (Arbetsförmedlingen's
+    share goes through it, so AF has no row), the region, and each kommun, or the kommuner's
+    quarter as one sum where the plan states only that."""
+    rows = []
+    kommun_row_done = False
+    for member in figures.members:
+        if member.kind == AF:
+            continue
+        if member.kind == KOMMUN and not figures.kommun_parts:
+            if not kommun_row_done:
+                cells = [Cell(c.result.split_blocks.get(KOMMUNER)) for c in figures.columns]
+                rows.append(Row("member", "Kommunerna tillsammans", cells, ref="kommuner"))
+                kommun_row_done = True
+            continue
+        key = calc_key(member)
+        cells = [Cell(c.result.member_parts.get(key)) for c in figures.columns]
+        rows.append(Row("member", member.name, cells, ref=f"member:{key}"))
+    return rows
+
+
 def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]:
     """The rows of the budget table and the numbered footnotes of its lines."""
     columns = figures.columns
@@ -62,11 +84,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             ref="medlemsbidrag",
         )
     )
-    for member in figures.members:
-        key = calc_key(member)
-        cells = [Cell(c.result.member_parts.get(key)) for c in columns]
-        label = member.name + (" (genom Försäkringskassan)" if member.kind == AF else "")
-        rows.append(Row("member", label, cells, ref=f"member:{key}"))
+    rows += member_rows(figures)
 
     notes: list[tuple[int, str]] = []
 

@@ -58,6 +58,7 @@ class ForbundForm(SafeFormMixin, forms.ModelForm):
             "amount_unit",
             "rounding_unit",
             "region_has_kommun_role",
+            "kommun_parts",
             "adoption_requires_quorum",
             "adoption_recorder",
         ]

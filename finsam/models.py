@@ -107,6 +107,12 @@ class Forbund(Versioned):
         default=False,
         help_text="Som på Gotland: staten och regionen betalar hälften var, ingen separat kommun.",
     )
+    kommun_parts = models.BooleanField(
+        "planen visar varje kommuns del",
+        default=True,
+        help_text="Av: planen visar kommunernas fjärdedel som en summa, och fördelningen mellan "
+        "kommunerna beslutas för sig. Då behövs inga fördelningstal.",
+    )
 
     adoption_requires_quorum = models.BooleanField(
         "antagande kräver godkännande av hälften av ledamöterna",

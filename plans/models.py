@@ -181,12 +181,18 @@ class Plan(Versioned):
         return self.budget_year - 1 if self.show_comparison else None
 
     @property
-    def title(self) -> str:
-        base = f"Verksamhetsplan och budget {self.budget_year}"
+    def period(self) -> str:
+        """ "2024 med plan för 2025–2026", "2024 med plan för 2025", or "2024" alone."""
+        text = str(self.budget_year)
         if self.plan_years > 1:
-            base += f" med plan för {self.budget_year + 1}"
+            text += f" med plan för {self.budget_year + 1}"
             if self.plan_years > 2:
-                base += f"–{self.last_year}"
+                text += f"–{self.last_year}"
+        return text
+
+    @property
+    def title(self) -> str:
+        base = f"Verksamhetsplan och budget {self.period}"
         if self.version > 1:
             base += f" (version {self.version})"
         return base

@@ -59,3 +59,9 @@ def person(user) -> str:
     if user is None:
         return "systemet"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def arsspann(first, last) -> str:
+    """Years from first to last as Swedish text: "2025–2026", or "2025" when they are one."""
+    return str(first) if str(first) == str(last) else f"{first}–{last}"

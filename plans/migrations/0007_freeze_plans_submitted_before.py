@@ -35,6 +35,7 @@ def _snapshot(apps, forbund) -> dict:
         "rounding_unit": forbund.rounding_unit,
         "amount_unit": forbund.amount_unit,
         "region_has_kommun_role": forbund.region_has_kommun_role,
+        "kommun_parts": forbund.kommun_parts,
         "members": [{k: getattr(m, k) for k in MEMBER_KEYS} for m in members],
         "weights": weights,
         "groups": groups,
@@ -49,6 +50,7 @@ def freeze(apps, schema_editor):
         frozen.setdefault("forbund_name", forbund.name)
         frozen.setdefault("organisationsnummer", forbund.organisationsnummer)
         frozen.setdefault("vision", forbund.vision)
+        frozen.setdefault("kommun_parts", forbund.kommun_parts)
         Plan.objects.filter(pk=plan.pk).update(frozen=frozen)
 
 
@@ -56,7 +58,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("plans", "0006_frozen_inputs"),
         ("budgets", "0006_budgetcategory_lock_version_budgetgroup_lock_version_and_more"),
-        ("finsam", "0004_forbund_lock_version_medlem_lock_version"),
+        ("finsam", "0005_forbund_kommun_parts"),
     ]
 
     operations = [migrations.RunPython(freeze, migrations.RunPython.noop)]

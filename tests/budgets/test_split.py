@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from budgets.calc import (
+    KOMMUNER,
     OfferResult,
     SplitError,
     SplitMember,
@@ -203,9 +204,6 @@ def test_a_total_that_is_not_a_multiple_of_the_unit_is_refused_in_swedish() -> N
         (Decimal(1000), SV_2019, 10, False, "Avrundningsenheten 10 kr är inte tillåten"),
         (Decimal(1000), SV_2019[1:], 1, False, "Försäkringskassan saknas"),
         (Decimal(1000), [FK, AF, kommun("habo", 1)], 1, False, "Regionen saknas"),
-        (Decimal(1000), [FK, REGION, kommun("habo", None)], 1, False, "Habo kommun saknar vikt"),
-        (Decimal(1000), [FK, REGION, kommun("habo", 0)], 1, False, "Habo kommun har vikten 0"),
-        (Decimal(1000), [FK, REGION, kommun("habo", -5)], 1, False, "vikten måste vara större"),
         (Decimal(1000), [FK, GOTLAND, kommun("visby", 1)], 1, True, "Regionen har kommunens roll"),
         (Decimal(1000), [FK, AF, REGION], 1, False, "Ingen kommun finns"),
         (Decimal(1000), [FK, REGION, GOTLAND, kommun("a", 1)], 1, False, "Fler än en region"),
@@ -225,6 +223,45 @@ def test_an_impossible_split_raises_a_swedish_split_error(
     with pytest.raises(SplitError) as error:
         split_contribution(total, members, unit=unit, region_has_kommun_role=gotland)
     assert message in plain(str(error.value))
+
+
+# --- The kommun quarter without every kommun's figure ------------------------------------------
+
+
+def test_kommuner_without_a_figure_leave_the_other_parts_and_the_kommun_sum_standing() -> None:
+    members = [FK, AF, REGION, kommun("habo", None), kommun("mullsjo", 0), kommun("eksjo", 300)]
+    result = split_contribution(Decimal(1_000_000), members, unit=1, region_has_kommun_role=False)
+    assert result.parts == {"fk": Decimal(500_000), "af": Decimal(0), "region": Decimal(250_000)}
+    assert result.blocks[KOMMUNER] == Decimal(250_000)
+    assert plain(result.kommun_error) == (
+        "Habo kommun saknar fördelningstal (invånarantal eller överenskommen andel) och "
+        "Mullsjo kommun har ett fördelningstal som inte är större än noll, så kommunernas del "
+        "250 000 kr kan inte fördelas mellan kommunerna."
+    )
+
+
+def test_every_kommun_without_a_figure_is_named() -> None:
+    members = [FK, REGION, kommun("a", None), kommun("b", None), kommun("c", None)]
+    result = split_contribution(Decimal(4000), members, unit=1, region_has_kommun_role=False)
+    assert plain(result.kommun_error).startswith(
+        "A kommun, B kommun och C kommun saknar var sitt fördelningstal"
+    )
+
+
+def test_a_plan_that_states_only_the_kommun_sum_needs_no_figures_and_finds_nothing() -> None:
+    members = [FK, AF, REGION, kommun("habo", None), kommun("eksjo", None)]
+    result = split_contribution(
+        Decimal(6_072_000), members, unit=1000, region_has_kommun_role=False, split_kommuner=False
+    )
+    assert result.kommun_error is None
+    assert result.parts == {"fk": Decimal(3_036_000), "af": 0, "region": Decimal(1_518_000)}
+    assert result.blocks[KOMMUNER] == Decimal(1_518_000)
+    assert sum(result.parts.values()) + result.blocks[KOMMUNER] == 6_072_000
+
+
+def test_offers_still_need_every_kommuns_figure() -> None:
+    with pytest.raises(SplitError, match="Habo kommun saknar fördelningstal"):
+        member_share(FK, [FK, REGION, kommun("habo", None)], region_has_kommun_role=False)
 
 
 def test_split_error_is_a_value_error() -> None:

@@ -1,0 +1,106 @@
+"""Plans written in shapes the demo plans do not have ([7]): each rule on a plan built here,
+its figures asserted to the krona, and where the rule shows, on the page a person reads."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from budgets import services
+from budgets.selectors import calc_key, plan_figures
+from budgets.tables import member_rows
+from finsam.models import Fordelningstal
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan(*, kommuner: int = 3, plan_years: int = 3, medlemsbidrag: int = 6_072_000, **forbund):
+    forbund = factories.complete_forbund(kommuner=kommuner, **forbund)
+    plan = factories.plan(forbund, budget_year=2024, plan_years=plan_years)
+    services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        medlemsbidrag={(y, "budget"): Decimal(medlemsbidrag) for y in plan.years},
+    )
+    return forbund, plan
+
+
+def _page(plan, name="budget_editor") -> str:
+    client = Client()
+    client.force_login(factories.revisor(plan.forbund).user)
+    html = client.get(reverse(name, args=[plan.forbund.slug, plan.pk])).content.decode()
+    text = re.sub(r"<[^>]+>", " ", html[html.index("<main") :])
+    return re.sub(r"\s+", " ", unescape(text)).replace("\xa0", " ")
+
+
+# --- 1. The kommun quarter known only as one total ---------------------------------------------
+
+
+def test_a_plan_stating_only_the_kommuner_sum_computes_every_other_part():
+    forbund, plan = _plan(kommun_parts=False)  # no kommun has a fördelningstal
+    figures = plan_figures(plan)
+    year = figures.result.year(2024)
+    fk, region = (forbund.medlemmar.get(kind=k) for k in ("fk", "region"))
+    assert year.member_parts[calc_key(fk)] == 3_036_000
+    assert year.member_parts[calc_key(region)] == 1_518_000
+    assert year.split_blocks["kommuner"] == 1_518_000
+    assert [f for f in figures.findings if f.code in ("kommun-fordelning", "split-fel")] == []
+    assert [f for f in figures.findings if f.code in ("delar-summa", "fordelning")] == []
+    rows = [(r.label, r.cells[0].value) for r in member_rows(figures)]
+    assert rows == [
+        ("Försäkringskassan", 3_036_000),
+        ("Region Testlän", 1_518_000),
+        ("Kommunerna tillsammans", 1_518_000),
+    ]
+    page = _page(plan)
+    assert "Kommunerna tillsammans 1 518 000" in page
+    assert "Testköping 1 –" not in page
+
+
+def test_kommuner_lacking_a_figure_are_all_named_and_the_other_parts_stand():
+    forbund, plan = _plan(kommuner=3)
+    first = forbund.medlemmar.get(name="Testköping 1")
+    for year in plan.years:
+        Fordelningstal.objects.create(medlem=first, year=year, invanare=10_000)
+    figures = plan_figures(plan)
+    found = [f.message for f in figures.findings if f.code == "kommun-fordelning"]
+    assert len(found) == 3  # one per year
+    assert found[0].startswith("2024: Testköping 2 och Testköping 3 saknar var sitt fördelningstal")
+    assert "1\xa0518\xa0000\xa0kr kan inte fördelas" in found[0]
+    year = figures.result.year(2024)
+    fk = forbund.medlemmar.get(kind="fk")
+    assert year.member_parts[calc_key(fk)] == 3_036_000
+    assert calc_key(first) not in year.member_parts
+    assert [f for f in figures.findings if f.code in ("delar-summa", "fordelning")] == []
+
+
+# --- 2. The state's row ------------------------------------------------------------------------
+
+
+def test_no_table_prints_a_row_for_arbetsformedlingen_which_stays_a_member():
+    forbund, plan = _plan(kommuner=1)
+    assert forbund.medlemmar.filter(kind="af").exists()
+    assert "Arbetsförmedlingen" not in [r.label for r in member_rows(plan_figures(plan))]
+    for name in ("budget_editor", "budget_statements", "plan_document"):
+        assert "varav Arbetsförmedlingen" not in _page(plan, name)
+        assert "Arbetsförmedlingen (genom" not in _page(plan, name)
+
+
+# --- 11. The caption of a two-year plan --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plan_years", "period"),
+    [(1, "2024"), (2, "2024 med plan för 2025"), (3, "2024 med plan för 2025–2026")],
+)
+def test_the_period_is_named_as_plans_name_it(plan_years, period):
+    forbund, plan = _plan(plan_years=plan_years, kommuner=1)
+    assert plan.title == f"Verksamhetsplan och budget {period}"
+    assert f"Budget {period}, belopp i kr" in _page(plan)
+    assert "2025–2025" not in _page(plan, "plan_detail")
