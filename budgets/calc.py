@@ -79,7 +79,8 @@ class SplitResult:
 
     The kommun block is split among the kommuner only when the plan states their parts and
     every kommun has a fördelningstal; otherwise no kommun has a part, the block stands as one
-    sum, and kommun_error says which kommuner lack a figure when one is needed.
+    sum, and kommun_error says which kommuner lack a figure when one is needed ("Habo kommun
+    saknar fördelningstal …"; the checks add the amount in the plan's unit).
     """
 
     total: Decimal
@@ -266,10 +267,7 @@ def split_contribution(
         per_kommun = _largest_remainder(kommun_units, roles.kommun_weights)
         by_key.update((k.key, n) for k, n in zip(roles.kommuner, per_kommun, strict=True))
     elif roles.unweighted and split_kommuner:
-        kommun_error = (
-            f"{_kommun_weight_problem(roles.unweighted)}, så kommunernas del "
-            f"{_kr_text(blocks[KOMMUNER])} kan inte fördelas mellan kommunerna."
-        )
+        kommun_error = _kommun_weight_problem(roles.unweighted)
     kommun_keys = {k.key for k in roles.kommuner}
     parts = {
         m.key: Decimal(by_key.get(m.key, 0) * unit)
@@ -386,7 +384,7 @@ class Line:
 class YearTargets:
     """The förbund's own targets for one year: eget kapital ceiling and floor, individ share."""
 
-    ceiling_percent: Decimal | None = Decimal("20")
+    ceiling_percent: Decimal | None = None  # stated by the förbund, never assumed
     ceiling_amount: Decimal | None = None
     floor_amount: Decimal | None = None
     min_individ_percent: Decimal | None = None
@@ -419,6 +417,9 @@ class PlanInput:
     lines: Sequence[Line] = ()
     targets: Mapping[int, YearTargets] = field(default_factory=dict)
     balance: Mapping[int, BalanceInput] = field(default_factory=dict)
+    # An opening eget kapital a plan states for a later year; the roll-forward is kept, and a
+    # difference from it is a finding (checks.check_stated_ib).
+    stated_ib: Mapping[int, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -474,6 +475,7 @@ class YearResult:
     ovriga_intakter: Decimal
     intakter: Decimal
     ib: Decimal
+    stated_ib: Decimal | None
     available: Decimal
     kostnader: Decimal
     resultat: Decimal
@@ -686,6 +688,7 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         ovriga_intakter=ovriga,
         intakter=intakter,
         ib=ib,
+        stated_ib=_dec(inp.stated_ib[year]) if year in inp.stated_ib else None,
         available=available,
         kostnader=kostnader,
         resultat=resultat,

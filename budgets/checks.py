@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from budgets.calc import KOMMUNER, REGION_BLOCK, STAT, PlanResult, YearResult
 from finsam.members import AF, FK, KOMMUN, REGION
-from finsam.money import format_kr, format_percent, format_typed_percent
+from finsam.money import UNIT_KR, format_amount, format_percent, format_typed_percent
 
 FEL, VARNING, INFO = "fel", "varning", "info"
 SEVERITY_ORDER = {FEL: 0, VARNING: 1, INFO: 2}
@@ -37,10 +37,15 @@ class Finding:
     ref: str
 
 
+def _money(unit: str, value: Decimal) -> str:
+    """An amount in the plan's unit, as every figure beside it: "−250 tkr", "1 234 567 kr"."""
+    return format_amount(value, unit)
+
+
 # --- Per year ----------------------------------------------------------------------------------
 
 
-def check_split(year: YearResult) -> list[Finding]:
+def check_split(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """split-fel: the medlemsbidrag could not be split among the members."""
     if year.split_error is None:
         return []
@@ -48,7 +53,7 @@ def check_split(year: YearResult) -> list[Finding]:
         Finding(
             "split-fel",
             FEL,
-            f"{year.year}: medlemsbidraget {format_kr(year.medlemsbidrag)} kan inte fördelas "
+            f"{year.year}: medlemsbidraget {_money(amount_unit, year.medlemsbidrag)} kan inte fördelas "
             f"mellan medlemmarna. {year.split_error}",
             year.year,
             "medlemsbidrag",
@@ -56,7 +61,7 @@ def check_split(year: YearResult) -> list[Finding]:
     ]
 
 
-def check_kommun_split(year: YearResult) -> list[Finding]:
+def check_kommun_split(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """kommun-fordelning: the plan states each kommun's part, but not every kommun has a
     fördelningstal; the other members' parts and the kommuner's sum stand."""
     if year.kommun_error is None:
@@ -65,7 +70,9 @@ def check_kommun_split(year: YearResult) -> list[Finding]:
         Finding(
             "kommun-fordelning",
             FEL,
-            f"{year.year}: {year.kommun_error}",
+            f"{year.year}: {year.kommun_error}, så kommunernas del "
+            f"{_money(amount_unit, year.split_blocks[KOMMUNER])} kan inte fördelas mellan "
+            "kommunerna.",
             year.year,
             "medlemsbidrag",
         )
@@ -79,7 +86,7 @@ def _kommun_block_only(year: YearResult) -> bool:
     )
 
 
-def check_parts_sum(year: YearResult) -> list[Finding]:
+def check_parts_sum(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """delar-summa: the members' parts do not add up to the medlemsbidrag."""
     if not year.member_parts:
         return []
@@ -92,9 +99,9 @@ def check_parts_sum(year: YearResult) -> list[Finding]:
         Finding(
             "delar-summa",
             FEL,
-            f"{year.year}: medlemmarnas delar summerar till {format_kr(parts)}, men "
-            f"medlemsbidraget är {format_kr(year.medlemsbidrag)} "
-            f"(skillnad {format_kr(parts - year.medlemsbidrag)}).",
+            f"{year.year}: medlemmarnas delar summerar till {_money(amount_unit, parts)}, men "
+            f"medlemsbidraget är {_money(amount_unit, year.medlemsbidrag)} "
+            f"(skillnad {_money(amount_unit, parts - year.medlemsbidrag)}).",
             year.year,
             "medlemsbidrag",
         )
@@ -110,7 +117,7 @@ def _block_label(block: str) -> str:
 
 
 def check_distribution(
-    year: YearResult, *, unit: int, region_has_kommun_role: bool
+    year: YearResult, *, unit: int, region_has_kommun_role: bool, amount_unit: str = UNIT_KR
 ) -> list[Finding]:
     """fordelning: a block, or a kommun within the kommun block, is off its fixed share.
 
@@ -145,18 +152,20 @@ def check_distribution(
                 Finding(
                     "fordelning",
                     FEL,
-                    f"{year.year}: {_block_label(block)} får {format_kr(blocks[block])}, men den "
-                    f"fasta fördelningen ger {format_kr(exact)} "
-                    f"({format_percent(fraction, 0)} av {format_kr(year.medlemsbidrag)}).",
+                    f"{year.year}: {_block_label(block)} får {_money(amount_unit, blocks[block])}, men den "
+                    f"fasta fördelningen ger {_money(amount_unit, exact)} "
+                    f"({format_percent(fraction, 0)} av {_money(amount_unit, year.medlemsbidrag)}).",
                     year.year,
                     refs[block],
                 )
             )
-    findings += _check_kommun_parts(year, blocks[KOMMUNER], unit)
+    findings += _check_kommun_parts(year, blocks[KOMMUNER], unit, amount_unit)
     return findings
 
 
-def _check_kommun_parts(year: YearResult, block: Decimal, unit: int) -> list[Finding]:
+def _check_kommun_parts(
+    year: YearResult, block: Decimal, unit: int, amount_unit: str
+) -> list[Finding]:
     kommuner = [m for m in year.members if m.kind == KOMMUN and m.key in year.member_parts]
     if not kommuner or any(m.weight is None or m.weight <= 0 for m in kommuner):
         return []
@@ -171,8 +180,8 @@ def _check_kommun_parts(year: YearResult, block: Decimal, unit: int) -> list[Fin
                 Finding(
                     "fordelning",
                     FEL,
-                    f"{year.year}: {kommun.name} får {format_kr(part)}, men fördelningen efter "
-                    f"vikt ger {format_kr(exact)} av kommunernas {format_kr(block)}.",
+                    f"{year.year}: {kommun.name} får {_money(amount_unit, part)}, men fördelningen efter "
+                    f"vikt ger {_money(amount_unit, exact)} av kommunernas {_money(amount_unit, block)}.",
                     year.year,
                     f"member:{kommun.key}",
                 )
@@ -180,7 +189,7 @@ def _check_kommun_parts(year: YearResult, block: Decimal, unit: int) -> list[Fin
     return findings
 
 
-def check_negative_equity(year: YearResult) -> list[Finding]:
+def check_negative_equity(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """ub-negativ: the year ends with negative eget kapital."""
     if year.ub >= 0:
         return []
@@ -188,7 +197,7 @@ def check_negative_equity(year: YearResult) -> list[Finding]:
         Finding(
             "ub-negativ",
             FEL,
-            f"{year.year}: utgående eget kapital är {format_kr(year.ub)}; underskottet täcks "
+            f"{year.year}: utgående eget kapital är {_money(amount_unit, year.ub)}; underskottet täcks "
             "inte av eget kapital.",
             year.year,
             "ub",
@@ -196,7 +205,7 @@ def check_negative_equity(year: YearResult) -> list[Finding]:
     ]
 
 
-def check_ceiling(year: YearResult) -> list[Finding]:
+def check_ceiling(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """ek-over-tak: eget kapital ends above the förbund's ceiling."""
     if year.ceiling is None or year.ub <= year.ceiling:
         return []
@@ -204,21 +213,21 @@ def check_ceiling(year: YearResult) -> list[Finding]:
     if year.targets.ceiling_amount is None and year.targets.ceiling_percent is not None:
         basis = (
             f" ({format_typed_percent(year.targets.ceiling_percent)} av medlemsbidraget "
-            f"{format_kr(year.medlemsbidrag)})"
+            f"{_money(amount_unit, year.medlemsbidrag)})"
         )
     return [
         Finding(
             "ek-over-tak",
             VARNING,
-            f"{year.year}: utgående eget kapital {format_kr(year.ub)} är över taket "
-            f"{format_kr(year.ceiling)}{basis}.",
+            f"{year.year}: utgående eget kapital {_money(amount_unit, year.ub)} är över taket "
+            f"{_money(amount_unit, year.ceiling)}{basis}.",
             year.year,
             "ceiling",
         )
     ]
 
 
-def check_floor(year: YearResult) -> list[Finding]:
+def check_floor(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """ek-under-golv: eget kapital ends below the floor, though not below zero."""
     if year.floor is None or year.ub < 0 or year.ub >= year.floor:
         return []
@@ -226,15 +235,15 @@ def check_floor(year: YearResult) -> list[Finding]:
         Finding(
             "ek-under-golv",
             VARNING,
-            f"{year.year}: utgående eget kapital {format_kr(year.ub)} är under golvet "
-            f"{format_kr(year.floor)}.",
+            f"{year.year}: utgående eget kapital {_money(amount_unit, year.ub)} är under golvet "
+            f"{_money(amount_unit, year.floor)}.",
             year.year,
             "floor",
         )
     ]
 
 
-def check_individ_share(year: YearResult) -> list[Finding]:
+def check_individ_share(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """individ-andel: too little of the medlemsbidrag goes to individinriktade insatser."""
     minimum = year.targets.min_individ_percent
     share = year.individ_of_medlemsbidrag
@@ -245,15 +254,17 @@ def check_individ_share(year: YearResult) -> list[Finding]:
             "individ-andel",
             VARNING,
             f"{year.year}: individinriktade insatser får {format_percent(share)} av "
-            f"medlemsbidraget ({format_kr(year.individ_costs)} av "
-            f"{format_kr(year.medlemsbidrag)}); målet är minst {format_typed_percent(minimum)}.",
+            f"medlemsbidraget ({_money(amount_unit, year.individ_costs)} av "
+            f"{_money(amount_unit, year.medlemsbidrag)}); målet är minst {format_typed_percent(minimum)}.",
             year.year,
             "individ",
         )
     ]
 
 
-def check_deficit(year: YearResult, *, deficit_reason: str) -> list[Finding]:
+def check_deficit(
+    year: YearResult, *, deficit_reason: str, amount_unit: str = UNIT_KR
+) -> list[Finding]:
     """A planned deficit: a warning without a stated reason, a notice with one."""
     if year.resultat >= 0:
         return []
@@ -263,7 +274,7 @@ def check_deficit(year: YearResult, *, deficit_reason: str) -> list[Finding]:
             Finding(
                 "underskott-utan-motivering",
                 VARNING,
-                f"{year.year}: årets resultat är {format_kr(year.resultat)}. Budgeten ska vara i "
+                f"{year.year}: årets resultat är {_money(amount_unit, year.resultat)}. Budgeten ska vara i "
                 "balans; ett planerat underskott behöver en motivering.",
                 year.year,
                 "resultat",
@@ -273,7 +284,7 @@ def check_deficit(year: YearResult, *, deficit_reason: str) -> list[Finding]:
         Finding(
             "underskott",
             INFO,
-            f"{year.year}: årets resultat är {format_kr(year.resultat)}; eget kapital förbrukas "
+            f"{year.year}: årets resultat är {_money(amount_unit, year.resultat)}; eget kapital förbrukas "
             f"medvetet: {reason}",
             year.year,
             "resultat",
@@ -281,7 +292,42 @@ def check_deficit(year: YearResult, *, deficit_reason: str) -> list[Finding]:
     ]
 
 
-def check_balance(year: YearResult) -> list[Finding]:
+def check_stated_ib(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
+    """ib-angivet: the plan states an opening eget kapital for a later year other than the
+    year before's closing one. The figures roll forward regardless; the difference is shown."""
+    if year.stated_ib is None or year.stated_ib == year.ib:
+        return []
+    return [
+        Finding(
+            "ib-angivet",
+            VARNING,
+            f"{year.year}: planen anger ingående eget kapital "
+            f"{_money(amount_unit, year.stated_ib)}, men utgående eget kapital året före är "
+            f"{_money(amount_unit, year.ib)} (skillnad "
+            f"{_money(amount_unit, year.stated_ib - year.ib)}). Budgeten räknar med "
+            f"{_money(amount_unit, year.ib)}.",
+            year.year,
+            "ib",
+        )
+    ]
+
+
+def check_empty_year(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
+    """tomt-ar: a plan year whose budget is all zeros (no medlemsbidrag, no line)."""
+    if year.medlemsbidrag or any(year.line_amounts.values()):
+        return []
+    return [
+        Finding(
+            "tomt-ar",
+            VARNING,
+            f"{year.year}: budgeten för året är tom; medlemsbidraget och alla rader är 0.",
+            year.year,
+            "medlemsbidrag",
+        )
+    ]
+
+
+def check_balance(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """balans: tillgångar differ from eget kapital, avsättningar and skulder."""
     statement = year.balansbudget
     if statement is None or statement.balanced:
@@ -291,9 +337,9 @@ def check_balance(year: YearResult) -> list[Finding]:
             "balans",
             FEL,
             f"{year.year}: balansbudgeten går inte ihop: tillgångar "
-            f"{format_kr(statement.summa_tillgangar)}, eget kapital, avsättningar och skulder "
-            f"{format_kr(statement.summa_eget_kapital_avsattningar_skulder)} "
-            f"(skillnad {format_kr(statement.difference)}).",
+            f"{_money(amount_unit, statement.summa_tillgangar)}, eget kapital, avsättningar och skulder "
+            f"{_money(amount_unit, statement.summa_eget_kapital_avsattningar_skulder)} "
+            f"(skillnad {_money(amount_unit, statement.difference)}).",
             year.year,
             "balans",
         )
@@ -394,26 +440,35 @@ def run_checks(
     deficit_reason: str = "",
     member_set_problems: Sequence[str] = (),
     risk_items: Iterable[RiskItem] = (),
+    amount_unit: str = UNIT_KR,
 ) -> list[Finding]:
-    """All findings for the plan, ordered by year (plan-wide first), then by severity."""
-    per_year: list[Callable[[YearResult], list[Finding]]] = [
+    """All findings for the plan, ordered by year (plan-wide first), then by severity; amounts
+    in the plan's unit."""
+    per_year: list[Callable[..., list[Finding]]] = [
         check_split,
         check_kommun_split,
         check_parts_sum,
-        lambda y: check_distribution(
-            y, unit=result.unit, region_has_kommun_role=result.region_has_kommun_role
+        lambda y, amount_unit: check_distribution(
+            y,
+            unit=result.unit,
+            region_has_kommun_role=result.region_has_kommun_role,
+            amount_unit=amount_unit,
         ),
         check_negative_equity,
         check_ceiling,
         check_floor,
         check_individ_share,
-        lambda y: check_deficit(y, deficit_reason=deficit_reason),
+        lambda y, amount_unit: check_deficit(
+            y, deficit_reason=deficit_reason, amount_unit=amount_unit
+        ),
         check_balance,
+        check_stated_ib,
+        check_empty_year,
     ]
     findings = check_members(member_set_problems)
     findings += check_deadline(budget_year=budget_year, today=today, adopted=adopted)
     findings += check_risk_effect(risk_items)
     for year in result.years:
         for check in per_year:
-            findings += check(year)
+            findings += check(year, amount_unit=amount_unit)
     return sorted(findings, key=_sort_key)

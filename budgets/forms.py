@@ -128,6 +128,7 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
 
     MONEY = [
         "comparison_ib",
+        "stated_ib",
         "ceiling_amount",
         "floor_amount",
         "anlaggningstillgangar",
@@ -136,7 +137,13 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
         "langfristiga_skulder",
         "kortfristiga_skulder",
     ]
-    OPTIONAL = {"comparison_ib", "ceiling_amount", "floor_amount", "omsattningstillgangar"}
+    OPTIONAL = {
+        "comparison_ib",
+        "stated_ib",
+        "ceiling_amount",
+        "floor_amount",
+        "omsattningstillgangar",
+    }
 
     class Meta:
         model = BudgetYear
@@ -149,6 +156,8 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
         for name in self.MONEY:
             if name == "comparison_ib" and not instance.is_comparison:
                 continue
+            if name == "stated_ib" and (instance.is_comparison or not instance.is_later_plan_year):
+                continue
             model_field = BudgetYear._meta.get_field(name)
             value = getattr(instance, name)
             self.fields[name] = AmountField(
@@ -157,8 +166,10 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
                 label=model_field.verbose_name.capitalize(),
                 help_text=model_field.help_text,
                 initial=value.amount if value is not None else None,
-                allow_negative=name == "comparison_ib",
+                allow_negative=name in ("comparison_ib", "stated_ib"),
             )
+        # Offered, never assumed: the browser suggests Nationella rådet's figure as the user types.
+        self.fields["ceiling_percent"].widget.attrs["list"] = "nr-rekommendation"
         for name in ("ceiling_percent", "min_individ_percent"):
             self.fields[name].error_messages["invalid"] = "Ange en procentsats, t.ex. 20."
             self.fields[name].error_messages["max_digits"] = "Ange en procentsats mellan 0 och 100."

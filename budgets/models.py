@@ -270,17 +270,28 @@ class BudgetYear(Versioned):
         validators=SIGNED_AMOUNT_VALIDATORS,
         help_text="Bara för jämförelsekolumnerna (året före budgetåret).",
     )
+    stated_ib = money_field(
+        "ingående eget kapital enligt planen",
+        null=True,
+        blank=True,
+        default=None,
+        validators=SIGNED_AMOUNT_VALIDATORS,
+        help_text="Bara om planen anger ett eget belopp för ett senare planår. Budgeten räknar "
+        "med förra årets utgående eget kapital; en skillnad visas som en anmärkning.",
+    )
     ceiling_percent = models.DecimalField(
         "tak för eget kapital (% av medlemsbidrag)",
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
-        default=Decimal(20),
+        default=None,
         validators=[
             MinValueValidator(0, "Ange en procentsats mellan 0 och 100."),
             MaxValueValidator(100, "Ange en procentsats mellan 0 och 100."),
         ],
+        help_text="Tomt tills förbundet har satt ett tak. Nationella rådet rekommenderar högst "
+        "20 % för ett mindre förbund.",
     )
     ceiling_amount = money_field(
         "tak för eget kapital (belopp)",
@@ -336,6 +347,11 @@ class BudgetYear(Versioned):
     @property
     def is_comparison(self) -> bool:
         return self.year < self.plan.budget_year
+
+    @property
+    def is_later_plan_year(self) -> bool:
+        """A plan year after the budget year: its opening eget kapital rolls forward."""
+        return self.year > self.plan.budget_year
 
     def clean(self) -> None:
         problem = rounding_problem(self.medlemsbidrag.amount, self.plan.forbund.rounding_unit)

@@ -308,6 +308,11 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         lines=_calc_lines(lines, typed, ColumnKind.BUDGET),
         targets={r.year: _targets(r) for r in plan_rows},
         balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
+        stated_ib={
+            r.year: r.stated_ib.amount
+            for r in plan_rows[1:]
+            if r.stated_ib is not None and r.pk is not None
+        },
     )
     result = calc.compute_plan(plan_input)
 
@@ -352,6 +357,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         member_set_problems=problems,
         # The insatser come with their lines (an insats always has one): no query of their own.
         risk_items=[line.insats.risk_item() for line in lines if line.insats is not None],
+        amount_unit=inputs.amount_unit,
     )
     return PlanFigures(
         plan=plan,

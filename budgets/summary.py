@@ -114,6 +114,7 @@ def _column(figures: PlanFigures, column: Column) -> dict:
         "shares": {kind: fraction(share) for kind, share in r.shares.items()},
         "arets_resultat": kr(r.resultat),
         "ib": kr(r.ib),
+        "ib_enligt_planen": kr(r.stated_ib) if r.stated_ib is not None else None,
         "ub": kr(r.ub),
         "tillgangliga_medel": kr(r.available),
         "targets": {

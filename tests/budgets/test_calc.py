@@ -226,8 +226,11 @@ def test_utrymme_without_a_floor_is_available_less_decided_costs() -> None:
     assert year.utrymme == 700_000
 
 
-def test_ceiling_defaults_to_20_percent_of_the_contribution() -> None:
+def test_no_ceiling_is_assumed_and_a_stated_percent_is_of_the_contribution() -> None:
     year = compute_plan(plan(allocations={2020: Decimal(6_000_000)})).year(2020)
+    assert year.ceiling is None
+    stated = {2020: YearTargets(ceiling_percent=Decimal(20))}
+    year = compute_plan(plan(allocations={2020: Decimal(6_000_000)}, targets=stated)).year(2020)
     assert year.ceiling == 1_200_000
 
 

@@ -163,8 +163,9 @@ def test_negative_closing_equity_is_an_error_naming_the_amount() -> None:
     assert "ub-negativ" not in codes(computed(opening=325_000, cost=1_325_000))
 
 
-def test_equity_above_the_default_20_percent_ceiling_is_a_warning() -> None:
-    result = computed(opening=200_001, targets={})
+def test_equity_above_a_stated_20_percent_ceiling_is_a_warning() -> None:
+    stated = {2021: YearTargets(ceiling_percent=Decimal(20))}
+    result = computed(opening=200_001, targets=stated)
     finding = only(result, "ek-over-tak")
     assert finding.severity == VARNING
     assert finding.ref == "ceiling"
@@ -172,7 +173,8 @@ def test_equity_above_the_default_20_percent_ceiling_is_a_warning() -> None:
         "2021: utgående eget kapital 200 001 kr är över taket 200 000 kr "
         "(20 % av medlemsbidraget 1 000 000 kr)."
     )
-    assert "ek-over-tak" not in codes(computed(opening=200_000, targets={}))
+    assert "ek-over-tak" not in codes(computed(opening=200_000, targets=stated))
+    assert "ek-over-tak" not in codes(computed(opening=900_000, targets={}))  # none stated
 
 
 def test_an_amount_ceiling_is_quoted_without_a_percent() -> None:

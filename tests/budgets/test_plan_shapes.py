@@ -104,3 +104,68 @@ def test_the_period_is_named_as_plans_name_it(plan_years, period):
     assert plan.title == f"Verksamhetsplan och budget {period}"
     assert f"Budget {period}, belopp i kr" in _page(plan)
     assert "2025–2025" not in _page(plan, "plan_detail")
+
+
+# --- 9. Targets stated, not assumed; findings in the plan's unit; empty years ----------------
+
+
+def test_a_new_plan_states_no_targets_and_the_form_offers_the_recommendation():
+    forbund, plan = _plan(kommuner=1)
+    assert {r.ceiling_percent for r in plan.year_rows.all()} == {None}
+    figures = plan_figures(plan)
+    assert [y.ceiling for y in figures.result.years] == [None, None, None]
+    client = Client()
+    client.force_login(factories.kansli(forbund).user)
+    html = client.get(reverse("budget_years", args=[forbund.slug, plan.pk])).content.decode()
+    assert 'list="nr-rekommendation"' in html
+    assert '<option value="20" label="Nationella rådets rekommendation' in html
+
+
+def test_findings_of_a_tkr_plan_name_amounts_in_tkr():
+    forbund, plan = _plan(kommuner=2, amount_unit="tkr", rounding_unit=1000)
+    found = [f.message for f in plan_figures(plan).findings if f.code == "kommun-fordelning"]
+    assert "kommunernas del 1\xa0518\xa0tkr kan inte fördelas" in found[0]
+    assert not any("000\xa0kr" in f.message for f in plan_figures(plan).findings)
+
+
+def test_a_plan_year_whose_budget_is_all_zeros_is_flagged():
+    forbund, plan = _plan(kommuner=1)
+    services.budget_figures_set(
+        plan=plan, acting_user=None, medlemsbidrag={(2026, "budget"): Decimal(0)}
+    )
+    empty = [(f.year, f.severity) for f in plan_figures(plan).findings if f.code == "tomt-ar"]
+    assert empty == [(2026, "varning")]
+
+
+# --- 10. A stated opening eget kapital of a later year -------------------------------------
+
+
+def test_a_stated_ib_that_differs_from_the_rolled_forward_ub_is_a_finding():
+    forbund, plan = _plan(kommuner=1, medlemsbidrag=1_000_000)
+    plan.opening_equity = Decimal(500_000)
+    plan.save()
+    line = services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=forbund.budget_groups.get(name="Förvaltning").categories.first(),
+        name="Kansli",
+        amounts={(y, "budget"): Decimal(1_200_000) for y in plan.years},
+    )
+    assert line.pk
+    row = plan.year_rows.get(year=2025, column="budget")
+    services.budget_years_update(
+        plan=plan, acting_user=None, rows={row.pk: {"stated_ib": Decimal(250_000)}}
+    )
+    figures = plan_figures(plan)
+    # 500 000 + 1 000 000 − 1 200 000 = 300 000 rolls forward; the plan states 250 000.
+    assert figures.result.year(2025).ib == 300_000
+    found = [f.message for f in figures.findings if f.code == "ib-angivet"]
+    assert found == [
+        "2025: planen anger ingående eget kapital 250\xa0000\xa0kr, men utgående eget kapital "
+        "året före är 300\xa0000\xa0kr (skillnad -50\xa0000\xa0kr). Budgeten räknar med "
+        "300\xa0000\xa0kr."
+    ]
+    services.budget_years_update(
+        plan=plan, acting_user=None, rows={row.pk: {"stated_ib": Decimal(300_000)}}
+    )
+    assert not [f for f in plan_figures(plan).findings if f.code == "ib-angivet"]
