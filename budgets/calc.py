@@ -20,6 +20,7 @@ from finsam.money import format_kr
 ROUNDING = ROUND_HALF_UP
 KRONA = Decimal(1)
 ZERO = Decimal(0)
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
 UNITS = (1, 100, 1000)
 KINDS = (FK, AF, REGION, KOMMUN)
@@ -32,6 +33,9 @@ VERKSAMHET, AVSKRIVNING, FINANSIELL = "verksamhet", "avskrivning", "finansiell"
 STATEMENTS = (VERKSAMHET, AVSKRIVNING, FINANSIELL)
 # The share kinds of costs: individinriktat, strukturövergripande, förvaltning, övrigt.
 INDIVID, STRUKTUR, FORVALTNING, OVRIGT = "individ", "struktur", "forvaltning", "ovrigt"
+# A cost whose line, insats and group name no share kind: it still counts, so that the shares
+# of the costs always add up to 100 %, and a target that depends on it says so.
+EJ_ANGIVET = "ej-angivet"
 
 # Division precision for the fractions that are shown, not summed (shares of costs).
 SHARE_PRECISION = 34
@@ -482,6 +486,7 @@ class YearResult:
     ub: Decimal
     shares: dict[str, Decimal]
     individ_costs: Decimal
+    unclassified_costs: Decimal  # costs with no share kind stated (EJ_ANGIVET)
     individ_of_medlemsbidrag: Decimal | None
     targets: YearTargets
     ceiling: Decimal | None
@@ -554,6 +559,13 @@ def _budgeted(line: Line, year: int, under_use: Decimal) -> Decimal:
     if line.under_use_applies:
         return round_kr(amount * (1 - under_use / HUNDRED))
     return amount
+
+
+def _kinds(line: Line) -> Mapping[str, Decimal]:
+    # A cost line that names no share kind counts as "ej angivet"; an income line in none.
+    if line.side == KOSTNAD and not line.share_kinds:
+        return {EJ_ANGIVET: ONE}
+    return line.share_kinds
 
 
 def _fraction(part: Decimal, whole: Decimal) -> Decimal:
@@ -653,7 +665,7 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     available = ib + intakter
 
     by_kind = {
-        kind: sum((amounts[ln.key] * _dec(ln.share_kinds.get(kind, ZERO)) for ln in costs), ZERO)
+        kind: sum((amounts[ln.key] * _dec(_kinds(ln).get(kind, ZERO)) for ln in costs), ZERO)
         for kind in share_kinds
     }
     shares = {
@@ -695,6 +707,7 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         ub=ub,
         shares=shares,
         individ_costs=individ_costs,
+        unclassified_costs=by_kind.get(EJ_ANGIVET, ZERO),
         individ_of_medlemsbidrag=(
             _fraction(individ_costs, medlemsbidrag) if medlemsbidrag else None
         ),
@@ -718,7 +731,7 @@ def compute_plan(inp: PlanInput) -> PlanResult:
     _validate(inp)
     share_kinds: list[str] = []
     for line in inp.lines:
-        for kind in line.share_kinds:
+        for kind in _kinds(line):
             if kind not in share_kinds:
                 share_kinds.append(kind)
     results: list[YearResult] = []

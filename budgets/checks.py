@@ -244,18 +244,37 @@ def check_floor(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding
 
 
 def check_individ_share(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
-    """individ-andel: too little of the medlemsbidrag goes to individinriktade insatser."""
+    """individ-andel: too little of the medlemsbidrag goes to individinriktade insatser.
+
+    The target's denominator is the medlemsbidrag. Costs with no share kind stated may be
+    individinriktade or not: when the target is met only if they are, the finding says the
+    target cannot be judged (individ-andel-oklar) instead of warning."""
     minimum = year.targets.min_individ_percent
     share = year.individ_of_medlemsbidrag
     if minimum is None or share is None or share * HUNDRED >= minimum:
         return []
+    at_most = (year.individ_costs + year.unclassified_costs) / year.medlemsbidrag
+    if year.unclassified_costs and at_most * HUNDRED >= minimum:
+        return [
+            Finding(
+                "individ-andel-oklar",
+                INFO,
+                f"{year.year}: {_money(amount_unit, year.unclassified_costs)} av kostnaderna "
+                "räknas inte i någon andel (ej angivet), så målet om minst "
+                f"{format_typed_percent(minimum)} av medlemsbidraget till individinriktade "
+                "insatser kan inte bedömas; ange andelen på raderna eller grupperna.",
+                year.year,
+                "individ",
+            )
+        ]
     return [
         Finding(
             "individ-andel",
             VARNING,
             f"{year.year}: individinriktade insatser får {format_percent(share)} av "
             f"medlemsbidraget ({_money(amount_unit, year.individ_costs)} av "
-            f"{_money(amount_unit, year.medlemsbidrag)}); målet är minst {format_typed_percent(minimum)}.",
+            f"{_money(amount_unit, year.medlemsbidrag)}); målet är minst "
+            f"{format_typed_percent(minimum)}.",
             year.year,
             "individ",
         )

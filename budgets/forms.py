@@ -110,7 +110,7 @@ class BudgetGridForm(forms.Form):
 class BudgetLineForm(SafeFormMixin, forms.ModelForm):
     class Meta:
         model = BudgetLine
-        fields = ["category", "name", "note", "decided", "order"]
+        fields = ["category", "name", "note", "decided", "share_kind", "order"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, forbund, **kwargs):

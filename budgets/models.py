@@ -183,6 +183,13 @@ class BudgetLine(Versioned):
         help_text="Av: medel som ännu inte är fördelade (t.ex. ”Tillgängligt nya projekt”). "
         "De räknas inte som beslutade kostnader i utrymmet för ny verksamhet.",
     )
+    share_kind = models.CharField(
+        "räknas i andelen",
+        max_length=12,
+        choices=ShareKind.choices,
+        blank=True,
+        help_text="Tomt: som insatsen eller gruppen. Bara för kostnader.",
+    )
     order = models.PositiveSmallIntegerField("ordning", default=0)
     # The line of an insats: its typed amounts are what the insats is granted (beviljat).
     insats = models.OneToOneField(
@@ -203,6 +210,12 @@ class BudgetLine(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.share_kind and self.category_id and self.category.group.side != Side.KOSTNAD:
+            raise ValidationError(
+                {"share_kind": "Bara en kostnad räknas i en andel av kostnaderna."}
+            )
 
 
 class BudgetAmount(models.Model):

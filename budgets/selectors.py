@@ -100,10 +100,14 @@ def _split_members(
 
 
 def _share_kinds(line: BudgetLine, group: BudgetGroup) -> dict[str, Decimal]:
+    """Where a cost line counts: its own share kind, else its insats's kind (a mixed insats in
+    individ and struktur by its split), else its group's; with none, calc counts it as
+    "ej angivet"."""
     if group.side != Side.KOSTNAD:
         return {}
+    if line.share_kind:
+        return {line.share_kind: Decimal(1)}
     if line.insats is not None:
-        # An insats counts by its kind; a mixed one in individ and struktur by its split.
         return line.insats.share_kinds(group.share_kind)
     return {group.share_kind: Decimal(1)} if group.share_kind else {}
 

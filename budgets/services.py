@@ -153,6 +153,7 @@ def budget_line_create(
     name: str,
     note: str = "",
     decided: bool = True,
+    share_kind: str = "",
     order: int | None = None,
     amounts: Mapping[tuple[int, str], Decimal] | None = None,
     insats=None,
@@ -176,6 +177,7 @@ def budget_line_create(
         name=name,
         note=note,
         decided=decided,
+        share_kind=share_kind,
         order=order,
         insats=insats,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from budgets.calc import KOMMUNER
+from budgets.calc import EJ_ANGIVET, KOMMUNER
 from budgets.charts import cost_chart, equity_chart
 from budgets.checks import FEL, INFO
 from budgets.forms import amount_name, medlemsbidrag_name
@@ -164,7 +164,7 @@ def attach_fields(rows: list[Row], form) -> None:
                 cell.shown = form.shown[cell.field_name]
 
 
-SHARE_LABELS = dict(ShareKind.choices)
+SHARE_LABELS = {**dict(ShareKind.choices), EJ_ANGIVET: "Ej angivet"}
 # (label, attribute of calc.ResultStatement / BalanceStatement, row style), for every reader.
 RESULT_ROWS = [
     ("Verksamhetens intäkter", "verksamhetens_intakter", ""),
@@ -277,6 +277,12 @@ def budget_context(figures: PlanFigures) -> dict:
         "result_rows": RESULT_ROWS,
         "balance_rows": BALANCE_ROWS,
         "share_rows": share_rows(figures),
+        "unclassified_lines": [
+            ln.name
+            for ln in figures.lines
+            if ln.category.group.side == Side.KOSTNAD
+            and not (ln.share_kind or ln.insats_id or ln.category.group.share_kind)
+        ],
         "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
         "target_rows": target_rows(figures),
         "decided_rows": figure_rows(

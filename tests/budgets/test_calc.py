@@ -178,7 +178,13 @@ def test_mixed_share_kinds_split_a_line_proportionally() -> None:
         )
     ).year(2020)
     assert year.individ_costs == 750_000
-    assert year.shares == {"individ": Decimal("0.75"), "struktur": Decimal("0.15")}
+    # The kansli line names no share kind: it counts as "ej angivet", and the shares add up.
+    assert year.shares == {
+        "individ": Decimal("0.75"),
+        "struktur": Decimal("0.15"),
+        "ej-angivet": Decimal("0.1"),
+    }
+    assert year.unclassified_costs == 100_000
     assert year.individ_of_medlemsbidrag == Decimal("0.75")
 
 

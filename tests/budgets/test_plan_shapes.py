@@ -8,6 +8,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -169,3 +170,90 @@ def test_a_stated_ib_that_differs_from_the_rolled_forward_ub_is_a_finding():
         plan=plan, acting_user=None, rows={row.pk: {"stated_ib": Decimal(300_000)}}
     )
     assert not [f for f in plan_figures(plan).findings if f.code == "ib-angivet"]
+
+
+# --- 5. Share kinds per line, and shares that add up ---------------------------------------
+
+
+def test_a_line_counts_in_its_own_share_kind_and_every_cost_counts_somewhere():
+    forbund, plan = _plan(kommuner=1)
+    individ = forbund.budget_groups.get(name="Individinriktade insatser").categories.first()
+    ovrig = forbund.budget_groups.create(name="Övrig verksamhet", side="kostnad")
+    ovrig_category = ovrig.categories.create(name="Övrig verksamhet")
+    rows = [
+        (individ, "Arbetsträning", "", 600_000),
+        (individ, "Samverkansdag", "struktur", 100_000),  # its own kind over its group's
+        (ovrig_category, "Nya projekt", "", 200_000),  # no kind anywhere: ej angivet
+        (ovrig_category, "Kompetensutveckling", "struktur", 100_000),
+    ]
+    for category, name, kind, amount in rows:
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=category,
+            name=name,
+            share_kind=kind,
+            amounts={(2024, "budget"): Decimal(amount)},
+        )
+    figures = plan_figures(plan)
+    year = figures.result.year(2024)
+    assert year.shares == {
+        "individ": Decimal("0.6"),
+        "struktur": Decimal("0.2"),
+        "ej-angivet": Decimal("0.2"),
+    }
+    assert sum(year.shares.values()) == 1
+    page = _page(plan)
+    assert "Ej angivet 20,0 %" in page
+    assert "Ej angivet: Nya projekt." in page
+
+
+def test_an_income_line_counts_in_no_share():
+    forbund, plan = _plan(kommuner=1)
+    income = forbund.budget_groups.filter(side="intakt").first().categories.first()
+    with pytest.raises(ValidationError) as error:
+        services.budget_line_create(
+            plan=plan, acting_user=None, category=income, name="ESF", share_kind="individ"
+        )
+    assert "Bara en kostnad" in str(error.value)
+
+
+def test_an_individ_target_that_rests_on_unclassified_costs_is_not_judged_but_said():
+    forbund, plan = _plan(kommuner=1, medlemsbidrag=1_000_000)
+    row = plan.year_rows.get(year=2024, column="budget")
+    services.budget_years_update(
+        plan=plan, acting_user=None, rows={row.pk: {"min_individ_percent": Decimal(70)}}
+    )
+    individ = forbund.budget_groups.get(name="Individinriktade insatser").categories.first()
+    ovrig = forbund.budget_groups.create(name="Planårens aktiviteter", side="kostnad")
+    for category, amount in ((individ, 300_000), (ovrig.categories.create(name="Nya"), 500_000)):
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=category,
+            name=category.name,
+            amounts={(2024, "budget"): Decimal(amount)},
+        )
+    found = {f.code: f for f in plan_figures(plan).findings if f.year == 2024}
+    # 30 % known individinriktat; 80 % if the 500 000 without a kind were: not judged.
+    assert "individ-andel" not in found
+    assert found["individ-andel-oklar"].severity == "info"
+    assert "500\xa0000\xa0kr av kostnaderna räknas inte i någon andel" in (
+        found["individ-andel-oklar"].message
+    )
+    Line = type(plan.budget_lines.first())
+    Line.objects.filter(plan=plan, name="Nya").update(share_kind="struktur")
+    found = {f.code: f for f in plan_figures(plan).findings if f.year == 2024}
+    assert found["individ-andel"].severity == "varning"  # now known: 30 % against 70 %
+
+
+def test_sodra_vatterbygdens_shares_add_up_to_one_hundred_percent():
+    from plans.demo import load_demo
+    from plans.models import Plan
+
+    load_demo()
+    plan = Plan.objects.get(forbund__slug="sodra-vatterbygden")
+    for column in plan_figures(plan).columns:
+        assert sum(column.result.shares.values()) == 1, column.label
+    year = plan_figures(plan).result.year(2022)
+    assert year.shares["ej-angivet"] > Decimal("0.33")  # Övrig verksamhet names no kind

@@ -182,8 +182,8 @@ def test_sundsvall_summary_has_the_published_statements(demo):
             [
                 ("sista-dag-passerad", None),
                 ("underskott", 2022),
-                ("individ-andel", 2023),
-                ("individ-andel", 2024),
+                ("individ-andel-oklar", 2023),
+                ("individ-andel-oklar", 2024),
             ],
         ),
     ],
