@@ -7,7 +7,7 @@ the year and quote the figures as the plan prints them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -284,7 +284,8 @@ def check_individ_share(year: YearResult, *, amount_unit: str = UNIT_KR) -> list
 def check_deficit(
     year: YearResult, *, deficit_reason: str, amount_unit: str = UNIT_KR
 ) -> list[Finding]:
-    """A planned deficit: a warning without a stated reason, a notice with one."""
+    """A planned deficit: a warning without a stated reason, a notice with one (the year's
+    own reason, or the plan's for every year)."""
     if year.resultat >= 0:
         return []
     reason = deficit_reason.strip()
@@ -457,6 +458,7 @@ def run_checks(
     today: date,
     adopted: bool,
     deficit_reason: str = "",
+    deficit_reasons: Mapping[int, str] | None = None,
     member_set_problems: Sequence[str] = (),
     risk_items: Iterable[RiskItem] = (),
     amount_unit: str = UNIT_KR,
@@ -478,7 +480,9 @@ def run_checks(
         check_floor,
         check_individ_share,
         lambda y, amount_unit: check_deficit(
-            y, deficit_reason=deficit_reason, amount_unit=amount_unit
+            y,
+            deficit_reason=(deficit_reasons or {}).get(y.year, "").strip() or deficit_reason,
+            amount_unit=amount_unit,
         ),
         check_balance,
         check_stated_ib,

@@ -113,14 +113,42 @@ class BudgetLineForm(SafeFormMixin, forms.ModelForm):
         fields = ["category", "name", "note", "decided", "share_kind", "order"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, forbund, **kwargs):
+    def __init__(self, *args, forbund, columns=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # A footnote on each single amount of the line: columns are (year, column, label).
+        self.note_fields: dict[str, tuple[int, str]] = {}
+        stored = (
+            {(a.year, a.column): a.note for a in self.instance.amounts.all()}
+            if (self.instance.pk)
+            else {}
+        )
+        for year, column, label in columns:
+            name = f"fotnot_{year}_{column}"
+            self.fields[name] = forms.CharField(
+                label=f"Fotnot till beloppet {label}",
+                required=False,
+                max_length=500,
+                initial=stored.get((year, column), ""),
+                error_messages={"max_length": "Skriv högst 500 tecken."},
+            )
+            self.note_fields[name] = (year, column)
         # Only this förbund's categories are offered; another's cannot even be chosen.
         self.fields["category"].queryset = BudgetCategory.objects.filter(
             group__forbund=forbund
         ).select_related("group")
         self.fields["category"].label_from_instance = lambda c: f"{c.group.name}: {c.name}"
         self.fields["order"].required = False
+
+    def changes(self) -> dict:
+        return {k: v for k, v in super().changes().items() if k not in self.note_fields}
+
+    def amount_notes(self) -> dict[tuple[int, str], str]:
+        """The footnotes on single amounts the user changed, {(year, column): text}."""
+        return {
+            key: self.cleaned_data.get(name, "")
+            for name, key in self.note_fields.items()
+            if name in self.changed_data
+        }
 
 
 class BudgetYearForm(SafeFormMixin, forms.ModelForm):
@@ -147,7 +175,8 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
 
     class Meta:
         model = BudgetYear
-        fields = ["ceiling_percent", "min_individ_percent"]
+        fields = ["ceiling_percent", "min_individ_percent", "deficit_reason"]
+        widgets = {"deficit_reason": forms.Textarea(attrs={"rows": 3})}
         field_classes = {"ceiling_percent": DecimalField, "min_individ_percent": DecimalField}
 
     def __init__(self, *args, unit: str, **kwargs):

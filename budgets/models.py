@@ -229,6 +229,13 @@ class BudgetAmount(models.Model):
         "kolumn", max_length=8, choices=ColumnKind.choices, default=ColumnKind.BUDGET
     )
     amount = money_field("belopp", default=0)
+    note = models.CharField(
+        "fotnot till beloppet",
+        max_length=500,
+        blank=True,
+        help_text="Visas som fotnot vid just detta belopp, t.ex. att en del av kostnaden flyttas "
+        "till nästa år.",
+    )
 
     class Meta:
         verbose_name = "belopp"
@@ -282,6 +289,12 @@ class BudgetYear(Versioned):
         default=None,
         validators=SIGNED_AMOUNT_VALIDATORS,
         help_text="Bara för jämförelsekolumnerna (året före budgetåret).",
+    )
+    deficit_reason = models.TextField(
+        "motivering till underskott detta år",
+        blank=True,
+        help_text="Ett planerat underskott ska motiveras. Tomt: planens gemensamma motivering "
+        "gäller.",
     )
     stated_ib = money_field(
         "ingående eget kapital enligt planen",

@@ -56,6 +56,18 @@ class Column:
         return f"{'Budget' if self.is_first else 'Plan'} {self.year}"
 
 
+def column_labels(plan: Plan, columns: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
+    """(year, column, label) for a plan's columns, labelled as the budget table heads them."""
+    return [
+        (
+            year,
+            kind,
+            Column(year, kind, year < plan.budget_year, None, None, year == plan.budget_year).label,
+        )
+        for year, kind in columns
+    ]
+
+
 @dataclass
 class PlanFigures:
     """A plan's budget as entered and as computed, with its findings."""
@@ -71,6 +83,8 @@ class PlanFigures:
     findings: list[checks.Finding]
     member_problems: list[str] = field(default_factory=list)
     kommun_parts: bool = True  # False: the plan states only the kommuner's sum
+    # (line id, year, column) -> the footnote on that one amount
+    cell_notes: dict[tuple[int, int, str], str] = field(default_factory=dict)
 
     @property
     def plan_columns(self) -> list[Column]:
@@ -280,10 +294,12 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     lines = list(BudgetLine.objects.for_plan(plan).select_related("insats"))
     for line in lines:
         line.category = categories[line.category_id]  # already fetched with the groups
-    typed = {
-        (a.line_id, a.year, a.column): a.amount.amount
-        for a in BudgetAmount.objects.filter(line__plan=plan)
-    }
+    typed: dict[tuple[int, int, str], Decimal] = {}
+    cell_notes: dict[tuple[int, int, str], str] = {}
+    for a in BudgetAmount.objects.filter(line__plan=plan):
+        typed[(a.line_id, a.year, a.column)] = a.amount.amount
+        if a.note:
+            cell_notes[(a.line_id, a.year, a.column)] = a.note
     group_order = {g.pk: (g.side != Side.INTAKT, g.order, g.name) for g in groups}
     lines.sort(
         key=lambda ln: (
@@ -358,6 +374,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         today=today or timezone.localdate(),
         adopted=plan.is_adopted,
         deficit_reason=plan.deficit_reason,
+        deficit_reasons={r.year: r.deficit_reason for r in plan_rows if r.deficit_reason},
         member_set_problems=problems,
         # The insatser come with their lines (an insats always has one): no query of their own.
         risk_items=[line.insats.risk_item() for line in lines if line.insats is not None],
@@ -375,4 +392,5 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         findings=findings,
         member_problems=problems,
         kommun_parts=inputs.kommun_parts,
+        cell_notes=cell_notes,
     )

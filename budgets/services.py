@@ -233,6 +233,46 @@ def budget_line_update(
 
 
 @transaction.atomic
+def budget_amount_notes_set(
+    *, line: BudgetLine, acting_user: ActingUser, notes: Mapping[tuple[int, str], str]
+) -> int:
+    """Set the footnotes on single amounts of a line, {(year, column): text}; an empty text
+    removes one. Returns the number changed; each is in the audit record, old → new."""
+    plan = line.plan.locked_draft()
+    valid = set(year_columns(plan))
+    cells = {(a.year, a.column): a for a in line.amounts.all()}
+    changes: dict[str, list[str]] = {}
+    for (year, column), text in notes.items():
+        if (year, column) not in valid:
+            raise ValidationError(f"{year} ingår inte i planen.")
+        text = (text or "").strip()
+        cell = cells.get((year, column))
+        old = cell.note if cell else ""
+        if old == text:
+            continue
+        if cell is None:
+            cell = BudgetAmount(line=line, year=year, column=column)
+        cell.note = text
+        cell.full_clean()
+        cell.save()
+        changes[f"Fotnot till {_cell_label({line.pk: line}, (line.pk, year, column))}"] = [
+            old,
+            text,
+        ]
+    if changes:
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="budget.notes",
+            obj=line,
+            plan=plan,
+            summary=f"Ändrade fotnoter till belopp på raden {line.name}",
+            changes=changes,
+        )
+    return len(changes)
+
+
+@transaction.atomic
 def budget_line_delete(*, line: BudgetLine, acting_user: ActingUser) -> None:
     line.plan.ensure_editable()
     _refuse_insats_line(line)

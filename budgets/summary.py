@@ -113,6 +113,7 @@ def _column(figures: PlanFigures, column: Column) -> dict:
         },
         "shares": {kind: fraction(share) for kind, share in r.shares.items()},
         "arets_resultat": kr(r.resultat),
+        "deficit_reason": column.entered.deficit_reason if column.entered else "",
         "ib": kr(r.ib),
         "ib_enligt_planen": kr(r.stated_ib) if r.stated_ib is not None else None,
         "ub": kr(r.ub),

@@ -27,6 +27,7 @@ class Cell:
     field_name: str | None = None  # the editor's input for a typed amount
     budgeted: Decimal | None = None  # after planned under-use, when it differs from typed
     share: Decimal | None = None  # of total costs, for cost groups
+    note_number: int | None = None  # a footnote on this one amount
     bound_field: object = None
     shown: str = ""  # the value the page showed, sent back as the field's "o-" twin
 
@@ -97,11 +98,15 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
         for c in columns:
             typed = figures.typed.get((line.pk, c.year, c.kind), Decimal(0))
             budgeted = c.result.line_amounts.get(calc_key(line), typed)
+            cell_note = figures.cell_notes.get((line.pk, c.year, c.kind))
+            if cell_note:
+                notes.append((len(notes) + 1, cell_note))
             cells.append(
                 Cell(
                     typed,
                     field_name=amount_name(line.pk, c.year, c.kind),
                     budgeted=budgeted if budgeted != typed else None,
+                    note_number=len(notes) if cell_note else None,
                 )
             )
         return Row(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from budgets.forms import (
     OfferForm,
 )
 from budgets.models import BudgetGroup, ColumnKind
-from budgets.selectors import calc_key, plan_figures, split_members
+from budgets.selectors import calc_key, column_labels, plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
 from finsam.actions import run_and_return
 from finsam.audit import EditConflict
@@ -118,7 +118,22 @@ def _announce(form: BudgetGridForm, changed: int | None) -> str:
 
 
 def _line_form_page(request, access, plan, line=None):
-    form = BudgetLineForm(request.POST or None, instance=line, forbund=access.forbund)
+    # An existing line's form carries a footnote field for each of its amounts.
+    columns = column_labels(plan, services.year_columns(plan)) if line is not None else ()
+    form = BudgetLineForm(
+        request.POST or None, instance=line, forbund=access.forbund, columns=columns
+    )
+
+    @transaction.atomic
+    def update():
+        saved = services.budget_line_update(
+            line=line, acting_user=request.user, data=form.changes()
+        )
+        services.budget_amount_notes_set(
+            line=saved, acting_user=request.user, notes=form.amount_notes()
+        )
+        return saved
+
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         editor = reverse("budget_editor", args=[access.forbund.slug, plan.pk])
@@ -127,11 +142,7 @@ def _line_form_page(request, access, plan, line=None):
             form,
             (lambda: services.budget_line_create(plan=plan, acting_user=request.user, **data))
             if line is None
-            else (
-                lambda: services.budget_line_update(
-                    line=line, acting_user=request.user, data=form.changes()
-                )
-            ),
+            else update,
             done=lambda saved: f"Budgetraden {saved.name} är sparad.",
             to=lambda _: editor,
             already_to=editor,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from html.parser import HTMLParser
 
 from django.urls import reverse
 from pypdf import PdfReader
@@ -148,3 +149,47 @@ def make_plan(slug: str):
         amounts={(y, "budget"): Decimal(1_000_000) for y in plan.years},
     )
     return forbund, plan
+
+
+class _FormValues(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str | list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.values.setdefault(name, []).append(a.get("value", "on"))
+            else:
+                self.values[name] = a.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+            self.values.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select].append(a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def form_values(html: str) -> dict:
+    """What a browser would send for the page's form fields as they stand (ticked boxes and
+    selected options as lists, the test client sends them as repeated fields)."""
+    parser = _FormValues()
+    parser.feed(html)
+    return parser.values

@@ -17,6 +17,7 @@ from budgets.selectors import calc_key, plan_figures
 from budgets.tables import member_rows
 from finsam.models import Fordelningstal
 from tests import factories
+from tests.helpers import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +258,64 @@ def test_sodra_vatterbygdens_shares_add_up_to_one_hundred_percent():
         assert sum(column.result.shares.values()) == 1, column.label
     year = plan_figures(plan).result.year(2022)
     assert year.shares["ej-angivet"] > Decimal("0.33")  # Övrig verksamhet names no kind
+
+
+# --- 8. Texts where they belong -------------------------------------------------------------
+
+
+def _deficit_plan():
+    forbund, plan = _plan(kommuner=1, medlemsbidrag=1_000_000)
+    plan.opening_equity = Decimal(3_000_000)
+    plan.save()
+    line = services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=forbund.budget_groups.get(name="Förvaltning").categories.first(),
+        name="Kansli",
+        amounts={(y, "budget"): Decimal(1_500_000) for y in plan.years},
+    )
+    return forbund, plan, line
+
+
+def test_each_deficit_year_has_its_own_motivation_or_the_plans():
+    forbund, plan, line = _deficit_plan()
+    rows = {r.year: r for r in plan.year_rows.filter(column="budget")}
+    services.budget_years_update(
+        plan=plan,
+        acting_user=None,
+        rows={rows[2024].pk: {"deficit_reason": "Sparat kapital från 2023 används."}},
+    )
+    findings = {(f.code, f.year): f.message for f in plan_figures(plan).findings}
+    assert findings[("underskott", 2024)].endswith("medvetet: Sparat kapital från 2023 används.")
+    assert ("underskott-utan-motivering", 2025) in findings  # no reason for 2025, none for all
+    plan.deficit_reason = "Kapitalet ska ner mot rådets rekommendation."
+    plan.save()
+    findings = {(f.code, f.year): f.message for f in plan_figures(plan).findings}
+    assert findings[("underskott", 2024)].endswith("Sparat kapital från 2023 används.")
+    assert findings[("underskott", 2025)].endswith("Kapitalet ska ner mot rådets rekommendation.")
+    document = _page(plan, "plan_document")
+    assert "Planerat underskott 2024: Sparat kapital från 2023 används." in document
+    assert "Planerat underskott 2025" not in document
+
+
+def test_a_footnote_on_a_single_amount_stands_at_that_amount_and_is_logged():
+    forbund, plan, line = _deficit_plan()
+    client = Client()
+    client.force_login(factories.kansli(forbund).user)
+    url = reverse("budget_line_edit", args=[forbund.slug, plan.pk, line.pk])
+    page = client.get(url).content.decode()
+    assert 'name="fotnot_2025_budget"' in page and "Fotnot till beloppet Plan 2025" in page
+    post = {**form_values(page), "fotnot_2025_budget": "En del av kostnaden flyttas till 2026."}
+    response = client.post(url, post)
+    assert response.status_code == 302
+    figures = plan_figures(plan)
+    assert figures.cell_notes == {
+        (line.pk, 2025, "budget"): "En del av kostnaden flyttas till 2026."
+    }
+    html = client.get(reverse("budget_editor", args=[forbund.slug, plan.pk])).content.decode()
+    row = html[html.index(f'<input type="text" name="a-{line.pk}-2025-budget"') :]
+    row = row[: row.index("</td>")]
+    assert '<a href="#fotnot-1" aria-label="fotnot 1">1)</a>' in row  # at that amount
+    assert '<li id="fotnot-1" value="1">En del av kostnaden flyttas till 2026.</li>' in html
+    history = client.get(reverse("plan_history", args=[forbund.slug, plan.pk])).content.decode()
+    assert "Fotnot till Kansli 2025" in history

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from finsam.fields import DecimalField
+from tests.helpers import form_values
 from tests.matrix_rows import ROWS
 
 FORM_PAGES = sorted(
@@ -57,28 +57,13 @@ def test_no_form_offers_a_browser_number_box_for_a_decimal(url_name, personas, w
     assert [box for box in boxes if 'step="any"' in box or 'step="0.' in box] == []
 
 
-class _Inputs(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.values: dict[str, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and attrs.get("name") and attrs.get("type") != "submit":
-            if attrs.get("type") == "checkbox" and "checked" not in attrs:
-                return
-            self.values[attrs["name"]] = attrs.get("value") or ""
-
-
 @pytest.mark.django_db
 def test_four_comma_five_percent_as_a_years_ceiling_is_stored_as_four_and_a_half(personas, world):
     plan = world["plan_a"]
     client = personas["kansli_a"]
     url = reverse("budget_years", kwargs={"slug": plan.forbund.slug, "pk": plan.pk})
-    parser = _Inputs()
-    parser.feed(client.get(url).content.decode())
     row = plan.year_rows.order_by("year", "column").first()
-    post = {**parser.values, f"y{row.pk}-ceiling_percent": "4,5"}
+    post = {**form_values(client.get(url).content.decode()), f"y{row.pk}-ceiling_percent": "4,5"}
     response = client.post(url, post)
     assert response.status_code == 302, response.content.decode()[:2000]
     row.refresh_from_db()
