@@ -382,6 +382,9 @@ class Line:
     statement: str = VERKSAMHET
     under_use_applies: bool = False
     decided: bool = True
+    # Utrymme för ny verksamhet budgeted as a cost: what is left after the other costs and the
+    # floor, so that the year ends at the floor (never below 0; amounts are not typed).
+    computed_room: bool = False
 
 
 @dataclass(frozen=True)
@@ -517,6 +520,8 @@ class PlanResult:
 def _validate(inp: PlanInput) -> None:
     if not inp.years:
         raise ValueError("planen saknar år")
+    if sum(1 for line in inp.lines if line.computed_room) > 1:
+        raise ValueError("planen har mer än en utrymmesrad")
     if list(inp.years) != list(range(inp.years[0], inp.years[0] + len(inp.years))):
         raise ValueError(f"åren måste följa på varandra i stigande ordning: {inp.years}")
     if isinstance(inp.members, Mapping):
@@ -541,6 +546,8 @@ def _validate(inp: PlanInput) -> None:
             )
         if line.side == INTAKT and line.statement == AVSKRIVNING:
             raise ValueError(f"intäktsraden {line.key} kan inte vara en avskrivning")
+        if line.computed_room and line.side != KOSTNAD:
+            raise ValueError(f"utrymmesraden {line.key} måste vara en kostnad")
         if any(_dec(a) < 0 for a in line.amounts.values()):
             raise ValueError(f"raden {line.key} har ett negativt belopp")
         fractions = [_dec(f) for f in line.share_kinds.values()]
@@ -653,6 +660,16 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
 
     under_use = _dec(inp.under_use_percent)
     amounts = {line.key: _budgeted(line, year, under_use) for line in inp.lines}
+    targets = inp.targets.get(year, YearTargets())
+    floor = _dec(targets.floor_amount) if targets.floor_amount is not None else None
+    intakter = medlemsbidrag + sum((amounts[ln.key] for ln in inp.lines if ln.side == INTAKT), ZERO)
+    for line in inp.lines:
+        if line.computed_room:
+            others = sum(
+                (amounts[ln.key] for ln in inp.lines if ln.side == KOSTNAD and ln is not line),
+                ZERO,
+            )
+            amounts[line.key] = max(ZERO, ib + intakter - others - (floor or ZERO))
     group_totals: dict[str, Decimal] = {}
     for line in inp.lines:
         group_totals[line.group_key] = group_totals.get(line.group_key, ZERO) + amounts[line.key]
@@ -679,8 +696,6 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         if key in cost_groups
     }
     individ_costs = by_kind.get(INDIVID, ZERO)
-    targets = inp.targets.get(year, YearTargets())
-    floor = _dec(targets.floor_amount) if targets.floor_amount is not None else None
     decided_costs = sum((amounts[ln.key] for ln in costs if ln.decided), ZERO)
     statement = _result_statement(medlemsbidrag, inp.lines, amounts)
     if statement.arets_resultat != resultat:  # pragma: no cover - an invariant, not a case

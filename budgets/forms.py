@@ -43,6 +43,8 @@ class BudgetGridForm(forms.Form):
             )
             self.cells[name] = ("mb", column.year, column.kind)
         for line in figures.lines:
+            if line.computed_room:
+                continue  # computed, never typed
             for column in figures.columns:
                 name = amount_name(line.pk, column.year, column.kind)
                 value = figures.typed.get((line.pk, column.year, column.kind), Decimal(0))
@@ -110,7 +112,7 @@ class BudgetGridForm(forms.Form):
 class BudgetLineForm(SafeFormMixin, forms.ModelForm):
     class Meta:
         model = BudgetLine
-        fields = ["category", "name", "note", "decided", "share_kind", "order"]
+        fields = ["category", "name", "note", "decided", "computed_room", "share_kind", "order"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, forbund, columns=(), **kwargs):

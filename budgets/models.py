@@ -183,6 +183,12 @@ class BudgetLine(Versioned):
         help_text="Av: medel som ännu inte är fördelade (t.ex. ”Tillgängligt nya projekt”). "
         "De räknas inte som beslutade kostnader i utrymmet för ny verksamhet.",
     )
+    computed_room = models.BooleanField(
+        "utrymme för ny verksamhet, räknas fram",
+        default=False,
+        help_text="Raden budgeterar det som blir över: tillgängliga medel − övriga kostnader − "
+        "golvet för eget kapital, så att året slutar på golvet. Beloppen skrivs inte in.",
+    )
     share_kind = models.CharField(
         "räknas i andelen",
         max_length=12,
@@ -207,15 +213,30 @@ class BudgetLine(Versioned):
         verbose_name = "budgetrad"
         verbose_name_plural = "budgetrader"
         ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=models.Q(computed_room=True),
+                name="budgetline_one_room_per_plan",
+                violation_error_message="Planen har redan en rad för utrymme för ny verksamhet.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
-        if self.share_kind and self.category_id and self.category.group.side != Side.KOSTNAD:
+        side = self.category.group.side if self.category_id else None
+        if self.share_kind and side != Side.KOSTNAD:
             raise ValidationError(
                 {"share_kind": "Bara en kostnad räknas i en andel av kostnaderna."}
             )
+        if self.computed_room and side != Side.KOSTNAD:
+            raise ValidationError(
+                {"computed_room": "Utrymmet för ny verksamhet budgeteras bland kostnaderna."}
+            )
+        if self.computed_room and self.insats_id:
+            raise ValidationError({"computed_room": "En insats rad räknas inte fram."})
 
 
 class BudgetAmount(models.Model):

@@ -153,11 +153,13 @@ def _calc_lines(
                 side=group.side,
                 group_key=calc_key(group),
                 group_name=group.name,
-                amounts=by_line.get(line.pk, {}),
+                # Utrymme för ny verksamhet is computed, whatever was typed for it.
+                amounts={} if line.computed_room else by_line.get(line.pk, {}),
                 share_kinds=_share_kinds(line, group),
                 statement=line.category.statement,
                 under_use_applies=group.is_insats and group.side == Side.KOSTNAD,
-                decided=line.decided,
+                decided=line.decided and not line.computed_room,
+                computed_room=line.computed_room,
             )
         )
     return out

@@ -154,6 +154,7 @@ def budget_line_create(
     note: str = "",
     decided: bool = True,
     share_kind: str = "",
+    computed_room: bool = False,
     order: int | None = None,
     amounts: Mapping[tuple[int, str], Decimal] | None = None,
     insats=None,
@@ -178,6 +179,7 @@ def budget_line_create(
         note=note,
         decided=decided,
         share_kind=share_kind,
+        computed_room=computed_room,
         order=order,
         insats=insats,
     )

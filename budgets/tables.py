@@ -96,6 +96,9 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             note_number = len(notes)
         cells = []
         for c in columns:
+            if line.computed_room:  # computed in every column, never typed
+                cells.append(Cell(c.result.line_amounts.get(calc_key(line))))
+                continue
             typed = figures.typed.get((line.pk, c.year, c.kind), Decimal(0))
             budgeted = c.result.line_amounts.get(calc_key(line), typed)
             cell_note = figures.cell_notes.get((line.pk, c.year, c.kind))

@@ -319,3 +319,69 @@ def test_a_footnote_on_a_single_amount_stands_at_that_amount_and_is_logged():
     assert '<li id="fotnot-1" value="1">En del av kostnaden flyttas till 2026.</li>' in html
     history = client.get(reverse("plan_history", args=[forbund.slug, plan.pk])).content.decode()
     assert "Fotnot till Kansli 2025" in history
+
+
+# --- 3. Utrymme för ny verksamhet as a planned cost ----------------------------------------
+
+
+def test_room_for_new_activity_budgeted_as_a_cost_ends_each_year_at_the_floor():
+    forbund, plan = _plan(kommuner=1, medlemsbidrag=1_000_000)
+    plan.opening_equity = Decimal(900_000)
+    plan.save()
+    rows = {r.year: r for r in plan.year_rows.filter(column="budget")}
+    services.budget_years_update(
+        plan=plan,
+        acting_user=None,
+        rows={r.pk: {"floor_amount": Decimal(400_000)} for r in rows.values()},
+    )
+    forvaltning = forbund.budget_groups.get(name="Förvaltning").categories.first()
+    services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=forvaltning,
+        name="Kansli",
+        amounts={(2024, "budget"): Decimal(800_000), (2025, "budget"): Decimal(1_300_000)},
+    )
+    room = services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=forvaltning,
+        name="Utrymme för ny verksamhet",
+        computed_room=True,
+    )
+    figures = plan_figures(plan)
+    result = figures.result
+    key = calc_key(room)
+    # 2024: 900 000 + 1 000 000 − 800 000 − 400 000 = 700 000 left for new activity.
+    assert result.year(2024).line_amounts[key] == 700_000
+    assert result.year(2024).ub == 400_000
+    # 2025: 400 000 + 1 000 000 − 1 300 000 − 400 000 < 0: no room, and the year ends below.
+    assert result.year(2025).line_amounts[key] == 0
+    assert result.year(2025).ub == 100_000
+    # 2026: 100 000 + 1 000 000 − 0 − 400 000 = 700 000.
+    assert result.year(2026).line_amounts[key] == 700_000
+    assert result.year(2026).ub == 400_000
+    assert [f.year for f in figures.findings if f.code == "ek-under-golv"] == [2025]
+    page = _page(plan)
+    assert "Utrymme för ny verksamhet (räknas fram" in page
+    html = Client()
+    html.force_login(factories.kansli(forbund).user)
+    editor = html.get(reverse("budget_editor", args=[forbund.slug, plan.pk])).content.decode()
+    assert f'name="a-{room.pk}-2024-budget"' not in editor  # computed, never typed
+
+
+def test_a_plan_has_one_room_line_and_only_among_costs():
+    forbund, plan = _plan(kommuner=1)
+    forvaltning = forbund.budget_groups.get(name="Förvaltning").categories.first()
+    services.budget_line_create(
+        plan=plan, acting_user=None, category=forvaltning, name="Utrymme", computed_room=True
+    )
+    with pytest.raises(ValidationError, match="redan en rad för utrymme"):
+        services.budget_line_create(
+            plan=plan, acting_user=None, category=forvaltning, name="Mer", computed_room=True
+        )
+    income = forbund.budget_groups.filter(side="intakt").first().categories.first()
+    with pytest.raises(ValidationError, match="bland kostnaderna"):
+        services.budget_line_create(
+            plan=plan, acting_user=None, category=income, name="Fel", computed_room=True
+        )
