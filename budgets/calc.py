@@ -427,6 +427,8 @@ class PlanInput:
     # An opening eget kapital a plan states for a later year; the roll-forward is kept, and a
     # difference from it is a finding (checks.check_stated_ib).
     stated_ib: Mapping[int, Decimal] = field(default_factory=dict)
+    # Totals over groups: {group key: the key of the group whose total also counts it}.
+    group_parents: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -479,6 +481,9 @@ class YearResult:
     line_amounts: dict[str, Decimal]
     group_totals: dict[str, Decimal]
     group_shares: dict[str, Decimal]
+    # A parent group's total: its own lines and its child groups' (never added to another sum).
+    parent_totals: dict[str, Decimal]
+    parent_shares: dict[str, Decimal]  # of total costs, for cost parents
     ovriga_intakter: Decimal
     intakter: Decimal
     ib: Decimal
@@ -696,6 +701,10 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         if key in cost_groups
     }
     individ_costs = by_kind.get(INDIVID, ZERO)
+    parent_totals: dict[str, Decimal] = {}
+    for child, parent in inp.group_parents.items():
+        parent_totals.setdefault(parent, group_totals.get(parent, ZERO))
+        parent_totals[parent] += group_totals.get(child, ZERO)
     decided_costs = sum((amounts[ln.key] for ln in costs if ln.decided), ZERO)
     statement = _result_statement(medlemsbidrag, inp.lines, amounts)
     if statement.arets_resultat != resultat:  # pragma: no cover - an invariant, not a case
@@ -712,6 +721,12 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         line_amounts=amounts,
         group_totals=group_totals,
         group_shares=group_shares,
+        parent_totals=parent_totals,
+        parent_shares={
+            key: _fraction(total, kostnader) if kostnader else ZERO
+            for key, total in parent_totals.items()
+            if key in cost_groups or any(inp.group_parents.get(g) == key for g in cost_groups)
+        },
         ovriga_intakter=ovriga,
         intakter=intakter,
         ib=ib,

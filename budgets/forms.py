@@ -243,11 +243,18 @@ class OfferForm(forms.Form):
 class BudgetGroupForm(SafeFormMixin, OwnedModelForm):
     class Meta:
         model = BudgetGroup
-        fields = ["name", "side", "share_kind", "is_insats", "esf", "order"]
+        fields = ["name", "side", "share_kind", "is_insats", "esf", "parent", "order"]
 
     def __init__(self, *args, forbund, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.forbund = forbund
+        # One level: a total over groups is a group that is not itself in another's total.
+        self.fields["parent"].queryset = (
+            BudgetGroup.objects.for_forbund(forbund)
+            .filter(parent__isnull=True)
+            .exclude(pk=self.instance.pk)
+        )
+        self.fields["parent"].empty_label = "Ingen (gruppen står för sig)"
 
 
 class BudgetCategoryForm(SafeFormMixin, forms.ModelForm):

@@ -82,6 +82,17 @@ class BudgetGroup(Versioned):
         default=False,
         help_text="Insatser som är ESF-projekt budgeteras i denna grupp.",
     )
+    # A total over groups, as plans print "Summa utvecklingskostnader" over two groups of them:
+    # the parent's sum is its own lines' and its groups', shown after its last group.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="ingår i summan för",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="En grupp vars summa också räknar in denna grupp (en nivå).",
+    )
     order = models.PositiveSmallIntegerField("ordning", default=0)
 
     objects = BudgetGroupQuerySet.as_manager()
@@ -112,6 +123,18 @@ class BudgetGroup(Versioned):
             errors["share_kind"] = "Bara kostnadsgrupper räknas i en andel av kostnaderna."
         if self.side == Side.INTAKT and self.is_insats:
             errors["is_insats"] = "Insatser är kostnader."
+        if self.parent_id is not None:
+            parent = self.parent
+            if parent.pk == self.pk:
+                errors["parent"] = "En grupp kan inte ingå i sin egen summa."
+            elif parent.forbund_id != self.forbund_id:
+                errors["parent"] = "Välj en grupp i samma förbund."
+            elif parent.side != self.side:
+                errors["parent"] = "Intäkter och kostnader summeras var för sig."
+            elif parent.parent_id is not None or (self.pk and self.children.exists()):
+                errors["parent"] = (
+                    "Summor över grupper har en nivå: välj en grupp utan egen summagrupp."
+                )
         if (
             self.pk
             and self.side != type(self).objects.get(pk=self.pk).side

@@ -220,7 +220,7 @@ def _live_inputs(forbund) -> ForbundInputs:
     )
 
 
-GROUP_KEYS = ("pk", "name", "side", "share_kind", "is_insats", "esf", "order")
+GROUP_KEYS = ("pk", "name", "side", "share_kind", "is_insats", "esf", "order", "parent_id")
 CATEGORY_KEYS = ("pk", "name", "statement", "order")
 MEMBER_KEYS = ("pk", "name", "kind", "order")
 
@@ -257,7 +257,8 @@ def _frozen_inputs(plan: Plan) -> ForbundInputs:
     frozen = plan.frozen
     groups, categories = [], {}
     for spec in frozen["groups"]:
-        group = BudgetGroup(forbund=plan.forbund, **{k: spec[k] for k in GROUP_KEYS})
+        # .get: a plan frozen before groups had parents has none
+        group = BudgetGroup(forbund=plan.forbund, **{k: spec.get(k) for k in GROUP_KEYS})
         groups.append(group)
         for cat in spec["categories"]:
             categories[cat["pk"]] = BudgetCategory(group=group, **cat)
@@ -271,6 +272,21 @@ def _frozen_inputs(plan: Plan) -> ForbundInputs:
         groups=groups,
         categories=categories,
     )
+
+
+def group_sort_keys(groups: list[BudgetGroup]) -> dict[int, tuple]:
+    """Where each group stands in the table: incomes first, by order and name, and a group
+    that counts in another's total right after that group (one level)."""
+    by_pk = {g.pk: g for g in groups}
+
+    def own(g: BudgetGroup) -> tuple:
+        return (g.side != Side.INTAKT, g.order, g.name)
+
+    keys = {}
+    for g in groups:
+        parent = by_pk.get(g.parent_id)
+        keys[g.pk] = (*own(parent), 1, *own(g)) if parent else (*own(g), 0)
+    return keys
 
 
 def plan_members(plan: Plan) -> dict[int, Medlem]:
@@ -302,7 +318,9 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         typed[(a.line_id, a.year, a.column)] = a.amount.amount
         if a.note:
             cell_notes[(a.line_id, a.year, a.column)] = a.note
-    group_order = {g.pk: (g.side != Side.INTAKT, g.order, g.name) for g in groups}
+    # A group that counts in another's total stands right after it (see group_sort_key).
+    group_order = group_sort_keys(groups)
+    groups = sorted(groups, key=lambda g: group_order[g.pk])
     lines.sort(
         key=lambda ln: (
             group_order[ln.category.group_id],
@@ -312,6 +330,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         )
     )
     unit = inputs.rounding_unit
+    parents = {calc_key(g): str(g.parent_id) for g in groups if g.parent_id is not None}
 
     def row(year: int, column: str) -> BudgetYear:
         # A plan normally has every row; an unsaved one keeps the computation going.
@@ -328,6 +347,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         split_kommuner=inputs.kommun_parts,
         under_use_percent=plan.under_use_percent,
         lines=_calc_lines(lines, typed, ColumnKind.BUDGET),
+        group_parents=parents,
         targets={r.year: _targets(r) for r in plan_rows},
         balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
         stated_ib={
@@ -357,6 +377,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
                     # The year before is shown as it was budgeted and forecast, as typed.
                     under_use_percent=Decimal(0),
                     lines=_calc_lines(lines, typed, kind),
+                    group_parents=parents,
                     targets={year: _targets(entered)},
                     balance={year: b} if (b := _balance(entered)) is not None else {},
                 )

@@ -109,6 +109,15 @@ def _column(figures: PlanFigures, column: Column) -> dict:
                 }
                 for g in _groups(figures, r, Side.KOSTNAD)
             ],
+            "totals_over_groups": [
+                {
+                    "name": g.name,
+                    "amount": kr(r.parent_totals[calc_key(g)]),
+                    "share": fraction(r.parent_shares.get(calc_key(g))),
+                }
+                for g in figures.groups
+                if calc_key(g) in r.parent_totals and g.side == Side.KOSTNAD
+            ],
             "summa": kr(r.kostnader),
         },
         "shares": {kind: fraction(share) for kind, share in r.shares.items()},

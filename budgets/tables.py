@@ -116,31 +116,48 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             "line", line.name, cells, line=line, note_number=note_number, ref=f"line:{line.pk}"
         )
 
-    def group_rows(side: str) -> list[Row]:
-        out: list[Row] = []
-        for group in figures.groups:
-            if group.side != side:
-                continue
-            lines = [ln for ln in figures.lines if ln.category.group_id == group.pk]
-            if not lines:
-                continue
-            key = calc_key(group)
-            out.append(Row("group", group.name, ref=f"group:{key}"))
-            out += [line_row(ln) for ln in lines]
-            out.append(
-                Row(
-                    "subtotal",
-                    f"Summa {_lower_first(group.name)}",
-                    [
-                        Cell(
-                            c.result.group_totals.get(key, Decimal(0)),
-                            share=c.result.group_shares.get(key) if side == Side.KOSTNAD else None,
-                        )
-                        for c in columns
-                    ],
-                    ref=f"group:{key}",
+    def subtotal(label: str, totals: str, shares: str, key: str, side: str) -> Row:
+        return Row(
+            "subtotal",
+            f"Summa {_lower_first(label)}",
+            [
+                Cell(
+                    getattr(c.result, totals).get(key, Decimal(0)),
+                    share=getattr(c.result, shares).get(key) if side == Side.KOSTNAD else None,
                 )
-            )
+                for c in columns
+            ],
+            ref=f"group:{key}",
+        )
+
+    def group_rows(side: str) -> list[Row]:
+        # A group that counts in another's total follows it (selectors.group_sort_keys); the
+        # total over them stands after the last of them that has lines.
+        groups = [g for g in figures.groups if g.side == side]
+        lines_of = {
+            g.pk: [ln for ln in figures.lines if ln.category.group_id == g.pk] for g in groups
+        }
+        by_pk = {g.pk: g for g in groups}
+        with_lines = [g for g in groups if lines_of[g.pk]]
+        last_child = {}
+        for g in with_lines:
+            if g.parent_id in by_pk:
+                last_child[g.parent_id] = g.pk
+        out: list[Row] = []
+        for group in groups:
+            key = calc_key(group)
+            is_parent = group.pk in last_child
+            if not lines_of[group.pk] and not is_parent:
+                continue
+            out.append(Row("group", group.name, ref=f"group:{key}"))
+            out += [line_row(ln) for ln in lines_of[group.pk]]
+            if not is_parent:
+                out.append(subtotal(group.name, "group_totals", "group_shares", key, side))
+            parent = by_pk.get(group.parent_id)
+            if parent is not None and last_child.get(parent.pk) == group.pk:
+                out.append(
+                    subtotal(parent.name, "parent_totals", "parent_shares", calc_key(parent), side)
+                )
         return out
 
     rows += group_rows(Side.INTAKT)

@@ -23,6 +23,7 @@ def _snapshot(apps, forbund) -> dict:
         groups.append(
             {
                 **{k: getattr(group, k) for k in GROUP_KEYS},
+                "parent_id": None,  # groups had no parents yet
                 "categories": [{k: getattr(c, k) for k in CATEGORY_KEYS} for c in categories],
             }
         )

@@ -385,3 +385,52 @@ def test_a_plan_has_one_room_line_and_only_among_costs():
         services.budget_line_create(
             plan=plan, acting_user=None, category=income, name="Fel", computed_room=True
         )
+
+
+# --- 4. Totals over groups -------------------------------------------------------------------
+
+
+def test_a_total_over_two_groups_stands_after_the_last_of_them():
+    forbund, plan = _plan(kommuner=1, medlemsbidrag=2_000_000)
+    utveckling = forbund.budget_groups.create(name="Utvecklingskostnader", side="kostnad", order=50)
+    projekt = forbund.budget_groups.create(
+        name="Utvecklingsprojekt", side="kostnad", order=51, parent=utveckling
+    )
+    metod = forbund.budget_groups.create(
+        name="Metodutveckling", side="kostnad", order=52, parent=utveckling
+    )
+    for group, name, amount in ((projekt, "Projekt A", 300_000), (metod, "Metodstöd", 120_000)):
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=group.categories.create(name=name),
+            name=name,
+            amounts={(2024, "budget"): Decimal(amount)},
+        )
+    figures = plan_figures(plan)
+    year = figures.result.year(2024)
+    assert year.parent_totals == {calc_key(utveckling): 420_000}
+    assert year.kostnader == 420_000  # counted once, not twice
+    assert year.parent_shares[calc_key(utveckling)] == 1
+    page = _page(plan)
+    order = [
+        page.index("Utvecklingskostnader"),
+        page.index("Utvecklingsprojekt"),
+        page.index("Summa utvecklingsprojekt 300 000"),
+        page.index("Metodutveckling"),
+        page.index("Summa metodutveckling 120 000"),
+        page.index("Summa utvecklingskostnader 420 000"),
+    ]
+    assert order == sorted(order)
+
+
+def test_a_total_over_groups_is_one_level_and_one_side():
+    forbund, plan = _plan(kommuner=1)
+    top = forbund.budget_groups.create(name="Topp", side="kostnad")
+    child = forbund.budget_groups.create(name="Barn", side="kostnad", parent=top)
+    grandchild = type(top)(forbund=forbund, name="Barnbarn", side="kostnad", parent=child)
+    with pytest.raises(ValidationError, match="en nivå"):
+        grandchild.full_clean()
+    income = type(top)(forbund=forbund, name="Intäkt", side="intakt", parent=top)
+    with pytest.raises(ValidationError, match="var för sig"):
+        income.full_clean()
