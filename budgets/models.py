@@ -49,6 +49,11 @@ class ColumnKind(models.TextChoices):
 
     BUDGET = "budget", "Budget"
     PROGNOS = "prognos", "Prognos"
+    UTFALL = "utfall", "Utfall"
+
+
+# The comparison columns for the year before a plan, in the order plans print them.
+COMPARISON_KINDS = (ColumnKind.BUDGET, ColumnKind.PROGNOS, ColumnKind.UTFALL)
 
 
 class BudgetGroupQuerySet(models.QuerySet):

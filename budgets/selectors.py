@@ -48,12 +48,13 @@ class Column:
     result: calc.YearResult
     entered: BudgetYear
     is_first: bool = False  # the budget year, as opposed to a plan year
+    heading: str = "Plan"  # what the plan calls its later years: "Plan" or "Prognos"
 
     @property
     def label(self) -> str:
         if self.is_comparison:
-            return f"{'Budget' if self.kind == ColumnKind.BUDGET else 'Prognos'} {self.year}"
-        return f"{'Budget' if self.is_first else 'Plan'} {self.year}"
+            return f"{ColumnKind(self.kind).label} {self.year}"
+        return f"{'Budget' if self.is_first else self.heading} {self.year}"
 
 
 def column_labels(plan: Plan, columns: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
@@ -62,7 +63,15 @@ def column_labels(plan: Plan, columns: list[tuple[int, str]]) -> list[tuple[int,
         (
             year,
             kind,
-            Column(year, kind, year < plan.budget_year, None, None, year == plan.budget_year).label,
+            Column(
+                year,
+                kind,
+                year < plan.budget_year,
+                None,
+                None,
+                year == plan.budget_year,
+                plan.plan_year_heading,
+            ).label,
         )
         for year, kind in columns
     ]
@@ -361,7 +370,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     columns: list[Column] = []
     if plan.comparison_year is not None:
         year = plan.comparison_year
-        for kind in (ColumnKind.BUDGET, ColumnKind.PROGNOS):
+        for kind in plan.comparison_kinds:
             entered = row(year, kind)
             comparison = calc.compute_plan(
                 calc.PlanInput(
@@ -385,7 +394,15 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
             columns.append(Column(year, kind, True, comparison.years[0], entered))
     for index, r in enumerate(plan_rows):
         columns.append(
-            Column(r.year, ColumnKind.BUDGET, False, result.year(r.year), r, is_first=index == 0)
+            Column(
+                r.year,
+                ColumnKind.BUDGET,
+                False,
+                result.year(r.year),
+                r,
+                is_first=index == 0,
+                heading=plan.plan_year_heading,
+            )
         )
 
     problems = member_set_problems(

@@ -50,10 +50,7 @@ def year_columns(plan: Plan) -> list[tuple[int, str]]:
     """The (year, column) pairs a plan holds figures for: comparison columns first."""
     columns: list[tuple[int, str]] = []
     if plan.comparison_year is not None:
-        columns += [
-            (plan.comparison_year, ColumnKind.BUDGET),
-            (plan.comparison_year, ColumnKind.PROGNOS),
-        ]
+        columns += [(plan.comparison_year, kind) for kind in plan.comparison_kinds]
     columns += [(year, ColumnKind.BUDGET) for year in plan.years]
     return columns
 
@@ -298,7 +295,7 @@ def _cell_label(lines, key) -> str:
         name = lines[line_id].name if line_id in lines else "Rad"
     else:
         (year, column), name = key, "Medlemsbidrag"
-    return f"{name} {year}" + (" prognos" if column == ColumnKind.PROGNOS else "")
+    return f"{name} {year}" + (f" {column}" if column != ColumnKind.BUDGET else "")
 
 
 def _refuse_stale_cells(plan, lines, cells, years, amounts, medlemsbidrag, shown) -> None:
@@ -414,7 +411,7 @@ def budget_years_update(
         changes = model_update(instance=row, data=data)
         if changes:
             # One event per year, about the year's row: the log shows its fields by name.
-            column = " (prognos)" if row.column == ColumnKind.PROGNOS else ""
+            column = f" ({row.column})" if row.column != ColumnKind.BUDGET else ""
             audit_record(
                 forbund=plan.forbund,
                 actor=acting_user,

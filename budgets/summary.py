@@ -57,6 +57,8 @@ def summary(figures: PlanFigures) -> dict:
             "under_use_percent": percent(plan.under_use_percent),
             "deficit_reason": plan.deficit_reason,
             "show_comparison": plan.show_comparison,
+            "comparison_columns": plan.comparison_kinds,
+            "plan_year_heading": plan.plan_year_heading,
         },
         "years": [_column(figures, c) for c in figures.plan_columns],
         "comparison": [_column(figures, c) for c in figures.columns if c.is_comparison],

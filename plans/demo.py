@@ -61,7 +61,8 @@ def load_plan(forbund: Forbund, data: dict) -> Plan | None:
         acting_user=None,
         budget_year=spec["budget_year"],
         plan_years=spec["plan_years"],
-        show_comparison=spec["show_comparison"],
+        comparison=spec.get("comparison_columns", ()),
+        plan_year_heading=spec.get("plan_year_heading", "Plan"),
         opening_equity=Decimal(spec["opening_equity"]),
         under_use_percent=Decimal(spec["under_use_percent"]),
     )

@@ -26,7 +26,10 @@ class PlanForm(SafeFormMixin, forms.ModelForm):
         fields = [
             "budget_year",
             "plan_years",
-            "show_comparison",
+            "compare_budget",
+            "compare_prognos",
+            "compare_utfall",
+            "plan_year_heading",
             "under_use_percent",
             "deficit_reason",
         ]
@@ -48,9 +51,12 @@ class PlanForm(SafeFormMixin, forms.ModelForm):
             del self.fields["budget_year"]
         if creating:
             del self.fields["deficit_reason"]
+        self.fields["plan_year_heading"].required = False  # "Plan" unless chosen
 
     def clean(self):
         cleaned = super().clean()
+        if "plan_year_heading" in cleaned and not cleaned["plan_year_heading"]:
+            cleaned["plan_year_heading"] = "Plan"
         if "opening_equity" not in self.errors:
             cleaned["opening_equity"] = cleaned.get("opening_equity") or Decimal(0)
         year = cleaned.get("budget_year")

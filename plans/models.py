@@ -75,10 +75,18 @@ class Plan(Versioned):
     status = models.CharField(
         "status", max_length=10, choices=PlanStatus.choices, default=PlanStatus.UTKAST
     )
-    show_comparison = models.BooleanField(
-        "visa jämförelse med året före",
-        default=False,
-        help_text="Kolumner för föregående års budget och prognos, som i Södra Vätterbygdens plan.",
+    # Comparison columns for the year before the budget year, chosen one by one.
+    compare_budget = models.BooleanField("visa budget för året före", default=False)
+    compare_prognos = models.BooleanField("visa prognos för året före", default=False)
+    compare_utfall = models.BooleanField(
+        "visa utfall för året före", default=False, help_text="När bokslutet för året är klart."
+    )
+    plan_year_heading = models.CharField(
+        "rubrik för planåren",
+        max_length=8,
+        choices=[("Plan", "Plan"), ("Prognos", "Prognos")],
+        default="Plan",
+        help_text="Åren efter budgetåret heter ”Plan 2026” eller ”Prognos 2026” i tabellerna.",
     )
     opening_equity = money_field(
         "ingående eget kapital budgetåret",
@@ -175,6 +183,20 @@ class Plan(Versioned):
     @property
     def last_year(self) -> int:
         return self.budget_year + self.plan_years - 1
+
+    @property
+    def comparison_kinds(self) -> list[str]:
+        """The comparison columns the plan shows for the year before: budget, prognos, utfall."""
+        chosen = {
+            "budget": self.compare_budget,
+            "prognos": self.compare_prognos,
+            "utfall": self.compare_utfall,
+        }
+        return [kind for kind, shown in chosen.items() if shown]
+
+    @property
+    def show_comparison(self) -> bool:
+        return bool(self.comparison_kinds)
 
     @property
     def comparison_year(self) -> int | None:

@@ -8,7 +8,7 @@ plans is the top of the apps (README, layout): it calls budgets and insatser dir
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -43,7 +43,8 @@ def plan_create(
     acting_user: ActingUser,
     budget_year: int,
     plan_years: int = 3,
-    show_comparison: bool = False,
+    comparison: Iterable[str] = (),
+    plan_year_heading: str = "Plan",
     opening_equity: Decimal = Decimal(0),
     under_use_percent: Decimal = Decimal(0),
     deficit_reason: str = "",
@@ -71,7 +72,10 @@ def plan_create(
         plan_years=plan_years,
         version=version,
         revises=revises,
-        show_comparison=show_comparison,
+        compare_budget="budget" in comparison,
+        compare_prognos="prognos" in comparison,
+        compare_utfall="utfall" in comparison,
+        plan_year_heading=plan_year_heading,
         opening_equity=sek(opening_equity),
         under_use_percent=under_use_percent,
         deficit_reason=deficit_reason,
@@ -156,13 +160,14 @@ def plan_create_from(
         acting_user=acting_user,
         budget_year=budget_year,
         plan_years=previous.plan_years,
-        show_comparison=previous.show_comparison,
+        comparison=previous.comparison_kinds,
+        plan_year_heading=previous.plan_year_heading,
         opening_equity=year_before.ub,
         under_use_percent=previous.under_use_percent,
         source=previous,
     )
     rows = {(r.year, r.column): r for r in plan.year_rows.all()}
-    if plan.comparison_year is not None:
+    if plan.compare_budget:
         # The comparison budget is the previous plan's budget for that year, from its IB.
         row = rows[(plan.comparison_year, ColumnKind.BUDGET)]
         row.comparison_ib = sek(year_before.ib)
@@ -193,7 +198,8 @@ def plan_revise(*, plan: Plan, acting_user: ActingUser) -> Plan:
         acting_user=acting_user,
         budget_year=plan.budget_year,
         plan_years=plan.plan_years,
-        show_comparison=plan.show_comparison,
+        comparison=plan.comparison_kinds,
+        plan_year_heading=plan.plan_year_heading,
         opening_equity=plan.opening_equity.amount,
         under_use_percent=plan.under_use_percent,
         deficit_reason=plan.deficit_reason,

@@ -62,7 +62,10 @@ def plan_create(request, slug: str):
                 acting_user=request.user,
                 budget_year=data["budget_year"],
                 plan_years=data["plan_years"],
-                show_comparison=data["show_comparison"],
+                comparison=[
+                    kind for kind in ("budget", "prognos", "utfall") if data[f"compare_{kind}"]
+                ],
+                plan_year_heading=data["plan_year_heading"],
                 opening_equity=data["opening_equity"] or 0,
                 under_use_percent=data["under_use_percent"],
             ),

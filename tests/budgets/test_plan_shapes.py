@@ -434,3 +434,50 @@ def test_a_total_over_groups_is_one_level_and_one_side():
     income = type(top)(forbund=forbund, name="Intäkt", side="intakt", parent=top)
     with pytest.raises(ValidationError, match="var för sig"):
         income.full_clean()
+
+
+# --- 7. Columns as plans name them ----------------------------------------------------------
+
+
+def test_comparison_columns_are_chosen_one_by_one_and_plan_years_named_as_the_plan_does():
+    from plans import services as plan_services
+
+    forbund = factories.complete_forbund(kommuner=1)
+    plan = plan_services.plan_create(
+        forbund=forbund,
+        acting_user=None,
+        budget_year=2024,
+        comparison=["prognos", "utfall"],
+        plan_year_heading="Prognos",
+    )
+    assert services.year_columns(plan) == [
+        (2023, "prognos"),
+        (2023, "utfall"),
+        (2024, "budget"),
+        (2025, "budget"),
+        (2026, "budget"),
+    ]
+    line = services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=forbund.budget_groups.get(name="Förvaltning").categories.first(),
+        name="Kansli",
+        amounts={
+            (2023, "prognos"): Decimal(510_000),
+            (2023, "utfall"): Decimal(497_300),
+            (2024, "budget"): Decimal(520_000),
+        },
+    )
+    figures = plan_figures(plan)
+    assert [c.label for c in figures.columns] == [
+        "Prognos 2023",
+        "Utfall 2023",
+        "Budget 2024",
+        "Prognos 2025",
+        "Prognos 2026",
+    ]
+    assert [c.result.kostnader for c in figures.columns[:3]] == [510_000, 497_300, 520_000]
+    page = _page(plan)
+    assert "Budget 2023" not in page  # no all-zero column the plan did not choose
+    assert "Kansli 510 000 497 300 520 000" in page
+    assert line.pk

@@ -310,7 +310,7 @@ def build_plan(*, slug: str, lines: int, plan_years: int):
         acting_user=None,
         budget_year=2027,
         plan_years=plan_years,
-        show_comparison=True,
+        comparison=["budget", "prognos"],
     )
     categories = list(BudgetCategory.objects.filter(group__forbund=forbund))
     columns = services.year_columns(plan)

@@ -394,7 +394,7 @@ def test_a_fixture_whose_years_are_not_the_plans_is_refused(db):
         "plan": {
             "budget_year": 2027,
             "plan_years": 2,
-            "show_comparison": False,
+            "comparison_columns": [],
             "opening_equity": "0",
             "under_use_percent": "0",
             "years": {"2027": {"medlemsbidrag": "4000000"}},  # 2028 is missing

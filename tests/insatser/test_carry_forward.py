@@ -148,7 +148,7 @@ def test_a_later_budget_year_takes_fewer_insatser(previous):
 
 
 def test_the_comparison_column_is_the_previous_plans_budget(previous):
-    previous.show_comparison = True
+    previous.compare_budget = previous.compare_prognos = True
     previous.save()
     budget_services.budget_years_sync(previous)
     new = plan_create_from(previous=previous, acting_user=None)
