@@ -483,7 +483,7 @@ class YearResult:
     group_shares: dict[str, Decimal]
     # A parent group's total: its own lines and its child groups' (never added to another sum).
     parent_totals: dict[str, Decimal]
-    parent_shares: dict[str, Decimal]  # of total costs, for cost parents
+    parent_shares: dict[str, Decimal]  # of total costs (read for cost parents only)
     ovriga_intakter: Decimal
     intakter: Decimal
     ib: Decimal
@@ -667,7 +667,8 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     amounts = {line.key: _budgeted(line, year, under_use) for line in inp.lines}
     targets = inp.targets.get(year, YearTargets())
     floor = _dec(targets.floor_amount) if targets.floor_amount is not None else None
-    intakter = medlemsbidrag + sum((amounts[ln.key] for ln in inp.lines if ln.side == INTAKT), ZERO)
+    ovriga = sum((amounts[ln.key] for ln in inp.lines if ln.side == INTAKT), ZERO)
+    intakter = medlemsbidrag + ovriga
     for line in inp.lines:
         if line.computed_room:
             others = sum(
@@ -679,9 +680,7 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     for line in inp.lines:
         group_totals[line.group_key] = group_totals.get(line.group_key, ZERO) + amounts[line.key]
     costs = [line for line in inp.lines if line.side == KOSTNAD]
-    ovriga = sum((amounts[ln.key] for ln in inp.lines if ln.side == INTAKT), ZERO)
     kostnader = sum((amounts[ln.key] for ln in costs), ZERO)
-    intakter = medlemsbidrag + ovriga
     resultat = intakter - kostnader
     ub = ib + resultat
     available = ib + intakter
@@ -725,7 +724,6 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         parent_shares={
             key: _fraction(total, kostnader) if kostnader else ZERO
             for key, total in parent_totals.items()
-            if key in cost_groups or any(inp.group_parents.get(g) == key for g in cost_groups)
         },
         ovriga_intakter=ovriga,
         intakter=intakter,

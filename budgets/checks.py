@@ -37,11 +37,6 @@ class Finding:
     ref: str
 
 
-def _money(unit: str, value: Decimal) -> str:
-    """An amount in the plan's unit, as every figure beside it: "−250 tkr", "1 234 567 kr"."""
-    return format_amount(value, unit)
-
-
 # --- Per year ----------------------------------------------------------------------------------
 
 
@@ -53,7 +48,7 @@ def check_split(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding
         Finding(
             "split-fel",
             FEL,
-            f"{year.year}: medlemsbidraget {_money(amount_unit, year.medlemsbidrag)} kan inte fördelas "
+            f"{year.year}: medlemsbidraget {format_amount(year.medlemsbidrag, amount_unit)} kan inte fördelas "
             f"mellan medlemmarna. {year.split_error}",
             year.year,
             "medlemsbidrag",
@@ -71,7 +66,7 @@ def check_kommun_split(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[
             "kommun-fordelning",
             FEL,
             f"{year.year}: {year.kommun_error}, så kommunernas del "
-            f"{_money(amount_unit, year.split_blocks[KOMMUNER])} kan inte fördelas mellan "
+            f"{format_amount(year.split_blocks[KOMMUNER], amount_unit)} kan inte fördelas mellan "
             "kommunerna.",
             year.year,
             "medlemsbidrag",
@@ -99,9 +94,9 @@ def check_parts_sum(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Fin
         Finding(
             "delar-summa",
             FEL,
-            f"{year.year}: medlemmarnas delar summerar till {_money(amount_unit, parts)}, men "
-            f"medlemsbidraget är {_money(amount_unit, year.medlemsbidrag)} "
-            f"(skillnad {_money(amount_unit, parts - year.medlemsbidrag)}).",
+            f"{year.year}: medlemmarnas delar summerar till {format_amount(parts, amount_unit)}, men "
+            f"medlemsbidraget är {format_amount(year.medlemsbidrag, amount_unit)} "
+            f"(skillnad {format_amount(parts - year.medlemsbidrag, amount_unit)}).",
             year.year,
             "medlemsbidrag",
         )
@@ -152,9 +147,9 @@ def check_distribution(
                 Finding(
                     "fordelning",
                     FEL,
-                    f"{year.year}: {_block_label(block)} får {_money(amount_unit, blocks[block])}, men den "
-                    f"fasta fördelningen ger {_money(amount_unit, exact)} "
-                    f"({format_percent(fraction, 0)} av {_money(amount_unit, year.medlemsbidrag)}).",
+                    f"{year.year}: {_block_label(block)} får {format_amount(blocks[block], amount_unit)}, men den "
+                    f"fasta fördelningen ger {format_amount(exact, amount_unit)} "
+                    f"({format_percent(fraction, 0)} av {format_amount(year.medlemsbidrag, amount_unit)}).",
                     year.year,
                     refs[block],
                 )
@@ -180,8 +175,8 @@ def _check_kommun_parts(
                 Finding(
                     "fordelning",
                     FEL,
-                    f"{year.year}: {kommun.name} får {_money(amount_unit, part)}, men fördelningen efter "
-                    f"vikt ger {_money(amount_unit, exact)} av kommunernas {_money(amount_unit, block)}.",
+                    f"{year.year}: {kommun.name} får {format_amount(part, amount_unit)}, men fördelningen efter "
+                    f"vikt ger {format_amount(exact, amount_unit)} av kommunernas {format_amount(block, amount_unit)}.",
                     year.year,
                     f"member:{kommun.key}",
                 )
@@ -197,7 +192,7 @@ def check_negative_equity(year: YearResult, *, amount_unit: str = UNIT_KR) -> li
         Finding(
             "ub-negativ",
             FEL,
-            f"{year.year}: utgående eget kapital är {_money(amount_unit, year.ub)}; underskottet täcks "
+            f"{year.year}: utgående eget kapital är {format_amount(year.ub, amount_unit)}; underskottet täcks "
             "inte av eget kapital.",
             year.year,
             "ub",
@@ -213,14 +208,14 @@ def check_ceiling(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Findi
     if year.targets.ceiling_amount is None and year.targets.ceiling_percent is not None:
         basis = (
             f" ({format_typed_percent(year.targets.ceiling_percent)} av medlemsbidraget "
-            f"{_money(amount_unit, year.medlemsbidrag)})"
+            f"{format_amount(year.medlemsbidrag, amount_unit)})"
         )
     return [
         Finding(
             "ek-over-tak",
             VARNING,
-            f"{year.year}: utgående eget kapital {_money(amount_unit, year.ub)} är över taket "
-            f"{_money(amount_unit, year.ceiling)}{basis}.",
+            f"{year.year}: utgående eget kapital {format_amount(year.ub, amount_unit)} är över taket "
+            f"{format_amount(year.ceiling, amount_unit)}{basis}.",
             year.year,
             "ceiling",
         )
@@ -235,8 +230,8 @@ def check_floor(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding
         Finding(
             "ek-under-golv",
             VARNING,
-            f"{year.year}: utgående eget kapital {_money(amount_unit, year.ub)} är under golvet "
-            f"{_money(amount_unit, year.floor)}.",
+            f"{year.year}: utgående eget kapital {format_amount(year.ub, amount_unit)} är under golvet "
+            f"{format_amount(year.floor, amount_unit)}.",
             year.year,
             "floor",
         )
@@ -259,7 +254,7 @@ def check_individ_share(year: YearResult, *, amount_unit: str = UNIT_KR) -> list
             Finding(
                 "individ-andel-oklar",
                 INFO,
-                f"{year.year}: {_money(amount_unit, year.unclassified_costs)} av kostnaderna "
+                f"{year.year}: {format_amount(year.unclassified_costs, amount_unit)} av kostnaderna "
                 "räknas inte i någon andel (ej angivet), så målet om minst "
                 f"{format_typed_percent(minimum)} av medlemsbidraget till individinriktade "
                 "insatser kan inte bedömas; ange andelen på raderna eller grupperna.",
@@ -272,8 +267,8 @@ def check_individ_share(year: YearResult, *, amount_unit: str = UNIT_KR) -> list
             "individ-andel",
             VARNING,
             f"{year.year}: individinriktade insatser får {format_percent(share)} av "
-            f"medlemsbidraget ({_money(amount_unit, year.individ_costs)} av "
-            f"{_money(amount_unit, year.medlemsbidrag)}); målet är minst "
+            f"medlemsbidraget ({format_amount(year.individ_costs, amount_unit)} av "
+            f"{format_amount(year.medlemsbidrag, amount_unit)}); målet är minst "
             f"{format_typed_percent(minimum)}.",
             year.year,
             "individ",
@@ -294,7 +289,7 @@ def check_deficit(
             Finding(
                 "underskott-utan-motivering",
                 VARNING,
-                f"{year.year}: årets resultat är {_money(amount_unit, year.resultat)}. Budgeten ska vara i "
+                f"{year.year}: årets resultat är {format_amount(year.resultat, amount_unit)}. Budgeten ska vara i "
                 "balans; ett planerat underskott behöver en motivering.",
                 year.year,
                 "resultat",
@@ -304,7 +299,7 @@ def check_deficit(
         Finding(
             "underskott",
             INFO,
-            f"{year.year}: årets resultat är {_money(amount_unit, year.resultat)}; eget kapital förbrukas "
+            f"{year.year}: årets resultat är {format_amount(year.resultat, amount_unit)}; eget kapital förbrukas "
             f"medvetet: {reason}",
             year.year,
             "resultat",
@@ -322,10 +317,10 @@ def check_stated_ib(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Fin
             "ib-angivet",
             VARNING,
             f"{year.year}: planen anger ingående eget kapital "
-            f"{_money(amount_unit, year.stated_ib)}, men utgående eget kapital året före är "
-            f"{_money(amount_unit, year.ib)} (skillnad "
-            f"{_money(amount_unit, year.stated_ib - year.ib)}). Budgeten räknar med "
-            f"{_money(amount_unit, year.ib)}.",
+            f"{format_amount(year.stated_ib, amount_unit)}, men utgående eget kapital året före är "
+            f"{format_amount(year.ib, amount_unit)} (skillnad "
+            f"{format_amount(year.stated_ib - year.ib, amount_unit)}). Budgeten räknar med "
+            f"{format_amount(year.ib, amount_unit)}.",
             year.year,
             "ib",
         )
@@ -357,9 +352,9 @@ def check_balance(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Findi
             "balans",
             FEL,
             f"{year.year}: balansbudgeten går inte ihop: tillgångar "
-            f"{_money(amount_unit, statement.summa_tillgangar)}, eget kapital, avsättningar och skulder "
-            f"{_money(amount_unit, statement.summa_eget_kapital_avsattningar_skulder)} "
-            f"(skillnad {_money(amount_unit, statement.difference)}).",
+            f"{format_amount(statement.summa_tillgangar, amount_unit)}, eget kapital, avsättningar och skulder "
+            f"{format_amount(statement.summa_eget_kapital_avsattningar_skulder, amount_unit)} "
+            f"(skillnad {format_amount(statement.difference, amount_unit)}).",
             year.year,
             "balans",
         )

@@ -70,7 +70,6 @@ class BudgetGridForm(forms.Form):
     def take_stored(self, figures) -> None:
         """After a conflict: the page keeps what the user typed, and each cell's twin now says
         what is stored, so that sending again keeps the user's figures."""
-        self.conflict_figures = figures
         fresh = BudgetGridForm(figures)
         self.shown.update(fresh.shown)
 
@@ -121,7 +120,7 @@ class BudgetLineForm(SafeFormMixin, forms.ModelForm):
         self.note_fields: dict[str, tuple[int, str]] = {}
         stored = (
             {(a.year, a.column): a.note for a in self.instance.amounts.all()}
-            if (self.instance.pk)
+            if self.instance.pk
             else {}
         )
         for year, column, label in columns:

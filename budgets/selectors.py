@@ -52,9 +52,20 @@ class Column:
 
     @property
     def label(self) -> str:
-        if self.is_comparison:
-            return f"{ColumnKind(self.kind).label} {self.year}"
-        return f"{'Budget' if self.is_first else self.heading} {self.year}"
+        return column_label(
+            self.year,
+            self.kind,
+            first=self.is_first,
+            heading=self.heading,
+            comparison=self.is_comparison,
+        )
+
+
+def column_label(year: int, kind: str, *, first: bool, heading: str, comparison: bool) -> str:
+    """How the budget table heads a column: "Prognos 2023", "Budget 2024", "Plan 2025"."""
+    if comparison:
+        return f"{ColumnKind(kind).label} {year}"
+    return f"{'Budget' if first else heading} {year}"
 
 
 def column_labels(plan: Plan, columns: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
@@ -63,15 +74,13 @@ def column_labels(plan: Plan, columns: list[tuple[int, str]]) -> list[tuple[int,
         (
             year,
             kind,
-            Column(
+            column_label(
                 year,
                 kind,
-                year < plan.budget_year,
-                None,
-                None,
-                year == plan.budget_year,
-                plan.plan_year_heading,
-            ).label,
+                first=year == plan.budget_year,
+                heading=plan.plan_year_heading,
+                comparison=year < plan.budget_year,
+            ),
         )
         for year, kind in columns
     ]
@@ -94,6 +103,20 @@ class PlanFigures:
     kommun_parts: bool = True  # False: the plan states only the kommuner's sum
     # (line id, year, column) -> the footnote on that one amount
     cell_notes: dict[tuple[int, int, str], str] = field(default_factory=dict)
+
+    @property
+    def members_by_pk(self) -> dict[int, Medlem]:
+        """The members as this plan shows them (as submitted, for a frozen plan), by id."""
+        return {m.pk: m for m in self.members}
+
+    @property
+    def unclassified_lines(self) -> list[str]:
+        """The cost lines that count in no share kind (calc counts them as "ej angivet")."""
+        return [
+            ln.name
+            for ln in self.lines
+            if ln.category.group.side == Side.KOSTNAD and not _share_kinds(ln, ln.category.group)
+        ]
 
     @property
     def plan_columns(self) -> list[Column]:
@@ -298,14 +321,6 @@ def group_sort_keys(groups: list[BudgetGroup]) -> dict[int, tuple]:
     return keys
 
 
-def plan_members(plan: Plan) -> dict[int, Medlem]:
-    """The members by id as the plan shows them: as submitted for a submitted or adopted plan
-    (a member renamed since keeps its old name there), as they are for a draft."""
-    if plan.frozen:
-        return {m["pk"]: Medlem(forbund=plan.forbund, **m) for m in plan.frozen["members"]}
-    return {m.pk: m for m in Medlem.objects.for_forbund(plan.forbund)}
-
-
 def forbund_inputs(plan: Plan) -> ForbundInputs:
     """A draft follows its förbund; a submitted or adopted plan keeps what it was submitted
     with (Plan.frozen)."""
@@ -327,7 +342,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         typed[(a.line_id, a.year, a.column)] = a.amount.amount
         if a.note:
             cell_notes[(a.line_id, a.year, a.column)] = a.note
-    # A group that counts in another's total stands right after it (see group_sort_key).
+    # A group that counts in another's total stands right after it (see group_sort_keys).
     group_order = group_sort_keys(groups)
     groups = sorted(groups, key=lambda g: group_order[g.pk])
     lines.sort(
@@ -359,11 +374,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         group_parents=parents,
         targets={r.year: _targets(r) for r in plan_rows},
         balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
-        stated_ib={
-            r.year: r.stated_ib.amount
-            for r in plan_rows[1:]
-            if r.stated_ib is not None and r.pk is not None
-        },
+        stated_ib={r.year: r.stated_ib.amount for r in plan_rows[1:] if r.stated_ib is not None},
     )
     result = calc.compute_plan(plan_input)
 

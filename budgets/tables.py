@@ -302,12 +302,7 @@ def budget_context(figures: PlanFigures) -> dict:
         "result_rows": RESULT_ROWS,
         "balance_rows": BALANCE_ROWS,
         "share_rows": share_rows(figures),
-        "unclassified_lines": [
-            ln.name
-            for ln in figures.lines
-            if ln.category.group.side == Side.KOSTNAD
-            and not (ln.share_kind or ln.insats_id or ln.category.group.share_kind)
-        ],
+        "unclassified_lines": figures.unclassified_lines,
         "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
         "target_rows": target_rows(figures),
         "decided_rows": figure_rows(

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 
-from budgets.selectors import plan_members
 from insatser import rules
 from insatser.models import Agenda2030Tag, Insats, Malgrupp
 from insatser.models_mal import Indikator, Mal
@@ -28,9 +27,9 @@ def _mal():
     )
 
 
-def document_context(plan: Plan, members: dict[int, Medlem] | None = None) -> dict:
+def document_context(plan: Plan, members: dict[int, Medlem]) -> dict:
     """Målgrupper with their table, the plan's mål, and the active insatser by kind; members
-    are the plan's by id (budgets.selectors.plan_members), read here unless given."""
+    are the plan's by id, as it shows them (PlanFigures.members_by_pk)."""
     malgrupper = list(Malgrupp.objects.for_plan(plan))
     insatser = list(
         Insats.objects.for_plan(plan)
@@ -38,7 +37,7 @@ def document_context(plan: Plan, members: dict[int, Medlem] | None = None) -> di
         .select_related("agare")
         .prefetch_related("parter", "malgrupper", "agenda2030_tags", Prefetch("mal", _mal()))
     )
-    with_plan_members(insatser, plan_members(plan) if members is None else members)
+    with_plan_members(insatser, members)
     plan_mal = list(_mal().for_plan(plan).plan_level())
     return {
         "doc_malgrupper": malgrupper,

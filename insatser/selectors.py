@@ -107,8 +107,8 @@ def insats_budget(figures: PlanFigures, insats: Insats) -> dict | None:
 
 
 def with_plan_members(insatser: Iterable[Insats], members: dict[int, Medlem]) -> None:
-    """Each insats's ägare and parter as the plan shows its members (budgets.selectors.
-    plan_members: as submitted, for a submitted or adopted plan), in insats.parter_shown."""
+    """Each insats's ägare and parter as the plan shows its members (PlanFigures.members_by_pk:
+    as submitted, for a submitted or adopted plan), in insats.parter_shown."""
     place = {pk: n for n, pk in enumerate(members)}
     for insats in insatser:
         insats.agare = members.get(insats.agare_id, insats.agare)

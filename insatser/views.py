@@ -56,7 +56,7 @@ def insats_list(request, slug: str, pk: int):
         .prefetch_related("parter", "malgrupper")
     )
     insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
-    selectors.with_plan_members(insatser, {m.pk: m for m in figures.members})
+    selectors.with_plan_members(insatser, figures.members_by_pk)
     listing = selectors.insats_list(figures, insatser)
     return render(
         request,
@@ -88,7 +88,7 @@ def insats_detail(request, slug: str, pk: int, insats_pk: int):
             Prefetch("indikatorer", queryset=Indikator.objects.prefetch_related("utfall"))
         )
     )
-    members = {m.pk: m for m in figures.members}
+    members = figures.members_by_pk
     selectors.with_plan_members([insats], members)
     financing = list(insats.ar.select_related("medfinansiar"))
     for row in financing:

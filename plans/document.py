@@ -21,5 +21,5 @@ def document_context(plan: Plan) -> dict:
         "sections": list(plan.sections.all()),
         "arshjul": list(plan.arshjul.all()),
         **budget_context(figures),
-        **insatser_context(plan, members={m.pk: m for m in figures.members}),
+        **insatser_context(plan, members=figures.members_by_pk),
     }

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.formats import date_format
 
 from budgets.checks import adoption_deadline
+from budgets.models import COMPARISON_KINDS
 from finsam.models import (
     ROUNDING_CHOICES,
     SIGNED_AMOUNT_VALIDATORS,
@@ -187,12 +188,7 @@ class Plan(Versioned):
     @property
     def comparison_kinds(self) -> list[str]:
         """The comparison columns the plan shows for the year before: budget, prognos, utfall."""
-        chosen = {
-            "budget": self.compare_budget,
-            "prognos": self.compare_prognos,
-            "utfall": self.compare_utfall,
-        }
-        return [kind for kind, shown in chosen.items() if shown]
+        return [kind for kind in COMPARISON_KINDS if getattr(self, f"compare_{kind}")]
 
     @property
     def show_comparison(self) -> bool:

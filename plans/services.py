@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from budgets.defaults import ensure_budget_groups
-from budgets.models import ColumnKind
+from budgets.models import COMPARISON_KINDS, ColumnKind
 from budgets.selectors import plan_figures
 from budgets.services import budget_copy, budget_years_sync, sek
 from finsam.audit import ActingUser, audit_record, changed_names, save_recorded
@@ -66,15 +66,14 @@ def plan_create(
             )["m"]
             or 1
         ) + 1
+    chosen = set(comparison)
     plan = Plan(
         forbund=forbund,
         budget_year=budget_year,
         plan_years=plan_years,
         version=version,
         revises=revises,
-        compare_budget="budget" in comparison,
-        compare_prognos="prognos" in comparison,
-        compare_utfall="utfall" in comparison,
+        **{f"compare_{kind}": kind in chosen for kind in COMPARISON_KINDS},
         plan_year_heading=plan_year_heading,
         opening_equity=sek(opening_equity),
         under_use_percent=under_use_percent,

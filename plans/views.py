@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from budgets.models import COMPARISON_KINDS
 from budgets.selectors import plan_figures
 from budgets.tables import KEY_FIGURE_ROWS, figure_rows
 from finsam.nav import nav
@@ -62,9 +63,7 @@ def plan_create(request, slug: str):
                 acting_user=request.user,
                 budget_year=data["budget_year"],
                 plan_years=data["plan_years"],
-                comparison=[
-                    kind for kind in ("budget", "prognos", "utfall") if data[f"compare_{kind}"]
-                ],
+                comparison=[kind for kind in COMPARISON_KINDS if data[f"compare_{kind}"]],
                 plan_year_heading=data["plan_year_heading"],
                 opening_equity=data["opening_equity"] or 0,
                 under_use_percent=data["under_use_percent"],
