@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from djmoney.money import Money
 
 from budgets.defaults import ensure_budget_groups
@@ -236,7 +237,10 @@ def budget_amount_notes_set(
     *, line: BudgetLine, acting_user: ActingUser, notes: Mapping[tuple[int, str], str]
 ) -> int:
     """Set the footnotes on single amounts of a line, {(year, column): text}; an empty text
-    removes one. Returns the number changed; each is in the audit record, old → new."""
+    removes one. Returns the number changed; each is in the audit record, old → new.
+
+    The notes are part of the line as its form shows them: a change moves the line's version on,
+    so a form opened before it is refused as a conflict (budget_line_update checks it)."""
     plan = line.plan.locked_draft()
     valid = set(year_columns(plan))
     cells = {(a.year, a.column): a for a in line.amounts.all()}
@@ -259,6 +263,7 @@ def budget_amount_notes_set(
             text,
         ]
     if changes:
+        BudgetLine.objects.filter(pk=line.pk).update(lock_version=F("lock_version") + 1)
         audit_record(
             forbund=plan.forbund,
             actor=acting_user,

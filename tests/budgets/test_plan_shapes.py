@@ -481,3 +481,19 @@ def test_comparison_columns_are_chosen_one_by_one_and_plan_years_named_as_the_pl
     assert "Budget 2023" not in page  # no all-zero column the plan did not choose
     assert "Kansli 510 000 497 300 520 000" in page
     assert line.pk
+
+
+def test_a_stale_line_form_cannot_overwrite_a_colleagues_footnote():
+    forbund, plan, line = _deficit_plan()
+    url = reverse("budget_line_edit", args=[forbund.slug, plan.pk, line.pk])
+    first, second = Client(), Client()
+    first.force_login(factories.kansli(forbund, user__username="forsta").user)
+    second.force_login(factories.kansli(forbund, user__username="andra").user)
+    seen_by_second = form_values(second.get(url).content.decode())
+    mine = {**form_values(first.get(url).content.decode()), "fotnot_2025_budget": "Första."}
+    assert first.post(url, mine).status_code == 302
+    stale = {**seen_by_second, "fotnot_2025_budget": "Andra."}
+    response = second.post(url, stale)
+    assert response.status_code == 200
+    assert "ändrade detta" in response.content.decode()
+    assert plan_figures(plan).cell_notes == {(line.pk, 2025, "budget"): "Första."}
