@@ -88,6 +88,7 @@ def budget_editor(request, slug: str, pk: int):
         "form": form,
         "editable": editable,
         "announce": _announce(form, changed) if request.htmx and request.method == "POST" else "",
+        "saved_others": bool(changed),  # the autosave saved the right cells beside a wrong one
         **budget_context(figures),
     }
     attach_fields(context["rows"], form)

@@ -371,3 +371,14 @@ def test_a_wrong_cell_is_announced_by_its_name_and_its_message(personas, plan, w
     assert f"Kunde inte spara {label}: Ange beloppet med siffror" in html
     assert f'<input type="text" name="{cell(line)}" value="abc"' in html
     assert BudgetAmount.objects.get(line=line, year=2027).amount.amount == 500
+
+
+@pytest.mark.django_db
+def test_a_partial_save_does_not_say_nothing_was_saved(personas, plan, world):
+    client = personas["kansli_a"]
+    line = world["line_a"]
+    post = {**one_cell(plan, cell(line), "abc"), **one_cell(plan, cell(line, 2028), "900")}
+    html = client.post(editor_url(plan), post, headers={"HX-Request": "true"}).content.decode()
+    assert BudgetAmount.objects.get(line=line, year=2028).amount.amount == 900
+    assert "Inget sparades" not in html
+    assert "Dina övriga ändringar är sparade." in html
