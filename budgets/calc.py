@@ -37,6 +37,11 @@ INDIVID, STRUKTUR, FORVALTNING, OVRIGT = "individ", "struktur", "forvaltning", "
 # of the costs always add up to 100 %, and a target that depends on it says so.
 EJ_ANGIVET = "ej-angivet"
 
+# The level a year is budgeted at: line by line; per group, on the summary lines; or only as
+# the rows of the resultatbudget (a forecast column a plan knows only as its statement totals).
+RADER, GRUPPER, RESULTAT = "rader", "grupper", "resultat"
+LEVELS = (RADER, GRUPPER, RESULTAT)
+
 # Division precision for the fractions that are shown, not summed (shares of costs).
 SHARE_PRECISION = 34
 
@@ -385,6 +390,22 @@ class Line:
     # Utrymme för ny verksamhet budgeted as a cost: what is left after the other costs and the
     # floor, so that the year ends at the floor (never below 0; amounts are not typed).
     computed_room: bool = False
+    # A summary line carries its group's amount in the years budgeted per group (GRUPPER) and
+    # counts in no other year; a detail line counts only in the years budgeted line by line.
+    summary: bool = False
+
+    def counts_in(self, level: str) -> bool:
+        """Whether the line's amount counts in a year budgeted at this level."""
+        return counts_at(level, summary=self.summary, computed_room=self.computed_room)
+
+
+def counts_at(level: str, *, summary: bool, computed_room: bool) -> bool:
+    """Whether a line counts in a year at this level: a detail line in a year budgeted line by
+    line, a summary line in a year budgeted per group, the computed room in both; no line in a
+    year known only as its resultatbudget."""
+    if level == RESULTAT:
+        return False
+    return computed_room or summary == (level == GRUPPER)
 
 
 @dataclass(frozen=True)
@@ -429,6 +450,10 @@ class PlanInput:
     stated_ib: Mapping[int, Decimal] = field(default_factory=dict)
     # Totals over groups: {group key: the key of the group whose total also counts it}.
     group_parents: Mapping[str, str] = field(default_factory=dict)
+    # The level of each year (RADER when not given), and for a year at RESULTAT its statement
+    # rows as typed: {(side, statement): amount}, costs as positive amounts.
+    levels: Mapping[int, str] = field(default_factory=dict)
+    statement_amounts: Mapping[int, Mapping[tuple[str, str], Decimal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -472,6 +497,7 @@ class YearResult:
     """Every computed figure of one year of the plan."""
 
     year: int
+    level: str
     medlemsbidrag: Decimal
     members: tuple[SplitMember, ...]
     member_parts: dict[str, Decimal]
@@ -529,6 +555,15 @@ def _validate(inp: PlanInput) -> None:
         raise ValueError("planen har mer än en utrymmesrad")
     if list(inp.years) != list(range(inp.years[0], inp.years[0] + len(inp.years))):
         raise ValueError(f"åren måste följa på varandra i stigande ordning: {inp.years}")
+    for year, level in inp.levels.items():
+        if level not in LEVELS:
+            raise ValueError(f"år {year} har okänd nivå {level!r}")
+    for year, rows in inp.statement_amounts.items():
+        for (side, statement), amount in rows.items():
+            if side not in SIDES or statement not in STATEMENTS or _dec(amount) < 0:
+                raise ValueError(f"år {year}: resultaträkningsraden {side}/{statement} är ogiltig")
+            if side == INTAKT and statement == AVSKRIVNING:
+                raise ValueError(f"år {year}: en intäkt kan inte vara en avskrivning")
     if isinstance(inp.members, Mapping):
         missing = [y for y in inp.years if y not in inp.members]
         if missing:
@@ -638,6 +673,23 @@ def _balance_statement(entered: BalanceInput, ib: Decimal, resultat: Decimal) ->
     )
 
 
+def _statement_lines(rows: Mapping[tuple[str, str], Decimal], year: int) -> list[Line]:
+    """A year known only as its resultatbudget: one line per typed row, in no group and no
+    share kind named (its costs count as "ej angivet")."""
+    return [
+        Line(
+            key=f"resultat:{side}:{statement}",
+            name=f"{side} {statement}",
+            side=side,
+            group_key="",
+            group_name="",
+            amounts={year: _dec(amount)},
+            statement=statement,
+        )
+        for (side, statement), amount in rows.items()
+    ]
+
+
 def _ceiling(targets: YearTargets, medlemsbidrag: Decimal) -> Decimal | None:
     if targets.ceiling_amount is not None:
         return _dec(targets.ceiling_amount)
@@ -664,22 +716,33 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         parts, blocks, split_error, kommun_error = {}, {}, str(error), None
 
     under_use = _dec(inp.under_use_percent)
-    amounts = {line.key: _budgeted(line, year, under_use) for line in inp.lines}
+    level = inp.levels.get(year, RADER)
+    # Every line has an amount each year; a line that does not count at the year's level has 0
+    # (and the tables show it as not applying, not as 0).
+    amounts = {
+        line.key: _budgeted(line, year, under_use) if line.counts_in(level) else ZERO
+        for line in inp.lines
+    }
+    lines = [ln for ln in inp.lines if ln.counts_in(level)]
+    if level == RESULTAT:
+        statement_lines = _statement_lines(inp.statement_amounts.get(year, {}), year)
+        lines += statement_lines
+        amounts.update((ln.key, _dec(ln.amounts[year])) for ln in statement_lines)
     targets = inp.targets.get(year, YearTargets())
     floor = _dec(targets.floor_amount) if targets.floor_amount is not None else None
-    ovriga = sum((amounts[ln.key] for ln in inp.lines if ln.side == INTAKT), ZERO)
+    ovriga = sum((amounts[ln.key] for ln in lines if ln.side == INTAKT), ZERO)
     intakter = medlemsbidrag + ovriga
-    for line in inp.lines:
+    for line in lines:
         if line.computed_room:
             others = sum(
-                (amounts[ln.key] for ln in inp.lines if ln.side == KOSTNAD and ln is not line),
+                (amounts[ln.key] for ln in lines if ln.side == KOSTNAD and ln is not line),
                 ZERO,
             )
             amounts[line.key] = max(ZERO, ib + intakter - others - (floor or ZERO))
     group_totals: dict[str, Decimal] = {}
     for line in inp.lines:
         group_totals[line.group_key] = group_totals.get(line.group_key, ZERO) + amounts[line.key]
-    costs = [line for line in inp.lines if line.side == KOSTNAD]
+    costs = [line for line in lines if line.side == KOSTNAD]
     kostnader = sum((amounts[ln.key] for ln in costs), ZERO)
     resultat = intakter - kostnader
     ub = ib + resultat
@@ -693,7 +756,7 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         kind: _fraction(amount, kostnader) if kostnader else ZERO
         for kind, amount in by_kind.items()
     }
-    cost_groups = {ln.group_key for ln in costs}
+    cost_groups = {ln.group_key for ln in inp.lines if ln.side == KOSTNAD}
     group_shares = {
         key: _fraction(group_totals[key], kostnader) if kostnader else ZERO
         for key in group_totals
@@ -705,12 +768,13 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         parent_totals.setdefault(parent, group_totals.get(parent, ZERO))
         parent_totals[parent] += group_totals.get(child, ZERO)
     decided_costs = sum((amounts[ln.key] for ln in costs if ln.decided), ZERO)
-    statement = _result_statement(medlemsbidrag, inp.lines, amounts)
+    statement = _result_statement(medlemsbidrag, lines, amounts)
     if statement.arets_resultat != resultat:  # pragma: no cover - an invariant, not a case
         raise AssertionError("resultatbudgeten och rullningen av eget kapital skiljer sig åt")
     entered = inp.balance.get(year)
     return YearResult(
         year=year,
+        level=level,
         medlemsbidrag=medlemsbidrag,
         members=members,
         member_parts=parts,
@@ -762,6 +826,13 @@ def compute_plan(inp: PlanInput) -> PlanResult:
         for kind in _kinds(line):
             if kind not in share_kinds:
                 share_kinds.append(kind)
+    stated_costs = any(
+        side == KOSTNAD and inp.levels.get(year) == RESULTAT
+        for year, rows in inp.statement_amounts.items()
+        for side, _ in rows
+    )
+    if stated_costs and EJ_ANGIVET not in share_kinds:
+        share_kinds.append(EJ_ANGIVET)
     results: list[YearResult] = []
     ib = _dec(inp.opening_equity)
     for year in inp.years:

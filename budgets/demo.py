@@ -14,13 +14,14 @@ from django.db import transaction
 
 from budgets import services
 from budgets.defaults import ensure_budget_groups
-from budgets.models import BudgetCategory, BudgetYear, ColumnKind, Statement
+from budgets.models import BudgetCategory, BudgetGroup, BudgetYear, ColumnKind, Statement
 from finsam.models import Forbund
 
 if TYPE_CHECKING:
     from plans.models import Plan
 
 PERCENT_FIELDS = ("ceiling_percent", "min_individ_percent")
+TEXT_FIELDS = ("level", "deficit_reason")
 # What a fixture year may set besides the medlemsbidrag (which budget_figures_set writes).
 YEAR_INPUTS = tuple(
     f.name
@@ -52,6 +53,14 @@ def load_budget_groups(forbund: Forbund, data: dict) -> None:
     """Create the fixture's budget groups where missing."""
     if "budget_groups" in data:
         ensure_budget_groups(forbund, group_specs(data["budget_groups"]))
+        groups = {g.name: g for g in BudgetGroup.objects.for_forbund(forbund)}
+        for row in data["budget_groups"]:
+            group = groups[row["name"]]
+            if "parent" in row and group.parent_id is None:
+                # A total over groups ("Beslutade aktiviteter" over individ and struktur).
+                group.parent = groups[row["parent"]]
+                group.full_clean()
+                group.save()
 
 
 @transaction.atomic
@@ -76,6 +85,7 @@ def load_budget(plan: Plan, spec: dict) -> Plan:
             name=row["name"],
             note=row.get("note", ""),
             decided=row.get("decided", True),
+            summary=row.get("summary", False),
             order=index * 10,
             amounts=amounts,
         )
@@ -123,4 +133,6 @@ def _year_value(name: str, value: str | None):
         return None
     if name in PERCENT_FIELDS:
         return Decimal(value)
+    if name in TEXT_FIELDS:
+        return value
     return services.sek(Decimal(value))

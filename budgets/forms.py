@@ -6,12 +6,22 @@ from decimal import Decimal
 
 from django import forms
 
-from budgets.models import BudgetCategory, BudgetGroup, BudgetLine, BudgetYear, rounding_problem
+from budgets.models import (
+    STATEMENT_INPUTS,
+    BudgetCategory,
+    BudgetGroup,
+    BudgetLine,
+    BudgetYear,
+    rounding_problem,
+)
 from budgets.selectors import calc_key
 from finsam.fields import AmountField, DecimalField
 from finsam.forms import OwnedModelForm
 from finsam.money import input_value, parse_amount
 from finsam.saving import SafeFormMixin
+
+# The resultatbudget rows of a year known only as those (BudgetYear.level "resultat").
+STATEMENT_FIELDS = tuple(name for name, _, _ in STATEMENT_INPUTS)
 
 
 def amount_name(line_id: int, year: int, column: str) -> str:
@@ -46,6 +56,8 @@ class BudgetGridForm(forms.Form):
             if line.computed_room:
                 continue  # computed, never typed
             for column in figures.columns:
+                if not column.shows(line):
+                    continue  # no amount at this column's level (e.g. a detail line, per grupp)
                 name = amount_name(line.pk, column.year, column.kind)
                 value = figures.typed.get((line.pk, column.year, column.kind), Decimal(0))
                 self._add(name, value, unit, f"{line.name}, {column.label}")
@@ -111,7 +123,16 @@ class BudgetGridForm(forms.Form):
 class BudgetLineForm(SafeFormMixin, forms.ModelForm):
     class Meta:
         model = BudgetLine
-        fields = ["category", "name", "note", "decided", "computed_room", "share_kind", "order"]
+        fields = [
+            "category",
+            "name",
+            "note",
+            "decided",
+            "summary",
+            "computed_room",
+            "share_kind",
+            "order",
+        ]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, forbund, columns=(), **kwargs):
@@ -165,6 +186,7 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
         "avsattningar",
         "langfristiga_skulder",
         "kortfristiga_skulder",
+        *STATEMENT_FIELDS,
     ]
     OPTIONAL = {
         "comparison_ib",
@@ -174,9 +196,11 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
         "omsattningstillgangar",
     }
 
+    statement_field_names = STATEMENT_FIELDS
+
     class Meta:
         model = BudgetYear
-        fields = ["ceiling_percent", "min_individ_percent", "deficit_reason"]
+        fields = ["level", "ceiling_percent", "min_individ_percent", "deficit_reason"]
         widgets = {"deficit_reason": forms.Textarea(attrs={"rows": 3})}
         field_classes = {"ceiling_percent": DecimalField, "min_individ_percent": DecimalField}
 
@@ -198,12 +222,17 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
                 initial=value.amount if value is not None else None,
                 allow_negative=name in ("comparison_ib", "stated_ib"),
             )
+        # A post without the level (an older page) keeps the year at the level it has.
+        self.fields["level"].required = False
         # Offered, never assumed: the browser suggests Nationella rådet's figure as the user types.
         self.fields["ceiling_percent"].widget.attrs["list"] = "nr-rekommendation"
         for name in ("ceiling_percent", "min_individ_percent"):
             self.fields[name].error_messages["invalid"] = "Ange en procentsats, t.ex. 20."
             self.fields[name].error_messages["max_digits"] = "Ange en procentsats mellan 0 och 100."
             self.fields[name].error_messages["max_decimal_places"] = "Ange högst två decimaler."
+
+    def clean_level(self) -> str:
+        return self.cleaned_data.get("level") or self.instance.level
 
     def clean(self):
         cleaned = super().clean()

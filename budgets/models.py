@@ -52,6 +52,14 @@ class ColumnKind(models.TextChoices):
     UTFALL = "utfall", "Utfall"
 
 
+class Level(models.TextChoices):
+    """How a year is budgeted (the codes are calc's)."""
+
+    RADER = calc.RADER, "Rad för rad"
+    GRUPPER = calc.GRUPPER, "Per grupp, på sammanfattande rader"
+    RESULTAT = calc.RESULTAT, "Bara resultatbudgetens rader"
+
+
 # The comparison columns for the year before a plan, in the order plans print them.
 COMPARISON_KINDS = (ColumnKind.BUDGET, ColumnKind.PROGNOS, ColumnKind.UTFALL)
 
@@ -224,6 +232,12 @@ class BudgetLine(Versioned):
         blank=True,
         help_text="Tomt: som insatsen eller gruppen. Bara för kostnader.",
     )
+    summary = models.BooleanField(
+        "sammanfattande rad",
+        default=False,
+        help_text="Raden bär gruppens belopp de år som budgeteras per grupp (t.ex. planåren) "
+        "och räknas inte de år som budgeteras rad för rad.",
+    )
     order = models.PositiveSmallIntegerField("ordning", default=0)
     # The line of an insats: its typed amounts are what the insats is granted (beviljat).
     insats = models.OneToOneField(
@@ -265,6 +279,16 @@ class BudgetLine(Versioned):
             )
         if self.computed_room and self.insats_id:
             raise ValidationError({"computed_room": "En insats rad räknas inte fram."})
+        if self.summary and self.insats_id:
+            raise ValidationError({"summary": "En insats rad är en detaljrad, inte en summa."})
+        if self.summary and self.computed_room:
+            raise ValidationError(
+                {"summary": "Utrymmet räknas fram på varje nivå; det är ingen sammanfattande rad."}
+            )
+
+    def counts_in(self, level: str) -> bool:
+        """Whether the line's amount counts in a year budgeted at this level (as calc)."""
+        return calc.counts_at(level, summary=self.summary, computed_room=self.computed_room)
 
 
 class BudgetAmount(models.Model):
@@ -325,6 +349,14 @@ class BudgetYear(Versioned):
     year = models.PositiveSmallIntegerField("år")
     column = models.CharField(
         "kolumn", max_length=8, choices=ColumnKind.choices, default=ColumnKind.BUDGET
+    )
+    level = models.CharField(
+        "budgeteras",
+        max_length=10,
+        choices=Level.choices,
+        default=Level.RADER,
+        help_text="Planår budgeteras ofta per grupp och bara budgetåret rad för rad. En prognos "
+        "som planen bara redovisar i resultatbudgeten skrivs in som dess rader.",
     )
     medlemsbidrag = money_field(
         "medlemsbidrag totalt",
@@ -387,6 +419,16 @@ class BudgetYear(Versioned):
             MaxValueValidator(100, "Ange en procentsats mellan 0 och 100."),
         ],
     )
+    # The resultatbudget's rows of a year budgeted at Level.RESULTAT (kronor, costs positive).
+    rr_intakter = money_field(
+        "verksamhetens intäkter utöver medlemsbidraget",
+        default=0,
+        help_text="Bara när året redovisas som resultatbudgetens rader.",
+    )
+    rr_kostnader = money_field("verksamhetens kostnader", default=0)
+    rr_avskrivningar = money_field("avskrivningar", default=0)
+    rr_finansiella_intakter = money_field("finansiella intäkter", default=0)
+    rr_finansiella_kostnader = money_field("finansiella kostnader", default=0)
     anlaggningstillgangar = money_field("anläggningstillgångar", default=0)
     omsattningstillgangar = money_field(
         "omsättningstillgångar",
@@ -428,7 +470,24 @@ class BudgetYear(Versioned):
         """A plan year after the budget year: its opening eget kapital rolls forward."""
         return self.year > self.plan.budget_year
 
+    def statement_amounts(self) -> dict[tuple[str, str], Decimal]:
+        """The typed resultatbudget rows as calc takes them (used at Level.RESULTAT)."""
+        return {
+            (side, statement): getattr(self, name).amount
+            for name, side, statement in STATEMENT_INPUTS
+        }
+
     def clean(self) -> None:
         problem = rounding_problem(self.medlemsbidrag.amount, self.plan.forbund.rounding_unit)
         if problem:
             raise ValidationError({"medlemsbidrag": problem})
+
+
+# The resultatbudget rows a year at Level.RESULTAT is typed as: (field, side, statement).
+STATEMENT_INPUTS = (
+    ("rr_intakter", calc.INTAKT, calc.VERKSAMHET),
+    ("rr_kostnader", calc.KOSTNAD, calc.VERKSAMHET),
+    ("rr_avskrivningar", calc.KOSTNAD, calc.AVSKRIVNING),
+    ("rr_finansiella_intakter", calc.INTAKT, calc.FINANSIELL),
+    ("rr_finansiella_kostnader", calc.KOSTNAD, calc.FINANSIELL),
+)

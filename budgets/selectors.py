@@ -43,12 +43,21 @@ class Column:
     """One column of the budget: a year and whether it is budget or prognos."""
 
     year: int
-    kind: str  # ColumnKind.BUDGET or ColumnKind.PROGNOS
+    kind: str  # a ColumnKind
     is_comparison: bool
     result: calc.YearResult
     entered: BudgetYear
     is_first: bool = False  # the budget year, as opposed to a plan year
     heading: str = "Plan"  # what the plan calls its later years: "Plan" or "Prognos"
+
+    @property
+    def level(self) -> str:
+        """How the column is budgeted: rad för rad, per grupp or as resultatbudget rows."""
+        return self.result.level
+
+    def shows(self, line) -> bool:
+        """Whether a line has an amount in this column (else the tables leave the cell empty)."""
+        return line.counts_in(self.level)
 
     @property
     def label(self) -> str:
@@ -192,6 +201,7 @@ def _calc_lines(
                 under_use_applies=group.is_insats and group.side == Side.KOSTNAD,
                 decided=line.decided and not line.computed_room,
                 computed_room=line.computed_room,
+                summary=line.summary,
             )
         )
     return out
@@ -375,6 +385,8 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         targets={r.year: _targets(r) for r in plan_rows},
         balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
         stated_ib={r.year: r.stated_ib.amount for r in plan_rows[1:] if r.stated_ib is not None},
+        levels={r.year: r.level for r in plan_rows},
+        statement_amounts={r.year: r.statement_amounts() for r in plan_rows},
     )
     result = calc.compute_plan(plan_input)
 
@@ -400,6 +412,8 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
                     group_parents=parents,
                     targets={year: _targets(entered)},
                     balance={year: b} if (b := _balance(entered)) is not None else {},
+                    levels={year: entered.level},
+                    statement_amounts={year: entered.statement_amounts()},
                 )
             )
             columns.append(Column(year, kind, True, comparison.years[0], entered))

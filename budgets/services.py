@@ -23,6 +23,7 @@ from budgets.models import (
     BudgetLine,
     BudgetYear,
     ColumnKind,
+    Level,
     ShareKind,
     Side,
 )
@@ -153,6 +154,7 @@ def budget_line_create(
     decided: bool = True,
     share_kind: str = "",
     computed_room: bool = False,
+    summary: bool = False,
     order: int | None = None,
     amounts: Mapping[tuple[int, str], Decimal] | None = None,
     insats=None,
@@ -178,6 +180,7 @@ def budget_line_create(
         decided=decided,
         share_kind=share_kind,
         computed_room=computed_room,
+        summary=summary,
         order=order,
         insats=insats,
     )
@@ -414,6 +417,8 @@ def budget_years_update(
             raise ValidationError("Året hör till en annan plan.")
         row.plan = plan
         changes = model_update(instance=row, data=data)
+        if "level" in changes and row.level == Level.GRUPPER:
+            summary_lines_ensure(plan=plan, acting_user=acting_user)
         if changes:
             # One event per year, about the year's row: the log shows its fields by name.
             column = f" ({row.column})" if row.column != ColumnKind.BUDGET else ""
@@ -426,6 +431,40 @@ def budget_years_update(
                 summary=f"Ändrade mål och balansuppgifter för {row.year}{column} i {plan.title}",
                 changes=changes,
             )
+
+
+def summary_lines_ensure(*, plan: Plan, acting_user: ActingUser) -> list[BudgetLine]:
+    """The first time a year of the plan is budgeted per group: give each group that stands on
+    its own (not in another's total) and has lines a summary line to type its amount on, in its
+    first category, after its lines. Once the plan has summary lines the kansli keeps them as
+    they choose; returns the lines made."""
+    lines = list(plan.budget_lines.select_related("category__group"))
+    if any(ln.summary for ln in lines):
+        return []
+    groups = BudgetGroup.objects.for_forbund(plan.forbund).prefetch_related("categories")
+    groups = {g.pk: g for g in groups}
+    top_of = {pk: g.parent_id or pk for pk, g in groups.items()}
+    last: dict[int, int] = {}
+    for line in lines:
+        top = top_of[line.category.group_id]
+        last[top] = max(last.get(top, 0), line.order)
+    made = []
+    for pk, order in sorted(last.items(), key=lambda item: (groups[item[0]].order, item[0])):
+        group = groups[pk]
+        categories = sorted(group.categories.all(), key=lambda c: (c.order, c.name))
+        if not categories:
+            continue  # a total over groups with no category of its own: nothing to stand in
+        made.append(
+            budget_line_create(
+                plan=plan,
+                acting_user=acting_user,
+                category=categories[0],
+                name=f"{group.name}, per grupp",
+                summary=True,
+                order=order + 1,
+            )
+        )
+    return made
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from budgets.calc import EJ_ANGIVET, KOMMUNER
+from budgets.calc import EJ_ANGIVET, KOMMUNER, RADER, RESULTAT
 from budgets.charts import cost_chart, equity_chart
 from budgets.checks import FEL, INFO
 from budgets.forms import amount_name, medlemsbidrag_name
@@ -96,6 +96,9 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             note_number = len(notes)
         cells = []
         for c in columns:
+            if not c.shows(line):  # the line has no amount at this column's level
+                cells.append(Cell(None))
+                continue
             if line.computed_room:  # computed in every column, never typed
                 cells.append(Cell(c.result.line_amounts.get(calc_key(line))))
                 continue
@@ -116,7 +119,10 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             "line", line.name, cells, line=line, note_number=note_number, ref=f"line:{line.pk}"
         )
 
-    def subtotal(label: str, totals: str, shares: str, key: str, side: str) -> Row:
+    def subtotal(label: str, totals: str, shares: str, key: str, side: str, lines) -> Row:
+        # A sum over no line that counts at the column's level (a group of detail lines in a
+        # year budgeted per group, any group in a year known only as its resultatbudget) is
+        # left empty, not shown as 0.
         return Row(
             "subtotal",
             f"Summa {_lower_first(label)}",
@@ -125,6 +131,8 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
                     getattr(c.result, totals).get(key, Decimal(0)),
                     share=getattr(c.result, shares).get(key) if side == Side.KOSTNAD else None,
                 )
+                if any(c.shows(ln) for ln in lines)
+                else Cell(None)
                 for c in columns
             ],
             ref=f"group:{key}",
@@ -152,11 +160,25 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             out.append(Row("group", group.name, ref=f"group:{key}"))
             out += [line_row(ln) for ln in lines_of[group.pk]]
             if not is_parent:
-                out.append(subtotal(group.name, "group_totals", "group_shares", key, side))
+                out.append(
+                    subtotal(
+                        group.name, "group_totals", "group_shares", key, side, lines_of[group.pk]
+                    )
+                )
             parent = by_pk.get(group.parent_id)
             if parent is not None and last_child.get(parent.pk) == group.pk:
+                under = [
+                    ln for g in groups if parent.pk in (g.pk, g.parent_id) for ln in lines_of[g.pk]
+                ]
                 out.append(
-                    subtotal(parent.name, "parent_totals", "parent_shares", calc_key(parent), side)
+                    subtotal(
+                        parent.name,
+                        "parent_totals",
+                        "parent_shares",
+                        calc_key(parent),
+                        side,
+                        under,
+                    )
                 )
         return out
 
@@ -291,10 +313,31 @@ def share_rows(figures: PlanFigures) -> list[tuple[str, list[Decimal | None]]]:
     ]
 
 
+def level_notes(figures: PlanFigures) -> list[str]:
+    """What the empty cells of the budget table mean, for each column not budgeted line by
+    line ("Plan 2023 är budgeterad per grupp: …")."""
+    said = []
+    for c in figures.columns:
+        if c.level == RADER:
+            continue
+        if c.level == RESULTAT:
+            said.append(
+                f"{c.label} redovisas bara som resultatbudgetens rader; grupperna och raderna "
+                "har inga belopp det året (–)."
+            )
+        else:
+            said.append(
+                f"{c.label} är budgeterad per grupp, på de sammanfattande raderna; "
+                "detaljraderna gäller inte det året (–)."
+            )
+    return said
+
+
 def budget_context(figures: PlanFigures) -> dict:
     """Everything a page, the document or the PDF needs to show a plan's budget."""
     rows, notes = budget_rows(figures)
     return {
+        "level_notes": level_notes(figures),
         "figures": figures,
         "rows": rows,
         "notes": notes,

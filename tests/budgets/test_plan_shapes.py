@@ -497,3 +497,143 @@ def test_a_stale_line_form_cannot_overwrite_a_colleagues_footnote():
     assert response.status_code == 200
     assert "ändrade detta" in response.content.decode()
     assert plan_figures(plan).cell_notes == {(line.pk, 2025, "budget"): "Första."}
+
+
+# --- 6. A detailed budget year and summary plan years ---------------------------------------
+
+
+def _summary_plan():
+    """A plan whose budget year is line by line and whose plan years are set, in the years form,
+    to be budgeted per group."""
+    forbund, plan = _plan(kommuner=1, medlemsbidrag=2_000_000)
+    kansli = forbund.budget_groups.get(name="Förvaltning").categories.get(name="Kansli")
+    individ = forbund.budget_groups.get(name="Individinriktade insatser").categories.first()
+    lines = {
+        name: services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=category,
+            name=name,
+            amounts={(y, "budget"): Decimal(amount) for y in plan.years},
+        )
+        for name, category, amount in (
+            ("Lön", kansli, 600_000),
+            ("Lokal", kansli, 100_000),
+            ("Team", individ, 1_200_000),
+        )
+    }
+    client = Client()
+    client.force_login(factories.kansli(forbund).user)
+    url = reverse("budget_years", args=[forbund.slug, plan.pk])
+    data = form_values(client.get(url).content.decode())
+    for row in plan.year_rows.filter(year__gt=2024):
+        data[f"y{row.pk}-level"] = "grupper"
+    assert client.post(url, data).status_code == 302
+    return forbund, plan, lines, client
+
+
+def test_plan_years_budgeted_per_group_count_their_summary_lines_only():
+    forbund, plan, lines, client = _summary_plan()
+    # The first switch gave each group with lines a summary line to type its amount on.
+    summary = {ln.name: ln for ln in plan.budget_lines.filter(summary=True)}
+    assert sorted(summary) == ["Förvaltning, per grupp", "Individinriktade insatser, per grupp"]
+    services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        amounts={
+            (summary["Förvaltning, per grupp"].pk, 2025, "budget"): Decimal(720_000),
+            (summary["Individinriktade insatser, per grupp"].pk, 2025, "budget"): Decimal(
+                1_300_000
+            ),
+            (summary["Förvaltning, per grupp"].pk, 2026, "budget"): Decimal(740_000),
+        },
+    )
+    figures = plan_figures(plan)
+    result = figures.result
+    # 2024 line by line: 600 000 + 100 000 + 1 200 000; the summary lines count nothing there.
+    assert result.year(2024).kostnader == 1_900_000
+    # 2025 per group: the detail lines' stored 2025 amounts count nothing.
+    assert result.year(2025).kostnader == 2_020_000
+    assert result.year(2026).kostnader == 740_000
+    assert result.year(2025).resultat == -20_000
+    forvaltning = forbund.budget_groups.get(name="Förvaltning")
+    assert [y.group_totals[calc_key(forvaltning)] for y in result.years] == [
+        700_000,
+        720_000,
+        740_000,
+    ]
+    # Shares still add up: individ 1 300 000 of 2 020 000 in 2025.
+    assert sum(result.year(2025).shares.values()) == 1
+    assert result.year(2025).individ_costs == 1_300_000
+    # Each year shows at its level: no row of zeros, and the editor offers only cells that count.
+    page = _page(plan)
+    assert "Lön 600 000 – –" in page
+    assert "Förvaltning, per grupp (sammanfattning per grupp) – 720 000 740 000" in page
+    assert "Summa förvaltning 700 000" in page and "720 000" in page
+    assert "Plan 2025 är budgeterad per grupp" in page
+    editor = client.get(reverse("budget_editor", args=[forbund.slug, plan.pk])).content.decode()
+    assert f'name="a-{lines["Lön"].pk}-2024-budget"' in editor
+    assert f'name="a-{lines["Lön"].pk}-2025-budget"' not in editor
+    assert f'name="a-{summary["Förvaltning, per grupp"].pk}-2025-budget"' in editor
+    assert f'name="a-{summary["Förvaltning, per grupp"].pk}-2024-budget"' not in editor
+
+
+def test_a_summary_line_is_never_an_insats_or_the_computed_room():
+    forbund, plan = _plan(kommuner=1)
+    kansli = forbund.budget_groups.get(name="Förvaltning").categories.first()
+    with pytest.raises(ValidationError, match="räknas fram på varje nivå"):
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=kansli,
+            name="Utrymme",
+            computed_room=True,
+            summary=True,
+        )
+
+
+def test_a_forecast_known_only_as_its_resultatbudget_is_typed_as_those_rows():
+    from plans import services as plan_services
+
+    forbund = factories.complete_forbund(kommuner=1)
+    plan = plan_services.plan_create(
+        forbund=forbund, acting_user=None, budget_year=2024, comparison=["prognos"]
+    )
+    services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=forbund.budget_groups.get(name="Förvaltning").categories.first(),
+        name="Kansli",
+        amounts={(2023, "prognos"): Decimal(999_999), (2024, "budget"): Decimal(400_000)},
+    )
+    client = Client()
+    client.force_login(factories.kansli(forbund).user)
+    url = reverse("budget_years", args=[forbund.slug, plan.pk])
+    data = form_values(client.get(url).content.decode())
+    row = plan.year_rows.get(column="prognos")
+    prefix = f"y{row.pk}-"
+    data.update(
+        {
+            prefix + "level": "resultat",
+            prefix + "comparison_ib": "300 000",
+            prefix + "rr_intakter": "50 000",
+            prefix + "rr_kostnader": "1 250 000",
+            prefix + "rr_finansiella_kostnader": "2 000",
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    services.budget_figures_set(
+        plan=plan, acting_user=None, medlemsbidrag={(2023, "prognos"): Decimal(1_200_000)}
+    )
+    figures = plan_figures(plan)
+    prognos = figures.columns[0]
+    statement = prognos.result.resultatbudget
+    assert statement.verksamhetens_intakter == 1_250_000
+    assert statement.verksamhetens_kostnader == -1_250_000  # the typed line counts nothing
+    assert statement.finansiella_kostnader == -2_000
+    assert (prognos.result.resultat, prognos.result.ub) == (-2_000, 298_000)
+    page = _page(plan)
+    assert "Kansli – 400 000" in page
+    assert "Prognos 2023 redovisas bara som resultatbudgetens rader" in page
+    statements = _page(plan, "budget_statements")
+    assert "Verksamhetens kostnader -1 250 000" in statements

@@ -13,8 +13,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from budgets.forms import BudgetGridForm, amount_name
 from budgets.models import BudgetAmount, BudgetCategory, BudgetGroup, BudgetLine, BudgetYear
 from budgets.selectors import PlanFigures, plan_figures
+from budgets.tables import budget_rows, level_notes
 from finsam.models import AuditEvent
 from finsam.money import format_percent
 from plans.demo import load_demo
@@ -202,26 +204,22 @@ def test_sundsvall_consumes_656_000_in_2022_and_then_balances(demo):
 
 
 def test_sundsvall_groups_add_up_to_the_published_summary(demo):
+    # 2022 is budgeted line by line, 2023 and 2024 per group on summary lines; the summary
+    # table the plan publishes comes out of either level the same way.
     figs = figures("sundsvall", 2022)
     published = {  # Styrelsen, Administration, Beslutade aktiviteter, Nya aktiviteter/insatser
         2022: (tkr(105), tkr(962), tkr(6_967), tkr(0)),
         2023: (tkr(110), tkr(1_050), tkr(660), tkr(5_558)),
         2024: (tkr(115), tkr(1_075), tkr(0), tkr(6_188)),
     }
-    for year, (styrelsen, administration, beslutade, nya) in published.items():
+    beslutade = next(g for g in figs.groups if g.name == "Beslutade aktiviteter")
+    for year, (styrelsen, administration, beslutat, nya) in published.items():
         totals = group_totals(figs, year)
-        amounts = figs.result.year(year).line_amounts
-        nya_line = next(ln for ln in figs.lines if ln.name == "Nya aktiviteter/insatser")
         assert totals["Styrelsen"] == styrelsen
         assert totals["Administration"] == administration
-        assert (
-            totals["Individinriktade insatser"]
-            + totals["Strukturinriktade insatser"]
-            + totals["Planårens aktiviteter"]
-            - amounts[str(nya_line.pk)]
-            == beslutade
-        )
-        assert amounts[str(nya_line.pk)] == nya
+        assert figs.result.year(year).parent_totals[str(beslutade.pk)] == beslutat
+        assert totals["Nya aktiviteter/insatser"] == nya
+    assert [c.level for c in figs.plan_columns] == ["rader", "grupper", "grupper"]
     assert [y.kostnader for y in figs.result.years] == [tkr(8_034), tkr(7_378), tkr(7_378)]
     assert member_parts(figs, 2022) == {
         "Försäkringskassan": kr(3_689_000),
@@ -229,6 +227,61 @@ def test_sundsvall_groups_add_up_to_the_published_summary(demo):
         "Region Västernorrland": kr(1_844_500),
         "Sundsvalls kommun": kr(1_844_500),
     }
+
+
+def test_sundsvall_has_its_prognos_2021_column_as_the_statements_publish_it(demo):
+    figs = figures("sundsvall", 2022)
+    prognos = figs.columns[0]
+    assert (prognos.label, prognos.is_comparison, prognos.level) == (
+        "Prognos 2021",
+        True,
+        "resultat",
+    )
+    statement = prognos.result.resultatbudget
+    assert (
+        statement.verksamhetens_intakter,
+        statement.verksamhetens_kostnader,
+        statement.avskrivningar,
+        statement.verksamhetens_nettokostnader,
+        statement.finansiella_intakter,
+        statement.finansiella_kostnader,
+        statement.arets_resultat,
+    ) == (tkr(7_378), tkr(-7_617), 0, tkr(-239), 0, tkr(-1), tkr(-240))
+    assert (prognos.result.ib, prognos.result.ub) == (tkr(1_473), tkr(1_233))
+    # The forecast closes where the budget year opens.
+    assert prognos.result.ub == figs.result.year(2022).ib
+    balance = prognos.result.balansbudget
+    assert balance is not None and balance.balanced
+    assert (balance.summa_tillgangar, balance.summa_eget_kapital, balance.summa_skulder) == (
+        tkr(1_533),
+        tkr(1_233),
+        tkr(300),
+    )
+
+
+def test_sundsvall_table_shows_each_year_at_its_level(demo):
+    figs = figures("sundsvall", 2022)
+    rows = {r.label: r for r in budget_rows(figs)[0]}
+
+    def shown(label):
+        return [c.value for c in rows[label].cells]
+
+    # Prognos 2021, Budget 2022, Plan 2023, Plan 2024: a detail line has an amount in the
+    # budget year only, a summary line in the plan years only; no row of zeros.
+    assert shown("Konsulter") == [None, tkr(768), None, None]
+    assert shown("Administration, planår") == [None, None, tkr(1_049), tkr(1_074)]
+    assert shown("Summa administration") == [None, tkr(962), tkr(1_050), tkr(1_075)]
+    assert shown("Summa individinriktade insatser") == [None, tkr(6_017), None, None]
+    assert shown("Summa beslutade aktiviteter") == [None, tkr(6_967), tkr(660), 0]
+    assert shown("Summa kostnader") == [tkr(7_618), tkr(8_034), tkr(7_378), tkr(7_378)]
+    assert shown("Årets resultat") == [tkr(-240), tkr(-656), 0, 0]
+    assert len(level_notes(figs)) == 3
+    # The editor offers a cell only where a figure counts.
+    form = BudgetGridForm(figs)
+    konsulter = rows["Konsulter"].line
+    assert amount_name(konsulter.pk, 2022, "budget") in form.fields
+    assert amount_name(konsulter.pk, 2023, "budget") not in form.fields
+    assert amount_name(konsulter.pk, 2021, "prognos") not in form.fields
 
 
 def test_sundsvall_resultatbudget_has_the_published_rows(demo):
@@ -370,7 +423,7 @@ def budget_state() -> dict:
 def test_loading_the_demo_twice_changes_nothing(demo):
     first = budget_state()
     assert first["plans"] == 3
-    assert len(first["lines"]) == 20 + 16 + 30
+    assert len(first["lines"]) == 20 + 16 + 32
     load_demo()
     assert budget_state() == first
 
