@@ -56,8 +56,8 @@ class Level(models.TextChoices):
     """How a year is budgeted (the codes are calc's)."""
 
     RADER = calc.RADER, "Rad för rad"
-    GRUPPER = calc.GRUPPER, "Per grupp, på sammanfattande rader"
-    RESULTAT = calc.RESULTAT, "Bara resultatbudgetens rader"
+    GRUPPER = calc.GRUPPER, "Per grupp"
+    RESULTAT = calc.RESULTAT, "Som resultatbudget"
 
 
 # The comparison columns for the year before a plan, in the order plans print them.
@@ -355,8 +355,8 @@ class BudgetYear(Versioned):
         max_length=10,
         choices=Level.choices,
         default=Level.RADER,
-        help_text="Planår budgeteras ofta per grupp och bara budgetåret rad för rad. En prognos "
-        "som planen bara redovisar i resultatbudgeten skrivs in som dess rader.",
+        help_text="Per grupp: bara gruppernas sammanfattande rader räknas. Som resultatbudget: "
+        "för en prognos som planen bara redovisar så.",
     )
     medlemsbidrag = money_field(
         "medlemsbidrag totalt",

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from budgets.calc import (
+    LEVELS,
     ROUNDING,
     BalanceInput,
     Line,
@@ -87,8 +88,10 @@ def plans(draw: st.DrawFn) -> PlanInput:
                 statement=draw(st.sampled_from(["verksamhet", "finansiell"])),
                 under_use_applies=side == "kostnad" and draw(st.booleans()),
                 decided=draw(st.booleans()),
+                summary=draw(st.booleans()),
             )
         )
+    levels = {y: draw(st.sampled_from(LEVELS)) for y in years}
     return PlanInput(
         years=years,
         opening_equity=Decimal(draw(st.integers(min_value=-(10**7), max_value=10**8))),
@@ -97,6 +100,15 @@ def plans(draw: st.DrawFn) -> PlanInput:
         unit=100,
         under_use_percent=Decimal(draw(st.integers(min_value=0, max_value=20))),
         lines=lines,
+        levels=levels,
+        statement_amounts={
+            y: {
+                ("intakt", "verksamhet"): Decimal(draw(amounts)),
+                ("kostnad", "verksamhet"): Decimal(draw(amounts)),
+                ("kostnad", "finansiell"): Decimal(draw(amounts)),
+            }
+            for y in years
+        },
     )
 
 
@@ -117,9 +129,10 @@ def test_result_is_income_less_costs_and_the_statement_agrees(inp: PlanInput) ->
         assert year.ub == year.ib + year.resultat
         assert year.available == year.ib + year.intakter
         assert year.resultatbudget.arets_resultat == year.resultat
+        typed_rows = inp.statement_amounts.get(year.year, {}) if year.level == "resultat" else {}
         assert year.kostnader == sum(
             year.line_amounts[ln.key] for ln in inp.lines if ln.side == "kostnad"
-        )
+        ) + sum(amount for (side, _), amount in typed_rows.items() if side == "kostnad")
 
 
 def test_a_missing_year_in_a_lines_amounts_counts_as_zero() -> None:
@@ -409,3 +422,44 @@ def test_year_accessor_finds_a_year_and_refuses_an_unknown_one() -> None:
         result.year(2019)
     assert result.unit == 100
     assert result.region_has_kommun_role is False
+
+
+# --- Levels: line by line, per group, as the resultatbudget's rows ------------------------------
+
+
+def test_each_year_counts_the_lines_of_its_level_only() -> None:
+    detail = cost("detalj", {2020: 300_000, 2021: 999_999})
+    summary = cost("summa", {2020: 999_999, 2021: 350_000}, summary=True)
+    result = compute_plan(
+        plan(
+            years=(2020, 2021, 2022),
+            allocations={y: Decimal(1_000_000) for y in (2020, 2021, 2022)},
+            lines=[detail, summary],
+            levels={2021: "grupper", 2022: "resultat"},
+            statement_amounts={
+                2022: {("kostnad", "verksamhet"): Decimal(900_000), ("intakt", "finansiell"): 5}
+            },
+        )
+    )
+    first, second, third = result.years
+    assert (first.level, first.kostnader, first.line_amounts["summa"]) == ("rader", 300_000, 0)
+    assert (second.level, second.kostnader, second.line_amounts["detalj"]) == (
+        "grupper",
+        350_000,
+        0,
+    )
+    assert second.group_totals["insatser"] == 350_000
+    # A year known only as its resultatbudget: no line counts, its typed rows do.
+    assert (third.kostnader, third.intakter, third.group_totals["insatser"]) == (
+        900_000,
+        1_000_005,
+        0,
+    )
+    assert third.resultatbudget.finansiella_intakter == 5
+    assert third.shares == {"ej-angivet": 1}
+    assert third.ub == 1_000_000 - 300_000 + 1_000_000 - 350_000 + 1_000_005 - 900_000
+
+
+def test_an_unknown_level_is_refused() -> None:
+    with pytest.raises(ValueError, match="okänd nivå"):
+        compute_plan(plan(levels={2020: "kvartal"}))
