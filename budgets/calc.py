@@ -176,10 +176,10 @@ def _roles(
                 "mellan kommunerna."
             )
         return _Roles(fks[0], regions[0], kommuner, (), unweighted)
-    return _Roles(fks[0], regions[0], kommuner, _integer_weights([k.weight for k in kommuner]))
+    return _Roles(fks[0], regions[0], kommuner, integer_weights([k.weight for k in kommuner]))
 
 
-def _integer_weights(weights: Sequence[Decimal | None]) -> tuple[int, ...]:
+def integer_weights(weights: Sequence[Decimal | None]) -> tuple[int, ...]:
     ratios = [_dec(w).as_integer_ratio() for w in weights if w is not None]
     common = math.lcm(*(den for _, den in ratios))
     return tuple(num * (common // den) for num, den in ratios)

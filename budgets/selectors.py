@@ -124,7 +124,7 @@ class PlanFigures:
         return [
             ln.name
             for ln in self.lines
-            if ln.category.group.side == Side.KOSTNAD and not _share_kinds(ln, ln.category.group)
+            if ln.category.group.side == Side.KOSTNAD and not line_share_kinds(ln, ln.category.group)
         ]
 
     @property
@@ -154,7 +154,7 @@ def _split_members(
     return tuple(result)
 
 
-def _share_kinds(line: BudgetLine, group: BudgetGroup) -> dict[str, Decimal]:
+def line_share_kinds(line: BudgetLine, group: BudgetGroup) -> dict[str, Decimal]:
     """Where a cost line counts: its own share kind, else its insats's kind (a mixed insats in
     individ and struktur by its split), else its group's; with none, calc counts it as
     "ej angivet"."""
@@ -196,7 +196,7 @@ def _calc_lines(
                 group_name=group.name,
                 # Utrymme för ny verksamhet is computed, whatever was typed for it.
                 amounts={} if line.computed_room else by_line.get(line.pk, {}),
-                share_kinds=_share_kinds(line, group),
+                share_kinds=line_share_kinds(line, group),
                 statement=line.category.statement,
                 under_use_applies=group.is_insats and group.side == Side.KOSTNAD,
                 decided=line.decided and not line.computed_room,

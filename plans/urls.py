@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import views, views_archive, views_carry_forward, views_document
+from plans import views, views_archive, views_carry_forward, views_document, views_excel
 
 P = "f/<slug:slug>/planer/<int:pk>/"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path(P + "pdf/", views_archive.pdf_request, name="pdf_request"),
     path(P + "pdf/<int:pdf_pk>/", views_archive.pdf_status, name="pdf_status"),
     path(P + "pdf/<int:pdf_pk>/fil/", views_archive.pdf_download, name="pdf_download"),
+    path(P + "excel/", views_excel.plan_excel, name="plan_excel"),
     path(P + "historik/", views_archive.plan_history, name="plan_history"),
     path(P + "versioner/", views_archive.plan_versions, name="plan_versions"),
     path(P + "ny-plan/", views_carry_forward.plan_create_from_view, name="plan_create_from"),
