@@ -124,7 +124,8 @@ class PlanFigures:
         return [
             ln.name
             for ln in self.lines
-            if ln.category.group.side == Side.KOSTNAD and not line_share_kinds(ln, ln.category.group)
+            if ln.category.group.side == Side.KOSTNAD
+            and not line_share_kinds(ln, ln.category.group)
         ]
 
     @property

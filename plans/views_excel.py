@@ -3,12 +3,29 @@ figures (plans/excel/)."""
 
 from __future__ import annotations
 
+import secrets
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
 
+from finsam.nav import nav
 from finsam.tenancy import get_plan_for_user
 from plans.excel.export import export_plan
+from plans.excel.importer import ImportRefused, apply_import, prepare_import
+from plans.excel.reader import (
+    MAX_FILE_BYTES,
+    ParsedBudget,
+    Problem,
+    from_session,
+    read_upload,
+    to_session,
+)
+from plans.excel.template import template_workbook
 
+SESSION_KEY = "excel_imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -27,3 +44,100 @@ def plan_excel(request, slug: str, pk: int):
     """The plan as a workbook with live formulas; an adopted plan's shows what was adopted."""
     access, plan = get_plan_for_user(request, slug, pk)
     return xlsx_response(export_plan(plan).save(), plan_filename(plan))
+
+
+class UploadForm(forms.Form):
+    fil = forms.FileField(
+        label="Excel-fil (.xlsx)",
+        help_text=f"Högst {MAX_FILE_BYTES // 1024 // 1024} MB.",
+        error_messages={"required": "Välj en fil att läsa in.", "empty": "Filen är tom."},
+    )
+
+
+def _read(form: UploadForm):
+    upload = form.cleaned_data["fil"]
+    if upload.size > MAX_FILE_BYTES:
+        return upload.name, ParsedBudget(
+            problems=[
+                Problem(
+                    "Filen",
+                    None,
+                    None,
+                    f"Filen är för stor; högst {MAX_FILE_BYTES // 1024 // 1024} MB kan läsas in.",
+                )
+            ]
+        )
+    return upload.name, read_upload(upload.name, upload.read())
+
+
+@login_required
+def plan_excel_template(request, slug: str, pk: int):
+    """The import template, pre-filled with the plan's groups, years and lines."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    return xlsx_response(template_workbook(plan), plan_filename(plan, "-mall"))
+
+
+@login_required
+@nav("budget")
+def plan_import(request, slug: str, pk: int):
+    """Upload a workbook into a draft: a preview of every change, then confirm or not."""
+    access, plan = get_plan_for_user(request, slug, pk, need="edit")
+    context = {"access": access, "forbund": access.forbund, "plan": plan}
+    status = 200
+    if request.method == "POST" and "token" in request.POST:
+        stored = request.session.get(SESSION_KEY, {}).get(request.POST["token"])
+        if stored is None or stored["plan"] != plan.pk:
+            messages.error(request, "Förhandsgranskningen har gått ut; läs in filen igen.")
+            return redirect("plan_import", slug=slug, pk=pk)
+        parsed = from_session(stored["parsed"])
+        try:
+            preview = apply_import(
+                plan=plan,
+                parsed=parsed,
+                acting_user=request.user,
+                filename=stored["filename"],
+                fingerprint=request.POST.get("fingerprint", ""),
+            )
+        except ImportRefused as refused:
+            context.update(
+                preview=prepare_import(plan, parsed),
+                refused=str(refused),
+                filename=stored["filename"],
+                token=request.POST["token"],
+            )
+            return render(request, "plans/import.html", context, status=409)
+        request.session[SESSION_KEY].pop(request.POST["token"], None)
+        request.session.modified = True
+        messages.success(
+            request,
+            f"Läste in {stored['filename']}: {len(preview.added)} nya rader, "
+            f"{len(preview.changed)} ändrade, {len(preview.removed)} borttagna.",
+        )
+        return redirect("budget_editor", slug=slug, pk=pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            filename, parsed = _read(form)
+            preview = prepare_import(plan, parsed)
+            context.update(preview=preview, filename=filename)
+            if not preview.problems and preview.has_changes:
+                token = secrets.token_urlsafe(16)
+                # One pending import per plan and person: a new upload replaces the last.
+                pending = {
+                    k: v
+                    for k, v in request.session.get(SESSION_KEY, {}).items()
+                    if v["plan"] != plan.pk
+                }
+                pending[token] = {
+                    "plan": plan.pk,
+                    "filename": filename,
+                    "parsed": to_session(parsed),
+                }
+                request.session[SESSION_KEY] = pending
+                context["token"] = token
+            else:
+                status = 400 if preview.problems else 200
+        else:
+            status = 400
+    context["form"] = form
+    return render(request, "plans/import.html", context, status=status)

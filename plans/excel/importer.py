@@ -1,0 +1,387 @@
+"""Import of a budget workbook into a draft plan: first a preview of every change (lines added,
+changed, removed, old and new amounts) and every problem, then, when the user confirms, all of
+it in one transaction or nothing. Never into a submitted or adopted plan; the import is one
+event in the audit log, listing its changes.
+
+A line in the file is matched to the plan's by group, category and name. A line of the plan
+that the file lacks is removed (an insats's line only with its insats: that is a problem). A
+cell of a line left empty in a column where the line counts means 0, as in the editor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from moneyed import Money
+
+from budgets.models import (
+    STATEMENT_INPUTS,
+    BudgetAmount,
+    BudgetCategory,
+    BudgetLine,
+    BudgetYear,
+    Level,
+    rounding_problem,
+)
+from budgets.selectors import PlanFigures, plan_figures
+from finsam.audit import ActingUser, audit_record, plain
+from plans.excel.export import BUDGET_SHEET, MEDLEMSBIDRAG_LABEL, STATEMENT_GROUP
+from plans.excel.reader import ParsedBudget, ParsedLine, Problem
+from plans.models import Plan
+
+ZERO = Decimal(0)
+
+
+class ImportRefused(ValueError):
+    """The file has problems, or the plan changed since the preview; nothing was written."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class LineChange:
+    """A line added, changed or removed, with its amounts and fields old → new."""
+
+    group: str
+    category: str
+    name: str
+    amounts: list[tuple[str, Decimal | None, Decimal | None]] = field(default_factory=list)
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+    line: BudgetLine | None = None
+    parsed: ParsedLine | None = None
+
+
+@dataclass
+class ImportPreview:
+    """What an import would change, and the problems that keep it from being made."""
+
+    plan: Plan
+    problems: list[Problem] = field(default_factory=list)
+    added: list[LineChange] = field(default_factory=list)
+    changed: list[LineChange] = field(default_factory=list)
+    removed: list[LineChange] = field(default_factory=list)
+    year_changes: list[tuple[BudgetYear, str, str, Decimal, Decimal]] = field(default_factory=list)
+    fingerprint: str = ""
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.year_changes)
+
+    @property
+    def amount_count(self) -> int:
+        return sum(len(c.amounts) for c in self.added + self.changed) + len(self.year_changes)
+
+
+def _fingerprint(figures: PlanFigures, years: list[BudgetYear]) -> str:
+    """What the plan's budget is now; a confirm against another state is refused."""
+    digest = hashlib.sha256()
+    for line in sorted(figures.lines, key=lambda ln: ln.pk):
+        digest.update(f"{line.pk}:{line.lock_version};".encode())
+    for key in sorted(figures.typed):
+        digest.update(f"{key}={figures.typed[key]};".encode())
+    for row in sorted(years, key=lambda r: r.pk):
+        digest.update(f"y{row.pk}:{row.lock_version};".encode())
+    return digest.hexdigest()
+
+
+def _statement_fields() -> dict[str, str]:
+    return {
+        str(BudgetYear._meta.get_field(name).verbose_name).capitalize(): name
+        for name, _, _ in STATEMENT_INPUTS
+    }
+
+
+def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:
+    """The preview of importing the parsed workbook into the plan (nothing is written)."""
+    figures = plan_figures(plan)
+    years = list(plan.year_rows.all())
+    preview = ImportPreview(plan=plan, problems=list(parsed.problems))
+    preview.fingerprint = _fingerprint(figures, years)
+    problem = preview.problems.append
+    columns = {c.label: c for c in figures.columns}
+    for label in parsed.columns:
+        if label not in columns:
+            problem(
+                Problem(
+                    BUDGET_SHEET,
+                    None,
+                    None,
+                    f"Kolumnen ”{label}” ingår inte i planen; planens kolumner är "
+                    f"{', '.join(columns)}.",
+                )
+            )
+    shared = [label for label in parsed.columns if label in columns]
+    categories = {(g.name, c.name): c for g in figures.groups for c in g.categories.all()}
+    groups = {g.name for g in figures.groups}
+    existing: dict[tuple[str, str, str], list[BudgetLine]] = {}
+    for line in figures.lines:
+        key = (line.category.group.name, line.category.name, line.name)
+        existing.setdefault(key, []).append(line)
+    seen: dict[tuple[str, str, str], int] = {}
+    matched: set[int] = set()
+    for pl in parsed.lines:
+        key = (pl.group, pl.category, pl.name)
+        if pl.group not in groups:
+            problem(Problem(BUDGET_SHEET, pl.row, "A", f"Okänd grupp ”{pl.group[:60]}”."))
+            continue
+        category = categories.get((pl.group, pl.category))
+        if category is None:
+            problem(
+                Problem(
+                    BUDGET_SHEET,
+                    pl.row,
+                    "B",
+                    f"Gruppen {pl.group} har ingen kategori ”{pl.category[:60]}”.",
+                )
+            )
+            continue
+        if key in seen:
+            problem(
+                Problem(
+                    BUDGET_SHEET,
+                    pl.row,
+                    "C",
+                    f"Raden ”{pl.name}” finns redan på rad {seen[key]} i samma kategori.",
+                )
+            )
+            continue
+        seen[key] = pl.row
+        candidates = [ln for ln in existing.get(key, []) if ln.pk not in matched]
+        line = candidates[0] if candidates else None
+        if line is not None:
+            matched.add(line.pk)
+        change = LineChange(pl.group, pl.category, pl.name, line=line, parsed=pl)
+        _compare(preview, change, pl, line, category, figures, shared, columns)
+    for line in figures.lines:
+        if line.pk in matched:
+            continue
+        if line.insats_id:
+            problem(
+                Problem(
+                    BUDGET_SHEET,
+                    None,
+                    None,
+                    f"Raden ”{line.name}” hör till insatsen {line.insats.name} och saknas i "
+                    "filen; ta bort insatsen under Insatser om den ska bort.",
+                )
+            )
+            continue
+        change = LineChange(line.category.group.name, line.category.name, line.name, line=line)
+        for label in shared:
+            column = columns[label]
+            old = figures.typed.get((line.pk, column.year, column.kind))
+            if old and column.shows(line) and not line.computed_room:
+                change.amounts.append((label, old, None))
+        preview.removed.append(change)
+    _year_changes(preview, parsed, figures, shared, columns)
+    return preview
+
+
+def _compare(preview, change, pl, line, category, figures, shared, columns) -> None:
+    problem = preview.problems.append
+    if line is None:
+        if pl.insats:
+            problem(
+                Problem(
+                    BUDGET_SHEET,
+                    pl.row,
+                    "D",
+                    f"Insatsen ”{pl.insats[:60]}” kan inte knytas till en ny rad här; lägg till "
+                    "insatsen under Insatser.",
+                )
+            )
+        probe = BudgetLine(category=category, summary=pl.summary)
+    else:
+        probe = line
+        insats_name = line.insats.name if line.insats_id else ""
+        if pl.insats and pl.insats != insats_name:
+            problem(
+                Problem(
+                    BUDGET_SHEET,
+                    pl.row,
+                    "D",
+                    f"Raden hör till {('insatsen ' + insats_name) if insats_name else 'ingen insats'}"
+                    f", inte till ”{pl.insats[:60]}”.",
+                )
+            )
+        for label, old, new in (
+            ("Fotnot", line.note, pl.note),
+            ("Sammanfattande", "ja" if line.summary else "nej", "ja" if pl.summary else "nej"),
+            ("Beslutad", "ja" if line.decided else "nej", "ja" if pl.decided else "nej"),
+        ):
+            if line.computed_room and label == "Beslutad":
+                continue
+            if old != new:
+                change.fields.append((label, old, new))
+    if probe.computed_room:
+        return  # computed in every column, whatever the file says (an export: its formula)
+    preview.problems.extend(pl.cell_problems)
+    for label in shared:
+        column = columns[label]
+        new = pl.amounts.get(label)
+        if not column.shows(probe):
+            if new:
+                problem(
+                    Problem(
+                        BUDGET_SHEET,
+                        pl.row,
+                        None,
+                        f"Raden räknas inte i {label} ({Level(column.level).label.lower()}); "
+                        "lämna cellen tom.",
+                    )
+                )
+            continue
+        new = new if new is not None else ZERO
+        old = figures.typed.get((line.pk, column.year, column.kind), ZERO) if line else None
+        if line is None and new == ZERO:
+            continue
+        if old != new:
+            change.amounts.append((label, old, new))
+    if line is None:
+        preview.added.append(change)
+    elif change.amounts or change.fields:
+        preview.changed.append(change)
+
+
+def _year_changes(preview, parsed, figures, shared, columns) -> None:
+    unit = preview.plan.forbund.rounding_unit
+    for label, value in parsed.medlemsbidrag.items():
+        column = columns.get(label)
+        if column is None:
+            continue
+        problem = rounding_problem(value, unit)
+        if problem:
+            preview.problems.append(Problem(BUDGET_SHEET, None, None, f"{label}: {problem}"))
+            continue
+        old = column.entered.medlemsbidrag.amount
+        if value != old:
+            preview.year_changes.append(
+                (column.entered, "medlemsbidrag", MEDLEMSBIDRAG_LABEL, old, value)
+            )
+    names = _statement_fields()
+    for row_label, values in parsed.statement_rows.items():
+        name = names.get(row_label)
+        if name is None:
+            preview.problems.append(
+                Problem(
+                    BUDGET_SHEET,
+                    None,
+                    "C",
+                    f"Okänd rad ”{row_label[:60]}” under {STATEMENT_GROUP}.",
+                )
+            )
+            continue
+        for label in shared:
+            column = columns[label]
+            value = values.get(label)
+            if column.level != Level.RESULTAT:
+                if value:
+                    preview.problems.append(
+                        Problem(
+                            BUDGET_SHEET,
+                            None,
+                            None,
+                            f"{row_label}: {label} budgeteras inte som resultatbudget; lämna "
+                            "cellen tom.",
+                        )
+                    )
+                continue
+            value = value if value is not None else ZERO
+            old = getattr(column.entered, name).amount
+            if value != old:
+                preview.year_changes.append((column.entered, name, row_label, old, value))
+
+
+@transaction.atomic
+def apply_import(
+    *,
+    plan: Plan,
+    parsed: ParsedBudget,
+    acting_user: ActingUser,
+    filename: str,
+    fingerprint: str | None = None,
+) -> ImportPreview:
+    """Make the import: everything the preview shows, or nothing (ImportRefused)."""
+    plan = plan.locked_draft()
+    preview = prepare_import(plan, parsed)
+    if preview.problems:
+        raise ImportRefused("Filen har fel; inget lästes in.", preview.problems)
+    if fingerprint is not None and fingerprint != preview.fingerprint:
+        raise ImportRefused(
+            "Planens budget har ändrats sedan förhandsgranskningen. Granska ändringarna igen "
+            "innan du läser in."
+        )
+    columns = {c.label: (c.year, c.kind) for c in plan_figures(plan).columns}
+    changes: dict[str, object] = {}
+
+    def cell(line: BudgetLine, label: str, value: Decimal) -> None:
+        year, kind = columns[label]
+        BudgetAmount.objects.update_or_create(
+            line=line, year=year, column=kind, defaults={"amount": Money(value, "SEK")}
+        )
+
+    last = max((ln.order for ln in plan.budget_lines.all()), default=0)
+    for index, change in enumerate(preview.added, start=1):
+        pl = change.parsed
+        category = BudgetCategory.objects.get(
+            group__forbund=plan.forbund, group__name=pl.group, name=pl.category
+        )
+        line = BudgetLine(
+            plan=plan,
+            category=category,
+            name=pl.name,
+            note=pl.note,
+            decided=pl.decided,
+            summary=pl.summary,
+            order=last + index * 10,
+        )
+        line.full_clean()
+        line.save()
+        for label, _, new in change.amounts:
+            cell(line, label, new)
+            changes[f"{line.name}, {label}"] = [None, plain(Money(new, "SEK"))]
+    for change in preview.changed:
+        line, pl = change.line, change.parsed
+        if change.fields:
+            line.note, line.summary, line.decided = pl.note, pl.summary, pl.decided
+            line.full_clean()
+            line.save()
+            for label, old, new in change.fields:
+                changes[f"{line.name}: {label.lower()}"] = [old, new]
+        BudgetLine.objects.filter(pk=line.pk).update(lock_version=F("lock_version") + 1)
+        for label, old, new in change.amounts:
+            cell(line, label, new)
+            changes[f"{line.name}, {label}"] = [
+                plain(Money(old, "SEK")),
+                plain(Money(new, "SEK")),
+            ]
+    for change in preview.removed:
+        changes[f"{change.name} (borttagen rad)"] = [
+            ", ".join(f"{label}: {old}" for label, old, _ in change.amounts) or "rad",
+            None,
+        ]
+        change.line.delete()
+    for row, name, label, old, new in preview.year_changes:
+        setattr(row, name, Money(new, "SEK"))
+        row.lock_version += 1
+        row.save()
+        changes[f"{label}, {row.year}"] = [plain(Money(old, "SEK")), plain(Money(new, "SEK"))]
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="budget.import",
+        obj=plan,
+        plan=plan,
+        summary=(
+            f"Läste in {filename} i {plan.title}: {len(preview.added)} nya rader, "
+            f"{len(preview.changed)} ändrade, {len(preview.removed)} borttagna"
+        ),
+        changes=changes,
+    )
+    return preview
