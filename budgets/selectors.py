@@ -140,7 +140,7 @@ class PlanFigures:
         return [f for f in self.findings if f.ref == ref]
 
 
-def _split_members(
+def members_for_split(
     members: list[Medlem], year: int, weights: dict[tuple[int, int], Decimal]
 ) -> tuple[calc.SplitMember, ...]:
     kommuner = [m for m in members if m.kind == KOMMUN]
@@ -175,7 +175,7 @@ def _weights(rows) -> dict[tuple[int, int], Decimal]:
 def split_members(forbund, members: list[Medlem], year: int) -> tuple[calc.SplitMember, ...]:
     """The members as the split sees them in one year, with the kommuner's fördelningstal."""
     rows = Fordelningstal.objects.filter(medlem__forbund=forbund, year=year)
-    return _split_members(members, year, _weights(rows))
+    return members_for_split(members, year, _weights(rows))
 
 
 def _calc_lines(
@@ -332,6 +332,11 @@ def group_sort_keys(groups: list[BudgetGroup]) -> dict[int, tuple]:
     return keys
 
 
+def live_inputs(forbund) -> ForbundInputs:
+    """The förbund's inputs as they stand now (what a draft plan is computed from)."""
+    return _live_inputs(forbund)
+
+
 def forbund_inputs(plan: Plan) -> ForbundInputs:
     """A draft follows its förbund; a submitted or adopted plan keeps what it was submitted
     with (Plan.frozen)."""
@@ -376,7 +381,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         years=tuple(plan.years),
         opening_equity=plan.opening_equity.amount,
         allocations={r.year: r.medlemsbidrag.amount for r in plan_rows},
-        members={y: _split_members(members, y, weights) for y in plan.years},
+        members={y: members_for_split(members, y, weights) for y in plan.years},
         unit=unit,
         region_has_kommun_role=inputs.region_has_kommun_role,
         split_kommuner=inputs.kommun_parts,
@@ -403,7 +408,7 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
                     if entered.comparison_ib is not None
                     else Decimal(0),
                     allocations={year: entered.medlemsbidrag.amount},
-                    members={year: _split_members(members, year, weights)},
+                    members={year: members_for_split(members, year, weights)},
                     unit=unit,
                     region_has_kommun_role=inputs.region_has_kommun_role,
                     split_kommuner=inputs.kommun_parts,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("f/<slug:slug>/planer/", views.plan_list, name="plan_list"),
     path("f/<slug:slug>/planer/ny/", views.plan_create, name="plan_create"),
     path("f/<slug:slug>/arkiv/", views_archive.archive, name="archive"),
+    path("f/<slug:slug>/granska/", views_excel.forbund_audit, name="forbund_audit"),
     path(P, views.plan_detail, name="plan_detail"),
     path(P + "installningar/", views.plan_edit, name="plan_edit"),
     path(P + "lamna-in/", views.plan_submit, name="plan_submit"),

@@ -10,9 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from finsam.nav import nav
-from finsam.tenancy import get_plan_for_user
+from finsam.tenancy import get_forbund_for_user, get_plan_for_user
+from plans.excel.audit import audit_workbook, report_workbook
 from plans.excel.export import export_plan
 from plans.excel.importer import ImportRefused, apply_import, prepare_import
 from plans.excel.reader import (
@@ -24,6 +26,7 @@ from plans.excel.reader import (
     to_session,
 )
 from plans.excel.template import template_workbook
+from plans.pdf import html_to_pdf
 
 SESSION_KEY = "excel_imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -141,3 +144,55 @@ def plan_import(request, slug: str, pk: int):
             status = 400
     context["form"] = form
     return render(request, "plans/import.html", context, status=status)
+
+
+AUDIT_KEY = "excel_audits"
+
+
+@login_required
+@nav("granska")
+def forbund_audit(request, slug: str):
+    """Granska en plan: upload a workbook with the figures a document states, and get every
+    disagreement with the figures computed from its rows. Nothing is stored; the report is kept
+    in the session for its PDF and Excel downloads."""
+    access = get_forbund_for_user(request, slug)
+    context = {"access": access, "forbund": access.forbund}
+    token = request.GET.get("rapport")
+    stored = request.session.get(AUDIT_KEY, {}).get(token) if token else None
+    if stored is not None:
+        report = audit_workbook(from_session(stored["parsed"]), forbund=access.forbund)
+        title = f"Granskning av {stored['filename']} – {access.forbund.name}"
+        fmt = request.GET.get("format")
+        if fmt == "xlsx":
+            return xlsx_response(
+                report_workbook(report, title=title), f"granskning-{access.forbund.slug}.xlsx"
+            )
+        if fmt == "pdf":
+            html = render_to_string(
+                "pdf/audit_report.html",
+                {"report": report, "title": title, "forbund": access.forbund},
+            )
+            content, _ = html_to_pdf(html)
+            response = HttpResponse(content, content_type="application/pdf")
+            response["Content-Disposition"] = (
+                f'attachment; filename="granskning-{access.forbund.slug}.pdf"'
+            )
+            return response
+        context.update(report=report, filename=stored["filename"], token=token)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            filename, parsed = _read(form)
+            report = audit_workbook(parsed, forbund=access.forbund)
+            token = secrets.token_urlsafe(16)
+            # The last few reports of this session, for their downloads; never in the database.
+            kept = dict(list(request.session.get(AUDIT_KEY, {}).items())[-4:])
+            kept[token] = {"filename": filename, "parsed": to_session(parsed)}
+            request.session[AUDIT_KEY] = kept
+            context.update(report=report, filename=filename, token=token)
+            status = 400 if report.problems else 200
+        else:
+            status = 400
+    context["form"] = form
+    return render(request, "plans/audit.html", context, status=status)

@@ -376,10 +376,12 @@ def to_session(parsed: ParsedBudget) -> dict:
             {
                 **vars(line),
                 "amounts": {k: str(v) for k, v in line.amounts.items()},
-                "cell_problems": [],  # kept only when there were none to keep
+                "cell_problems": [vars(p) for p in line.cell_problems],
             }
             for line in parsed.lines
         ],
+        "stated": [vars(s) | {"amount": str(s.amount)} for s in parsed.stated],
+        "problems": [vars(p) for p in parsed.problems],
     }
 
 
@@ -391,8 +393,18 @@ def from_session(data: dict) -> ParsedBudget:
             k: {c: Decimal(v) for c, v in row.items()} for k, row in data["statement_rows"].items()
         },
         lines=[
-            ParsedLine(**{**line, "amounts": {k: Decimal(v) for k, v in line["amounts"].items()}})
+            ParsedLine(
+                **{
+                    **line,
+                    "amounts": {k: Decimal(v) for k, v in line["amounts"].items()},
+                    "cell_problems": [Problem(**p) for p in line["cell_problems"]],
+                }
+            )
             for line in data["lines"]
+        ],
+        problems=[Problem(**p) for p in data.get("problems", [])],
+        stated=[
+            StatedFigure(**{**s, "amount": Decimal(s["amount"])}) for s in data.get("stated", [])
         ],
     )
 
