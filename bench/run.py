@@ -155,7 +155,42 @@ def main() -> None:
     print(
         f"  Nedladdning av den antagna pdf:en: {t_dl * 1000:.1f} ms, {q_dl} frågor, {len(calls)} renderingar"
     )
+    excel(user)
+
+
+def excel(user, lines: int = 5_000) -> None:
+    """Export and import of a workbook of `lines` budget lines (docs/excel.md)."""
+    from bench.generate import large_forbund
+    from plans.excel.export import export_plan
+    from plans.excel.importer import apply_import, prepare_import
+    from plans.excel.reader import read_upload
+
+    forbund, plan = large_forbund(kommuner=12, lines=lines, years=3, user=user)
+    t_export, _ = timed(lambda: export_plan(plan).save(), repeat=3)
+    data = export_plan(plan).save()
+    t_read, _ = timed(lambda: read_upload("plan.xlsx", data), repeat=3)
+    parsed = read_upload("plan.xlsx", data)
+    t_preview, q_preview = timed(lambda: prepare_import(plan, parsed), repeat=3)
+    for line in parsed.lines:  # every amount changes: the import writes every cell
+        line.amounts = {label: amount + 100 for label, amount in line.amounts.items()}
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        preview = apply_import(plan=plan, parsed=parsed, acting_user=user, filename="bench.xlsx")
+    t_apply = time.perf_counter() - start
+    print()
+    print(
+        f"Excel, {lines} budgetrader × 3 år ({len(data) / 1024:.0f} kB): export {t_export:.2f} s, "
+        f"läsning {t_read:.2f} s, förhandsvisning {t_preview:.2f} s ({q_preview} frågor), "
+        f"import av {preview.amount_count} ändrade belopp {t_apply:.2f} s "
+        f"({len(ctx.captured_queries)} frågor)"
+    )
 
 
 if __name__ == "__main__":
-    main()
+    if "--excel" in sys.argv:
+        from django.contrib.auth import get_user_model as _users
+
+        call_command("migrate", verbosity=0)
+        excel(_users().objects.create_user("bench-excel", password="bench-losen-123"))
+    else:
+        main()

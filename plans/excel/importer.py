@@ -55,6 +55,7 @@ class LineChange:
     fields: list[tuple[str, str, str]] = field(default_factory=list)
     line: BudgetLine | None = None
     parsed: ParsedLine | None = None
+    budget_category: BudgetCategory | None = None  # where a new line goes
 
 
 @dataclass
@@ -68,6 +69,7 @@ class ImportPreview:
     removed: list[LineChange] = field(default_factory=list)
     year_changes: list[tuple[BudgetYear, str, str, Decimal, Decimal]] = field(default_factory=list)
     fingerprint: str = ""
+    columns: dict[str, tuple[int, str]] = field(default_factory=dict)  # label -> (year, kind)
 
     @property
     def has_changes(self) -> bool:
@@ -105,6 +107,7 @@ def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:
     preview.fingerprint = _fingerprint(figures, years)
     problem = preview.problems.append
     columns = {c.label: c for c in figures.columns}
+    preview.columns = {c.label: (c.year, c.kind) for c in figures.columns}
     for label in parsed.columns:
         if label not in columns:
             problem(
@@ -156,7 +159,9 @@ def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:
         line = candidates[0] if candidates else None
         if line is not None:
             matched.add(line.pk)
-        change = LineChange(pl.group, pl.category, pl.name, line=line, parsed=pl)
+        change = LineChange(
+            pl.group, pl.category, pl.name, line=line, parsed=pl, budget_category=category
+        )
         _compare(preview, change, pl, line, category, figures, shared, columns)
     for line in figures.lines:
         if line.pk in matched:
@@ -317,61 +322,78 @@ def apply_import(
             "Planens budget har ändrats sedan förhandsgranskningen. Granska ändringarna igen "
             "innan du läser in."
         )
-    columns = {c.label: (c.year, c.kind) for c in plan_figures(plan).columns}
+    columns = preview.columns
     changes: dict[str, object] = {}
+    cells: dict[tuple[int, int, str], Decimal] = {}
 
-    def cell(line: BudgetLine, label: str, value: Decimal) -> None:
-        year, kind = columns[label]
-        BudgetAmount.objects.update_or_create(
-            line=line, year=year, column=kind, defaults={"amount": Money(value, "SEK")}
-        )
+    def kr(value: Decimal | None):
+        return None if value is None else plain(Money(value, "SEK"))
 
+    # New lines, in the file's order after the plan's last line. Every check but uniqueness is
+    # made line by line (full_clean); an imported line is never the one computed room line.
     last = max((ln.order for ln in plan.budget_lines.all()), default=0)
+    new_lines = []
     for index, change in enumerate(preview.added, start=1):
         pl = change.parsed
-        category = BudgetCategory.objects.get(
-            group__forbund=plan.forbund, group__name=pl.group, name=pl.category
-        )
         line = BudgetLine(
             plan=plan,
-            category=category,
+            category=change.budget_category,
             name=pl.name,
             note=pl.note,
             decided=pl.decided,
             summary=pl.summary,
             order=last + index * 10,
         )
-        line.full_clean()
-        line.save()
+        line.full_clean(validate_unique=False, validate_constraints=False)
+        new_lines.append(line)
+    BudgetLine.objects.bulk_create(new_lines)
+    for change, line in zip(preview.added, new_lines, strict=True):
         for label, _, new in change.amounts:
-            cell(line, label, new)
-            changes[f"{line.name}, {label}"] = [None, plain(Money(new, "SEK"))]
+            cells[(line.pk, *columns[label])] = new
+            changes[f"{line.name}, {label}"] = [None, kr(new)]
     for change in preview.changed:
         line, pl = change.line, change.parsed
         if change.fields:
             line.note, line.summary, line.decided = pl.note, pl.summary, pl.decided
             line.full_clean()
-            line.save()
+            line.save(update_fields=["note", "summary", "decided"])
             for label, old, new in change.fields:
                 changes[f"{line.name}: {label.lower()}"] = [old, new]
-        BudgetLine.objects.filter(pk=line.pk).update(lock_version=F("lock_version") + 1)
         for label, old, new in change.amounts:
-            cell(line, label, new)
-            changes[f"{line.name}, {label}"] = [
-                plain(Money(old, "SEK")),
-                plain(Money(new, "SEK")),
-            ]
+            cells[(line.pk, *columns[label])] = new
+            changes[f"{line.name}, {label}"] = [kr(old), kr(new)]
+    # A line changed here moves its version on, so a form opened before the import is refused
+    # as a conflict instead of overwriting it.
+    BudgetLine.objects.filter(pk__in=[c.line.pk for c in preview.changed]).update(
+        lock_version=F("lock_version") + 1
+    )
+    stored = {
+        (a.line_id, a.year, a.column): a
+        for a in BudgetAmount.objects.filter(line_id__in={key[0] for key in cells})
+    }
+    updated, created = [], []
+    for (line_id, year, kind), value in cells.items():
+        amount = stored.get((line_id, year, kind))
+        if amount is None:
+            created.append(
+                BudgetAmount(line_id=line_id, year=year, column=kind, amount=Money(value, "SEK"))
+            )
+        else:
+            amount.amount = Money(value, "SEK")
+            updated.append(amount)
+    BudgetAmount.objects.bulk_create(created, batch_size=2000)
+    BudgetAmount.objects.bulk_update(updated, ["amount"], batch_size=2000)
     for change in preview.removed:
         changes[f"{change.name} (borttagen rad)"] = [
             ", ".join(f"{label}: {old}" for label, old, _ in change.amounts) or "rad",
             None,
         ]
-        change.line.delete()
+    BudgetLine.objects.filter(pk__in=[c.line.pk for c in preview.removed]).delete()
     for row, name, label, old, new in preview.year_changes:
         setattr(row, name, Money(new, "SEK"))
         row.lock_version += 1
         row.save()
-        changes[f"{label}, {row.year}"] = [plain(Money(old, "SEK")), plain(Money(new, "SEK"))]
+        changes[f"{label}, {row.year}"] = [kr(old), kr(new)]
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
