@@ -71,6 +71,11 @@ ROWS: dict[str, Row] = {
     "plan_list": Row(ANY_ROLE_IN_A, slug_a),
     "plan_create": Row(KANSLI_OF_A, slug_a, writes=True),
     "plan_detail": Row(ANY_ROLE_IN_A, plan_a),
+    "plan_excel": Row(ANY_ROLE_IN_A, plan_a),
+    "plan_excel_template": Row(ANY_ROLE_IN_A, plan_a),
+    "plan_import": Row(KANSLI_OF_A, plan_a, writes=True),
+    # Anyone in A may audit a workbook; it writes nothing.
+    "forbund_audit": Row(ANY_ROLE_IN_A, slug_a),
     "plan_edit": Row(KANSLI_OF_A, plan_a, writes=True),
     # Everyone in A reads the budget; only kansli may POST changes to it.
     "budget_editor": Row(ANY_ROLE_IN_A, plan_a, writes=True),

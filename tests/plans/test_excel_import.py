@@ -263,8 +263,9 @@ def _zip(parts: dict[str, bytes]) -> bytes:
         ("budget.xlsx", _zip({"xl/workbook.xml": b"\0" * (70 * 1024 * 1024)}), "packas upp"),
         ("budget.xlsx", _zip({"xl/workbook.xml": b"<not xml"}), "skadad"),
         ("budget.xlsx", b"PK\x03\x04" + b"\0" * (6 * 1024 * 1024), "högst 5 MB"),
+        ("budget.xlsx", _bytes(openpyxl.Workbook()), "Rubrikraden saknas"),
     ],
-    ids=["xls", "csv", "pdf", "text", "zip", "zipbomb", "trasig", "stor"],
+    ids=["xls", "csv", "pdf", "text", "zip", "zipbomb", "trasig", "stor", "tom"],
 )
 def test_a_file_that_is_not_a_workbook_gets_a_clear_message(name, data, message):
     plan = _plan()
