@@ -82,26 +82,51 @@ def equity_chart(figures: PlanFigures) -> str:
     )
     parts.append(f'<text x="{LEFT - 6}" y="{zero + 4:.1f}" text-anchor="end">0</text>')
     desc = "; ".join(f"{c.year}: {format_amount(c.result.ub, unit)}" for c in columns)
-    legend = (
-        f'<g font-size="11"><line x1="{LEFT}" y1="{HEIGHT - 8}" x2="{LEFT + 24}" y2="{HEIGHT - 8}" '
-        f'stroke="#b45f06" stroke-width="2" stroke-dasharray="6 3"/>'
-        f'<text x="{LEFT + 30}" y="{HEIGHT - 4}">tak</text>'
-        f'<line x1="{LEFT + 70}" y1="{HEIGHT - 8}" x2="{LEFT + 94}" y2="{HEIGHT - 8}" '
-        f'stroke="#38761d" stroke-width="2" stroke-dasharray="2 3"/>'
-        f'<text x="{LEFT + 100}" y="{HEIGHT - 4}">golv</text></g>'
+    # The legend names only the lines drawn: a plan without a floor shows no "golv".
+    entries = [
+        (colour, dash, name)
+        for attr, colour, dash, name in (
+            ("ceiling", "#b45f06", "6 3", "tak"),
+            ("floor", "#38761d", "2 3", "golv"),
+        )
+        if any(getattr(c.result, attr) is not None for c in columns)
+    ]
+    legend = "".join(
+        f'<line x1="{LEFT + 70 * i}" y1="{HEIGHT - 8}" x2="{LEFT + 70 * i + 24}" '
+        f'y2="{HEIGHT - 8}" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>'
+        f'<text x="{LEFT + 70 * i + 30}" y="{HEIGHT - 4}">{name}</text>'
+        for i, (colour, dash, name) in enumerate(entries)
     )
+    legend = f'<g font-size="11">{legend}</g>' if legend else ""
     return _svg("ek", "Utgående eget kapital per år", desc, "".join(parts) + legend)
+
+
+def _legend_lines(name: str, width: int = 24) -> list[str]:
+    """A legend label in lines of at most `width` characters, broken between words."""
+    lines, line = [], ""
+    for word in name.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
 
 
 def cost_chart(figures: PlanFigures) -> str:
     """Stacked bars of the costs per group and year."""
     columns = figures.plan_columns
     unit = figures.unit
-    groups = [g for g in figures.groups if g.side == Side.KOSTNAD]
+    # Only the groups that hold costs in some year: the legend lists what the bars show.
+    groups = [
+        g
+        for g in figures.groups
+        if g.side == Side.KOSTNAD and any(c.result.group_totals.get(calc_key(g)) for c in columns)
+    ]
     totals = [c.result.kostnader for c in columns]
     _, high = _scale(totals)
     plot_h = HEIGHT - TOP - BOTTOM - 20
-    plot_w = WIDTH - LEFT - RIGHT - 150
+    plot_w = WIDTH - LEFT - RIGHT - 170
     slot = plot_w / max(len(columns), 1)
     parts = []
     for i, c in enumerate(columns):
@@ -126,12 +151,18 @@ def cost_chart(figures: PlanFigures) -> str:
             f"{escape(format_number(c.result.kostnader, unit))}</text>"
         )
     legend_x = LEFT + plot_w + 10
+    ly = TOP
     for g_index, group in enumerate(groups):
-        ly = TOP + g_index * 18
+        lines = _legend_lines(group.name)
+        spans = "".join(
+            f'<tspan x="{legend_x + 16}" dy="{0 if n == 0 else 12}">{escape(text)}</tspan>'
+            for n, text in enumerate(lines)
+        )
         parts.append(
             f'<rect x="{legend_x}" y="{ly}" width="12" height="12" fill="{PALETTE[g_index % len(PALETTE)]}"/>'
-            f'<text x="{legend_x + 16}" y="{ly + 10}" font-size="11">{escape(group.name)}</text>'
+            f'<text x="{legend_x + 16}" y="{ly + 10}" font-size="11">{spans}</text>'
         )
+        ly += 6 + 12 * len(lines)
     desc = "; ".join(
         f"{c.year}: "
         + ", ".join(

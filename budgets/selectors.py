@@ -278,6 +278,7 @@ def freeze_inputs(plan: Plan) -> dict:
         "forbund_name": plan.forbund.name,
         "organisationsnummer": plan.forbund.organisationsnummer,
         "vision": plan.forbund.vision,
+        "logo": plan.forbund.logo.name or "",
         "rounding_unit": live.rounding_unit,
         "amount_unit": live.amount_unit,
         "region_has_kommun_role": live.region_has_kommun_role,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.apps import apps as django_apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.files import File
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.utils.text import capfirst
@@ -39,6 +40,8 @@ def plain(value: Any) -> Any:
         return {"kr": str(value.amount)}
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, File):  # an uploaded or stored file (a logo): its name
+        return getattr(value, "name", "") or ""
     if isinstance(value, models.Model):
         return str(value)
     if hasattr(value, "isoformat"):

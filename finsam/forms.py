@@ -54,6 +54,7 @@ class ForbundForm(SafeFormMixin, forms.ModelForm):
             "name",
             "organisationsnummer",
             "vision",
+            "logo",
             "founded",
             "amount_unit",
             "rounding_unit",

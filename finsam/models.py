@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
+from PIL import Image, UnidentifiedImageError
 
 from finsam import members as member_rules
 from finsam.money import MAX_KR, UNIT_KR, UNIT_TKR
@@ -49,6 +50,29 @@ class Versioned(models.Model):
 
 UNIT_CHOICES = [(UNIT_KR, "kronor (kr)"), (UNIT_TKR, "tusental kronor (tkr)")]
 ROUNDING_CHOICES = [(1, "1 kr"), (100, "100 kr"), (1000, "1 000 kr")]
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def validate_logo(file) -> None:
+    """A logo is a PNG or JPEG of at most 2 MB and 4 000 pixels a side, that Pillow can read."""
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError("Logotypen får vara högst 2 MB.", code="logo_size")
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image.verify()
+            fmt, size = image.format, image.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ValidationError("Filen är ingen bild som kan läsas.", code="logo_image") from error
+    finally:
+        file.seek(0)
+    if fmt not in LOGO_FORMATS:
+        raise ValidationError("Logotypen ska vara en PNG- eller JPEG-bild.", code="logo_format")
+    if max(size) > 4000:
+        raise ValidationError("Logotypen får vara högst 4 000 bildpunkter åt varje håll.")
 
 
 def validate_orgnr(value: str) -> None:
@@ -102,6 +126,15 @@ class Forbund(Versioned):
     )
     vision = models.TextField("vision", blank=True)
     founded = models.DateField("bildat", null=True, blank=True)
+    # On the plan's title page. A new upload gets a new name and the old file stays, so a plan
+    # submitted with a logo keeps it (Plan.frozen names the file).
+    logo = models.ImageField(
+        "logotyp",
+        upload_to="logotyper/",
+        blank=True,
+        validators=[validate_logo],
+        help_text="PNG eller JPEG, högst 2 MB. Visas på planens titelsida.",
+    )
     region_has_kommun_role = models.BooleanField(
         "regionen har kommunens roll",
         default=False,

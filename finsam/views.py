@@ -49,7 +49,7 @@ def forbund_detail(request, slug: str):
 def forbund_edit(request, slug: str):
     access = get_forbund_for_user(request, slug, need="edit")
     forbund = access.forbund
-    form = ForbundForm(request.POST or None, instance=forbund)
+    form = ForbundForm(request.POST or None, request.FILES or None, instance=forbund)
     if request.method == "POST" and form.is_valid():
         try:
             services.forbund_update(forbund=forbund, acting_user=request.user, data=form.changes())

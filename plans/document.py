@@ -6,10 +6,53 @@ the insatser app's part (insatser.document: insatser, mål, målgrupper).
 
 from __future__ import annotations
 
+import base64
+
+from django.core.files.storage import default_storage
+from django.utils.formats import date_format
+
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
 from insatser.document import document_context as insatser_context
 from plans.models import Plan
+
+
+def logo_data_uri(plan: Plan) -> str:
+    """The logo as a data: URI, so the PDF renderer reads no file outside static/ (pdf.py)."""
+    name = plan.logo_name
+    if not name or not default_storage.exists(name):
+        return ""
+    with default_storage.open(name, "rb") as file:
+        data = file.read()
+    mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def version_history(plan: Plan) -> list[str]:
+    """For a revised plan: each version of its budget year up to this one, with its decision
+    ("Version 1: antagen av styrelsen den 27 november 2020, §108"). Empty for a first version."""
+    if plan.version == 1:
+        return []
+    versions = Plan.objects.filter(
+        forbund_id=plan.forbund_id, budget_year=plan.budget_year, version__lte=plan.version
+    ).order_by("version")
+    lines = []
+    for version in versions:
+        if version.pk == plan.pk:
+            decided = plan.decision_text or "ännu inte antagen"
+            replaced = plan.revises
+            text = f"Version {plan.version} (denna): reviderad, {decided[:1].lower()}{decided[1:]}"
+            if replaced is not None:
+                text += f"; ersätter version {replaced.version}"
+                if replaced.meeting_date:
+                    text += f" antagen {date_format(replaced.meeting_date, 'j F Y')}"
+                    if replaced.paragraph:
+                        text += f", {replaced.paragraph}"
+            lines.append(text + ".")
+        else:
+            decided = version.decision_text or version.get_status_display().lower()
+            lines.append(f"Version {version.version}: {decided[:1].lower()}{decided[1:]}.")
+    return lines
 
 
 def document_context(plan: Plan) -> dict:
@@ -17,6 +60,8 @@ def document_context(plan: Plan) -> dict:
     figures = plan_figures(plan)
     return {
         "plan": plan,
+        "logo_src": logo_data_uri(plan),
+        "version_history": version_history(plan),
         "forbund": plan.forbund,
         "sections": list(plan.sections.all()),
         "arshjul": list(plan.arshjul.all()),

@@ -159,6 +159,24 @@ class AdoptForm(forms.Form):
         label="Diarienummer", max_length=40, required=False, help_text="T.ex. Dnr 65/20."
     )
 
+    def __init__(self, *args, empty_sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if empty_sections:
+            names = ", ".join(f"”{name}”" for name in empty_sections)
+            self.fields["empty_ok"] = forms.BooleanField(
+                label=f"Anta planen med de tomma avsnitten {names}",
+                help_text="De står som rubriker utan text i den antagna planen. Ta bort dem eller "
+                "skriv dem under Dokument, annars bekräfta här.",
+                error_messages={
+                    "required": "Bekräfta att planen antas med tomma avsnitt, eller fyll i dem "
+                    "först."
+                },
+            )
+
+    def decision(self) -> dict:
+        """The decision as workflow.plan_adopt takes it."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "empty_ok"}
+
     def clean_paragraph(self):
         value = self.cleaned_data["paragraph"].strip()
         digits = value.lstrip("§ ").strip()

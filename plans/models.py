@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.html import strip_tags
 
 from budgets.checks import adoption_deadline
 from budgets.models import COMPARISON_KINDS
@@ -209,6 +210,19 @@ class Plan(Versioned):
         return text
 
     @property
+    def document_title(self) -> str:
+        """The title as the document's title page states it: "Verksamhetsplan och budget 2024
+        med plan för 2025–2026" (the version is said on its own line)."""
+        return f"Verksamhetsplan och budget {self.period}"
+
+    @property
+    def logo_name(self) -> str:
+        """The förbund's logo file as the plan shows it (as submitted, for a frozen plan)."""
+        if self.frozen:
+            return self.frozen.get("logo", "")  # frozen before logos: none
+        return self.forbund.logo.name or ""
+
+    @property
     def title(self) -> str:
         base = f"Verksamhetsplan och budget {self.period}"
         if self.version > 1:
@@ -379,6 +393,13 @@ class Section(Versioned):
     @property
     def is_generated(self) -> bool:
         return self.kind != SectionKind.TEXT
+
+    @property
+    def is_empty(self) -> bool:
+        """A text section with no text: only a heading in the document."""
+        if self.is_generated:
+            return False
+        return not strip_tags(self.body or "").replace("&nbsp;", "").strip()
 
     @property
     def template_name(self) -> str:

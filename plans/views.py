@@ -216,10 +216,11 @@ def plan_adopt(request, slug: str, pk: int):
     if plan.is_adopted:
         messages.error(request, f"Planen är redan antagen ({plan.decision_text}).")
         return redirect("plan_detail", slug=slug, pk=pk)
-    form = AdoptForm(request.POST or None)
+    empty = [section.title for section in plan.sections.all() if section.is_empty]
+    form = AdoptForm(request.POST or None, empty_sections=empty)
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.plan_adopt(plan=plan, acting_user=request.user, **form.cleaned_data)
+            workflow.plan_adopt(plan=plan, acting_user=request.user, **form.decision())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -238,6 +239,7 @@ def plan_adopt(request, slug: str, pk: int):
             "plan": plan,
             "form": form,
             "quorum": {"approved": approved, "total": total, "needed": needed},
+            "empty_sections": empty,
         },
         status=400 if request.method == "POST" else 200,
     )

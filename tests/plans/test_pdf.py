@@ -85,7 +85,12 @@ def test_adoption_archives_the_pdf_once_and_downloads_serve_those_bytes(
     with django_capture_on_commit_callbacks(execute=True):
         chair.post(
             reverse("plan_adopt", args=["forbund-a", clean_plan.pk]),
-            {"meeting_date": "2026-11-20", "paragraph": "§12", "diarienummer": "3/26"},
+            {
+                "meeting_date": "2026-11-20",
+                "paragraph": "§12",
+                "diarienummer": "3/26",
+                "empty_ok": "on",
+            },
         )
     archived = PlanPdf.objects.get(plan=clean_plan, kind=PdfKind.ANTAGEN)
     assert archived.status == PdfStatus.KLAR and archived.pages > 3

@@ -27,7 +27,33 @@ def submit(personas, plan):
 
 
 def adopt_data(**over):
-    return {"meeting_date": "2026-11-20", "paragraph": "108", "diarienummer": "65/26", **over}
+    # The plans here keep the default outline's empty sections, which the recorder confirms.
+    return {
+        "meeting_date": "2026-11-20",
+        "paragraph": "108",
+        "diarienummer": "65/26",
+        "empty_ok": "on",
+        **over,
+    }
+
+
+@pytest.mark.django_db
+def test_adoption_with_empty_sections_is_confirmed_or_refused(personas, clean_plan):
+    plan = clean_plan
+    submit(personas, plan)
+    chair = personas["styrelse_a"]
+    page = chair.get(url("plan_adopt", plan)).content.decode()
+    empty = [s.title for s in plan.sections.all() if s.is_empty]
+    assert empty and "Tomma avsnitt" in page and empty[0] in page
+    response = chair.post(url("plan_adopt", plan), adopt_data(empty_ok=""))
+    assert response.status_code == 400
+    assert "Bekräfta att planen antas med tomma avsnitt" in response.content.decode()
+    plan.refresh_from_db()
+    assert not plan.is_adopted
+    for section in plan.sections.all():
+        if section.is_empty:
+            section.delete()
+    assert "Tomma avsnitt" not in chair.get(url("plan_adopt", plan)).content.decode()
 
 
 @pytest.mark.django_db
