@@ -10,6 +10,7 @@ from django.utils import timezone
 from finsam.fields import AmountField, DecimalField
 from finsam.forms import OwnedModelForm
 from finsam.saving import SafeFormMixin
+from plans.markup import html_to_markup, markup_to_html
 from plans.models import ArshjulEvent, Decision, Plan, Section
 
 
@@ -72,7 +73,15 @@ class PlanForm(SafeFormMixin, forms.ModelForm):
         return cleaned
 
 
+MARKUP_HELP = (
+    "Tom rad mellan stycken. ”## ” gör en rubrik, ”- ” en punktlista, ”1. ” en numrerad lista, "
+    "**fet** och *kursiv* text, [länktext](https://…) en länk, rader som börjar med | en tabell."
+)
+
+
 class SectionForm(SafeFormMixin, OwnedModelForm):
+    """A section's text, written in the simple markup (plans/markup.py) and stored as HTML."""
+
     class Meta:
         model = Section
         fields = ["title", "kind", "intro", "body"]
@@ -80,14 +89,19 @@ class SectionForm(SafeFormMixin, OwnedModelForm):
             "body": forms.Textarea(attrs={"rows": 14}),
             "intro": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {
-            "body": "Tom rad mellan stycken. Formatering med <h3>, <p>, <ul>/<ol>/<li>, <strong>, "
-            "<em> och <a href>; annat tas bort när du sparar.",
-        }
+        help_texts = {"body": MARKUP_HELP, "intro": "Samma märkning som texten."}
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
+        for name in ("body", "intro"):
+            self.initial[name] = html_to_markup(getattr(self.instance, name))
+
+    def clean_body(self) -> str:
+        return markup_to_html(self.cleaned_data.get("body") or "")
+
+    def clean_intro(self) -> str:
+        return markup_to_html(self.cleaned_data.get("intro") or "")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,16 +1,19 @@
 """The safe subset of formatting a section's text may hold, enforced on save.
 
-nh3 (the Ammonia sanitiser) keeps headings, paragraphs, lists, bold, italic and links and drops
-everything else: script, style, event attributes, images and javascript: links. Plain text
-without tags is turned into paragraphs, so a user who never writes a tag gets what they typed.
+nh3 (the Ammonia sanitiser) keeps headings, paragraphs, lists, simple tables, bold, italic and
+links and drops everything else: script, style, class and style attributes (what a paste from
+Word carries), event attributes, images and javascript: links. Text without tags is the simple
+markup (plans/markup.py), so "- " lines are a list and a blank line a new paragraph.
 """
 
 from __future__ import annotations
 
 import re
-from html import escape, unescape
+from html import unescape
 
 import nh3
+
+from plans.markup import markup_to_html
 
 ALLOWED_TAGS = {
     "h3",
@@ -26,6 +29,12 @@ ALLOWED_TAGS = {
     "i",
     "a",
     "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -38,8 +47,7 @@ def sanitize_html(text: str) -> str:
     if not text:
         return ""
     if not _TAG.search(text):
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-        text = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+        text = markup_to_html(text)  # text without tags is the simple markup
     return nh3.clean(
         text,
         tags=ALLOWED_TAGS,
@@ -52,6 +60,6 @@ def sanitize_html(text: str) -> str:
 
 def plain_text(html: str) -> str:
     """The text of sanitised HTML without tags, for comparing versions."""
-    text = re.sub(r"</(p|h3|h4|li|blockquote)>|<br\s*/?>", "\n", html or "")
+    text = re.sub(r"</(p|h3|h4|li|blockquote|tr)>|<br\s*/?>", "\n", html or "")
     text = _TAG.sub("", text)
     return "\n".join(line.strip() for line in unescape(text).splitlines() if line.strip())
