@@ -19,7 +19,7 @@ from finsam.demo import DEMO_SLUGS, load_admin, load_forbund, read_fixture
 from finsam.models import Forbund
 from insatser.demo import load_insatser
 from plans import services, workflow
-from plans.models import Decision, Plan, PlanStatus
+from plans.models import ArshjulEvent, Decision, Plan, PlanStatus, Section
 
 
 @transaction.atomic
@@ -70,7 +70,37 @@ def load_plan(forbund: Forbund, data: dict) -> Plan | None:
         plan = services.plan_update(
             plan=plan, acting_user=None, data={"deficit_reason": spec["deficit_reason"]}
         )
-    return load_budget(plan, spec)
+    plan = load_budget(plan, spec)
+    load_document(plan, spec)
+    return plan
+
+
+def load_document(plan: Plan, spec: dict) -> None:
+    """The seed's own sections (in the simple markup, plans/markup.py) and årshjul, in place of
+    the default outline, through the same services the kansli uses."""
+    if "sections" in spec:
+        for section in plan.sections.all():
+            services.section_delete(section=section, acting_user=None)
+        for order, row in enumerate(spec["sections"], start=1):
+            services.section_save(
+                section=Section(plan=plan, title=row["title"], kind=row["kind"], order=order * 10),
+                acting_user=None,
+                data={"body": row.get("body", ""), "intro": row.get("intro", "")},
+            )
+    if "arshjul" in spec:
+        for event in plan.arshjul.all():
+            services.arshjul_event_delete(event=event, acting_user=None)
+        for row in spec["arshjul"]:
+            services.arshjul_event_save(
+                event=ArshjulEvent(
+                    plan=plan,
+                    date=date.fromisoformat(row["date"]),
+                    month_only=row.get("month_only", False),
+                    kind=row["kind"],
+                    title=row["title"],
+                ),
+                acting_user=None,
+            )
 
 
 def adopt_demo_plan(plan: Plan, data: dict) -> Plan:

@@ -113,7 +113,7 @@ class SectionForm(SafeFormMixin, OwnedModelForm):
 class ArshjulEventForm(OwnedModelForm):
     class Meta:
         model = ArshjulEvent
-        fields = ["date", "kind", "title"]
+        fields = ["date", "month_only", "kind", "title"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         error_messages = {"date": {"invalid": "Ange datumet som ÅÅÅÅ-MM-DD."}}
 

@@ -492,6 +492,11 @@ class ArshjulEvent(Versioned):
         Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="arshjul"
     )
     date = models.DateField("datum")
+    month_only = models.BooleanField(
+        "bara månaden",
+        default=False,
+        help_text="Planen anger bara månaden (t.ex. ”Mars”); dagen visas inte.",
+    )
     kind = models.CharField(
         "slag", max_length=20, choices=EventKind.choices, default=EventKind.ANNAT
     )

@@ -117,7 +117,11 @@ def test_a_section_is_edited_as_markup_and_stored_as_html():
     client.force_login(factories.kansli(forbund).user)
     url = reverse("section_edit", args=[forbund.slug, plan.pk, section.pk])
     data = form_values(client.get(url).content.decode())
-    assert data["body"].lstrip("\n").startswith("Styrelsen ska enligt lagen och förbundsordningen:\n\n- besluta")
+    assert (
+        data["body"]
+        .lstrip("\n")
+        .startswith("Styrelsen ska enligt lagen och förbundsordningen:\n\n- besluta")
+    )
     data["body"] = TEXT
     assert client.post(url, data).status_code == 302
     section.refresh_from_db()
