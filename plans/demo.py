@@ -113,10 +113,12 @@ def adopt_demo_plan(plan: Plan, data: dict) -> Plan:
     chair = users.get(username=f"ordforande-{plan.forbund.slug}")
     workflow.plan_submit(plan=plan, acting_user=kansli)
     workflow.plan_review(plan=plan, acting_user=chair, decision=Decision.GODKAND)
+    ledamoter, _ = workflow.board(plan)
     return workflow.plan_adopt(
         plan=plan,
         acting_user=chair,
         meeting_date=date.fromisoformat(decision["meeting_date"]),
         paragraph=decision["paragraph"],
         diarienummer=decision.get("diarienummer", ""),
+        present=[m.pk for m in ledamoter],  # the demo's board, all at the meeting
     )

@@ -173,8 +173,23 @@ class AdoptForm(forms.Form):
         label="Diarienummer", max_length=40, required=False, help_text="T.ex. Dnr 65/20."
     )
 
-    def __init__(self, *args, empty_sections=(), **kwargs):
+    def __init__(self, *args, empty_sections=(), ledamoter=(), ersattare=(), **kwargs):
         super().__init__(*args, **kwargs)
+
+        # Who was at the meeting: the board must have been beslutför (workflow.beslutforhet).
+        def name(m):
+            return m.user.get_full_name() or m.user.username
+
+        self.fields["present"] = forms.MultipleChoiceField(
+            label="Närvarande ordinarie ledamöter och ersättare",
+            help_text="Styrelsen är beslutför när minst hälften av de ordinarie ledamöterna är "
+            "närvarande; en tjänstgörande ersättare räknas för en frånvarande ledamot.",
+            choices=[(str(m.pk), f"{name(m)} (ledamot)") for m in ledamoter]
+            + [(str(m.pk), f"{name(m)} (ersättare)") for m in ersattare],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            error_messages={"invalid_choice": "Välj bland styrelsens ledamöter och ersättare."},
+        )
         if empty_sections:
             names = ", ".join(f"”{name}”" for name in empty_sections)
             self.fields["empty_ok"] = forms.BooleanField(
@@ -189,7 +204,9 @@ class AdoptForm(forms.Form):
 
     def decision(self) -> dict:
         """The decision as workflow.plan_adopt takes it."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "empty_ok"}
+        decision = {k: v for k, v in self.cleaned_data.items() if k != "empty_ok"}
+        decision["present"] = [int(pk) for pk in decision.get("present", [])]
+        return decision
 
     def clean_paragraph(self):
         value = self.cleaned_data["paragraph"].strip()

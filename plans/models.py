@@ -132,6 +132,9 @@ class Plan(Versioned):
     meeting_date = models.DateField("sammanträdesdatum", null=True, blank=True)
     paragraph = models.CharField("protokollsparagraf", max_length=20, blank=True)
     diarienummer = models.CharField("diarienummer", max_length=40, blank=True)
+    # Who was at the meeting that adopted the plan, as the recorder entered it:
+    # {"ledamoter": [names], "ersattare": [names serving for an absent ledamot], ...}.
+    attendance = models.JSONField("närvarande vid beslutet", null=True, blank=True, editable=False)
     adopted_at = models.DateTimeField("antagandet registrerat", null=True, blank=True)
     adopted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -217,12 +217,19 @@ def plan_adopt(request, slug: str, pk: int):
         messages.error(request, f"Planen är redan antagen ({plan.decision_text}).")
         return redirect("plan_detail", slug=slug, pk=pk)
     empty = [section.title for section in plan.sections.all() if section.is_empty]
-    form = AdoptForm(request.POST or None, empty_sections=empty)
+    ledamoter, ersattare = workflow.board(plan)
+    form = AdoptForm(
+        request.POST or None, empty_sections=empty, ledamoter=ledamoter, ersattare=ersattare
+    )
     if request.method == "POST" and form.is_valid():
         try:
             workflow.plan_adopt(plan=plan, acting_user=request.user, **form.decision())
         except ValidationError as error:
-            form.add_error(None, error)
+            if hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field, errors)
+            else:
+                form.add_error(None, error)
         else:
             messages.success(
                 request,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -229,6 +231,55 @@ def quorum(plan: Plan) -> tuple[int, int, int]:
     return approved, len(ordinarie), math.ceil(len(ordinarie) / 2)
 
 
+@dataclass(frozen=True)
+class Beslutforhet:
+    """Whether the board was beslutför at the meeting: at least half of the ordinarie
+    ledamöter present, a tjänstgörande ersättare counting for an absent ledamot."""
+
+    ledamoter: list[Membership]  # present ordinarie
+    ersattare: list[Membership]  # present ersättare who serve (at most the absent ledamöter)
+    total: int
+    needed: int
+
+    @property
+    def counted(self) -> int:
+        return len(self.ledamoter) + len(self.ersattare)
+
+    @property
+    def reached(self) -> bool:
+        return self.total > 0 and self.counted >= self.needed
+
+    def message(self) -> str:
+        serving = f" och {len(self.ersattare)} tjänstgörande ersättare" if self.ersattare else ""
+        return (
+            f"Styrelsen var inte beslutför: {len(self.ledamoter)} av {self.total} ordinarie "
+            f"ledamöter närvarande{serving}; minst {self.needed} behövs."
+        )
+
+
+def board(plan: Plan) -> tuple[list[Membership], list[Membership]]:
+    """The förbund's ordinarie ledamöter and ersättare, in a stable order."""
+    members = list(
+        Membership.objects.filter(forbund_id=plan.forbund_id, role=Role.STYRELSE)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    return (
+        [m for m in members if m.seat == Seat.LEDAMOT],
+        [m for m in members if m.seat == Seat.ERSATTARE],
+    )
+
+
+def beslutforhet(plan: Plan, present: Iterable[int]) -> Beslutforhet:
+    """Beslutförhet for the board memberships present (ids) at the meeting."""
+    present = set(present)
+    ledamoter, ersattare = board(plan)
+    here = [m for m in ledamoter if m.pk in present]
+    absent = len(ledamoter) - len(here)
+    serving = [m for m in ersattare if m.pk in present][:absent]
+    return Beslutforhet(here, serving, len(ledamoter), math.ceil(len(ledamoter) / 2))
+
+
 def may_record_adoption(user, plan: Plan) -> bool:
     roles = _roles(user, plan)
     return AdoptionRecorder.may_record(
@@ -246,8 +297,12 @@ def plan_adopt(
     meeting_date: date,
     paragraph: str,
     diarienummer: str = "",
+    present: Iterable[int] | None = None,
 ) -> Plan:
-    """Record the board's decision; the plan is fixed from here on and its PDF archived once."""
+    """Record the board's decision; the plan is fixed from here on and its PDF archived once.
+
+    present: the board memberships at the meeting. Where the förbund requires it, the board
+    must have been beslutför (Beslutforhet); the approvals in the app are its preparation."""
     plan = plan.locked()
     if plan.status == PlanStatus.ANTAGEN:
         raise PlanLocked("Planen är redan antagen.")
@@ -258,13 +313,14 @@ def plan_adopt(
     errors = _fel_findings(plan)
     if errors:
         raise PlanHasErrors(errors)
+    attendance = beslutforhet(plan, present or ())
     if plan.requires_quorum:
-        approved, total, needed = quorum(plan)
-        if total == 0 or approved < needed:
+        if present is None:
             raise ValidationError(
-                f"{approved} av {total} ordinarie ledamöter har godkänt planen; minst {needed} "
-                "behövs för att styrelsen ska vara beslutsför i frågan."
+                {"present": "Ange vilka ledamöter och ersättare som var närvarande vid beslutet."}
             )
+        if not attendance.reached:
+            raise ValidationError({"present": attendance.message()})
     _check_meeting_date(plan, meeting_date)
     paragraph = paragraph.strip()
     if paragraph and not paragraph.startswith("§"):
@@ -274,6 +330,15 @@ def plan_adopt(
     plan.meeting_date = meeting_date
     plan.paragraph = paragraph
     plan.diarienummer = diarienummer
+    approved, _, _ = quorum(plan)
+    plan.attendance = {
+        "ledamoter": [(m.user.get_full_name() or m.user.username) for m in attendance.ledamoter],
+        "ersattare": [(m.user.get_full_name() or m.user.username) for m in attendance.ersattare],
+        "ordinarie": attendance.total,
+        "counted": attendance.counted,
+        "beslutfor": attendance.reached,
+        "godkannanden": approved,
+    }
     plan.adopted_at = timezone.now()
     plan.adopted_by = acting_user
     plan.full_clean()
@@ -289,6 +354,10 @@ def plan_adopt(
             "meeting_date": ["", meeting_date.isoformat()],
             "paragraph": ["", paragraph],
             "diarienummer": ["", plan.diarienummer],
+            "attendance": [
+                None,
+                ", ".join(plan.attendance["ledamoter"] + plan.attendance["ersattare"]),
+            ],
         },
         plan=plan,
     )

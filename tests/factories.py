@@ -187,3 +187,12 @@ def mal(plan, *, text: str = "Ett mål", insats=None, level: str = "verksamhet",
         acting_user=None,
         indikatorer=list(indikatorer),
     )
+
+
+def everyone_present(plan) -> list[int]:
+    """The board of the plan's förbund, all at the meeting (workflow.plan_adopt's present)."""
+    return list(
+        Membership.objects.filter(forbund_id=plan.forbund_id, role=Role.STYRELSE).values_list(
+            "pk", flat=True
+        )
+    )

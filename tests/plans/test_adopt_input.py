@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from insatser.models import Insats
 from plans import workflow
 from plans.models import Plan, PlanStatus
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,13 @@ def submitted(clean_plan, personas):
 def test_an_implausible_meeting_date_is_refused_and_nothing_is_adopted(submitted, meeting_date):
     plan, chair = submitted
     with pytest.raises(ValidationError) as error:
-        workflow.plan_adopt(plan=plan, acting_user=chair, meeting_date=meeting_date, paragraph="12")
+        workflow.plan_adopt(
+            plan=plan,
+            acting_user=chair,
+            meeting_date=meeting_date,
+            paragraph="12",
+            present=factories.everyone_present(plan),
+        )
     assert "tidigast 2025" in error.value.message_dict["meeting_date"][0]
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.INLAMNAD
 
@@ -41,6 +48,7 @@ def test_a_typed_dnr_prefix_is_not_doubled_in_the_decision(submitted, typed):
         meeting_date=date(2026, 11, 20),
         paragraph="12",
         diarienummer=typed,
+        present=factories.everyone_present(plan),
     )
     assert adopted.diarienummer == "70/21"
     assert adopted.decision_text.endswith("§12, Dnr 70/21")

@@ -26,10 +26,10 @@ def test_a_stale_section_form_shows_the_conflict_and_saves_nothing(personas, wor
     plan, section = world["plan_a"], world["section_a"]
     url = reverse("section_edit", args=[plan.forbund.slug, plan.pk, section.pk])
     mine = _section_post(personas["kansli_a"], url)
-    theirs = dict(mine, body="<p>Kollegans text.</p>", engang="")
+    theirs = dict(mine, body="Kollegans text.", engang="")
     colleague = plan.forbund.memberships.get(role="kansli").user
     assert personas["kansli_a"].post(url, theirs).status_code == 302  # a colleague saves first
-    stale = dict(mine, body="<p>Min text.</p>")
+    stale = dict(mine, body="Min text.")
     page = personas["kansli_a"].post(url, stale)
     html = page.content.decode()
     assert page.status_code == 400
@@ -40,7 +40,7 @@ def test_a_stale_section_form_shows_the_conflict_and_saves_nothing(personas, wor
     # Sending the same form again (it now carries the newer version) keeps mine.
     again = page.context["form"]
     resend = {name: again[name].value() or "" for name in again.fields}
-    resend["body"] = "<p>Min text.</p>"
+    resend["body"] = "Min text."
     assert personas["kansli_a"].post(url, resend).status_code == 302
     assert Section.objects.get(pk=section.pk).body == "<p>Min text.</p>"
 

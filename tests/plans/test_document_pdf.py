@@ -45,6 +45,7 @@ def _adopt(plan):
         meeting_date=date(2026, 11, 20),
         paragraph="§108",
         diarienummer="65/26",
+        present=factories.everyone_present(plan),
     )
     plan.refresh_from_db()
     return plan

@@ -35,9 +35,13 @@ def test_unticking_the_quorum_after_submission_does_not_let_kansli_adopt_alone(
             plan=clean_plan, acting_user=kansli, meeting_date=date(2026, 11, 20), paragraph="1"
         )
     chair = personas["styrelse_a"].membership.user
-    with pytest.raises(ValidationError, match="0 av 1 ordinarie ledamöter"):
+    with pytest.raises(ValidationError, match="0 av 1 ordinarie ledamöter närvarande"):
         workflow.plan_adopt(
-            plan=clean_plan, acting_user=chair, meeting_date=date(2026, 11, 20), paragraph="1"
+            plan=clean_plan,
+            acting_user=chair,
+            meeting_date=date(2026, 11, 20),
+            paragraph="1",
+            present=[],
         )
     assert Plan.objects.get(pk=clean_plan.pk).status == PlanStatus.INLAMNAD
     page = (

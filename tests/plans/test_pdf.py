@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from plans import pdf as pdf_module
 from plans.models import PdfKind, PdfStatus, PlanPdf
 from plans.pdf import LocalOnlyFetcher, render_plan_pdf
+from tests import factories
 from tests.helpers import text_of
 
 
@@ -90,6 +91,7 @@ def test_adoption_archives_the_pdf_once_and_downloads_serve_those_bytes(
                 "paragraph": "§12",
                 "diarienummer": "3/26",
                 "empty_ok": "on",
+                "present": [str(pk) for pk in factories.everyone_present(clean_plan)],
             },
         )
     archived = PlanPdf.objects.get(plan=clean_plan, kind=PdfKind.ANTAGEN)

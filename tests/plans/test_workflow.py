@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from budgets import services as budget_services
 from budgets.models import BudgetAmount, BudgetCategory
-from finsam.models import AuditEvent
+from finsam.models import AuditEvent, Membership
 from plans import services, workflow
 from plans import services as plan_services
 from plans.models import Comment, Plan, PlanStatus, Section
@@ -27,12 +27,15 @@ def submit(personas, plan):
 
 
 def adopt_data(**over):
-    # The plans here keep the default outline's empty sections, which the recorder confirms.
+    # The plans here keep the default outline's empty sections, which the recorder confirms;
+    # the whole board of förbund A is at the meeting.
+    present = Membership.objects.filter(forbund__slug="forbund-a", role="styrelse")
     return {
         "meeting_date": "2026-11-20",
         "paragraph": "108",
         "diarienummer": "65/26",
         "empty_ok": "on",
+        "present": [str(pk) for pk in present.values_list("pk", flat=True)],
         **over,
     }
 
@@ -90,22 +93,31 @@ def test_submitting_a_plan_with_fel_findings_lists_them_and_stays_draft(personas
 
 
 @pytest.mark.django_db
-def test_board_members_must_reach_half_before_adoption(personas, clean_plan, forbund_a):
+def test_the_board_must_have_been_beslutfor_at_the_meeting(personas, clean_plan, forbund_a):
     plan = clean_plan
     others = [factories.ledamot(forbund_a) for _ in range(3)]  # four ordinarie with the chair
-    factories.ersattare(forbund_a)
+    deputy = factories.ersattare(forbund_a)
     submit(personas, plan)
     chair = personas["styrelse_a"]
-    chair.post(url("plan_review", plan), {"decision": "godkand"})
-    response = chair.post(url("plan_adopt", plan), adopt_data())
+    # The approvals are the board's preparation, not its quorum: none is needed here.
+    only_chair = adopt_data(present=[str(chair.membership.pk)])
+    response = chair.post(url("plan_adopt", plan), only_chair)
     assert response.status_code == 400
     assert (
-        "1 av 4 ordinarie ledamöter har godkänt planen; minst 2 behövs" in response.content.decode()
+        "Styrelsen var inte beslutför: 1 av 4 ordinarie ledamöter närvarande; minst 2 behövs."
+        in response.content.decode()
     )
-    workflow.plan_review(plan=plan, acting_user=others[0].user, decision="godkand")
-    assert chair.post(url("plan_adopt", plan), adopt_data()).status_code == 302
+    # Two deputies would not make two of the four: one serves for each absent ledamot, and a
+    # deputy with all ledamöter present does not count.
+    with_deputy = adopt_data(present=[str(chair.membership.pk), str(deputy.pk)])
+    assert chair.post(url("plan_adopt", plan), with_deputy).status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ANTAGEN
+    assert plan.attendance["counted"] == 2 and plan.attendance["beslutfor"]
+    assert plan.attendance["ersattare"] == [deputy.user.get_full_name() or deputy.user.username]
+    page = chair.get(url("plan_detail", plan)).content.decode()
+    assert "Närvarande vid beslutet" in page and "2 av 4 räknas, beslutför" in page
+    assert others
 
 
 @pytest.mark.django_db
@@ -311,11 +323,12 @@ def test_script_in_a_section_is_removed_never_kept(personas, world):
         },
     )
     section.refresh_from_db()
-    assert "<script" not in section.body and "onclick" not in section.body
-    assert "javascript:" not in section.body
-    assert "<p>Hej</p>" in section.body
+    # Typed tags are text in the section markup: shown, never run.
+    assert "<script" not in section.body and "<p onclick" not in section.body
+    assert '<a href="javascript:' not in section.body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section.body
     page = personas["styrelse_a"].get(url("plan_document", plan)).content.decode()
-    assert "alert(1)" not in page
+    assert "<script>alert(1)" not in page and '<p onclick="steal()">' not in page
 
 
 @pytest.mark.django_db
