@@ -47,9 +47,35 @@ def _lines(plan: Plan) -> dict[tuple[str, str], dict[int, Decimal]]:
     return out
 
 
-def budget_changes(old: Plan, new: Plan) -> list[LineChange]:
-    before, after = _lines(old), _lines(new)
-    years = sorted(set(old.years) | set(new.years))
+def _texts(plan: Plan) -> dict[str, tuple[str, list[str]]]:
+    return {
+        s.title: (s.kind, plain_text(s.intro + s.body).splitlines()) for s in plan.sections.all()
+    }
+
+
+def snapshot(plan: Plan) -> dict:
+    """The plan's budget amounts and section texts as JSON, kept per round of review
+    (plans.models.ReviewRound) so a returning reviewer sees what changed since."""
+    return {
+        "years": list(plan.years),
+        "lines": [
+            [group, name, {str(y): str(v) for y, v in amounts.items()}]
+            for (group, name), amounts in _lines(plan).items()
+        ],
+        "sections": [[title, kind, lines] for title, (kind, lines) in _texts(plan).items()],
+    }
+
+
+def _from_snapshot(data: dict):
+    lines = {
+        (group, name): {int(y): Decimal(v) for y, v in amounts.items()}
+        for group, name, amounts in data["lines"]
+    }
+    texts = {title: (kind, lines_) for title, kind, lines_ in data["sections"]}
+    return data["years"], lines, texts
+
+
+def _budget_changes(before, after, years) -> list[LineChange]:
     changes = []
     for key in list(before) + [k for k in after if k not in before]:
         a, b = before.get(key), after.get(key)
@@ -68,15 +94,13 @@ def budget_changes(old: Plan, new: Plan) -> list[LineChange]:
     return changes
 
 
-def section_changes(old: Plan, new: Plan) -> list[SectionChange]:
-    before = {s.title: s for s in old.sections.all()}
-    after = {s.title: s for s in new.sections.all()}
+def _section_changes(before, after) -> list[SectionChange]:
     changes = []
     for title in list(before) + [t for t in after if t not in before]:
         a, b = before.get(title), after.get(title)
-        text_a = plain_text((a.intro + a.body) if a else "").splitlines()
-        text_b = plain_text((b.intro + b.body) if b else "").splitlines()
-        kind_changed = a is not None and b is not None and a.kind != b.kind
+        kind_a, text_a = a if a is not None else (None, [])
+        kind_b, text_b = b if b is not None else (None, [])
+        kind_changed = a is not None and b is not None and kind_a != kind_b
         if text_a == text_b and not kind_changed and a is not None and b is not None:
             continue
         status = "nytt" if a is None else "borttaget" if b is None else "ändrat"
@@ -87,3 +111,20 @@ def section_changes(old: Plan, new: Plan) -> list[SectionChange]:
         ]
         changes.append(SectionChange(title=title, status=status, diff=diff))
     return changes
+
+
+def budget_changes(old: Plan, new: Plan) -> list[LineChange]:
+    years = sorted(set(old.years) | set(new.years))
+    return _budget_changes(_lines(old), _lines(new), years)
+
+
+def section_changes(old: Plan, new: Plan) -> list[SectionChange]:
+    return _section_changes(_texts(old), _texts(new))
+
+
+def snapshot_changes(old: dict, new: dict) -> tuple[list[LineChange], list[SectionChange]]:
+    """What changed between two snapshots (two rounds of review)."""
+    years_a, lines_a, texts_a = _from_snapshot(old)
+    years_b, lines_b, texts_b = _from_snapshot(new)
+    years = sorted(set(years_a) | set(years_b))
+    return _budget_changes(lines_a, lines_b, years), _section_changes(texts_a, texts_b)

@@ -130,6 +130,7 @@ class CommentForm(forms.Form):
         error_messages={"required": "Skriv en kommentar."},
     )
     section = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class ReviewForm(forms.Form):

@@ -432,6 +432,26 @@ class Comment(models.Model):
     )
     text = models.TextField("kommentar")
     created_at = models.DateTimeField("skriven", auto_now_add=True)
+    # A reply belongs to a thread (one level); the thread's first comment is resolved or not.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="svar på",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    round = models.PositiveSmallIntegerField("granskningsomgång", default=0)
+    is_return = models.BooleanField("återremiss", default=False)
+    resolved_at = models.DateTimeField("löst", null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="löst av",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "kommentar"
@@ -445,6 +465,27 @@ class Comment(models.Model):
 class Decision(models.TextChoices):
     GODKAND = "godkand", "Godkänner"
     ANDRINGAR = "andringar", "Begär ändringar"
+
+
+class ReviewRound(models.Model):
+    """A round of review: when the plan was submitted, and its budget and texts then (the
+    snapshot), so a returning reviewer sees what changed since their last review."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="review_rounds"
+    )
+    round = models.PositiveSmallIntegerField("granskningsomgång")
+    submitted_at = models.DateTimeField("inlämnad")
+    snapshot = models.JSONField("planen vid inlämningen")
+
+    class Meta:
+        verbose_name = "granskningsomgång"
+        verbose_name_plural = "granskningsomgångar"
+        ordering = ["plan", "round"]
+        constraints = [models.UniqueConstraint(fields=["plan", "round"], name="reviewround_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} omgång {self.round}"
 
 
 class Approval(models.Model):

@@ -27,6 +27,11 @@ urlpatterns = [
     ),
     path(P + "avsnitt/<int:section_pk>/flytta/", views_document.section_move, name="section_move"),
     path(P + "kommentarer/", views_document.comment_create, name="comment_create"),
+    path(
+        P + "kommentarer/<int:comment_pk>/lost/",
+        views_document.comment_resolve,
+        name="comment_resolve",
+    ),
     path(P + "arshjul/", views_document.plan_arshjul, name="plan_arshjul"),
     path(
         P + "arshjul/<int:event_pk>/ta-bort/", views_document.arshjul_delete, name="arshjul_delete"

@@ -93,6 +93,18 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
     approved, total, needed = workflow.quorum(plan)
     pdfs = list(plan.pdfs.all()[:5])
     figures = plan_figures(plan)
+    threads = list(plan.comments.filter(parent__isnull=True).select_related("author", "section"))
+    open_threads = [c for c in threads if c.resolved_at is None]
+    returned = None
+    if plan.is_editable and plan.submission_round:
+        # The reason of the återremiss this draft is being worked on after.
+        returned = next(
+            (c for c in reversed(threads) if c.is_return and c.round == plan.submission_round),
+            None,
+        )
+    since = None
+    if plan.is_submitted and access.is_styrelse:
+        since = workflow.changes_since_last_review(plan, request.user)
     return render(
         request,
         "plans/plan_detail.html",
@@ -113,6 +125,9 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
                 Plan.objects.for_forbund(access.forbund).filter(budget_year=plan.budget_year)
             ),
             "pdfs": pdfs,
+            "open_threads": open_threads,
+            "returned": returned,
+            "since": since,
             "adopted_pdf": next((p for p in pdfs if p.kind == PdfKind.ANTAGEN), None)
             or plan.pdfs.filter(kind=PdfKind.ANTAGEN).first(),
         },

@@ -16,6 +16,7 @@ from finsam.tenancy import get_plan_for_user
 from plans import services, workflow
 from plans.document import document_context
 from plans.forms import ArshjulEventForm, CommentForm, SectionForm
+from plans.models import Comment, Plan
 
 
 @login_required
@@ -23,16 +24,27 @@ from plans.forms import ArshjulEventForm, CommentForm, SectionForm
 def plan_document(request, slug: str, pk: int):
     """The whole plan as the board reads it, with comments per section."""
     access, plan = get_plan_for_user(request, slug, pk)
-    comments = list(plan.comments.select_related("author"))
+    threads = comment_threads(plan.comments.all())
     context = document_context(plan)
     by_section: dict[int | None, list] = {}
-    for comment in comments:
-        by_section.setdefault(comment.section_id, []).append(comment)
+    for thread in threads:
+        by_section.setdefault(thread.section_id, []).append(thread)
     for section in context["sections"]:
         section.comment_list = by_section.get(section.pk, [])
+    # Earlier versions' comments stay readable while the next version is worked on.
+    earlier = list(
+        Plan.objects.for_forbund(access.forbund)
+        .filter(budget_year=plan.budget_year, version__lt=plan.version)
+        .order_by("-version")
+    )
+    earlier_threads: dict[int, list] = {}
+    if earlier:
+        for thread in comment_threads(Comment.objects.filter(plan__in=earlier)):
+            earlier_threads.setdefault(thread.plan_id, []).append(thread)
     context.update(
         {
             "access": access,
+            "earlier_threads": [(v, earlier_threads.get(v.pk, [])) for v in earlier],
             "plan_comments": by_section.get(None, []),
             "can_comment": not plan.is_adopted and (access.is_kansli or access.is_styrelse),
             "editable": False,
@@ -40,6 +52,38 @@ def plan_document(request, slug: str, pk: int):
         }
     )
     return render(request, "plans/document.html", context)
+
+
+def comment_threads(comments) -> list:
+    """Each thread's first comment with its replies (thread.reply_list), in order."""
+    comments = list(comments.select_related("author", "resolved_by", "section"))
+    roots = [c for c in comments if c.parent_id is None]
+    replies: dict[int, list] = {}
+    for comment in comments:
+        if comment.parent_id is not None:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    for root in roots:
+        root.reply_list = replies.get(root.pk, [])
+    return roots
+
+
+@require_POST
+@login_required
+def comment_resolve(request, slug: str, pk: int, comment_pk: int):
+    """Mark a thread resolved, or open it again."""
+    access, plan = get_plan_for_user(request, slug, pk)
+    comment = get_object_or_404(plan.comments, pk=comment_pk)
+    resolved = request.POST.get("resolved") != "0"
+    try:
+        workflow.comment_resolve(comment=comment, acting_user=request.user, resolved=resolved)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Kommentaren är markerad som löst." if resolved else "Kommentaren är öppen igen.",
+        )
+    return redirect(reverse("plan_document", args=[slug, pk]) + f"#kommentar-{comment.pk}")
 
 
 def _section_form_page(request, access, plan, section=None):
@@ -128,9 +172,17 @@ def comment_create(request, slug: str, pk: int):
         if form.cleaned_data["section"]:
             section = get_object_or_404(plan.sections, pk=form.cleaned_data["section"])
             anchor = f"#avsnitt-{section.pk}"
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = get_object_or_404(plan.comments, pk=form.cleaned_data["parent"])
+            anchor = f"#kommentar-{parent.parent_id or parent.pk}"
         try:
             workflow.comment_add(
-                plan=plan, acting_user=request.user, text=form.cleaned_data["text"], section=section
+                plan=plan,
+                acting_user=request.user,
+                text=form.cleaned_data["text"],
+                section=section,
+                parent=parent,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

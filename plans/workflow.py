@@ -21,6 +21,7 @@ from budgets.checks import FEL
 from budgets.selectors import freeze_inputs, plan_figures
 from finsam.audit import ActingUser, audit_record
 from finsam.models import AdoptionRecorder, Membership, Role, Seat
+from plans.diff import snapshot, snapshot_changes
 from plans.models import (
     Approval,
     Comment,
@@ -30,6 +31,7 @@ from plans.models import (
     PlanLocked,
     PlanPdf,
     PlanStatus,
+    ReviewRound,
     Section,
 )
 from plans.services import enqueue_pdf
@@ -106,6 +108,12 @@ def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
             "updated_at",
         ]
     )
+    ReviewRound.objects.create(
+        plan=plan,
+        round=plan.submission_round,
+        submitted_at=plan.submitted_at,
+        snapshot=snapshot(plan),
+    )
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -135,7 +143,13 @@ def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
     plan.status = PlanStatus.UTKAST
     plan.frozen = None  # a draft follows its förbund again
     plan.save(update_fields=["status", "frozen", "updated_at"])
-    Comment.objects.create(plan=plan, author=acting_user, text=f"Återremitterad: {reason}")
+    Comment.objects.create(
+        plan=plan,
+        author=acting_user,
+        text=f"Återremitterad: {reason}",
+        round=plan.submission_round,
+        is_return=True,
+    )
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -190,9 +204,15 @@ def plan_review(
 
 @transaction.atomic
 def comment_add(
-    *, plan: Plan, acting_user: ActingUser, text: str, section: Section | None = None
+    *,
+    plan: Plan,
+    acting_user: ActingUser,
+    text: str,
+    section: Section | None = None,
+    parent: Comment | None = None,
 ) -> Comment:
-    """A remark on the plan or one of its sections, by the styrelse or the kansli."""
+    """A remark on the plan or one of its sections, by the styrelse or the kansli; with a
+    parent, a reply in that comment's thread (which a reply reopens if it was resolved)."""
     plan = plan.locked()
     _require(
         acting_user,
@@ -204,7 +224,22 @@ def comment_add(
         raise PlanLocked("Planen är antagen; kommentera i stället en reviderad version.")
     if section is not None and section.plan_id != plan.pk:
         raise ValidationError({"section": "Avsnittet hör till en annan plan."})
-    comment = Comment(plan=plan, section=section, author=acting_user, text=text.strip())
+    if parent is not None:
+        if parent.plan_id != plan.pk:
+            raise ValidationError("Kommentaren hör till en annan plan.")
+        parent = parent.parent or parent  # threads are one level deep
+        section = parent.section
+        if parent.resolved_at is not None:
+            parent.resolved_at, parent.resolved_by = None, None
+            parent.save(update_fields=["resolved_at", "resolved_by"])
+    comment = Comment(
+        plan=plan,
+        section=section,
+        author=acting_user,
+        text=text.strip(),
+        parent=parent,
+        round=plan.submission_round,
+    )
     comment.full_clean()
     comment.save()
     audit_record(
@@ -217,6 +252,58 @@ def comment_add(
         plan=plan,
     )
     return comment
+
+
+@transaction.atomic
+def comment_resolve(*, comment: Comment, acting_user: ActingUser, resolved: bool = True) -> Comment:
+    """Mark a thread resolved (or open again): the kansli, or whoever started the thread."""
+    plan = comment.plan.locked()
+    root = comment.parent or comment
+    roles = _roles(acting_user, plan)
+    if not (any(m.role == Role.KANSLI for m in roles) or root.author_id == acting_user.pk):
+        raise PermissionDenied("Bara kansliet eller den som skrev kommentaren markerar den löst.")
+    if plan.is_adopted:
+        raise PlanLocked("Planen är antagen; dess kommentarer är arkiverade som de är.")
+    root.resolved_at = timezone.now() if resolved else None
+    root.resolved_by = acting_user if resolved else None
+    root.save(update_fields=["resolved_at", "resolved_by"])
+    audit_record(
+        forbund=plan.forbund,
+        actor=acting_user,
+        action="comment.resolve" if resolved else "comment.reopen",
+        obj=root,
+        summary=f"{'Markerade' if resolved else 'Öppnade'} kommentaren ”{root.text[:60]}” "
+        f"{'som löst' if resolved else 'igen'}",
+        plan=plan,
+    )
+    return root
+
+
+def changes_since_last_review(plan: Plan, user) -> tuple[int, list, list] | None:
+    """For a board member who reviewed an earlier round of this plan (or of an earlier version
+    of its budget year): (that round, budget changes, section changes) since then, or None."""
+    earlier = (
+        Approval.objects.filter(
+            user=user,
+            plan__forbund_id=plan.forbund_id,
+            plan__budget_year=plan.budget_year,
+        )
+        .exclude(plan=plan, round=plan.submission_round)
+        .order_by("-plan__version", "-round")
+        .first()
+    )
+    if earlier is None:
+        return None
+    then = ReviewRound.objects.filter(plan_id=earlier.plan_id, round=earlier.round).first()
+    if then is None:
+        return None  # reviewed before rounds were kept
+    budget, sections = snapshot_changes(then.snapshot, snapshot(plan))
+    label = (
+        earlier.round
+        if earlier.plan_id == plan.pk
+        else f"{earlier.round} av version {earlier.plan.version}"
+    )
+    return label, budget, sections
 
 
 def quorum(plan: Plan) -> tuple[int, int, int]:

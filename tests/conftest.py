@@ -75,6 +75,12 @@ def world(forbund_a, forbund_b):
     malgrupp = factories.malgrupp(plan, name="Unga vuxna 16–29 år")
     insats = factories.insats(plan, name="Finsam-team", malgrupper=[malgrupp])
     mal = factories.mal(plan, text="Fler deltagare går till arbete eller studier.")
+    from plans.models import Comment
+
+    # A thread by someone outside the personas: only förbund A's kansli may resolve it.
+    comment = Comment.objects.create(
+        plan=plan, author=factories.UserFactory(), text="Kan detta förtydligas?"
+    )
     return {
         "forbund_a": forbund_a,
         "forbund_b": forbund_b,
@@ -89,4 +95,5 @@ def world(forbund_a, forbund_b):
         "malgrupp_a": malgrupp,
         "insats_a": insats,
         "mal_a": mal,
+        "comment_a": comment,
     }

@@ -109,6 +109,7 @@ ROWS: dict[str, Row] = {
     "plan_review": Row(POST_ONLY, plan_a),
     "plan_return": Row(POST_ONLY, plan_a),
     "comment_create": Row(POST_ONLY, plan_a),
+    "comment_resolve": Row(POST_ONLY, lambda w: {**plan_a(w), "comment_pk": w["comment_a"].pk}),
     "section_create": Row(KANSLI_OF_A, plan_a, writes=True),
     "section_edit": Row(KANSLI_OF_A, section_a, writes=True),
     "section_delete": Row(POST_ONLY, section_a, writes=True),

@@ -37,8 +37,9 @@ def add_content(plan, n: int, user) -> None:
 #  6–12 plan_figures: years, members, fördelningstal, groups, categories, lines, amounts,
 #  13 sections, 14 årshjul, 15 målgrupper, 16 insatser, 17 their parter, 18 their målgrupper,
 #  19 their Agenda 2030 goals, 20 the plan's mål, 21 the insatser's mål, 22 indikatorer,
-#  23 the plan's Agenda 2030 goals.
-DOCUMENT_QUERIES = 23
+#  23 the plan's Agenda 2030 goals, 24 the earlier versions of its budget year (whose comment
+#  threads are read in one more query when there are any).
+DOCUMENT_QUERIES = 24
 
 
 @pytest.mark.django_db

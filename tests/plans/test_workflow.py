@@ -165,7 +165,12 @@ def test_return_sends_the_plan_back_to_draft_with_the_reason(personas, clean_pla
     personas["styrelse_a"].post(url("plan_return", clean_plan), {"reason": "Mer om ESF-projekten."})
     clean_plan.refresh_from_db()
     assert clean_plan.status == PlanStatus.UTKAST
-    assert Comment.objects.get(plan=clean_plan).text == "Återremitterad: Mer om ESF-projekten."
+    returned = Comment.objects.get(plan=clean_plan, is_return=True)
+    assert returned.text == "Återremitterad: Mer om ESF-projekten."
+    assert returned.round == 1
+    # The reason stands on the plan while the draft is worked on.
+    page = personas["kansli_a"].get(url("plan_detail", clean_plan)).content.decode()
+    assert "Återremitterad" in page and "Mer om ESF-projekten." in page
     # a new submission is a new round: earlier approvals do not count
     submit(personas, clean_plan)
     clean_plan.refresh_from_db()
