@@ -374,6 +374,11 @@ class Membership(models.Model):
     title = models.CharField(
         "titel", max_length=100, blank=True, help_text="T.ex. förbundschef, utvecklingsledare."
     )
+    email_notifications = models.BooleanField(
+        "e-post om planer",
+        default=True,
+        help_text="E-post när en plan lämnas in, återremitteras eller antas.",
+    )
     medlem = models.ForeignKey(
         Medlem,
         verbose_name="utsedd av medlem",

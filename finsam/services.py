@@ -10,6 +10,7 @@ from django.db import transaction
 
 from finsam.audit import (
     ActingUser,
+    audit_record,
     changed_names,
     diff,
     record_save,
@@ -84,3 +85,28 @@ def medlem_save(
         what=f"medlemmen {medlem.name}",
     )
     return medlem
+
+
+@transaction.atomic
+def notification_settings_set(*, user, memberships, wanted: set[int]) -> int:
+    """Turn e-mail about plans on for the memberships in wanted and off for the others (a
+    person's own memberships only); each change is recorded in its förbund's log."""
+    changed = 0
+    for membership in memberships:
+        if membership.user_id != user.pk:
+            continue
+        on = membership.pk in wanted
+        if membership.email_notifications == on:
+            continue
+        membership.email_notifications = on
+        membership.save(update_fields=["email_notifications"])
+        audit_record(
+            forbund=membership.forbund,
+            actor=user,
+            action="membership.email",
+            obj=membership,
+            summary=f"Slog {'på' if on else 'av'} e-post om planer",
+            changes={"email_notifications": [not on, on]},
+        )
+        changed += 1
+    return changed

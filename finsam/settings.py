@@ -143,6 +143,24 @@ STORAGES = {
 
 # PDFs are rendered in the background: the database backend queues them and
 # `manage.py db_worker` (started by bin/run, and by the production service) runs them.
+# E-mail about plans (submitted, returned, adopted; plans/notifications.py). In development the
+# console backend prints each message; in production set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_* settings below.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG or TESTING
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Finsam Plan <finsam-plan@localhost>")
+# The address links in e-mail point at (no request to take it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
 TASKS = {"default": {"BACKEND": env_str("FINSAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)

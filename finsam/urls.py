@@ -28,6 +28,7 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("konto/installningar/", views.my_settings, name="my_settings"),
     path("f/<slug:slug>/", views.forbund_detail, name="forbund_detail"),
     path("f/<slug:slug>/installningar/", views.forbund_edit, name="forbund_edit"),
     path("f/<slug:slug>/medlemmar/ny/", views.medlem_create, name="medlem_create"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -127,3 +128,21 @@ def forbund_log(request, slug: str):
         "finsam/forbund_log.html",
         {"access": access, "forbund": access.forbund, "events": events},
     )
+
+
+@login_required
+def my_settings(request):
+    """A person's own settings: e-mail about plans, per förbund where they have a role."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("forbund")
+        .order_by("forbund__name", "role")
+    )
+    if request.method == "POST":
+        wanted = {int(pk) for pk in request.POST.getlist("epost") if pk.isdigit()}
+        changed = services.notification_settings_set(
+            user=request.user, memberships=memberships, wanted=wanted
+        )
+        messages.success(request, "Inställningarna är sparade." if changed else "Inget ändrades.")
+        return redirect("my_settings")
+    return render(request, "finsam/my_settings.html", {"memberships": memberships})

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from plans.models import ArshjulEvent, Plan
+from django.db.models import Count, Exists, OuterRef, Q
+
+from finsam.models import Role, Seat
+from plans.models import Approval, ArshjulEvent, Comment, Plan, PlanStatus
 
 UPCOMING_SHOWN = 4
+NEWLY_ADOPTED_DAYS = 45
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,8 @@ class StartPage:
 
     current_plans: dict[int, Plan]
     upcoming: dict[int, list[tuple[date, str]]]
+    # What waits for this person, per förbund: (what, the plan it concerns).
+    waiting: dict[int, list[tuple[str, Plan]]] = field(default_factory=dict)
 
 
 def start_page(forbund_ids: Iterable[int], *, today: date) -> StartPage:
@@ -42,3 +48,66 @@ def start_page(forbund_ids: Iterable[int], *, today: date) -> StartPage:
             )
         upcoming[forbund_id] = sorted(upcoming.get(forbund_id, []))[:UPCOMING_SHOWN]
     return StartPage(current_plans=current, upcoming=upcoming)
+
+
+def waiting_for(user, memberships, *, today: date) -> dict[int, list[tuple[str, Plan]]]:
+    """What waits for a person in each förbund, by role, in a fixed number of queries:
+    kansli: plans returned with requested changes, and unresolved comment threads;
+    styrelse: submitted plans an ordinarie ledamot has not yet taken a position on (an
+    ersättare: submitted plans to read and comment); revisor: newly adopted plans."""
+    roles: dict[int, set[str]] = {}
+    for m in memberships:
+        roles.setdefault(m.forbund_id, set()).add(
+            "ledamot" if m.role == Role.STYRELSE and m.seat == Seat.LEDAMOT else m.role
+        )
+    by_role = {
+        role: [f for f, rs in roles.items() if role in rs]
+        for role in (Role.KANSLI, "ledamot", Role.STYRELSE, Role.REVISOR)
+    }
+    waiting: dict[int, list[tuple[str, Plan]]] = {}
+
+    def add(plan: Plan, text: str) -> None:
+        waiting.setdefault(plan.forbund_id, []).append((text, plan))
+
+    if by_role[Role.KANSLI]:
+        returned = Comment.objects.filter(
+            plan=OuterRef("pk"), is_return=True, round=OuterRef("submission_round")
+        )
+        plans = (
+            Plan.objects.filter(forbund_id__in=by_role[Role.KANSLI])
+            .exclude(status=PlanStatus.ANTAGEN)
+            .annotate(
+                returned=Exists(returned),
+                open_threads=Count(
+                    "comments",
+                    filter=Q(comments__parent__isnull=True, comments__resolved_at__isnull=True),
+                ),
+            )
+        )
+        for plan in plans:
+            if plan.is_editable and plan.submission_round and plan.returned:
+                add(plan, "återremitterad med begärda ändringar")
+            if plan.open_threads:
+                add(plan, f"{plan.open_threads} olösta kommentarer")
+    reviewers = by_role["ledamot"]
+    deputies = [f for f in by_role[Role.STYRELSE] if f not in reviewers]
+    if reviewers or deputies:
+        mine = Approval.objects.filter(
+            plan=OuterRef("pk"), user=user, round=OuterRef("submission_round")
+        )
+        for plan in Plan.objects.filter(
+            forbund_id__in=reviewers + deputies, status=PlanStatus.INLAMNAD
+        ).annotate(taken=Exists(mine)):
+            if plan.forbund_id in reviewers and not plan.taken:
+                add(plan, "väntar på ditt ställningstagande")
+            elif plan.forbund_id in deputies:
+                add(plan, "inlämnad till styrelsen")
+    if by_role[Role.REVISOR]:
+        since = today - timedelta(days=NEWLY_ADOPTED_DAYS)
+        for plan in Plan.objects.filter(
+            forbund_id__in=by_role[Role.REVISOR],
+            status=PlanStatus.ANTAGEN,
+            adopted_at__date__gte=since,
+        ):
+            add(plan, f"nyligen antagen ({plan.meeting_date:%Y-%m-%d})")
+    return waiting

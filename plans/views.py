@@ -19,7 +19,7 @@ from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_members
 from plans import services, workflow
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
 from plans.models import PdfKind, Plan
-from plans.selectors import start_page
+from plans.selectors import start_page, waiting_for
 from plans.workflow import PlanHasErrors
 
 
@@ -27,11 +27,17 @@ from plans.workflow import PlanHasErrors
 def start(request):
     """The user's förbund and roles, each with its current plan and what comes next."""
     today = timezone.localdate()
-    page = start_page({m.forbund_id for m in user_memberships(request)}, today=today)
+    memberships = user_memberships(request)
+    page = start_page({m.forbund_id for m in memberships}, today=today)
     return render(
         request,
         "plans/start.html",
-        {"current_plans": page.current_plans, "upcoming": page.upcoming, "today": today},
+        {
+            "current_plans": page.current_plans,
+            "upcoming": page.upcoming,
+            "waiting": waiting_for(request.user, memberships, today=today),
+            "today": today,
+        },
     )
 
 

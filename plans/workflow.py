@@ -34,6 +34,7 @@ from plans.models import (
     ReviewRound,
     Section,
 )
+from plans.notifications import notify
 from plans.services import enqueue_pdf
 
 # "Dnr 70/21", "dnr. 70/21", "Diarienummer: 70/21" are all 70/21.
@@ -114,6 +115,7 @@ def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
         submitted_at=plan.submitted_at,
         snapshot=snapshot(plan),
     )
+    notify(plan, "submitted", actor=acting_user)
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -150,6 +152,7 @@ def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
         round=plan.submission_round,
         is_return=True,
     )
+    notify(plan, "returned", actor=acting_user, detail=reason)
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,
@@ -449,4 +452,5 @@ def plan_adopt(
         plan=plan,
     )
     transaction.on_commit(lambda: enqueue_pdf(pdf.pk))
+    notify(plan, "adopted", actor=acting_user, detail=plan.decision_text)
     return plan

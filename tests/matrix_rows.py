@@ -63,6 +63,7 @@ ROWS: dict[str, Row] = {
     ),
     "password_change": Row(ANY_USER),
     "password_change_done": Row(ANY_USER),
+    "my_settings": Row(ANY_USER),
     "forbund_detail": Row(ANY_ROLE_IN_A, slug_a),
     "forbund_edit": Row(KANSLI_OF_A, slug_a, writes=True),
     "forbund_log": Row(ANY_ROLE_IN_A, slug_a),
