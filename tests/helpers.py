@@ -22,8 +22,9 @@ from finsam.models import Fordelningstal
 BUDGET_PAGE_QUERIES = 11
 # The plan's overview adds, to the same eleven: 12 this round's approvals, 13 the ordinarie
 # ledamöter and 14 their approvals (quorum), 15 the user's roles (may record the decision),
-# 16 the budget year's versions, 17 the latest PDFs, 18 the archived PDF.
-PLAN_DETAIL_QUERIES = 18
+# 16 the budget year's versions, 17 the latest PDFs, 18 the archived PDF, 19 the comment
+# threads (unresolved ones listed, the återremiss reason shown).
+PLAN_DETAIL_QUERIES = 19
 
 
 def url(name, plan, *extra):
