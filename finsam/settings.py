@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "template_partials",
     "django_htmx",
+    "django_prose_editor",  # its static files: the rich editor of a section's text
     "finsam",
     "budgets",
     "insatser",

@@ -91,14 +91,44 @@ class SectionForm(SafeFormMixin, OwnedModelForm):
         }
         help_texts = {"body": MARKUP_HELP, "intro": "Samma märkning som texten."}
 
+    # The rich editor's HTML (static/js/section_editor.js), and which of the two the user
+    # wrote in: "markup" (the textarea, and always without JavaScript) or "html" (the editor).
+    body_html = forms.CharField(
+        label="Text", required=False, widget=forms.Textarea(attrs={"rows": 14})
+    )
+    body_format = forms.ChoiceField(
+        choices=[("markup", "markup"), ("html", "html")],
+        required=False,
+        initial="markup",
+        widget=forms.HiddenInput,
+    )
+
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         for name in ("body", "intro"):
             self.initial[name] = html_to_markup(getattr(self.instance, name))
+        self.initial["body_html"] = self.instance.body
+        self.fields["body"].required = False
+
+    @property
+    def writes_html(self) -> bool:
+        return self.data.get(self.add_prefix("body_format")) == "html"
 
     def clean_body(self) -> str:
+        if self.writes_html:
+            return self.data.get(self.add_prefix("body_html"), "")  # sanitised on save
         return markup_to_html(self.cleaned_data.get("body") or "")
+
+    def changes(self) -> dict:
+        changes = {
+            k: v for k, v in super().changes().items() if k not in ("body_html", "body_format")
+        }
+        if self.writes_html and "body_html" in self.changed_data:
+            changes["body"] = self.cleaned_data["body"]
+        elif self.writes_html:
+            changes.pop("body", None)
+        return changes
 
     def clean_intro(self) -> str:
         return markup_to_html(self.cleaned_data.get("intro") or "")

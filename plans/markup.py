@@ -161,8 +161,8 @@ class _ToMarkup(HTMLParser):
         elif tag == "blockquote":
             self._flush()
             self.quote = True
-        elif tag in ("p", "h3", "h4"):
-            self._flush()
+        elif tag in ("p", "h3", "h4") and not self.lists and self.cell is None:
+            self._flush()  # (a paragraph inside a list item or a cell is part of it)
         elif tag == "table":
             self._flush()
             self.table = []
@@ -193,6 +193,8 @@ class _ToMarkup(HTMLParser):
             items = self.lists.pop()[2]
             if items:
                 self.blocks.append("\n".join(items))
+        elif tag in ("p", "h3", "h4") and (self.lists or self.cell is not None):
+            pass  # the editor wraps list items and cells in paragraphs
         elif tag == "h3":
             self._flush("## ")
         elif tag == "h4":

@@ -127,3 +127,15 @@ def test_a_section_is_edited_as_markup_and_stored_as_html():
     section.refresh_from_db()
     assert section.body.startswith("<h3>Bakgrund</h3>")
     assert "<ul><li>Försäkringskassan</li>" in section.body
+
+
+def test_the_rich_editors_html_comes_back_as_markup():
+    # The editor wraps list items and table cells in paragraphs.
+    html = (
+        "<p>Vi ska <strong>särskilt</strong> prioritera:</p>"
+        "<ul><li><p>Unga vuxna</p></li><li><p>Nyanlända</p></li></ul>"
+        "<table><tbody><tr><td><p>År</p></td><td><p>2025</p></td></tr></tbody></table>"
+    )
+    assert html_to_markup(html) == (
+        "Vi ska **särskilt** prioritera:\n\n- Unga vuxna\n- Nyanlända\n\n| År | 2025 |"
+    )
