@@ -788,7 +788,10 @@ def _equity_sheet(sheet, figures, layout, inputs) -> dict[str, int]:
         col = 2 + index
         letter = get_column_letter(col)
         b = layout.budgeted_col[index]
-        budget = lambda key, b=b: _ref(BUDGET_SHEET, b, layout.rows[key])  # noqa: E731
+
+        def budget(key: str, b: int = b) -> str:
+            return _ref(BUDGET_SHEET, b, layout.rows[key])
+
         entered = c.entered
         r = EQUITY_ROWS
         if c.is_comparison:

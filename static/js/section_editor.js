@@ -63,6 +63,20 @@ const WordPaste = Extension.create({
   },
 })
 
+function translate(root) {
+  const say = window.gettext || ((text) => text)
+  const elements = [root, ...root.querySelectorAll("[title], [aria-label]")]
+  for (const element of elements) {
+    for (const name of ["title", "aria-label"]) {
+      const text = element.getAttribute && element.getAttribute(name)
+      if (text && say(text) !== text) element.setAttribute(name, say(text))
+    }
+  }
+  for (const option of root.querySelectorAll(".prose-menubar__option h3, .prose-menubar__option h4, .prose-menubar__option p")) {
+    if (say(option.textContent) !== option.textContent) option.textContent = say(option.textContent)
+  }
+}
+
 for (const wrapper of document.querySelectorAll("[data-rich-text]")) {
   const textarea = wrapper.querySelector("textarea")
   createTextareaEditor(textarea, [
@@ -71,6 +85,14 @@ for (const wrapper of document.querySelectorAll("[data-rich-text]")) {
     Link.configure({ openOnClick: false }), Blockquote, Table, TableRow, TableHeader, TableCell,
     WordPaste,
   ])
+  // The toolbar in Swedish (static/js/prose_sv.js holds the words); the editor draws parts of
+  // it later, so what it adds is translated as it comes.
+  translate(wrapper)
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) if (node.nodeType === 1) translate(node)
+    }
+  }).observe(wrapper, { childList: true, subtree: true })
   const markup = document.getElementById(wrapper.dataset.markup)
   if (markup) (markup.closest(".field-markup") || markup).hidden = true
   const format = document.getElementById(wrapper.dataset.format)

@@ -41,6 +41,9 @@ def _open(page, live_server, slug):
 def test_the_editor_replaces_the_markup_and_formats_text(page, live_server):
     section = _open(page, live_server, "redigerare")
     assert not page.locator("#id_body").is_visible()  # the markup textarea gave way
+    # The toolbar speaks Swedish, to the eye and to a screen reader.
+    assert page.get_by_role("button", name="Fet").count() == 1
+    assert page.get_by_role("button", name="Punktlista").count() == 1
     editor = page.locator(".ProseMirror[contenteditable]")
     editor.click()
     page.keyboard.type("Uppföljningen sker ")
