@@ -491,3 +491,8 @@ STATEMENT_INPUTS = (
     ("rr_finansiella_intakter", calc.INTAKT, calc.FINANSIELL),
     ("rr_finansiella_kostnader", calc.KOSTNAD, calc.FINANSIELL),
 )
+
+
+def statement_input_label(name: str) -> str:
+    """How the export, the import template and the audit name a STATEMENT_INPUTS row."""
+    return str(BudgetYear._meta.get_field(name).verbose_name).capitalize()

@@ -44,9 +44,9 @@ class Row:
     ref: str = ""
 
 
-def _lower_first(name: str) -> str:
-    # "Förvaltning" -> "förvaltning", but "ESF-medel" keeps its capitals.
-    return name if name[:2].isupper() else name[:1].lower() + name[1:]
+def subtotal_label(name: str) -> str:
+    """ "Summa förvaltning" for the group "Förvaltning"; "ESF-medel" keeps its capitals."""
+    return f"Summa {name if name[:2].isupper() else name[:1].lower() + name[1:]}"
 
 
 def member_rows(figures: PlanFigures) -> list[Row]:
@@ -125,7 +125,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
         # left empty, not shown as 0.
         return Row(
             "subtotal",
-            f"Summa {_lower_first(label)}",
+            subtotal_label(label),
             [
                 Cell(
                     getattr(c.result, totals).get(key, Decimal(0)),

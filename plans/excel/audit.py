@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from budgets import calc
-from budgets.models import STATEMENT_INPUTS, BudgetYear
+from budgets.models import STATEMENT_INPUTS, statement_input_label
 from budgets.selectors import calc_key, forbund_inputs, live_inputs, members_for_split
 from finsam.money import format_kr
 from plans.excel.reader import COLUMN_LABEL, STATED_SHEET, ParsedBudget, Problem
@@ -308,7 +308,7 @@ class _Context:
 
     def _statement(self, column: _Column) -> dict:
         labels = {
-            str(BudgetYear._meta.get_field(name).verbose_name).capitalize(): (side, statement)
+            statement_input_label(name): (side, statement)
             for name, side, statement in STATEMENT_INPUTS
         }
         return {

@@ -38,9 +38,9 @@ from budgets.calc import (
     integer_weights,
 )
 from budgets.checks import FEL, INFO, VARNING
-from budgets.models import STATEMENT_INPUTS, BudgetYear, Side
+from budgets.models import STATEMENT_INPUTS, Side, statement_input_label
 from budgets.selectors import PlanFigures, calc_key, line_share_kinds, plan_figures
-from budgets.tables import BALANCE_ROWS, RESULT_ROWS, SHARE_LABELS
+from budgets.tables import BALANCE_ROWS, RESULT_ROWS, SHARE_LABELS, subtotal_label
 from finsam.members import AF, FK, KOMMUN, REGION
 from plans.models import Plan
 
@@ -211,7 +211,7 @@ def _plan_sheet(sheet: _Sheet, plan: Plan, figures: PlanFigures) -> dict[str, st
         (
             "under_use",
             "Planerat underutnyttjande av insatser (%)",
-            float(plan.under_use_percent),
+            plan.under_use_percent,
             "0.00",
         ),
     ):
@@ -347,7 +347,7 @@ def _budget_sheet(sheet: _Sheet, plan: Plan, figures: PlanFigures, inputs: dict)
     if any(c.level == "resultat" for c in columns):
         for name, side, statement in STATEMENT_INPUTS:
             sheet.label(row, 1, STATEMENT_GROUP)
-            sheet.label(row, 3, _statement_input_label(name))
+            sheet.label(row, 3, statement_input_label(name))
             sheet.label(row, side_col, side)
             sheet.label(row, statement_col, STATEMENT_NAMES[statement])
             sheet.label(row, share_col[EJ_ANGIVET], 1 if side == KOSTNAD else None)
@@ -429,10 +429,6 @@ def _budget_sheet(sheet: _Sheet, plan: Plan, figures: PlanFigures, inputs: dict)
     return layout
 
 
-def _statement_input_label(name: str) -> str:
-    return str(BudgetYear._meta.get_field(name).verbose_name).capitalize()
-
-
 def _member_row_count(figures: PlanFigures) -> int:
     rows = [
         m for m in figures.members if m.kind != AF and (m.kind != KOMMUN or figures.kommun_parts)
@@ -473,7 +469,7 @@ def _group_rows(sheet, plan, figures, layout, inputs, side, row) -> int:
         if group.parent_id in by_pk and own:
             parent_parts.setdefault(group.parent_id, [])
         if not is_parent:
-            sheet.label(row, 3, f"Summa {_lower_first(group.name)}", bold=True)
+            sheet.label(row, 3, subtotal_label(group.name), bold=True)
             for index, c in enumerate(columns):
                 if own is None or not any(c.shows(ln) for ln in lines_of[group.pk]):
                     continue
@@ -494,7 +490,7 @@ def _group_rows(sheet, plan, figures, layout, inputs, side, row) -> int:
                 parent_parts[group.pk].append(f"own:{own[0]}:{own[1]}")
         parent = by_pk.get(group.parent_id)
         if parent is not None and last_child.get(parent.pk) == group.pk:
-            sheet.label(row, 3, f"Summa {_lower_first(parent.name)}", bold=True)
+            sheet.label(row, 3, subtotal_label(parent.name), bold=True)
             under = [
                 ln for g in groups if parent.pk in (g.pk, g.parent_id) for ln in lines_of[g.pk]
             ]
@@ -523,10 +519,6 @@ def _group_rows(sheet, plan, figures, layout, inputs, side, row) -> int:
     return row
 
 
-def _lower_first(name: str) -> str:
-    return name if name[:2].isupper() else name[:1].lower() + name[1:]
-
-
 def _line_row(sheet, plan, figures, layout, inputs, line, row) -> None:
     group = line.category.group
     layout.line_row[line.pk] = row
@@ -544,7 +536,7 @@ def _line_row(sheet, plan, figures, layout, inputs, line, row) -> None:
         kinds = {EJ_ANGIVET: Decimal(1)}
     for kind, col in layout.share_col.items():
         if kind in kinds:
-            sheet.ws.cell(row=row, column=col, value=float(kinds[kind])).number_format = "0.00"
+            sheet.ws.cell(row=row, column=col, value=kinds[kind]).number_format = "0.00"
     under_use_applies = group.is_insats and group.side == Side.KOSTNAD
     for index, c in enumerate(figures.columns):
         if not c.shows(line) or line.computed_room:
@@ -811,7 +803,7 @@ def _equity_sheet(sheet, figures, layout, inputs) -> dict[str, int]:
             bold=True,
         )
         if entered.ceiling_percent is not None:
-            sheet.put(r["ceiling_percent"], col, float(entered.ceiling_percent), fmt="0.00")
+            sheet.put(r["ceiling_percent"], col, entered.ceiling_percent, fmt="0.00")
         else:
             sheet.put(r["ceiling_percent"], col, None)
         amount = entered.ceiling_amount.amount if entered.ceiling_amount is not None else None
@@ -853,9 +845,7 @@ def _equity_sheet(sheet, figures, layout, inputs) -> dict[str, int]:
             fmt=PERCENT_FORMAT,
         )
         minimum = entered.min_individ_percent
-        sheet.put(
-            r["min_individ"], col, float(minimum) if minimum is not None else None, fmt="0.00"
-        )
+        sheet.put(r["min_individ"], col, minimum, fmt="0.00")
         if not c.is_comparison and index > first_plan:
             stated = entered.stated_ib.amount if entered.stated_ib is not None else None
             sheet.put(r["stated_ib"], col, _amount(stated))

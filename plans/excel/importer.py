@@ -26,6 +26,7 @@ from budgets.models import (
     BudgetYear,
     Level,
     rounding_problem,
+    statement_input_label,
 )
 from budgets.selectors import PlanFigures, plan_figures
 from finsam.audit import ActingUser, audit_record, plain
@@ -93,10 +94,7 @@ def _fingerprint(figures: PlanFigures, years: list[BudgetYear]) -> str:
 
 
 def _statement_fields() -> dict[str, str]:
-    return {
-        str(BudgetYear._meta.get_field(name).verbose_name).capitalize(): name
-        for name, _, _ in STATEMENT_INPUTS
-    }
+    return {statement_input_label(name): name for name, _, _ in STATEMENT_INPUTS}
 
 
 def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from budgets.models import STATEMENT_INPUTS, BudgetYear
+from budgets.models import STATEMENT_INPUTS, statement_input_label
 from budgets.selectors import PlanFigures, plan_figures
 from plans.excel.export import (
     BUDGET_SHEET,
@@ -98,8 +98,7 @@ def template_workbook(plan: Plan, figures: PlanFigures | None = None) -> bytes:
     if any(c.level == "resultat" for c in figures.columns):
         for name, _, _ in STATEMENT_INPUTS:
             ws.cell(row=row, column=1, value=STATEMENT_GROUP)
-            label = str(BudgetYear._meta.get_field(name).verbose_name).capitalize()
-            ws.cell(row=row, column=3, value=label)
+            ws.cell(row=row, column=3, value=statement_input_label(name))
             for index, c in enumerate(figures.columns):
                 if c.level == "resultat":
                     _put(ws, row, first_amount + index, getattr(c.entered, name).amount)
