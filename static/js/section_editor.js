@@ -5,9 +5,9 @@
 // paragraphs with an "mso-list" style and a typed bullet, which become real lists here; the
 // editor's schema and the server's sanitiser drop every style and class.
 import {
-  Blockquote, Bold, BulletList, Document, Extension, HardBreak, Heading, History, Italic, Link,
-  ListItem, Menu, OrderedList, Paragraph, Plugin, Table, TableCell, TableHeader, TableRow, Text,
-  createTextareaEditor,
+  Blockquote, Bold, BulletList, Document, Editor, Extension, HardBreak, Heading, History, Italic,
+  Link, ListItem, Menu, OrderedList, Paragraph, Plugin, Table, TableCell, TableHeader, TableRow,
+  Text,
 } from "django-prose-editor/editor"
 
 const WORD_LIST = /mso-list|MsoListParagraph/i
@@ -77,9 +77,33 @@ function translate(root) {
   }
 }
 
+// The page's Content-Security-Policy allows no inline style without the request's nonce; the
+// editor's own base styles go into a <style> that carries it (the import map's script has it).
+const NONCE = document.querySelector("script[nonce]")?.nonce
+
+function textareaEditor(textarea, extensions) {
+  // As django-prose-editor's createTextareaEditor, with the nonce for the editor's styles.
+  const element = document.createElement("div")
+  element.className = "prose-editor"
+  textarea.before(element)
+  element.append(textarea)
+  return new Editor({
+    element,
+    extensions,
+    editable: !textarea.hasAttribute("disabled"),
+    content: textarea.value,
+    injectNonce: NONCE,
+    onUpdate({ editor }) {
+      const html = editor.getHTML()
+      textarea.value = /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html
+      textarea.dispatchEvent(new Event("input", { bubbles: true }))
+    },
+  })
+}
+
 for (const wrapper of document.querySelectorAll("[data-rich-text]")) {
   const textarea = wrapper.querySelector("textarea")
-  createTextareaEditor(textarea, [
+  textareaEditor(textarea, [
     Document, Paragraph, Text, HardBreak, History, Menu, Bold, Italic,
     Heading.configure({ levels: [3, 4] }), BulletList, OrderedList, ListItem,
     Link.configure({ openOnClick: false }), Blockquote, Table, TableRow, TableHeader, TableCell,

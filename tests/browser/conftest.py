@@ -38,7 +38,18 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page in a Swedish browser; every journey also checks that the Content-Security-Policy
+    refused nothing the app itself sent (an inline script or style, a blocked fetch)."""
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.csp_refused = refused  # a test that pastes styled text may look at what was refused
     yield page
     context.close()
+    assert not refused, f"The Content-Security-Policy refused: {refused}"

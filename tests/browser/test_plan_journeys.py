@@ -27,7 +27,7 @@ def test_typing_an_amount_recomputes_the_budget_in_place(page, live_server):
     cell.fill("1 500 000")
     cell.press("Tab")  # leaving the cell sends the change
     page.wait_for_function(
-        "document.querySelector('tr.row-result').innerText.replace(/\\u00a0/g, ' ').includes('2 500 000')"
+        "() => document.querySelector('tr.row-result').innerText.replace(/\\u00a0/g, ' ').includes('2 500 000')"
     )
     assert page.evaluate("window.__same_page") is True  # no page load: htmx swapped the part
     # the focus moved on to the next cell and stays there after the swap
