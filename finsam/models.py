@@ -491,3 +491,22 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class WorkRequest(models.Model):
+    """One piece of expensive work a person asked for (a PDF rendered, an Excel file read or
+    written): what the per-person rate limit counts (finsam/ratelimit.py). Kept for a day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="person", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("slag", max_length=10)
+    at = models.DateTimeField("tidpunkt", db_index=True)
+
+    class Meta:
+        verbose_name = "beställt arbete"
+        verbose_name_plural = "beställt arbete"
+        indexes = [models.Index(fields=["user", "kind", "at"], name="workrequest_user_kind_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -230,6 +230,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 
+# A per-person limit on expensive work (finsam/ratelimit.py): how many PDFs (rendered plans and
+# audit reports) and Excel files (exports, templates, imports, audits) one person may ask for
+# within RATE_LIMIT_MINUTES. A draft PDF of an unchanged plan is reused and not counted.
+RATE_LIMITS = {
+    "pdf": env_int("RATE_LIMIT_PDF", 10),
+    "excel": env_int("RATE_LIMIT_EXCEL", 30),
+}
+RATE_LIMIT_MINUTES = env_int("RATE_LIMIT_MINUTES", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -593,6 +593,9 @@ class PlanPdf(models.Model):
         "renderingstid (s)", max_digits=8, decimal_places=3, null=True
     )
     error = models.TextField("fel", blank=True)
+    # The förbund's latest recorded change (an AuditEvent id) when the rendering began: a draft
+    # whose förbund has recorded nothing since shows the plan as it is, and is reused.
+    source_mark = models.PositiveBigIntegerField("underlag", null=True, blank=True)
 
     class Meta:
         verbose_name = "pdf"

@@ -25,8 +25,18 @@ from finsam.audit import ActingUser, audit_record, changed_names, save_recorded
 from finsam.models import Forbund
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
-from plans.models import ArshjulEvent, PdfKind, Plan, PlanPdf, PlanStatus, Section, SectionKind
+from plans.models import (
+    ArshjulEvent,
+    PdfKind,
+    PdfStatus,
+    Plan,
+    PlanPdf,
+    PlanStatus,
+    Section,
+    SectionKind,
+)
 from plans.sanitize import sanitize_html
+from plans.selectors import draft_mark
 from plans.tasks import render_plan_pdf_task
 
 # The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
@@ -334,22 +344,44 @@ def arshjul_event_delete(*, event: ArshjulEvent, acting_user: ActingUser) -> Non
 
 
 @transaction.atomic
+def reusable_draft_pdf(plan: Plan) -> PlanPdf | None:
+    """A draft PDF that still shows the plan: one being prepared, or one rendered since the last
+    recorded change. Asking again gives it instead of a new rendering."""
+    latest = (
+        plan.pdfs.filter(kind=PdfKind.UTKAST)
+        .exclude(status=PdfStatus.FEL)
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        return None
+    if latest.status == PdfStatus.KO or latest.source_mark == draft_mark(plan):
+        return latest
+    return None
+
+
 def pdf_request(*, plan: Plan, acting_user: ActingUser) -> PlanPdf:
-    """Queue a watermarked draft PDF; an adopted plan already has its archived copy."""
+    """Queue a watermarked draft PDF; an adopted plan already has its archived copy. One draft
+    is prepared at a time per plan, and an unchanged plan's draft is reused."""
     if plan.is_adopted:
         existing = plan.pdfs.filter(kind=PdfKind.ANTAGEN).first()
         if existing:
             return existing
-    pdf = PlanPdf.objects.create(plan=plan, kind=PdfKind.UTKAST, requested_by=acting_user)
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="pdf.request",
-        obj=plan,
-        summary=f"Beställde en pdf av utkastet {plan.title}",
-        plan=plan,
-    )
-    transaction.on_commit(lambda: enqueue_pdf(pdf.pk))
+    with transaction.atomic():
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one request at a time
+        reused = reusable_draft_pdf(plan)
+        if reused is not None:
+            return reused
+        pdf = PlanPdf.objects.create(plan=plan, kind=PdfKind.UTKAST, requested_by=acting_user)
+        audit_record(
+            forbund=plan.forbund,
+            actor=acting_user,
+            action="pdf.request",
+            obj=plan,
+            summary=f"Beställde en pdf av utkastet {plan.title}",
+            plan=plan,
+        )
+        transaction.on_commit(lambda: enqueue_pdf(pdf.pk))
     return pdf
 
 

@@ -12,6 +12,7 @@ from django_tasks import task
 
 from plans.models import PdfKind, PdfStatus, PlanPdf
 from plans.pdf import render_plan_pdf
+from plans.selectors import draft_mark
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def render_plan_pdf_task(pdf_id: int) -> str:
     pdf = PlanPdf.objects.select_related("plan__forbund").get(pk=pdf_id)
     if pdf.status != PdfStatus.KO:
         return pdf.status
+    mark = draft_mark(pdf.plan)  # what the rendering starts from; a later change is newer
     try:
         rendered = render_plan_pdf(pdf.plan, draft=pdf.kind == PdfKind.UTKAST)
     except Exception as error:  # the page must show the failure, not spin forever
@@ -40,5 +42,6 @@ def render_plan_pdf_task(pdf_id: int) -> str:
         pdf.render_seconds = Decimal(f"{rendered.seconds:.3f}")
         pdf.rendered_at = timezone.now()
         pdf.status = PdfStatus.KLAR
+        pdf.source_mark = mark
         pdf.save()
     return PdfStatus.KLAR

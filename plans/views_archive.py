@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from finsam import ratelimit
 from finsam.audit import events_page
 from finsam.models import AuditEvent
 from finsam.nav import nav
@@ -20,12 +21,25 @@ from plans.models import PdfKind, PdfStatus, Plan, PlanPdf
 @require_POST
 @login_required
 def pdf_request(request, slug: str, pk: int):
-    """Queue a watermarked draft PDF; the page then shows it being prepared."""
+    """Queue a watermarked draft PDF (or show the one that still shows the plan); the page
+    then shows it being prepared."""
     access, plan = get_plan_for_user(request, slug, pk)
     if plan.is_adopted:
         messages.info(request, "Den antagna planens arkiverade pdf finns under Arkiv.")
         return redirect("plan_detail", slug=slug, pk=pk)
-    pdf = services.pdf_request(plan=plan, acting_user=request.user)
+    pdf = services.reusable_draft_pdf(plan)
+    if pdf is not None:
+        messages.info(
+            request,
+            "Pdf:en av utkastet förbereds redan."
+            if pdf.is_queued
+            else "Inget har ändrats sedan den senaste pdf:en av utkastet gjordes; här är den.",
+        )
+    else:
+        # Only a new rendering counts against the person's limit.
+        if (answer := ratelimit.refused(request, "pdf")) is not None:
+            return answer
+        pdf = services.pdf_request(plan=plan, acting_user=request.user)
     return redirect("pdf_status", slug=slug, pk=pk, pdf_pk=pdf.pk)
 
 

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
+from finsam import ratelimit
 from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from plans.excel.audit import audit_workbook, report_workbook
@@ -46,6 +47,8 @@ def plan_filename(plan, suffix: str = "") -> str:
 def plan_excel(request, slug: str, pk: int):
     """The plan as a workbook with live formulas; an adopted plan's shows what was adopted."""
     access, plan = get_plan_for_user(request, slug, pk)
+    if (answer := ratelimit.refused(request, "excel")) is not None:
+        return answer
     return xlsx_response(export_plan(plan).save(), plan_filename(plan))
 
 
@@ -77,6 +80,8 @@ def _read(form: UploadForm):
 def plan_excel_template(request, slug: str, pk: int):
     """The import template, pre-filled with the plan's groups, years and lines."""
     access, plan = get_plan_for_user(request, slug, pk)
+    if (answer := ratelimit.refused(request, "excel")) is not None:
+        return answer
     return xlsx_response(template_workbook(plan), plan_filename(plan, "-mall"))
 
 
@@ -87,6 +92,8 @@ def plan_import(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     context = {"access": access, "forbund": access.forbund, "plan": plan}
     status = 200
+    if request.method == "POST" and (answer := ratelimit.refused(request, "excel")) is not None:
+        return answer
     if request.method == "POST" and "token" in request.POST:
         stored = request.session.get(SESSION_KEY, {}).get(request.POST["token"])
         if stored is None or stored["plan"] != plan.pk:
@@ -163,6 +170,10 @@ def forbund_audit(request, slug: str):
         report = audit_workbook(from_session(stored["parsed"]), forbund=access.forbund)
         title = f"Granskning av {stored['filename']} – {access.forbund.name}"
         fmt = request.GET.get("format")
+        if fmt in ("xlsx", "pdf"):
+            kind = "excel" if fmt == "xlsx" else "pdf"
+            if (answer := ratelimit.refused(request, kind)) is not None:
+                return answer
         if fmt == "xlsx":
             return xlsx_response(
                 report_workbook(report, title=title), f"granskning-{access.forbund.slug}.xlsx"
@@ -181,6 +192,8 @@ def forbund_audit(request, slug: str):
         context.update(report=report, filename=stored["filename"], token=token)
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
+    if request.method == "POST" and (answer := ratelimit.refused(request, "excel")) is not None:
+        return answer
     if request.method == "POST":
         if form.is_valid():
             filename, parsed = _read(form)
