@@ -1,0 +1,493 @@
+"""Backup and restore of one förbund: everything it owns, in one file another installation can
+read (docs/backup.md describes the format).
+
+The file is a zip archive:
+
+    manifest.json   format, version, the förbund, the schema it was written from, counts, and
+                    the SHA-256 of data.json and of every stored file
+    data.json       the users it refers to, and its rows in Django's serialization format
+    files/...       the stored files (plan PDFs, logos) under their storage names
+
+An import checks every checksum before it writes anything, refuses a förbund the installation
+already has, and writes everything in one transaction. Into an installation where none of the
+file's ids are taken (a restore after a loss, a move to a new server) every row keeps its id, so
+links and plan_summary stay the same; otherwise the rows get new ids and every foreign key, the
+ids inside a submitted plan's frozen inputs and the audit log's references are mapped to them.
+A stored PDF is written byte for byte and checked against its recorded SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management.color import no_style
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+from finsam.models import Forbund
+
+FORMAT = "finsam-forbund"
+VERSION = 1
+# Bounds on what an import will open (the file may come from anywhere).
+MAX_MEMBERS = 100_000
+MAX_UNCOMPRESSED = 4 * 1024**3
+
+# Every model that belongs to a förbund, parents before children, with the path from the model
+# to its förbund. tests/plans/test_backup.py fails when a model is in neither this list nor
+# NOT_EXPORTED, so a new model cannot be forgotten.
+MODELS: list[tuple[str, str]] = [
+    ("finsam.Forbund", "pk"),
+    ("finsam.Medlem", "forbund"),
+    ("finsam.Fordelningstal", "medlem__forbund"),
+    ("finsam.Membership", "forbund"),
+    ("budgets.BudgetGroup", "forbund"),
+    ("budgets.BudgetCategory", "group__forbund"),
+    ("plans.Plan", "forbund"),
+    ("budgets.BudgetYear", "plan__forbund"),
+    ("insatser.Malgrupp", "plan__forbund"),
+    ("insatser.Insats", "plan__forbund"),
+    ("budgets.BudgetLine", "plan__forbund"),
+    ("budgets.BudgetAmount", "line__plan__forbund"),
+    ("insatser.InsatsAr", "insats__plan__forbund"),
+    ("insatser.Agenda2030Tag", "plan__forbund"),
+    ("insatser.Mal", "plan__forbund"),
+    ("insatser.Indikator", "mal__plan__forbund"),
+    ("insatser.Utfall", "indikator__mal__plan__forbund"),
+    ("plans.Section", "plan__forbund"),
+    ("plans.Comment", "plan__forbund"),
+    ("plans.ReviewRound", "plan__forbund"),
+    ("plans.Approval", "plan__forbund"),
+    ("plans.ArshjulEvent", "plan__forbund"),
+    ("plans.PlanPdf", "plan__forbund"),
+    # Last: an event names its object and plan by id, mapped once every row exists.
+    ("finsam.AuditEvent", "forbund"),
+]
+NOT_EXPORTED = {
+    "finsam.SubmittedForm": "one-time tokens of forms already saved; no förbund",
+    "finsam.WorkRequest": "the rate limit's count of the last minutes",
+}
+USER_FIELDS = ("username", "first_name", "last_name", "email", "password", "is_active")
+
+
+class BackupError(Exception):
+    """Why a file cannot be imported (in Swedish); nothing was written."""
+
+
+@dataclass
+class Exported:
+    content: bytes
+    counts: dict[str, int]
+    files: int
+
+
+@dataclass
+class Imported:
+    forbund: Forbund
+    counts: dict[str, int]
+    files: int
+    kept_ids: bool
+    users_created: list[str] = field(default_factory=list)
+    users_reused: list[str] = field(default_factory=list)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
+def _schema() -> dict[str, str]:
+    """The latest applied migration of each app the data comes from."""
+    latest: dict[str, str] = {}
+    for app, name in MigrationRecorder(connection).applied_migrations():
+        if app in ("finsam", "budgets", "insatser", "plans") and name > latest.get(app, ""):
+            latest[app] = name
+    return latest
+
+
+def _user_fields(model) -> list:
+    user_model = get_user_model()
+    return [
+        f for f in model._meta.concrete_fields if f.is_relation and f.related_model is user_model
+    ]
+
+
+def _file_fields(model) -> list:
+    from django.db.models import FileField
+
+    return [f for f in model._meta.concrete_fields if isinstance(f, FileField)]
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def export_forbund(forbund: Forbund) -> Exported:
+    """The förbund as a backup file (bytes)."""
+    objects, counts, user_ids, file_names = [], {}, set(), set()
+    with transaction.atomic():  # one consistent view of the förbund
+        for label, path in MODELS:
+            model = _model(label)
+            rows = list(model.objects.filter(**{path: forbund.pk}).order_by("pk"))
+            counts[label] = len(rows)
+            for row in rows:
+                for f in _user_fields(model):
+                    if getattr(row, f.attname) is not None:
+                        user_ids.add(getattr(row, f.attname))
+                for f in _file_fields(model):
+                    if getattr(row, f.name):
+                        file_names.add(getattr(row, f.name).name)
+                if label == "plans.Plan" and row.frozen and row.frozen.get("logo"):
+                    file_names.add(row.frozen["logo"])
+            objects.extend(serializers.serialize("python", rows))
+        users = [
+            {"pk": u.pk, **{name: getattr(u, name) for name in USER_FIELDS}}
+            for u in get_user_model().objects.filter(pk__in=user_ids).order_by("pk")
+        ]
+    data = json.dumps(
+        {"users": users, "objects": objects},
+        cls=serializers.json.DjangoJSONEncoder,
+        ensure_ascii=False,
+        indent=1,
+    ).encode()
+    files = {}
+    for name in sorted(file_names):
+        if not default_storage.exists(name):
+            raise BackupError(f"Den lagrade filen {name} saknas; exporten avbröts.")
+        with default_storage.open(name, "rb") as stored:
+            files[name] = stored.read()
+    for record in objects:  # a stored PDF that no longer matches its checksum is not backed up
+        if record["model"] == "plans.planpdf" and record["fields"]["file"]:
+            name = record["fields"]["file"]
+            if sha256(files[name]) != record["fields"]["sha256"]:
+                raise BackupError(
+                    f"Den lagrade pdf:en {name} stämmer inte med sin kontrollsumma; "
+                    "exporten avbröts."
+                )
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "forbund": {"slug": forbund.slug, "name": forbund.name},
+        "schema": _schema(),
+        "counts": counts,
+        "users": len(users),
+        "data_sha256": sha256(data),
+        "files": {name: sha256(content) for name, content in files.items()},
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        archive.writestr("data.json", data)
+        for name, content in files.items():
+            archive.writestr(f"files/{name}", content)
+    return Exported(content=buffer.getvalue(), counts=counts, files=len(files))
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+def _open(content: bytes) -> tuple[dict, dict, dict[str, bytes]]:
+    """manifest, data and files of a backup, every checksum verified."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise BackupError(
+            "Filen är ingen säkerhetskopia av ett förbund (inte ett zip-arkiv)."
+        ) from None
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+        raise BackupError("Arkivet är större än en säkerhetskopia av ett förbund kan vara.")
+    names = {i.filename for i in infos}
+    if "manifest.json" not in names or "data.json" not in names:
+        raise BackupError("Arkivet saknar manifest.json eller data.json.")
+    try:
+        manifest = json.loads(archive.read("manifest.json"))
+    except ValueError:
+        raise BackupError("manifest.json går inte att läsa.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError("Filen är ingen säkerhetskopia av ett förbund (fel format).")
+    if manifest.get("version") != VERSION:
+        raise BackupError(
+            f"Filen har formatversion {manifest.get('version')}; den här installationen läser "
+            f"version {VERSION}."
+        )
+    ours = _schema()
+    newer = [
+        f"{app} {name}"
+        for app, name in (manifest.get("schema") or {}).items()
+        if name > ours.get(app, "")
+    ]
+    if newer:
+        raise BackupError(
+            "Filen kommer från en nyare version av Finsam Plan (" + ", ".join(newer) + "); "
+            "uppgradera den här installationen först."
+        )
+    raw = archive.read("data.json")
+    if sha256(raw) != manifest.get("data_sha256"):
+        raise BackupError("data.json stämmer inte med sin kontrollsumma; filen är skadad.")
+    files = {}
+    for name, expected in (manifest.get("files") or {}).items():
+        member = f"files/{name}"
+        if member not in names:
+            raise BackupError(f"Den lagrade filen {name} saknas i arkivet.")
+        body = archive.read(member)
+        if sha256(body) != expected:
+            raise BackupError(f"Filen {name} stämmer inte med sin kontrollsumma; filen är skadad.")
+        files[name] = body
+    return manifest, json.loads(raw), files
+
+
+def _users(users: list[dict]) -> tuple[dict[int, int], list[str], list[str]]:
+    """Map the file's users to this installation's: a username that exists is the same person
+    only if the e-mail address is the same; otherwise the import is refused."""
+    user_model = get_user_model()
+    existing = {
+        u.username: u
+        for u in user_model.objects.filter(username__in=[u["username"] for u in users])
+    }
+    clashes = [
+        u["username"]
+        for u in users
+        if u["username"] in existing
+        and (
+            not u["email"]
+            or existing[u["username"]].email.strip().lower() != u["email"].strip().lower()
+        )
+    ]
+    if clashes:
+        raise BackupError(
+            "Användarnamnen " + ", ".join(sorted(clashes)) + " finns redan i den här "
+            "installationen med en annan e-postadress; byt namn på dem först."
+        )
+    mapping, created, reused = {}, [], []
+    for spec in users:
+        user = existing.get(spec["username"])
+        if user is None:
+            user = user_model(**{name: spec[name] for name in USER_FIELDS})
+            user.save()
+            created.append(user.username)
+        else:
+            reused.append(user.username)
+        mapping[spec["pk"]] = user.pk
+    return mapping, created, reused
+
+
+def _remap_frozen(frozen: dict, ids: dict[str, dict[int, int]]) -> dict:
+    """The ids inside a submitted plan's frozen inputs, mapped to the new rows. A member or group
+    that no longer exists keeps a stand-in id (negative) that still ties its rows together."""
+
+    def to(label: str, old):
+        if old is None:
+            return None
+        return ids[label].get(old, -old)
+
+    frozen = json.loads(json.dumps(frozen))
+    for member in frozen.get("members", []):
+        member["pk"] = to("finsam.Medlem", member["pk"])
+    frozen["weights"] = [[to("finsam.Medlem", m), y, w] for m, y, w in frozen.get("weights", [])]
+    for group in frozen.get("groups", []):
+        group["pk"] = to("budgets.BudgetGroup", group["pk"])
+        if "parent_id" in group:
+            group["parent_id"] = to("budgets.BudgetGroup", group["parent_id"])
+        for category in group.get("categories", []):
+            category["pk"] = to("budgets.BudgetCategory", category["pk"])
+    return frozen
+
+
+def _label_of(object_type: str) -> str | None:
+    try:
+        return apps.get_model(object_type)._meta.label
+    except (LookupError, ValueError):
+        return None
+
+
+def import_forbund(content: bytes) -> Imported:
+    """Write the backup's förbund into this installation; refuses, writing nothing, when a
+    checksum fails, the förbund exists, a username belongs to someone else, or a stored PDF
+    would not be byte-identical."""
+    manifest, data, files = _open(content)
+    slug = manifest["forbund"]["slug"]
+    if Forbund.objects.filter(slug=slug).exists():
+        raise BackupError(
+            f"Förbundet ”{slug}” finns redan i den här installationen; en säkerhetskopia läses "
+            "bara in i en installation som saknar förbundet (den slås aldrig ihop)."
+        )
+    by_model: dict[str, list[dict]] = {}
+    for record in data["objects"]:
+        by_model.setdefault(record["model"], []).append(record)
+    known = {label.lower() for label, _ in MODELS}
+    unknown = set(by_model) - known
+    if unknown:
+        raise BackupError("Filen har rader av okänt slag: " + ", ".join(sorted(unknown)) + ".")
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            result = _write(manifest, data, files, by_model, written)
+    except IntegrityError as error:
+        for name in written:
+            default_storage.delete(name)
+        raise BackupError(
+            f"Förbundet går inte att läsa in här: det krockar med något som redan finns ({error})."
+        ) from None
+    except BaseException:
+        for name in written:  # nothing stays behind of a refused import
+            default_storage.delete(name)
+        raise
+    return result
+
+
+def _write(manifest, data, files, by_model, written: list[str]) -> Imported:
+    user_map, created, reused = _users(data["users"])
+    names: dict[str, str] = {}
+    for name, body in files.items():
+        stored = default_storage.save(name, ContentFile(body))
+        written.append(stored)
+        names[name] = stored
+    ids: dict[str, dict[int, int]] = {label: {} for label, _ in MODELS}
+    counts: dict[str, int] = {}
+    user_model = get_user_model()
+    keep = _ids_free(by_model)
+    for label, _ in MODELS:
+        model = _model(label)
+        records = by_model.get(label.lower(), [])
+        counts[label] = len(records)
+        relations = {
+            f.name: f
+            for f in model._meta.concrete_fields
+            if f.is_relation  # FK and one-to-one
+        }
+        self_refs: list[tuple[object, str, int]] = []
+        for record in records:
+            fields = dict(record["fields"])
+            for name, f in relations.items():
+                old = fields.get(name)
+                if old is None:
+                    continue
+                target = f.related_model
+                if target is user_model:
+                    fields[name] = user_map[old]
+                elif target is model:
+                    fields[name] = None  # set once every row of the model exists
+                    self_refs.append((record, name, old))
+                else:
+                    mapped = ids[target._meta.label].get(old)
+                    if mapped is None:
+                        raise BackupError(
+                            f"En rad av {label} pekar på {target._meta.label} {old}, som inte "
+                            "finns i filen."
+                        )
+                    fields[name] = mapped
+            for f in _file_fields(model):
+                if fields.get(f.name):
+                    fields[f.name] = names[fields[f.name]]
+            if label == "plans.Plan" and fields.get("frozen"):
+                fields["frozen"] = _remap_frozen(fields["frozen"], ids)
+                if fields["frozen"].get("logo"):
+                    fields["frozen"]["logo"] = names[fields["frozen"]["logo"]]
+            if label == "finsam.AuditEvent":
+                _remap_event(fields, ids)
+            m2m = {}
+            for f in model._meta.many_to_many:
+                old_ids = fields.pop(f.name, [])
+                m2m[f.name] = [ids[f.related_model._meta.label][o] for o in old_ids]
+            (obj,) = serializers.deserialize(
+                "python",
+                [
+                    {
+                        "model": record["model"],
+                        "pk": record["pk"] if keep else None,
+                        "fields": fields,
+                    }
+                ],
+            )
+            obj.save(force_insert=True)
+            new = obj.object
+            ids[label][record["pk"]] = new.pk
+            for name, values in m2m.items():
+                getattr(new, name).set(values)
+            record["_new"] = new.pk
+        for record, name, old in self_refs:
+            model.objects.filter(pk=record["_new"]).update(**{f"{name}_id": ids[label][old]})
+    if keep:  # the next new row must not take an id the file brought (PostgreSQL's sequences)
+        reset = connection.ops.sequence_reset_sql(no_style(), [_model(name) for name, _ in MODELS])
+        with connection.cursor() as cursor:
+            for statement in reset:
+                cursor.execute(statement)
+    _check_pdfs(ids)
+    forbund = Forbund.objects.get(pk=ids["finsam.Forbund"][_only(by_model["finsam.forbund"])])
+    _queue_unrendered(ids)
+    return Imported(
+        forbund=forbund,
+        counts=counts,
+        files=len(files),
+        kept_ids=keep,
+        users_created=created,
+        users_reused=reused,
+    )
+
+
+def _ids_free(by_model: dict[str, list[dict]]) -> bool:
+    """Whether none of the file's rows would take an id this installation already uses."""
+    for label, _ in MODELS:
+        pks = [r["pk"] for r in by_model.get(label.lower(), [])]
+        model = _model(label)
+        for start in range(0, len(pks), 500):
+            if model.objects.filter(pk__in=pks[start : start + 500]).exists():
+                return False
+    return True
+
+
+def _only(records: list[dict]) -> int:
+    if len(records) != 1:
+        raise BackupError("Filen ska innehålla precis ett förbund.")
+    return records[0]["pk"]
+
+
+def _remap_event(fields: dict, ids: dict[str, dict[int, int]]) -> None:
+    """An audit event names its object and plan by id: map them, or leave them empty when the
+    object is gone (its name and the summary still say what it was)."""
+    label = _label_of(fields.get("object_type", ""))
+    old_id = fields.get("object_id") or ""
+    if old_id:
+        mapped = ids.get(label, {}).get(int(old_id)) if label and old_id.isdigit() else None
+        fields["object_id"] = str(mapped) if mapped else ""
+    scope = fields.get("scope") or ""
+    if scope.startswith("plan:") and scope[5:].isdigit():
+        mapped = ids["plans.Plan"].get(int(scope[5:]))
+        fields["scope"] = f"plan:{mapped}" if mapped else ""
+
+
+def _check_pdfs(ids: dict[str, dict[int, int]]) -> None:
+    """Every stored PDF reads back byte for byte as recorded."""
+    from plans.models import PlanPdf
+
+    for pdf in PlanPdf.objects.filter(pk__in=ids["plans.PlanPdf"].values()).exclude(file=""):
+        with pdf.file.open("rb") as stored:
+            body = stored.read()
+        if sha256(body) != pdf.sha256:
+            raise BackupError(
+                f"Pdf:en {pdf.file.name} stämmer inte med sin kontrollsumma; inläsningen avbröts."
+            )
+
+
+def _queue_unrendered(ids: dict[str, dict[int, int]]) -> None:
+    """A PDF that was still being prepared when the backup was made is prepared here."""
+    from plans.models import PdfStatus, PlanPdf
+    from plans.services import enqueue_pdf
+
+    for pk in PlanPdf.objects.filter(
+        pk__in=ids["plans.PlanPdf"].values(), status=PdfStatus.KO
+    ).values_list("pk", flat=True):
+        transaction.on_commit(lambda pk=pk: enqueue_pdf(pk))
