@@ -1,196 +1,332 @@
-"""Benchmark of Finsam Plan: query counts and timings of the budget pages, plan_summary and the
-PDF, on the demo data and on a generated large förbund. Run: `.venv/bin/python bench/run.py`.
+"""Benchmark of Finsam Plan (docs/scaling.md says what the figures mean).
 
-It works in a throwaway SQLite database of its own and prints a table for the closing note.
+    .venv/bin/python bench/run.py            every page through gunicorn (3 workers, DEBUG off) on
+                                             the installation of bench/generate.py at 1×, 2×
+                                             and 4×, on SQLite and PostgreSQL, against a trivial
+                                             view as floor; writes bench/results.json and
+                                             bench/results.md
+    .venv/bin/python bench/run.py --quick    the small, fast check in one process (bench/quick.py)
+    .venv/bin/python bench/run.py --excel    export and import of a 5 000-line workbook
+
+Options of the full run: --scales 1,2,4  --db sqlite,postgres  --seconds 30 (each load test)
+--users 20  --repeat 15 (requests per page)  --pdf-scales 1 (the PDF takes long at 4×).
+Installations are kept under bench/.data/ (PostgreSQL: databases finsam_bench_N, reached with
+BENCH_DATABASE_URL, default postgres://finsam:finsam@127.0.0.1:5432/) and rebuilt only when
+bench/generate.py changes (GENERATOR_VERSION in bench/serve.py).
 """
 
 from __future__ import annotations
 
-import io
+import argparse
+import json
 import os
-import statistics
+import platform
+import re
+import shutil
+import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finsam.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ["FINSAM_DATA_DIR"] = tempfile.mkdtemp(prefix="finsam-bench-")
-os.environ["FINSAM_TASK_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
 
-import django  # noqa: E402
+from bench.serve import Client, Installation, Server, load, median_ms  # noqa: E402
 
-django.setup()
+DATA = ROOT / "bench" / ".data"
+PG_BASE = os.environ.get("BENCH_DATABASE_URL", "postgres://finsam:finsam@127.0.0.1:5432/")
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
+PAGES = [
+    ("start", "startsidan", "kansli", "/"),
+    ("start_alla", "startsidan, en person i alla 70 förbund", "alla", "/"),
+    ("editor", "budgeteditorn", "kansli", "{plan}budget/"),
+    ("reports", "rapporter", "kansli", "{plan}budget/rapporter/"),
+    ("insatser", "insatslistan", "kansli", "{plan}insatser/"),
+    ("plan", "planens sida", "kansli", "{plan}"),
+    ("document", "planen som dokument", "kansli", "{plan}dokument/"),
+]
 
-settings.ALLOWED_HOSTS = ["testserver", "localhost"]
-
-
-def timed(fn, repeat: int = 5) -> tuple[float, int]:
-    """Median seconds of `repeat` runs, and the queries of the last run."""
-    times = []
-    queries = 0
-    for _ in range(repeat):
-        reset_queries()
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        queries = len(ctx.captured_queries)
-    return statistics.median(times), queries
-
-
-def main() -> None:
-    from bench.generate import large_forbund
-    from budgets.selectors import plan_figures
-    from plans.demo import load_demo
-    from plans.models import Plan
-    from plans.pdf import html_to_pdf, plan_html, render_plan_pdf
-
-    call_command("migrate", verbosity=0)
-    load_demo()
-    user = get_user_model().objects.create_user("bench", password="bench-losen-123")
+# Query counts: each page once with Django's test client, in the installation's own process.
+QUERIES = r"""
+import json, re, sys
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.contrib.auth import get_user_model
+from plans.models import Plan
+from plans.pdf import plan_html
+info = json.loads(sys.argv[1]); pages = json.loads(sys.argv[2])
+users = {key: get_user_model().objects.get(username=info[key]) for key in ("kansli", "alla")}
+counts = {}
+for key, who, path in pages:
     client = Client()
-    client.force_login(user)
-
-    rows = []
-    cases = [("liten", 4, 20, 3), ("stor", 12, 200, 5), ("dubbel", 12, 400, 5)]
-    for label, kommuner, lines, years in cases:
-        forbund, plan = large_forbund(kommuner=kommuner, lines=lines, years=years, user=user)
-        editor = reverse("budget_editor", args=[forbund.slug, plan.pk])
-        statements = reverse("budget_statements", args=[forbund.slug, plan.pk])
-        t_fig, q_fig = timed(lambda plan=plan: plan_figures(plan))
-        t_ed, q_ed = timed(lambda url=editor: client.get(url))
-        t_st, q_st = timed(lambda url=statements: client.get(url))
-        t_sum, q_sum = timed(
-            lambda slug=forbund.slug: call_command(
-                "plan_summary", "--forbund", slug, "--year", "2027", stdout=io.StringIO()
-            )
-        )
-        rows.append(
-            (
-                f"{label}: {kommuner} kommuner, {lines} rader, {years} år",
-                q_fig,
-                t_fig,
-                q_ed,
-                t_ed,
-                q_st,
-                t_st,
-                q_sum,
-                t_sum,
-            )
-        )
-
-    print(
-        "| data | plan_figures (frågor / ms) | budgeteditorn (frågor / ms) | rapporter (frågor / ms) | plan_summary (frågor / ms) |"
-    )
-    print("|---|---|---|---|---|")
-    for label, q1, t1, q2, t2, q3, t3, q4, t4 in rows:
-        print(
-            f"| {label} | {q1} / {t1 * 1000:.0f} | {q2} / {t2 * 1000:.0f} | {q3} / {t3 * 1000:.0f} | {q4} / {t4 * 1000:.0f} |"
-        )
-
-    # The PDF: our whole rendering against WeasyPrint alone on the same HTML, side by side.
-    largest = max(
-        Plan.objects.filter(forbund__slug__in=["goteborg", "sodra-vatterbygden", "sundsvall"]),
-        key=lambda p: p.budget_lines.count(),
-    )
-    html = plan_html(largest, draft=True)
-    html_to_pdf(html)  # warm up: fonts and caches load once per process
-    ours, weasy, building = [], [], []
-    for _ in range(5):
-        start = time.perf_counter()
-        plan_html(largest, draft=True)
-        building.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        rendered = render_plan_pdf(largest, draft=True)
-        ours.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        html_to_pdf(html)
-        weasy.append(time.perf_counter() - start)
-    o, w, b = statistics.median(ours), statistics.median(weasy), statistics.median(building)
-    print()
-    print(
-        f"PDF av den största demoplanen ({largest.forbund.name} {largest.budget_year}, "
-        f"{rendered.pages} sidor), median av 5 efter en uppvärmning:"
-    )
-    print(
-        f"  Finsam Plan (data + mall + WeasyPrint): {o:.2f} s; WeasyPrint ensam på samma HTML: "
-        f"{w:.2f} s; merkostnad {100 * (o - w) / w:.1f} % (krav: högst 15 %); "
-        f"data och mall ensamma: {b * 1000:.0f} ms"
-    )
-
-    # An adopted PDF download reads the stored file: no rendering, a fixed handful of queries.
-    from plans.models import PdfKind, PdfStatus, PlanPdf
-    from plans.tasks import render_plan_pdf_task
-
-    pdf = PlanPdf.objects.create(plan=largest, kind=PdfKind.ANTAGEN)
-    render_plan_pdf_task.call(pdf.pk)
-    pdf.refresh_from_db()
-    assert pdf.status == PdfStatus.KLAR
-    Plan.objects.filter(pk=largest.pk).update(
-        status="antagen", meeting_date="2026-11-20", paragraph="§1"
-    )
-    from finsam.models import Membership
-
-    Membership.objects.get_or_create(user=user, forbund=largest.forbund, role="revisor")
-    url = reverse("pdf_download", args=[largest.forbund.slug, largest.pk, pdf.pk])
-    import plans.pdf as pdf_module
-
-    calls = []
-    original = pdf_module.render_plan_pdf
-    pdf_module.render_plan_pdf = lambda *a, **k: calls.append(1) or original(*a, **k)
-    t_dl, q_dl = timed(lambda: b"".join(client.get(url).streaming_content), repeat=10)
-    pdf_module.render_plan_pdf = original
-    print(
-        f"  Nedladdning av den antagna pdf:en: {t_dl * 1000:.1f} ms, {q_dl} frågor, {len(calls)} renderingar"
-    )
-    excel(user)
-
-
-def excel(user, lines: int = 5_000) -> None:
-    """Export and import of a workbook of `lines` budget lines (docs/excel.md)."""
-    from bench.generate import large_forbund
-    from plans.excel.export import export_plan
-    from plans.excel.importer import apply_import, prepare_import
-    from plans.excel.reader import read_upload
-
-    forbund, plan = large_forbund(kommuner=12, lines=lines, years=3, user=user)
-    t_export, _ = timed(lambda: export_plan(plan).save(), repeat=3)
-    data = export_plan(plan).save()
-    t_read, _ = timed(lambda: read_upload("plan.xlsx", data), repeat=3)
-    parsed = read_upload("plan.xlsx", data)
-    t_preview, q_preview = timed(lambda: prepare_import(plan, parsed), repeat=3)
-    for line in parsed.lines:  # every amount changes: the import writes every cell
-        line.amounts = {label: amount + 100 for label, amount in line.amounts.items()}
-    start = time.perf_counter()
+    client.force_login(users[who])
+    client.get(path)  # a first request fills what a process keeps
     with CaptureQueriesContext(connection) as ctx:
-        preview = apply_import(plan=plan, parsed=parsed, acting_user=user, filename="bench.xlsx")
-    t_apply = time.perf_counter() - start
-    print()
-    print(
-        f"Excel, {lines} budgetrader × 3 år ({len(data) / 1024:.0f} kB): export {t_export:.2f} s, "
-        f"läsning {t_read:.2f} s, förhandsvisning {t_preview:.2f} s ({q_preview} frågor), "
-        f"import av {preview.amount_count} ändrade belopp {t_apply:.2f} s "
-        f"({len(ctx.captured_queries)} frågor)"
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    counts[key] = len(ctx.captured_queries)
+plan = Plan.objects.get(pk=info["plan"])
+with CaptureQueriesContext(connection) as ctx:
+    plan_html(Plan.objects.get(pk=plan.pk), draft=True)
+counts["pdf"] = len(ctx.captured_queries)
+print(json.dumps(counts))
+"""
+
+# The PDF in a process of its own: wall time and peak memory of the whole rendering, and the
+# HTML it was made from (for WeasyPrint alone, in another process).
+PDF_OURS = r"""
+import json, resource, sys, time
+from plans.models import Plan
+from plans.pdf import html_to_pdf, plan_html, render_plan_pdf
+plan = Plan.objects.get(pk=int(sys.argv[1]))
+start = time.perf_counter()
+rendered = render_plan_pdf(plan, draft=True)
+seconds = time.perf_counter() - start
+open(sys.argv[2], "w", encoding="utf-8").write(plan_html(plan, draft=True))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "pages": rendered.pages, "peak_mb": peak}))
+"""
+PDF_WEASY = r"""
+import json, resource, sys, time
+from plans.pdf import html_to_pdf
+html = open(sys.argv[1], encoding="utf-8").read()
+start = time.perf_counter()
+content, pages = html_to_pdf(html)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "pages": pages, "peak_mb": peak}))
+"""
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(
+            line for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line
+        )
+        ram_gib = round(int(mem.split()[1]) / 1024 / 1024, 1)
+    except (OSError, StopIteration):
+        ram_gib = None
+    import sqlite3
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": ram_gib,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def postgres_available() -> bool:
+    if not shutil.which("pg_isready"):
+        return False
+    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0
+
+
+def installation(db: str, scale: int) -> Installation:
+    url = PG_BASE.rstrip("/") + f"/finsam_bench_{scale}" if db == "postgres" else ""
+    return Installation(db=db, scale=scale, data_dir=DATA / f"{db}-{scale}", database_url=url)
+
+
+def measure(inst: Installation, info: dict, args, log) -> dict:
+    plan_path = f"/f/{info['forbund']}/planer/{info['plan']}/"
+    pages = [(key, label, who, path.format(plan=plan_path)) for key, label, who, path in PAGES]
+    result: dict = {"db": inst.db, "scale": inst.scale, "pages": {}}
+    counts = json.loads(
+        inst.python(
+            QUERIES,
+            json.dumps(info),
+            json.dumps([(key, who, path) for key, _, who, path in pages]),
+        )
+        .strip()
+        .splitlines()[-1]
     )
+    with Server(inst) as server:
+        floor_client = Client(server.port)
+        result["floor_ms"], _ = median_ms(floor_client, "/halsa/", args.repeat * 2)
+        clients = {}
+        for who in ("kansli", "alla"):
+            clients[who] = Client(server.port)
+            clients[who].login(info[who], info["password"])
+        for key, label, who, path in pages:
+            ms, size = median_ms(clients[who], path, args.repeat)
+            result["pages"][key] = {
+                "label": label,
+                "ms": round(ms, 1),
+                "ratio": round(ms / result["floor_ms"], 1),
+                "queries": counts[key],
+                "kb": round(size / 1024),
+            }
+            log(f"    {label}: {ms:.0f} ms, {counts[key]} frågor")
+        result["cell_save"] = cell_save(clients["kansli"], plan_path + "budget/", args.repeat)
+        log(f"    en cell sparas: {result['cell_save']['ms']:.0f} ms")
+        result["queries_pdf"] = counts["pdf"]
+        if inst.scale == min(args.scales) and args.seconds > 0:
+            result["load"] = {}
+            for key, path, who in (
+                ("editor", plan_path + "budget/", "kansli"),
+                ("start", "/", "kansli"),
+            ):
+                result["load"][key] = load(
+                    server.port, [path], info[who], info["password"], args.users, args.seconds
+                )
+                log(f"    {args.users} samtidiga på {key}: {result['load'][key]}")
+    if inst.scale in args.pdf_scales:
+        result["pdf"] = pdf(inst, info)
+        log(f"    pdf: {result['pdf']}")
+    return result
+
+
+def cell_save(client: Client, path: str, repeat: int) -> dict:
+    """The editor's autosave of one cell, as htmx sends it: the cell and its stored twin."""
+    page = client.get(path).body.decode()
+    match = re.search(r'name="(a-\d+-\d{4}-budget)"[^>]*value="([^"]*)"', page) or re.search(
+        r'value="([^"]*)"[^>]*name="(a-\d+-\d{4}-budget)"', page
+    )
+    if match is None:
+        raise RuntimeError("no budget cell in the editor")
+    name, value = match.groups() if match.group(1).startswith("a-") else match.groups()[::-1]
+    stored = value
+    times = []
+    for i in range(repeat + 2):
+        new = str(1000 + i)
+        answer = client.post(
+            path,
+            {name: new, f"o-{name}": stored},
+            headers={"HX-Request": "true", "HX-Target": "budget-editor"},
+        )
+        if answer.status != 200:
+            raise RuntimeError(f"cell save: {answer.status} {answer.body[:300]!r}")
+        stored = new
+        if i >= 2:
+            times.append(answer.seconds)
+    times.sort()
+    return {"ms": round(times[len(times) // 2] * 1000, 1), "kb": round(len(answer.body) / 1024)}
+
+
+def pdf(inst: Installation, info: dict) -> dict:
+    html = inst.data_dir / "plan.html"
+    ours = json.loads(inst.python(PDF_OURS, str(info["plan"]), str(html)).strip().splitlines()[-1])
+    weasy = json.loads(inst.python(PDF_WEASY, str(html)).strip().splitlines()[-1])
+    return {
+        "pages": ours["pages"],
+        "seconds": round(ours["seconds"], 2),
+        "peak_mb": round(ours["peak_mb"]),
+        "weasyprint_seconds": round(weasy["seconds"], 2),
+        "weasyprint_peak_mb": round(weasy["peak_mb"]),
+        "ratio": round(ours["seconds"] / weasy["seconds"], 3),
+    }
+
+
+def table(results: dict) -> str:
+    lines = [
+        "# Finsam Plan, benchmark",
+        "",
+        f"Mätt {results['when']} på {results['machine']['cpu']}, {results['machine']['cores']} "
+        f"kärnor, {results['machine']['ram_gib']} GiB, Python {results['machine']['python']}, "
+        f"SQLite {results['machine']['sqlite']}. gunicorn med 3 arbetare, DEBUG av, loopback. "
+        "Median av serverns svarstid i ms, i parentes gånger golvet (en vy som bara svarar).",
+        "",
+    ]
+    runs = results["runs"]
+    dbs = sorted({r["db"] for r in runs}, key=["sqlite", "postgres"].index)
+    scales = sorted({r["scale"] for r in runs})
+    by = {(r["db"], r["scale"]): r for r in runs}
+    header = "| sida | " + " | ".join(f"{s}× {db}" for s in scales for db in dbs) + " | frågor |"
+    lines += [header, "|---" * (len(scales) * len(dbs) + 2) + "|"]
+    floor = "| golvet (/halsa/) | " + " | ".join(
+        f"{by[(db, s)]['floor_ms']:.1f}" for s in scales for db in dbs if (db, s) in by
+    )
+    lines.append(floor + " | 0 |")
+    for key, label, _, _ in PAGES:
+        cells = []
+        counts = []
+        for s in scales:
+            for db in dbs:
+                page = by.get((db, s), {}).get("pages", {}).get(key)
+                cells.append(f"{page['ms']:.0f} ({page['ratio']:.0f}×)" if page else "–")
+                if page:
+                    counts.append(page["queries"])
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {_span(counts)} |")
+    cells = [
+        f"{by[(db, s)]['cell_save']['ms']:.0f}" if (db, s) in by else "–"
+        for s in scales
+        for db in dbs
+    ]
+    lines.append("| en cell sparas i editorn | " + " | ".join(cells) + " | |")
+    pdf_counts = [by[(db, s)]["queries_pdf"] for s in scales for db in dbs if (db, s) in by]
+    lines.append(
+        f"| pdf:ens data (frågor) | {' | '.join('' for _ in cells)} | {_span(pdf_counts)} |"
+    )
+    lines.append("")
+    for r in runs:
+        if "pdf" in r:
+            p = r["pdf"]
+            lines.append(
+                f"PDF {r['scale']}× ({r['db']}, {p['pages']} sidor): {p['seconds']} s och "
+                f"{p['peak_mb']} MB; WeasyPrint ensam på samma HTML {p['weasyprint_seconds']} s "
+                f"och {p['weasyprint_peak_mb']} MB; kvot {p['ratio']}."
+            )
+    for r in runs:
+        for key, run in r.get("load", {}).items():
+            lines.append(
+                f"{run['users']} samtidiga på {key} ({r['db']} {r['scale']}×, {run['seconds']} s): "
+                f"{run['per_second']} svar/s, p50 {run['p50_ms']} ms, p95 {run['p95_ms']} ms, "
+                f"p99 {run['p99_ms']} ms, {run['errors']} fel."
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _span(counts: list[int]) -> str:
+    if not counts:
+        return ""
+    return str(counts[0]) if min(counts) == max(counts) else f"{min(counts)}–{max(counts)}"
+
+
+def full(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", default="1,2,4")
+    parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--pdf-scales", default="1")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    args = parser.parse_args(argv)
+    args.scales = [int(s) for s in args.scales.split(",")]
+    args.pdf_scales = [int(s) for s in args.pdf_scales.split(",") if s]
+    dbs = args.db.split(",")
+    if "postgres" in dbs and not postgres_available():
+        print("PostgreSQL svarar inte på 127.0.0.1; mäter bara SQLite.")
+        dbs = [d for d in dbs if d != "postgres"]
+    results = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": machine(),
+        "runs": [],
+    }
+    for db in dbs:
+        for scale in args.scales:
+            inst = installation(db, scale)
+            info = inst.ensure()
+            print(f"{db} {scale}×:")
+            results["runs"].append(measure(inst, info, args, print))
+    Path(args.out + ".json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    Path(args.out + ".md").write_text(table(results))
+    print()
+    print(table(results))
 
 
 if __name__ == "__main__":
-    if "--excel" in sys.argv:
-        from django.contrib.auth import get_user_model as _users
+    if "--quick" in sys.argv or "--excel" in sys.argv:
+        from bench import quick
 
-        call_command("migrate", verbosity=0)
-        excel(_users().objects.create_user("bench-excel", password="bench-losen-123"))
+        quick.main(sys.argv)
     else:
-        main()
+        full(sys.argv[1:])

@@ -29,6 +29,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("konto/installningar/", views.my_settings, name="my_settings"),
+    path("halsa/", views.health, name="health"),
+    path("halsa/databas/", views.health_db, name="health_db"),
     path("f/<slug:slug>/", views.forbund_detail, name="forbund_detail"),
     path("f/<slug:slug>/installningar/", views.forbund_edit, name="forbund_edit"),
     path("f/<slug:slug>/medlemmar/ny/", views.medlem_create, name="medlem_create"),

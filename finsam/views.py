@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -146,3 +148,20 @@ def my_settings(request):
         messages.success(request, "Inställningarna är sparade." if changed else "Inget ändrades.")
         return redirect("my_settings")
     return render(request, "finsam/my_settings.html", {"memberships": memberships})
+
+
+def health(request):
+    """For a load balancer and the benchmark's floor: the app answers. No session, no query."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+def health_db(request):
+    """The app answers and reaches its database (503 when it cannot)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse(
+            "databasen svarar inte\n", status=503, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

@@ -61,6 +61,13 @@ ROWS: dict[str, Row] = {
     "logout": Row(
         {"kansli_a": 405, "styrelse_a": 405, "revisor_a": 405, "kansli_b": 405, "anonymous": 405}
     ),
+    # For load balancers and the benchmark: open to all, nothing of a förbund in them.
+    "health": Row(
+        {p: 200 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
+    ),
+    "health_db": Row(
+        {p: 200 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
+    ),
     "password_change": Row(ANY_USER),
     "password_change_done": Row(ANY_USER),
     "my_settings": Row(ANY_USER),
