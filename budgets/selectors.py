@@ -355,10 +355,13 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         line.category = categories[line.category_id]  # already fetched with the groups
     typed: dict[tuple[int, int, str], Decimal] = {}
     cell_notes: dict[tuple[int, int, str], str] = {}
-    for a in BudgetAmount.objects.filter(line__plan=plan):
-        typed[(a.line_id, a.year, a.column)] = a.amount.amount
-        if a.note:
-            cell_notes[(a.line_id, a.year, a.column)] = a.note
+    # Light rows: thousands of amounts, read and never saved, need no model objects.
+    for line_id, year, column, amount, note in BudgetAmount.objects.filter(
+        line__plan=plan
+    ).values_list("line_id", "year", "column", "amount", "note"):
+        typed[(line_id, year, column)] = amount
+        if note:
+            cell_notes[(line_id, year, column)] = note
     # A group that counts in another's total stands right after it (see group_sort_keys).
     group_order = group_sort_keys(groups)
     groups = sorted(groups, key=lambda g: group_order[g.pk])

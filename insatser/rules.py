@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from babel.numbers import format_decimal
-
 from budgets import calc, checks
-from finsam.money import LOCALE
+from finsam.money import format_plain
 
 # --- Kind and the shares of costs ------------------------------------------------------------
 
@@ -194,7 +192,7 @@ def number_problem(kind: str, value: Decimal | None) -> str | None:
 
 def format_value(kind: str, value: Decimal) -> str:
     """A target or outcome as the plan prints it: "400 000", "38,5 %"."""
-    text = format_decimal(value, format="#,##0.##", locale=LOCALE)
+    text = format_plain(value, 2)
     return text + ("\xa0%" if kind == ANDEL else "")
 
 

@@ -1,0 +1,125 @@
+"""The budget table's body as HTML, written in Python.
+
+A budget of 800 lines has some 5 000 cells, and the template language spent a third of a second
+on them (about 25 variable lookups a cell). The rows (budgets/tables.py) are the same for every
+reader; this writes them the way templates/budgets/budget_table.html frames them, escaping
+every text, in a tenth of the time. The editor's inputs come from the form's bound fields.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from budgets.tables import Row
+from finsam.money import format_number, format_percent
+
+ROOM = ' <span class="muted">(räknas fram: tillgängliga medel − övriga kostnader − golvet)</span>'
+
+
+def _note(number: int) -> str:
+    return f'<sup><a href="#fotnot-{number}" aria-label="fotnot {number}">{number})</a></sup>'
+
+
+def _label(row: Row, editable: bool) -> str:
+    label = escape(row.label)
+    out = [f'<span class="indent">varav {label}</span>' if row.kind == "member" else label]
+    if row.note_number:
+        out.append(_note(row.note_number))
+    line = row.line
+    if line is not None:
+        if line.summary:
+            out.append(' <span class="muted">(sammanfattning per grupp)</span>')
+        if line.computed_room:
+            out.append(ROOM)
+        elif not line.decided:
+            out.append(' <span class="muted">(ej fördelat)</span>')
+        if line.insats_id and not editable:
+            out.append(' <span class="muted">(insats)</span>')
+    return "".join(out)
+
+
+def _input(field, shown: str) -> str:
+    name = field.html_name
+    value = field.value()
+    errors = field.errors
+    invalid = f' aria-invalid="true" aria-describedby="id_{name}_error"' if errors else ""
+    html = (
+        f'<label class="visually-hidden" for="id_{name}">{escape(field.label)}</label>'
+        f'<input type="text" name="{name}" value="{escape("" if value is None else value)}" '
+        f'id="id_{name}" class="amount" inputmode="decimal" autocomplete="off"{invalid}>'
+        f'<input type="hidden" name="o-{name}" value="{escape(shown)}">'
+    )
+    if errors:
+        html += (
+            f'<span class="errorlist cell-error" id="id_{name}_error">{escape(errors[0])}</span>'
+        )
+    return html
+
+
+def budget_body(
+    rows: list[Row],
+    *,
+    unit: str,
+    ncols: int,
+    editable: bool = False,
+    finding_refs=(),
+    slug: str = "",
+    plan_pk: int | None = None,
+) -> SafeString:
+    """The <tr> elements of the budget table."""
+    if editable:
+        line_url = reverse("budget_line_edit", args=[slug, plan_pk, 0])[: -len("0/")]
+        insats_url = reverse("insats_edit", args=[slug, plan_pk, 0])[: -len("0/andra/")]
+    out = []
+    span = ncols + 2
+    for row in rows:
+        if row.kind == "heading":
+            out.append(
+                f'<tr class="section"><th scope="colgroup" colspan="{span}">{escape(row.label)}</th></tr>'
+            )
+            continue
+        if row.kind == "group":
+            out.append(
+                f'<tr class="group-head"><th scope="colgroup" colspan="{span}">{escape(row.label)}</th></tr>'
+            )
+            continue
+        finding = " has-finding" if row.ref and row.ref in finding_refs else ""
+        out.append(
+            f'<tr class="row-{row.kind}{finding}"><th scope="row">{_label(row, editable)}</th>'
+        )
+        for cell in row.cells:
+            field = cell.bound_field
+            has_error = " has-error" if field is not None and field.errors else ""
+            out.append(f'<td class="num{has_error}">')
+            if editable and field is not None:
+                out.append(_input(field, cell.shown))
+            else:
+                out.append("–" if cell.value is None else format_number(cell.value, unit))
+            if cell.note_number:
+                out.append(_note(cell.note_number))
+            if cell.budgeted is not None:
+                out.append(
+                    '<span class="budgeted" title="Budgeterat efter planerat underutnyttjande">'
+                    f"budg. {format_number(cell.budgeted, unit)}</span>"
+                )
+            if cell.share is not None:
+                out.append(f'<span class="share">{format_percent(cell.share)}</span>')
+            out.append("</td>")
+        if editable:
+            line = row.line
+            link = ""
+            if line is not None and line.insats_id:
+                link = (
+                    f'<a id="andra-rad-{line.pk}" href="{insats_url}{line.insats_id}/andra/">'
+                    f'Ändra insatsen<span class="visually-hidden"> {escape(row.label)}</span></a>'
+                )
+            elif line is not None:
+                link = (
+                    f'<a id="andra-rad-{line.pk}" href="{line_url}{line.pk}/">'
+                    f'Ändra<span class="visually-hidden"> {escape(row.label)}</span></a>'
+                )
+            out.append(f"<td>{link}</td>")
+        out.append("</tr>\n")
+    return mark_safe("".join(out))  # every text above is escaped
