@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from budgets.models import (
     STATEMENT_INPUTS,
@@ -32,25 +33,40 @@ def medlemsbidrag_name(year: int, column: str) -> str:
     return f"mb-{year}-{column}"
 
 
-class BudgetGridForm(forms.Form):
-    """Every typed amount of the budget: one field per line and column, and the medlemsbidrag.
+class CellInput:
+    """What the editor writes for one typed cell (budgets/table_html.py): its name, label,
+    value and errors, without a form field object per cell (a budget has thousands)."""
 
-    Each field travels with the value it was shown with (a hidden "o-" twin). Only the cells the
+    __slots__ = ("errors", "html_name", "label", "text")
+
+    def __init__(self, html_name: str, label: str, text: str, errors):
+        self.html_name, self.label, self.text, self.errors = html_name, label, text, errors
+
+    def value(self) -> str:
+        return self.text
+
+
+class BudgetGridForm(forms.Form):
+    """Every typed amount of the budget: one cell per line and column, and the medlemsbidrag.
+
+    Each cell travels with the value it was shown with (a hidden "o-" twin). Only the cells the
     user changed are saved, so a stale page never overwrites a colleague's newer figure. A post
     may hold any subset of the cells (the autosave sends a cell at a time); the rest are unchanged.
+    The cells share one AmountField to clean what is sent; none has a field object of its own.
     """
 
     def __init__(self, figures, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.figures = figures
         unit = figures.unit
+        self.amount_field = AmountField(unit=unit, required=False)
         self.cells: dict[str, tuple] = {}
+        self.labels: dict[str, str] = {}
+        self.initials: dict[str, Decimal] = {}
         self.shown: dict[str, str] = {}
         for column in figures.columns:
             name = medlemsbidrag_name(column.year, column.kind)
-            self._add(
-                name, column.entered.medlemsbidrag.amount, unit, f"Medlemsbidrag {column.label}"
-            )
+            self._add(name, column.entered.medlemsbidrag.amount, f"Medlemsbidrag {column.label}")
             self.cells[name] = ("mb", column.year, column.kind)
         for line in figures.lines:
             if line.computed_room:
@@ -60,24 +76,33 @@ class BudgetGridForm(forms.Form):
                     continue  # no amount at this column's level (e.g. a detail line, per grupp)
                 name = amount_name(line.pk, column.year, column.kind)
                 value = figures.typed.get((line.pk, column.year, column.kind), Decimal(0))
-                self._add(name, value, unit, f"{line.name}, {column.label}")
+                self._add(name, value, f"{line.name}, {column.label}")
                 self.cells[name] = ("a", line.pk, column.year, column.kind)
-        if self.is_bound:
-            # The cells this post holds; the others show what is stored, as if never touched.
-            self.sent = {name for name in self.cells if name in self.data}
-            if len(self.sent) < len(self.cells):
-                self.data = self.data.copy()
-                for name in self.cells.keys() - self.sent:
-                    self.data[name] = self.fields[name].prepare_value(self.fields[name].initial)
-                    self.data["o-" + name] = self.shown[name] = self.data[name]
+        # The cells this post holds; the others show what is stored, as if never touched.
+        self.sent = {name for name in self.cells if name in self.data} if self.is_bound else set()
 
-    def _add(self, name: str, value: Decimal, unit: str, label: str) -> None:
-        self.fields[name] = AmountField(unit=unit, required=False, label=label, initial=value)
-        # What the page shows for the field now: sent back as its "o-" twin. After a
+    def _add(self, name: str, value: Decimal, label: str) -> None:
+        self.labels[name] = label
+        self.initials[name] = value
+        # What the page shows for the cell now: sent back as its "o-" twin. After a
         # successful save the form is rebuilt, so a bound form shows the posted twin again.
-        self.shown[name] = (
-            self.data.get("o-" + name, "") if self.is_bound else input_value(value, unit)
-        )
+        if self.is_bound and ("o-" + name) in self.data:
+            self.shown[name] = self.data.get("o-" + name, "")
+        else:
+            self.shown[name] = input_value(value, self.figures.unit)
+
+    def initial_text(self, name: str) -> str:
+        """The cell's stored amount as the page writes it in the input."""
+        return self.amount_field.prepare_value(self.initials[name])
+
+    def cell_input(self, name: str) -> CellInput:
+        if name in self.sent:
+            text = self.data.get(name)
+            text = "" if text is None else text
+        else:
+            text = self.initial_text(name)
+        errors = self.errors.get(name, ()) if self.is_bound else ()
+        return CellInput(name, self.labels[name], text, errors)
 
     def take_stored(self, figures) -> None:
         """After a conflict: the page keeps what the user typed, and each cell's twin now says
@@ -85,8 +110,18 @@ class BudgetGridForm(forms.Form):
         fresh = BudgetGridForm(figures)
         self.shown.update(fresh.shown)
 
+    def _cell_error(self, name: str, message) -> None:
+        self._errors[name] = self.error_class(
+            message.messages if isinstance(message, ValidationError) else [message]
+        )
+
     def clean(self):
         cleaned = super().clean()
+        for name in self.sent:  # the one AmountField cleans every cell sent
+            try:
+                cleaned[name] = self.amount_field.clean(self.data.get(name))
+            except ValidationError as error:
+                self._cell_error(name, error)
         self.amounts: dict[tuple[int, int, str], Decimal] = {}
         self.medlemsbidrag: dict[tuple[int, str], Decimal] = {}
         # The figure the page showed in each changed cell: the service refuses a cell that a
@@ -108,7 +143,7 @@ class BudgetGridForm(forms.Form):
                 # Said beside the cell here; BudgetYear.clean holds the rule for every writer.
                 problem = rounding_problem(value, self.figures.plan.forbund.rounding_unit)
                 if problem:
-                    self.add_error(name, problem)
+                    self._cell_error(name, problem)
                     continue
                 self.medlemsbidrag[(key[1], key[2])] = value
                 cell = (key[1], key[2])

@@ -13,7 +13,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from budgets import calc, checks
@@ -344,8 +346,47 @@ def forbund_inputs(plan: Plan) -> ForbundInputs:
     return _frozen_inputs(plan) if plan.frozen else _live_inputs(plan.forbund)
 
 
+# Computed figures are kept per plan and the förbund's latest recorded change: every change to a
+# plan, its budget, insatser or texts, and to the förbund's settings and members, records an
+# AuditEvent in the förbund (rule 4), so a new event means the figures may have moved. An
+# adopted plan's figures never move; a draft's are computed again after any write.
+FIGURES_CACHE_SECONDS = 24 * 3600
+
+
+def _figures_key(plan: Plan, today: date) -> str | None:
+    from finsam.models import AuditEvent
+
+    if connection.in_atomic_block:
+        # Inside a transaction the latest event may still be rolled back, and on SQLite its id
+        # then comes again with other content: compute, never keep.
+        return None
+    mark = AuditEvent.objects.filter(forbund_id=plan.forbund_id).aggregate(m=Max("pk"))["m"]
+    return f"plan-figures:{FIGURES_VERSION}:{plan.pk}:{plan.lock_version}:{mark or 0}:{today}"
+
+
+# Raise when PlanFigures or the computation changes shape: figures kept by a running
+# installation's shared cache are then not read by the new code.
+FIGURES_VERSION = 1
+
+
 def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
-    """Load and compute a plan's budget in a fixed number of queries."""
+    """A plan's computed budget, in a fixed number of queries, kept in the cache between
+    requests while nothing in the förbund changes (see FIGURES_CACHE_SECONDS)."""
+    today = today or timezone.localdate()
+    key = _figures_key(plan, today)
+    if key is not None:
+        kept = cache.get(key)
+        if kept is not None:
+            kept.plan = plan  # the caller's own plan object, as a computed one would hold
+            return kept
+    figures = compute_plan_figures(plan, today=today)
+    if key is not None:
+        cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    return figures
+
+
+def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
+    """Load and compute a plan's budget in a fixed number of queries (never from the cache)."""
     years = {(y.year, y.column): y for y in BudgetYear.objects.filter(plan=plan)}
     inputs = forbund_inputs(plan)
     members, weights, groups = inputs.members, inputs.weights, inputs.groups

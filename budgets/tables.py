@@ -203,11 +203,11 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
 
 
 def attach_fields(rows: list[Row], form) -> None:
-    """Give each typed cell its bound form field, for the editor."""
+    """Give each typed cell its input (name, label, value, errors), for the editor."""
     for row in rows:
         for cell in row.cells:
-            if cell.field_name and cell.field_name in form.fields:
-                cell.bound_field = form[cell.field_name]
+            if cell.field_name and cell.field_name in form.cells:
+                cell.bound_field = form.cell_input(cell.field_name)
                 cell.shown = form.shown[cell.field_name]
 
 

@@ -107,9 +107,9 @@ def _announce(form: BudgetGridForm, changed: int | None) -> str:
     if changed:
         said.append(f"Sparade {changed} belopp.")
     errors = [
-        f"{form.fields[name].label}: {errors[0]}"
+        f"{form.labels[name]}: {errors[0]}"
         for name, errors in form.errors.items()
-        if name in form.fields
+        if name in form.labels
     ]
     if errors:
         said.append(f"Kunde inte spara {'; '.join(errors)}")

@@ -7,6 +7,16 @@ import pytest
 from django.test import Client
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a flushed test database gives its ids out again,
+    and computed figures are kept by ids (budgets.selectors.plan_figures)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def forbund_a(db):
     from tests import factories

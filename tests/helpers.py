@@ -119,8 +119,8 @@ def grid_post(plan, changes: dict[str, str]) -> dict:
 
     form = BudgetGridForm(plan_figures(plan))
     data = {}
-    for name, field in form.fields.items():
-        data[name] = field.prepare_value(field.initial)
+    for name in form.cells:
+        data[name] = form.initial_text(name)
         data["o-" + name] = form.shown[name]
     data.update(changes)
     return data

@@ -279,9 +279,9 @@ def test_sundsvall_table_shows_each_year_at_its_level(demo):
     # The editor offers a cell only where a figure counts.
     form = BudgetGridForm(figs)
     konsulter = rows["Konsulter"].line
-    assert amount_name(konsulter.pk, 2022, "budget") in form.fields
-    assert amount_name(konsulter.pk, 2023, "budget") not in form.fields
-    assert amount_name(konsulter.pk, 2021, "prognos") not in form.fields
+    assert amount_name(konsulter.pk, 2022, "budget") in form.cells
+    assert amount_name(konsulter.pk, 2023, "budget") not in form.cells
+    assert amount_name(konsulter.pk, 2021, "prognos") not in form.cells
 
 
 def test_sundsvall_resultatbudget_has_the_published_rows(demo):
