@@ -34,6 +34,7 @@ class Installation:
     scale: int
     data_dir: Path
     database_url: str = ""
+    extra_env: dict | None = None  # e.g. a FINSAM_MEDIA_ROOT shared with another installation
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {
@@ -59,6 +60,7 @@ class Installation:
         )
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
+        env.update(self.extra_env or {})
         return env
 
     def manage(self, *args: str, timeout: int = 3600) -> str:

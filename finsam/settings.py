@@ -142,8 +142,27 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("FINSAM_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
+# Stored PDFs and logos: a folder (FINSAM_MEDIA_ROOT; shared between app servers, e.g. over
+# NFS), or an S3-compatible object store when FINSAM_S3_BUCKET is set (django-storages, the
+# optional extra "s3"; docs/scaling.md).
+_s3_bucket = env_str("FINSAM_S3_BUCKET", "")
+_default_storage = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3_bucket,
+            "endpoint_url": env_str("FINSAM_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("FINSAM_S3_REGION", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if _s3_bucket
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not TESTING
@@ -172,6 +191,31 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Finsam Plan <finsam-plan@loc
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 TASKS = {"default": {"BACKEND": env_str("FINSAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The cache keeps computed figures between requests (budgets.selectors.plan_figures). Each app
+# process has its own by default; CACHE_BACKEND=database shares one table between app servers
+# (run `manage.py createcachetable`), CACHE_BACKEND=redis://host:6379/0 a Redis server (the
+# optional extra "redis"). Figures are keyed by the förbund's latest change, so a process's own
+# cache is never stale, only colder.
+_cache = env_str("CACHE_BACKEND", "locmem")
+if _cache == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "finsam_cache",
+        }
+    }
+elif _cache.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 100},  # a large plan's figures are about 1 MB
+        }
+    }
 
 # HTTPS. In production (DEBUG off) cookies are secure, plain HTTP is redirected to HTTPS and
 # browsers are told to use HTTPS for a year (HSTS); each is configurable (README, "Drift").

@@ -90,3 +90,114 @@ def adopt(plan) -> None:
         status="antagen", meeting_date="2026-11-20", paragraph="§1"
     )
     PlanPdf.objects.create(plan=plan, kind=PdfKind.ANTAGEN, status=PdfStatus.KLAR, sha256="a" * 64)
+
+
+def add_every_kind(plan, n: int, user) -> None:
+    """n more of every child row a plan can have: sections with comments and replies, budget
+    lines, målgrupper, insatser with money, Agenda 2030 goals, mål with indikatorer and utfall
+    (on insatser and on the plan), and årshjul events."""
+    from datetime import date
+
+    from insatser import services_mal
+    from insatser.models_mal import Indikator, Mal
+    from insatser.services_mal import Outcome
+    from plans.models import ArshjulEvent
+    from tests import factories
+
+    add_content(plan, n, user)
+    start = plan.insatser.count()
+    for i in range(n):
+        malgrupp = factories.malgrupp(plan, name=f"Målgrupp {start + i}")
+        insats = factories.insats(
+            plan,
+            name=f"Insats {start + i}",
+            malgrupper=[malgrupp],
+            money={y: 10_000 for y in plan.years},
+            agenda2030=[1 + i % 17],
+        )
+        for owner in (insats, None):
+            mal = factories.mal(
+                plan,
+                text=f"Mål {start + i}",
+                insats=owner,
+                indikatorer=[
+                    Indikator(
+                        description="Andel i arbete",
+                        kind="andel",
+                        target_value=40,
+                        direction="minst",
+                        source="sus",
+                    ),
+                    Indikator(
+                        description="Antal deltagare",
+                        kind="antal",
+                        target_value=100,
+                        direction="minst",
+                        source="sus",
+                    ),
+                ],
+            )
+            services_mal.utfall_set(
+                mal=Mal.objects.get(pk=mal.pk),
+                acting_user=None,
+                outcomes={
+                    (ind.pk, year): Outcome(value=Decimal(30 + year % 7))
+                    for ind in mal.indikatorer.all()
+                    for year in plan.years
+                },
+            )
+        services.arshjul_event_save(
+            event=ArshjulEvent(
+                plan=plan,
+                date=date(plan.budget_year, 1 + i % 12, 10),
+                kind="styrelsemote",
+                title=f"Möte {start + i}",
+            ),
+            acting_user=None,
+        )
+
+
+PLAN_PAGES = [
+    "plan_detail",
+    "plan_document",
+    "budget_editor",
+    "budget_statements",
+    "insats_list",
+    "plan_mal",
+    "malgrupp_list",
+    "risk_matrix",
+    "plan_arshjul",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", PLAN_PAGES)
+def test_every_plan_page_runs_the_same_queries_for_double_every_kind_of_content(
+    url_name, personas, world
+):
+    plan = world["plan_a"]
+    client = personas["kansli_a"]
+    user = personas["styrelse_a"].membership.user
+    url = reverse(url_name, args=[plan.forbund.slug, plan.pk])
+    add_every_kind(plan, 2, user)
+    before = count(client, url)
+    add_every_kind(plan, 4, user)
+    assert count(client, url) == before
+
+
+@pytest.mark.django_db
+def test_the_pdf_runs_the_same_queries_for_double_every_kind_of_content(personas, world):
+    from plans.pdf import plan_html
+
+    plan = world["plan_a"]
+    user = personas["styrelse_a"].membership.user
+
+    def pdf_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            plan_html(plan, draft=True)
+        return len(ctx.captured_queries)
+
+    add_every_kind(plan, 2, user)
+    before = pdf_queries()
+    add_every_kind(plan, 4, user)
+    assert pdf_queries() == before
