@@ -16,9 +16,7 @@ def large_forbund(*, kommuner: int, lines: int, years: int, user) -> tuple[Forbu
     slug = f"bench-{kommuner}-{lines}-{years}"
     Forbund.objects.filter(slug=slug).delete()
     forbund = Forbund.objects.create(name=f"Bänkförbundet {slug}", slug=slug, amount_unit="tkr")
-    Medlem.objects.create(forbund=forbund, name="Försäkringskassan", kind="fk", order=1)
-    Medlem.objects.create(forbund=forbund, name="Arbetsförmedlingen", kind="af", order=2)
-    Medlem.objects.create(forbund=forbund, name="Region Bänk", kind="region", order=3)
+    _members(forbund, kommuner, range(2027, 2027 + years))
     plan = plan_services.plan_create(
         forbund=forbund,
         acting_user=user,
@@ -26,29 +24,28 @@ def large_forbund(*, kommuner: int, lines: int, years: int, user) -> tuple[Forbu
         plan_years=years,
         opening_equity=Decimal(5_000_000),
     )
-    for i in range(kommuner):
-        kommun = Medlem.objects.create(
-            forbund=forbund, name=f"Kommun {i + 1}", kind="kommun", order=10 + i
-        )
-        Fordelningstal.objects.bulk_create(
-            Fordelningstal(medlem=kommun, year=y, invanare=5_000 + 1_000 * i) for y in plan.years
-        )
     Membership.objects.create(user=user, forbund=forbund, role="kansli")
     categories = list(BudgetCategory.objects.filter(group__forbund=forbund))
-    for i in range(lines):
+    _budget(plan, user, categories, lines, step=10_000, cycle=37, medlemsbidrag=40_000_000)
+    return forbund, plan
+
+
+def _budget(plan, user, categories, count: int, *, step: int, cycle: int, medlemsbidrag: int):
+    """count lines over the categories in turn, step·(1 … cycle) kr a year, and the
+    medlemsbidrag of every year."""
+    for i in range(count):
         services.budget_line_create(
             plan=plan,
             acting_user=user,
             category=categories[i % len(categories)],
             name=f"Rad {i + 1}",
-            amounts={(y, "budget"): Decimal(10_000 * ((i % 37) + 1)) for y in plan.years},
+            amounts={(y, "budget"): Decimal(step * ((i % cycle) + 1)) for y in plan.years},
         )
     services.budget_figures_set(
         plan=plan,
         acting_user=user,
-        medlemsbidrag={(y, "budget"): Decimal(40_000_000) for y in plan.years},
+        medlemsbidrag={(y, "budget"): Decimal(medlemsbidrag) for y in plan.years},
     )
-    return forbund, plan
 
 
 # --- The installation of issue [11]: 70 förbund, the largest with ten years of plans -------------
@@ -199,18 +196,14 @@ def _content(plan, scale: int, people: dict) -> None:
     categories = list(
         BudgetCategory.objects.filter(group__forbund=plan.forbund, group__is_insats=False)
     )
-    for i in range(800 * scale - len(insatser)):
-        services.budget_line_create(
-            plan=plan,
-            acting_user=kansli,
-            category=categories[i % len(categories)],
-            name=f"Rad {i + 1}",
-            amounts={(y, "budget"): Decimal(1_000 * ((i % 37) + 1)) for y in plan.years},
-        )
-    services.budget_figures_set(
-        plan=plan,
-        acting_user=kansli,
-        medlemsbidrag={(y, "budget"): Decimal(40_000_000 * scale) for y in plan.years},
+    _budget(
+        plan,
+        kansli,
+        categories,
+        800 * scale - len(insatser),
+        step=1_000,
+        cycle=37,
+        medlemsbidrag=40_000_000 * scale,
     )
     body = "<p>" + "Förbundet arbetar för att fler ska komma i arbete eller studier. " * 6 + "</p>"
     sections = [
@@ -291,19 +284,7 @@ def _small_forbund(n: int, scale: int) -> Forbund:
         forbund=forbund, acting_user=None, budget_year=CURRENT_YEAR, opening_equity=Decimal(800_000)
     )
     categories = list(BudgetCategory.objects.filter(group__forbund=forbund))
-    for i in range(20 * scale):
-        services.budget_line_create(
-            plan=plan,
-            acting_user=None,
-            category=categories[i % len(categories)],
-            name=f"Rad {i + 1}",
-            amounts={(y, "budget"): Decimal(10_000 * ((i % 11) + 1)) for y in plan.years},
-        )
-    services.budget_figures_set(
-        plan=plan,
-        acting_user=None,
-        medlemsbidrag={(y, "budget"): Decimal(4_000_000) for y in plan.years},
-    )
+    _budget(plan, None, categories, 20 * scale, step=10_000, cycle=11, medlemsbidrag=4_000_000)
     return forbund
 
 

@@ -63,33 +63,21 @@ class Installation:
         env.update(self.extra_env or {})
         return env
 
-    def manage(self, *args: str, timeout: int = 3600) -> str:
+    def _run(self, argv: list[str], timeout: int) -> str:
         result = subprocess.run(
-            [PYTHON, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
+            argv, cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=timeout
         )
         if result.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)}:\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(f"{' '.join(argv)[:300]}:\n{result.stdout}\n{result.stderr}")
         return result.stdout
+
+    def manage(self, *args: str, timeout: int = 3600) -> str:
+        return self._run([PYTHON, "manage.py", *args], timeout)
 
     def python(self, code: str, *args: str, timeout: int = 3600) -> str:
         """Run `code` with Django set up in this installation; returns what it printed."""
         prelude = f"import sys, django; sys.path.insert(0, {str(ROOT)!r}); django.setup()\n"
-        result = subprocess.run(
-            [PYTHON, "-c", prelude + code, *args],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode:
-            raise RuntimeError(f"{code[:200]}…:\n{result.stdout}\n{result.stderr}")
-        return result.stdout
+        return self._run([PYTHON, "-c", prelude + code, *args], timeout)
 
     @property
     def stamp(self) -> Path:
