@@ -29,7 +29,7 @@ from budgets.models import (
     Side,
 )
 from finsam.members import KOMMUN, member_set_problems
-from finsam.models import Fordelningstal, Medlem
+from finsam.models import AuditEvent, Fordelningstal, Medlem
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -354,8 +354,6 @@ FIGURES_CACHE_SECONDS = 24 * 3600
 
 
 def _figures_key(plan: Plan, today: date) -> str | None:
-    from finsam.models import AuditEvent
-
     if connection.in_atomic_block:
         # Inside a transaction the latest event may still be rolled back, and on SQLite its id
         # then comes again with other content: compute, never keep.
