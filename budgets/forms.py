@@ -18,7 +18,7 @@ from budgets.models import (
 from budgets.selectors import calc_key
 from finsam.fields import AmountField, DecimalField
 from finsam.forms import OwnedModelForm
-from finsam.money import input_value, parse_amount
+from finsam.money import parse_amount
 from finsam.saving import SafeFormMixin
 
 # The resultatbudget rows of a year known only as those (BudgetYear.level "resultat").
@@ -86,10 +86,10 @@ class BudgetGridForm(forms.Form):
         self.initials[name] = value
         # What the page shows for the cell now: sent back as its "o-" twin. After a
         # successful save the form is rebuilt, so a bound form shows the posted twin again.
-        if self.is_bound and ("o-" + name) in self.data:
-            self.shown[name] = self.data.get("o-" + name, "")
-        else:
-            self.shown[name] = input_value(value, self.figures.unit)
+        twin = "o-" + name
+        self.shown[name] = (
+            self.data[twin] if self.is_bound and twin in self.data else self.initial_text(name)
+        )
 
     def initial_text(self, name: str) -> str:
         """The cell's stored amount as the page writes it in the input."""

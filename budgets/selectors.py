@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from budgets import calc, checks
@@ -28,8 +28,9 @@ from budgets.models import (
     ColumnKind,
     Side,
 )
+from finsam.audit import latest_change
 from finsam.members import KOMMUN, member_set_problems
-from finsam.models import AuditEvent, Fordelningstal, Medlem
+from finsam.models import Fordelningstal, Medlem
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -358,8 +359,8 @@ def _figures_key(plan: Plan, today: date) -> str | None:
         # Inside a transaction the latest event may still be rolled back, and on SQLite its id
         # then comes again with other content: compute, never keep.
         return None
-    mark = AuditEvent.objects.filter(forbund_id=plan.forbund_id).aggregate(m=Max("pk"))["m"]
-    return f"plan-figures:{FIGURES_VERSION}:{plan.pk}:{plan.lock_version}:{mark or 0}:{today}"
+    mark = latest_change(plan.forbund_id)
+    return f"plan-figures:{FIGURES_VERSION}:{plan.pk}:{plan.lock_version}:{mark}:{today}"
 
 
 # Raise when PlanFigures or the computation changes shape: figures kept by a running

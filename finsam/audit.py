@@ -420,3 +420,16 @@ def save_recorded(
         plan=plan,
     )
     return saved
+
+
+def latest_change(forbund_id: int) -> int:
+    """The id of the förbund's latest recorded change, a PDF's own events aside (0 if none).
+    Every change to a plan, its budget, texts and insatser, and to the förbund's settings and
+    members is recorded, so an unchanged mark means unchanged content: the figures cache
+    (budgets.selectors.plan_figures) and the reuse of a draft PDF (PlanPdf.source_mark) key on it."""
+    latest = (
+        AuditEvent.objects.filter(forbund_id=forbund_id)
+        .exclude(action__startswith="pdf.")
+        .aggregate(latest=models.Max("pk"))["latest"]
+    )
+    return latest or 0

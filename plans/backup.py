@@ -32,6 +32,7 @@ from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import FileField
 from django.utils import timezone
 
 from finsam.models import Forbund
@@ -125,8 +126,6 @@ def _user_fields(model) -> list:
 
 
 def _file_fields(model) -> list:
-    from django.db.models import FileField
-
     return [f for f in model._meta.concrete_fields if isinstance(f, FileField)]
 
 
@@ -335,15 +334,14 @@ def import_forbund(content: bytes) -> Imported:
     try:
         with transaction.atomic():
             result = _write(manifest, data, files, by_model, written)
-    except IntegrityError as error:
-        for name in written:
-            default_storage.delete(name)
-        raise BackupError(
-            f"Förbundet går inte att läsa in här: det krockar med något som redan finns ({error})."
-        ) from None
-    except BaseException:
+    except BaseException as error:
         for name in written:  # nothing stays behind of a refused import
             default_storage.delete(name)
+        if isinstance(error, IntegrityError):
+            raise BackupError(
+                "Förbundet går inte att läsa in här: det krockar med något som redan finns "
+                f"({error})."
+            ) from None
         raise
     return result
 

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
-from finsam.models import AuditEvent, Role, Seat
+from finsam.models import Role, Seat
 from plans.models import Approval, ArshjulEvent, Comment, Plan, PlanStatus
 
 UPCOMING_SHOWN = 4
@@ -111,15 +111,3 @@ def waiting_for(user, memberships, *, today: date) -> dict[int, list[tuple[str, 
         ):
             add(plan, f"nyligen antagen ({plan.meeting_date:%Y-%m-%d})")
     return waiting
-
-
-def draft_mark(plan: Plan) -> int:
-    """The förbund's latest recorded change other than a PDF's own events. Every change to a
-    plan, its budget, texts and insatser, and to the förbund's settings and members is recorded,
-    so two equal marks mean the same content."""
-    latest = (
-        AuditEvent.objects.filter(forbund_id=plan.forbund_id)
-        .exclude(action__startswith="pdf.")
-        .aggregate(latest=Max("pk"))["latest"]
-    )
-    return latest or 0

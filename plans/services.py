@@ -21,7 +21,7 @@ from budgets.defaults import ensure_budget_groups
 from budgets.models import COMPARISON_KINDS, ColumnKind
 from budgets.selectors import plan_figures
 from budgets.services import budget_copy, budget_years_sync, sek
-from finsam.audit import ActingUser, audit_record, changed_names, save_recorded
+from finsam.audit import ActingUser, audit_record, changed_names, latest_change, save_recorded
 from finsam.models import Forbund
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
@@ -36,7 +36,6 @@ from plans.models import (
     SectionKind,
 )
 from plans.sanitize import sanitize_html
-from plans.selectors import draft_mark
 from plans.tasks import render_plan_pdf_task
 
 # The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
@@ -355,7 +354,7 @@ def reusable_draft_pdf(plan: Plan) -> PlanPdf | None:
     )
     if latest is None:
         return None
-    if latest.status == PdfStatus.KO or latest.source_mark == draft_mark(plan):
+    if latest.status == PdfStatus.KO or latest.source_mark == latest_change(plan.forbund_id):
         return latest
     return None
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from finsam.audit import latest_change
 from plans.models import PdfKind, PdfStatus, PlanPdf
 from plans.pdf import render_plan_pdf
-from plans.selectors import draft_mark
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,9 @@ def render_plan_pdf_task(pdf_id: int) -> str:
     pdf = PlanPdf.objects.select_related("plan__forbund").get(pk=pdf_id)
     if pdf.status != PdfStatus.KO:
         return pdf.status
-    mark = draft_mark(pdf.plan)  # what the rendering starts from; a later change is newer
+    mark = latest_change(
+        pdf.plan.forbund_id
+    )  # what the rendering starts from; a later change is newer
     try:
         rendered = render_plan_pdf(pdf.plan, draft=pdf.kind == PdfKind.UTKAST)
     except Exception as error:  # the page must show the failure, not spin forever
