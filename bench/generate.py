@@ -145,6 +145,7 @@ def _big_forbund(scale: int, log) -> tuple[Forbund, dict]:
             present=[m.pk for m in ledamoter],
         )
         plan = plan_services.plan_create_from(previous=plan, acting_user=people["kansli"])
+        _fill_amounts(plan, people["kansli"])
         log(f"  {year}: ny plan")
     _follow_up(plan)
     return forbund, people
@@ -255,6 +256,26 @@ def _content(plan, scale: int, people: dict) -> None:
                 ),
             ],
         )
+
+
+def _fill_amounts(plan, user) -> None:
+    """Every typed cell a carried-forward plan has no amount in yet (its new year, and the
+    comparison columns), as the kansli fills them: a current plan of 800 lines has some
+    5 000 amounts, not 800 empty lines."""
+    from budgets.models import BudgetAmount
+
+    stored = set(
+        BudgetAmount.objects.filter(line__plan=plan).values_list("line_id", "year", "column")
+    )
+    columns = services.year_columns(plan)
+    amounts = {}
+    for i, line in enumerate(plan.budget_lines.order_by("pk")):
+        if line.computed_room or line.summary:
+            continue
+        for year, column in columns:
+            if (line.pk, year, column) not in stored:
+                amounts[(line.pk, year, column)] = Decimal(1_000 * ((i % 37) + 1))
+    services.budget_figures_set(plan=plan, acting_user=user, amounts=amounts)
 
 
 def _follow_up(plan) -> None:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 # Bump when bench/generate.py changes what it builds: a cached installation is rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 @dataclass
@@ -88,6 +88,7 @@ class Installation:
         if self.stamp.exists():
             info = json.loads(self.stamp.read_text())
             if info.get("version") == GENERATOR_VERSION:
+                self.manage("migrate", "--noinput", "-v0")  # code newer than the installation
                 return info
         if self.database_url:
             _recreate_postgres(self.database_url)

@@ -748,10 +748,12 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     ub = ib + resultat
     available = ib + intakter
 
-    by_kind = {
-        kind: sum((amounts[ln.key] * _dec(_kinds(ln).get(kind, ZERO)) for ln in costs), ZERO)
-        for kind in share_kinds
-    }
+    # Per kind, the sum over the costs in their order of amount × the line's fraction in it.
+    by_kind = dict.fromkeys(share_kinds, ZERO)
+    for ln in costs:
+        kinds, amount = _kinds(ln), amounts[ln.key]
+        for kind in share_kinds:
+            by_kind[kind] += amount * _dec(kinds.get(kind, ZERO))
     shares = {
         kind: _fraction(amount, kostnader) if kostnader else ZERO
         for kind, amount in by_kind.items()

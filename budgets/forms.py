@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 
 from budgets.models import (
     STATEMENT_INPUTS,
@@ -52,48 +53,97 @@ class BudgetGridForm(forms.Form):
     Each cell travels with the value it was shown with (a hidden "o-" twin). Only the cells the
     user changed are saved, so a stale page never overwrites a colleague's newer figure. A post
     may hold any subset of the cells (the autosave sends a cell at a time); the rest are unchanged.
-    The cells share one AmountField to clean what is sent; none has a field object of its own.
+    The cells share one AmountField to clean what is sent; none has a field object of its own,
+    and a cell is known by its name (cell_key), so a post of one cell costs one cell's work.
     """
 
     def __init__(self, figures, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.figures = figures
-        unit = figures.unit
-        self.amount_field = AmountField(unit=unit, required=False)
-        self.cells: dict[str, tuple] = {}
-        self.labels: dict[str, str] = {}
-        self.initials: dict[str, Decimal] = {}
-        self.shown: dict[str, str] = {}
-        for column in figures.columns:
-            name = medlemsbidrag_name(column.year, column.kind)
-            self._add(name, column.entered.medlemsbidrag.amount, f"Medlemsbidrag {column.label}")
-            self.cells[name] = ("mb", column.year, column.kind)
-        for line in figures.lines:
-            if line.computed_room:
-                continue  # computed, never typed
-            for column in figures.columns:
-                if not column.shows(line):
-                    continue  # no amount at this column's level (e.g. a detail line, per grupp)
-                name = amount_name(line.pk, column.year, column.kind)
-                value = figures.typed.get((line.pk, column.year, column.kind), Decimal(0))
-                self._add(name, value, f"{line.name}, {column.label}")
-                self.cells[name] = ("a", line.pk, column.year, column.kind)
+        self.amount_field = AmountField(unit=figures.unit, required=False)
+        self._lines = {line.pk: line for line in figures.lines}
+        self._columns = {(c.year, c.kind): c for c in figures.columns}
+        self._stored = figures  # what each cell's twin says is stored (take_stored)
+        self._keys: dict[str, tuple | None] = {}
         # The cells this post holds; the others show what is stored, as if never touched.
-        self.sent = {name for name in self.cells if name in self.data} if self.is_bound else set()
-
-    def _add(self, name: str, value: Decimal, label: str) -> None:
-        self.labels[name] = label
-        self.initials[name] = value
-        # What the page shows for the cell now: sent back as its "o-" twin. After a
-        # successful save the form is rebuilt, so a bound form shows the posted twin again.
-        twin = "o-" + name
-        self.shown[name] = (
-            self.data[twin] if self.is_bound and twin in self.data else self.initial_text(name)
+        self.sent = (
+            {name for name in self.data if self.cell_key(name) is not None}
+            if self.is_bound
+            else set()
         )
+
+    def cell_key(self, name: str) -> tuple | None:
+        """("mb", year, column) or ("a", line id, year, column) for a typed cell's name;
+        None for any other name (a computed line, a column the line has no amount in)."""
+        if name not in self._keys:
+            self._keys[name] = self._parse(name)
+        return self._keys[name]
+
+    def _parse(self, name: str) -> tuple | None:
+        parts = name.split("-")
+        try:
+            if parts[0] == "mb" and len(parts) == 3:
+                key = ("mb", int(parts[1]), parts[2])
+                return key if key[1:] in self._columns else None
+            if parts[0] == "a" and len(parts) == 4:
+                line = self._lines.get(int(parts[1]))
+                column = self._columns.get((int(parts[2]), parts[3]))
+                if line is None or column is None or line.computed_room:
+                    return None  # a computed line is never typed
+                if not column.shows(line):
+                    return None  # no amount at this column's level (a detail line, per grupp)
+                return ("a", line.pk, column.year, column.kind)
+        except ValueError:
+            return None
+        return None
+
+    def has_cell(self, name: str) -> bool:
+        return self.cell_key(name) is not None
+
+    @cached_property
+    def cells(self) -> dict[str, tuple]:
+        """Every typed cell of the budget by name, in the table's order."""
+        out = {}
+        for column in self.figures.columns:
+            out[medlemsbidrag_name(column.year, column.kind)] = ("mb", column.year, column.kind)
+        for line in self.figures.lines:
+            for column in self.figures.columns:
+                name = amount_name(line.pk, column.year, column.kind)
+                if self.has_cell(name):
+                    out[name] = ("a", line.pk, column.year, column.kind)
+        return out
+
+    def label(self, name: str) -> str:
+        key = self.cell_key(name)
+        if key[0] == "mb":
+            return f"Medlemsbidrag {self._columns[key[1:]].label}"
+        return f"{self._lines[key[1]].name}, {self._columns[key[2:]].label}"
+
+    @staticmethod
+    def _value(figures, key: tuple) -> Decimal:
+        if key[0] == "mb":
+            column = next(c for c in figures.columns if (c.year, c.kind) == key[1:])
+            return column.entered.medlemsbidrag.amount
+        return figures.typed.get(key[1:], Decimal(0))
+
+    def stored_value(self, name: str) -> Decimal:
+        """The cell's stored amount, as the page was built from."""
+        return self._value(self.figures, self.cell_key(name))
 
     def initial_text(self, name: str) -> str:
         """The cell's stored amount as the page writes it in the input."""
-        return self.amount_field.prepare_value(self.initials[name])
+        return self.amount_field.prepare_value(self.stored_value(name))
+
+    def shown_text(self, name: str) -> str:
+        """What the page shows for the cell now, sent back as its "o-" twin. After a successful
+        save the form is rebuilt, so a bound form shows the posted twin again; after a
+        conflict, the figure now stored (take_stored)."""
+        if self._stored is not self.figures:
+            return self.amount_field.prepare_value(self._value(self._stored, self.cell_key(name)))
+        twin = "o-" + name
+        if self.is_bound and twin in self.data:
+            return self.data[twin]
+        return self.initial_text(name)
 
     def cell_input(self, name: str) -> CellInput:
         if name in self.sent:
@@ -102,13 +152,12 @@ class BudgetGridForm(forms.Form):
         else:
             text = self.initial_text(name)
         errors = self.errors.get(name, ()) if self.is_bound else ()
-        return CellInput(name, self.labels[name], text, errors)
+        return CellInput(name, self.label(name), text, errors)
 
     def take_stored(self, figures) -> None:
         """After a conflict: the page keeps what the user typed, and each cell's twin now says
         what is stored, so that sending again keeps the user's figures."""
-        fresh = BudgetGridForm(figures)
-        self.shown.update(fresh.shown)
+        self._stored = figures
 
     def _cell_error(self, name: str, message) -> None:
         self._errors[name] = self.error_class(
@@ -127,14 +176,15 @@ class BudgetGridForm(forms.Form):
         # The figure the page showed in each changed cell: the service refuses a cell that a
         # colleague has saved since (budgets.services.budget_figures_set).
         self.shown_values: dict[tuple, Decimal] = {}
-        for name, key in self.cells.items():
-            if name in self.errors or name not in self.sent:
-                continue  # a cell not sent is not changed: the autosave sends only its edits
+        for name in sorted(self.sent):  # a cell not sent is not changed
+            if name in self.errors:
+                continue
+            key = self.cell_key(name)
             value = cleaned.get(name)
             if value is None:
                 value = Decimal(0)  # an emptied cell means nothing budgeted
             try:
-                shown = parse_amount(self.shown[name], self.figures.unit)
+                shown = parse_amount(self.shown_text(name), self.figures.unit)
             except ValueError:
                 shown = None
             if shown == value:

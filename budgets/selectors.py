@@ -8,6 +8,8 @@ amounts.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,6 +19,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
+from djmoney.money import Money
 
 from budgets import calc, checks
 from budgets.models import (
@@ -99,6 +102,13 @@ def column_labels(plan: Plan, columns: list[tuple[int, str]]) -> list[tuple[int,
 
 
 @dataclass
+class FiguresSource:
+    years: dict[tuple[int, str], BudgetYear]
+    inputs: ForbundInputs
+    today: date
+
+
+@dataclass
 class PlanFigures:
     """A plan's budget as entered and as computed, with its findings."""
 
@@ -115,6 +125,12 @@ class PlanFigures:
     kommun_parts: bool = True  # False: the plan states only the kommuner's sum
     # (line id, year, column) -> the footnote on that one amount
     cell_notes: dict[tuple[int, int, str], str] = field(default_factory=dict)
+    # The förbund's count of changes the figures were computed at (finsam.audit.latest_change),
+    # None when they were computed inside a transaction and are not kept.
+    count: int | None = None
+    # What they were computed from besides lines, typed and cell_notes: enough to compute them
+    # again after a save of amounts without reading anything (figures_after_save).
+    source: FiguresSource | None = None
 
     @property
     def members_by_pk(self) -> dict[int, Medlem]:
@@ -182,12 +198,30 @@ def split_members(forbund, members: list[Medlem], year: int) -> tuple[calc.Split
 
 
 def _calc_lines(
-    lines: list[BudgetLine], typed: dict[tuple[int, int, str], Decimal], column: str
+    lines: list[BudgetLine],
+    typed: dict[tuple[int, int, str], Decimal],
+    column: str,
+    *,
+    reuse: tuple[tuple[calc.Line, ...], set[int]] | None = None,
 ) -> list[calc.Line]:
+    """The lines as budgets.calc takes them, with their amounts in one column. With reuse
+    (calc lines of the same lines, and the ids of those whose amounts changed since), the
+    others are taken as they are."""
     by_line: dict[int, dict[int, Decimal]] = {}
+    wanted = reuse[1] if reuse is not None else None
     for (line_id, year, col), amount in typed.items():
-        if col == column:
+        if col == column and (wanted is None or line_id in wanted):
             by_line.setdefault(line_id, {})[year] = amount
+    if reuse is not None:
+        before, changed = reuse
+        return [
+            dataclasses.replace(
+                calc_line, amounts={} if line.computed_room else by_line.get(line.pk, {})
+            )
+            if line.pk in changed
+            else calc_line
+            for line, calc_line in zip(lines, before, strict=True)
+        ]
     out = []
     for line in lines:
         group = line.category.group
@@ -353,34 +387,88 @@ def forbund_inputs(plan: Plan) -> ForbundInputs:
 # adopted plan's figures never move; a draft's are computed again after any write.
 FIGURES_CACHE_SECONDS = 24 * 3600
 
-
-def _figures_key(plan: Plan, today: date) -> str | None:
-    if connection.in_atomic_block:
-        # Inside a transaction the latest event may still be rolled back, and on SQLite its id
-        # then comes again with other content: compute, never keep.
-        return None
-    mark = latest_change(plan.forbund_id)
-    return f"plan-figures:{FIGURES_VERSION}:{plan.pk}:{plan.lock_version}:{mark}:{today}"
-
-
 # Raise when PlanFigures or the computation changes shape: figures kept by a running
 # installation's shared cache are then not read by the new code.
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2
+
+
+def _figures_key(plan: Plan, today: date, count: int) -> str:
+    return f"plan-figures:{FIGURES_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{today}"
+
+
+def _change_count(plan: Plan) -> int | None:
+    if connection.in_atomic_block:
+        # Inside a transaction the changes counted may still be rolled back, and the count then
+        # comes again with other content: compute, never keep.
+        return None
+    return latest_change(plan.forbund_id)
 
 
 def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     """A plan's computed budget, in a fixed number of queries, kept in the cache between
     requests while nothing in the förbund changes (see FIGURES_CACHE_SECONDS)."""
     today = today or timezone.localdate()
-    key = _figures_key(plan, today)
-    if key is not None:
-        kept = cache.get(key)
+    count = _change_count(plan)
+    if count is not None:
+        kept = cache.get(_figures_key(plan, today, count))
         if kept is not None:
             kept.plan = plan  # the caller's own plan object, as a computed one would hold
             return kept
     figures = compute_plan_figures(plan, today=today)
-    if key is not None:
-        cache.set(key, figures, FIGURES_CACHE_SECONDS)
+    if count is not None:
+        # Read after the count: at least as new as the count says (finsam.models.ChangeCount).
+        figures.count = count
+        cache.set(_figures_key(plan, today, count), figures, FIGURES_CACHE_SECONDS)
+    return figures
+
+
+def figures_after_save(
+    plan: Plan,
+    before: PlanFigures,
+    *,
+    amounts: dict[tuple[int, int, str], Decimal],
+    medlemsbidrag: dict[tuple[int, str], Decimal],
+    saved: int,
+) -> PlanFigures:
+    """The figures after budgets.services.budget_figures_set was given these amounts over
+    `before` and saved `saved` of them (the rest were stored already).
+
+    When that save is the one change the förbund has counted since `before` was read, the
+    figures are `before` with the amounts, computed again without reading anything (and kept);
+    otherwise they are read as plan_figures reads them.
+    """
+    today = timezone.localdate()
+    count = _change_count(plan)
+    if (
+        count is None
+        or before.count is None
+        or before.source is None
+        or before.source.today != today
+        or count != before.count + (1 if saved else 0)
+        or any(key not in before.source.years for key in medlemsbidrag)
+    ):
+        return plan_figures(plan, today=today)
+    if not saved:
+        return before
+    typed = {**before.typed, **amounts}
+    years = dict(before.source.years)
+    for key, value in medlemsbidrag.items():
+        row = copy.copy(years[key])
+        row.medlemsbidrag = Money(value, "SEK")
+        years[key] = row
+    changed = {line_id for line_id, _, column in amounts if column == ColumnKind.BUDGET}
+    figures = _compute(
+        plan,
+        years,
+        before.source.inputs,
+        before.lines,
+        typed,
+        before.cell_notes,
+        today,
+        reuse=(before.result.lines, changed),
+    )
+    figures.count = count
+    cache.set(_figures_key(plan, today, count), figures, FIGURES_CACHE_SECONDS)
     return figures
 
 
@@ -388,7 +476,7 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
     """Load and compute a plan's budget in a fixed number of queries (never from the cache)."""
     years = {(y.year, y.column): y for y in BudgetYear.objects.filter(plan=plan)}
     inputs = forbund_inputs(plan)
-    members, weights, groups = inputs.members, inputs.weights, inputs.groups
+    groups = inputs.groups
     categories = inputs.categories
     lines = list(BudgetLine.objects.for_plan(plan).select_related("insats"))
     for line in lines:
@@ -404,7 +492,6 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
             cell_notes[(line_id, year, column)] = note
     # A group that counts in another's total stands right after it (see group_sort_keys).
     group_order = group_sort_keys(groups)
-    groups = sorted(groups, key=lambda g: group_order[g.pk])
     lines.sort(
         key=lambda ln: (
             group_order[ln.category.group_id],
@@ -413,6 +500,23 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
             ln.pk,
         )
     )
+    return _compute(plan, years, inputs, lines, typed, cell_notes, today or timezone.localdate())
+
+
+def _compute(
+    plan: Plan,
+    years: dict[tuple[int, str], BudgetYear],
+    inputs: ForbundInputs,
+    lines: list[BudgetLine],
+    typed: dict[tuple[int, int, str], Decimal],
+    cell_notes: dict[tuple[int, int, str], str],
+    today: date,
+    reuse: tuple[tuple[calc.Line, ...], set[int]] | None = None,
+) -> PlanFigures:
+    """A plan's figures from what was read: no query. reuse: see _calc_lines."""
+    members, weights, groups = inputs.members, inputs.weights, inputs.groups
+    group_order = group_sort_keys(groups)
+    groups = sorted(groups, key=lambda g: group_order[g.pk])
     unit = inputs.rounding_unit
     parents = {calc_key(g): str(g.parent_id) for g in groups if g.parent_id is not None}
 
@@ -430,7 +534,7 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
         region_has_kommun_role=inputs.region_has_kommun_role,
         split_kommuner=inputs.kommun_parts,
         under_use_percent=plan.under_use_percent,
-        lines=_calc_lines(lines, typed, ColumnKind.BUDGET),
+        lines=_calc_lines(lines, typed, ColumnKind.BUDGET, reuse=reuse),
         group_parents=parents,
         targets={r.year: _targets(r) for r in plan_rows},
         balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
@@ -486,7 +590,7 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
     findings = checks.run_checks(
         result,
         budget_year=plan.budget_year,
-        today=today or timezone.localdate(),
+        today=today,
         adopted=plan.is_adopted,
         deficit_reason=plan.deficit_reason,
         deficit_reasons={r.year: r.deficit_reason for r in plan_rows if r.deficit_reason},
@@ -508,4 +612,5 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
         member_problems=problems,
         kommun_parts=inputs.kommun_parts,
         cell_notes=cell_notes,
+        source=FiguresSource(years=years, inputs=inputs, today=today),
     )

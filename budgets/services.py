@@ -339,6 +339,9 @@ def _refuse_stale_cells(plan, lines, cells, years, amounts, medlemsbidrag, shown
     )
 
 
+MANY_LINES = 500
+
+
 @transaction.atomic
 def budget_figures_set(
     *,
@@ -359,8 +362,15 @@ def budget_figures_set(
     amounts = amounts or {}
     medlemsbidrag = medlemsbidrag or {}
     valid = set(year_columns(plan))
-    lines = {line.pk: line for line in plan.budget_lines.all()}
-    cells = {(c.line_id, c.year, c.column): c for c in BudgetAmount.objects.filter(line__plan=plan)}
+    # The lines and cells the save touches (all of them for a save of many, in one query).
+    line_ids = {key[0] for key in amounts}
+    lines_of_plan = plan.budget_lines.all()
+    stored_cells = BudgetAmount.objects.filter(line__plan=plan)
+    if len(line_ids) <= MANY_LINES:
+        lines_of_plan = lines_of_plan.filter(pk__in=line_ids)
+        stored_cells = stored_cells.filter(line_id__in=line_ids)
+    lines = {line.pk: line for line in lines_of_plan} if line_ids else {}
+    cells = {(c.line_id, c.year, c.column): c for c in stored_cells} if line_ids else {}
     years = {(y.year, y.column): y for y in plan.year_rows.all()}
     _refuse_stale_cells(plan, lines, cells, years, amounts, medlemsbidrag, shown or {})
     changes: dict[str, list[str]] = {}

@@ -67,14 +67,20 @@ def budget_body(
     finding_refs=(),
     slug: str = "",
     plan_pk: int | None = None,
+    oob: bool = False,
 ) -> SafeString:
-    """The <tr> elements of the budget table."""
+    """The <tr> elements of the budget table. A row of figures has an id from its ref
+    ("rad-line-12", "rad-resultat"), so that an answer to a save can replace just the rows
+    that changed; with oob, each row says so (htmx's hx-swap-oob) and headings are left out."""
     if editable:
         line_url = reverse("budget_line_edit", args=[slug, plan_pk, 0])[: -len("0/")]
         insats_url = reverse("insats_edit", args=[slug, plan_pk, 0])[: -len("0/andra/")]
     out = []
     span = ncols + 2
+    swap = ' hx-swap-oob="true"' if oob else ""
     for row in rows:
+        if oob and row.kind in ("heading", "group"):
+            continue
         if row.kind == "heading":
             out.append(
                 f'<tr class="section"><th scope="colgroup" colspan="{span}">{escape(row.label)}</th></tr>'
@@ -86,8 +92,10 @@ def budget_body(
             )
             continue
         finding = " has-finding" if row.ref and row.ref in finding_refs else ""
+        row_id = f' id="rad-{row.ref.replace(":", "-")}"' if row.ref else ""
         out.append(
-            f'<tr class="row-{row.kind}{finding}"><th scope="row">{_label(row, editable)}</th>'
+            f'<tr{row_id} class="row-{row.kind}{finding}"{swap}>'
+            f'<th scope="row">{_label(row, editable)}</th>'
         )
         for cell in row.cells:
             field = cell.bound_field

@@ -70,8 +70,12 @@ def member_rows(figures: PlanFigures) -> list[Row]:
     return rows
 
 
-def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]:
-    """The rows of the budget table and the numbered footnotes of its lines."""
+def budget_rows(
+    figures: PlanFigures, *, only_lines: set[int] | None = None
+) -> tuple[list[Row], list[tuple[int, str]]]:
+    """The rows of the budget table and the numbered footnotes of its lines; with only_lines,
+    of the lines only those (for what a save changed: see changed_lines), numbered as in the
+    whole table."""
     columns = figures.columns
     rows: list[Row] = [Row("heading", "Intäkter")]
     rows.append(
@@ -88,6 +92,26 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
     rows += member_rows(figures)
 
     notes: list[tuple[int, str]] = []
+
+    def count_notes(line) -> None:
+        if line.note:
+            notes.append((len(notes) + 1, line.note))
+        for c in columns:
+            if c.shows(line) and not line.computed_room:
+                cell_note = figures.cell_notes.get((line.pk, c.year, c.kind))
+                if cell_note:
+                    notes.append((len(notes) + 1, cell_note))
+
+    def line_rows(lines) -> list[Row]:
+        if only_lines is None:
+            return [line_row(ln) for ln in lines]
+        out = []
+        for ln in lines:
+            if ln.pk in only_lines:
+                out.append(line_row(ln))
+            else:
+                count_notes(ln)  # the lines after it keep their footnotes' numbers
+        return out
 
     def line_row(line) -> Row:
         note_number = None
@@ -142,9 +166,10 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
         # A group that counts in another's total follows it (selectors.group_sort_keys); the
         # total over them stands after the last of them that has lines.
         groups = [g for g in figures.groups if g.side == side]
-        lines_of = {
-            g.pk: [ln for ln in figures.lines if ln.category.group_id == g.pk] for g in groups
-        }
+        lines_of: dict[int, list] = {g.pk: [] for g in groups}
+        for ln in figures.lines:
+            if ln.category.group_id in lines_of:
+                lines_of[ln.category.group_id].append(ln)
         by_pk = {g.pk: g for g in groups}
         with_lines = [g for g in groups if lines_of[g.pk]]
         last_child = {}
@@ -158,7 +183,7 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
             if not lines_of[group.pk] and not is_parent:
                 continue
             out.append(Row("group", group.name, ref=f"group:{key}"))
-            out += [line_row(ln) for ln in lines_of[group.pk]]
+            out += line_rows(lines_of[group.pk])
             if not is_parent:
                 out.append(
                     subtotal(
@@ -183,16 +208,30 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
         return out
 
     rows += group_rows(Side.INTAKT)
-    rows.append(Row("total", "Summa intäkter", [Cell(c.result.intakter) for c in columns]))
+    rows.append(
+        Row("total", "Summa intäkter", [Cell(c.result.intakter) for c in columns], ref="intakter")
+    )
     rows.append(
         Row("equity", "Ingående eget kapital", [Cell(c.result.ib) for c in columns], ref="ib")
     )
     rows.append(
-        Row("total", "Summa tillgängliga medel", [Cell(c.result.available) for c in columns])
+        Row(
+            "total",
+            "Summa tillgängliga medel",
+            [Cell(c.result.available) for c in columns],
+            ref="tillgangligt",
+        )
     )
     rows.append(Row("heading", "Kostnader"))
     rows += group_rows(Side.KOSTNAD)
-    rows.append(Row("total", "Summa kostnader", [Cell(c.result.kostnader) for c in columns]))
+    rows.append(
+        Row(
+            "total",
+            "Summa kostnader",
+            [Cell(c.result.kostnader) for c in columns],
+            ref="kostnader",
+        )
+    )
     rows.append(
         Row("result", "Årets resultat", [Cell(c.result.resultat) for c in columns], ref="resultat")
     )
@@ -202,13 +241,38 @@ def budget_rows(figures: PlanFigures) -> tuple[list[Row], list[tuple[int, str]]]
     return rows, notes
 
 
+def finding_refs(figures: PlanFigures) -> set[str]:
+    """The rows a plan check marks (a finding that is more than information)."""
+    return {f.ref for f in figures.findings if f.severity != INFO}
+
+
+def changed_lines(before: PlanFigures, after: PlanFigures) -> set[int]:
+    """The lines whose row in the budget table differs between two computations of the same
+    plan's lines: a typed or computed amount, a budgeted figure, or a check's mark."""
+    changed = {
+        int(ref[5:])
+        for ref in finding_refs(before) ^ finding_refs(after)
+        if ref.startswith("line:")
+    }
+    changed |= {key[0] for key, amount in after.typed.items() if before.typed.get(key) != amount}
+    changed |= {key[0] for key in before.typed.keys() - after.typed.keys()}
+    for old, new in zip(before.columns, after.columns, strict=True):
+        was = old.result.line_amounts
+        changed |= {
+            int(key)
+            for key, amount in new.result.line_amounts.items()
+            if was.get(key) != amount and key.isdigit()  # not a resultatbudget row (calc)
+        }
+    return changed
+
+
 def attach_fields(rows: list[Row], form) -> None:
     """Give each typed cell its input (name, label, value, errors), for the editor."""
     for row in rows:
         for cell in row.cells:
-            if cell.field_name and cell.field_name in form.cells:
+            if cell.field_name and form.has_cell(cell.field_name):
                 cell.bound_field = form.cell_input(cell.field_name)
-                cell.shown = form.shown[cell.field_name]
+                cell.shown = form.shown_text(cell.field_name)
 
 
 SHARE_LABELS = {**dict(ShareKind.choices), EJ_ANGIVET: "Ej angivet"}
@@ -333,9 +397,10 @@ def level_notes(figures: PlanFigures) -> list[str]:
     return said
 
 
-def budget_context(figures: PlanFigures) -> dict:
-    """Everything a page, the document or the PDF needs to show a plan's budget."""
-    rows, notes = budget_rows(figures)
+def budget_context(figures: PlanFigures, *, only_lines: set[int] | None = None) -> dict:
+    """Everything a page, the document or the PDF needs to show a plan's budget (with
+    only_lines, of the lines' rows only those: see budget_rows)."""
+    rows, notes = budget_rows(figures, only_lines=only_lines)
     return {
         "level_notes": level_notes(figures),
         "figures": figures,
@@ -354,5 +419,5 @@ def budget_context(figures: PlanFigures) -> dict:
         "equity_svg": equity_chart(figures),
         "cost_svg": cost_chart(figures),
         "fel_count": sum(1 for f in figures.findings if f.severity == FEL),
-        "finding_refs": {f.ref for f in figures.findings if f.severity != INFO},
+        "finding_refs": finding_refs(figures),
     }

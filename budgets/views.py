@@ -10,6 +10,7 @@ from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap
 
 from budgets import calc, services
 from budgets.access import get_category_for_user, get_group_for_user, get_line_for_user
@@ -22,8 +23,14 @@ from budgets.forms import (
     OfferForm,
 )
 from budgets.models import BudgetGroup, ColumnKind
-from budgets.selectors import calc_key, column_labels, plan_figures, split_members
-from budgets.tables import attach_fields, budget_context
+from budgets.selectors import (
+    calc_key,
+    column_labels,
+    figures_after_save,
+    plan_figures,
+    split_members,
+)
+from budgets.tables import attach_fields, budget_context, changed_lines
 from finsam.actions import run_and_return
 from finsam.audit import EditConflict
 from finsam.members import AF, KIND_LABELS
@@ -47,6 +54,7 @@ def budget_editor(request, slug: str, pk: int):
     form = BudgetGridForm(figures, request.POST if request.method == "POST" else None)
     status = 200
     changed = None
+    only_lines = None
     if request.method == "POST":
         # The autosave saves the cells that are right even while another is wrong: a wrong
         # cell shows its message beside itself and blocks no other. The full form (no
@@ -74,9 +82,21 @@ def budget_editor(request, slug: str, pk: int):
                 if not request.htmx:
                     messages.success(request, f"Sparade {changed} ändrade belopp.")
                     return redirect("budget_editor", slug=slug, pk=pk)
-                figures = plan_figures(plan)
+                before = figures
+                figures = figures_after_save(
+                    plan,
+                    before,
+                    amounts=form.amounts,
+                    medlemsbidrag=form.medlemsbidrag,
+                    saved=changed,
+                )
                 if partial:
                     form.take_stored(figures)  # the wrong cell keeps its text and its message
+                elif _page_shows(request, before) and _only_change(before, figures, changed):
+                    only_lines = changed_lines(before, figures) | {
+                        key[1] for key in map(form.cell_key, form.sent) if key[0] == "a"
+                    }
+                    form = BudgetGridForm(figures)
                 else:
                     form = BudgetGridForm(figures)
         else:
@@ -89,11 +109,35 @@ def budget_editor(request, slug: str, pk: int):
         "editable": editable,
         "announce": _announce(form, changed) if request.htmx and request.method == "POST" else "",
         "saved_others": bool(changed),  # the autosave saved the right cells beside a wrong one
-        **budget_context(figures),
+        **budget_context(figures, only_lines=only_lines),
     }
     attach_fields(context["rows"], form)
+    if only_lines is not None:
+        # Only what the save changed: the rows of the cells sent and of every line whose
+        # figures moved, the sums, the member parts, the checks and the panels.
+        response = render(request, "budgets/editor_changes.html", context)
+        return reswap(response, "none")
     template = "budgets/editor.html#editor" if request.htmx else "budgets/editor.html"
     return render(request, template, context, status=status)
+
+
+def _page_shows(request, figures) -> bool:
+    """Whether the page that sent the autosave shows these figures (the count they were
+    computed at, which the editor carries) and can take only what a save changes in them."""
+    return (
+        request.headers.get("Finsam-Svar") == "andringar"
+        and figures.count is not None
+        and request.POST.get("figurer") == str(figures.count)
+    )
+
+
+def _only_change(before, after, changed: int) -> bool:
+    """Whether the save was the one change between the two computations."""
+    return (
+        before.count is not None
+        and after.count is not None
+        and after.count == before.count + (1 if changed else 0)
+    )
 
 
 def _announce(form: BudgetGridForm, changed: int | None) -> str:
@@ -107,14 +151,14 @@ def _announce(form: BudgetGridForm, changed: int | None) -> str:
     if changed:
         said.append(f"Sparade {changed} belopp.")
     errors = [
-        f"{form.labels[name]}: {errors[0]}"
+        f"{form.label(name)}: {errors[0]}"
         for name, errors in form.errors.items()
-        if name in form.labels
+        if form.has_cell(name)
     ]
     if errors:
         said.append(f"Kunde inte spara {'; '.join(errors)}")
     if not said:
-        said.append("Inget nytt att spara.")
+        said.append("Alla ändringar är sparade.")  # nothing new came: all was saved before
     return " ".join(said)
 
 

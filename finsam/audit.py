@@ -17,10 +17,11 @@ from django.apps import apps as django_apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files import File
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils.text import capfirst
 
-from finsam.models import AuditEvent, Forbund
+from finsam.models import AuditEvent, ChangeCount, Forbund
 from finsam.money import format_amount
 
 if TYPE_CHECKING:
@@ -344,7 +345,11 @@ def audit_record(
     """Write one audit event; call it inside the service's transaction.
 
     Events about a plan or anything in it name the plan, so the plan's history page finds them.
+    Every change but a PDF's own events also counts one more change in the förbund
+    (latest_change).
     """
+    if forbund is not None and not action.startswith("pdf."):
+        _count_change(forbund.pk)
     return AuditEvent.objects.create(
         forbund=forbund,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -423,13 +428,23 @@ def save_recorded(
 
 
 def latest_change(forbund_id: int) -> int:
-    """The id of the förbund's latest recorded change, a PDF's own events aside (0 if none).
+    """The number of changes the förbund has recorded, a PDF's own events aside (0 if none).
     Every change to a plan, its budget, texts and insatser, and to the förbund's settings and
     members is recorded, so an unchanged mark means unchanged content: the figures cache
-    (budgets.selectors.plan_figures) and the reuse of a draft PDF (PlanPdf.source_mark) key on it."""
-    latest = (
-        AuditEvent.objects.filter(forbund_id=forbund_id)
-        .exclude(action__startswith="pdf.")
-        .aggregate(latest=models.Max("pk"))["latest"]
+    (budgets.selectors.plan_figures) and the reuse of a draft PDF (PlanPdf.source_mark) key on
+    it. Content read after the mark is at least as new as the mark (see ChangeCount)."""
+    count = (
+        ChangeCount.objects.filter(forbund_id=forbund_id).values_list("count", flat=True).first()
     )
-    return latest or 0
+    return count or 0
+
+
+def _count_change(forbund_id: int) -> None:
+    # One more change, inside the caller's transaction: the row stays locked until it commits.
+    if not ChangeCount.objects.filter(forbund_id=forbund_id).update(count=F("count") + 1):
+        with transaction.atomic():  # the förbund's first change: a savepoint, in case of a race
+            counted, made = ChangeCount.objects.get_or_create(
+                forbund_id=forbund_id, defaults={"count": 1}
+            )
+        if not made:
+            ChangeCount.objects.filter(forbund_id=forbund_id).update(count=F("count") + 1)

@@ -439,6 +439,35 @@ class Membership(models.Model):
             raise ValidationError({"medlem": "Medlemmen hör till ett annat förbund."})
 
 
+class ChangeCount(models.Model):
+    """How many changes a förbund has recorded (a PDF's own events aside): the mark that says
+    its content is unchanged (finsam.audit.latest_change).
+
+    Counted, not read off the log's highest id: on PostgreSQL an event's id is drawn when it is
+    written and can become visible after a later one, so a reader could see the highest id
+    while an earlier change was still on its way, and take the content it read for the
+    content that id stands for. Each change adds one to this row inside its own transaction,
+    holding the row until it commits, so the count a reader sees never runs ahead of the
+    content it reads after it. A row of its own, so that saving a förbund never writes it.
+    """
+
+    forbund = models.OneToOneField(
+        Forbund,
+        verbose_name="förbund",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="change_count",
+    )
+    count = models.PositiveBigIntegerField("antal ändringar", default=0)
+
+    class Meta:
+        verbose_name = "antal ändringar"
+        verbose_name_plural = "antal ändringar"
+
+    def __str__(self) -> str:
+        return f"{self.forbund_id}: {self.count}"
+
+
 class AuditEvent(models.Model):
     """One recorded change: who did what to which object, and when."""
 

@@ -32,10 +32,10 @@ from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import FileField
+from django.db.models import FileField, Max
 from django.utils import timezone
 
-from finsam.models import Forbund
+from finsam.models import ChangeCount, Forbund
 
 FORMAT = "finsam-forbund"
 VERSION = 1
@@ -76,6 +76,7 @@ MODELS: list[tuple[str, str]] = [
 NOT_EXPORTED = {
     "finsam.SubmittedForm": "one-time tokens of forms already saved; no förbund",
     "finsam.WorkRequest": "the rate limit's count of the last minutes",
+    "finsam.ChangeCount": "the förbund's count of changes, begun anew past every PDF's mark",
 }
 USER_FIELDS = ("username", "first_name", "last_name", "email", "password", "is_active")
 
@@ -425,6 +426,7 @@ def _write(manifest, data, files, by_model, written: list[str]) -> Imported:
                 cursor.execute(statement)
     _check_pdfs(ids)
     forbund = Forbund.objects.get(pk=ids["finsam.Forbund"][_only(by_model["finsam.forbund"])])
+    _count_changes(forbund)
     _queue_unrendered(ids)
     return Imported(
         forbund=forbund,
@@ -434,6 +436,15 @@ def _write(manifest, data, files, by_model, written: list[str]) -> Imported:
         users_created=created,
         users_reused=reused,
     )
+
+
+def _count_changes(forbund: Forbund) -> None:
+    """The förbund's count of changes (finsam.audit.latest_change) starts past the mark of
+    every PDF read in: being read in is a change, so a draft is rendered anew when asked for."""
+    from plans.models import PlanPdf
+
+    marks = PlanPdf.objects.filter(plan__forbund=forbund).aggregate(top=Max("source_mark"))
+    ChangeCount.objects.create(forbund=forbund, count=(marks["top"] or 0) + 1)
 
 
 def _ids_free(by_model: dict[str, list[dict]]) -> bool:

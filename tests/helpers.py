@@ -121,7 +121,7 @@ def grid_post(plan, changes: dict[str, str]) -> dict:
     data = {}
     for name in form.cells:
         data[name] = form.initial_text(name)
-        data["o-" + name] = form.shown[name]
+        data["o-" + name] = form.shown_text(name)
     data.update(changes)
     return data
 

@@ -10,7 +10,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def budget_table_body(context):
+def budget_table_body(context, oob=False):
     plan = context["plan"]
     forbund = context.get("forbund")
     return budget_body(
@@ -21,4 +21,5 @@ def budget_table_body(context):
         finding_refs=context.get("finding_refs") or (),
         slug=getattr(forbund, "slug", ""),
         plan_pk=plan.pk,
+        oob=oob,
     )

@@ -6,6 +6,8 @@
  * - One save at a time: the form's saves queue (hx-sync).
  * - A response never replaces what the user has typed since the request left: such an input
  *   keeps its value, and its twin keeps what the server has stored, so the next save sends it.
+ * - An answer holds only what the save changed (each changed row, the sums, the checks and the
+ *   panels, swapped by id), when the page says which figures it shows; else the whole editor.
  * - Spara sends what is left to send through the same queue, so it never races a save.
  * - Enter moves down the column, as in a spreadsheet; Tab and Shift-Tab follow the reading
  *   order, and focus stays where the user is after a save: on the element with the same id,
@@ -40,6 +42,11 @@
     var params = {};
     var sent = {};
     params.csrfmiddlewaretoken = form.querySelector("[name=csrfmiddlewaretoken]").value;
+    // The figures the page shows: the server answers with only what the save changed in
+    // them (replacing each changed row, sum and panel by id), or with the whole editor.
+    var mark = form.querySelector("[name=figurer]");
+    if (mark) params.figurer = mark.value;
+    event.detail.headers["Finsam-Svar"] = "andringar";
     form.querySelectorAll("input.amount").forEach(function (input) {
       sent[input.name] = input.value;
       if (input === trigger || isDirty(input)) {
@@ -84,8 +91,13 @@
     });
     if (!Object.keys(touched).length) return;
     var doc = new DOMParser().parseFromString(event.detail.serverResponse, "text/html");
+    // Rows of an answer with only the changes come inside <template>: look there too.
+    var parts = [doc].concat(Array.prototype.map.call(doc.querySelectorAll("template"),
+      function (template) { return template.content; }));
     Object.keys(touched).forEach(function (name) {
-      var input = doc.querySelector('input.amount[name="' + CSS.escape(name) + '"]');
+      var selector = 'input.amount[name="' + CSS.escape(name) + '"]';
+      var input = null;
+      parts.some(function (part) { input = part.querySelector(selector); return input; });
       if (input) {
         input.setAttribute("value", touched[name]);
         input.setAttribute("data-unsent", "");

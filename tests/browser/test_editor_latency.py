@@ -115,7 +115,9 @@ def test_two_fast_edits_and_spara_lose_nothing(page, live_server):
         )
     assert lost == []
     assert page.url.endswith(f"/planer/{plan.pk}/budget/")  # Spara kept the user on the page
-    assert "Sparade" in page.locator("#editor-status").inner_text()
+    # The last answer says the saves are done: "Sparade 1 belopp." or, when Spara came after
+    # the autosave had sent everything, "Alla ändringar är sparade."
+    assert "sparade" in page.locator("#editor-status").inner_text().lower()
 
 
 def test_tab_after_a_rows_last_cell_and_shift_tab_keep_the_reading_order(page, live_server):
@@ -155,3 +157,29 @@ def test_a_wrong_cell_is_announced_in_the_live_region(page, live_server):
     assert "Kunde inte spara" in status.inner_text()
     assert _stored(first, 2029) == 700
     assert a.input_value() == "12a"
+
+
+def test_a_save_brings_only_its_changes_and_the_page_then_shows_what_a_reload_shows(
+    page, live_server
+):
+    plan, first, second = _open(page, live_server, "summor")
+    result_before = page.locator("#rad-resultat").inner_text()
+    cell = page.locator(f'input[name="a-{first.pk}-2027-budget"]')
+    cell.fill("1 500 000")
+    cell.press("Tab")
+    _settle(page)
+    assert page.evaluate("document.activeElement.name") == f"a-{first.pk}-2028-budget"
+    shown = {
+        part: page.locator(part).inner_text()
+        for part in (
+            "#rad-resultat",
+            "#rad-kostnader",
+            "#rad-ub",
+            "#budget-panels",
+            "#budget-checks",
+        )
+    }
+    assert shown["#rad-resultat"] != result_before
+    assert cell.input_value() == "1500000"
+    page.reload()
+    assert {part: page.locator(part).inner_text() for part in shown} == shown

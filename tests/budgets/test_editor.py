@@ -367,7 +367,7 @@ def test_a_wrong_cell_is_announced_by_its_name_and_its_message(personas, plan, w
         editor_url(plan), one_cell(plan, cell(line), "abc"), headers={"HX-Request": "true"}
     )
     html = response.content.decode()
-    label = response.context["form"].labels[cell(line)]
+    label = response.context["form"].label(cell(line))
     assert f"Kunde inte spara {label}: Ange beloppet med siffror" in html
     assert f'<input type="text" name="{cell(line)}" value="abc"' in html
     assert BudgetAmount.objects.get(line=line, year=2027).amount.amount == 500

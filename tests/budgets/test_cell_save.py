@@ -1,0 +1,266 @@
+"""The autosave of a cell answers with only what the save changed on the page, and what the page
+then shows is what a reload shows: every row, sum, check and panel. The figures after a save are
+computed from those before it only when that save was the one change in between, and then equal
+the figures read from the database."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from budgets import services
+from budgets.selectors import compute_plan_figures, figures_after_save, plan_figures
+from budgets.summary import summary
+from finsam.audit import audit_record, latest_change
+from plans.demo import load_demo
+from plans.models import Plan
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the figures are kept outside transactions
+
+ROW = re.compile(r'<tr id="(rad-[^"]+)"[^>]*>.*?</tr>', re.S)
+PANELS = re.compile(r'<div id="budget-panels"[^>]*>.*?</section>\s*</div>', re.S)
+CHECKS = re.compile(r'<p class="status-line" id="budget-checks"[^>]*>.*?</p>', re.S)
+
+
+def _plain(html: str) -> str:
+    return html.replace(' hx-swap-oob="true"', "")
+
+
+def _rows(html: str) -> dict[str, str]:
+    return {m.group(1): _plain(m.group(0)) for m in ROW.finditer(html)}
+
+
+def _one(pattern, html: str) -> str:
+    return _plain(pattern.search(html).group(0))
+
+
+def _mark(html: str) -> str:
+    return re.search(r'id="budget-figures" value="([^"]*)"', html).group(1)
+
+
+def _shown(html: str, name: str) -> str:
+    return re.search(rf'name="o-{name}" value="([^"]*)"', html).group(1)
+
+
+def _save(client, url, page, name, typed):
+    return client.post(
+        url,
+        {name: typed, f"o-{name}": _shown(page, name), "figurer": _mark(page)},
+        headers={"HX-Request": "true", "Finsam-Svar": "andringar"},
+    )
+
+
+def _merged(page: str, answer: str) -> tuple[dict[str, str], str, str]:
+    """The page's rows, checks line and panels after htmx has swapped in the answer's parts."""
+    rows = _rows(page)
+    rows.update(_rows(answer))
+    return rows, _one(CHECKS, answer), _one(PANELS, answer)
+
+
+def _assert_merge_is_a_reload(client, url, name, typed):
+    page = client.get(url).content.decode()
+    answer = _save(client, url, page, name, typed)
+    assert answer.status_code == 200
+    assert answer["HX-Reswap"] == "none"
+    html = answer.content.decode()
+    assert '<div id="budget-editor">' not in html  # not the whole editor
+    reload = client.get(url).content.decode()
+    rows, checks, panels = _merged(page, html)
+    assert rows == _rows(reload)
+    assert checks == _one(CHECKS, reload)
+    assert panels == _one(PANELS, reload)
+    assert _mark(html) == _mark(reload)
+    return page, html
+
+
+def _shaped_plan():
+    """A plan with what makes a save move more than its own row: planned under-use of the
+    insats costs, the computed room, a group total over two groups, a footnote on an amount."""
+    forbund = factories.complete_forbund(kommuner=2, slug="celler")
+    plan = factories.plan(forbund, budget_year=2027)
+    plan.under_use_percent = Decimal(10)
+    plan.save()
+    services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        medlemsbidrag={(y, "budget"): Decimal(4_000_000) for y in plan.years},
+    )
+    rows = {r.year: r for r in plan.year_rows.filter(column="budget")}
+    services.budget_years_update(
+        plan=plan,
+        acting_user=None,
+        rows={r.pk: {"floor_amount": Decimal(300_000)} for r in rows.values()},
+    )
+    groups = {g.name: g for g in forbund.budget_groups.all()}
+    forvaltning = groups["Förvaltning"].categories.first()
+    lines = [
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=forvaltning,
+            name=f"Rad {i}",
+            amounts={(y, "budget"): Decimal(100_000 * (i + 1)) for y in plan.years},
+        )
+        for i in range(4)
+    ]
+    services.budget_line_create(
+        plan=plan, acting_user=None, category=forvaltning, name="Utrymme", computed_room=True
+    )
+    insats_groups = [g for g in groups.values() if g.is_insats]
+    insats_lines = []
+    for group in insats_groups[:1]:
+        category = group.categories.first()
+        for i in range(3):
+            insats_lines.append(
+                services.budget_line_create(
+                    plan=plan,
+                    acting_user=None,
+                    category=category,
+                    name=f"Insatsrad {i}",
+                    amounts={(y, "budget"): Decimal(200_000 + 10_000 * i) for y in plan.years},
+                )
+            )
+    services.budget_amount_notes_set(
+        line=lines[2], acting_user=None, notes={(2028, "budget"): "Hyran höjs."}
+    )
+    return forbund, plan, lines, insats_lines
+
+
+def _client(forbund):
+    client = Client()
+    client.force_login(factories.kansli(forbund).user)
+    return client
+
+
+def test_a_save_answers_with_only_its_changes_and_the_page_then_equals_a_reload():
+    forbund, plan, lines, insats_lines = _shaped_plan()
+    client = _client(forbund)
+    url = reverse("budget_editor", args=[forbund.slug, plan.pk])
+    name = f"a-{lines[0].pk}-2027-budget"
+    page, html = _assert_merge_is_a_reload(client, url, name, "250 000")
+    answer_rows = _rows(html)
+    # The row of the cell saved, the sums and the member parts; not the rows that did not move.
+    assert f"rad-line-{lines[0].pk}" in answer_rows
+    assert f"rad-line-{lines[1].pk}" not in answer_rows
+    assert {"rad-resultat", "rad-kostnader", "rad-ub", "rad-medlemsbidrag"} <= set(answer_rows)
+    assert 'value="250000"' in answer_rows[f"rad-line-{lines[0].pk}"]
+    assert len(answer_rows) < len(_rows(page))
+    assert 'id="editor-status" hx-swap-oob="innerHTML">Sparade 1 belopp.' in html
+    # A save in a year moves the computed room of that year: its row comes along.
+    room = plan.budget_lines.get(name="Utrymme")
+    assert f"rad-line-{room.pk}" in answer_rows
+    # Under-use: an insats line's budgeted figure and the medlemsbidrag move others' rows.
+    for name, typed in (
+        (f"a-{insats_lines[1].pk}-2028-budget", "555 000"),
+        ("mb-2029-budget", "5 000 000"),
+        (f"a-{lines[2].pk}-2028-budget", "0"),
+        (f"a-{lines[3].pk}-2029-budget", ""),
+    ):
+        _assert_merge_is_a_reload(client, url, name, typed)
+
+
+def test_the_merge_equals_a_reload_on_a_seed_plan():
+    load_demo()
+    plan = Plan.objects.filter(status="utkast").select_related("forbund").first()
+    forbund = plan.forbund
+    client = _client(forbund)
+    url = reverse("budget_editor", args=[forbund.slug, plan.pk])
+    figures = plan_figures(plan)
+    typed = [
+        (line, column)
+        for line in figures.lines
+        for column in figures.columns
+        if column.shows(line) and not line.computed_room
+    ]
+    for line, column in typed[:: max(1, len(typed) // 4)]:
+        name = f"a-{line.pk}-{column.year}-{column.kind}"
+        _assert_merge_is_a_reload(client, url, name, "123 000")
+
+
+def test_a_page_that_shows_older_figures_gets_the_whole_editor():
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    url = reverse("budget_editor", args=[forbund.slug, plan.pk])
+    page = client.get(url).content.decode()
+    # A colleague saves another cell after the page was read.
+    services.budget_figures_set(
+        plan=plan, acting_user=None, amounts={(lines[1].pk, 2027, "budget"): Decimal(999_000)}
+    )
+    answer = _save(client, url, page, f"a-{lines[0].pk}-2027-budget", "111 000")
+    html = answer.content.decode()
+    assert html.lstrip().startswith('<div id="budget-editor">')
+    assert "HX-Reswap" not in answer
+    assert f'name="a-{lines[1].pk}-2027-budget" value="999000"' in html  # the colleague's
+    assert f'name="a-{lines[0].pk}-2027-budget" value="111000"' in html
+
+
+def test_a_wrong_cell_gets_the_whole_editor_with_its_message():
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    url = reverse("budget_editor", args=[forbund.slug, plan.pk])
+    page = client.get(url).content.decode()
+    html = _save(client, url, page, f"a-{lines[0].pk}-2027-budget", "12a").content.decode()
+    assert html.lstrip().startswith('<div id="budget-editor">')
+    assert "Ange beloppet med siffror" in html
+
+
+def test_figures_after_a_save_equal_the_figures_read_from_the_database():
+    forbund, plan, lines, insats_lines = _shaped_plan()
+    saves = [
+        ({(lines[0].pk, 2027, "budget"): Decimal(1)}, {}),
+        ({(insats_lines[0].pk, 2029, "budget"): Decimal(0)}, {}),
+        ({}, {(2028, "budget"): Decimal(3_000_000)}),
+        ({(lines[1].pk, 2028, "budget"): Decimal(7_000_000)}, {}),  # a deficit: findings move
+    ]
+    for amounts, medlemsbidrag in saves:
+        before = plan_figures(plan)
+        saved = services.budget_figures_set(
+            plan=plan, acting_user=None, amounts=amounts, medlemsbidrag=medlemsbidrag
+        )
+        after = figures_after_save(
+            plan, before, amounts=amounts, medlemsbidrag=medlemsbidrag, saved=saved
+        )
+        assert after.count == before.count + 1  # computed from before, not read
+        fresh = compute_plan_figures(plan)
+        assert after.result == fresh.result
+        assert after.findings == fresh.findings
+        assert summary(after) == summary(fresh)
+        assert plan_figures(plan) is not None and summary(plan_figures(plan)) == summary(fresh)
+
+
+def test_figures_after_a_save_are_read_again_when_another_change_came_in_between():
+    forbund, plan, lines, _ = _shaped_plan()
+    before = plan_figures(plan)
+    services.budget_figures_set(
+        plan=plan, acting_user=None, amounts={(lines[1].pk, 2027, "budget"): Decimal(5)}
+    )
+    amounts = {(lines[0].pk, 2027, "budget"): Decimal(6)}
+    saved = services.budget_figures_set(plan=plan, acting_user=None, amounts=amounts)
+    after = figures_after_save(plan, before, amounts=amounts, medlemsbidrag={}, saved=saved)
+    assert after.typed[(lines[1].pk, 2027, "budget")] == 5  # the other change is in them
+    assert after.result == compute_plan_figures(plan).result
+
+
+def test_the_count_of_changes_grows_by_one_for_each_change_and_not_for_a_pdf():
+    forbund, plan, lines, _ = _shaped_plan()
+    count = latest_change(forbund.pk)
+    services.budget_figures_set(
+        plan=plan, acting_user=None, amounts={(lines[0].pk, 2027, "budget"): Decimal(5)}
+    )
+    assert latest_change(forbund.pk) == count + 1
+    audit_record(
+        forbund=forbund, actor=None, action="pdf.requested", obj=plan, summary="Pdf beställd"
+    )
+    assert latest_change(forbund.pk) == count + 1
+    other = factories.complete_forbund(slug="annat")
+    factories.plan(other, budget_year=2027)
+    services.budget_figures_set(
+        plan=other.plans.get(), acting_user=None, medlemsbidrag={(2027, "budget"): Decimal(1)}
+    )
+    assert latest_change(forbund.pk) == count + 1  # another förbund's changes count there
+    assert latest_change(other.pk) >= 1
