@@ -185,7 +185,8 @@ def measure(inst: Installation, info: dict, args, log) -> dict:
 
 
 def cell_save(client: Client, path: str, repeat: int) -> dict:
-    """The editor's autosave of one cell, as htmx sends it: the cell and its stored twin."""
+    """The editor's autosave of one cell, as static/js/editor.js sends it: the cell, its stored
+    twin and the figures the page shows (answered with only what changed, or the editor)."""
     page = client.get(path).body.decode()
     match = re.search(r'name="(a-\d+-\d{4}-budget)"[^>]*value="([^"]*)"', page) or re.search(
         r'value="([^"]*)"[^>]*name="(a-\d+-\d{4}-budget)"', page
@@ -197,13 +198,22 @@ def cell_save(client: Client, path: str, repeat: int) -> dict:
     times = []
     for i in range(repeat + 2):
         new = str(1000 + i)
+        data = {name: new, f"o-{name}": stored}
+        mark = re.search(r'id="budget-figures" value="([^"]*)"', page)
+        if mark:  # the page says which figures it shows
+            data["figurer"] = mark.group(1)
         answer = client.post(
             path,
-            {name: new, f"o-{name}": stored},
-            headers={"HX-Request": "true", "HX-Target": "budget-editor"},
+            data,
+            headers={
+                "HX-Request": "true",
+                "HX-Target": "budget-editor",
+                "Finsam-Svar": "andringar",
+            },
         )
         if answer.status != 200:
             raise RuntimeError(f"cell save: {answer.status} {answer.body[:300]!r}")
+        page = answer.body.decode()
         stored = new
         if i >= 2:
             times.append(answer.seconds)

@@ -192,12 +192,14 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 TASKS = {"default": {"BACKEND": env_str("FINSAM_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
-# The cache keeps computed figures between requests (budgets.selectors.plan_figures). Each app
-# process has its own by default; CACHE_BACKEND=database shares one table between app servers
-# (run `manage.py createcachetable`), CACHE_BACKEND=redis://host:6379/0 a Redis server (the
-# optional extra "redis"). Figures are keyed by the förbund's latest change, so a process's own
-# cache is never stale, only colder.
-_cache = env_str("CACHE_BACKEND", "locmem")
+# The cache keeps computed figures between requests (budgets.selectors.plan_figures). By default
+# the app processes of one machine share files under FINSAM_DATA_DIR/cache (CACHE_BACKEND=file;
+# finsam/cache.py); CACHE_BACKEND=locmem gives each process its own (the tests' default),
+# CACHE_BACKEND=database shares one table between app servers (run `manage.py
+# createcachetable`), CACHE_BACKEND=redis://host:6379/0 a Redis server (the optional extra
+# "redis"). Figures are keyed by the förbund's count of changes, so no cache is ever stale,
+# only colder.
+_cache = env_str("CACHE_BACKEND", "locmem" if TESTING else "file")
 if _cache == "database":
     CACHES = {
         "default": {
@@ -208,6 +210,15 @@ if _cache == "database":
 elif _cache.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache}
+    }
+elif _cache == "file":
+    CACHES = {
+        "default": {
+            "BACKEND": "finsam.cache.FileCache",
+            "LOCATION": str(Path(env_str("CACHE_DIR", str(DATA_DIR / "cache")))),
+            # A large plan's figures are under 1 MB; past 300 entries a third are removed.
+            "OPTIONS": {"MAX_ENTRIES": 300},
+        }
     }
 else:
     CACHES = {
