@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -133,6 +134,8 @@ class Server:
     def __init__(self, installation: Installation, workers: int = 3, port: int | None = None):
         self.installation = installation
         self.port = port or free_port()
+        # Every run starts with an empty cache: what the run measures is not left by another.
+        shutil.rmtree(installation.data_dir / "cache", ignore_errors=True)
         self.process = subprocess.Popen(
             [
                 GUNICORN,

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import django
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
@@ -131,6 +132,15 @@ class PlanFigures:
     # What they were computed from besides lines, typed and cell_notes: enough to compute them
     # again after a save of amounts without reading anything (figures_after_save).
     source: FiguresSource | None = None
+    # The cache keeps the lines apart (a save of amounts changes no line, and the lines are
+    # the most costly part to write): the key they are kept under, when they are.
+    lines_key: str = ""
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        if self.lines_key:
+            state["lines"] = None  # kept under lines_key (plan_figures puts them back)
+        return state
 
     @property
     def members_by_pk(self) -> dict[int, Medlem]:
@@ -381,19 +391,23 @@ def forbund_inputs(plan: Plan) -> ForbundInputs:
     return _frozen_inputs(plan) if plan.frozen else _live_inputs(plan.forbund)
 
 
-# Computed figures are kept per plan and the förbund's latest recorded change: every change to a
-# plan, its budget, insatser or texts, and to the förbund's settings and members, records an
-# AuditEvent in the förbund (rule 4), so a new event means the figures may have moved. An
-# adopted plan's figures never move; a draft's are computed again after any write.
+# Computed figures are kept per plan and the förbund's count of changes: every change to a plan,
+# its budget, insatser or texts, and to the förbund's settings and members, is recorded in the
+# förbund (rule 4) and counted (finsam.models.ChangeCount), so a new count means the figures may
+# have moved. An adopted plan's figures never move; a draft's are computed again after any write
+# (or, after a save of amounts, from the figures before it: figures_after_save).
 FIGURES_CACHE_SECONDS = 24 * 3600
 
 # Raise when PlanFigures or the computation changes shape: figures kept by a running
 # installation's shared cache are then not read by the new code.
-FIGURES_VERSION = 2
+FIGURES_VERSION = 3
+# The figures kept in a cache shared by processes hold model objects: a process of another
+# Django version does not read them.
+_KEY_VERSION = f"{FIGURES_VERSION}-{django.get_version()}"
 
 
 def _figures_key(plan: Plan, today: date, count: int) -> str:
-    return f"plan-figures:{FIGURES_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{today}"
+    return f"plan-figures:{_KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{today}"
 
 
 def _change_count(plan: Plan) -> int | None:
@@ -411,13 +425,17 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     count = _change_count(plan)
     if count is not None:
         kept = cache.get(_figures_key(plan, today, count))
-        if kept is not None:
+        if kept is not None and kept.lines is None:
+            kept.lines = cache.get(kept.lines_key)
+        if kept is not None and kept.lines is not None:
             kept.plan = plan  # the caller's own plan object, as a computed one would hold
             return kept
     figures = compute_plan_figures(plan, today=today)
     if count is not None:
         # Read after the count: at least as new as the count says (finsam.models.ChangeCount).
         figures.count = count
+        figures.lines_key = f"plan-lines:{_KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}"
+        cache.set(figures.lines_key, figures.lines, FIGURES_CACHE_SECONDS)
         cache.set(_figures_key(plan, today, count), figures, FIGURES_CACHE_SECONDS)
     return figures
 
@@ -468,6 +486,7 @@ def figures_after_save(
         reuse=(before.result.lines, changed),
     )
     figures.count = count
+    figures.lines_key = before.lines_key  # the same lines: a save of amounts changes none
     cache.set(_figures_key(plan, today, count), figures, FIGURES_CACHE_SECONDS)
     return figures
 

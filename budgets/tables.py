@@ -102,6 +102,8 @@ def budget_rows(
                 if cell_note:
                     notes.append((len(notes) + 1, cell_note))
 
+    noted = {key[0] for key in figures.cell_notes}
+
     def line_rows(lines) -> list[Row]:
         if only_lines is None:
             return [line_row(ln) for ln in lines]
@@ -109,7 +111,7 @@ def budget_rows(
         for ln in lines:
             if ln.pk in only_lines:
                 out.append(line_row(ln))
-            else:
+            elif ln.note or ln.pk in noted:
                 count_notes(ln)  # the lines after it keep their footnotes' numbers
         return out
 

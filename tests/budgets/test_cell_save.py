@@ -264,3 +264,25 @@ def test_the_count_of_changes_grows_by_one_for_each_change_and_not_for_a_pdf():
     )
     assert latest_change(forbund.pk) == count + 1  # another förbund's changes count there
     assert latest_change(other.pk) >= 1
+
+
+def test_the_cache_keeps_the_lines_apart_and_a_save_of_amounts_does_not_write_them_again():
+    from django.core.cache import cache
+
+    forbund, plan, lines, _ = _shaped_plan()
+    before = plan_figures(plan)
+    assert before.lines_key and [ln.pk for ln in cache.get(before.lines_key)] == [
+        ln.pk for ln in before.lines
+    ]
+    amounts = {(lines[0].pk, 2027, "budget"): Decimal(42)}
+    saved = services.budget_figures_set(plan=plan, acting_user=None, amounts=amounts)
+    after = figures_after_save(plan, before, amounts=amounts, medlemsbidrag={}, saved=saved)
+    assert after.lines_key == before.lines_key
+    read = plan_figures(plan)  # from the cache: the figures after, with the lines put back
+    assert read.count == after.count and read.lines is not None
+    assert summary(read) == summary(compute_plan_figures(plan))
+    # Lines no longer in the cache (a full cache drops entries): computed again, never half.
+    cache.delete(before.lines_key)
+    again = plan_figures(plan)
+    assert again.lines is not None
+    assert summary(again) == summary(compute_plan_figures(plan))
