@@ -236,6 +236,18 @@ def pdf(inst: Installation, info: dict) -> dict:
 
 
 def table(results: dict) -> str:
+    text = _table(results)
+    before = results.get("before")
+    if before:
+        older = _table({**results, **before}).split("\n", 2)[2]  # without the title
+        text += (
+            f"\n## Före (commit {before['commit']}, samma installationer och samma maskin)\n\n"
+            + older
+        )
+    return text
+
+
+def _table(results: dict) -> str:
     lines = [
         "# Finsam Plan, benchmark",
         "",
@@ -309,6 +321,9 @@ def full(argv: list[str]) -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--pdf-scales", default="1")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    # The same run on older code (its results.json and commit), shown after this run's table.
+    parser.add_argument("--before", default="")
+    parser.add_argument("--before-commit", default="")
     args = parser.parse_args(argv)
     args.scales = [int(s) for s in args.scales.split(",")]
     args.pdf_scales = [int(s) for s in args.pdf_scales.split(",") if s]
@@ -327,6 +342,13 @@ def full(argv: list[str]) -> None:
             info = inst.ensure()
             print(f"{db} {scale}×:")
             results["runs"].append(measure(inst, info, args, print))
+    if args.before:
+        before = json.loads(Path(args.before).read_text())
+        results["before"] = {
+            "commit": args.before_commit,
+            "when": before["when"],
+            "runs": before["runs"],
+        }
     Path(args.out + ".json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
     Path(args.out + ".md").write_text(table(results))
     print()

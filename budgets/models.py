@@ -330,6 +330,13 @@ class BudgetAmount(models.Model):
     def __str__(self) -> str:
         return f"{self.line} {self.year}: {self.amount}"
 
+    def clean_read_cell(self) -> None:
+        """full_clean for a cell whose line and whether it is stored were just read with the
+        plan locked (budgets.services.budget_figures_set): its fields, the amount's range among
+        them (AMOUNT_VALIDATORS), without asking the database what is known. The constraints
+        still hold in the database."""
+        self.full_clean(exclude=["line"], validate_constraints=False)
+
 
 def rounding_problem(medlemsbidrag: Decimal, unit: int) -> str | None:
     """The medlemsbidrag is split into parts rounded to the förbund's unit, so it must divide

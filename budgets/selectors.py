@@ -136,6 +136,14 @@ class PlanFigures:
     # the most costly part to write): the key they are kept under, when they are.
     lines_key: str = ""
 
+    @property
+    def mark(self) -> str:
+        """What the figures were computed at (the count and the day), for a page to say which
+        figures it shows; "" when they are not kept."""
+        if self.count is None or self.source is None:
+            return ""
+        return f"{self.count}-{self.source.today.isoformat()}"
+
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         if self.lines_key:

@@ -386,7 +386,7 @@ def budget_figures_set(
         if cell is None:
             cell = BudgetAmount(line=lines[line_id], year=year, column=column)
         cell.amount = sek(value)
-        cell.full_clean()
+        cell.clean_read_cell()
         cell.save()
         changes[_cell_label(lines, (line_id, year, column))] = [plain(sek(old)), plain(sek(value))]
     for (year, column), value in medlemsbidrag.items():

@@ -122,12 +122,12 @@ def budget_editor(request, slug: str, pk: int):
 
 
 def _page_shows(request, figures) -> bool:
-    """Whether the page that sent the autosave shows these figures (the count they were
-    computed at, which the editor carries) and can take only what a save changes in them."""
+    """Whether the page that sent the autosave shows these figures (what they were computed
+    at, which the editor carries) and can take only what a save changes in them."""
     return (
         request.headers.get("Finsam-Svar") == "andringar"
-        and figures.count is not None
-        and request.POST.get("figurer") == str(figures.count)
+        and bool(figures.mark)
+        and request.POST.get("figurer") == figures.mark
     )
 
 

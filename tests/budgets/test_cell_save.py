@@ -81,7 +81,11 @@ def _assert_merge_is_a_reload(client, url, name, typed):
 def _shaped_plan():
     """A plan with what makes a save move more than its own row: planned under-use of the
     insats costs, the computed room, a group total over two groups, a footnote on an amount."""
-    forbund = factories.complete_forbund(kommuner=2, slug="celler")
+    return _shaped_plan_named("celler")
+
+
+def _shaped_plan_named(slug: str):
+    forbund = factories.complete_forbund(kommuner=2, slug=slug)
     plan = factories.plan(forbund, budget_year=2027)
     plan.under_use_percent = Decimal(10)
     plan.save()
@@ -286,3 +290,59 @@ def test_the_cache_keeps_the_lines_apart_and_a_save_of_amounts_does_not_write_th
     again = plan_figures(plan)
     assert again.lines is not None
     assert summary(again) == summary(compute_plan_figures(plan))
+
+
+def test_a_page_read_on_another_day_gets_the_whole_editor():
+    """The checks depend on the day (a deadline passed): a page left open overnight is shown
+    anew, not patched."""
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    url = reverse("budget_editor", args=[forbund.slug, plan.pk])
+    page = client.get(url).content.decode()
+    count, _, day = _mark(page).partition("-")
+    assert day == plan_figures(plan).source.today.isoformat()
+    yesterday = page.replace(_mark(page), f"{count}-2026-01-01")
+    answer = _save(client, url, yesterday, f"a-{lines[0].pk}-2027-budget", "5")
+    assert answer.content.decode().lstrip().startswith('<div id="budget-editor">')
+
+
+def test_the_service_refuses_an_amount_out_of_range_and_saves_nothing():
+    from django.core.exceptions import ValidationError
+
+    from budgets.models import BudgetAmount
+    from finsam.money import MAX_KR
+
+    forbund, plan, lines, _ = _shaped_plan()
+    for value in (Decimal(-1), Decimal(MAX_KR + 1)):
+        with pytest.raises(ValidationError) as refused:
+            services.budget_figures_set(
+                plan=plan, acting_user=None, amounts={(lines[0].pk, 2027, "budget"): value}
+            )
+        assert "amount" in refused.value.message_dict
+    assert BudgetAmount.objects.get(line=lines[0], year=2027).amount.amount == 100_000
+
+
+def test_an_autosave_runs_as_many_queries_on_a_large_plan_as_on_a_small_one():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for extra in (0, 60):
+        forbund, plan, lines, _ = _shaped_plan() if not counts else _shaped_plan_named("stor")
+        category = forbund.budget_groups.get(name="Förvaltning").categories.first()
+        for i in range(extra):
+            services.budget_line_create(
+                plan=plan,
+                acting_user=None,
+                category=category,
+                name=f"Extra {i}",
+                amounts={(y, "budget"): Decimal(1_000) for y in plan.years},
+            )
+        client = _client(forbund)
+        url = reverse("budget_editor", args=[forbund.slug, plan.pk])
+        page = client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as ctx:
+            answer = _save(client, url, page, f"a-{lines[0].pk}-2027-budget", "7")
+        assert answer["HX-Reswap"] == "none"
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 16
