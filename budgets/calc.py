@@ -624,11 +624,14 @@ def _fraction(part: Decimal, whole: Decimal) -> Decimal:
 def _result_statement(
     medlemsbidrag: Decimal, lines: Sequence[Line], amounts: Mapping[str, Decimal]
 ) -> ResultStatement:
+    # One pass over the lines: per (side, statement), the sum in the lines' order.
+    totals: dict[tuple[str, str], Decimal] = {}
+    for ln in lines:
+        key = (ln.side, ln.statement)
+        totals[key] = totals.get(key, ZERO) + amounts[ln.key]
+
     def total(side: str, statement: str) -> Decimal:
-        return sum(
-            (amounts[ln.key] for ln in lines if ln.side == side and ln.statement == statement),
-            ZERO,
-        )
+        return totals.get((side, statement), ZERO)
 
     intakter = medlemsbidrag + total(INTAKT, VERKSAMHET)
     kostnader = -total(KOSTNAD, VERKSAMHET)
@@ -719,11 +722,12 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     level = inp.levels.get(year, RADER)
     # Every line has an amount each year; a line that does not count at the year's level has 0
     # (and the tables show it as not applying, not as 0).
+    counts = [line.counts_in(level) for line in inp.lines]
     amounts = {
-        line.key: _budgeted(line, year, under_use) if line.counts_in(level) else ZERO
-        for line in inp.lines
+        line.key: _budgeted(line, year, under_use) if counted else ZERO
+        for line, counted in zip(inp.lines, counts, strict=True)
     }
-    lines = [ln for ln in inp.lines if ln.counts_in(level)]
+    lines = [line for line, counted in zip(inp.lines, counts, strict=True) if counted]
     if level == RESULTAT:
         statement_lines = _statement_lines(inp.statement_amounts.get(year, {}), year)
         lines += statement_lines
