@@ -302,8 +302,8 @@ def _table(results: dict) -> str:
         if "pdf" in r:
             p = r["pdf"]
             lines.append(
-                f"PDF {r['scale']}× ({r['db']}, {p['pages']} sidor, median av "
-                f"{p.get('runs', 1)} körningar): {p['seconds']} s och "
+                f"PDF {r['scale']}× ({r['db']}, {p['pages']} sidor, {_runs(p.get('runs', 1))}): "
+                f"{p['seconds']} s och "
                 f"{p['peak_mb']} MB; WeasyPrint ensam på samma HTML {p['weasyprint_seconds']} s "
                 f"och {p['weasyprint_peak_mb']} MB; kvot {p['ratio']}."
             )
@@ -315,6 +315,10 @@ def _table(results: dict) -> str:
                 f"p99 {run['p99_ms']} ms, {run['errors']} fel."
             )
     return "\n".join(lines) + "\n"
+
+
+def _runs(n: int) -> str:
+    return "en körning" if n == 1 else f"median av {n} körningar"
 
 
 def _span(counts: list[int]) -> str:
