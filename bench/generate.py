@@ -60,8 +60,9 @@ def installation(scale: int = 1, *, small_forbund: int = 69, log=print) -> dict:
 
     The largest förbund has ten years of plans (2018–2026 adopted through the workflow, 2027 the
     current draft, each carried forward from the one before and its new year filled in) and a
-    current plan of 120·scale insatser, 800·scale budget lines with an amount in every year, 60·scale sections and 300·scale mål, with every kind of
-    child row (indikatorer, utfall, målgrupper, Agenda 2030 goals, comments, årshjul). 69 more
+    current plan of 120·scale insatser, 800·scale budget lines with an amount in every year,
+    60·scale sections and 300·scale mål, with every kind of child row (indikatorer, utfall,
+    målgrupper, Agenda 2030 goals, comments, årshjul). 69 more
     förbund each have a draft plan; one person (bench-alla) is kansli in every förbund.
     The adopted plans' PDFs are marked as rendered with a placeholder file: rendering 90
     hundred-page PDFs would take the generator an hour and measure nothing the benchmark needs.
