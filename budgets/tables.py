@@ -209,37 +209,19 @@ def budget_rows(
                 )
         return out
 
+    def sums(kind: str, label: str, attr: str) -> Row:
+        # A row of one computed figure per column (calc.YearResult's attr), known by its name.
+        return Row(kind, label, [Cell(getattr(c.result, attr)) for c in columns], ref=attr)
+
     rows += group_rows(Side.INTAKT)
-    rows.append(
-        Row("total", "Summa intäkter", [Cell(c.result.intakter) for c in columns], ref="intakter")
-    )
-    rows.append(
-        Row("equity", "Ingående eget kapital", [Cell(c.result.ib) for c in columns], ref="ib")
-    )
-    rows.append(
-        Row(
-            "total",
-            "Summa tillgängliga medel",
-            [Cell(c.result.available) for c in columns],
-            ref="tillgangligt",
-        )
-    )
+    rows.append(sums("total", "Summa intäkter", "intakter"))
+    rows.append(sums("equity", "Ingående eget kapital", "ib"))
+    rows.append(sums("total", "Summa tillgängliga medel", "available"))
     rows.append(Row("heading", "Kostnader"))
     rows += group_rows(Side.KOSTNAD)
-    rows.append(
-        Row(
-            "total",
-            "Summa kostnader",
-            [Cell(c.result.kostnader) for c in columns],
-            ref="kostnader",
-        )
-    )
-    rows.append(
-        Row("result", "Årets resultat", [Cell(c.result.resultat) for c in columns], ref="resultat")
-    )
-    rows.append(
-        Row("total", "Utgående eget kapital", [Cell(c.result.ub) for c in columns], ref="ub")
-    )
+    rows.append(sums("total", "Summa kostnader", "kostnader"))
+    rows.append(sums("result", "Årets resultat", "resultat"))
+    rows.append(sums("total", "Utgående eget kapital", "ub"))
     return rows, notes
 
 
