@@ -129,6 +129,21 @@ def _shaped_plan_named(slug: str):
                     amounts={(y, "budget"): Decimal(200_000 + 10_000 * i) for y in plan.years},
                 )
             )
+    # A total over two groups (a parent group without lines of its own).
+    utveckling = forbund.budget_groups.create(name="Utveckling", side="kostnad", order=50)
+    for order, name in ((51, "Projekt"), (52, "Metod")):
+        group = forbund.budget_groups.create(
+            name=name, side="kostnad", order=order, parent=utveckling
+        )
+        lines.append(
+            services.budget_line_create(
+                plan=plan,
+                acting_user=None,
+                category=group.categories.create(name=name),
+                name=name,
+                amounts={(y, "budget"): Decimal(50_000) for y in plan.years},
+            )
+        )
     services.budget_amount_notes_set(
         line=lines[2], acting_user=None, notes={(2028, "budget"): "Hyran höjs."}
     )
@@ -152,6 +167,8 @@ def test_a_save_answers_with_only_its_changes_and_the_page_then_equals_a_reload(
     assert f"rad-line-{lines[0].pk}" in answer_rows
     assert f"rad-line-{lines[1].pk}" not in answer_rows
     assert {"rad-resultat", "rad-kostnader", "rad-ub", "rad-medlemsbidrag"} <= set(answer_rows)
+    utveckling = forbund.budget_groups.get(name="Utveckling")
+    assert f"rad-group-{utveckling.pk}" in answer_rows  # its share of the costs moved
     assert 'value="250000"' in answer_rows[f"rad-line-{lines[0].pk}"]
     assert len(answer_rows) < len(_rows(page))
     assert 'id="editor-status" hx-swap-oob="innerHTML">Sparade 1 belopp.' in html
@@ -164,6 +181,7 @@ def test_a_save_answers_with_only_its_changes_and_the_page_then_equals_a_reload(
         ("mb-2029-budget", "5 000 000"),
         (f"a-{lines[2].pk}-2028-budget", "0"),
         (f"a-{lines[3].pk}-2029-budget", ""),
+        (f"a-{lines[5].pk}-2027-budget", "80 000"),  # in the total over two groups
     ):
         _assert_merge_is_a_reload(client, url, name, typed)
 
