@@ -448,6 +448,16 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     return figures
 
 
+def saved_alone(before: PlanFigures, count: int | None, saved: int) -> bool:
+    """Whether the förbund's count of changes `count` is the one `before` was computed at with
+    only a save of `saved` amounts since: one change more if it saved any, none if not."""
+    return (
+        before.count is not None
+        and count is not None
+        and count == before.count + (1 if saved else 0)
+    )
+
+
 def figures_after_save(
     plan: Plan,
     before: PlanFigures,
@@ -466,11 +476,9 @@ def figures_after_save(
     today = timezone.localdate()
     count = _change_count(plan)
     if (
-        count is None
-        or before.count is None
+        not saved_alone(before, count, saved)
         or before.source is None
         or before.source.today != today
-        or count != before.count + (1 if saved else 0)
         or any(key not in before.source.years for key in medlemsbidrag)
     ):
         return plan_figures(plan, today=today)

@@ -28,6 +28,7 @@ from budgets.selectors import (
     column_labels,
     figures_after_save,
     plan_figures,
+    saved_alone,
     split_members,
 )
 from budgets.tables import attach_fields, budget_context, changed_lines
@@ -92,12 +93,11 @@ def budget_editor(request, slug: str, pk: int):
                 )
                 if partial:
                     form.take_stored(figures)  # the wrong cell keeps its text and its message
-                elif _page_shows(request, before) and _only_change(before, figures, changed):
-                    only_lines = changed_lines(before, figures) | {
-                        key[1] for key in map(form.cell_key, form.sent) if key[0] == "a"
-                    }
-                    form = BudgetGridForm(figures)
                 else:
+                    if _page_shows(request, before) and saved_alone(before, figures.count, changed):
+                        only_lines = changed_lines(before, figures) | {
+                            key[1] for key in map(form.cell_key, form.sent) if key[0] == "a"
+                        }
                     form = BudgetGridForm(figures)
         else:
             status = 400 if not request.htmx else 200
@@ -128,15 +128,6 @@ def _page_shows(request, figures) -> bool:
         request.headers.get("Finsam-Svar") == "andringar"
         and bool(figures.mark)
         and request.POST.get("figurer") == figures.mark
-    )
-
-
-def _only_change(before, after, changed: int) -> bool:
-    """Whether the save was the one change between the two computations."""
-    return (
-        before.count is not None
-        and after.count is not None
-        and after.count == before.count + (1 if changed else 0)
     )
 
 

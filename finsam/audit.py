@@ -443,7 +443,7 @@ def _count_change(forbund_id: int) -> None:
     # One more change, inside the caller's transaction: the row stays locked until it commits.
     if not ChangeCount.objects.filter(forbund_id=forbund_id).update(count=F("count") + 1):
         with transaction.atomic():  # the förbund's first change: a savepoint, in case of a race
-            counted, made = ChangeCount.objects.get_or_create(
+            _, made = ChangeCount.objects.get_or_create(
                 forbund_id=forbund_id, defaults={"count": 1}
             )
         if not made:

@@ -23,9 +23,8 @@ def render_plan_pdf_task(pdf_id: int) -> str:
     pdf = PlanPdf.objects.select_related("plan__forbund").get(pk=pdf_id)
     if pdf.status != PdfStatus.KO:
         return pdf.status
-    mark = latest_change(
-        pdf.plan.forbund_id
-    )  # what the rendering starts from; a later change is newer
+    # What the rendering starts from; a later change is newer.
+    mark = latest_change(pdf.plan.forbund_id)
     try:
         rendered = render_plan_pdf(pdf.plan, draft=pdf.kind == PdfKind.UTKAST)
     except Exception as error:  # the page must show the failure, not spin forever

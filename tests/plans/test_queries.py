@@ -21,6 +21,14 @@ def count(client, url) -> int:
     return len(ctx.captured_queries)
 
 
+def assert_same_queries_doubled(client, url, add, plan, n: int, user) -> None:
+    """The page's queries with n more of what add makes, and again with 2n more: the same."""
+    add(plan, n, user)
+    before = count(client, url)
+    add(plan, 2 * n, user)
+    assert count(client, url) == before
+
+
 def add_content(plan, n: int, user) -> None:
     """n more text sections with a comment each, plus n lines of budget."""
     for i in range(n):
@@ -59,10 +67,7 @@ def test_plan_pages_run_the_same_queries_for_double_the_content(url_name, person
     client = personas["styrelse_a"]
     user = client.membership.user
     url = reverse(url_name, args=[plan.forbund.slug, plan.pk])
-    add_content(plan, 4, user)
-    before = count(client, url)
-    add_content(plan, 8, user)
-    assert count(client, url) == before
+    assert_same_queries_doubled(client, url, add_content, plan, 4, user)
 
 
 @pytest.mark.django_db
@@ -179,10 +184,7 @@ def test_every_plan_page_runs_the_same_queries_for_double_every_kind_of_content(
     client = personas["kansli_a"]
     user = personas["styrelse_a"].membership.user
     url = reverse(url_name, args=[plan.forbund.slug, plan.pk])
-    add_every_kind(plan, 2, user)
-    before = count(client, url)
-    add_every_kind(plan, 4, user)
-    assert count(client, url) == before
+    assert_same_queries_doubled(client, url, add_every_kind, plan, 2, user)
 
 
 @pytest.mark.django_db
