@@ -164,7 +164,7 @@ def budget_line_create(
     The line of an insats (insats given) holds what the insats is granted; insatser.services
     creates it so, and a carried-forward plan links the copied lines to the copied insatser.
     """
-    plan.ensure_editable()
+    plan = plan.locked_draft()
     if category.group.forbund_id != plan.forbund_id:
         raise ValidationError({"category": "Kategorin hör till ett annat förbund."})
     if insats is not None and insats.plan_id != plan.pk:
@@ -281,15 +281,15 @@ def budget_amount_notes_set(
 
 @transaction.atomic
 def budget_line_delete(*, line: BudgetLine, acting_user: ActingUser) -> None:
-    line.plan.ensure_editable()
+    plan = line.plan.locked_draft()
     _refuse_insats_line(line)
     amounts = {f"{a.year} {a.column}": plain(a.amount) for a in line.amounts.all()}
     audit_record(
-        forbund=line.plan.forbund,
+        forbund=plan.forbund,
         actor=acting_user,
         action="budgetline.delete",
         obj=line,
-        plan=line.plan,
+        plan=plan,
         summary=f"Tog bort budgetraden {line.name}",
         changes={"amounts": amounts},
     )
