@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from finsam.env import env_bool, env_int, env_list, env_str
 
@@ -20,6 +22,15 @@ if DEBUG or TESTING:
     SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-finsam-plan")
 else:
     SECRET_KEY = env_str("SECRET_KEY")
+# A förbund's backup (export_forbund, import_forbund; docs/backup.md) is signed with HMAC-SHA256
+# under FINSAM_BACKUP_KEY; an import reads a file signed with it or with one of
+# FINSAM_BACKUP_OLD_KEYS (keys being rotated out). Production has no default: without a key,
+# export refuses and import needs --trust-unsigned, which the förbund's log records. DEBUG and
+# the tests get the marked development key, which plans/backup.py refuses outside them. The
+# commands check the keys when they run: a bad key stops a backup, never the web app.
+DEV_BACKUP_KEY = "dev-only-backup-key-never-in-production-finsam-plan"
+BACKUP_KEY = env_str("FINSAM_BACKUP_KEY", DEV_BACKUP_KEY if DEBUG or TESTING else "")
+BACKUP_OLD_KEYS = env_list("FINSAM_BACKUP_OLD_KEYS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -269,21 +280,50 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 8 * 60) * 60
 # A password change ends the person's other sessions: Django checks each session's password
 # hash on every request (django.contrib.auth.update_session_auth_hash keeps the current one).
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username, or
-# from one address, further attempts are refused for the cool-off (429, a Swedish page). The
-# system administrator unlocks under Admin › Axes › Access attempts, or with
-# `manage.py axes_reset_username USERNAME`. Behind a proxy every request has the proxy's
-# address: the username limit still holds.
+# Login throttling (django-axes; finsam/lockout.py). Failed logins within the cool-off are counted
+# three ways, each with its own limit. One person from one address: a person's typos, or guesses
+# at their password from one place. One person from anywhere: guesses spread over many addresses;
+# twice the first, so that a person locked at one place still gets in from another. One address,
+# any usernames: a spray of a guess or two per username; ten times the first, because a kommun's
+# or region's staff share one public address (and a login resets only that person there). An
+# attempt a lock refuses is not counted: hammering neither prolongs a person's lock nor fills
+# the address's count, and the Swedish page (429) can say when the lock lifts. The system
+# administrator unlocks under Admin › Axes › Access attempts, or with
+# `manage.py axes_reset_username USERNAME` and `manage.py axes_reset_ip ADDRESS`.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMITS = {
+    ("username", "ip_address"): env_int("AXES_FAILURE_LIMIT", 5),
+    ("username",): env_int("AXES_USERNAME_FAILURE_LIMIT", 10),
+    ("ip_address",): env_int("AXES_IP_FAILURE_LIMIT", 50),
+}
+AXES_LOCKOUT_PARAMETERS = [
+    parameters[0] if len(parameters) == 1 else list(parameters)
+    for parameters in LOGIN_FAILURE_LIMITS
+]
+AXES_HANDLER = "finsam.lockout.LimitPerParameterHandler"
+# The handler answers axes' one comparison against this limit for all three (finsam/lockout.py).
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMITS["username", "ip_address"]
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "finsam.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# The client's address is REMOTE_ADDR, which a client cannot choose. Behind a reverse proxy
+# every request has the proxy's address; FINSAM_TRUSTED_PROXIES names the proxies (addresses or
+# networks, comma-separated), and a request from one of them is taken to come from the nearest
+# address in X-Forwarded-For that is not a named proxy (finsam.lockout.client_ip). Only those
+# proxies may set the header: from anyone else it is ignored. (Axes' AXES_IPWARE_* settings
+# would need django-ipware, which is not installed.)
+try:
+    TRUSTED_PROXIES = [
+        ip_network(proxy, strict=False) for proxy in env_list("FINSAM_TRUSTED_PROXIES")
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"FINSAM_TRUSTED_PROXIES: {exc}") from exc
+AXES_CLIENT_IP_CALLABLE = "finsam.lockout.client_ip"
 
 # A per-person limit on expensive work (finsam/ratelimit.py): how many PDFs (rendered plans and
 # audit reports) and Excel files (exports, templates, imports, audits) one person may ask for
