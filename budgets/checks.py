@@ -369,6 +369,21 @@ def adoption_deadline(budget_year: int) -> date:
     return date(budget_year - 1, DEADLINE_MONTH, DEADLINE_DAY)
 
 
+def due_budget_years(*, today: date, planned: set[int], adopted: set[int]) -> list[int]:
+    """The budget years whose plan a förbund owes on a day, earliest first.
+
+    The plan due next is next year's, whose deadline is this year's 30 November, or, once a
+    year's plan is adopted, the first year after it that is not. After 30 November next year's
+    plan, if not adopted, is late and still due. A plan for the year under way that was begun but
+    never adopted is late too; a year no plan was begun for in the product is not owed.
+    """
+    due = [today.year] if today.year in planned and today.year not in adopted else []
+    year = today.year + 1
+    while year in adopted:
+        year += 1
+    return [*due, year]
+
+
 def check_deadline(*, budget_year: int, today: date, adopted: bool) -> list[Finding]:
     """The plan must be adopted by its adoption_deadline."""
     if adopted:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from budgets.checks import due_budget_years
 from finsam.fields import AmountField, DecimalField
 from finsam.forms import OwnedModelForm
 from finsam.saving import SafeFormMixin
@@ -52,6 +53,9 @@ class PlanForm(SafeFormMixin, forms.ModelForm):
             del self.fields["budget_year"]
         if creating:
             del self.fields["deficit_reason"]
+            self.fields["budget_year"].initial = self.initial.get("budget_year") or first_unplanned(
+                forbund
+            )
         self.fields["plan_year_heading"].required = False  # "Plan" unless chosen
 
     def clean(self):
@@ -71,6 +75,16 @@ class PlanForm(SafeFormMixin, forms.ModelForm):
                 f"Förbundet har redan en plan för {year}. Öppna den, eller revidera den när den är antagen.",
             )
         return cleaned
+
+
+def first_unplanned(forbund) -> int:
+    """The budget year a new plan is most likely for: the first year due today (late or not)
+    that has no plan yet, else the year after the newest plan."""
+    plans = Plan.objects.for_forbund(forbund)
+    planned = set(plans.values_list("budget_year", flat=True))
+    adopted = set(plans.adopted().values_list("budget_year", flat=True))
+    due = due_budget_years(today=timezone.localdate(), planned=planned, adopted=adopted)
+    return next((year for year in due if year not in planned), max(planned, default=due[-1]) + 1)
 
 
 MARKUP_HELP = (

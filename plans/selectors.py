@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from budgets.checks import adoption_deadline, due_budget_years
 from finsam.models import Role, Seat
 from plans.models import Approval, ArshjulEvent, Comment, Plan, PlanStatus
 
@@ -16,37 +17,77 @@ NEWLY_ADOPTED_DAYS = 45
 
 
 @dataclass(frozen=True)
+class Upcoming:
+    """A date on the start page: an årshjul event, or the last day to adopt a plan that is due.
+
+    A deadline names the plan it concerns, or, when no plan for the year has been begun, the
+    plan the kansli can carry forward into it (none: a new plan from scratch)."""
+
+    when: date
+    what: str
+    plan: Plan | None = None
+    missing_year: int | None = None
+    create_from: Plan | None = None
+
+
+@dataclass(frozen=True)
 class StartPage:
     """Per förbund (by id): its current plan, and what comes next in it."""
 
     current_plans: dict[int, Plan]
-    upcoming: dict[int, list[tuple[date, str]]]
+    upcoming: dict[int, list[Upcoming]]
     # What waits for this person, per förbund: (what, the plan it concerns).
     waiting: dict[int, list[tuple[str, Plan]]] = field(default_factory=dict)
 
 
 def start_page(forbund_ids: Iterable[int], *, today: date) -> StartPage:
-    """Each förbund's current plan, and the next dates of its årshjul with the adoption deadline.
+    """Each förbund's current plan, and the next dates of its årshjul with the adoption deadlines.
 
     The current plan is the newest budget year's newest version. What comes next: the current
-    plans' årshjul from today, and the adoption deadline of a plan not yet adopted.
+    plans' årshjul from today, and the last day to adopt each plan that is due
+    (budgets.checks.due_budget_years): late ones stay listed until they are adopted, and a year
+    whose plan has not been begun is listed as such.
     """
-    current: dict[int, Plan] = {}
+    plans_of: dict[int, list[Plan]] = {}
     for plan in Plan.objects.filter(forbund_id__in=set(forbund_ids)).order_by(
         "-budget_year", "-version"
     ):
-        current.setdefault(plan.forbund_id, plan)
+        plans_of.setdefault(plan.forbund_id, []).append(plan)
+    current = {forbund_id: plans[0] for forbund_id, plans in plans_of.items()}
     forbund_of_plan = {plan.pk: forbund_id for forbund_id, plan in current.items()}
-    upcoming: dict[int, list[tuple[date, str]]] = {}
+    upcoming: dict[int, list[Upcoming]] = {}
     events = ArshjulEvent.objects.filter(plan__in=list(forbund_of_plan), date__gte=today)
     for event in events.order_by("date"):
-        upcoming.setdefault(forbund_of_plan[event.plan_id], []).append((event.date, event.title))
-    for forbund_id, plan in current.items():
-        if not plan.is_adopted:
-            upcoming.setdefault(forbund_id, []).append(
-                (plan.adoption_deadline, f"Sista dag att anta {plan.title.lower()}")
+        upcoming.setdefault(forbund_of_plan[event.plan_id], []).append(
+            Upcoming(event.date, event.title)
+        )
+    for forbund_id, plans in plans_of.items():
+        newest: dict[int, Plan] = {}
+        for plan in plans:
+            newest.setdefault(plan.budget_year, plan)
+        adopted = {plan.budget_year for plan in plans if plan.is_adopted}
+        dates: list[Upcoming] = []
+        for year in due_budget_years(today=today, planned=set(newest), adopted=adopted):
+            plan = newest.get(year)
+            if plan is not None:
+                dates.append(
+                    Upcoming(
+                        plan.adoption_deadline, f"Sista dag att anta {plan.title.lower()}", plan
+                    )
+                )
+                continue
+            source = newest.get(year - 1)
+            dates.append(
+                Upcoming(
+                    adoption_deadline(year),
+                    f"Sista dag att anta verksamhetsplan och budget {year}",
+                    missing_year=year,
+                    create_from=source if source and year in source.next_budget_years else None,
+                )
             )
-        upcoming[forbund_id] = sorted(upcoming.get(forbund_id, []))[:UPCOMING_SHOWN]
+        # Every deadline is shown; the årshjul fills the rest.
+        events = upcoming.get(forbund_id, [])[: max(0, UPCOMING_SHOWN - len(dates))]
+        upcoming[forbund_id] = sorted(dates + events, key=lambda u: u.when)
     return StartPage(current_plans=current, upcoming=upcoming)
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from budgets.models import COMPARISON_KINDS
 from budgets.selectors import plan_figures
 from budgets.tables import KEY_FIGURE_ROWS, figure_rows
+from finsam.models import Role
 from finsam.nav import nav
 from finsam.saving import save_form
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
@@ -36,6 +37,7 @@ def start(request):
             "current_plans": page.current_plans,
             "upcoming": page.upcoming,
             "waiting": waiting_for(request.user, memberships, today=today),
+            "kansli_in": {m.forbund_id for m in memberships if m.role == Role.KANSLI},
             "today": today,
         },
     )
@@ -58,7 +60,17 @@ def plan_list(request, slug: str):
 def plan_create(request, slug: str):
     access = get_forbund_for_user(request, slug, need="edit")
     forbund = access.forbund
-    form = PlanForm(request.POST or None, forbund=forbund, unit=forbund.amount_unit, creating=True)
+    # The start page links a year whose plan is due but not begun: ?budget_year=2028.
+    asked = request.GET.get("budget_year", "")
+    form = PlanForm(
+        request.POST or None,
+        forbund=forbund,
+        unit=forbund.amount_unit,
+        creating=True,
+        initial={"budget_year": int(asked)}
+        if asked.isascii() and asked.isdigit() and len(asked) == 4
+        else {},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         response = save_form(

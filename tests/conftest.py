@@ -3,8 +3,34 @@ kansli of förbund B who must see nothing of A, and anonymous)."""
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.test import Client
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def pytest_configure(config):
+    """`FINSAM_TEST_CLOCK=2027-12-01T09:00` runs the whole suite as if it were that moment in
+    Stockholm, with the clock ticking on from there. The suite must pass on any day: .ci/run
+    runs it again on 1 December, 31 December and 1 January (CONTRIBUTING.md, "Datum")."""
+    moment = os.environ.get("FINSAM_TEST_CLOCK")
+    if moment:
+        start = datetime.fromisoformat(moment)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=STOCKHOLM)
+        config._finsam_clock = time_machine.travel(start, tick=True)
+        config._finsam_clock.start()
+
+
+def pytest_report_header(config):
+    if getattr(config, "_finsam_clock", None):
+        return f"finsam: the clock is set to {os.environ['FINSAM_TEST_CLOCK']} (Europe/Stockholm)"
+    return None
 
 
 @pytest.fixture(autouse=True)

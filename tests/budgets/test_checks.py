@@ -320,3 +320,18 @@ def test_findings_are_ordered_by_year_then_severity() -> None:
         (2023, FEL, "ub-negativ"),
         (2023, VARNING, "underskott-utan-motivering"),
     ]
+
+
+def test_the_plan_due_is_next_years_until_it_is_adopted_even_after_its_deadline():
+    from budgets.checks import due_budget_years
+
+    def due(day, planned=(), adopted=()):
+        return due_budget_years(today=day, planned=set(planned), adopted=set(adopted))
+
+    assert due(date(2026, 11, 30)) == [2027]
+    assert due(date(2026, 12, 1), planned=[2027]) == [2027]  # late, still due
+    assert due(date(2026, 12, 31), planned=[2027], adopted=[2027]) == [2028]
+    assert due(date(2027, 1, 1), planned=[2026, 2027], adopted=[2026]) == [2027, 2028]
+    # A year under way that no plan was begun for in the product is not owed.
+    assert due(date(2027, 1, 1), planned=[2028]) == [2028]
+    assert due(date(2027, 3, 1), planned=[2028], adopted=[2028]) == [2029]
