@@ -8,6 +8,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.renderers import TemplatesSetting
 
 from finsam.fields import DecimalField
+from finsam.logo import TOO_LARGE as LOGO_TOO_LARGE
 from finsam.models import Forbund, Fordelningstal, Medlem
 from finsam.saving import SafeFormMixin
 
@@ -63,10 +64,24 @@ class ForbundForm(SafeFormMixin, forms.ModelForm):
             "adoption_requires_quorum",
             "adoption_recorder",
         ]
+        # Django's ImageField would open the file with every Pillow reader before the model's
+        # validator (finsam.logo), which reads only PNG and JPEG and says what is wrong.
+        field_classes = {"logo": forms.FileField}
         widgets = {
             "vision": forms.Textarea(attrs={"rows": 3}),
             "founded": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
         }
+
+    def __init__(self, *args, files_too_large: set[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Fields whose upload was dropped while the request was read (finsam.uploads).
+        self.files_too_large = files_too_large
+
+    def clean_logo(self):
+        if "logo" in self.files_too_large:
+            raise ValidationError(LOGO_TOO_LARGE, code="logo_size")
+        return self.cleaned_data["logo"]
 
     def clean_region_has_kommun_role(self):
         value = self.cleaned_data["region_has_kommun_role"]

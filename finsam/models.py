@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
-from PIL import Image, UnidentifiedImageError
 
 from finsam import members as member_rules
+from finsam.logo import logo_image, validate_logo
 from finsam.money import MAX_KR, UNIT_KR, UNIT_TKR
 from finsam.orgnr import normalize_orgnr
 
@@ -50,29 +53,6 @@ class Versioned(models.Model):
 
 UNIT_CHOICES = [(UNIT_KR, "kronor (kr)"), (UNIT_TKR, "tusental kronor (tkr)")]
 ROUNDING_CHOICES = [(1, "1 kr"), (100, "100 kr"), (1000, "1 000 kr")]
-
-
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
-
-
-def validate_logo(file) -> None:
-    """A logo is a PNG or JPEG of at most 2 MB and 4 000 pixels a side, that Pillow can read."""
-    if file.size > LOGO_MAX_BYTES:
-        raise ValidationError("Logotypen får vara högst 2 MB.", code="logo_size")
-    try:
-        file.seek(0)
-        with Image.open(file) as image:
-            image.verify()
-            fmt, size = image.format, image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise ValidationError("Filen är ingen bild som kan läsas.", code="logo_image") from error
-    finally:
-        file.seek(0)
-    if fmt not in LOGO_FORMATS:
-        raise ValidationError("Logotypen ska vara en PNG- eller JPEG-bild.", code="logo_format")
-    if max(size) > 4000:
-        raise ValidationError("Logotypen får vara högst 4 000 bildpunkter åt varje håll.")
 
 
 def validate_orgnr(value: str) -> None:
@@ -186,6 +166,23 @@ class Forbund(Versioned):
             normalized = normalize_orgnr(self.organisationsnummer)
             if normalized:
                 self.organisationsnummer = normalized
+        if self.logo and not self.logo._committed:
+            self.logo = self._logo_as_stored(self.logo)
+
+    @staticmethod
+    def _logo_as_stored(upload) -> File:
+        """A new logo is stored as its image alone, named for its format (finsam.logo)."""
+        try:
+            validate_logo(upload)
+        except ValidationError:
+            return upload  # the field's own validator says why, beside the field
+        upload.seek(0)
+        try:
+            mime, data = logo_image(upload.read())
+        except ValidationError as error:
+            raise ValidationError({"logo": error}) from error
+        stem = Path(upload.name or "").stem[:60] or "logotyp"
+        return ContentFile(data, name=f"{stem}.{'png' if mime == 'image/png' else 'jpg'}")
 
     def records_adoption(self, *, chair: bool, kansli: bool) -> bool:
         """Whether a person who is (or is not) the chair, or in the kansli, records adoptions."""

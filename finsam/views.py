@@ -10,14 +10,17 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from finsam import services
 from finsam.audit import events_page
 from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
+from finsam.logo import LOGO_MAX_BYTES
 from finsam.models import AuditEvent, Fordelningstal, Medlem, Membership, Role
 from finsam.nav import nav
 from finsam.saving import save_form
 from finsam.tenancy import get_forbund_for_user, get_medlem_for_user
+from finsam.uploads import limit_uploads
 
 
 @login_required
@@ -49,10 +52,19 @@ def forbund_detail(request, slug: str):
 
 @login_required
 @nav("forbund")
+@csrf_exempt  # the logo's size limit must be set before the CSRF check reads the body
 def forbund_edit(request, slug: str):
+    too_large = limit_uploads(request, max_bytes=LOGO_MAX_BYTES)
+    return _forbund_edit(request, slug, too_large)
+
+
+@csrf_protect
+def _forbund_edit(request, slug: str, too_large: set[str]):
     access = get_forbund_for_user(request, slug, need="edit")
     forbund = access.forbund
-    form = ForbundForm(request.POST or None, request.FILES or None, instance=forbund)
+    form = ForbundForm(
+        request.POST or None, request.FILES or None, instance=forbund, files_too_large=too_large
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.forbund_update(forbund=forbund, acting_user=request.user, data=form.changes())

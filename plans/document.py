@@ -8,24 +8,33 @@ from __future__ import annotations
 
 import base64
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.utils.formats import date_format
 
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
+from finsam.logo import LOGO_MAX_BYTES, logo_image
 from insatser.document import document_context as insatser_context
 from plans.models import Plan
 
 
 def logo_data_uri(plan: Plan) -> str:
-    """The logo as a data: URI, so the PDF renderer reads no file outside static/ (pdf.py)."""
+    """The logo as a data: URI, so the PDF renderer reads no file outside static/ (pdf.py).
+
+    Checked again and encoded again from its pixels (finsam.logo): a stored file may have come
+    some other way than the form, such as a restored backup. One that is no logo is left out.
+    """
     name = plan.logo_name
     if not name or not default_storage.exists(name):
         return ""
     with default_storage.open(name, "rb") as file:
-        data = file.read()
-    mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+        data = file.read(LOGO_MAX_BYTES + 1)
+    try:
+        mime, image = logo_image(data)
+    except ValidationError:
+        return ""
+    return f"data:{mime};base64,{base64.b64encode(image).decode()}"
 
 
 def version_history(plan: Plan) -> list[str]:
