@@ -15,17 +15,11 @@ from django.template.loader import render_to_string
 from finsam import ratelimit
 from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
+from finsam.xlsx import MAX_FILE_BYTES
 from plans.excel.audit import audit_workbook, report_workbook
 from plans.excel.export import export_plan
 from plans.excel.importer import ImportRefused, apply_import, prepare_import
-from plans.excel.reader import (
-    MAX_FILE_BYTES,
-    ParsedBudget,
-    Problem,
-    from_session,
-    read_upload,
-    to_session,
-)
+from plans.excel.reader import ParsedBudget, Problem, from_session, read_upload, to_session
 from plans.excel.template import template_workbook
 from plans.pdf import html_to_pdf
 

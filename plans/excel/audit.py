@@ -22,6 +22,7 @@ from budgets import calc
 from budgets.models import STATEMENT_INPUTS, statement_input_label
 from budgets.selectors import calc_key, forbund_inputs, live_inputs, members_for_split
 from finsam.money import format_kr
+from finsam.xlsx import plain_text, put_row, put_text
 from plans.excel.reader import COLUMN_LABEL, STATED_SHEET, ParsedBudget, Problem
 
 ZERO = Decimal(0)
@@ -354,7 +355,8 @@ class _Context:
             return getattr(result.resultatbudget, STATEMENT_FIGURES[lower]), ("statement", None)
         text = re.sub(r"^(summa|varav)\s+", "", lower).strip()
         for group_name in {pl.group for _, pl, *_ in self.lines} | set(self.parent_names):
-            if group_name.lower() == text:
+            # Stripped as the figure is: a name may begin with a tab (finsam.xlsx.read_text).
+            if group_name.strip().lower() == text:
                 if group_name in self.parent_names:
                     return result.parent_totals.get(self.parent_names[group_name], ZERO), (
                         "parent",
@@ -363,7 +365,7 @@ class _Context:
                 key = self.group_keys.get(group_name, group_name) if self.groups else group_name
                 return result.group_totals.get(key, ZERO), ("group", group_name)
         for member in self.members:
-            if member.name.lower() == text and calc_key(member) in result.member_parts:
+            if member.name.strip().lower() == text and calc_key(member) in result.member_parts:
                 return result.member_parts[calc_key(member)], ("member", None)
         if text in ("kommunerna tillsammans", "kommuner", "kommunerna"):
             return result.split_blocks.get(calc.KOMMUNER), ("member", None)
@@ -481,45 +483,34 @@ def _placeholder_members():
 
 def report_workbook(report: AuditReport, *, title: str) -> bytes:
     """The audit report as a workbook: every disagreement with its cause, and what was not
-    checked."""
+    checked. Its texts come from the uploaded file (figures, line names, footnotes), so every
+    one is written as text (finsam.xlsx)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Granskning"
-    wb.properties.title = title
+    wb.properties.title = plain_text(title)
     bold = Font(bold=True)
-    ws.append([title])
-    ws["A1"].font = bold
-    ws.append(
-        [
-            f"{report.checked} angivna siffror granskade, {report.agreed} stämmer, "
-            f"{len(report.disagreements)} avviker."
-        ]
+    put_text(ws["A1"], title).font = bold
+    put_text(
+        ws["A2"],
+        f"{report.checked} angivna siffror granskade, {report.agreed} stämmer, "
+        f"{len(report.disagreements)} avviker.",
     )
-    ws.append([])
-    ws.append(["Figur", "Kolumn", "Angivet", "Uträknat ur raderna", "Skillnad", "Trolig orsak"])
-    for cell in ws[4]:
+    for cell in put_row(
+        ws, 4, ["Figur", "Kolumn", "Angivet", "Uträknat ur raderna", "Skillnad", "Trolig orsak"]
+    ):
         cell.font = bold
-    for row in report.disagreements:
-        ws.append(
-            [
-                row.figure,
-                row.column,
-                int(row.stated),
-                int(row.computed),
-                int(row.difference),
-                row.cause,
-            ]
-        )
-    for r in range(5, ws.max_row + 1):
-        for c in (3, 4, 5):
-            ws.cell(row=r, column=c).number_format = "#,##0"
-        ws.cell(row=r, column=6).alignment = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(report.disagreements, start=5):
+        values = [row.figure, row.column, int(row.stated), int(row.computed), int(row.difference)]
+        cells = put_row(ws, r, [*values, row.cause])
+        for cell in cells[2:5]:
+            cell.number_format = "#,##0"
+        cells[5].alignment = Alignment(wrap_text=True, vertical="top")
     if report.unchecked or report.problems:
-        ws.append([])
-        ws.append(["Inte granskat"])
-        ws.cell(row=ws.max_row, column=1).font = bold
-        for problem in report.problems + report.unchecked:
-            ws.append([str(problem)])
+        heading = 4 + len(report.disagreements) + 2
+        put_text(ws.cell(row=heading, column=1), "Inte granskat").font = bold
+        for r, problem in enumerate(report.problems + report.unchecked, start=heading + 1):
+            put_text(ws.cell(row=r, column=1), str(problem))
     for letter, width in {"A": 34, "B": 14, "C": 14, "D": 18, "E": 14, "F": 80}.items():
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A5"

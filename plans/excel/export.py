@@ -42,6 +42,7 @@ from budgets.models import STATEMENT_INPUTS, Side, statement_input_label
 from budgets.selectors import PlanFigures, calc_key, line_share_kinds, plan_figures
 from budgets.tables import BALANCE_ROWS, RESULT_ROWS, SHARE_LABELS, subtotal_label
 from finsam.members import AF, FK, KOMMUN, REGION
+from finsam.xlsx import plain_text, put, put_formula, put_text
 from plans.models import Plan
 
 # Sheet names, and the Budget sheet's columns that describe a line (the import reads these).
@@ -102,20 +103,21 @@ class _Sheet:
     def __init__(self, export: Export, ws: Worksheet):
         self.export, self.ws, self.name = export, ws, ws.title
 
-    def label(self, row: int, col: int, text: str, *, bold: bool = False) -> None:
-        cell = self.ws.cell(row=row, column=col, value=text)
+    def label(self, row: int, col: int, value, *, bold: bool = False) -> None:
+        """A text (always as text, whatever a person typed: finsam.xlsx) or a plain value."""
+        cell = put(self.ws.cell(row=row, column=col), value)
         if bold:
             cell.font = BOLD
 
     def put(self, row: int, col: int, value, *, fmt: str = AMOUNT_FORMAT) -> None:
         """A typed figure: a plain, yellow cell."""
-        cell = self.ws.cell(row=row, column=col, value=value)
+        cell = put(self.ws.cell(row=row, column=col), value)
         cell.fill = INPUT_FILL
         cell.number_format = fmt
 
     def formula(self, row: int, col: int, text: str, what: tuple | None, **kw) -> None:
         """A computed figure: a formula, and which app figure it is."""
-        cell = self.ws.cell(row=row, column=col, value=f"={text}")
+        cell = put_formula(self.ws.cell(row=row, column=col), text)
         cell.number_format = kw.get("fmt", AMOUNT_FORMAT)
         if kw.get("bold"):
             cell.font = BOLD
@@ -124,7 +126,7 @@ class _Sheet:
 
     def header(self, row: int, labels: list[str], start: int = 1) -> None:
         for offset, text in enumerate(labels):
-            cell = self.ws.cell(row=row, column=start + offset, value=text)
+            cell = put_text(self.ws.cell(row=row, column=start + offset), text)
             cell.font = BOLD
             cell.fill = HEAD_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -164,8 +166,8 @@ def export_plan(plan: Plan, figures: PlanFigures | None = None) -> Export:
     figures = figures or plan_figures(plan)
     wb = Workbook()
     export = Export(wb, figures)
-    wb.properties.title = f"{plan.title} – {plan.forbund_name}"
-    wb.properties.subject = plan.forbund_name
+    wb.properties.title = plain_text(f"{plan.title} – {plan.forbund_name}")
+    wb.properties.subject = plain_text(plan.forbund_name)
     wb.properties.creator = "Finsam Plan"
     wb.properties.keywords = f"verksamhetsplan, budget, {plan.budget_year}"
     wb.properties.description = f"Status: {plan.get_status_display()}, version {plan.version}"

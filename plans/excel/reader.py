@@ -1,10 +1,9 @@
-"""Reading an uploaded workbook, which is hostile until proven otherwise.
+"""Reading an uploaded workbook: the Budget sheet and the figures a document states.
 
-Only .xlsx is read. Before openpyxl sees the file: its size, that it is a zip at all (an .xls, a
-CSV or a renamed PDF gets its own message), the number of parts and their uncompressed size (a
-zip bomb is refused unopened). openpyxl then reads it without external links, and a formula is
-read as its text, never as a result: the file's cached results are not trusted (openpyxl writes
-none, and any other program's could say anything).
+The file is opened by finsam.xlsx.open_workbook, which refuses it unopened unless it is a
+plain .xlsx of a sane size (docs/excel.md); each cell is read by finsam.xlsx's read_text and
+read_amount, so a text the export wrote ("=HYPERLINK(…)" as text) reads back as the same text
+while a formula is never taken for text or an amount.
 
 The Budget sheet is read into plain rows (ParsedBudget), with every problem placed by sheet, row
 and column; the import (importer.py) and the audit (audit.py) take it from there.
@@ -13,15 +12,20 @@ and column; the import (importer.py) and the audit (audit.py) take it from there
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from io import BytesIO
+from decimal import Decimal
 
-from openpyxl import load_workbook
+from openpyxl.cell.read_only import EMPTY_CELL as _EMPTY
 from openpyxl.utils import get_column_letter
 
-from finsam.money import MAX_KR, format_kr
+from finsam.xlsx import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    UnreadableFile,
+    open_workbook,
+    read_amount,
+    read_text,
+)
 from plans.excel.export import (
     BUDGET_SHEET,
     BUDGETED_PREFIX,
@@ -32,18 +36,9 @@ from plans.excel.export import (
     YES,
 )
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
-MAX_PARTS = 2_000
-MAX_ROWS = 20_000
-MAX_COLUMNS = 200
 STATED_SHEET = "Uppgivna siffror"
 COLUMN_LABEL = re.compile(r"^(Budget|Plan|Prognos|Utfall)\s+(\d{4})$")
 HELPER_HEADERS = {"Sida", "Rad i resultatbudgeten"}
-
-
-class UnreadableFile(ValueError):
-    """The file cannot be read at all; the message says why, in Swedish."""
 
 
 @dataclass(frozen=True)
@@ -105,57 +100,28 @@ class StatedFigure:
     amount: Decimal
 
 
-def open_workbook(name: str, data: bytes):
-    """The workbook, or UnreadableFile with a message a person can act on."""
-    if len(data) > MAX_FILE_BYTES:
-        raise UnreadableFile(
-            f"Filen är {len(data) / 1024 / 1024:.1f} MB; högst "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB kan läsas in."
-        )
-    lowered = name.lower()
-    head = data[:8]
-    if head.startswith(b"%PDF"):
-        raise UnreadableFile("Filen är en pdf, inte en Excel-arbetsbok (.xlsx).")
-    if head.startswith(b"\xd0\xcf\x11\xe0") or lowered.endswith(".xls"):
-        raise UnreadableFile(
-            "Filen är i Excels gamla format (.xls). Spara den som Excel-arbetsbok (.xlsx) och "
-            "försök igen."
-        )
-    if lowered.endswith((".csv", ".txt")):
-        raise UnreadableFile(
-            "En CSV-fil kan inte läsas in. Spara den som Excel-arbetsbok (.xlsx) och försök igen."
-        )
-    if not head.startswith(b"PK\x03\x04"):
-        raise UnreadableFile("Filen är ingen Excel-arbetsbok (.xlsx).")
-    try:
-        archive = zipfile.ZipFile(BytesIO(data))
-        parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as error:
-        raise UnreadableFile("Filen är skadad och kan inte läsas som en .xlsx-fil.") from error
-    if len(parts) > MAX_PARTS:
-        raise UnreadableFile("Filen har orimligt många delar och läses inte in.")
-    if sum(p.file_size for p in parts) > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableFile(
-            "Filen blir för stor när den packas upp och läses inte in (över "
-            f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB)."
-        )
-    if "xl/workbook.xml" not in {p.filename for p in parts}:
-        raise UnreadableFile("Filen är ingen Excel-arbetsbok (.xlsx).")
-    try:
-        # read_only streams the sheets; keep_links=False drops external links unread.
-        return load_workbook(BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as error:  # openpyxl raises many kinds on a malformed file
-        raise UnreadableFile("Filen är skadad och kan inte läsas som en .xlsx-fil.") from error
+def _sheet(workbook, name: str):
+    return workbook[name] if name in workbook.sheetnames else None
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    return str(value).strip()
+def _too_long(sheet: str) -> Problem:
+    return Problem(sheet, None, None, f"Bladet har fler än {MAX_ROWS} rader; dela upp det.")
 
 
-def _yes_no(value, default: bool) -> bool | None:
-    text = _text(value).lower()
+def _plain(cell) -> str:
+    """A cell's text where anything else is not worth a problem (a heading, a helper column):
+    a formula, an error value or a date reads as no text."""
+    return read_text(cell.value, getattr(cell, "data_type", None))[0]
+
+
+def _yes_no(cell, default: bool) -> bool | None:
+    value = cell.value
+    if isinstance(value, bool):
+        return value  # Excel's SANT/FALSKT
+    text, problem = read_text(value, getattr(cell, "data_type", None))
+    text = text.lower()
+    if problem:
+        return None
     if not text:
         return default
     if text in (YES, "j", "x", "1", "true", "sant"):
@@ -163,39 +129,6 @@ def _yes_no(value, default: bool) -> bool | None:
     if text in (NO, "n", "0", "false", "falskt"):
         return False
     return None
-
-
-def read_amount(cell_value, data_type: str | None) -> tuple[Decimal | None, str | None]:
-    """(amount, None) or (None, problem) for one amount cell; (None, None) when empty."""
-    if cell_value is None or (isinstance(cell_value, str) and not cell_value.strip()):
-        return None, None
-    if data_type == "e" or (isinstance(cell_value, str) and cell_value.startswith("#")):
-        return None, f"Cellen har felvärdet {cell_value}; skriv in ett belopp."
-    if isinstance(cell_value, str) and cell_value.startswith("="):
-        return None, "En formel står där ett belopp ska stå; skriv in beloppet som ett tal."
-    if isinstance(cell_value, bool):
-        return None, "Ett sant/falskt-värde står där ett belopp ska stå."
-    if isinstance(cell_value, str):
-        return None, f"Text i ett belopp: ”{cell_value[:40]}”. Skriv beloppet som ett tal i kronor."
-    if not isinstance(cell_value, int | float | Decimal):
-        return None, "Cellen innehåller inget belopp (t.ex. ett datum); skriv beloppet i kronor."
-    try:
-        amount = Decimal(str(cell_value))
-    except InvalidOperation:
-        return None, "Beloppet kan inte läsas."
-    if not amount.is_finite():
-        return None, "Beloppet kan inte läsas."
-    if amount < 0:
-        return None, "Beloppet kan inte vara negativt."
-    if amount > MAX_KR:
-        return None, f"Beloppet är för stort; högst {format_kr(Decimal(MAX_KR))}."
-    if amount != amount.to_integral_value():
-        return None, "Ange beloppet i hela kronor."
-    return amount.quantize(Decimal(1)), None
-
-
-def _sheet(workbook, name: str):
-    return workbook[name] if name in workbook.sheetnames else None
 
 
 def parse_budget(workbook) -> ParsedBudget:
@@ -210,17 +143,17 @@ def parse_budget(workbook) -> ParsedBudget:
             return parsed
         ws = workbook[workbook.sheetnames[0]]
     sheet = ws.title
-    rows = ws.iter_rows()
+    # Never wider than MAX_COLUMNS: a row whose last cell is in column XFD would otherwise be
+    # read as 16 384 cells, and every row of the sheet as wide.
+    rows = ws.iter_rows(max_col=min(ws.max_column or MAX_COLUMNS, MAX_COLUMNS))
     header_row = None
     header: list[str] = []
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
-            parsed.problems.append(
-                Problem(sheet, None, None, f"Bladet har fler än {MAX_ROWS} rader; dela upp det.")
-            )
-            return parsed
+            # Too long to be read at all: nothing of it is kept, and it is said once.
+            return ParsedBudget(problems=[_too_long(sheet)])
         if header_row is None:
-            values = [_text(c.value) for c in row[:MAX_COLUMNS]]
+            values = [_plain(c) for c in row[:MAX_COLUMNS]]
             if values[:3] == list(LINE_HEADERS[:3]):
                 header_row, header = number, values
                 _read_header(parsed, sheet, header, number)
@@ -276,14 +209,19 @@ def _read_header(parsed: ParsedBudget, sheet: str, header: list[str], number: in
 
 def _read_row(parsed: ParsedBudget, sheet: str, header: list[str], number: int, row) -> None:
     cells = list(row[: len(header)])
+    cells += [_EMPTY] * (len(header) - len(cells))
     values = [c.value for c in cells]
-    values += [None] * (len(header) - len(values))
-    group, category, name = (_text(v) for v in values[:3])
+
+    def text(index: int, problems: list[Problem]) -> str:
+        found, problem = read_text(values[index], getattr(cells[index], "data_type", None))
+        if problem:
+            problems.append(Problem(sheet, number, get_column_letter(index + 1), problem))
+        return found
 
     def amounts(problems: list[Problem]) -> dict[str, Decimal]:
         found = {}
         for index, label in enumerate(header):
-            if label not in parsed.columns or index >= len(cells):
+            if label not in parsed.columns:
                 continue
             amount, problem = read_amount(values[index], getattr(cells[index], "data_type", None))
             if problem:
@@ -292,26 +230,34 @@ def _read_row(parsed: ParsedBudget, sheet: str, header: list[str], number: int, 
                 found[label] = amount
         return found
 
+    problems: list[Problem] = []
+    group = text(0, problems)
+    if problems:
+        parsed.problems += problems
+        return
+    if not group:
+        if _plain(cells[2]) == MEDLEMSBIDRAG_LABEL:
+            parsed.medlemsbidrag = amounts(parsed.problems)
+        return  # a heading, a sum or a member's part: computed, never read
+    category, name, insats, note = (text(index, problems) for index in range(1, 5))
+    if problems:
+        parsed.problems += problems
+        return
     if group == STATEMENT_GROUP:
         parsed.statement_rows[name] = amounts(parsed.problems)
         return
-    if not group and name == MEDLEMSBIDRAG_LABEL:
-        parsed.medlemsbidrag = amounts(parsed.problems)
-        return
-    if not group:
-        return  # a heading, a sum or a member's part: computed, never read
     if not name:
         parsed.problems.append(Problem(sheet, number, "C", "Benämning saknas."))
         return
     if len(name) > 200:
         parsed.problems.append(Problem(sheet, number, "C", "Benämningen är längre än 200 tecken."))
         return
-    summary = _yes_no(values[5], False)
-    decided = _yes_no(values[6], True)
+    summary = _yes_no(cells[5], False)
+    decided = _yes_no(cells[6], True)
     for flag, column in ((summary, "F"), (decided, "G")):
         if flag is None:
             parsed.problems.append(Problem(sheet, number, column, "Skriv ”ja” eller ”nej”."))
-    by_header = dict(zip(header, values, strict=False))
+    by_header = dict(zip(header, cells, strict=False))
     cell_problems: list[Problem] = []
     parsed.lines.append(
         ParsedLine(
@@ -319,12 +265,12 @@ def _read_row(parsed: ParsedBudget, sheet: str, header: list[str], number: int, 
             group=group,
             category=category,
             name=name,
-            insats=_text(values[3]),
-            note=_text(values[4]),
+            insats=insats,
+            note=note,
             summary=bool(summary),
             decided=decided is not False,
-            side=_text(by_header.get("Sida")).lower(),
-            statement=_text(by_header.get("Rad i resultatbudgeten")).lower(),
+            side=_plain(by_header.get("Sida", _EMPTY)).lower(),
+            statement=_plain(by_header.get("Rad i resultatbudgeten", _EMPTY)).lower(),
             amounts=amounts(cell_problems),
             cell_problems=cell_problems,
         )
@@ -334,12 +280,24 @@ def _read_row(parsed: ParsedBudget, sheet: str, header: list[str], number: int, 
 def _read_stated(parsed: ParsedBudget, ws) -> None:
     """The figures a source document states: Figur | Kolumn | Angivet belopp, from row 2."""
     sheet = ws.title
-    for number, row in enumerate(ws.iter_rows(min_row=2), start=2):
+    for number, row in enumerate(ws.iter_rows(min_row=2, max_col=3), start=2):
         if number > MAX_ROWS:
-            break
-        values = [c.value for c in row[:3]] + [None, None, None]
-        figure, column = _text(values[0]), _text(values[1])
-        if not figure and not column and values[2] is None:
+            parsed.stated.clear()
+            parsed.problems.append(_too_long(sheet))
+            return
+        cells = list(row) + [_EMPTY] * (3 - len(row))
+        read = [read_text(c.value, getattr(c, "data_type", None)) for c in cells[:2]]
+        problems = [
+            Problem(sheet, number, letter, problem)
+            for (_, problem), letter in zip(read, "AB", strict=True)
+            if problem
+        ]
+        if problems:
+            parsed.problems += problems
+            continue
+        (figure, _), (column, _) = read
+        value = cells[2].value
+        if not figure and not column and value is None:
             continue
         if not figure:
             parsed.problems.append(Problem(sheet, number, "A", "Ange vilken siffra som anges."))
@@ -349,12 +307,10 @@ def _read_stated(parsed: ParsedBudget, ws) -> None:
                 Problem(sheet, number, "B", f"Kolumnen ”{column[:40]}” finns inte i budgetbladet.")
             )
             continue
-        cell = row[2] if len(row) > 2 else None
-        value = values[2]
         # A stated figure may be negative (a deficit, a negative eget kapital).
         negative = isinstance(value, int | float) and not isinstance(value, bool) and value < 0
         amount, problem = read_amount(
-            -value if negative else value, getattr(cell, "data_type", None)
+            -value if negative else value, getattr(cells[2], "data_type", None)
         )
         if problem or amount is None:
             parsed.problems.append(

@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from budgets.models import STATEMENT_INPUTS, statement_input_label
 from budgets.selectors import PlanFigures, plan_figures
+from finsam.xlsx import plain_text, put_row, put_text
 from plans.excel.export import (
     BUDGET_SHEET,
     FIRST_ROW,
@@ -56,18 +57,18 @@ def template_workbook(plan: Plan, figures: PlanFigures | None = None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = BUDGET_SHEET
-    wb.properties.title = f"Importmall – {plan.title}"
-    wb.properties.subject = plan.forbund_name
-    ws.cell(row=1, column=1, value=f"Importmall för {plan.title} – {plan.forbund_name}").font = BOLD
-    ws.cell(row=2, column=1, value="Belopp i hela kronor. Se bladet Anvisningar.")
+    wb.properties.title = plain_text(f"Importmall – {plan.title}")
+    wb.properties.subject = plain_text(plan.forbund_name)
+    title = f"Importmall för {plan.title} – {plan.forbund_name}"
+    put_text(ws.cell(row=1, column=1), title).font = BOLD
+    put_text(ws.cell(row=2, column=1), "Belopp i hela kronor. Se bladet Anvisningar.")
     headers = [*LINE_HEADERS, *(c.label for c in figures.columns), "Sida", "Rad i resultatbudgeten"]
-    for col, text in enumerate(headers, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=text)
+    for cell in put_row(ws, HEADER_ROW, headers):
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True)
     first_amount = len(LINE_HEADERS) + 1
     row = FIRST_ROW
-    ws.cell(row=row, column=3, value=MEDLEMSBIDRAG_LABEL).font = BOLD
+    put_text(ws.cell(row=row, column=3), MEDLEMSBIDRAG_LABEL).font = BOLD
     for index, c in enumerate(figures.columns):
         _put(ws, row, first_amount + index, c.entered.medlemsbidrag.amount)
     row += 1
@@ -82,23 +83,21 @@ def template_workbook(plan: Plan, figures: PlanFigures | None = None) -> bytes:
             YES if line.summary else NO,
             NO if line.computed_room or not line.decided else YES,
         ]
-        for col, value in enumerate(values, start=1):
-            ws.cell(row=row, column=col, value=value)
+        put_row(ws, row, values)
         for index, c in enumerate(figures.columns):
             if c.shows(line) and not line.computed_room:
                 typed = figures.typed.get((line.pk, c.year, c.kind), Decimal(0))
                 _put(ws, row, first_amount + index, typed)
-        ws.cell(row=row, column=first_amount + len(figures.columns), value=group.side)
-        ws.cell(
-            row=row,
-            column=first_amount + len(figures.columns) + 1,
-            value=STATEMENT_NAMES[line.category.statement],
+        put_row(
+            ws,
+            row,
+            [group.side, STATEMENT_NAMES[line.category.statement]],
+            start=first_amount + len(figures.columns),
         )
         row += 1
     if any(c.level == "resultat" for c in figures.columns):
         for name, _, _ in STATEMENT_INPUTS:
-            ws.cell(row=row, column=1, value=STATEMENT_GROUP)
-            ws.cell(row=row, column=3, value=statement_input_label(name))
+            put_row(ws, row, [STATEMENT_GROUP, None, statement_input_label(name)])
             for index, c in enumerate(figures.columns):
                 if c.level == "resultat":
                     _put(ws, row, first_amount + index, getattr(c.entered, name).amount)
@@ -109,23 +108,24 @@ def template_workbook(plan: Plan, figures: PlanFigures | None = None) -> bytes:
     ws.freeze_panes = f"D{FIRST_ROW}"
 
     groups = wb.create_sheet(GROUPS_SHEET)
-    for col, text in enumerate(("Grupp", "Kategori", "Sida", "Rad i resultatbudgeten"), 1):
-        groups.cell(row=1, column=col, value=text).font = BOLD
+    for cell in put_row(groups, 1, ("Grupp", "Kategori", "Sida", "Rad i resultatbudgeten")):
+        cell.font = BOLD
     names = []
     r = 2
     for group in figures.groups:
         names.append(group.name)
         for category in group.categories.all():
-            for col, value in enumerate(
-                (group.name, category.name, group.side, STATEMENT_NAMES[category.statement]), 1
-            ):
-                groups.cell(row=r, column=col, value=value)
+            put_row(
+                groups,
+                r,
+                (group.name, category.name, group.side, STATEMENT_NAMES[category.statement]),
+            )
             r += 1
     for letter, width in {"A": 30, "B": 30, "C": 10, "D": 22}.items():
         groups.column_dimensions[letter].width = width
     listing = wb.create_sheet("_grupper")
     for i, name in enumerate(dict.fromkeys(names), start=1):
-        listing.cell(row=i, column=1, value=name)
+        put_text(listing.cell(row=i, column=1), name)
     listing.sheet_state = "hidden"
     check = DataValidation(
         type="list",
@@ -139,8 +139,8 @@ def template_workbook(plan: Plan, figures: PlanFigures | None = None) -> bytes:
     check.add(f"A{FIRST_ROW + 1}:A{FIRST_ROW + 5000}")
 
     stated = wb.create_sheet(STATED_SHEET)
-    for col, text in enumerate(("Figur", "Kolumn", "Angivet belopp", "Kommentar"), 1):
-        stated.cell(row=1, column=col, value=text).font = BOLD
+    for cell in put_row(stated, 1, ("Figur", "Kolumn", "Angivet belopp", "Kommentar")):
+        cell.font = BOLD
     for letter, width in {"A": 40, "B": 16, "C": 16, "D": 50}.items():
         stated.column_dimensions[letter].width = width
     columns = DataValidation(
@@ -152,7 +152,7 @@ def template_workbook(plan: Plan, figures: PlanFigures | None = None) -> bytes:
     help_ws = wb.create_sheet(HELP_SHEET)
     help_ws.column_dimensions["A"].width = 120
     for r, text in enumerate(INSTRUCTIONS, start=1):
-        cell = help_ws.cell(row=r, column=1, value=text)
+        cell = put_text(help_ws.cell(row=r, column=1), text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if r == 1:
             cell.font = BOLD
