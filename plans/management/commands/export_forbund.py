@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from finsam.commands import find_forbund
-from plans.backup import BackupError, export_forbund
+from plans.backup import BackupError, export_forbund, sha256
 
 
 class Command(BaseCommand):
@@ -37,5 +37,6 @@ class Command(BaseCommand):
         plans = exported.counts["plans.Plan"]
         self.stdout.write(
             f"Skrev {forbund.name} till {out}: {plans} plan{'er' if plans != 1 else ''}, {rows} rader, "
-            f"{exported.files} lagrade filer ({len(exported.content) // 1024} kB)."
+            f"{exported.files} lagrade filer ({len(exported.content) // 1024} kB), undertecknad "
+            f"med nyckel-id {exported.key_id}. Filens SHA-256 är {sha256(exported.content)}."
         )
