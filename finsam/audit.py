@@ -239,6 +239,21 @@ def stored(instance: models.Model) -> models.Model:
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
+def version_up(instance: models.Model, *, saved: Changes) -> None:
+    """Count a change that an object's form made in rows of their own (a member's
+    fördelningstal, a mål's indikatorer, an insats's money) as a new version of the object.
+
+    Those rows carry no version; without this, a form shown before the change would pass
+    model_update's check and write its stale rows over the colleague's. saved is what
+    model_update saved of the object's own fields: when it saved any, the version already went
+    up. Call it on the locked row (stored()).
+    """
+    if saved or not hasattr(instance, VERSION):
+        return
+    setattr(instance, VERSION, getattr(instance, VERSION) + 1)
+    instance.save(update_fields=[VERSION])
+
+
 AUDIT_PAGE_SIZE = 50
 
 

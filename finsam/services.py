@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from finsam.audit import (
+    EMPTY,
     ActingUser,
+    Conflict,
+    EditConflict,
     audit_record,
     changed_names,
     diff,
@@ -17,14 +20,44 @@ from finsam.audit import (
     save_changes,
     save_recorded,
     stored,
+    version_up,
 )
 from finsam.members import KOMMUN
 from finsam.models import Forbund, Fordelningstal, Medlem
+from finsam.money import format_plain
 from finsam.signals import forbund_changing
 
 
 def _fordelning_snapshot(rows: Iterable[Fordelningstal]) -> dict[str, str]:
     return {str(r.year): str(r.weight) for r in rows}
+
+
+def _weight_shown(row: Fordelningstal | None) -> str:
+    return EMPTY if row is None or row.weight is None else format_plain(row.weight, 4)
+
+
+def _fordelning_conflicts(
+    medlem: Medlem, rows: Iterable[Fordelningstal], removed: Iterable[Fordelningstal]
+) -> list[Conflict]:
+    """The sent fördelningstal that differ from those stored now, for a conflict's comparison:
+    sending the form again saves them, so the page shows them beside the colleague's."""
+    stored_rows = list(Fordelningstal.objects.filter(medlem=medlem))
+    by_year = {r.year: r for r in stored_rows}
+    by_pk = {r.pk: r for r in stored_rows}
+    conflicts = []
+    for row in rows:
+        theirs = by_year.get(row.year)
+        if _weight_shown(theirs) != _weight_shown(row):
+            conflicts.append(
+                Conflict(f"Fördelningstal {row.year}", _weight_shown(theirs), _weight_shown(row))
+            )
+    for row in removed:
+        theirs = by_pk.get(row.pk)
+        if theirs is not None:
+            conflicts.append(
+                Conflict(f"Fördelningstal {theirs.year}", _weight_shown(theirs), EMPTY)
+            )
+    return conflicts
 
 
 @transaction.atomic
@@ -65,8 +98,13 @@ def medlem_save(
         raise ValidationError(
             {"kind": "Fördelningstal anges bara för kommuner; töm raderna nedan."}
         )
-    old_rows = {} if medlem.pk is None else _fordelning_snapshot(medlem.fordelningstal.all())
-    medlem, created, changes = save_changes(instance=medlem, data=data)
+    try:
+        medlem, created, changes = save_changes(instance=medlem, data=data)
+    except EditConflict as conflict:
+        conflict.conflicts += _fordelning_conflicts(medlem, fordelningstal, removed)
+        raise
+    # Read once the member is locked: a colleague's rows saved meanwhile are the old values.
+    old_rows = _fordelning_snapshot(medlem.fordelningstal.all())
     for row in removed:
         if row.pk:
             row.delete()
@@ -75,7 +113,10 @@ def medlem_save(
         row.full_clean()
         row.save()
     new_rows = _fordelning_snapshot(medlem.fordelningstal.all())
-    changes.update(diff({"fordelningstal": old_rows}, {"fordelningstal": new_rows}))
+    row_changes = diff({"fordelningstal": old_rows}, {"fordelningstal": new_rows})
+    if row_changes and not created:
+        version_up(medlem, saved=changes)
+    changes.update(row_changes)
     record_save(
         obj=medlem,
         created=created,

@@ -18,9 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from budgets import services as budget_services
-from budgets.models import BudgetCategory, BudgetLine, ColumnKind, Side
+from budgets.models import BudgetAmount, BudgetCategory, BudgetLine, ColumnKind, Side
 from finsam.audit import (
+    EMPTY,
     ActingUser,
+    Conflict,
+    EditConflict,
     audit_record,
     diff,
     model_create,
@@ -30,6 +33,7 @@ from finsam.audit import (
     save_recorded,
     snapshot,
     stored,
+    version_up,
 )
 from finsam.models import Medlem
 from finsam.money import format_amount, format_typed_percent
@@ -170,12 +174,13 @@ def _sync_gender_balance(insats: Insats, on: bool) -> None:
 
 def _sync_money(
     insats: Insats, money: Mapping[int, YearMoney], line: BudgetLine, acting_user: ActingUser
-):
+) -> int:
+    """Set the granted amounts and the other financing; the number of amounts changed."""
     plan = insats.plan
     unknown = set(money) - set(plan.years)
     if unknown:
         raise ValidationError(f"{min(unknown)} ingår inte i planen.")
-    budget_services.budget_figures_set(
+    changed = budget_services.budget_figures_set(
         plan=plan,
         acting_user=acting_user,
         amounts={(line.pk, year, ColumnKind.BUDGET): m.beviljat for year, m in money.items()},
@@ -193,23 +198,97 @@ def _sync_money(
             continue
         row.full_clean()
         row.save()
+    return changed
+
+
+def _financing_text(m: YearMoney, unit: str) -> str:
+    """A year's ESF and co-financing as the history shows it: "ESF 47 %, Habo kommun 50 000 kr"."""
+    parts = []
+    if m.esf_percent is not None:
+        parts.append(f"ESF {format_typed_percent(m.esf_percent)}")
+    if m.esf_amount is not None:
+        parts.append(f"ESF {format_amount(m.esf_amount, unit)}")
+    if m.medfinansiar is not None:
+        parts.append(f"{m.medfinansiar} {format_amount(m.medfinansiering or 0, unit)}")
+    return ", ".join(parts)
+
+
+def _stored_financing(insats: Insats) -> dict[int, YearMoney]:
+    """Each year's other financing as stored (beviljat, the line's amount, left at 0)."""
+    return {
+        row.year: YearMoney(
+            beviljat=Decimal(0),
+            esf_percent=row.esf_percent,
+            esf_amount=row.esf_amount.amount if row.esf_amount is not None else None,
+            medfinansiar=row.medfinansiar,
+            medfinansiering=row.medfinansiering.amount if row.medfinansiering is not None else None,
+        )
+        for row in insats.ar.select_related("medfinansiar")
+    }
 
 
 def _financing_snapshot(insats: Insats) -> dict[str, str]:
     """Each year's ESF and co-financing as the history shows it, amounts in the plan's unit."""
     unit = insats.plan.amount_unit
     out = {}
-    for row in insats.ar.select_related("medfinansiar"):
-        parts = []
-        if row.esf_percent is not None:
-            parts.append(f"ESF {format_typed_percent(row.esf_percent)}")
-        if row.esf_amount is not None:
-            parts.append(f"ESF {format_amount(row.esf_amount.amount, unit)}")
-        if row.medfinansiar_id:
-            parts.append(f"{row.medfinansiar} {format_amount(row.medfinansiering.amount, unit)}")
-        if parts:
-            out[str(row.year)] = ", ".join(parts)
+    for year, m in _stored_financing(insats).items():
+        if text := _financing_text(m, unit):
+            out[str(year)] = text
     return out
+
+
+def _insats_conflicts(
+    insats: Insats,
+    money: Mapping[int, YearMoney] | None,
+    goals: Iterable[int] | None,
+    gender_balance: bool | None,
+) -> list[Conflict]:
+    """What the sent form would save besides the insats's own fields (its money, tags and the
+    gender balance indikator) that differs from what is stored now, for a conflict's
+    comparison: sending the form again saves it, so the page shows it beside the colleague's."""
+    unit = insats.plan.amount_unit
+    conflicts = []
+    granted = {
+        a.year: a.amount.amount
+        for a in BudgetAmount.objects.filter(line__insats=insats, column=ColumnKind.BUDGET)
+    }
+    financing = _stored_financing(insats)
+    for year, yours in sorted((money or {}).items()):
+        theirs = financing.get(year, YearMoney(Decimal(0)))
+        if granted.get(year, Decimal(0)) != yours.beviljat:
+            conflicts.append(
+                Conflict(
+                    f"Beviljat {year}",
+                    format_amount(granted.get(year, Decimal(0)), unit),
+                    format_amount(yours.beviljat, unit),
+                )
+            )
+        if _financing_text(theirs, unit) != _financing_text(yours, unit):
+            conflicts.append(
+                Conflict(
+                    f"Övrig finansiering {year}",
+                    _financing_text(theirs, unit) or EMPTY,
+                    _financing_text(yours, unit) or EMPTY,
+                )
+            )
+    if goals is not None:
+        have = sorted(t.goal for t in insats.agenda2030_tags.all())
+        if have != sorted(set(goals)):
+            conflicts.append(
+                Conflict(
+                    "Agenda 2030-mål",
+                    ", ".join(map(str, have)) or EMPTY,
+                    ", ".join(map(str, sorted(set(goals)))) or EMPTY,
+                )
+            )
+    if gender_balance is not None:
+        on = insats.mal.filter(standard=rules.KONSFORDELNING).exists()
+        if on != gender_balance:
+            yes_no = {True: "ja", False: "nej"}
+            conflicts.append(
+                Conflict("Följ upp jämn könsfördelning", yes_no[on], yes_no[gender_balance])
+            )
+    return conflicts
 
 
 @transaction.atomic
@@ -248,22 +327,29 @@ def insats_save(
             raise ValidationError({"parter": "Välj bland förbundets medlemmar."})
     if any(m.plan_id != plan.pk for m in data.get("malgrupper", ())):
         raise ValidationError({"malgrupper": "Välj bland planens målgrupper."})
-    if created:
-        model_create(instance=insats, data=data)
-    else:
-        model_update(instance=insats, data=data)
+    try:
+        own = (
+            model_create(instance=insats, data=data)
+            if created
+            else model_update(instance=insats, data=data)
+        )
+    except EditConflict as conflict:
+        conflict.conflicts += _insats_conflicts(insats, money, goals, gender_balance)
+        raise
     if goals is not None:
         _sync_tags(plan, insats, goals)
     if gender_balance is not None:
         _sync_gender_balance(insats, gender_balance)
     kind_moved = not created and old_kind != rules.group_kind(insats.kind, insats.individ_percent)
     line = _sync_line(insats, acting_user=acting_user, kind_moved=kind_moved, link=budget_line)
-    if money is not None:
-        _sync_money(insats, money, line, acting_user)
+    amounts = _sync_money(insats, money, line, acting_user) if money is not None else 0
     changes = diff(before, insats_snapshot(insats))
     new_financing = _financing_snapshot(insats)
     if old_financing != new_financing:
         changes["finansiering"] = [old_financing, new_financing]
+    if not created and (changes or amounts):
+        # Its links, tags and money are the insats's form too: a form shown before is stale.
+        version_up(insats, saved=own)
     record_save(
         obj=insats,
         created=created,

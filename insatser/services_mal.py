@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from finsam.audit import ActingUser, audit_record, record_save, save_changes
+from finsam.audit import (
+    EMPTY,
+    ActingUser,
+    Conflict,
+    EditConflict,
+    audit_record,
+    record_save,
+    save_changes,
+    version_up,
+)
 from insatser.models_mal import Indikator, Mal, Utfall
 
 if TYPE_CHECKING:
@@ -23,19 +32,39 @@ if TYPE_CHECKING:
     from plans.models import Plan
 
 
+def _indikator_text(i: Indikator) -> str:
+    """An indikator as the history shows it: "description (kind, mål …, mätkälla …)"."""
+    facts = [i.get_kind_display().lower()]
+    if i.target_label:
+        facts.append(f"mål {i.target_label}")
+    if i.source_label:
+        facts.append(f"mätkälla {i.source_label}")
+    return f"{i.description} ({', '.join(facts)})"
+
+
 def _indikator_snapshot(mal: Mal) -> list[str]:
-    """The mål's indikatorer as the history shows them: "description (kind, mål …, mätkälla …)"."""
+    """The mål's indikatorer as the history shows them."""
     if not mal.pk:
         return []
-    rows = []
-    for i in mal.indikatorer.all():
-        facts = [i.get_kind_display().lower()]
-        if i.target_label:
-            facts.append(f"mål {i.target_label}")
-        if i.source_label:
-            facts.append(f"mätkälla {i.source_label}")
-        rows.append(f"{i.description} ({', '.join(facts)})")
-    return rows
+    return [_indikator_text(i) for i in mal.indikatorer.all()]
+
+
+def _indikator_conflicts(
+    mal: Mal, indikatorer: Iterable[Indikator], removed: Iterable[Indikator]
+) -> list[Conflict]:
+    """The sent indikatorer that differ from those stored now, for a conflict's comparison:
+    sending the form again saves them, so the page shows them beside the colleague's."""
+    stored_rows = {i.pk: i for i in Indikator.objects.filter(mal=mal)}
+    conflicts = []
+    for row in indikatorer:
+        theirs = stored_rows.get(row.pk)
+        if theirs is None or _indikator_text(theirs) != _indikator_text(row):
+            theirs_shown = EMPTY if theirs is None else _indikator_text(theirs)
+            conflicts.append(Conflict("Indikator", theirs_shown, _indikator_text(row)))
+    for row in removed:
+        if row.pk in stored_rows:
+            conflicts.append(Conflict("Indikator", _indikator_text(stored_rows[row.pk]), EMPTY))
+    return conflicts
 
 
 @transaction.atomic
@@ -54,8 +83,14 @@ def mal_save(
         raise ValidationError(
             "Standardmålet om jämn könsfördelning slås på och av på insatsen, och ändras inte här."
         )
+    indikatorer, removed = list(indikatorer), list(removed)
+    try:
+        mal, created, changes = save_changes(instance=mal, data=data)
+    except EditConflict as conflict:
+        conflict.conflicts += _indikator_conflicts(mal, indikatorer, removed)
+        raise
+    # Read once the mål is locked: a colleague's indikatorer saved meanwhile are the old ones.
     old_indikatorer = _indikator_snapshot(mal)
-    mal, created, changes = save_changes(instance=mal, data=data)
     for row in removed:
         if row.pk and row.mal_id == mal.pk:
             row.delete()
@@ -66,6 +101,8 @@ def mal_save(
         row.save()
     new_indikatorer = _indikator_snapshot(mal)
     if old_indikatorer != new_indikatorer:
+        if not created:
+            version_up(mal, saved=changes)
         changes["indikatorer"] = [old_indikatorer, new_indikatorer]
     owner = f" för {mal.insats.name}" if mal.insats_id else ""
     record_save(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from finsam.actions import run_and_return
 from finsam.nav import nav
+from finsam.saving import save_form
 from finsam.tenancy import get_plan_for_user
 from insatser import rules, services, services_mal
 from insatser.access import get_insats_for_user, get_mal_for_user
@@ -101,19 +102,23 @@ def _mal_form_page(request, access, plan: Plan, *, mal: Mal | None, insats=None)
         form_ok = form.is_valid()
         formset_ok = formset.is_valid()
         if form_ok and formset_ok:
-            try:
-                services_mal.mal_save(
+            back = reverse(back_name, kwargs=back_kwargs)
+            response = save_form(
+                request,
+                form,
+                lambda: services_mal.mal_save(
                     mal=form.instance,
                     acting_user=request.user,
                     indikatorer=formset.indikatorer(),
                     removed=[f.instance for f in formset.deleted_forms],
                     data=form.changes(),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, "Målet är sparat.")
-                return redirect(back_name, **back_kwargs)
+                ),
+                done=lambda _: "Målet är sparat.",
+                to=lambda _: back,
+                already_to=back,
+            )
+            if response:
+                return response
         status = 400
     return render(
         request,

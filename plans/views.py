@@ -165,9 +165,17 @@ def plan_edit(request, slug: str, pk: int):
         creating=False,
     )
     if request.method == "POST" and form.is_valid():
-        services.plan_update(plan=plan, acting_user=request.user, data=form.changes())
-        messages.success(request, "Planens inställningar är sparade.")
-        return redirect("plan_detail", slug=slug, pk=pk)
+        detail = reverse("plan_detail", args=[slug, pk])
+        response = save_form(
+            request,
+            form,
+            lambda: services.plan_update(plan=plan, acting_user=request.user, data=form.changes()),
+            done=lambda _: "Planens inställningar är sparade.",
+            to=lambda _: detail,
+            already_to=detail,
+        )
+        if response:
+            return response
     return render(
         request,
         "plans/plan_form.html",

@@ -10,9 +10,11 @@ from django.urls import reverse
 
 from budgets.models import BudgetCategory, BudgetLine
 from finsam.saving import save_once
+from insatser.models_mal import Mal
 from plans.forms import PlanForm
 from plans.models import Plan
 from tests import factories
+from tests.helpers import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +74,15 @@ def test_a_unique_constraint_lost_to_someone_else_answers_with_the_forms_message
     assert save_once(form, lambda: Plan.objects.create(forbund=forbund_a, budget_year=2030)) is None
     assert "Förbundet har redan en plan för 2030" in form.errors["budget_year"][0]
     assert Plan.objects.filter(forbund=forbund_a, budget_year=2030).count() == 1
+
+
+def test_a_new_mal_sent_twice_is_saved_once(personas, world):
+    plan = world["plan_a"]
+    page = reverse("mal_create", args=[plan.forbund.slug, plan.pk])
+    client = personas["kansli_a"]
+    post = form_values(client.get(page).content.decode())
+    post.update({"level": "verksamhet", "text": "Fler i arbete."})
+    assert client.post(page, post).status_code == 302
+    again = client.post(page, post)
+    assert "Formuläret var redan sparat" in again.content.decode()
+    assert Mal.objects.filter(plan=plan, text="Fler i arbete.").count() == 1
