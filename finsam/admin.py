@@ -43,6 +43,10 @@ class ScopedAdmin(admin.ModelAdmin):
 
     # Changes made here go to the förbund's own log too, beside Django's admin history.
     def save_model(self, request, obj, form, change):
+        if change and not form.changed_data:
+            # Nothing to save: writing the row again would be a change no one made, and one
+            # the figures cache is not told of (every write is counted through audit_record).
+            return
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if form.changed_data or not change:

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from finsam.audit import audit_record
 from finsam.models import Forbund, Fordelningstal, Medlem, Membership, Role, Seat
 
 DEMO_PASSWORD = "finsam-demo"
@@ -44,19 +45,41 @@ def _user(username: str, first: str, last: str, **extra):
     return user
 
 
+def _put(model, written: list, *, defaults: dict, **lookup):
+    """The row of lookup with defaults, created or updated only where it differs; what was
+    written is noted in written, so a second load writes nothing and records nothing."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        row = model.objects.create(**lookup, **defaults)
+        written.append(f"{model._meta.verbose_name} {row}")
+        return row
+    differs = [name for name, value in defaults.items() if getattr(row, name) != value]
+    if differs:
+        for name in differs:
+            setattr(row, name, defaults[name])
+        row.save(update_fields=differs)
+        written.append(f"{model._meta.verbose_name} {row}")
+    return row
+
+
 def load_forbund(data: dict) -> Forbund:
     info = data["forbund"]
-    forbund, _ = Forbund.objects.update_or_create(
-        slug=info["slug"], defaults={k: v for k, v in info.items() if k != "slug"}
+    written: list[str] = []
+    forbund = _put(
+        Forbund, written, slug=info["slug"], defaults={k: v for k, v in info.items() if k != "slug"}
     )
     for row in data["medlemmar"]:
-        medlem, _ = Medlem.objects.update_or_create(
+        medlem = _put(
+            Medlem,
+            written,
             forbund=forbund,
             name=row["name"],
             defaults={"kind": row["kind"], "order": row["order"]},
         )
         for year, basis in row.get("fordelningstal", {}).items():
-            Fordelningstal.objects.update_or_create(
+            _put(
+                Fordelningstal,
+                written,
                 medlem=medlem,
                 year=int(year),
                 defaults={
@@ -66,6 +89,16 @@ def load_forbund(data: dict) -> Forbund:
                     else None,
                 },
             )
+    if written:
+        # Members and fördelningstal carry the plans' figures: the change is counted like any.
+        audit_record(
+            forbund=forbund,
+            actor=None,
+            action="demo.load",
+            obj=forbund,
+            summary=f"Läste in demodata för {forbund.name}",
+            changes={"rader": written[:50]},
+        )
     short = forbund.name.replace("Samordningsförbundet ", "").replace("i ", "", 1)
     for prefix, (role, seat, chair, first) in PERSONAS.items():
         person = data.get("people", {}).get(prefix, {})

@@ -33,6 +33,67 @@ def pytest_report_header(config):
     return None
 
 
+@pytest.fixture(scope="session")
+def figure_tables(django_db_setup, django_db_blocker) -> set[str]:
+    """The tables plan_figures reads, found by running it on a plan with lines, amounts,
+    medlemsbidrag, fördelningstal and an insats with money (then rolled back)."""
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from budgets import services
+    from budgets.models import BudgetCategory
+    from budgets.selectors import plan_figures
+    from finsam.models import Fordelningstal
+    from tests import change_guard, factories
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        forbund = factories.complete_forbund(slug="figure-tables")
+        plan = factories.plan(forbund)
+        for medlem in forbund.medlemmar.filter(kind="kommun"):
+            Fordelningstal.objects.create(medlem=medlem, year=plan.budget_year, invanare=1)
+        services.budget_figures_set(
+            plan=plan, acting_user=None, medlemsbidrag={(plan.budget_year, "budget"): 400}
+        )
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=BudgetCategory.objects.filter(group__forbund=forbund).first(),
+            name="Rad",
+            amounts={(plan.budget_year, "budget"): Decimal(100)},
+        )
+        factories.insats(plan, name="Insats", money={plan.budget_year: 100})
+        with CaptureQueriesContext(connection) as queries:
+            plan_figures(plan)
+        transaction.set_rollback(True)
+    # The förbund's settings (rounding, targets) come with the plan, read along with it.
+    return change_guard.tables_read(q["sql"] for q in queries.captured_queries) | {
+        forbund._meta.db_table
+    }
+
+
+@pytest.fixture(autouse=True)
+def _changes_are_counted(request):
+    """Every write of the product to a table the figures read counts a change (see
+    tests/change_guard.py); a test that shows one that does not fails."""
+    if request.node.get_closest_marker("uncounted_on_purpose") or (
+        request.node.get_closest_marker("django_db") is None
+        and not {"db", "transactional_db"} & set(request.fixturenames)
+    ):
+        yield
+        return
+    from django.db import connection
+
+    from tests.change_guard import ChangeGuard
+
+    guard = ChangeGuard(request.getfixturevalue("figure_tables"))
+    with connection.execute_wrapper(guard):
+        yield
+    if guard.uncounted():
+        pytest.fail(guard.report(), pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a flushed test database gives its ids out again,

@@ -160,9 +160,9 @@ def test_a_year_outside_the_plan_is_refused_by_the_service(plan, world):
 
 @pytest.mark.django_db
 def test_new_line_cannot_use_another_forbunds_category(personas, plan, forbund_b):
-    from budgets.defaults import ensure_budget_groups
+    from budgets.services import budget_groups_default
 
-    ensure_budget_groups(forbund_b)
+    budget_groups_default(forbund=forbund_b, acting_user=None)
     foreign = BudgetCategory.objects.filter(group__forbund=forbund_b).first()
     url = reverse("budget_line_create", args=[plan.forbund.slug, plan.pk])
     response = personas["kansli_a"].post(

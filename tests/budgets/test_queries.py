@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from budgets import services
+from plans.services import plan_update
 from tests.helpers import BUDGET_PAGE_QUERIES, PLAN_DETAIL_QUERIES, grow
 
 EXPECTED = {
@@ -27,9 +27,7 @@ def test_budget_pages_run_the_same_queries_for_double_the_data(
     with django_assert_num_queries(EXPECTED[url_name]):
         assert client.get(url).status_code == 200
     grow(plan, 10)
-    plan.plan_years = 5
-    plan.save()
-    services.budget_years_sync(plan)
+    plan = plan_update(plan=plan, acting_user=None, data={"plan_years": 5})
     grow(plan, 0)
     with django_assert_num_queries(EXPECTED[url_name]):
         assert client.get(url).status_code == 200

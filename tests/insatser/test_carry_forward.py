@@ -16,7 +16,7 @@ from finsam.models import AuditEvent, Fordelningstal
 from insatser import services, services_mal
 from insatser.models import Agenda2030Tag, Indikator, Insats, Mal, Utfall
 from plans.models import Plan, PlanStatus
-from plans.services import plan_create_from
+from plans.services import plan_create_from, plan_update
 from tests import factories
 from tests.helpers import url
 
@@ -148,9 +148,9 @@ def test_a_later_budget_year_takes_fewer_insatser(previous):
 
 
 def test_the_comparison_column_is_the_previous_plans_budget(previous):
-    previous.compare_budget = previous.compare_prognos = True
-    previous.save()
-    budget_services.budget_years_sync(previous)
+    previous = plan_update(
+        plan=previous, acting_user=None, data={"compare_budget": True, "compare_prognos": True}
+    )
     new = plan_create_from(previous=previous, acting_user=None)
     figures = plan_figures(new)
     budget, prognos = (c for c in figures.columns if c.is_comparison)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from budgets import services as budget_services
+from plans.services import plan_update
 from tests import factories
 from tests.helpers import BUDGET_PAGE_QUERIES
 
@@ -51,9 +51,7 @@ def test_insatser_list_runs_the_same_queries_for_double_the_data(
     with django_assert_num_queries(INSATS_LIST_QUERIES):
         assert client.get(url, params).status_code == 200
     grow(plan, 8)
-    plan.plan_years = 5
-    plan.save()
-    budget_services.budget_years_sync(plan)
+    plan = plan_update(plan=plan, acting_user=None, data={"plan_years": 5})
     with django_assert_num_queries(INSATS_LIST_QUERIES):
         response = client.get(url, params)
     assert response.status_code == 200
