@@ -14,6 +14,7 @@ from django_htmx.http import reswap
 
 from budgets import calc, services
 from budgets.access import get_category_for_user, get_group_for_user, get_line_for_user
+from budgets.editor_save import grid_save
 from budgets.forms import (
     BudgetCategoryForm,
     BudgetGridForm,
@@ -23,15 +24,8 @@ from budgets.forms import (
     OfferForm,
 )
 from budgets.models import BudgetGroup, ColumnKind
-from budgets.selectors import (
-    calc_key,
-    column_labels,
-    figures_after_save,
-    plan_figures,
-    saved_alone,
-    split_members,
-)
-from budgets.tables import attach_fields, budget_context, changed_lines
+from budgets.selectors import calc_key, column_labels, plan_figures, split_members
+from budgets.tables import attach_fields, budget_context
 from finsam.actions import run_and_return
 from finsam.audit import EditConflict
 from finsam.members import AF, KIND_LABELS
@@ -48,109 +42,45 @@ def _need(request) -> str:
 @login_required
 @nav("budget")
 def budget_editor(request, slug: str, pk: int):
-    """All years side by side; kansli edits a draft in place, everyone else reads."""
+    """All years side by side; kansli edits a draft in place, everyone else reads. A post
+    saves the grid (budgets.editor_save, which decides what the answer carries)."""
     access, plan = get_plan_for_user(request, slug, pk, need=_need(request))
-    editable = access.is_kansli and plan.is_editable
     figures = plan_figures(plan)
-    form = BudgetGridForm(figures, request.POST if request.method == "POST" else None)
-    status = 200
-    changed = None
-    only_lines = None
+    done = None
     if request.method == "POST":
-        # The autosave saves the cells that are right even while another is wrong: a wrong
-        # cell shows its message beside itself and blocks no other. The full form (no
-        # JavaScript) saves all or nothing, as every form does.
-        partial = bool(request.htmx) and not form.is_valid() and not form.non_field_errors()
-        if form.is_valid() or (partial and (form.amounts or form.medlemsbidrag)):
-            try:
-                changed = services.budget_figures_set(
-                    plan=plan,
-                    acting_user=request.user,
-                    amounts=form.amounts,
-                    medlemsbidrag=form.medlemsbidrag,
-                    shown=form.shown_values,
-                )
-            except EditConflict as conflict:
-                form.conflict = conflict
-                form.add_error(None, conflict.messages[0])
-                figures = plan_figures(plan)  # the colleague's figures, around the user's inputs
-                form.take_stored(figures)
-                status = 400
-            except ValidationError as error:
-                form.add_error(None, error)
-                status = 400
-            else:
-                if not request.htmx:
-                    messages.success(request, f"Sparade {changed} ändrade belopp.")
-                    return redirect("budget_editor", slug=slug, pk=pk)
-                before = figures
-                figures = figures_after_save(
-                    plan,
-                    before,
-                    amounts=form.amounts,
-                    medlemsbidrag=form.medlemsbidrag,
-                    saved=changed,
-                )
-                if partial:
-                    form.take_stored(figures)  # the wrong cell keeps its text and its message
-                else:
-                    if _page_shows(request, before) and saved_alone(before, figures.count, changed):
-                        only_lines = changed_lines(before, figures) | {
-                            key[1] for key in map(form.cell_key, form.sent) if key[0] == "a"
-                        }
-                    form = BudgetGridForm(figures)
-        else:
-            status = 400 if not request.htmx else 200
+        done = grid_save(
+            plan=plan,
+            acting_user=request.user,
+            figures=figures,
+            data=request.POST,
+            autosave=bool(request.htmx),
+            # The page names the figures it shows when it can take only what a save changes.
+            page_mark=request.POST.get("figurer")
+            if request.headers.get("Finsam-Svar") == "andringar"
+            else None,
+        )
+        if done.status == 302:
+            messages.success(request, f"Sparade {done.saved} ändrade belopp.")
+            return redirect("budget_editor", slug=slug, pk=pk)
+        form, figures = done.form, done.figures
+    else:
+        form = BudgetGridForm(figures)
     context = {
         "access": access,
         "forbund": access.forbund,
         "plan": plan,
         "form": form,
-        "editable": editable,
-        "announce": _announce(form, changed) if request.htmx and request.method == "POST" else "",
-        "saved_others": bool(changed),  # the autosave saved the right cells beside a wrong one
-        **budget_context(figures, only_lines=only_lines),
+        "editable": access.is_kansli and plan.is_editable,
+        "announce": done.announcement if done and request.htmx else "",
+        "saved_others": bool(done and done.saved),  # the right cells saved beside a wrong one
+        **budget_context(figures, only_lines=done.only_lines if done else None),
     }
     attach_fields(context["rows"], form)
-    if only_lines is not None:
-        # Only what the save changed: the rows of the cells sent and of every line whose
-        # figures moved, the sums, the member parts, the checks and the panels.
+    if done and done.only_lines is not None:
         response = render(request, "budgets/editor_changes.html", context)
         return reswap(response, "none")
     template = "budgets/editor.html#editor" if request.htmx else "budgets/editor.html"
-    return render(request, template, context, status=status)
-
-
-def _page_shows(request, figures) -> bool:
-    """Whether the page that sent the autosave shows these figures (what they were computed
-    at, which the editor carries) and can take only what a save changes in them."""
-    return (
-        request.headers.get("Finsam-Svar") == "andringar"
-        and bool(figures.mark)
-        and request.POST.get("figurer") == figures.mark
-    )
-
-
-def _announce(form: BudgetGridForm, changed: int | None) -> str:
-    """What a save did, in a sentence for the editor's live region (read out by screen
-    readers, shown above the table): what was saved, and each cell that could not be."""
-    if getattr(form, "conflict", None):
-        return "Inget sparades: en kollega har sparat andra belopp i samma rutor."
-    if form.non_field_errors():
-        return "Inget sparades: " + " ".join(form.non_field_errors())
-    said = []
-    if changed:
-        said.append(f"Sparade {changed} belopp.")
-    errors = [
-        f"{form.label(name)}: {errors[0]}"
-        for name, errors in form.errors.items()
-        if form.has_cell(name)
-    ]
-    if errors:
-        said.append(f"Kunde inte spara {'; '.join(errors)}")
-    if not said:
-        said.append("Alla ändringar är sparade.")  # nothing new came: all was saved before
-    return " ".join(said)
+    return render(request, template, context, status=done.status if done else 200)
 
 
 def _line_form_page(request, access, plan, line=None):
