@@ -32,8 +32,8 @@ from finsam.audit import (
     Conflict,
     EditConflict,
     audit_record,
+    delete_recorded,
     last_change,
-    model_update,
     plain,
     save_recorded,
 )
@@ -284,16 +284,14 @@ def budget_line_delete(*, line: BudgetLine, acting_user: ActingUser) -> None:
     plan = line.plan.locked_draft()
     _refuse_insats_line(line)
     amounts = {f"{a.year} {a.column}": plain(a.amount) for a in line.amounts.all()}
-    audit_record(
+    delete_recorded(
+        instance=line,
+        acting_user=acting_user,
         forbund=plan.forbund,
-        actor=acting_user,
-        action="budgetline.delete",
-        obj=line,
-        plan=plan,
-        summary=f"Tog bort budgetraden {line.name}",
+        what=f"budgetraden {line.name}",
         changes={"amounts": amounts},
+        plan=plan,
     )
-    line.delete()
 
 
 def _cell_label(lines, key) -> str:
@@ -350,6 +348,7 @@ def budget_figures_set(
     amounts: Mapping[tuple[int, int, str], Decimal] | None = None,
     medlemsbidrag: Mapping[tuple[int, str], Decimal] | None = None,
     shown: Mapping[tuple, Decimal] | None = None,
+    by_insats: bool = False,
 ) -> int:
     """Set line amounts {(line id, year, column): kr} and medlemsbidrag {(year, column): kr}.
 
@@ -357,6 +356,10 @@ def budget_figures_set(
     each change is in the audit record with its old and new value. shown holds, per cell key,
     the figure the sender's page showed: if a colleague has saved another figure there since,
     nothing is saved and EditConflict shows theirs beside the sender's.
+
+    An amount on an insats's line is the insats's money, which its form shows: a change moves
+    the insats's version on, so a form opened before it is refused as a conflict instead of
+    writing the old amount back. by_insats: the insats's own save sets it (and moves it).
     """
     plan = plan.locked_draft()
     amounts = amounts or {}
@@ -374,6 +377,7 @@ def budget_figures_set(
     years = {(y.year, y.column): y for y in plan.year_rows.all()}
     _refuse_stale_cells(plan, lines, cells, years, amounts, medlemsbidrag, shown or {})
     changes: dict[str, list[str]] = {}
+    moved_insatser: set[int] = set()
     for (line_id, year, column), value in amounts.items():
         if line_id not in lines:
             raise ValidationError("Budgetraden finns inte i planen.")
@@ -389,6 +393,13 @@ def budget_figures_set(
         cell.clean_read_cell()
         cell.save()
         changes[_cell_label(lines, (line_id, year, column))] = [plain(sek(old)), plain(sek(value))]
+        if lines[line_id].insats_id and not by_insats:
+            moved_insatser.add(lines[line_id].insats_id)
+    if moved_insatser:
+        insats_model = BudgetLine._meta.get_field("insats").related_model
+        insats_model._default_manager.filter(pk__in=moved_insatser).update(
+            lock_version=F("lock_version") + 1
+        )
     for (year, column), value in medlemsbidrag.items():
         row = years.get((year, column))
         if row is None:
@@ -426,21 +437,25 @@ def budget_years_update(
         if row is None:
             raise ValidationError("Året hör till en annan plan.")
         row.plan = plan
-        changes = model_update(instance=row, data=data)
-        if "level" in changes and row.level == Level.GRUPPER:
-            summary_lines_ensure(plan=plan, acting_user=acting_user)
-        if changes:
-            # One event per year, about the year's row: the log shows its fields by name.
-            column = f" ({row.column})" if row.column != ColumnKind.BUDGET else ""
-            audit_record(
-                forbund=plan.forbund,
-                actor=acting_user,
-                action="budget.years",
-                obj=row,
-                plan=plan,
-                summary=f"Ändrade mål och balansuppgifter för {row.year}{column} i {plan.title}",
-                changes=changes,
-            )
+        # One event per year, about the year's row: the log shows its fields by name.
+        column = f" ({row.column})" if row.column != ColumnKind.BUDGET else ""
+
+        def then(saved, _created, changes):
+            if "level" in changes and saved.level == Level.GRUPPER:
+                summary_lines_ensure(plan=plan, acting_user=acting_user)
+            return changes, False
+
+        save_recorded(
+            instance=row,
+            data=data,
+            acting_user=acting_user,
+            forbund=plan.forbund,
+            what=lambda saved, _, column=column: (
+                f"mål och balansuppgifter för {saved.year}{column} i {plan.title}"
+            ),
+            plan=plan,
+            rows=then,
+        )
 
 
 def summary_lines_ensure(*, plan: Plan, acting_user: ActingUser) -> list[BudgetLine]:
@@ -515,11 +530,9 @@ def budget_structure_save(
 @transaction.atomic
 def budget_category_delete(*, category: BudgetCategory, acting_user: ActingUser) -> None:
     """Remove a category no budget line uses (ProtectedError otherwise, nothing removed)."""
-    audit_record(
+    delete_recorded(
+        instance=category,
+        acting_user=acting_user,
         forbund=category.group.forbund,
-        actor=acting_user,
-        action="budgetcategory.delete",
-        obj=category,
-        summary=f"Tog bort {category._meta.verbose_name} {category}",
+        what=f"{category._meta.verbose_name} {category}",
     )
-    category.delete()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import transaction
 
-from finsam.audit import audit_record, plain, snapshot
+from finsam.audit import audit_record, delete_recorded, plain, snapshot
 from finsam.models import AuditEvent, Forbund, Fordelningstal, Medlem, Membership, Role
 
 
@@ -27,14 +27,14 @@ def _managed_forbund(request):
     return qs.filter(memberships__user=request.user, memberships__role=Role.KANSLI).distinct()
 
 
-def _record_delete(request, obj) -> None:
-    audit_record(
+def _delete(request, obj) -> None:
+    delete_recorded(
+        instance=obj,
+        acting_user=request.user,
         forbund=_forbund_of(obj),
-        actor=request.user,
-        action=f"admin.{obj._meta.model_name}.delete",
-        obj=obj,
-        summary=f"Tog bort {obj._meta.verbose_name} {obj} i administrationen",
+        what=f"{obj._meta.verbose_name} {obj} i administrationen",
         changes=snapshot(obj),
+        action=f"admin.{obj._meta.model_name}.delete",
     )
 
 
@@ -79,15 +79,13 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            _record_delete(request, obj)
-            super().delete_model(request, obj)
+            _delete(request, obj)
 
     def delete_queryset(self, request, queryset):
-        """The admin's bulk delete ("Ta bort markerade"): each object in the log, as one by one."""
+        """The admin's bulk delete ("Ta bort markerade"): each object in the log, one by one."""
         with transaction.atomic():
             for obj in queryset:
-                _record_delete(request, obj)
-            super().delete_queryset(request, queryset)
+                _delete(request, obj)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -1,9 +1,10 @@
 """The audit log, and the one way a service saves a change to an object and records it.
 
-Every service that changes something records who, when and what (old → new). Services hand the
-new values (a form's cleaned_data, or any mapping) to save_recorded or model_update; those
-compare them with the stored row, save only the fields that changed (update_fields), and say what
-changed. Views never take "before" snapshots: the service reads what is stored itself.
+Every service that changes something records who, when and what (old → new). A service hands
+the new values (a form's cleaned_data, or any mapping) to save_recorded, which compares them with
+the stored row, saves only the fields that changed (update_fields) and records what changed; it
+removes something with delete_recorded; anything else it records with audit_record. Views never
+take "before" snapshots: the service reads what is stored itself.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def _conflict(instance: models.Model, data: Mapping[str, Any], unit: str) -> Edi
     )
 
 
-def model_update(*, instance: models.Model, data: Mapping[str, Any]) -> Changes:
+def _model_update(*, instance: models.Model, data: Mapping[str, Any]) -> Changes:
     """Set the instance's model fields that differ from data; validate; save only those.
 
     As HackSoft's model_update: data is a form's cleaned_data or any mapping of new values, and
@@ -218,7 +219,7 @@ def model_update(*, instance: models.Model, data: Mapping[str, Any]) -> Changes:
     return changes
 
 
-def model_create(*, instance: models.Model, data: Mapping[str, Any] | None = None) -> Changes:
+def _model_create(*, instance: models.Model, data: Mapping[str, Any] | None = None) -> Changes:
     """Validate and save a new instance (its fields already set, e.g. by a form); set its
     many-to-many fields from data. Returns its fields from data as {field: [None, new]}."""
     instance.full_clean()
@@ -239,7 +240,7 @@ def stored(instance: models.Model) -> models.Model:
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
-def version_up(instance: models.Model, *, saved: Changes) -> None:
+def _version_up(instance: models.Model, *, saved: Changes) -> None:
     """Count a change that an object's form made in rows of their own (a member's
     fördelningstal, a mål's indikatorer, an insats's money) as a new version of the object.
 
@@ -378,21 +379,21 @@ def audit_record(
     )
 
 
-def save_changes(
+def _save_changes(
     *, instance: models.Model, data: Mapping[str, Any] | None
 ) -> tuple[models.Model, bool, Changes]:
     """Create instance, or update its stored row (locked) with data.
 
     Returns the saved object, whether it was created, and its changes; record them with
-    record_save once the service has done the rest of its work.
+    record them with _record_save once the rest of the work is done.
     """
     if instance.pk is None:
-        return instance, True, model_create(instance=instance, data=data)
+        return instance, True, _model_create(instance=instance, data=data)
     row = stored(instance)
-    return row, False, model_update(instance=row, data=data or {})
+    return row, False, _model_update(instance=row, data=data or {})
 
 
-def record_save(
+def _record_save(
     *,
     obj: models.Model,
     created: bool,
@@ -424,13 +425,34 @@ def save_recorded(
     forbund: Forbund | None,
     what: Callable[[models.Model, Changes], str],
     plan=None,
+    rows: Callable[[models.Model, bool, Changes], tuple[Changes, bool]] | None = None,
+    on_conflict: Callable[[EditConflict], None] | None = None,
 ) -> models.Model:
-    """save_changes then record_save, for a service with nothing to do in between.
+    """The one way a service saves an object and records it: create instance, or update its
+    stored row (locked) with data, saving only what differs; then record "Lade till/Ändrade
+    {what}" with old → new, when anything changed.
 
     what(saved object, changes) names the object in the log's summary.
+
+    rows(saved, created, changes) writes what else the object's form holds in rows of their
+    own (a member's fördelningstal, a mål's indikatorer, an insats's links and money) and
+    returns the changes to record and whether those rows changed. When they did, an existing
+    object's version moves on: a form shown before them is stale, or it would write its old
+    rows over them. on_conflict(conflict) adds to a conflict with a colleague's save what else
+    the form shows, before it is raised.
     """
-    saved, created, changes = save_changes(instance=instance, data=data)
-    record_save(
+    try:
+        saved, created, changes = _save_changes(instance=instance, data=data)
+    except EditConflict as conflict:
+        if on_conflict is not None:
+            on_conflict(conflict)
+        raise
+    if rows is not None:
+        own = changes
+        changes, touched = rows(saved, created, changes)
+        if touched and not created:
+            _version_up(saved, saved=own)
+    _record_save(
         obj=saved,
         created=created,
         changes=changes,
@@ -440,6 +462,33 @@ def save_recorded(
         plan=plan,
     )
     return saved
+
+
+def delete_recorded(
+    *,
+    instance: models.Model,
+    acting_user: ActingUser,
+    forbund: Forbund | None,
+    what: str,
+    changes: Mapping[str, Any] | None = None,
+    plan=None,
+    action: str = "",
+) -> None:
+    """Record a removal ("Tog bort {what}", with what went in changes) and delete the instance.
+
+    The one way a service removes something: call it inside the service's transaction, once its
+    checks have passed (the plan locked, the rules asked). action defaults to "<model>.delete".
+    """
+    audit_record(
+        forbund=forbund,
+        actor=acting_user,
+        action=action or f"{instance._meta.model_name}.delete",
+        obj=instance,
+        summary=f"Tog bort {what}",
+        changes=changes,
+        plan=plan,
+    )
+    instance.delete()
 
 
 def latest_change(forbund_id: int) -> int:

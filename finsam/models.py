@@ -40,7 +40,7 @@ def money_field(verbose_name: str, **kwargs) -> MoneyField:
 
 class Versioned(models.Model):
     """Something people edit in a form: its version goes up with every save, and a save made
-    from an older version is refused as a conflict (finsam.audit.model_update), never a silent
+    from an older version is refused as a conflict (finsam.audit.save_recorded), never a silent
     overwrite."""
 
     lock_version = models.PositiveIntegerField(

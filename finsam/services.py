@@ -12,15 +12,11 @@ from finsam.audit import (
     EMPTY,
     ActingUser,
     Conflict,
-    EditConflict,
     audit_record,
     changed_names,
     diff,
-    record_save,
-    save_changes,
     save_recorded,
     stored,
-    version_up,
 )
 from finsam.members import KOMMUN
 from finsam.models import Forbund, Fordelningstal, Medlem
@@ -98,34 +94,33 @@ def medlem_save(
         raise ValidationError(
             {"kind": "Fördelningstal anges bara för kommuner; töm raderna nedan."}
         )
-    try:
-        medlem, created, changes = save_changes(instance=medlem, data=data)
-    except EditConflict as conflict:
+
+    def save_rows(medlem, created, changes):
+        # Read once the member is locked: a colleague's rows saved meanwhile are the old values.
+        old_rows = _fordelning_snapshot(medlem.fordelningstal.all())
+        for row in removed:
+            if row.pk:
+                row.delete()
+        for row in fordelningstal:
+            row.medlem = medlem
+            row.full_clean()
+            row.save()
+        new_rows = _fordelning_snapshot(medlem.fordelningstal.all())
+        row_changes = diff({"fordelningstal": old_rows}, {"fordelningstal": new_rows})
+        return {**changes, **row_changes}, bool(row_changes)
+
+    def also_rows(conflict):
         conflict.conflicts += _fordelning_conflicts(medlem, fordelningstal, removed)
-        raise
-    # Read once the member is locked: a colleague's rows saved meanwhile are the old values.
-    old_rows = _fordelning_snapshot(medlem.fordelningstal.all())
-    for row in removed:
-        if row.pk:
-            row.delete()
-    for row in fordelningstal:
-        row.medlem = medlem
-        row.full_clean()
-        row.save()
-    new_rows = _fordelning_snapshot(medlem.fordelningstal.all())
-    row_changes = diff({"fordelningstal": old_rows}, {"fordelningstal": new_rows})
-    if row_changes and not created:
-        version_up(medlem, saved=changes)
-    changes.update(row_changes)
-    record_save(
-        obj=medlem,
-        created=created,
-        changes=changes,
+
+    return save_recorded(
+        instance=medlem,
+        data=data,
         acting_user=acting_user,
         forbund=medlem.forbund,
-        what=f"medlemmen {medlem.name}",
+        what=lambda medlem, _: f"medlemmen {medlem.name}",
+        rows=save_rows,
+        on_conflict=also_rows,
     )
-    return medlem
 
 
 @transaction.atomic

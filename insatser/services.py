@@ -23,17 +23,13 @@ from finsam.audit import (
     EMPTY,
     ActingUser,
     Conflict,
-    EditConflict,
     audit_record,
+    delete_recorded,
     diff,
-    model_create,
-    model_update,
     plain,
-    record_save,
     save_recorded,
     snapshot,
     stored,
-    version_up,
 )
 from finsam.models import Medlem
 from finsam.money import format_amount, format_typed_percent
@@ -184,6 +180,7 @@ def _sync_money(
         plan=plan,
         acting_user=acting_user,
         amounts={(line.pk, year, ColumnKind.BUDGET): m.beviljat for year, m in money.items()},
+        by_insats=True,
     )
     rows = {row.year: row for row in insats.ar.all()}
     for year, m in money.items():
@@ -327,39 +324,37 @@ def insats_save(
             raise ValidationError({"parter": "Välj bland förbundets medlemmar."})
     if any(m.plan_id != plan.pk for m in data.get("malgrupper", ())):
         raise ValidationError({"malgrupper": "Välj bland planens målgrupper."})
-    try:
-        own = (
-            model_create(instance=insats, data=data)
-            if created
-            else model_update(instance=insats, data=data)
-        )
-    except EditConflict as conflict:
+
+    def save_rows(saved, created, _own):
+        # Its links, tags, line and money are the insats's form too: when they change, a form
+        # shown before is stale. The log shows the insats as a whole, before → after.
+        saved.plan = plan
+        if goals is not None:
+            _sync_tags(plan, saved, goals)
+        if gender_balance is not None:
+            _sync_gender_balance(saved, gender_balance)
+        kind_moved = not created and old_kind != rules.group_kind(saved.kind, saved.individ_percent)
+        line = _sync_line(saved, acting_user=acting_user, kind_moved=kind_moved, link=budget_line)
+        amounts = _sync_money(saved, money, line, acting_user) if money is not None else 0
+        changes = diff(before, insats_snapshot(saved))
+        new_financing = _financing_snapshot(saved)
+        if old_financing != new_financing:
+            changes["finansiering"] = [old_financing, new_financing]
+        return changes, bool(changes or amounts)
+
+    def also_rows(conflict):
         conflict.conflicts += _insats_conflicts(insats, money, goals, gender_balance)
-        raise
-    if goals is not None:
-        _sync_tags(plan, insats, goals)
-    if gender_balance is not None:
-        _sync_gender_balance(insats, gender_balance)
-    kind_moved = not created and old_kind != rules.group_kind(insats.kind, insats.individ_percent)
-    line = _sync_line(insats, acting_user=acting_user, kind_moved=kind_moved, link=budget_line)
-    amounts = _sync_money(insats, money, line, acting_user) if money is not None else 0
-    changes = diff(before, insats_snapshot(insats))
-    new_financing = _financing_snapshot(insats)
-    if old_financing != new_financing:
-        changes["finansiering"] = [old_financing, new_financing]
-    if not created and (changes or amounts):
-        # Its links, tags and money are the insats's form too: a form shown before is stale.
-        version_up(insats, saved=own)
-    record_save(
-        obj=insats,
-        created=created,
-        changes=changes,
+
+    return save_recorded(
+        instance=insats,
+        data=data,
         acting_user=acting_user,
         forbund=plan.forbund,
-        what=f"insatsen {insats.name}",
+        what=lambda saved, _: f"insatsen {saved.name}",
         plan=plan,
+        rows=save_rows,
+        on_conflict=also_rows,
     )
-    return insats
 
 
 @transaction.atomic
@@ -368,16 +363,15 @@ def insats_delete(*, insats: Insats, acting_user: ActingUser) -> None:
     plan = insats.plan.locked_draft()
     line = BudgetLine.objects.filter(insats=insats).first()
     amounts = {f"{a.year} {a.column}": plain(a.amount) for a in line.amounts.all()} if line else {}
-    audit_record(
+    # The budget line, its amounts, mål and tags go with it.
+    delete_recorded(
+        instance=insats,
+        acting_user=acting_user,
         forbund=plan.forbund,
-        actor=acting_user,
-        action="insats.delete",
-        obj=insats,
-        summary=f"Tog bort insatsen {insats.name} med dess budgetrad och mål",
+        what=f"insatsen {insats.name} med dess budgetrad och mål",
         changes={"beviljat": amounts, **insats_snapshot(insats)},
         plan=plan,
     )
-    insats.delete()  # the budget line, its amounts, mål and tags go with it
 
 
 # --- Målgrupper --------------------------------------------------------------------------------
@@ -402,16 +396,14 @@ def malgrupp_save(
 @transaction.atomic
 def malgrupp_delete(*, malgrupp: Malgrupp, acting_user: ActingUser) -> None:
     plan = malgrupp.plan.locked_draft()
-    audit_record(
+    delete_recorded(
+        instance=malgrupp,
+        acting_user=acting_user,
         forbund=plan.forbund,
-        actor=acting_user,
-        action="malgrupp.delete",
-        obj=malgrupp,
-        summary=f"Tog bort målgruppen {malgrupp.name}",
+        what=f"målgruppen {malgrupp.name}",
         changes={"insatser": sorted(i.name for i in malgrupp.insatser.all())},
         plan=plan,
     )
-    malgrupp.delete()
 
 
 @transaction.atomic

@@ -19,11 +19,9 @@ from finsam.audit import (
     EMPTY,
     ActingUser,
     Conflict,
-    EditConflict,
     audit_record,
-    record_save,
-    save_changes,
-    version_up,
+    delete_recorded,
+    save_recorded,
 )
 from insatser.models_mal import Indikator, Mal, Utfall
 
@@ -84,37 +82,40 @@ def mal_save(
             "Standardmålet om jämn könsfördelning slås på och av på insatsen, och ändras inte här."
         )
     indikatorer, removed = list(indikatorer), list(removed)
-    try:
-        mal, created, changes = save_changes(instance=mal, data=data)
-    except EditConflict as conflict:
+
+    def save_rows(mal, created, changes):
+        # Read once the mål is locked: a colleague's indikatorer saved meanwhile are the old ones.
+        old_indikatorer = _indikator_snapshot(mal)
+        for row in removed:
+            if row.pk and row.mal_id == mal.pk:
+                row.delete()
+        for order, row in enumerate(indikatorer, start=1):
+            row.mal = mal
+            row.order = order
+            row.full_clean()
+            row.save()
+        new_indikatorer = _indikator_snapshot(mal)
+        if old_indikatorer == new_indikatorer:
+            return changes, False
+        return {**changes, "indikatorer": [old_indikatorer, new_indikatorer]}, True
+
+    def also_rows(conflict):
         conflict.conflicts += _indikator_conflicts(mal, indikatorer, removed)
-        raise
-    # Read once the mål is locked: a colleague's indikatorer saved meanwhile are the old ones.
-    old_indikatorer = _indikator_snapshot(mal)
-    for row in removed:
-        if row.pk and row.mal_id == mal.pk:
-            row.delete()
-    for order, row in enumerate(indikatorer, start=1):
-        row.mal = mal
-        row.order = order
-        row.full_clean()
-        row.save()
-    new_indikatorer = _indikator_snapshot(mal)
-    if old_indikatorer != new_indikatorer:
-        if not created:
-            version_up(mal, saved=changes)
-        changes["indikatorer"] = [old_indikatorer, new_indikatorer]
-    owner = f" för {mal.insats.name}" if mal.insats_id else ""
-    record_save(
-        obj=mal,
-        created=created,
-        changes=changes,
+
+    def named(mal, _):
+        owner = f" för {mal.insats.name}" if mal.insats_id else ""
+        return f"ett mål{owner}: {mal.text[:120]}"
+
+    return save_recorded(
+        instance=mal,
+        data=data,
         acting_user=acting_user,
         forbund=plan.forbund,
-        what=f"ett mål{owner}: {mal.text[:120]}",
+        what=named,
         plan=plan,
+        rows=save_rows,
+        on_conflict=also_rows,
     )
-    return mal
 
 
 @transaction.atomic
@@ -122,16 +123,14 @@ def mal_delete(*, mal: Mal, acting_user: ActingUser) -> None:
     plan = mal.plan.locked_draft()
     if mal.standard:
         raise ValidationError("Standardmålet slås av på insatsen.")
-    audit_record(
+    delete_recorded(
+        instance=mal,
+        acting_user=acting_user,
         forbund=plan.forbund,
-        actor=acting_user,
-        action="mal.delete",
-        obj=mal,
-        summary=f"Tog bort målet {mal.text[:120]}",
+        what=f"målet {mal.text[:120]}",
         changes={"indikatorer": _indikator_snapshot(mal)},
         plan=plan,
     )
-    mal.delete()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,14 @@ from budgets.defaults import ensure_budget_groups
 from budgets.models import COMPARISON_KINDS, ColumnKind
 from budgets.selectors import plan_figures
 from budgets.services import budget_copy, budget_years_sync, sek
-from finsam.audit import ActingUser, audit_record, changed_names, latest_change, save_recorded
+from finsam.audit import (
+    ActingUser,
+    audit_record,
+    changed_names,
+    delete_recorded,
+    latest_change,
+    save_recorded,
+)
 from finsam.models import Forbund
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
@@ -273,16 +280,14 @@ def section_save(
 @transaction.atomic
 def section_delete(*, section: Section, acting_user: ActingUser) -> None:
     plan = section.plan.locked_draft()
-    audit_record(
+    delete_recorded(
+        instance=section,
+        acting_user=acting_user,
         forbund=plan.forbund,
-        actor=acting_user,
-        action="section.delete",
-        obj=section,
-        summary=f"Tog bort avsnittet {section.title}",
+        what=f"avsnittet {section.title}",
         changes={"body": [section.body, ""]},
         plan=plan,
     )
-    section.delete()
 
 
 @transaction.atomic
@@ -328,15 +333,14 @@ def arshjul_event_save(
 @transaction.atomic
 def arshjul_event_delete(*, event: ArshjulEvent, acting_user: ActingUser) -> None:
     plan = event.plan.locked_draft()
-    audit_record(
+    delete_recorded(
+        instance=event,
+        acting_user=acting_user,
         forbund=plan.forbund,
-        actor=acting_user,
-        action="arshjul.delete",
-        obj=event,
-        summary=f"Tog bort {event.title} ur årshjulet",
+        what=f"{event.title} ur årshjulet",
         plan=plan,
+        action="arshjul.delete",
     )
-    event.delete()
 
 
 # --- PDFs ---------------------------------------------------------------------------------------

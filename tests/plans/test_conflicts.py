@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from budgets import services as budget_services
-from budgets.models import BudgetAmount
+from budgets.models import BudgetAmount, BudgetLine
 from finsam import services as finsam_services
 from finsam.models import Fordelningstal, Medlem
 from insatser import services as insats_services
@@ -150,6 +150,30 @@ def test_a_colleagues_money_on_an_insats_is_shown_in_the_conflict_not_overwritte
     # Sent again from the page that showed both, the form keeps what it shows.
     insats.refresh_from_db()
     assert (insats.description, granted.get().amount.amount) == ("Min.", 0)
+
+
+def test_money_set_in_the_budget_editor_is_shown_in_the_insats_forms_conflict(personas, world):
+    """The insats's granted amount is its budget line's amount: a colleague who changes it in
+    the budget editor makes an insats form opened before it stale."""
+    plan, insats = world["plan_a"], world["insats_a"]
+    page = url("insats_edit", plan, insats.pk)
+    line = BudgetLine.objects.get(insats=insats)
+    granted = BudgetAmount.objects.filter(line=line, year=2027, column="budget")
+
+    def colleague():
+        budget_services.budget_figures_set(
+            plan=plan, acting_user=None, amounts={(line.pk, 2027, "budget"): Decimal(90_000)}
+        )
+
+    def saved_before_resend():
+        assert granted.get().amount.amount == 90_000
+        insats.refresh_from_db()
+        assert insats.description != "Min."
+
+    html = _stale_then_again(
+        personas["kansli_a"], page, {"description": "Min."}, colleague, saved_before_resend
+    )
+    assert _conflict_row(html, "Beviljat 2027") == ("90 000 kr", "0 kr")
 
 
 def test_a_colleagues_fordelningstal_is_shown_in_the_conflict_not_overwritten(personas, world):
