@@ -20,6 +20,7 @@ from django.core.files import File
 from django.core.paginator import Page, Paginator
 from django.db import models, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from finsam.models import AuditEvent, ChangeCount, Forbund
@@ -111,7 +112,8 @@ class EditConflict(ValidationError):
     fields the sender changed that now hold something else; by and at say who changed it."""
 
     def __init__(self, *, conflicts: list[Conflict], by: str, at, version: int | None, pk=None):
-        when = f" {at:%Y-%m-%d %H:%M}" if at else ""
+        # In Swedish local time, as every page shows times (the database keeps UTC).
+        when = f" {timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
         super().__init__(
             f"{by} ändrade detta{when}, efter att du öppnade sidan. Inget av det du skickade "
             "sparades. Jämför nedan och skicka igen för att behålla dina värden.",

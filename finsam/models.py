@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile, File
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
@@ -502,7 +503,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.summary}"
 
 
 class SubmittedForm(models.Model):
@@ -535,4 +536,4 @@ class WorkRequest(models.Model):
         indexes = [models.Index(fields=["user", "kind", "at"], name="workrequest_user_kind_at")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {self.kind} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"

@@ -242,3 +242,26 @@ def test_a_stale_plan_settings_form_shows_the_conflict_and_sending_again_keeps_m
         "Min motivering.",
     )
     assert Plan.objects.get(pk=plan.pk).deficit_reason == "Min motivering."
+
+
+def test_a_conflict_says_when_the_colleague_saved_in_swedish_time(world):
+    """The log keeps UTC; a person reads Stockholm's time (23:37 UTC on 5 December is 00:37
+    on 6 December in Stockholm)."""
+    import datetime as dt
+
+    import time_machine
+
+    from finsam.audit import EditConflict
+
+    section = world["section_a"]
+    seen = section.lock_version
+    moment = dt.datetime(2026, 12, 5, 23, 37, tzinfo=dt.UTC)
+    with time_machine.travel(moment, tick=False):
+        plan_services.section_save(section=section, acting_user=None, data={"title": "Deras"})
+    with pytest.raises(EditConflict) as conflict:
+        plan_services.section_save(
+            section=Section.objects.get(pk=section.pk),
+            acting_user=None,
+            data={"title": "Min", "lock_version": seen},
+        )
+    assert "2026-12-06 00:37" in conflict.value.messages[0]
