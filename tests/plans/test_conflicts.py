@@ -5,9 +5,13 @@ its user changed, so it never reverts a colleague's field the user did not touch
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from budgets import services as budget_services
@@ -24,6 +28,8 @@ from tests.helpers import editor_url, form_values, grid_post, insats_post, url
 
 pytestmark = pytest.mark.django_db
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
 
 def _section_post(client, url) -> dict:
     form = client.get(url).context["form"]
@@ -34,17 +40,22 @@ def test_a_stale_section_form_shows_the_conflict_and_saves_nothing(personas, wor
     plan, section = world["plan_a"], world["section_a"]
     url = reverse("section_edit", args=[plan.forbund.slug, plan.pk, section.pk])
     mine = _section_post(personas["kansli_a"], url)
-    theirs = dict(mine, body="Kollegans text.", engang="")
-    colleague = plan.forbund.memberships.get(role="kansli").user
-    assert personas["kansli_a"].post(url, theirs).status_code == 302  # a colleague saves first
+    colleague = Client()
+    colleague.force_login(
+        factories.kansli(
+            plan.forbund, user=factories.UserFactory(first_name="Karin", last_name="Lund")
+        ).user
+    )
+    theirs = dict(_section_post(colleague, url), body="Kollegans text.")
+    with time_machine.travel(datetime(2026, 11, 5, 14, 30, tzinfo=STOCKHOLM), tick=False):
+        assert colleague.post(url, theirs).status_code == 302  # a colleague saves first
     stale = dict(mine, body="Min text.")
     page = personas["kansli_a"].post(url, stale)
     html = page.content.decode()
     assert page.status_code == 400
-    assert "efter att du öppnade sidan" in html
+    assert "Karin Lund ändrade detta 2026-11-05 14:30, efter att du öppnade sidan." in html
     assert "Kollegans text." in html and "Min text." in html
     assert Section.objects.get(pk=section.pk).body == "<p>Kollegans text.</p>"
-    assert colleague.get_username() in html or "kollega" in html.lower()
     # Sending the same form again (it now carries the newer version) keeps mine.
     again = page.context["form"]
     resend = {name: again[name].value() or "" for name in again.fields}

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from budgets import services as budget_services
 from budgets.models import BudgetAmount, BudgetCategory
+from finsam import services as finsam_services
 from finsam.models import AuditEvent, Membership
 from plans import services, workflow
 from plans import services as plan_services
@@ -121,11 +122,30 @@ def test_the_board_must_have_been_beslutfor_at_the_meeting(personas, clean_plan,
 
 
 @pytest.mark.django_db
-def test_quorum_can_be_turned_off_per_forbund(personas, clean_plan, forbund_a):
-    forbund_a.adoption_requires_quorum = False
-    forbund_a.save()
+@pytest.mark.parametrize("requires_quorum", [True, False])
+def test_quorum_can_be_turned_off_per_forbund(personas, clean_plan, forbund_a, requires_quorum):
+    for _ in range(3):
+        factories.ledamot(forbund_a)  # four ordinarie with the chair: two make a quorum
+    finsam_services.forbund_update(
+        forbund=forbund_a,
+        acting_user=personas["kansli_a"].membership.user,
+        data={"adoption_requires_quorum": requires_quorum},
+    )
     submit(personas, clean_plan)
-    assert personas["kansli_a"].post(url("plan_adopt", clean_plan), adopt_data()).status_code == 302
+    only_chair = adopt_data(present=[str(personas["styrelse_a"].membership.pk)])
+    response = personas["kansli_a"].post(url("plan_adopt", clean_plan), only_chair)
+    clean_plan.refresh_from_db()
+    if requires_quorum:
+        assert response.status_code == 400
+        assert (
+            "Styrelsen var inte beslutför: 1 av 4 ordinarie ledamöter närvarande; minst 2 behövs."
+            in response.content.decode()
+        )
+        assert clean_plan.status == PlanStatus.INLAMNAD
+    else:
+        assert response.status_code == 302
+        assert clean_plan.status == PlanStatus.ANTAGEN
+        assert clean_plan.attendance["counted"] == 1 and not clean_plan.attendance["beslutfor"]
 
 
 @pytest.mark.django_db
