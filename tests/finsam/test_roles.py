@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.test import Client
 
@@ -39,13 +42,24 @@ def test_kansli_in_one_forbund_and_revisor_in_another_has_each_role_only_there(
     assert client.get(f"/f/{forbund_b.slug}/installningar/").status_code == 403
 
 
+def _rows_of_table(html: str, caption: str) -> set[tuple[str, str]]:
+    """(name, second column) of each row of the table with that caption."""
+    table = html.split(f">{caption}</caption>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td>', table)
+    return {(unescape(name), unescape(label)) for name, label in rows}
+
+
 @pytest.mark.django_db
-def test_forbund_page_shows_board_office_and_auditors(forbund_a, personas):
-    factories.ersattare(forbund_a, user__first_name="Eva", user__last_name="Ersättare")
+def test_forbund_page_shows_each_board_member_with_their_seat(forbund_a, personas):
+    factories.ersattare(forbund_a, user__first_name="Eva", user__last_name="Edlund")
+    factories.ledamot(forbund_a, user__first_name="Lars", user__last_name="Lind")
+    chair = personas["styrelse_a"].membership.user.get_full_name()
     html = personas["kansli_a"].get(f"/f/{forbund_a.slug}/").content.decode()
-    assert "Ordförande" in html
-    assert "Eva Ersättare" in html
-    assert "Ersättare i styrelsen" in html
+    assert _rows_of_table(html, "Styrelsens ledamöter och ersättare") == {
+        (chair, "Ordförande"),
+        ("Lars Lind", "Styrelseledamot"),
+        ("Eva Edlund", "Ersättare i styrelsen"),
+    }
 
 
 @pytest.mark.django_db
