@@ -5,15 +5,19 @@ legends list what they show."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from djmoney.money import Money
 from PIL import Image
 from pypdf import PdfReader
 
+from budgets import services as budget_services
 from budgets.charts import cost_chart, equity_chart
 from budgets.selectors import plan_figures
 from plans import services, workflow
@@ -22,10 +26,17 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
 
 def _pages(content: bytes) -> list[str]:
     """Each page's text with its lines joined, as a person reads it."""
     return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def _spaced(text: str) -> str:
+    """Text with the narrow and non-breaking spaces of Swedish amounts as plain spaces."""
+    return text.replace("\xa0", " ").replace("\u202f", " ").replace("\u2009", " ")
 
 
 def _png(size=(40, 20)) -> bytes:
@@ -95,15 +106,27 @@ def _form(html: str) -> dict:
     return form_values(html)
 
 
+@time_machine.travel(datetime(2026, 11, 21, 10, tzinfo=STOCKHOLM), tick=False)
 def test_the_adopted_pdf_holds_no_findings_and_the_draft_marks_them(clean_plan):
-    draft = "\n".join(_pages(render_plan_pdf(clean_plan, draft=True).content))
-    figures = plan_figures(clean_plan)
-    assert figures.findings
+    # A finding of the draft's own: eget kapital ends 2027 above a ceiling of 1 000 000 kr.
+    row = clean_plan.year_rows.get(year=2027, column="budget")
+    budget_services.budget_years_update(
+        plan=clean_plan,
+        acting_user=None,
+        rows={row.pk: {"ceiling_amount": Money(1_000_000, "SEK")}},
+    )
+    ceiling = next(f for f in plan_figures(clean_plan).findings if f.code == "ek-over-tak")
+    assert _spaced(ceiling.message) == (
+        "2027: utgående eget kapital 3 999 500 kr är över taket 1 000 000 kr."
+    )
+    draft = _spaced("\n".join(_pages(render_plan_pdf(clean_plan, draft=True).content)))
     assert "Kontroller (utkastet)" in draft
     assert "ingår inte i den plan styrelsen antar" in draft
+    assert "2027: utgående eget kapital 3 999 500 kr är över taket 1 000 000 kr." in draft
     plan = _adopt(clean_plan)
-    adopted = "\n".join(_pages(render_plan_pdf(plan, draft=False).content))
+    adopted = _spaced("\n".join(_pages(render_plan_pdf(plan, draft=False).content)))
     assert "Kontroller" not in adopted
+    assert "över taket" not in adopted
     assert "Antagen av styrelsen den 20 november 2026, §108, Dnr 65/26" in adopted
 
 
