@@ -14,6 +14,10 @@ nothing, as every form does. The answer is then one of three:
 - anything else gets the whole editor: a wrong cell, a conflict with a colleague's save, a
   colleague's change in between, a page from another day.
 
+After a conflict each cell a colleague saved holds their figure (and says so to the next save),
+with the user's beside it and a button to keep it (BudgetGridForm.take_conflict): no later save
+of the page sends the user's figure unless they choose it for that cell.
+
 The figures after a save are computed from those before it when nothing else changed
 (budgets.selectors.figures_after_save); tests/budgets/test_cell_save.py holds that the page after
 the partial answer equals a reload.
@@ -25,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from budgets.forms import BudgetGridForm
 from budgets.selectors import PlanFigures, figures_after_save, plan_figures, saved_alone
@@ -104,9 +109,15 @@ def grid_save(
         )
     except EditConflict as conflict:
         form.conflict = conflict
-        form.add_error(None, conflict.messages[0])
+        # Not "send again to keep yours": sending the page again keeps the colleague's figures.
+        when = f" {timezone.localtime(conflict.at):%Y-%m-%d %H:%M}" if conflict.at else ""
+        form.add_error(
+            None,
+            f"{conflict.by} ändrade beloppen{when}, efter att du öppnade sidan. Inget av det du "
+            "skickade sparades. Rutorna visar nu det sparade, med ditt värde bredvid.",
+        )
         figures = plan_figures(plan)  # the colleague's figures, around the user's inputs
-        form.take_stored(figures)
+        form.take_conflict(figures)
         return GridSave(form, figures, None, 400)
     except ValidationError as error:
         form.add_error(None, error)

@@ -38,10 +38,11 @@ class CellInput:
     """What the editor writes for one typed cell (budgets/table_html.py): its name, label,
     value and errors, without a form field object per cell (a budget has thousands)."""
 
-    __slots__ = ("errors", "html_name", "label", "text")
+    __slots__ = ("errors", "html_name", "label", "mine", "text")
 
-    def __init__(self, html_name: str, label: str, text: str, errors):
+    def __init__(self, html_name: str, label: str, text: str, errors, mine: str | None = None):
         self.html_name, self.label, self.text, self.errors = html_name, label, text, errors
+        self.mine = mine  # after a conflict: the user's figure, which the cell no longer holds
 
     def value(self) -> str:
         return self.text
@@ -55,7 +56,14 @@ class BudgetGridForm(forms.Form):
     may hold any subset of the cells (the autosave sends a cell at a time); the rest are unchanged.
     The cells share one AmountField to clean what is sent; none has a field object of its own,
     and a cell is known by its name (cell_key), so a post of one cell costs one cell's work.
+
+    After a conflict a cell holds the colleague's figure, with the user's beside it (kept); the
+    user's is sent again only when they choose it for that cell: its button "Behåll mitt värde"
+    posts "behall" naming the cell and "mitt-<cell>" holding their figure, over the colleague's
+    figure as shown (the twin), or they type it again.
     """
+
+    KEEP = "behall"
 
     def __init__(self, figures, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,7 +72,12 @@ class BudgetGridForm(forms.Form):
         self._lines = {line.pk: line for line in figures.lines}
         self._columns = {(c.year, c.kind): c for c in figures.columns}
         self._stored = figures  # what each cell's twin says is stored (take_stored)
+        self.kept: dict[str, str] = {}  # after a conflict: the user's text of each such cell
         self._keys: dict[str, tuple | None] = {}
+        keep = self.data.get(self.KEEP) if self.is_bound else None
+        if keep and self.has_cell(keep) and "mitt-" + keep in self.data:
+            self.data = self.data.copy()
+            self.data[keep] = self.data["mitt-" + keep]
         # The cells this post holds; the others show what is stored, as if never touched.
         self.sent = (
             {name for name in self.data if self.cell_key(name) is not None}
@@ -146,6 +159,9 @@ class BudgetGridForm(forms.Form):
         return self.initial_text(name)
 
     def cell_input(self, name: str) -> CellInput:
+        if name in self.kept:
+            text = self.amount_field.prepare_value(self._value(self._stored, self.cell_key(name)))
+            return CellInput(name, self.label(name), text, (), mine=self.kept[name])
         if name in self.sent:
             text = self.data.get(name)
             text = "" if text is None else text
@@ -155,9 +171,24 @@ class BudgetGridForm(forms.Form):
         return CellInput(name, self.label(name), text, errors)
 
     def take_stored(self, figures) -> None:
-        """After a conflict: the page keeps what the user typed, and each cell's twin now says
-        what is stored, so that sending again keeps the user's figures."""
+        """Each cell's twin now says what `figures` store (saved just now, or by a colleague)."""
         self._stored = figures
+
+    def take_conflict(self, figures) -> None:
+        """After a conflict, over the figures now stored: each cell a colleague saved since the
+        page showed it holds their figure, its twin too, and the user's figure is kept beside
+        it; so nothing the page sends later carries the user's figure unless they choose it.
+        The other cells sent keep what the user typed, to be sent again."""
+        self.take_stored(figures)
+        for name in self.sent:
+            key = self.cell_key(name)
+            cell = key[1:]
+            value = (self.medlemsbidrag if key[0] == "mb" else self.amounts).get(cell)
+            if value is None or cell not in self.shown_values:
+                continue
+            now = self._value(figures, key)
+            if now != value and now != self.shown_values[cell]:
+                self.kept[name] = self.data.get(name) or ""
 
     def _cell_error(self, name: str, message) -> None:
         self._errors[name] = self.error_class(
@@ -307,6 +338,13 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
                 initial=value.amount if value is not None else None,
                 allow_negative=name in ("comparison_ib", "stated_ib"),
             )
+        if instance.carried_from:
+            self.fields["confirm_carried"] = forms.BooleanField(
+                required=False,
+                label=f"Jag har sett över {instance.year} och bekräftar det",
+                help_text=f"Året förifylldes från {instance.carried_from} när planen skapades "
+                "utifrån den förra. Planen kan lämnas in när varje sådant år är bekräftat.",
+            )
         # A post without the level (an older page) keeps the year at the level it has.
         self.fields["level"].required = False
         # Offered, never assumed: the browser suggests Nationella rådet's figure as the user types.
@@ -318,6 +356,12 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
 
     def clean_level(self) -> str:
         return self.cleaned_data.get("level") or self.instance.level
+
+    def changes(self) -> dict:
+        data = super().changes()
+        if data.pop("confirm_carried", False):
+            data["carried_from"] = None  # looked over: no longer the pre-filling's
+        return data
 
     def clean(self):
         cleaned = super().clean()

@@ -55,6 +55,17 @@ def _input(field, shown: str) -> str:
         html += (
             f'<span class="errorlist cell-error" id="id_{name}_error">{escape(errors[0])}</span>'
         )
+    if field.mine is not None:
+        # After a conflict the cell holds the colleague's figure; the user's is sent again
+        # only by this button (a submit of the form without JavaScript, editor.js with it).
+        mine = escape(field.mine)
+        html += (
+            f'<span class="cell-conflict">Ditt värde {mine}'
+            f'<input type="hidden" name="mitt-{name}" value="{mine}">'
+            f'<button type="submit" name="behall" value="{name}" class="secondary">'
+            f"Behåll mitt värde ({mine})"
+            f'<span class="visually-hidden"> i {escape(field.label)}</span></button></span>'
+        )
     return html
 
 

@@ -9,6 +9,8 @@
  * - An answer holds only what the save changed (each changed row, the sums, the checks and the
  *   panels, swapped by id), when the page says which figures it shows; else the whole editor.
  * - Spara sends what is left to send through the same queue, so it never races a save.
+ * - After a conflict a cell holds what is stored, twin and all, so no save sends the user's
+ *   figure again until they choose it (its Behåll mitt värde button) or type it again.
  * - Enter moves down the column, as in a spreadsheet; Tab and Shift-Tab follow the reading
  *   order, and focus stays where the user is after a save: on the element with the same id,
  *   or failing that on the element at the same place among the editor's focusable elements.
@@ -146,10 +148,21 @@
   });
 
   // Spara: what is left to send goes through the queue, after the saves already under way.
+  // Behåll mitt värde (after a conflict; budgets.forms.BudgetGridForm): the user's figure goes
+  // back in its cell, which then differs from its twin (the colleague's), and is sent so.
   document.addEventListener("submit", function (event) {
     var form = editorForm(event.target);
     if (!form || !window.htmx) return;
     event.preventDefault();
+    var keep = event.submitter;
+    if (keep && keep.name === "behall") {
+      var cell = form.querySelector('input.amount[name="' + CSS.escape(keep.value) + '"]');
+      var mine = form.querySelector('input[name="mitt-' + CSS.escape(keep.value) + '"]');
+      if (cell && mine) {
+        cell.value = mine.value;
+        cell.focus();
+      }
+    }
     htmx.trigger(form, "change");
   });
 

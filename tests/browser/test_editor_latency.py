@@ -183,3 +183,32 @@ def test_a_save_brings_only_its_changes_and_the_page_then_shows_what_a_reload_sh
     assert cell.input_value() == "1500000"
     page.reload()
     assert {part: page.locator(part).inner_text() for part in shown} == shown
+
+
+def test_after_a_conflict_only_keep_mine_overwrites_the_colleagues_figure(page, live_server):
+    plan, first, second = _open(page, live_server, "konflikt")
+    # A colleague saves 20 in the cell after this page was opened.
+    budget_services.budget_figures_set(
+        plan=plan, acting_user=None, amounts={(first.pk, 2027, "budget"): Decimal(20)}
+    )
+    cell = page.locator(f'input[name="a-{first.pk}-2027-budget"]')
+    cell.fill("25")
+    cell.press("Tab")
+    _settle(page)
+    assert "Inget sparades" in page.locator("#editor-status").inner_text()
+    assert cell.input_value() == "20"  # the colleague's figure, with mine beside it
+    keep = page.get_by_role("button", name="Behåll mitt värde (25)")
+    assert keep.is_visible()
+    # Another cell's save does not carry mine along.
+    other = page.locator(f'input[name="a-{second.pk}-2027-budget"]')
+    other.fill("300")
+    other.press("Tab")
+    _settle(page)
+    assert (_stored(first, 2027), _stored(second, 2027)) == (20, 300)
+    assert "Sparade 1 belopp." in page.locator("#editor-status").inner_text()
+    # Only my choice for that cell does.
+    keep.click()
+    _settle(page)
+    assert _stored(first, 2027) == 25
+    assert cell.input_value() == "25"
+    assert page.get_by_role("button", name="Behåll mitt värde (25)").count() == 0
