@@ -102,3 +102,14 @@ def test_keep_mine_naming_no_cell_of_the_budget_saves_nothing(personas, world):
     answer = personas["kansli_a"].post(editor_url(plan), data)
     assert answer.status_code == 302
     assert stored(line, 2027) == 500
+
+
+def test_spara_without_javascript_after_a_conflict_keeps_the_colleagues_figure(personas, world):
+    plan, line = world["plan_a"], world["line_a"]
+    client = personas["kansli_a"]
+    html = conflict_after_colleague(client, plan, line)
+    other = f"a-{line.pk}-2028-budget"
+    # The conflict page sent as it stands by Spara ändringar, with another cell changed.
+    answer = client.post(editor_url(plan), {**form_values(html), other: "300"})
+    assert answer.status_code == 302
+    assert (stored(line, 2027), stored(line, 2028)) == (20, 300)
