@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from budgets.selectors import plan_figures
 from plans import pdf as pdf_module
 from plans.models import PdfKind, PdfStatus, PlanPdf
 from plans.pdf import LocalOnlyFetcher, render_plan_pdf
 from tests import factories
 from tests.helpers import text_of
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @pytest.mark.django_db
@@ -37,15 +44,33 @@ def test_draft_pdf_is_pdfa_tagged_swedish_and_watermarked(clean_plan):
 
 
 @pytest.mark.django_db
-def test_contents_list_gives_page_numbers(clean_plan):
+@time_machine.travel(datetime(2026, 11, 21, 10, tzinfo=STOCKHOLM), tick=False)
+def test_each_contents_entry_gives_the_page_its_heading_stands_on(clean_plan):
     content = render_plan_pdf(clean_plan, draft=True).content
-    reader = PdfReader(io.BytesIO(content))
-    contents = reader.pages[1].extract_text()
-    assert "Innehåll" in contents
-    # "Budget ........ 5": each title is followed by the page it starts on
-    budget_line = next(line for line in contents.splitlines() if line.startswith("Budget"))
-    page_number = int(budget_line.rstrip(". ").split()[-1].strip("."))
-    assert "Budget" in reader.pages[page_number - 1].extract_text()
+    pages = [page.extract_text().splitlines() for page in PdfReader(io.BytesIO(content)).pages]
+    assert pages[1][0] == "Innehåll"
+    # "Budget ........ 5": each title, the leader, the page it starts on
+    entries = [
+        (match[1], int(match[2]))
+        for line in pages[1]
+        if (match := re.fullmatch(r"(.+?) \.{2,} ?(\d+)", line.strip()))
+    ]
+    titles = [s.title for s in clean_plan.sections.all()]
+    if plan_figures(clean_plan).findings:
+        titles.append("Kontroller (utkastet)")
+    assert [title for title, _ in entries] == titles
+    # The sections follow one another: each heading is found from the page of the one before.
+    first = 3
+    for title, number in entries:
+        standing = next(
+            index
+            for index in range(first, len(pages) + 1)
+            if title in (line.strip() for line in pages[index - 1])
+        )
+        assert number == standing, (
+            f"{title}: the contents say page {number}, the heading stands on page {standing}"
+        )
+        first = standing
 
 
 @pytest.mark.django_db
