@@ -1,11 +1,18 @@
 """Sessions that end after inactivity (each request within the session's age moves its end on,
-but the session is written at most every few minutes), and private pages kept out of caches."""
+but the session is written at most every few minutes), private pages kept out of caches, and
+htmx requests never answered with a whole page."""
 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 TOUCH_EVERY = 5 * 60  # seconds
 KEY = "_finsam_seen"
@@ -47,3 +54,60 @@ class PrivatePagesMiddleware:
             # A cache that does not know no-store must still not serve it to another cookie.
             patch_vary_headers(response, ("Cookie",))
         return response
+
+
+# Why a write sent by htmx was refused, kept as a message for the page that is loaded instead.
+REFUSED = {
+    403: "Ändringen sparades inte: du har inte behörighet att göra den.",
+    404: "Ändringen sparades inte: det du ändrade finns inte längre.",
+}
+REFUSED_OTHERWISE = "Ändringen sparades inte; sidan har laddats om."
+LOGGED_OUT = "Du har loggats ut. Logga in igen."
+LOGGED_OUT_WRITING = "Du har loggats ut, och det du ändrade sist sparades inte. Logga in igen."
+
+
+class HtmxAnswersMiddleware:
+    """No htmx request gets a page to swap into a part of one.
+
+    htmx follows a plain redirect inside its request and swaps whatever page it lands on (the
+    plan's page, the login page) into the part that asked; an error page would be swapped the
+    same way by a part that shows its own errors (the budget editor's 400). So a redirect
+    becomes HX-Redirect, which the browser follows as a whole page, and a whole page (an error
+    page, or a view that ignored request.htmx) becomes HX-Refresh, with a message where a write
+    was refused. Messages already set (the reason a plan is locked) survive either.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if not htmx or htmx.boosted or htmx.history_restore_request:
+            return response  # these ask for a whole page
+        if "HX-Redirect" in response or "HX-Location" in response or "HX-Refresh" in response:
+            return response
+        if 300 <= response.status_code < 400 and "Location" in response:
+            if not request.user.is_authenticated and is_login(response["Location"]):
+                writing = request.method not in ("GET", "HEAD")
+                messages.info(request, LOGGED_OUT_WRITING if writing else LOGGED_OUT)
+            answer = HttpResponseClientRedirect(response["Location"])
+        elif is_whole_page(response):
+            if request.method not in ("GET", "HEAD"):
+                messages.error(request, REFUSED.get(response.status_code, REFUSED_OTHERWISE))
+            answer = HttpResponseClientRefresh()
+        else:
+            return response
+        answer.cookies = response.cookies
+        return answer
+
+
+def is_login(location: str) -> bool:
+    return urlsplit(location).path == resolve_url(settings.LOGIN_URL)
+
+
+def is_whole_page(response: HttpResponse) -> bool:
+    """An HTML answer with the document around it (base.html), not a part of a page."""
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    return b"<html" in response.content[:4096].lower()

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Inside htmx's: sees every answer to an htmx request, PlanLocked's and the login's too.
+    "finsam.middleware.HtmxAnswersMiddleware",
     "plans.middleware.PlanLockedMiddleware",
     "finsam.middleware.SessionActivityMiddleware",
     "finsam.middleware.PrivatePagesMiddleware",

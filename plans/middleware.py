@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from plans.models import PlanLocked
 
@@ -13,7 +15,9 @@ class PlanLockedMiddleware:
 
     Every page that changes a plan asks for edit access (finsam.tenancy.get_plan_for_user), so
     no view catches PlanLocked itself: nothing was saved, and the user lands on the plan's page
-    with the reason ("Planen är antagen …").
+    with the reason ("Planen är antagen …"). An htmx request (the editor's autosave in a tab
+    opened before the plan was submitted) gets HX-Redirect: the browser loads the plan's page
+    whole, instead of htmx swapping it into the editor.
     """
 
     def __init__(self, get_response):
@@ -28,5 +32,9 @@ class PlanLockedMiddleware:
         messages.error(request, exception.messages[0])
         kwargs = request.resolver_match.kwargs if request.resolver_match else {}
         if "slug" in kwargs and "pk" in kwargs:
-            return redirect("plan_detail", slug=kwargs["slug"], pk=kwargs["pk"])
-        return redirect("start")
+            to = resolve_url("plan_detail", slug=kwargs["slug"], pk=kwargs["pk"])
+        else:
+            to = resolve_url("start")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(to)
+        return HttpResponseRedirect(to)
