@@ -472,9 +472,17 @@ def run_checks(
     member_set_problems: Sequence[str] = (),
     risk_items: Iterable[RiskItem] = (),
     amount_unit: str = UNIT_KR,
+    carried_years: Mapping[int, int] | None = None,
+    carried_weights: Mapping[int, Sequence[tuple[str, int]]] | None = None,
 ) -> list[Finding]:
     """All findings for the plan, ordered by year (plan-wide first), then by severity; amounts
-    in the plan's unit."""
+    in the plan's unit.
+
+    carried_years {year: from}: years a carried-forward plan pre-filled from an earlier year,
+    until the kansli confirms them; carried_weights {year: ((kommun, from), …)}: fördelningstal
+    taken from an earlier year, until confirmed (check_carried). What a pre-filled year breaks
+    is the pre-filling's, not yet the kansli's: its errors are warnings until it is confirmed.
+    """
     per_year: list[Callable[..., list[Finding]]] = [
         check_split,
         check_kommun_split,
@@ -501,7 +509,55 @@ def run_checks(
     findings = check_members(member_set_problems)
     findings += check_deadline(budget_year=budget_year, today=today, adopted=adopted)
     findings += check_risk_effect(risk_items)
+    carried_years = carried_years or {}
     for year in result.years:
-        for check in per_year:
-            findings += check(year, amount_unit=amount_unit)
+        found = [f for check in per_year for f in check(year, amount_unit=amount_unit)]
+        if year.year in carried_years:
+            found = [_pre_filled(f, carried_years[year.year]) for f in found]
+        findings += found
+    findings += check_carried(carried_years, carried_weights or {})
     return sorted(findings, key=_sort_key)
+
+
+def _pre_filled(finding: Finding, source: int) -> Finding:
+    if finding.severity != FEL:
+        return finding
+    return Finding(
+        finding.code,
+        VARNING,
+        f"{finding.message} (Året är förifyllt från {source} och ännu inte bekräftat.)",
+        finding.year,
+        finding.ref,
+    )
+
+
+def check_carried(
+    carried_years: Mapping[int, int], carried_weights: Mapping[int, Sequence[tuple[str, int]]]
+) -> list[Finding]:
+    """ar-forifyllt: a year of a carried-forward plan pre-filled from an earlier one, to be
+    looked over and confirmed; fordelningstal-forifyllt: fördelningstal taken from an earlier
+    year, to be confirmed (or replaced by the year's own)."""
+    findings = [
+        Finding(
+            "ar-forifyllt",
+            VARNING,
+            f"{year}: året är förifyllt från {source} (rader, medlemsbidrag och nivå). Se över "
+            "beloppen och bekräfta året under Budgetår.",
+            year,
+            "medlemsbidrag",
+        )
+        for year, source in sorted(carried_years.items())
+    ]
+    for year, rows in sorted(carried_weights.items()):
+        named = ", ".join(f"{name} (från {source})" for name, source in rows)
+        findings.append(
+            Finding(
+                "fordelningstal-forifyllt",
+                VARNING,
+                f"{year}: fördelningstalen är hämtade från ett tidigare år och behöver bekräftas "
+                f"under Medlemmar: {named}.",
+                year,
+                "medlemsbidrag",
+            )
+        )
+    return findings

@@ -378,6 +378,13 @@ class BudgetYear(Versioned):
         validators=SIGNED_AMOUNT_VALIDATORS,
         help_text="Bara för jämförelsekolumnerna (året före budgetåret).",
     )
+    carried_from = models.PositiveSmallIntegerField(
+        "förifyllt från år",
+        null=True,
+        blank=True,
+        help_text="Året var förifyllt från detta år när planen skapades utifrån den förra; "
+        "tomt när kansliet har sett över och bekräftat det.",
+    )
     deficit_reason = models.TextField(
         "motivering till underskott detta år",
         blank=True,

@@ -298,6 +298,19 @@ class ForbundInputs:
     weights: dict[tuple[int, int], Decimal]
     groups: list[BudgetGroup]
     categories: dict[int, BudgetCategory]
+    # (medlem id, year) → the year a fördelningstal was carried from, until it is confirmed.
+    carried_weights: dict[tuple[int, int], int] = field(default_factory=dict)
+
+
+def _carried_weights(inputs: ForbundInputs, members: list[Medlem]) -> dict[int, tuple]:
+    """Per year, the kommuner whose fördelningstal was carried from an earlier year and not yet
+    confirmed, with that year: {2023: (("Habo kommun", 2022), …)}."""
+    names = {m.pk: m.name for m in members}
+    carried: dict[int, list] = {}
+    for (medlem_id, year), source in sorted(inputs.carried_weights.items()):
+        if medlem_id in names:
+            carried.setdefault(year, []).append((names[medlem_id], source))
+    return {year: tuple(rows) for year, rows in carried.items()}
 
 
 def _live_inputs(forbund) -> ForbundInputs:
@@ -312,9 +325,10 @@ def _live_inputs(forbund) -> ForbundInputs:
         region_has_kommun_role=forbund.region_has_kommun_role,
         kommun_parts=forbund.kommun_parts,
         members=list(Medlem.objects.for_forbund(forbund)),
-        weights=_weights(Fordelningstal.objects.filter(medlem__forbund=forbund)),
+        weights=_weights(rows := list(Fordelningstal.objects.filter(medlem__forbund=forbund))),
         groups=groups,
         categories={c.pk: c for g in groups for c in g.categories.all()},
+        carried_weights={(f.medlem_id, f.year): f.carried_from for f in rows if f.carried_from},
     )
 
 
@@ -629,6 +643,8 @@ def _compute(
         adopted=plan.is_adopted,
         deficit_reason=plan.deficit_reason,
         deficit_reasons={r.year: r.deficit_reason for r in plan_rows if r.deficit_reason},
+        carried_years={r.year: r.carried_from for r in plan_rows if r.carried_from},
+        carried_weights=_carried_weights(inputs, members),
         member_set_problems=problems,
         # The insatser come with their lines (an insats always has one): no query of their own.
         risk_items=[line.insats.risk_item() for line in lines if line.insats is not None],

@@ -72,33 +72,97 @@ def budget_years_sync(plan: Plan) -> None:
     BudgetAmount.objects.filter(line__plan=plan).exclude(year__in=[y for y, _ in wanted]).delete()
 
 
+# What a new last year takes from the source plan's last year when a plan is carried forward: the
+# kansli's settings and figures for a year, not the balance budget's stated items (a balance
+# stated for one year's eget kapital would not balance in another).
+CARRIED_YEAR_FIELDS = [
+    "level",
+    "medlemsbidrag",
+    "deficit_reason",
+    "ceiling_percent",
+    "ceiling_amount",
+    "floor_amount",
+    "min_individ_percent",
+    "rr_intakter",
+    "rr_kostnader",
+    "rr_avskrivningar",
+    "rr_finansiella_intakter",
+    "rr_finansiella_kostnader",
+]
+
+
 def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int, BudgetLine]:
     """Copy a plan's year rows and lines, with the amounts of the given years, into a new plan.
+
+    Carried into a later plan, nothing starts empty that the source knew:
+    - each year past the source's last starts as the source's last year (its level, medlemsbidrag,
+      targets, deficit motivation and the lines' amounts), for the kansli to change;
+    - a comparison column of the year before the budget year that the source did not have
+      (prognos, utfall) starts from what is recorded for that year: the source's budget, line by
+      line (until the year's own prognos and utfall are recorded).
 
     Lines are copied without their insats: returns {old line id: new line}, so that
     insatser.services.insatser_copy can link the copied insatser to their lines.
     """
     years = set(years)
-    for row in source.year_rows.all():
+    source_rows = list(source.year_rows.all())
+    for row in source_rows:
         if row.year in years:
             row.pk = None
             row.plan = target
             row.save()
     line_map: dict[int, BudgetLine] = {}
-    for line in source.budget_lines.all():
+    # The last day of each insats's line that has one: no money is carried past it.
+    ends: dict[int, int] = {}
+    for line in source.budget_lines.select_related("insats"):
+        if line.insats is not None and line.insats.end is not None:
+            ends[line.pk] = line.insats.end.year
         old_pk = line.pk
         line.pk = None
         line.plan = target
         line.insats_id = None
         line.save()
         line_map[old_pk] = line
-    for amount in BudgetAmount.objects.filter(line__plan=source, year__in=years):
-        BudgetAmount.objects.create(
+    # (year, column) of the target ← (year, column) of the source it starts from.
+    starts = {(a.year, a.column): (a.year, a.column) for a in source_rows if a.year in years}
+    if target.budget_year > source.budget_year:
+        last = (source.last_year, ColumnKind.BUDGET)
+        for year in target.years:
+            if year > source.last_year:
+                starts[(year, ColumnKind.BUDGET)] = last
+        if target.comparison_year in source.years:
+            for column in target.comparison_kinds:
+                key = (target.comparison_year, column)
+                starts.setdefault(key, (target.comparison_year, ColumnKind.BUDGET))
+    wanted = set(year_columns(target))
+    starts = {key: start for key, start in starts.items() if key in wanted}
+    by_key = {(r.year, r.column): r for r in source.year_rows.all()}
+    have = {(y.year, y.column) for y in target.year_rows.all()}
+    for key, start in starts.items():
+        if key in have or start not in by_key:
+            continue
+        row = BudgetYear(plan=target, year=key[0], column=key[1])
+        for name in CARRIED_YEAR_FIELDS:
+            setattr(row, name, getattr(by_key[start], name))
+        if key[1] == ColumnKind.BUDGET:
+            row.carried_from = start[0]  # to be looked over and confirmed (budgets.checks)
+        row.save()
+    cells = BudgetAmount.objects.filter(line__plan=source, year__in={s[0] for s in starts.values()})
+    by_start: dict[tuple[int, str], list] = {}
+    for amount in cells:
+        by_start.setdefault((amount.year, amount.column), []).append(amount)
+    BudgetAmount.objects.bulk_create(
+        BudgetAmount(
             line=line_map[amount.line_id],
-            year=amount.year,
-            column=amount.column,
+            year=key[0],
+            column=key[1],
             amount=amount.amount,
+            note=amount.note if key == start else "",
         )
+        for key, start in starts.items()
+        for amount in by_start.get(start, ())
+        if key[0] <= ends.get(amount.line_id, key[0])
+    )
     have = {(y.year, y.column) for y in target.year_rows.all()}
     for year, column in set(year_columns(target)) - have:
         BudgetYear.objects.create(plan=target, year=year, column=column)

@@ -125,8 +125,21 @@ class FordelningstalForm(forms.ModelForm):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.carried_from:
+            self.fields["confirm_carried"] = forms.BooleanField(
+                required=False,
+                label="Bekräftat",
+                help_text=f"Hämtat från {self.instance.carried_from}; bekräfta det eller ange "
+                "årets eget tal.",
+            )
+
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("confirm_carried") or self.has_changed():
+            # Confirmed, or replaced by the year's own figure: no longer carried.
+            self.instance.carried_from = None
         if self.errors.get("invanare") or self.errors.get("avtalad_andel"):
             return cleaned
         if cleaned.get("invanare") is None and cleaned.get("avtalad_andel") is None:

@@ -286,6 +286,14 @@ class Fordelningstal(models.Model):
         help_text="Används i stället för invånarantalet när medlemmarna avtalat en annan fördelning.",
     )
 
+    carried_from = models.PositiveSmallIntegerField(
+        "hämtat från år",
+        null=True,
+        blank=True,
+        help_text="Talet hämtades från detta år när en ny plan behövde det; tomt när kansliet "
+        "har bekräftat det.",
+    )
+
     class Meta:
         verbose_name = "fördelningstal"
         verbose_name_plural = "fördelningstal"

@@ -25,7 +25,13 @@ from finsam.signals import forbund_changing
 
 
 def _fordelning_snapshot(rows: Iterable[Fordelningstal]) -> dict[str, str]:
-    return {str(r.year): str(r.weight) for r in rows}
+    # A figure still carried from an earlier year says so; confirming it is a change.
+    return {
+        str(r.year): f"{r.weight} (hämtat från {r.carried_from})"
+        if r.carried_from
+        else str(r.weight)
+        for r in rows
+    }
 
 
 def _weight_shown(row: Fordelningstal | None) -> str:
@@ -74,6 +80,47 @@ def forbund_update(
         forbund=row,
         what=lambda forbund, changes: f"förbundets uppgifter ({changed_names(forbund, changes)})",
     )
+
+
+@transaction.atomic
+def fordelningstal_carry(
+    *, forbund: Forbund, years: Iterable[int], acting_user: ActingUser
+) -> list[Fordelningstal]:
+    """Give each kommun a fördelningstal for each of years it has none for, taken from its
+    latest earlier year and marked as carried (to be confirmed, a warning in the plan's checks)
+    until the kansli confirms or replaces it. A kommun with no earlier one is left without."""
+    kommuner = list(forbund.medlemmar.filter(kind=KOMMUN).prefetch_related("fordelningstal"))
+    made = []
+    for medlem in kommuner:
+        rows = sorted(medlem.fordelningstal.all(), key=lambda f: f.year)
+        have = {f.year for f in rows}
+        for year in sorted(set(years) - have):
+            earlier = [f for f in rows if f.year < year]
+            if not earlier:
+                continue
+            source = earlier[-1]
+            made.append(
+                Fordelningstal.objects.create(
+                    medlem=medlem,
+                    year=year,
+                    invanare=source.invanare,
+                    avtalad_andel=source.avtalad_andel,
+                    carried_from=source.carried_from or source.year,
+                )
+            )
+    if made:
+        audit_record(
+            forbund=forbund,
+            actor=acting_user,
+            action="fordelningstal.carry",
+            obj=forbund,
+            summary="Hämtade fördelningstal från tidigare år, att bekräfta",
+            changes={
+                f"{f.medlem.name} {f.year}": ["", f"{f.weight} (från {f.carried_from})"]
+                for f in made
+            },
+        )
+    return made
 
 
 @transaction.atomic

@@ -479,8 +479,18 @@ def insatser_copy(*, source: Plan, target: Plan, line_map: Mapping[int, BudgetLi
             new_line.insats = new
             new_line.save(update_fields=["insats"])
             kept.add(new_line.pk)
-    # Lines of insatser that did not come along leave the new budget with them.
+    # Lines of insatser that did not come along leave the new budget with them, unless the
+    # comparison columns show them: the year before is shown as it was budgeted, line by line.
+    compared = {
+        cell.line_id
+        for cell in BudgetAmount.objects.filter(line__plan=target, year=target.comparison_year)
+        if cell.amount.amount
+    }
     for old_line in lines.values():
         new_line = line_map.get(old_line.pk)
-        if new_line is not None and new_line.pk not in kept:
+        if new_line is None or new_line.pk in kept:
+            continue
+        if new_line.pk in compared:
+            BudgetAmount.objects.filter(line=new_line).exclude(year=target.comparison_year).delete()
+        else:
             new_line.delete()

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import Max
 
 from budgets.defaults import ensure_budget_groups
-from budgets.models import COMPARISON_KINDS, ColumnKind
+from budgets.models import COMPARISON_KINDS
 from budgets.selectors import plan_figures
-from budgets.services import budget_copy, budget_years_sync, sek
+from budgets.services import budget_copy, budget_years_sync, sek, year_columns
 from finsam.audit import (
     ActingUser,
     audit_record,
@@ -30,6 +30,7 @@ from finsam.audit import (
     save_recorded,
 )
 from finsam.models import Forbund
+from finsam.services import fordelningstal_carry
 from insatser.services import insatser_copy
 from plans.defaults import default_arshjul, default_outline
 from plans.models import (
@@ -46,7 +47,6 @@ from plans.sanitize import sanitize_html
 from plans.tasks import render_plan_pdf_task
 
 # The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
-TARGET_FIELDS = ["ceiling_percent", "ceiling_amount", "floor_amount", "min_individ_percent"]
 
 
 # --- Creation: new, carried forward, revised ----------------------------------------------------
@@ -179,21 +179,16 @@ def plan_create_from(
         plan_year_heading=previous.plan_year_heading,
         opening_equity=year_before.ub,
         under_use_percent=previous.under_use_percent,
+        deficit_reason=previous.deficit_reason,
         source=previous,
     )
-    rows = {(r.year, r.column): r for r in plan.year_rows.all()}
-    if plan.compare_budget:
-        # The comparison budget is the previous plan's budget for that year, from its IB.
-        row = rows[(plan.comparison_year, ColumnKind.BUDGET)]
+    fordelningstal_carry(
+        forbund=forbund, years={year for year, _ in year_columns(plan)}, acting_user=acting_user
+    )
+    # The comparison columns of the year before start from its IB as the previous plan has it.
+    for row in plan.year_rows.filter(year=plan.comparison_year):
         row.comparison_ib = sek(year_before.ib)
         row.save(update_fields=["comparison_ib"])
-    last = previous.year_rows.filter(year=previous.last_year, column=ColumnKind.BUDGET).first()
-    for year in plan.years:
-        if year > previous.last_year and last is not None:
-            row = rows[(year, ColumnKind.BUDGET)]
-            for name in TARGET_FIELDS:
-                setattr(row, name, getattr(last, name))
-            row.save(update_fields=TARGET_FIELDS)
     return plan
 
 

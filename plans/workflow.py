@@ -89,6 +89,15 @@ def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
     )
     if plan.status != PlanStatus.UTKAST:
         raise ValidationError("Bara ett utkast kan lämnas in till styrelsen.")
+    carried = sorted(
+        plan.year_rows.filter(carried_from__isnull=False).values_list("year", flat=True)
+    )
+    if carried:
+        # A pre-filled year's errors are warnings until it is confirmed (budgets.checks).
+        raise ValidationError(
+            "Bekräfta först de år som förifylldes när planen skapades: "
+            f"{', '.join(map(str, carried))} (under Budgetår, Mål och balans)."
+        )
     errors = _fel_findings(plan)
     if errors:
         raise PlanHasErrors(errors)

@@ -76,17 +76,22 @@ def test_carrying_forward_keeps_running_insatser_and_drops_ended_ones(previous):
         assert insats.budget_line.plan == new
 
 
-def test_the_remaining_years_amounts_come_along_and_the_new_year_starts_empty(previous):
+def test_the_remaining_years_amounts_come_along_and_the_new_year_starts_from_the_last(previous):
     new = plan_create_from(previous=previous, acting_user=None)
     line = BudgetLine.objects.get(plan=new, name="Löper vidare")
     assert {(a.year, a.amount.amount) for a in line.amounts.all()} == {
         (2028, 200_000),
         (2029, 300_000),
+        (2030, 300_000),  # the new last year starts as 2029, for the kansli to look over
     }
+    # An insats that ends in 2028 keeps what it was granted, and gets nothing past its end.
+    ends = BudgetLine.objects.get(plan=new, name="Slutar 2028")
+    assert 2030 not in {a.year for a in ends.amounts.all()}
     kansli = BudgetLine.objects.get(plan=new, name="Kansli")
     assert not kansli.amounts.exists()  # the world's Kansli line had only 2027
     medlemsbidrag = {r.year: r.medlemsbidrag.amount for r in new.year_rows.all()}
-    assert medlemsbidrag == {2028: 2_000_000, 2029: 2_000_000, 2030: 0}
+    assert medlemsbidrag == {2028: 2_000_000, 2029: 2_000_000, 2030: 2_000_000}
+    assert new.year_rows.get(year=2030).carried_from == 2029
 
 
 def test_the_new_plan_opens_with_the_old_plans_closing_equity(previous):
@@ -156,7 +161,10 @@ def test_the_comparison_column_is_the_previous_plans_budget(previous):
     budget, prognos = (c for c in figures.columns if c.is_comparison)
     old = plan_figures(previous).result.year(2027)
     assert budget.label == "Budget 2027"
-    assert budget.result.kostnader == old.kostnader - 200_000  # the two ended insatser stay behind
+    # The year before is shown as it was budgeted, line by line: the ended insatser too (their
+    # lines stay, with that year's amounts only).
+    assert budget.result.kostnader == old.kostnader
+    assert prognos.result.kostnader == old.kostnader
     assert budget.result.ib == old.ib
     assert budget.result.medlemsbidrag == 2_000_000
 

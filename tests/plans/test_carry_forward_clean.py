@@ -1,0 +1,199 @@
+"""A plan carried forward ("Ny plan utifrån") starts clean: nothing the carry itself causes is
+an error. Every year it shares with the old plan keeps its figures; a new last year starts from
+the old last year and is marked for review; a comparison column starts from the budget recorded
+for that year; a new year's fördelningstal are taken from the latest known, to be confirmed."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from budgets import services as budget_services
+from budgets.checks import FEL
+from budgets.models import BudgetAmount, BudgetCategory
+from budgets.selectors import plan_figures
+from finsam.models import Fordelningstal
+from plans import workflow
+from plans.demo import load_demo
+from plans.models import Plan
+from plans.services import plan_create_from, plan_update
+from tests.helpers import form_values, url
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# What a carried plan may say that the old one did not: the notices of the carry itself.
+CARRY_NOTICES = {"ar-forifyllt", "fordelningstal-forifyllt"}
+
+
+def autumn_before(plan: Plan):
+    return time_machine.travel(datetime(plan.budget_year, 10, 1, 10, tzinfo=STOCKHOLM), tick=False)
+
+
+def caused_by_the_carry(old: Plan, new: Plan) -> list:
+    """Findings of the new plan the old one did not have for the same year, the carry's own
+    notices aside, and every error."""
+    had = {(f.code, f.year) for f in plan_figures(old).findings}
+    return [
+        f
+        for f in plan_figures(new).findings
+        if f.severity == FEL
+        or (f.code not in CARRY_NOTICES and (f.code, f.year) not in had and f.year in old.years)
+    ]
+
+
+def amounts(plan: Plan, year: int, column: str = "budget") -> dict[str, Decimal]:
+    return {
+        a.line.name: a.amount.amount
+        for a in BudgetAmount.objects.filter(line__plan=plan, year=year, column=column)
+        if a.amount.amount
+    }
+
+
+@pytest.mark.django_db
+def test_each_demo_plan_carried_forward_starts_without_an_error_the_carry_caused(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        load_demo()
+    olds = list(Plan.objects.filter(version=1).order_by("forbund__slug"))
+    assert len(olds) == 3
+    for old in olds:
+        with autumn_before(old):
+            new = plan_create_from(previous=old, acting_user=None)
+            assert caused_by_the_carry(old, new) == [], old.forbund.slug
+            figures, before = plan_figures(new), plan_figures(old)
+        # Every year the two plans share keeps its figures.
+        for year in set(old.years) & set(new.years):
+            assert figures.result.year(year).ub == before.result.year(year).ub, (old, year)
+            assert amounts(new, year) == amounts(old, year)
+        # The new last year starts from the old last year, marked for review.
+        last = new.year_rows.get(year=new.last_year, column="budget")
+        was = old.year_rows.get(year=old.last_year, column="budget")
+        assert (last.carried_from, last.level) == (old.last_year, was.level)
+        assert last.medlemsbidrag == was.medlemsbidrag and last.medlemsbidrag.amount > 0
+        # (An insats that ends before the new budget year is not carried, nor its line; one
+        # that ends before the new last year gets nothing past its end.)
+        kept = set(new.budget_lines.values_list("name", flat=True))
+        ended = {
+            line.name
+            for line in old.budget_lines.select_related("insats")
+            if line.insats and line.insats.end and line.insats.end.year < new.last_year
+        }
+        was_last = {
+            k: v for k, v in amounts(old, old.last_year).items() if k in kept and k not in ended
+        }
+        assert amounts(new, new.last_year) == was_last
+        # Each comparison column of the year before starts from that year's budget, line by line.
+        for column in new.comparison_kinds:
+            assert amounts(new, old.budget_year, column) == amounts(old, old.budget_year)
+
+
+@pytest.fixture
+def kansli(personas):
+    return personas["kansli_a"]
+
+
+@pytest.fixture
+def old(world):
+    """World's 2027–2029 plan with both comparison columns, fördelningstal for its years only,
+    medlemsbidrag and a line in every year, and a deficit its motivation covers."""
+    plan = plan_update(
+        plan=world["plan_a"],
+        acting_user=None,
+        data={
+            "compare_budget": True,
+            "compare_prognos": True,
+            "deficit_reason": "Medvetet.",
+            "opening_equity": Decimal(1_000_000),
+        },
+    )
+    for medlem in plan.forbund.medlemmar.filter(kind="kommun"):
+        for year in (2026, *plan.years):
+            Fordelningstal.objects.create(medlem=medlem, year=year, invanare=10_000 + medlem.pk)
+    budget_services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        medlemsbidrag={(year, "budget"): Decimal(4_000_000) for year in plan.years},
+        amounts={(world["line_a"].pk, year, "budget"): Decimal(4_100_000) for year in plan.years},
+    )
+    return plan
+
+
+def test_a_constructed_plan_carried_forward_keeps_its_figures_and_marks_what_it_filled(old):
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+        assert caused_by_the_carry(old, new) == []
+        codes = {(f.code, f.severity, f.year) for f in plan_figures(new).findings}
+    assert ("ar-forifyllt", "varning", 2030) in codes
+    assert ("fordelningstal-forifyllt", "varning", 2030) in codes
+    assert not any(code == "kommun-fordelning" for code, _, _ in codes)
+    carried = Fordelningstal.objects.filter(year=2030)
+    assert {(f.invanare, f.carried_from) for f in carried} == {
+        (f.invanare, 2029) for f in Fordelningstal.objects.filter(year=2029)
+    }
+    assert new.deficit_reason == "Medvetet."
+    prognos = new.year_rows.get(year=2027, column="prognos")
+    assert prognos.medlemsbidrag.amount == 4_000_000
+    assert prognos.comparison_ib == new.year_rows.get(year=2027, column="budget").comparison_ib
+
+
+def test_an_error_of_a_pre_filled_year_waits_for_its_confirmation(kansli, old):
+    """A new year copied from a deficit year can go below zero: until the kansli confirms the
+    year it is a warning that says so, and the plan cannot be submitted before it is."""
+    budget_services.budget_figures_set(
+        plan=old,
+        acting_user=None,
+        amounts={(old.budget_lines.get(name="Kansli").pk, 2029, "budget"): Decimal(9_000_000)},
+    )
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+        negative = [f for f in plan_figures(new).findings if f.code == "ub-negativ"]
+    assert [(f.severity, f.year) for f in negative if f.year == 2030] == [("varning", 2030)]
+    assert "förifyllt från 2029" in negative[-1].message
+    response = kansli.post(url("plan_submit", new), follow=True)
+    assert "Bekräfta först de år som förifylldes" in response.content.decode()
+    assert Plan.objects.get(pk=new.pk).is_editable
+    # Confirmed in the years form, the year is the kansli's: its error is an error.
+    page = kansli.get(url("budget_years", new)).content.decode()
+    row = new.year_rows.get(year=2030, column="budget")
+    post = form_values(page)
+    post[f"y{row.pk}-confirm_carried"] = "on"
+    assert kansli.post(url("budget_years", new), post).status_code == 302
+    findings = plan_figures(Plan.objects.get(pk=new.pk)).findings
+    assert not any(f.code == "ar-forifyllt" for f in findings)
+    assert [(f.severity, f.year) for f in findings if f.code == "ub-negativ"][-1] == ("fel", 2030)
+
+
+def test_a_carried_fordelningstal_is_confirmed_in_the_member_form(kansli, old):
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+    carried = Fordelningstal.objects.filter(year=2030).select_related("medlem").first()
+    page_url = reverse("medlem_edit", args=[old.forbund.slug, carried.medlem.pk])
+    page = kansli.get(page_url).content.decode()
+    assert "från 2029, bekräfta" in page
+    post = form_values(page)
+    confirm = re.search(r'name="(fordelning-\d+-confirm_carried)"', page).group(1)
+    post[confirm] = "on"
+    assert kansli.post(page_url, post).status_code == 302
+    assert Fordelningstal.objects.get(pk=carried.pk).carried_from is None
+    with autumn_before(old):
+        notice = next(f for f in plan_figures(new).findings if f.code == "fordelningstal-forifyllt")
+    assert carried.medlem.name not in notice.message
+
+
+def test_a_plan_submitted_with_its_years_confirmed_has_no_carry_left(personas, old):
+    kansli = personas["kansli_a"]
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+        for row in new.year_rows.filter(carried_from__isnull=False):
+            budget_services.budget_years_update(
+                plan=new, acting_user=None, rows={row.pk: {"carried_from": None}}
+            )
+        workflow.plan_submit(plan=new, acting_user=kansli.membership.user)
+    assert Plan.objects.get(pk=new.pk).is_submitted
+    assert BudgetCategory.objects.filter(group__forbund=old.forbund).exists()
