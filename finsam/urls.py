@@ -29,6 +29,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("konto/installningar/", views.my_settings, name="my_settings"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("halsa/", views.health, name="health"),
     path("halsa/databas/", views.health_db, name="health_db"),
     path("f/<slug:slug>/", views.forbund_detail, name="forbund_detail"),

@@ -9,6 +9,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -165,6 +166,11 @@ def my_settings(request):
 def health(request):
     """For a load balancer and the benchmark's floor: the app answers. No session, no query."""
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; send them to the static icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def health_db(request):
