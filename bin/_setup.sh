@@ -16,8 +16,10 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installerar systempaket: ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+  # On a fresh machine unattended-upgrades often holds the dpkg lock: wait for it (up to five
+  # minutes) instead of failing the setup.
+  $SUDO apt-get -o DPkg::Lock::Timeout=300 update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -q "${missing[@]}"
 fi
 
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || {
