@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from budgets.calc import KOMMUNER, REGION_BLOCK, STAT, PlanResult, YearResult
+from budgets.calc import (
+    GRUPPER,
+    KOMMUNER,
+    REGION_BLOCK,
+    RESULTAT,
+    STAT,
+    Line,
+    PlanResult,
+    YearResult,
+)
 from finsam.members import AF, FK, KOMMUN, REGION
 from finsam.money import UNIT_KR, format_amount, format_percent, format_typed_percent
 
@@ -327,13 +336,16 @@ def check_stated_ib(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Fin
     ]
 
 
+EMPTY_YEAR = "tomt-ar"
+
+
 def check_empty_year(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """tomt-ar: a plan year whose budget is all zeros (no medlemsbidrag, no line)."""
     if year.medlemsbidrag or any(year.line_amounts.values()):
         return []
     return [
         Finding(
-            "tomt-ar",
+            EMPTY_YEAR,
             VARNING,
             f"{year.year}: budgeten för året är tom; medlemsbidraget och alla rader är 0.",
             year.year,
@@ -456,9 +468,79 @@ def check_risk_effect(items: Iterable[RiskItem]) -> list[Finding]:
     ]
 
 
-def _sort_key(finding: Finding) -> tuple[bool, int, int]:
-    # Plan-wide findings first, then year by year, the worst first within a year.
-    return (finding.year is not None, finding.year or 0, SEVERITY_ORDER[finding.severity])
+def _sort_key(finding: Finding) -> tuple[int, bool, int]:
+    # The worst first; within a severity plan-wide findings, then year by year.
+    return (SEVERITY_ORDER[finding.severity], finding.year is not None, finding.year or 0)
+
+
+UNCOUNTED = "belopp-raknas-inte"
+
+
+def check_uncounted(
+    lines: Iterable[Line],
+    *,
+    levels: Mapping[int, str],
+    comparison_year: int | None = None,
+    amount_unit: str = UNIT_KR,
+) -> list[Finding]:
+    """belopp-raknas-inte: an amount typed on a line for a year in which it reaches no total: the
+    year is budgeted per group or only as its resultatbudget (calc.counts_at), or lies outside the
+    plan's years. levels {year: level} for each plan year; the comparison year's figures are its
+    own column and count there."""
+    findings = []
+    for line in lines:
+        if line.computed_room:
+            continue
+        for year, amount in sorted(line.amounts.items()):
+            if not amount or year == comparison_year:
+                continue
+            if year not in levels:
+                why = "året ligger utanför planens år"
+            elif line.counts_in(levels[year]):
+                continue
+            elif levels[year] == RESULTAT:
+                why = "året budgeteras bara som resultatbudget"
+            elif levels[year] == GRUPPER:
+                why = "året budgeteras per grupp (gruppens summarad räknas)"
+            else:
+                why = "året budgeteras rad för rad (gruppens summarad räknas inte)"
+            findings.append(
+                Finding(
+                    UNCOUNTED,
+                    VARNING,
+                    f"{year}: {format_amount(amount, amount_unit)} på raden {line.name} räknas inte "
+                    f"i budgeten: {why}.",
+                    year,
+                    f"line:{line.key}",
+                )
+            )
+    return findings
+
+
+def group_by_years(findings: Sequence[Finding]) -> list[tuple[Finding, tuple[int, ...]]]:
+    """The findings as listed: one that differs from another only by its year (the same figure
+    causing it every year) stands once, with its years ("2027, 2028 och 2029: …"), where the
+    first of them stood. Returns (finding, years) pairs, years empty for a single finding."""
+    groups: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        prefix = f"{finding.year}: "
+        if finding.year is None or not finding.message.startswith(prefix):
+            key: tuple = (id(finding),)
+        else:
+            rest = finding.message[len(prefix) :]
+            key = (finding.code, finding.severity, finding.ref, rest)
+        groups.setdefault(key, []).append(finding)
+    listed = []
+    for same in groups.values():
+        first = same[0]
+        if len(same) == 1:
+            listed.append((first, ()))
+            continue
+        years = tuple(f.year for f in same if f.year is not None)
+        named = ", ".join(str(y) for y in years[:-1]) + f" och {years[-1]}"
+        message = f"{named}: {first.message[len(f'{first.year}: ') :]}"
+        listed.append((Finding(first.code, first.severity, message, first.year, first.ref), years))
+    return listed
 
 
 def run_checks(
@@ -474,9 +556,13 @@ def run_checks(
     amount_unit: str = UNIT_KR,
     carried_years: Mapping[int, int] | None = None,
     carried_weights: Mapping[int, Sequence[tuple[str, int]]] | None = None,
+    lines: Iterable[Line] = (),
+    comparison_year: int | None = None,
 ) -> list[Finding]:
-    """All findings for the plan, ordered by year (plan-wide first), then by severity; amounts
-    in the plan's unit.
+    """All findings for the plan, the worst first, then by year (plan-wide first); amounts in
+    the plan's unit. An empty year has the empty-year finding only: its ceiling and floor say
+    nothing more about it. lines: as typed, for the amounts that count in no total
+    (check_uncounted; comparison_year's own column is not the plan's).
 
     carried_years {year: from}: years a carried-forward plan pre-filled from an earlier year,
     until the kansli confirms them; carried_weights {year: ((kommun, from), …)}: fördelningstal
@@ -512,10 +598,18 @@ def run_checks(
     carried_years = carried_years or {}
     for year in result.years:
         found = [f for check in per_year for f in check(year, amount_unit=amount_unit)]
+        if any(f.code == EMPTY_YEAR for f in found):
+            found = [f for f in found if f.code == EMPTY_YEAR]
         if year.year in carried_years:
             found = [_pre_filled(f, carried_years[year.year]) for f in found]
         findings += found
     findings += check_carried(carried_years, carried_weights or {})
+    findings += check_uncounted(
+        lines,
+        levels={y.year: y.level for y in result.years},
+        comparison_year=comparison_year,
+        amount_unit=amount_unit,
+    )
     return sorted(findings, key=_sort_key)
 
 

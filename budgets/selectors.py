@@ -649,6 +649,8 @@ def _compute(
         # The insatser come with their lines (an insats always has one): no query of their own.
         risk_items=[line.insats.risk_item() for line in lines if line.insats is not None],
         amount_unit=inputs.amount_unit,
+        lines=plan_input.lines,
+        comparison_year=plan.comparison_year,
     )
     return PlanFigures(
         plan=plan,

@@ -15,7 +15,7 @@ from budgets.calc import (
     YearTargets,
     compute_plan,
 )
-from budgets.checks import FEL, INFO, VARNING, Finding, run_checks
+from budgets.checks import FEL, INFO, VARNING, Finding, group_by_years, run_checks
 
 MEMBERS = (
     SplitMember("fk", "Försäkringskassan", "fk"),
@@ -303,7 +303,7 @@ def test_each_member_set_problem_is_an_error() -> None:
 # --- Order -------------------------------------------------------------------------------------
 
 
-def test_findings_are_ordered_by_year_then_severity() -> None:
+def test_findings_are_ordered_by_severity_then_year() -> None:
     result = computed(
         years=(2021, 2022, 2023),
         opening=500_000,
@@ -313,13 +313,106 @@ def test_findings_are_ordered_by_year_then_severity() -> None:
     found = findings(result, today=date(2020, 12, 1), adopted=False, member_set_problems=["Fel."])
     assert [(f.year, f.severity, f.code) for f in found] == [
         (None, FEL, "medlemmar"),
+        (2023, FEL, "ub-negativ"),
         (None, VARNING, "sista-dag-passerad"),
         (2021, VARNING, "underskott-utan-motivering"),
         (2022, VARNING, "ek-under-golv"),
         (2022, VARNING, "underskott-utan-motivering"),
-        (2023, FEL, "ub-negativ"),
         (2023, VARNING, "underskott-utan-motivering"),
     ]
+
+
+# --- One fact, one finding ---------------------------------------------------------------------
+
+
+def test_an_empty_year_gets_the_empty_year_finding_and_no_ceiling_or_floor_pair() -> None:
+    # 2022 has no figure at all: 0 % of no medlemsbidrag is a ceiling of 0, so eget kapital was
+    # "över taket 0 kr" and "under golvet" at once.
+    result = computed(
+        years=(2021, 2022),
+        opening=100_000,
+        allocations={2021: Decimal(1_000_000), 2022: Decimal(0)},
+        cost={2021: 1_000_000, 2022: 0},
+        targets={
+            y: YearTargets(ceiling_percent=Decimal(20), floor_amount=Decimal(150_000))
+            for y in (2021, 2022)
+        },
+    )
+    assert [(f.year, f.code) for f in findings(result)] == [
+        (2021, "ek-under-golv"),
+        (2022, "tomt-ar"),
+    ]
+
+
+def test_a_finding_every_year_alike_is_listed_once_with_its_years() -> None:
+    years = (2027, 2028, 2029)
+    result = computed(
+        years=years,
+        allocations=dict.fromkeys(years, Decimal(0)),
+        cost=dict.fromkeys(years, 0),
+    )
+    listed = group_by_years(findings(result))
+    assert [(f.message, grouped) for f, grouped in listed] == [
+        (
+            "2027, 2028 och 2029: budgeten för året är tom; medlemsbidraget och alla rader är 0.",
+            years,
+        )
+    ]
+
+
+def test_findings_that_differ_in_their_figures_stay_apart() -> None:
+    result = computed(
+        years=(2021, 2022),
+        opening=500_000,
+        cost={2021: 1_100_000, 2022: 1_200_000},
+    )
+    listed = group_by_years(findings(result))
+    assert [(f.year, grouped) for f, grouped in listed] == [(2021, ()), (2022, ())]
+
+
+# --- Figures that count for nothing ------------------------------------------------------------
+
+
+def test_an_amount_typed_for_a_year_budgeted_per_group_is_a_warning_naming_it() -> None:
+    # The insats granted 460 000 kr for 2023 showed "Budgeterat 0" and no check said why.
+    line = replace(costs({2022: 1_000_000, 2023: 460_000}), name="Steg till arbete")
+    result = computed(
+        years=(2022, 2023),
+        lines=[line],
+        levels={2023: "grupper"},
+    )
+    found = only(result, "belopp-raknas-inte", lines=[line])
+    assert found.severity == VARNING
+    assert found.year == 2023
+    assert plain(found.message) == (
+        "2023: 460 000 kr på raden Steg till arbete räknas inte i budgeten: året budgeteras per "
+        "grupp (gruppens summarad räknas)."
+    )
+
+
+def test_an_amount_in_a_year_known_only_as_its_resultatbudget_is_a_warning() -> None:
+    line = costs({2022: 1_000_000, 2023: 5_000})
+    result = computed(years=(2022, 2023), lines=[line], levels={2023: "resultat"})
+    assert "bara som resultatbudget" in only(result, "belopp-raknas-inte", lines=[line]).message
+
+
+def test_an_amount_for_a_year_outside_the_plan_is_a_warning_but_the_comparison_year_is_not() -> (
+    None
+):
+    result = computed(cost={2020: 900_000, 2021: 1_000_000, 2025: 70_000})
+    found = [
+        f
+        for f in findings(
+            result, lines=[costs({2020: 900_000, 2025: 70_000})], comparison_year=2020
+        )
+    ]
+    assert [(f.year, f.code) for f in found] == [(2025, "belopp-raknas-inte")]
+    assert "utanför planens år" in found[0].message
+
+
+def test_amounts_that_count_are_no_finding() -> None:
+    result = computed(years=(2021, 2022))
+    assert findings(result, lines=[costs({2021: 1_000_000, 2022: 1_000_000})]) == []
 
 
 def test_the_plan_due_is_next_years_until_it_is_adopted_even_after_its_deadline():

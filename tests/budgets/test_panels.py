@@ -33,5 +33,9 @@ def test_the_floor_badge_follows_the_floor_check(
     services.budget_years_update(
         plan=plan, acting_user=None, rows={row.pk: {"floor_amount": Decimal(100_000)}}
     )
+    # A medlemsbidrag of 10 000 kr and no cost: an empty year has its own finding only.
+    services.budget_figures_set(
+        plan=plan, acting_user=None, medlemsbidrag={(2027, ColumnKind.BUDGET): Decimal(10_000)}
+    )
     # Below the floor but not below zero is ek-under-golv; below zero is ub-negativ instead.
     assert ("under</span>" in _panel(personas["styrelse_a"], plan)) == under_floor_badge
