@@ -38,6 +38,7 @@ def start(request):
             "upcoming": page.upcoming,
             "waiting": waiting_for(request.user, memberships, today=today),
             "kansli_in": {m.forbund_id for m in memberships if m.role == Role.KANSLI},
+            "revisor_in": {m.forbund_id for m in memberships if m.role == Role.REVISOR},
             "today": today,
         },
     )
@@ -259,8 +260,14 @@ def plan_adopt(request, slug: str, pk: int):
         return redirect("plan_detail", slug=slug, pk=pk)
     empty = [section.title for section in plan.sections.all() if section.is_empty]
     ledamoter, ersattare = workflow.board(plan)
+    requests, threads = workflow.objections(plan)
     form = AdoptForm(
-        request.POST or None, empty_sections=empty, ledamoter=ledamoter, ersattare=ersattare
+        request.POST or None,
+        empty_sections=empty,
+        ledamoter=ledamoter,
+        ersattare=ersattare,
+        objections=bool(requests or threads),
+        unusual_date=lambda day: workflow.meeting_date_unusual(plan, day),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -288,6 +295,8 @@ def plan_adopt(request, slug: str, pk: int):
             "form": form,
             "quorum": {"approved": approved, "total": total, "needed": needed},
             "empty_sections": empty,
+            "change_requests": requests,
+            "open_threads": threads,
         },
         status=400 if request.method == "POST" else 200,
     )
