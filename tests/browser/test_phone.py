@@ -1,0 +1,88 @@
+"""A board member's phone: at 390 × 844 no page scrolls sideways as a whole, only a table in
+its own box, and the page's heading stands on the first screen, not below the navigation."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.helpers import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTH, HEIGHT = 390, 844
+SLUG = "sodra-vatterbygden"
+
+# The page's whole width, and the top of the first heading of its content (main's h1, else h2).
+MEASURE = """() => {
+  const heading = document.querySelector('main h1, main h2');
+  return {
+    width: document.documentElement.scrollWidth,
+    top: heading ? heading.getBoundingClientRect().top + window.scrollY : null,
+  };
+}"""
+
+
+def main_pages(plan_pk: int) -> list[str]:
+    base = f"/f/{SLUG}/planer/{plan_pk}/"
+    return [
+        "/",
+        f"/f/{SLUG}/",
+        f"/f/{SLUG}/planer/",
+        base,
+        base + "dokument/",
+        base + "budget/",
+        base + "budget/rapporter/",
+        base + "insatser/",
+        base + "mal/",
+        base + "malgrupper/",
+        base + "arshjul/",
+        base + "historik/",
+        base + "versioner/",
+        f"/f/{SLUG}/arkiv/",
+        f"/f/{SLUG}/logg/",
+    ]
+
+
+def measure(page, url: str) -> dict:
+    page.goto(url)
+    return page.evaluate(MEASURE)
+
+
+def offers_result(page, url: str) -> dict:
+    page.goto(url)
+    for field in page.locator("main form input[name^='m-']").all():
+        field.fill("1 000 000")
+    page.get_by_role("button", name="Räkna").click()
+    page.get_by_role("heading", name="Resultat för").wait_for()
+    return page.evaluate(MEASURE)
+
+
+@pytest.mark.parametrize("username", [f"kansli-{SLUG}", f"ordforande-{SLUG}"])
+def test_no_main_page_scrolls_sideways_on_a_phone_and_its_heading_is_on_the_first_screen(
+    browser, live_server, username
+):
+    from plans.demo import load_demo
+    from plans.models import Plan
+
+    load_demo()
+    plan = Plan.objects.get(forbund__slug=SLUG, budget_year=2020)
+    context = browser.new_context(locale="sv-SE", viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    try:
+        login(page, live_server, username, "finsam-demo")
+        found = {path: measure(page, live_server.url + path) for path in main_pages(plan.pk)}
+        offers = f"/f/{SLUG}/planer/{plan.pk}/budget/erbjudanden/"
+        found[offers + " (resultat)"] = offers_result(page, live_server.url + offers)
+    finally:
+        context.close()
+    if os.environ.get("FINSAM_PHONE_REPORT"):
+        for path, seen in found.items():
+            print(f"{username} {path}: {seen['width']} px wide, heading at {seen['top']}")
+    too_wide = {path: seen["width"] for path, seen in found.items() if seen["width"] > WIDTH}
+    assert not too_wide, f"Scrolls sideways as a whole at {WIDTH} px: {too_wide}"
+    below = {
+        path: seen["top"] for path, seen in found.items() if not (seen["top"] or HEIGHT) < HEIGHT
+    }
+    assert not below, f"The first heading is not on the first screen: {below}"
