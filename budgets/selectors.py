@@ -173,6 +173,13 @@ class PlanFigures:
     def has_errors(self) -> bool:
         return any(f.severity == checks.FEL for f in self.findings)
 
+    @property
+    def listed_findings(self):
+        """The findings as Kontroller lists them: grouped by years, each with its link."""
+        from budgets.finding_links import listed_findings  # it reads these figures
+
+        return listed_findings(self)
+
     def findings_for(self, ref: str) -> list[checks.Finding]:
         return [f for f in self.findings if f.ref == ref]
 
