@@ -129,10 +129,11 @@ class Forbund(Versioned):
     )
 
     adoption_requires_quorum = models.BooleanField(
-        "antagande kräver godkännande av hälften av ledamöterna",
+        "antagande prövar styrelsens beslutsförhet",
         default=True,
         help_text="Styrelsen är beslutsför när minst hälften av de ordinarie ledamöterna är "
-        "närvarande; här krävs att minst hälften har godkänt planen innan beslutet registreras.",
+        "närvarande; det prövas mot dem som anges som närvarande när beslutet registreras. "
+        "Ledamöternas godkännanden i programmet är förberedelse.",
     )
     adoption_recorder = models.CharField(
         "beslutet registreras av",

@@ -25,7 +25,7 @@ TASKS = (
 )
 ORGANISATION = (
     "<p>Förbundet leds av en styrelse med en ledamot och en ersättare från varje medlem. "
-    "Styrelsen är beslutsför när minst hälften av ledamöterna är närvarande. Ersättarna har "
+    "Styrelsen är beslutsför när minst hälften av de ordinarie ledamöterna är närvarande. Ersättarna har "
     "närvaro- och yttranderätt.</p><p>Kansliet bereder ärenden till styrelsen och verkställer "
     "dess beslut. En beredningsgrupp med representanter för medlemmarna förankrar arbetet, och "
     "medlemmarna samråds om budgeten i medlemssamrådet.</p>"

@@ -199,6 +199,10 @@ class ReturnForm(forms.Form):
     )
 
 
+# The one wording of the rule, wherever it is shown (the förbund's setting says it too).
+QUORUM_RULE = "Styrelsen är beslutsför när minst hälften av de ordinarie ledamöterna är närvarande"
+
+
 class AdoptForm(forms.Form):
     meeting_date = forms.DateField(
         label="Sammanträdesdatum",
@@ -218,17 +222,28 @@ class AdoptForm(forms.Form):
         label="Diarienummer", max_length=40, required=False, help_text="T.ex. Dnr 65/20."
     )
 
-    def __init__(self, *args, empty_sections=(), ledamoter=(), ersattare=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        empty_sections=(),
+        ledamoter=(),
+        ersattare=(),
+        objections=False,
+        unusual_date=None,
+        **kwargs,
+    ):
+        """objections: there are open requests for changes or comment threads to confirm;
+        unusual_date(meeting_date): why that date needs confirming, or "" (workflow)."""
         super().__init__(*args, **kwargs)
 
-        # Who was at the meeting: the board must have been beslutför (workflow.beslutforhet).
+        # Who was at the meeting: the board must have been beslutsför (workflow.beslutforhet).
         def name(m):
             return m.user.get_full_name() or m.user.username
 
         self.fields["present"] = forms.MultipleChoiceField(
             label="Närvarande ordinarie ledamöter och ersättare",
-            help_text="Styrelsen är beslutför när minst hälften av de ordinarie ledamöterna är "
-            "närvarande; en tjänstgörande ersättare räknas för en frånvarande ledamot.",
+            help_text=f"{QUORUM_RULE}; en tjänstgörande ersättare räknas för en frånvarande "
+            "ledamot.",
             choices=[(str(m.pk), f"{name(m)} (ledamot)") for m in ledamoter]
             + [(str(m.pk), f"{name(m)} (ersättare)") for m in ersattare],
             widget=forms.CheckboxSelectMultiple,
@@ -246,6 +261,33 @@ class AdoptForm(forms.Form):
                     "först."
                 },
             )
+
+        if objections:
+            self.fields["objections_seen"] = forms.BooleanField(
+                label="Jag har sett de begärda ändringarna och de olösta kommentarerna ovan",
+                error_messages={
+                    "required": "Bekräfta att du har sett begärda ändringar och olösta "
+                    "kommentarer innan beslutet registreras."
+                },
+            )
+        reason = self._unusual_date_reason(unusual_date)
+        if reason:
+            # Only a date that is odd for the budget year asks: the first send shows the box.
+            self.fields["date_confirmed"] = forms.BooleanField(
+                label=f"Beslutsdatumet ligger {reason}; jag bekräftar att det är rätt",
+                error_messages={
+                    "required": f"Beslutsdatumet ligger {reason}. Bekräfta datumet eller rätta det."
+                },
+            )
+
+    def _unusual_date_reason(self, unusual_date) -> str:
+        if not self.is_bound or unusual_date is None:
+            return ""
+        try:
+            meeting_date = self.fields["meeting_date"].clean(self.data.get("meeting_date"))
+        except forms.ValidationError:
+            return ""
+        return unusual_date(meeting_date)
 
     def decision(self) -> dict:
         """The decision as workflow.plan_adopt takes it."""

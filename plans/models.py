@@ -120,7 +120,7 @@ class Plan(Versioned):
     # The förbund's adoption rules as they stood when the plan was submitted: they govern this
     # round, so changing the förbund's settings afterwards cannot lower the bar for it.
     round_requires_quorum = models.BooleanField(
-        "omgången kräver godkännande av hälften av ledamöterna", null=True, blank=True
+        "omgången prövar styrelsens beslutsförhet", null=True, blank=True
     )
     round_recorder = models.CharField(
         "omgångens beslut registreras av",

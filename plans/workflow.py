@@ -56,6 +56,17 @@ def _check_meeting_date(plan: Plan, meeting_date: date) -> None:
         )
 
 
+def meeting_date_unusual(plan: Plan, meeting_date: date) -> str:
+    """Why a decision on this date needs the registrar's confirmation, or "": after the budget
+    year began (a revision, or a slip of the year) or long before it (more than 18 months)."""
+    start = date(plan.budget_year, 1, 1)
+    if meeting_date >= start:
+        return "efter budgetårets början"
+    if meeting_date < date(plan.budget_year - 2, 7, 1):
+        return "mer än 18 månader före budgetårets början"
+    return ""
+
+
 class PlanHasErrors(ValidationError):
     """The plan has findings of severity fel; the messages list them."""
 
@@ -318,6 +329,22 @@ def changes_since_last_review(plan: Plan, user) -> tuple[int, list, list] | None
     return label, budget, sections
 
 
+def objections(plan: Plan) -> tuple[list[Approval], list[Comment]]:
+    """What is open before the decision: this round's requests for changes and the unresolved
+    comment threads. The registrar must have seen them (plan_adopt's objections_seen)."""
+    requests = list(
+        plan.approvals.filter(round=plan.submission_round, decision=Decision.ANDRINGAR)
+        .select_related("user")
+        .order_by("at", "pk")
+    )
+    threads = list(
+        plan.comments.filter(parent__isnull=True, resolved_at__isnull=True).select_related(
+            "author", "section"
+        )
+    )
+    return requests, threads
+
+
 def quorum(plan: Plan) -> tuple[int, int, int]:
     """(approvals by ordinarie ledamöter this round, number of ordinarie ledamöter, needed)."""
     ordinarie = Membership.objects.filter(
@@ -332,7 +359,7 @@ def quorum(plan: Plan) -> tuple[int, int, int]:
 
 @dataclass(frozen=True)
 class Beslutforhet:
-    """Whether the board was beslutför at the meeting: at least half of the ordinarie
+    """Whether the board was beslutsför at the meeting: at least half of the ordinarie
     ledamöter present, a tjänstgörande ersättare counting for an absent ledamot."""
 
     ledamoter: list[Membership]  # present ordinarie
@@ -351,8 +378,9 @@ class Beslutforhet:
     def message(self) -> str:
         serving = f" och {len(self.ersattare)} tjänstgörande ersättare" if self.ersattare else ""
         return (
-            f"Styrelsen var inte beslutför: {len(self.ledamoter)} av {self.total} ordinarie "
-            f"ledamöter närvarande{serving}; minst {self.needed} behövs."
+            f"Styrelsen var inte beslutsför: {len(self.ledamoter)} av {self.total} ordinarie "
+            f"{'ledamot' if self.total == 1 else 'ledamöter'} närvarande{serving}; "
+            f"minst {self.needed} behövs."
         )
 
 
@@ -370,7 +398,7 @@ def board(plan: Plan) -> tuple[list[Membership], list[Membership]]:
 
 
 def beslutforhet(plan: Plan, present: Iterable[int]) -> Beslutforhet:
-    """Beslutförhet for the board memberships present (ids) at the meeting."""
+    """Beslutsförhet for the board memberships present (ids) at the meeting."""
     present = set(present)
     ledamoter, ersattare = board(plan)
     here = [m for m in ledamoter if m.pk in present]
@@ -397,11 +425,16 @@ def plan_adopt(
     paragraph: str,
     diarienummer: str = "",
     present: Iterable[int] | None = None,
+    objections_seen: bool = False,
+    date_confirmed: bool = False,
 ) -> Plan:
     """Record the board's decision; the plan is fixed from here on and its PDF archived once.
 
     present: the board memberships at the meeting. Where the förbund requires it, the board
-    must have been beslutför (Beslutforhet); the approvals in the app are its preparation."""
+    must have been beslutsför (Beslutforhet); the approvals in the app are its preparation.
+    objections_seen: the registrar confirmed having seen the open requests for changes and
+    comment threads (objections); date_confirmed: that a date meeting_date_unusual names is
+    meant. AdoptForm asks for them where they apply; both are recorded with the decision."""
     plan = plan.locked()
     if plan.status == PlanStatus.ANTAGEN:
         raise PlanLocked("Planen är redan antagen.")
@@ -421,6 +454,8 @@ def plan_adopt(
         if not attendance.reached:
             raise ValidationError({"present": attendance.message()})
     _check_meeting_date(plan, meeting_date)
+    requests, threads = objections(plan)
+    unusual = meeting_date_unusual(plan, meeting_date)
     paragraph = paragraph.strip()
     if paragraph and not paragraph.startswith("§"):
         paragraph = f"§{paragraph}"
@@ -437,6 +472,8 @@ def plan_adopt(
         "counted": attendance.counted,
         "beslutfor": attendance.reached,
         "godkannanden": approved,
+        "datum": unusual,
+        "datum_bekraftat": bool(unusual and date_confirmed),
     }
     plan.adopted_at = timezone.now()
     plan.adopted_by = acting_user
@@ -457,6 +494,30 @@ def plan_adopt(
                 None,
                 ", ".join(plan.attendance["ledamoter"] + plan.attendance["ersattare"]),
             ],
+            **(
+                {
+                    "objections_seen": [
+                        None,
+                        f"{'Sett' if objections_seen else 'Öppet, inte bekräftat sett'} före beslutet: "
+                        f"{len(requests)} "
+                        f"{'begäran' if len(requests) == 1 else 'begäranden'} om ändringar, "
+                        f"{len(threads)} olöst{'' if len(threads) == 1 else 'a'} "
+                        f"kommentar{'' if len(threads) == 1 else 'er'}",
+                    ]
+                }
+                if requests or threads
+                else {}
+            ),
+            **(
+                {
+                    "meeting_date_confirmed": [
+                        None,
+                        f"Beslutsdatum {unusual}, {'bekräftat' if date_confirmed else 'obekräftat'}",
+                    ]
+                }
+                if unusual
+                else {}
+            ),
         },
         plan=plan,
     )

@@ -35,7 +35,7 @@ def test_unticking_the_quorum_after_submission_does_not_let_kansli_adopt_alone(
             plan=clean_plan, acting_user=kansli, meeting_date=date(2026, 11, 20), paragraph="1"
         )
     chair = personas["styrelse_a"].membership.user
-    with pytest.raises(ValidationError, match="0 av 1 ordinarie ledamöter närvarande"):
+    with pytest.raises(ValidationError, match="0 av 1 ordinarie ledamot närvarande"):
         workflow.plan_adopt(
             plan=clean_plan,
             acting_user=chair,

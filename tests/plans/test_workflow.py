@@ -28,14 +28,15 @@ def submit(personas, plan):
 
 
 def adopt_data(**over):
-    # The plans here keep the default outline's empty sections, which the recorder confirms;
-    # the whole board of förbund A is at the meeting.
+    # The plans here keep the default outline's empty sections and the world's open comment,
+    # which the recorder confirms; the whole board of förbund A is at the meeting.
     present = Membership.objects.filter(forbund__slug="forbund-a", role="styrelse")
     return {
         "meeting_date": "2026-11-20",
         "paragraph": "108",
         "diarienummer": "65/26",
         "empty_ok": "on",
+        "objections_seen": "on",
         "present": [str(pk) for pk in present.values_list("pk", flat=True)],
         **over,
     }
@@ -105,7 +106,7 @@ def test_the_board_must_have_been_beslutfor_at_the_meeting(personas, clean_plan,
     response = chair.post(url("plan_adopt", plan), only_chair)
     assert response.status_code == 400
     assert (
-        "Styrelsen var inte beslutför: 1 av 4 ordinarie ledamöter närvarande; minst 2 behövs."
+        "Styrelsen var inte beslutsför: 1 av 4 ordinarie ledamöter närvarande; minst 2 behövs."
         in response.content.decode()
     )
     # Two deputies would not make two of the four: one serves for each absent ledamot, and a
@@ -117,7 +118,7 @@ def test_the_board_must_have_been_beslutfor_at_the_meeting(personas, clean_plan,
     assert plan.attendance["counted"] == 2 and plan.attendance["beslutfor"]
     assert plan.attendance["ersattare"] == [deputy.user.get_full_name() or deputy.user.username]
     page = chair.get(url("plan_detail", plan)).content.decode()
-    assert "Närvarande vid beslutet" in page and "2 av 4 räknas, beslutför" in page
+    assert "Närvarande vid beslutet" in page and "2 av 4 räknas, beslutsför" in page
     assert others
 
 
@@ -138,7 +139,7 @@ def test_quorum_can_be_turned_off_per_forbund(personas, clean_plan, forbund_a, r
     if requires_quorum:
         assert response.status_code == 400
         assert (
-            "Styrelsen var inte beslutför: 1 av 4 ordinarie ledamöter närvarande; minst 2 behövs."
+            "Styrelsen var inte beslutsför: 1 av 4 ordinarie ledamöter närvarande; minst 2 behövs."
             in response.content.decode()
         )
         assert clean_plan.status == PlanStatus.INLAMNAD
