@@ -84,3 +84,49 @@ def test_the_plan_goes_from_draft_to_adopted_with_its_archived_pdf(page, live_se
         auditor.get_by_role("link", name="Hämta pdf").click()
     content = Path(download.value.path()).read_bytes()
     assert hashlib.sha256(content).hexdigest() == queued.sha256
+
+
+def test_adoption_with_an_open_request_for_changes_is_confirmed_before_it_is_registered(
+    page, live_server
+):
+    from plans import workflow
+    from plans.models import PlanStatus
+
+    forbund, plan = make_plan("invand")
+    kansli = factories.kansli(forbund, user__username="kansli-invand")
+    chair = factories.ledamot(forbund, chair=True, user__username="ordf-invand")
+    member = factories.ledamot(forbund, user__username="ledamot-invand")
+    workflow.plan_submit(plan=plan, acting_user=kansli.user)
+    workflow.plan_review(plan=plan, acting_user=chair.user, decision="godkand")
+    workflow.plan_review(
+        plan=plan, acting_user=member.user, decision="andringar", comment="Lägg till en riskanalys."
+    )
+
+    login(page, live_server, chair.user.username, factories.PASSWORD)
+    page.goto(f"{live_server.url}/f/invand/planer/{plan.pk}/")
+    assert (
+        "Förberedelse: 1 av 2 ordinarie ledamöter har godkänt" in page.locator("main").inner_text()
+    )
+    page.get_by_role("link", name="Registrera styrelsens beslut att anta planen").click()
+    open_items = page.get_by_role("region", name="Öppet före beslutet")
+    assert "Lägg till en riskanalys." in open_items.inner_text()
+    assert member.user.get_full_name() in open_items.inner_text()
+    page.get_by_label("Sammanträdesdatum").fill("2026-11-20")
+    page.get_by_label("Protokollsparagraf").fill("§108")
+    present = page.get_by_role("group", name="Närvarande ordinarie ledamöter och ersättare")
+    for box in present.get_by_role("checkbox").all():
+        box.check()
+    if page.locator("input[name=empty_ok]").count():
+        page.locator("input[name=empty_ok]").check()  # the default outline's empty sections
+    page.get_by_role("button", name="Registrera beslutet").click()
+    seen = page.get_by_label("Jag har sett de begärda ändringarna och de olösta kommentarerna ovan")
+    refusal = page.locator(".has-error", has=seen)
+    assert "Bekräfta att du har sett begärda ändringar" in refusal.inner_text()
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.INLAMNAD
+
+    seen.check()
+    page.get_by_role("button", name="Registrera beslutet").click()
+    assert "Antagen av styrelsen den 20 november 2026, §108" in page.locator("main").inner_text()
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ANTAGEN
