@@ -29,6 +29,10 @@ from finsam.models import SubmittedForm
 
 ONCE = "engang"
 ALREADY_SAVED_MESSAGE = "Formuläret var redan sparat; inget sparades en gång till."
+UNREADABLE_MESSAGE = (
+    "Formuläret kunde inte läsas (ett dolt fält hade ett ogiltigt värde); inget sparades. "
+    "Ladda om sidan och försök igen."
+)
 T = TypeVar("T")
 
 
@@ -79,6 +83,13 @@ class SafeFormMixin:
 
     def clean(self):
         cleaned = super().clean()
+        # A hidden field (the token, the version, a choice the page's script makes) shows no
+        # message of its own: one above the form says what happened instead.
+        hidden = [n for n in self.errors if n in self.fields and self.fields[n].widget.is_hidden]
+        if hidden:
+            for name in hidden:
+                del self.errors[name]
+            self.add_error(None, forms.ValidationError(UNREADABLE_MESSAGE, code="hidden_field"))
         # The token is the form's, not the object's: it never reaches a service.
         self.once_token = cleaned.pop(ONCE, "") or ""
         if self.once_token and SubmittedForm.objects.filter(token=self.once_token).exists():

@@ -288,6 +288,8 @@ def section_delete(*, section: Section, acting_user: ActingUser) -> None:
 @transaction.atomic
 def section_move(*, section: Section, acting_user: ActingUser, direction: int) -> None:
     """Move a section one step up (-1) or down (+1) in the outline."""
+    if direction not in (-1, 1):
+        raise ValidationError("Välj om avsnittet ska flyttas upp eller ned; inget flyttades.")
     plan = section.plan.locked_draft()
     sections = list(plan.sections.all())
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)

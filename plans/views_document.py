@@ -150,7 +150,7 @@ def section_delete(request, slug: str, pk: int, section_pk: int):
 def section_move(request, slug: str, pk: int, section_pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need="edit")
     section = get_object_or_404(plan.sections, pk=section_pk)
-    direction = -1 if request.POST.get("direction") == "upp" else 1
+    direction = {"upp": -1, "ned": 1}.get(request.POST.get("direction", ""), 0)
     return run_and_return(
         request,
         lambda: services.section_move(
