@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -248,6 +249,48 @@ def test_offers_name_the_binding_member_and_can_set_the_medlemsbidrag(personas, 
     assert BudgetYear.objects.get(plan=plan, year=2027).medlemsbidrag.amount == 4_000_000
     personas["kansli_a"].post(url, {**data, "apply": "1"})
     assert BudgetYear.objects.get(plan=plan, year=2027).medlemsbidrag.amount == 3_600_000
+
+
+def _offers(plan):
+    from finsam.models import Fordelningstal
+
+    members = {m.name: m for m in plan.forbund.medlemmar.all()}
+    for i, name in enumerate(["Testköping 1", "Testköping 2"]):
+        Fordelningstal.objects.create(medlem=members[name], year=2027, invanare=10_000 * (i + 1))
+    return {
+        "year": "2027",
+        f"m-{members['Försäkringskassan'].pk}": "5600000",
+        f"m-{members['Region Testlän'].pk}": "2000000",
+        f"m-{members['Testköping 1'].pk}": "300000",
+        f"m-{members['Testköping 2'].pk}": "1000000",
+    }
+
+
+@pytest.mark.django_db
+def test_the_offers_total_taken_as_medlemsbidrag_stands_in_the_log(personas, plan):
+    url = reverse("budget_offers", args=[plan.forbund.slug, plan.pk])
+    personas["kansli_a"].post(url, {**_offers(plan), "apply": "1"})
+    event = AuditEvent.objects.filter(forbund=plan.forbund).latest("pk")
+    assert event.actor is not None
+    assert event.changes == {"Medlemsbidrag 2027": [{"kr": "4000000"}, {"kr": "3600000"}]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["inlamnad", "antagen"])
+def test_the_offers_total_is_refused_on_a_locked_plan(personas, plan, status):
+    url = reverse("budget_offers", args=[plan.forbund.slug, plan.pk])
+    data = _offers(plan)
+    Plan.objects.filter(pk=plan.pk).update(
+        status=status, meeting_date=date(2026, 11, 20), paragraph="§12"
+    )
+    events = AuditEvent.objects.count()
+    response = personas["kansli_a"].post(url, {**data, "apply": "1"})
+    assert response.status_code in (302, 403, 409)
+    assert BudgetYear.objects.get(plan=plan, year=2027).medlemsbidrag.amount == 4_000_000
+    assert AuditEvent.objects.count() == events
+    # The button is not offered on a plan that cannot change.
+    page = personas["kansli_a"].post(url, data).content.decode()
+    assert 'name="apply"' not in page
 
 
 @pytest.mark.django_db
