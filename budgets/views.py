@@ -110,7 +110,8 @@ def _line_form_page(request, access, plan, line=None):
             if line is None
             else update,
             done=lambda saved: f"Budgetraden {saved.name} är sparad.",
-            to=lambda _: editor,
+            # A new line: land on its row, where editor.js puts the focus in its first cell.
+            to=lambda saved: editor if line else f"{editor}#rad-line-{saved.pk}",
             already_to=editor,
         )
         if response:

@@ -184,4 +184,21 @@
       below.select();  // typing replaces the figure, as in a spreadsheet
     }
   });
+
+  // "Ny budgetrad" comes back to the editor at #rad-line-<id>: the browser scrolls to the new
+  // row, and the user starts typing its first figure without hunting for the cell.
+  function focusRowOfFragment() {
+    if (!/^#rad-line-\d+$/.test(location.hash)) return;
+    var row = document.getElementById(location.hash.slice(1));
+    var cell = row && row.querySelector("input.amount");
+    if (!cell) return;
+    cell.focus();
+    cell.select();  // typing replaces the figure, as after Enter
+  }
+  // After "load": the browser's own scroll to the fragment would take the focus away again.
+  if (document.readyState === "complete") {
+    focusRowOfFragment();
+  } else {
+    window.addEventListener("load", focusRowOfFragment);
+  }
 })();
