@@ -123,3 +123,16 @@ for (const wrapper of document.querySelectorAll("[data-rich-text]")) {
   if (format) format.value = "html"
   wrapper.hidden = false
 }
+
+// Leaving with text not yet saved asks first (the browser's own dialog). The prose editor writes
+// its text into its textarea with an input event, so one listener on the form hears the markup
+// textarea and the editor alike; sending the form is not leaving it.
+const sectionForm = document.querySelector("[data-rich-text]")?.closest("form")
+if (sectionForm) {
+  const warn = (event) => {
+    event.preventDefault()
+    event.returnValue = ""
+  }
+  sectionForm.addEventListener("input", () => window.addEventListener("beforeunload", warn))
+  sectionForm.addEventListener("submit", () => window.removeEventListener("beforeunload", warn))
+}
