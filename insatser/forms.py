@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 
-from budgets.models import BudgetAmount, ColumnKind
+from budgets.models import BudgetAmount, ColumnKind, Level
 from finsam.fields import AmountField, DecimalField, ModelMultipleChoiceField
 from finsam.forms import OwnedModelForm
 from finsam.models import Medlem
@@ -187,15 +187,24 @@ class InsatsForm(SafeFormMixin, OwnedModelForm):
 class InsatsYearForm(forms.Form):
     """One year of an insats: what is granted, and other financing (information only)."""
 
-    def __init__(self, *args, year: int, plan: Plan, unit: str, **kwargs):
+    def __init__(self, *args, year: int, plan: Plan, unit: str, level: str = Level.RADER, **kwargs):
         super().__init__(*args, prefix=f"ar{year}", **kwargs)
         self.year = year
-        self.fields["beviljat"] = AmountField(
-            unit=unit,
-            required=False,
-            label=f"Beviljat {year}",
-            help_text="Budgeterat räknas fram: beviljat minus planens underutnyttjande "
+        # The insats's line is a detail line: it counts only in a year budgeted line by line
+        # (budgets.calc.counts_at), so elsewhere the form says the amount reaches no total.
+        help_text = {
+            Level.GRUPPER: f"{year} budgeteras per grupp: beloppet räknas inte i budgeten, där "
+            "gruppens summarad gäller. Budgetera året rad för rad under Budgetår för att det "
+            "ska räknas.",
+            Level.RESULTAT: f"{year} budgeteras bara som resultatbudget: beloppet räknas inte i "
+            "budgeten.",
+        }.get(
+            level,
+            "Budgeterat räknas fram: beviljat minus planens underutnyttjande "
             f"({format_typed_percent(plan.under_use_percent)}).",
+        )
+        self.fields["beviljat"] = AmountField(
+            unit=unit, required=False, label=f"Beviljat {year}", help_text=help_text
         )
         self.fields["esf_percent"] = DecimalField(
             label=f"ESF-finansiering {year} (%)",
@@ -250,6 +259,7 @@ def year_forms(data, *, plan: Plan, insats: Insats | None, unit: str) -> list[In
             for a in BudgetAmount.objects.filter(line__insats=insats, column=ColumnKind.BUDGET)
         }
         financing = {row.year: row for row in insats.ar.all()}
+    levels = dict(plan.year_rows.filter(column=ColumnKind.BUDGET).values_list("year", "level"))
     forms_ = []
     for year in plan.years:
         row = financing.get(year)
@@ -263,7 +273,16 @@ def year_forms(data, *, plan: Plan, insats: Insats | None, unit: str) -> list[In
                 if row.medfinansiering is not None
                 else None,
             )
-        forms_.append(InsatsYearForm(data, year=year, plan=plan, unit=unit, initial=initial))
+        forms_.append(
+            InsatsYearForm(
+                data,
+                year=year,
+                plan=plan,
+                unit=unit,
+                level=levels.get(year, Level.RADER),
+                initial=initial,
+            )
+        )
     return forms_
 
 
