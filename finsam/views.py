@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from finsam import services
 from finsam.audit import events_page
 from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
+from finsam.log_filter import LogFilterForm
 from finsam.logo import LOGO_MAX_BYTES
 from finsam.models import AuditEvent, Fordelningstal, Medlem, Membership, Role
 from finsam.nav import nav
@@ -131,17 +132,24 @@ def medlem_edit(request, slug: str, pk: int):
 @login_required
 @nav("logg")
 def forbund_log(request, slug: str):
-    """Every recorded change in the förbund, newest first."""
+    """Every recorded change in the förbund, newest first; filtered by plan, person and kind."""
     access = get_forbund_for_user(request, slug)
+    filters = LogFilterForm(request.GET, forbund=access.forbund)
     events = events_page(
-        AuditEvent.objects.filter(forbund=access.forbund),
+        filters.filter(AuditEvent.objects.filter(forbund=access.forbund)),
         request.GET.get("sida"),
         unit=access.forbund.amount_unit,
     )
     return render(
         request,
         "finsam/forbund_log.html",
-        {"access": access, "forbund": access.forbund, "events": events},
+        {
+            "access": access,
+            "forbund": access.forbund,
+            "events": events,
+            "filters": filters,
+            "query": filters.query(),
+        },
     )
 
 
