@@ -63,7 +63,7 @@ def test_the_log_filtered_by_person_shows_only_what_they_did(
 
     html = log(personas["revisor_a"], forbund_a, vem=colleague.pk)
 
-    assert '<option value="%d" selected>Karin Lund</option>' % colleague.pk in html
+    assert f'<option value="{colleague.pk}" selected>Karin Lund</option>' in html
     assert summaries(html) and all("Konsulter" in s for s in summaries(html))
 
 
