@@ -116,6 +116,11 @@ def budget_body(
                 out.append(_input(field, cell.shown))
             else:
                 out.append("–" if cell.value is None else format_number(cell.value, unit))
+                if editable and cell.uncounted is not None:
+                    out.append(
+                        '<span class="uncounted">'
+                        f"{format_number(cell.uncounted, unit)} räknas inte</span>"
+                    )
             if cell.note_number:
                 out.append(_note(cell.note_number))
             if cell.budgeted is not None:

@@ -30,6 +30,9 @@ class Cell:
     note_number: int | None = None  # a footnote on this one amount
     bound_field: object = None
     shown: str = ""  # the value the page showed, sent back as the field's "o-" twin
+    # An amount stored on a line for a column whose level does not count it (calc.counts_at):
+    # the editor shows it beside the "–", so a figure that counts for nothing is not hidden.
+    uncounted: Decimal | None = None
 
 
 @dataclass
@@ -123,7 +126,8 @@ def budget_rows(
         cells = []
         for c in columns:
             if not c.shows(line):  # the line has no amount at this column's level
-                cells.append(Cell(None))
+                stored = figures.typed.get((line.pk, c.year, c.kind))
+                cells.append(Cell(None, uncounted=stored or None))
                 continue
             if line.computed_room:  # computed in every column, never typed
                 cells.append(Cell(c.result.line_amounts.get(calc_key(line))))

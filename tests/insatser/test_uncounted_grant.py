@@ -53,3 +53,15 @@ def test_a_grant_in_a_year_budgeted_per_group_is_listed_in_kontroller_with_its_a
     assert found[0].ref == f"line:{BudgetLine.objects.get(insats=insats).pk}"
     page = personas["kansli_a"].get(url("plan_detail", plan)).content.decode()
     assert "460 000 kr på raden Unga till arbete räknas inte" in page.replace("\xa0", " ")
+
+
+def test_the_editor_shows_a_grant_that_does_not_count_beside_the_dash(personas, plan):
+    personas["kansli_a"].post(
+        url("insats_create", plan),
+        insats_post(plan, beviljat_2027="1 000 000", beviljat_2028="460 000"),
+    )
+    _per_group(plan, 2028)
+    line = BudgetLine.objects.get(insats__name="Unga till arbete")
+    html = personas["kansli_a"].get(url("budget_editor", plan)).content.decode()
+    row = html[html.index(f'id="rad-line-{line.pk}"') :].split("</tr>")[0].replace("\xa0", " ")
+    assert "460 000 räknas inte" in row
