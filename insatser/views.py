@@ -110,7 +110,9 @@ def insats_detail(request, slug: str, pk: int, insats_pk: int):
             "financing": financing,
             "budget": budget,
             "warning": rules.too_few_members(insats.kind, insats.agare_id, [m.pk for m in parter]),
-            "findings": figures.findings_for(f"insats:{insats.pk}"),
+            # Its own and its line's: a grant in a year that counts it nowhere says so here.
+            "findings": figures.findings_for(f"insats:{insats.pk}")
+            + (figures.findings_for(f"line:{budget['line'].pk}") if budget else []),
             "can_edit": access.is_kansli and plan.is_editable,
             "can_follow_up": access.is_kansli,
         },

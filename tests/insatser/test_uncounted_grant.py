@@ -65,3 +65,16 @@ def test_the_editor_shows_a_grant_that_does_not_count_beside_the_dash(personas, 
     html = personas["kansli_a"].get(url("budget_editor", plan)).content.decode()
     row = html[html.index(f'id="rad-line-{line.pk}"') :].split("</tr>")[0].replace("\xa0", " ")
     assert "460 000 räknas inte" in row
+
+
+def test_the_insats_page_says_which_grant_does_not_count(personas, plan):
+    _per_group(plan, 2028)
+    personas["kansli_a"].post(
+        url("insats_create", plan),
+        insats_post(plan, beviljat_2027="1 000 000", beviljat_2028="460 000"),
+    )
+    insats = Insats.objects.get(plan=plan, name="Unga till arbete")
+    html = personas["styrelse_a"].get(url("insats_detail", plan, insats.pk)).content.decode()
+    assert "2028: 460 000 kr på raden Unga till arbete räknas inte i budgeten" in html.replace(
+        "\xa0", " "
+    )
