@@ -65,6 +65,10 @@ ROWS: dict[str, Row] = {
     "health": Row(
         {p: 200 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
     ),
+    # Browsers ask for it on their own: a redirect to the static icon, for anybody.
+    "favicon": Row(
+        {p: 301 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
+    ),
     "health_db": Row(
         {p: 200 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
     ),
