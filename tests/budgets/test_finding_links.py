@@ -11,7 +11,10 @@ import time_machine
 from django.urls import reverse
 
 from budgets import services
+from budgets.checks import VARNING, Finding
+from budgets.finding_links import finding_url
 from budgets.models import ColumnKind
+from budgets.selectors import plan_figures
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +77,18 @@ def test_a_board_member_sees_the_findings_without_links_to_pages_of_the_kansli(p
     html = personas["styrelse_a"].get(reverse("plan_detail", args=[forbund_a.slug, plan.pk]))
     assert "under golvet" in html.content.decode().replace("\xa0", " ")
     assert _fix_links(html.content.decode()) == []
+
+
+@pytest.mark.parametrize(
+    "ref",
+    ["ceiling", "floor", "individ", "resultat", "ib", "balans", "medlemsbidrag", "ub", "member"],
+)
+def test_the_field_each_kind_of_finding_links_to_is_on_its_page(personas, forbund_a, ref):
+    plan = factories.plan(forbund_a, plan_years=3)
+    if ref == "member":
+        ref = f"member:{forbund_a.medlemmar.filter(kind='kommun').first().pk}"
+    link = finding_url(plan_figures(plan), Finding("x", VARNING, "2028: x", 2028, ref))
+    path, anchor = link.split("#")
+    page = personas["kansli_a"].get(path)
+    assert page.status_code == 200
+    assert f'id="{anchor}"' in page.content.decode()
