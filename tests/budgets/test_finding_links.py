@@ -92,3 +92,13 @@ def test_the_field_each_kind_of_finding_links_to_is_on_its_page(personas, forbun
     page = personas["kansli_a"].get(path)
     assert page.status_code == 200
     assert f'id="{anchor}"' in page.content.decode()
+
+
+@time_machine.travel("2026-06-01 12:00 +0200", tick=False)
+def test_the_editors_count_of_findings_is_the_number_kontroller_lists(personas, forbund_a):
+    plan, _ = _plan_with_findings(forbund_a)
+    html = personas["kansli_a"].get(reverse("budget_editor", args=[forbund_a.slug, plan.pk]))
+    html = html.content.decode()
+    listed = len(re.findall(r'<li class="finding finding-', html))
+    assert f"Kontroller ({listed})" in html
+    assert f"{listed} anmärkningar totalt" in html
