@@ -116,6 +116,7 @@ def test_adoption_archives_the_pdf_once_and_downloads_serve_those_bytes(
                 "paragraph": "§12",
                 "diarienummer": "3/26",
                 "empty_ok": "on",
+                "objections_seen": "on",  # the world's plan has an unresolved thread
                 "present": [str(pk) for pk in factories.everyone_present(clean_plan)],
             },
         )
