@@ -116,7 +116,8 @@ def test_once_a_plan_is_adopted_the_next_years_plan_is_due_even_before_it_is_beg
             "30 november 2027: Sista dag att anta verksamhetsplan och budget 2028 "
             "(ingen plan ännu: skapa den utifrån 2027)"
         ) in items, day
-    html = page(personas["kansli_a"])
+    with on(date(2026, 12, 1)):
+        html = page(personas["kansli_a"])
     link = reverse("plan_create_from", args=[forbund_a.slug, plan.pk]) + "?budget_year=2028"
     assert f'href="{link}"' in html
     # The board sees that the plan is due, without the kansli's link.
