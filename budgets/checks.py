@@ -8,7 +8,7 @@ the year and quote the figures as the plan prints them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -539,7 +539,7 @@ def group_by_years(findings: Sequence[Finding]) -> list[tuple[Finding, tuple[int
         years = tuple(f.year for f in same if f.year is not None)
         named = ", ".join(str(y) for y in years[:-1]) + f" och {years[-1]}"
         message = f"{named}: {first.message[len(f'{first.year}: ') :]}"
-        listed.append((Finding(first.code, first.severity, message, first.year, first.ref), years))
+        listed.append((replace(first, message=message), years))
     return listed
 
 
@@ -616,12 +616,10 @@ def run_checks(
 def _pre_filled(finding: Finding, source: int) -> Finding:
     if finding.severity != FEL:
         return finding
-    return Finding(
-        finding.code,
-        VARNING,
-        f"{finding.message} (Året är förifyllt från {source} och ännu inte bekräftat.)",
-        finding.year,
-        finding.ref,
+    return replace(
+        finding,
+        severity=VARNING,
+        message=f"{finding.message} (Året är förifyllt från {source} och ännu inte bekräftat.)",
     )
 
 
