@@ -18,6 +18,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import pairwise
 
 import pytest
@@ -199,7 +200,7 @@ def _lost(before: dict, after: dict, tally: Tally) -> list[str]:
         for pk, seen in after[plural].items():
             chain = seen["logged"]
             if kind == "cell":  # amounts as whole kronor, from the log's {"kr": …}
-                chain = [[str(int(float(v["kr"]))) if v else "0" for v in pair] for pair in chain]
+                chain = [[str(int(Decimal(v["kr"]))) if v else "0" for v in pair] for pair in chain]
             olds = {new: old for old, new in chain[len(before[plural][pk]["logged"]) :]}
             mine = tally.accepted.get((kind, int(pk)), [])
             first = before[plural][pk]["stored"]
