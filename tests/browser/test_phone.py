@@ -86,3 +86,60 @@ def test_no_main_page_scrolls_sideways_on_a_phone_and_its_heading_is_on_the_firs
         path: seen["top"] for path, seen in found.items() if not (seen["top"] or HEIGHT) < HEIGHT
     }
     assert not below, f"The first heading is not on the first screen: {below}"
+
+
+# Each thing a finger presses to do the page's main work: a radio or checkbox counts by its label
+# (pressing the label ticks the box), a Kommentera by its summary, a button by itself.
+TARGETS = """(selector) => Array.from(document.querySelectorAll(selector)).map((el) => {
+  const target = el.matches('input')
+    ? (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest('label') || el
+    : el;
+  return {name: (target.innerText || el.name || '').trim(), height: target.getBoundingClientRect().height};
+})"""
+
+
+def phone_page(page, url: str, targets: str) -> dict:
+    page.goto(url)
+    seen = page.evaluate(MEASURE)
+    seen["targets"] = page.evaluate(TARGETS, targets)
+    return seen
+
+
+def test_review_and_adoption_fit_a_phone_with_targets_a_finger_can_press(browser, live_server):
+    from plans import workflow
+    from tests import factories
+    from tests.helpers import make_plan
+
+    forbund, plan = make_plan("telefon")
+    kansli = factories.kansli(forbund, user__username="kansli-telefon")
+    chair = factories.ledamot(forbund, chair=True, user__username="ordf-telefon")
+    factories.ledamot(forbund, user__username="ledamot-telefon")
+    factories.ersattare(forbund, user__username="ersattare-telefon")
+    workflow.plan_submit(plan=plan, acting_user=kansli.user)
+    base = f"{live_server.url}/f/telefon/planer/{plan.pk}/"
+    context = browser.new_context(locale="sv-SE", viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    try:
+        login(page, live_server, chair.user.username, factories.PASSWORD)
+        found = {
+            "granskning": phone_page(
+                page, base, ".review-form input[type=radio], .review-form button"
+            ),
+            "dokument": phone_page(page, base + "dokument/", "details > summary"),
+            "beslut": phone_page(
+                page, base + "anta/", "main form input[type=checkbox], main form button"
+            ),
+        }
+    finally:
+        context.close()
+    assert [t["name"] for t in found["granskning"]["targets"]][:2] == [
+        "Godkänner",
+        "Begär ändringar",
+    ]
+    assert any(t["name"].startswith("Kommentera") for t in found["dokument"]["targets"])
+    assert len(found["beslut"]["targets"]) >= 4  # three on the board, the button
+    for name, seen in found.items():
+        assert seen["width"] <= WIDTH, f"{name} scrolls sideways as a whole: {seen['width']} px"
+        assert seen["top"] is not None and seen["top"] < HEIGHT, f"{name}: heading at {seen['top']}"
+        small = [t for t in seen["targets"] if t["height"] < 44]
+        assert not small, f"{name}: targets under 44 px: {small}"
