@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 
 from finsam.models import AuditEvent, ChangeCount, Forbund
 from finsam.money import format_amount
+from finsam.textdiff import readable_text, word_diff
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -105,6 +106,7 @@ class Conflict:
     label: str
     theirs: str
     yours: str
+    marked: str = ""  # a text's words that differ, theirs → yours (finsam.textdiff)
 
 
 class EditConflict(ValidationError):
@@ -143,6 +145,8 @@ def _conflict(instance: models.Model, data: Mapping[str, Any], unit: str) -> Edi
     )
     conflicts = []
     for name, field in _model_fields(instance, data):
+        if name == VERSION:  # the means of finding the conflict, not a value anybody wrote
+            continue
         if field.many_to_many:
             theirs = plain(list(getattr(instance, name).all()))
         else:
@@ -151,6 +155,16 @@ def _conflict(instance: models.Model, data: Mapping[str, Any], unit: str) -> Edi
         if isinstance(yours, str) and isinstance(theirs, dict):
             yours = {"kr": yours}
         if _shown(theirs, field, unit) != _shown(yours, field, unit):
+            if _is_text(field) and isinstance(theirs, str) and isinstance(yours, str):
+                conflicts.append(
+                    Conflict(
+                        _label(field, name),
+                        readable_text(theirs) or EMPTY,
+                        readable_text(yours) or EMPTY,
+                        marked=word_diff(theirs, yours),
+                    )
+                )
+                continue
             conflicts.append(
                 Conflict(
                     _label(field, name), _shown(theirs, field, unit), _shown(yours, field, unit)
@@ -277,9 +291,19 @@ class ChangeRow:
     old: str
     new: str
     single: bool = False
+    marked: str = ""  # a text's change with its words marked (finsam.textdiff), else ""
 
 
 EMPTY = "–"
+# A text's change in the log: the changed words with this many around them, at most LOG_WORDS
+# words of each change (the log is a list, the version diff shows whole texts).
+LOG_CONTEXT = 6
+LOG_WORDS = 30
+
+
+def _is_text(field) -> bool:
+    # A text (a section's, stored as HTML) is read as text with its changed words marked.
+    return isinstance(field, models.TextField)
 
 
 def _recorded_model(object_type: str):
@@ -336,8 +360,27 @@ def readable_changes(event: AuditEvent, unit: str) -> list[ChangeRow]:
     model = _recorded_model(event.object_type)
     rows = []
     for key, value in (event.changes or {}).items():
+        if key == VERSION:  # internal: the version a conflict is found by, never news
+            continue
         field = _field(model, key)
         label = _label(field, key, model)
+        text_pair = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, str | None) for v in value)
+            and (_is_text(field) or any(readable_text(v or "") != (v or "").strip() for v in value))
+        )
+        if text_pair:
+            old, new = readable_text(value[0] or ""), readable_text(value[1] or "")
+            if old == new:  # bold, a heading, a list: the words stand as they were
+                rows.append(ChangeRow(label, "", "formateringen ändrad", single=True))
+                continue
+            marked = word_diff(old, new, context=LOG_CONTEXT, longest=LOG_WORDS)
+            rows.append(ChangeRow(label, old or EMPTY, new or EMPTY, marked=marked))
+            continue
+        if isinstance(value, str) and readable_text(value) != value.strip():
+            rows.append(ChangeRow(label, "", readable_text(value), single=True))
+            continue
         if isinstance(value, list) and len(value) == 2:
             old, new = _shown(value[0], field, unit), _shown(value[1], field, unit)
             if old == new == EMPTY:

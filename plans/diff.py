@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgets.models import BudgetAmount, BudgetYear, ColumnKind
+from budgets.selectors import plan_figures
+from finsam.textdiff import readable_text, word_diff
 from plans.models import Plan
 from plans.sanitize import plain_text
 
@@ -28,6 +30,31 @@ class SectionChange:
     title: str
     status: str
     diff: list[tuple[str, str]] = field(default_factory=list)  # (" "|"+"|"-", line)
+    # The whole text with its changed words marked (finsam.textdiff), for the version diff.
+    marked: str = ""
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """A computed figure of one year that the budget changes moved: what the board checks."""
+
+    label: str
+    year: int
+    old: Decimal
+    new: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new - self.old
+
+
+# The figures a changed amount moves, as the budget's own rows name them (budgets/tables.py).
+FIGURES = (
+    ("Intäkter", "intakter"),
+    ("Kostnader", "kostnader"),
+    ("Årets resultat", "resultat"),
+    ("UB eget kapital", "ub"),
+)
 
 
 def _lines(plan: Plan) -> dict[tuple[str, str], dict[int, Decimal]]:
@@ -119,7 +146,45 @@ def budget_changes(old: Plan, new: Plan) -> list[LineChange]:
 
 
 def section_changes(old: Plan, new: Plan) -> list[SectionChange]:
-    return _section_changes(_texts(old), _texts(new))
+    """What changed in the sections' texts, each with its words marked as text to read."""
+    changes = _section_changes(_texts(old), _texts(new))
+    # The texts as a person reads them (list items with their dash), which the snapshots of
+    # review rounds keep in plain_text's form; only this page reads them.
+    readable = {
+        plan.pk: {
+            s.title: readable_text(s.intro) + "\n" + readable_text(s.body)
+            for s in plan.sections.all()
+        }
+        for plan in (old, new)
+    }
+    for change in changes:
+        change.marked = word_diff(
+            readable[old.pk].get(change.title, ""),
+            readable[new.pk].get(change.title, ""),
+        )
+    return changes
+
+
+def _budget_figures(plan: Plan) -> dict[int, object]:
+    figures = plan_figures(plan)
+    return {
+        c.year: c.result
+        for c in figures.columns
+        if c.kind == ColumnKind.BUDGET and not c.is_comparison
+    }
+
+
+def figure_changes(old: Plan, new: Plan) -> list[FigureChange]:
+    """Per year, the totals, årets resultat and UB eget kapital that differ between the two
+    versions, as the plan computes them (budgets.selectors.plan_figures)."""
+    before, after = _budget_figures(old), _budget_figures(new)
+    changes = []
+    for year in sorted(set(before) & set(after)):
+        for label, attr in FIGURES:
+            a, b = getattr(before[year], attr), getattr(after[year], attr)
+            if a != b:
+                changes.append(FigureChange(label=label, year=year, old=a, new=b))
+    return changes
 
 
 def snapshot_changes(old: dict, new: dict) -> tuple[list[LineChange], list[SectionChange]]:

@@ -14,7 +14,7 @@ from finsam.models import AuditEvent
 from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from plans import services
-from plans.diff import budget_changes, section_changes
+from plans.diff import budget_changes, figure_changes, section_changes
 from plans.models import PdfKind, PdfStatus, Plan, PlanPdf
 
 
@@ -135,4 +135,5 @@ def plan_versions(request, slug: str, pk: int):
     if previous is not None:
         context["budget_changes"] = budget_changes(previous, plan)
         context["section_changes"] = section_changes(previous, plan)
+        context["figure_changes"] = figure_changes(previous, plan)
     return render(request, "plans/versions.html", context)
