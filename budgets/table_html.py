@@ -94,12 +94,12 @@ def budget_body(
             continue
         if row.kind == "heading":
             out.append(
-                f'<tr class="section"><th scope="colgroup" colspan="{span}">{escape(row.label)}</th></tr>'
+                f'<tr class="section"><th scope="colgroup" colspan="{span}"><span>{escape(row.label)}</span></th></tr>'
             )
             continue
         if row.kind == "group":
             out.append(
-                f'<tr class="group-head"><th scope="colgroup" colspan="{span}">{escape(row.label)}</th></tr>'
+                f'<tr class="group-head"><th scope="colgroup" colspan="{span}"><span>{escape(row.label)}</span></th></tr>'
             )
             continue
         finding = " has-finding" if row.ref and row.ref in finding_refs else ""

@@ -11,9 +11,9 @@ from tests.helpers import grow, login, make_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Scrolls the table's box to its far corner and tells, for the Post header, the last year's header
-# and the last row's name, whether it lies inside the box's visible part and is what a finger at
-# its middle would touch (not a figure painted over it).
+# Scrolls the table's box to its far corner and tells, for the Post header, the last year's
+# header, the last row's name and the last group's name, whether it lies inside the box's visible
+# part and is what a finger at its middle would touch (not a figure painted over it).
 SCROLL_AND_LOOK = """(box) => {
   box.scrollIntoView({block: 'end'});
   box.scrollTop = box.scrollHeight;
@@ -41,6 +41,7 @@ SCROLL_AND_LOOK = """(box) => {
       look(box.querySelector('thead th:first-child')),
       look(last('thead th.num')),
       look(last('tbody th[scope=row]')),
+      look(last('tbody tr.group-head th > span')),
     ],
   };
 }"""
