@@ -420,13 +420,26 @@ class YearTargets:
 
 @dataclass(frozen=True)
 class BalanceInput:
-    """The entered rows of a year's balansbudget; eget kapital is computed, never entered."""
+    """The entered rows of a year's balansbudget; eget kapital is computed, never entered.
+
+    balancing names the row (one of BALANCING_ROWS) that is computed so that the statement
+    balances whatever the budget's result: its entered amount is not used. Empty: every row is
+    entered, and a statement that does not balance is a finding.
+    """
 
     anlaggningstillgangar: Decimal = Decimal("0")
     omsattningstillgangar: Decimal = Decimal("0")
     avsattningar: Decimal = Decimal("0")
     langfristiga_skulder: Decimal = Decimal("0")
     kortfristiga_skulder: Decimal = Decimal("0")
+    balancing: str = ""
+
+
+# The rows of a balansbudget that may be computed to make it balance: an asset (kassa och bank
+# sit among the omsättningstillgångar) or a liability.
+BALANCING_ASSETS = ("anlaggningstillgangar", "omsattningstillgangar")
+BALANCING_LIABILITIES = ("avsattningar", "langfristiga_skulder", "kortfristiga_skulder")
+BALANCING_ROWS = BALANCING_ASSETS + BALANCING_LIABILITIES
 
 
 @dataclass(frozen=True)
@@ -485,6 +498,7 @@ class BalanceStatement:
     summa_skulder: Decimal
     summa_eget_kapital_avsattningar_skulder: Decimal
     difference: Decimal
+    balancing: str = ""  # the row computed to make it balance (BalanceInput.balancing)
 
     @property
     def balanced(self) -> bool:
@@ -651,13 +665,23 @@ def _result_statement(
 
 
 def _balance_statement(entered: BalanceInput, ib: Decimal, resultat: Decimal) -> BalanceStatement:
-    anl = _dec(entered.anlaggningstillgangar)
-    oms = _dec(entered.omsattningstillgangar)
-    avs = _dec(entered.avsattningar)
-    lang = _dec(entered.langfristiga_skulder)
-    kort = _dec(entered.kortfristiga_skulder)
-    tillgangar = anl + oms
+    rows = {name: _dec(getattr(entered, name)) for name in BALANCING_ROWS}
     eget_kapital = ib + resultat
+    balancing = entered.balancing
+    if balancing:
+        if balancing not in BALANCING_ROWS:
+            raise ValueError(f"okänd post att räkna fram i balansbudgeten: {balancing!r}")
+        rows[balancing] = Decimal(0)
+        assets = sum((rows[n] for n in BALANCING_ASSETS), Decimal(0))
+        claims = eget_kapital + sum((rows[n] for n in BALANCING_LIABILITIES), Decimal(0))
+        rows[balancing] = claims - assets if balancing in BALANCING_ASSETS else assets - claims
+    anl, oms = rows["anlaggningstillgangar"], rows["omsattningstillgangar"]
+    avs, lang, kort = (
+        rows["avsattningar"],
+        rows["langfristiga_skulder"],
+        rows["kortfristiga_skulder"],
+    )
+    tillgangar = anl + oms
     skulder = lang + kort
     summa = eget_kapital + avs + skulder
     return BalanceStatement(
@@ -673,6 +697,7 @@ def _balance_statement(entered: BalanceInput, ib: Decimal, resultat: Decimal) ->
         summa_skulder=skulder,
         summa_eget_kapital_avsattningar_skulder=summa,
         difference=tillgangar - summa,
+        balancing=balancing,
     )
 
 

@@ -26,6 +26,14 @@ from finsam.members import AF, FK, KOMMUN, REGION
 from finsam.money import UNIT_KR, format_amount, format_percent, format_typed_percent
 
 FEL, VARNING, INFO = "fel", "varning", "info"
+# The balansbudget's rows as a sentence names them (calc.BALANCING_ROWS).
+BALANCE_ROW_NAMES = {
+    "anlaggningstillgangar": "anläggningstillgångar",
+    "omsattningstillgangar": "omsättningstillgångar",
+    "avsattningar": "avsättningar",
+    "langfristiga_skulder": "långfristiga skulder",
+    "kortfristiga_skulder": "kortfristiga skulder",
+}
 SEVERITY_ORDER = {FEL: 0, VARNING: 1, INFO: 2}
 
 # The förbundsordningar fix the budget by 30 November of the year before the budget year.
@@ -357,7 +365,25 @@ def check_empty_year(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Fi
 def check_balance(year: YearResult, *, amount_unit: str = UNIT_KR) -> list[Finding]:
     """balans: tillgångar differ from eget kapital, avsättningar and skulder."""
     statement = year.balansbudget
-    if statement is None or statement.balanced:
+    if statement is None:
+        return []
+    if statement.balancing:
+        # Balanced by construction; what can still be wrong is the row it computes.
+        computed = getattr(statement, statement.balancing)
+        if computed >= 0:
+            return []
+        return [
+            Finding(
+                "balans",
+                VARNING,
+                f"{year.year}: balansbudgetens {BALANCE_ROW_NAMES[statement.balancing]}, som "
+                f"räknas fram så att den går ihop, blir negativa "
+                f"({format_amount(computed, amount_unit)}); se över de inmatade posterna.",
+                year.year,
+                "balans",
+            )
+        ]
+    if statement.balanced:
         return []
     return [
         Finding(
@@ -633,8 +659,14 @@ def check_carried(
         Finding(
             "ar-forifyllt",
             VARNING,
-            f"{year}: året är förifyllt från {source} (rader, medlemsbidrag och nivå). Se över "
-            "beloppen och bekräfta året under Budgetår.",
+            (
+                f"{year}: året budgeterades per grupp i förra planen; raderna är förifyllda så "
+                "att varje grupp får sitt belopp, fördelat som gruppens rader. Se över "
+                "beloppen och bekräfta året under Budgetår."
+                if source == year
+                else f"{year}: året är förifyllt från {source} (rader, medlemsbidrag och nivå). "
+                "Se över beloppen och bekräfta året under Budgetår."
+            ),
             year,
             "medlemsbidrag",
         )

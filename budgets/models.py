@@ -52,6 +52,18 @@ class ColumnKind(models.TextChoices):
     UTFALL = "utfall", "Utfall"
 
 
+# Which row of the balansbudget is computed to make it balance (calc.BALANCING_ROWS); empty: all
+# rows are entered and a statement that does not balance is a finding.
+BALANCE_ITEM_CHOICES = [
+    ("", "Ingen: alla poster matas in och kontrolleras"),
+    ("omsattningstillgangar", "Omsättningstillgångar (kassa och bank)"),
+    ("kortfristiga_skulder", "Kortfristiga skulder"),
+    ("langfristiga_skulder", "Långfristiga skulder"),
+    ("avsattningar", "Avsättningar"),
+    ("anlaggningstillgangar", "Anläggningstillgångar"),
+]
+
+
 class Level(models.TextChoices):
     """How a year is budgeted (the codes are calc's)."""
 
@@ -454,6 +466,15 @@ class BudgetYear(Versioned):
     avsattningar = money_field("avsättningar", default=0)
     langfristiga_skulder = money_field("långfristiga skulder", default=0)
     kortfristiga_skulder = money_field("kortfristiga skulder", default=0)
+    balance_item = models.CharField(
+        "post som räknas fram",
+        max_length=24,
+        blank=True,
+        default="",
+        choices=BALANCE_ITEM_CHOICES,
+        help_text="Räknas fram ur eget kapital och de andra posterna, så att balansbudgeten "
+        "alltid går ihop när budgeten ändras; det som står inmatat i den posten används inte.",
+    )
 
     class Meta:
         verbose_name = "budgetår"
@@ -470,10 +491,21 @@ class BudgetYear(Versioned):
                 name="budgetyear_medlemsbidrag_range",
                 violation_error_message="Medlemsbidraget ska vara mellan 0 och 999 999 999 999 kr.",
             ),
+            models.CheckConstraint(
+                condition=Q(balance_item__in=[key for key, _ in BALANCE_ITEM_CHOICES]),
+                name="budgetyear_balance_item_known",
+                violation_error_message="Välj en av balansbudgetens poster.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.plan} {self.year} ({self.get_column_display()})"
+
+    @property
+    def has_balance(self) -> bool:
+        """Whether the year has a balansbudget: entered omsättningstillgångar, or a row that is
+        computed to make it balance."""
+        return self.omsattningstillgangar is not None or bool(self.balance_item)
 
     @property
     def is_comparison(self) -> bool:

@@ -282,11 +282,13 @@ def _targets(row: BudgetYear) -> calc.YearTargets:
 
 
 def _balance(row: BudgetYear) -> calc.BalanceInput | None:
-    if row.omsattningstillgangar is None:
+    if not row.has_balance:
         return None
+    oms = row.omsattningstillgangar
     return calc.BalanceInput(
         anlaggningstillgangar=row.anlaggningstillgangar.amount,
-        omsattningstillgangar=row.omsattningstillgangar.amount,
+        omsattningstillgangar=oms.amount if oms is not None else Decimal(0),
+        balancing=row.balance_item,
         avsattningar=row.avsattningar.amount,
         langfristiga_skulder=row.langfristiga_skulder.amount,
         kortfristiga_skulder=row.kortfristiga_skulder.amount,

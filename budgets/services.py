@@ -7,7 +7,7 @@ budget_copy here; this module never imports plans."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -73,8 +73,8 @@ def budget_years_sync(plan: Plan) -> None:
 
 
 # What a new last year takes from the source plan's last year when a plan is carried forward: the
-# kansli's settings and figures for a year, not the balance budget's stated items (a balance
-# stated for one year's eget kapital would not balance in another).
+# kansli's settings and figures for a year, and its balansbudget, which balances in the new year
+# too since one of its rows is computed (_balanced_by_construction).
 CARRIED_YEAR_FIELDS = [
     "level",
     "medlemsbidrag",
@@ -88,7 +88,23 @@ CARRIED_YEAR_FIELDS = [
     "rr_avskrivningar",
     "rr_finansiella_intakter",
     "rr_finansiella_kostnader",
+    "anlaggningstillgangar",
+    "omsattningstillgangar",
+    "avsattningar",
+    "langfristiga_skulder",
+    "kortfristiga_skulder",
+    "balance_item",
 ]
+
+# The row a carried balansbudget computes when the source's had every row entered: kassa och bank.
+CARRIED_BALANCE_ITEM = "omsattningstillgangar"
+
+
+def _balanced_by_construction(row: BudgetYear) -> None:
+    """A carried year's balansbudget computes one row, so that the new plan's first change of a
+    cost does not make a statement entered for the old plan's eget kapital fail to balance."""
+    if row.has_balance and not row.balance_item:
+        row.balance_item = CARRIED_BALANCE_ITEM
 
 
 def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int, BudgetLine]:
@@ -96,7 +112,9 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
 
     Carried into a later plan, nothing starts empty that the source knew:
     - each year past the source's last starts as the source's last year (its level, medlemsbidrag,
-      targets, deficit motivation and the lines' amounts), for the kansli to change;
+      targets, deficit motivation, balansbudget and the lines' amounts), for the kansli to change;
+    - a balansbudget with every row entered computes its omsättningstillgångar in the new plan,
+      so that it balances whatever the new plan's costs;
     - a comparison column of the year before the budget year that the source did not have
       (prognos, utfall) starts from what is recorded for that year: the source's budget, line by
       line (until the year's own prognos and utfall are recorded).
@@ -110,6 +128,7 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
         if row.year in years:
             row.pk = None
             row.plan = target
+            _balanced_by_construction(row)
             row.save()
     line_map: dict[int, BudgetLine] = {}
     # The last day of each insats's line that has one: no money is carried past it.
@@ -144,6 +163,7 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
         row = BudgetYear(plan=target, year=key[0], column=key[1])
         for name in CARRIED_YEAR_FIELDS:
             setattr(row, name, getattr(by_key[start], name))
+        _balanced_by_construction(row)
         if key[1] == ColumnKind.BUDGET:
             row.carried_from = start[0]  # to be looked over and confirmed (budgets.checks)
         row.save()
@@ -166,7 +186,115 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
     have = {(y.year, y.column) for y in target.year_rows.all()}
     for year, column in set(year_columns(target)) - have:
         BudgetYear.objects.create(plan=target, year=year, column=column)
+    if target.budget_year > source.budget_year:
+        _lines_from_group_totals(source=source, target=target, line_map=line_map, ends=ends)
     return line_map
+
+
+def _largest_remainder(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """total in whole kronor split in proportion to weights (not all zero), summing to total."""
+    whole = sum(weights, Decimal(0))
+    exact = [total * w / whole for w in weights]
+    parts = [e.to_integral_value(rounding=ROUND_FLOOR) for e in exact]
+    left = int(total - sum(parts, Decimal(0)))
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts
+
+
+def _lines_from_group_totals(
+    *, source: Plan, target: Plan, line_map: Mapping[int, BudgetLine], ends: Mapping[int, int]
+) -> None:
+    """The new budget year, kept per group in the source, gets its lines.
+
+    The budget year is budgeted line by line. Each group's total in the source (its summary
+    lines, per row of the resultatbudget) is spread over the group's lines in proportion to
+    their amounts in the nearest year budgeted line by line (evenly when they had none there); a
+    group with no line of its own gets one. The year is then marked
+    pre-filled (carried_from = the year itself) until the kansli confirms it.
+    """
+    year = target.budget_year
+    row = target.year_rows.filter(year=year, column=ColumnKind.BUDGET).first()
+    if row is None or row.level != Level.GRUPPER:
+        return
+    source_rows = {r.year: r for r in source.year_rows.filter(column=ColumnKind.BUDGET)}
+    line_years = [y for y, r in source_rows.items() if r.level == Level.RADER and y != year]
+    nearest = min(line_years, key=lambda y: (abs(y - year), y)) if line_years else None
+    groups = {g.pk: g for g in BudgetGroup.objects.for_forbund(target.forbund)}
+    lines = [
+        line for line in target.budget_lines.select_related("category") if not line.computed_room
+    ]
+    old_of = {new.pk: old for old, new in line_map.items()}
+    amounts = {
+        (a.line_id, a.year): a.amount.amount
+        for a in BudgetAmount.objects.filter(line__plan=target, column=ColumnKind.BUDGET, year=year)
+    }
+    weights_then = {}
+    if nearest is not None:
+        by_old = {
+            a.line_id: a.amount.amount
+            for a in BudgetAmount.objects.filter(
+                line__plan=source, column=ColumnKind.BUDGET, year=nearest
+            )
+        }
+        weights_then = {new.pk: by_old.get(old, Decimal(0)) for old, new in line_map.items()}
+
+    def top(line: BudgetLine) -> int:
+        group = groups[line.category.group_id]
+        return group.parent_id or group.pk
+
+    totals: dict[tuple[int, str], Decimal] = {}
+    for line in lines:
+        if line.summary:
+            key = (top(line), line.category.statement)
+            totals[key] = totals.get(key, Decimal(0)) + amounts.get((line.pk, year), Decimal(0))
+    running = [
+        line
+        for line in lines
+        if not line.summary and ends.get(old_of.get(line.pk, 0), year) >= year
+    ]
+    prefilled: dict[int, Decimal] = {line.pk: Decimal(0) for line in running}
+    for (group_pk, statement), total in sorted(totals.items()):
+        if total <= 0:
+            continue
+        bucket = [
+            ln for ln in running if top(ln) == group_pk and ln.category.statement == statement
+        ] or [ln for ln in running if top(ln) == group_pk]
+        if not bucket:
+            summary = next(
+                ln
+                for ln in lines
+                if ln.summary and top(ln) == group_pk and ln.category.statement == statement
+            )
+            made = BudgetLine.objects.create(
+                plan=target,
+                category=summary.category,
+                name=f"{groups[group_pk].name}, att fördela",
+                order=summary.order,
+                decided=summary.decided,
+                share_kind=summary.share_kind,
+            )
+            bucket = [made]
+        weights = [weights_then.get(ln.pk, Decimal(0)) for ln in bucket]
+        if not any(w > 0 for w in weights):
+            weights = [Decimal(1)] * len(bucket)
+        for line, part in zip(bucket, _largest_remainder(total, weights), strict=True):
+            prefilled[line.pk] = prefilled.get(line.pk, Decimal(0)) + part
+    # The group totals now stand on the lines; kept on the summary lines too, they would be
+    # figures that count for nothing in a year budgeted line by line.
+    spread = {ln.pk for ln in lines if ln.summary} | set(prefilled)
+    BudgetAmount.objects.filter(line__plan=target, year=year, column=ColumnKind.BUDGET).filter(
+        line_id__in=spread
+    ).delete()
+    BudgetAmount.objects.bulk_create(
+        BudgetAmount(line_id=pk, year=year, column=ColumnKind.BUDGET, amount=amount)
+        for pk, amount in prefilled.items()
+        if amount
+    )
+    row.level = Level.RADER
+    row.carried_from = year
+    row.save(update_fields=["level", "carried_from"])
 
 
 def _insats_group(groups: list[BudgetGroup], share_kind: str, esf: bool) -> BudgetGroup | None:

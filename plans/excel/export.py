@@ -23,6 +23,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from budgets.calc import (
     AVSKRIVNING,
+    BALANCING_ASSETS,
+    BALANCING_LIABILITIES,
+    BALANCING_ROWS,
     EJ_ANGIVET,
     FINANSIELL,
     FORVALTNING,
@@ -906,20 +909,26 @@ def _balance_sheet(sheet, figures, equity_rows) -> None:
     )
     for index, c in enumerate(figures.columns):
         entered = c.entered
-        if entered.omsattningstillgangar is None:
+        if not entered.has_balance:
             continue
         col = 2 + index
         L = get_column_letter(col)
-        for attr in (
-            "anlaggningstillgangar",
-            "omsattningstillgangar",
-            "avsattningar",
-            "langfristiga_skulder",
-            "kortfristiga_skulder",
-        ):
-            sheet.put(rows[attr], col, _amount(getattr(entered, attr).amount))
         r = rows
-        formulas = {
+        balancing = entered.balance_item
+        for attr in BALANCING_ROWS:
+            if attr != balancing:
+                value = getattr(entered, attr)
+                sheet.put(rows[attr], col, _amount(value.amount if value is not None else 0))
+        formulas = {}
+        if balancing:
+            # The row computed to make the statement balance, as a formula over the others.
+            others = [a for a in BALANCING_ROWS if a != balancing]
+            assets = [f"{L}{r[a]}" for a in others if a in BALANCING_ASSETS]
+            claims = [f"{L}{r['summa_eget_kapital']}"]
+            claims += [f"{L}{r[a]}" for a in others if a in BALANCING_LIABILITIES]
+            plus, minus = (claims, assets) if balancing in BALANCING_ASSETS else (assets, claims)
+            formulas[balancing] = "+".join(plus) + "".join(f"-{ref}" for ref in minus)
+        formulas |= {
             "summa_tillgangar": f"{L}{r['anlaggningstillgangar']}+{L}{r['omsattningstillgangar']}",
             "balanserat_eget_kapital": _ref(EQUITY_SHEET, col, equity_rows["ib"]),
             "arets_resultat": _ref(EQUITY_SHEET, col, equity_rows["resultat"]),

@@ -266,6 +266,43 @@ def test_an_unbalanced_balansbudget_is_an_error_naming_the_difference() -> None:
     assert "balans" not in codes(computed(years=(2024,), opening=577_000, balance=balanced))
 
 
+def test_a_balansbudget_that_computes_a_row_balances_whatever_the_result() -> None:
+    """The row named to balance takes what eget kapital and the other rows leave: an asset
+    (kassa och bank) or a liability; a cost that moves the result moves only that row."""
+    entered = BalanceInput(
+        omsattningstillgangar=Decimal(1),  # not used: the row is computed
+        anlaggningstillgangar=Decimal(100_000),
+        kortfristiga_skulder=Decimal(300_000),
+        balancing="omsattningstillgangar",
+    )
+    for cost, expected in ((1_000_000, 777_000), (1_200_000, 577_000)):
+        result = computed(years=(2024,), opening=577_000, cost=cost, balance={2024: entered})
+        statement = result.year(2024).balansbudget
+        assert statement.omsattningstillgangar == Decimal(expected)
+        assert statement.balanced and statement.balancing == "omsattningstillgangar"
+        assert "balans" not in codes(result)
+    liability = replace(
+        entered, omsattningstillgangar=Decimal(1_000_000), balancing="kortfristiga_skulder"
+    )
+    statement = computed(years=(2024,), opening=577_000, balance={2024: liability}).year(2024)
+    assert statement.balansbudget.kortfristiga_skulder == Decimal(1_100_000 - 577_000)
+    assert statement.balansbudget.balanced
+
+
+def test_a_computed_balance_row_below_zero_is_a_warning_naming_it() -> None:
+    entered = BalanceInput(
+        anlaggningstillgangar=Decimal(900_000),
+        kortfristiga_skulder=Decimal(100_000),
+        balancing="omsattningstillgangar",
+    )
+    finding = only(computed(years=(2024,), opening=577_000, balance={2024: entered}), "balans")
+    assert finding.severity == VARNING
+    assert plain(finding.message) == (
+        "2024: balansbudgetens omsättningstillgångar, som räknas fram så att den går ihop, blir "
+        "negativa (-223 000 kr); se över de inmatade posterna."
+    )
+
+
 # --- Deadline and members -----------------------------------------------------------------------
 
 

@@ -62,15 +62,23 @@ def test_each_demo_plan_carried_forward_starts_without_an_error_the_carry_caused
         load_demo()
     olds = list(Plan.objects.filter(version=1).order_by("forbund__slug"))
     assert len(olds) == 3
+    spread_years = []
     for old in olds:
         with autumn_before(old):
             new = plan_create_from(previous=old, acting_user=None)
             assert caused_by_the_carry(old, new) == [], old.forbund.slug
             figures, before = plan_figures(new), plan_figures(old)
-        # Every year the two plans share keeps its figures.
+        # Every year the two plans share keeps its figures: its amounts, or, for the new budget
+        # year that the old plan kept per group, each group's total spread over its lines.
         for year in set(old.years) & set(new.years):
             assert figures.result.year(year).ub == before.result.year(year).ub, (old, year)
-            assert amounts(new, year) == amounts(old, year)
+            assert figures.result.year(year).kostnader == before.result.year(year).kostnader
+            was_per_group = old.year_rows.get(year=year, column="budget").level == "grupper"
+            if year == new.budget_year and was_per_group:
+                spread_years.append(old.forbund.slug)
+                assert new.year_rows.get(year=year, column="budget").level == "rader"
+            else:
+                assert amounts(new, year) == amounts(old, year)
         # The new last year starts from the old last year, marked for review.
         last = new.year_rows.get(year=new.last_year, column="budget")
         was = old.year_rows.get(year=old.last_year, column="budget")
@@ -91,6 +99,8 @@ def test_each_demo_plan_carried_forward_starts_without_an_error_the_carry_caused
         # Each comparison column of the year before starts from that year's budget, line by line.
         for column in new.comparison_kinds:
             assert amounts(new, old.budget_year, column) == amounts(old, old.budget_year)
+    # Sundsvall keeps 2023 per group; carried, 2023 is its budget year, line by line.
+    assert spread_years == ["sundsvall"]
 
 
 @pytest.fixture
@@ -197,3 +207,115 @@ def test_a_plan_submitted_with_its_years_confirmed_has_no_carry_left(personas, o
         workflow.plan_submit(plan=new, acting_user=kansli.membership.user)
     assert Plan.objects.get(pk=new.pk).is_submitted
     assert BudgetCategory.objects.filter(group__forbund=old.forbund).exists()
+
+
+def category(old: Plan, name: str) -> BudgetCategory:
+    return BudgetCategory.objects.get(group__forbund=old.forbund, name=name)
+
+
+def test_a_budget_year_kept_per_group_gets_its_lines_in_proportion_and_marked(old):
+    """2028 was budgeted per group in the old plan. As the new plan's budget year it is budgeted
+    line by line: each group's total spread over its lines as they stood in 2027 (to the krona,
+    the last krona to the largest remainder); a group with no line gets one, as undecided as its
+    summary line was; the year waits for the kansli's confirmation."""
+    kansli_line = old.budget_lines.get(name="Kansli")
+    lokal = budget_services.budget_line_create(
+        plan=old, acting_user=None, category=category(old, "Lokal"), name="Lokalhyra"
+    )
+    budget_services.budget_figures_set(
+        plan=old,
+        acting_user=None,
+        amounts={
+            (kansli_line.pk, 2027, "budget"): Decimal(1_000_000),
+            (lokal.pk, 2027, "budget"): Decimal(2_000_000),
+        },
+    )
+    summaries = budget_services.summary_lines_ensure(plan=old, acting_user=None)
+    open_money = budget_services.budget_line_create(
+        plan=old,
+        acting_user=None,
+        category=category(old, "Strukturövergripande insatser"),
+        name="Nya insatser",
+        summary=True,
+        decided=False,
+    )
+    row = old.year_rows.get(year=2028, column="budget")
+    budget_services.budget_years_update(
+        plan=old, acting_user=None, rows={row.pk: {"level": "grupper"}}
+    )
+    forvaltning = next(s for s in summaries if s.category.group_id == lokal.category.group_id)
+    budget_services.budget_figures_set(
+        plan=old,
+        acting_user=None,
+        amounts={
+            (forvaltning.pk, 2028, "budget"): Decimal(1_000_000),
+            (open_money.pk, 2028, "budget"): Decimal(250_000),
+        },
+    )
+    before = plan_figures(old).result.year(2028)
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+        assert caused_by_the_carry(old, new) == []
+        figures = plan_figures(new)
+    year = new.year_rows.get(year=2028, column="budget")
+    assert (year.level, year.carried_from) == ("rader", 2028)
+    assert amounts(new, 2028) == {
+        "Kansli": Decimal(333_333),
+        "Lokalhyra": Decimal(666_667),
+        "Strukturövergripande insatser, att fördela": Decimal(250_000),
+    }
+    made = new.budget_lines.get(name="Strukturövergripande insatser, att fördela")
+    assert made.decided is False and made.summary is False
+    after = figures.result.year(2028)
+    assert (after.kostnader, after.ub) == (before.kostnader, before.ub)
+    notice = next(f for f in figures.findings if f.code == "ar-forifyllt" and f.year == 2028)
+    assert "budgeterades per grupp i förra planen" in notice.message
+    # 2029, line by line in the old plan, keeps its amounts.
+    assert new.year_rows.get(year=2029, column="budget").level == "rader"
+    assert amounts(new, 2029) == amounts(old, 2029)
+
+
+def balance_every_year(plan: Plan, kortfristiga: int = 300_000) -> None:
+    """Every row of each year's balansbudget entered, balancing the plan's eget kapital."""
+    result = plan_figures(plan).result
+    rows = {}
+    for row in plan.year_rows.filter(column="budget", year__in=plan.years):
+        ub = result.year(row.year).ub
+        rows[row.pk] = {
+            "omsattningstillgangar": ub + kortfristiga,
+            "kortfristiga_skulder": Decimal(kortfristiga),
+        }
+    budget_services.budget_years_update(plan=plan, acting_user=None, rows=rows)
+
+
+def test_a_carried_balansbudget_balances_whatever_the_new_plan_costs(old):
+    """The old plan entered every row of its balansbudget, balanced for its own eget kapital. In
+    the new plan kassa och bank (omsättningstillgångar) is computed: a cost change moves it,
+    never the balance; the new last year has a balansbudget too. The same change in a plan that
+    enters every row is the error it always was."""
+    balance_every_year(old)
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+        assert caused_by_the_carry(old, new) == []
+    rows = new.year_rows.filter(column="budget", year__in=new.years).order_by("year")
+    assert [(r.year, r.balance_item) for r in rows] == [
+        (2028, "omsattningstillgangar"),
+        (2029, "omsattningstillgangar"),
+        (2030, "omsattningstillgangar"),
+    ]
+    more = {(new.budget_lines.get(name="Kansli").pk, 2028, "budget"): Decimal(4_600_000)}
+    budget_services.budget_figures_set(plan=new, acting_user=None, amounts=more)
+    with autumn_before(old):
+        figures = plan_figures(Plan.objects.get(pk=new.pk))
+    assert not [f for f in figures.findings if f.code == "balans"]
+    for year in (2028, 2029, 2030):
+        result = figures.result.year(year)
+        assert result.balansbudget.omsattningstillgangar == result.ub + 300_000
+        assert result.balansbudget.kortfristiga_skulder == 300_000
+    assert figures.result.year(2028).ub == plan_figures(old).result.year(2028).ub - 500_000
+    # The old plan, every row entered, with the same change: its statement no longer balances.
+    same = {(old.budget_lines.get(name="Kansli").pk, 2028, "budget"): Decimal(4_600_000)}
+    budget_services.budget_figures_set(plan=old, acting_user=None, amounts=same)
+    with autumn_before(old):
+        errors = [f for f in plan_figures(old).findings if f.code == "balans"]
+    assert [(f.severity, f.year) for f in errors] == [("fel", 2028), ("fel", 2029)]
