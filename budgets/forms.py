@@ -316,7 +316,13 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
 
     class Meta:
         model = BudgetYear
-        fields = ["level", "ceiling_percent", "min_individ_percent", "deficit_reason"]
+        fields = [
+            "level",
+            "ceiling_percent",
+            "min_individ_percent",
+            "deficit_reason",
+            "balance_item",
+        ]
         widgets = {"deficit_reason": forms.Textarea(attrs={"rows": 3})}
         field_classes = {"ceiling_percent": DecimalField, "min_individ_percent": DecimalField}
 
@@ -338,11 +344,21 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
                 initial=value.amount if value is not None else None,
                 allow_negative=name in ("comparison_ib", "stated_ib"),
             )
+        # After the rows it chooses among; the one it names is computed, not typed (a figure
+        # typed there would count for nothing).
+        self.fields["balance_item"] = self.fields.pop("balance_item")
+        if instance.balance_item in self.fields:
+            del self.fields[instance.balance_item]
         if instance.carried_from:
+            source = (
+                "ur gruppernas belopp i den förra planen"
+                if instance.carried_from == instance.year
+                else f"från {instance.carried_from}"
+            )
             self.fields["confirm_carried"] = forms.BooleanField(
                 required=False,
                 label=f"Jag har sett över {instance.year} och bekräftar det",
-                help_text=f"Året förifylldes från {instance.carried_from} när planen skapades "
+                help_text=f"Året förifylldes {source} när planen skapades "
                 "utifrån den förra. Planen kan lämnas in när varje sådant år är bekräftat.",
             )
         # A post without the level (an older page) keeps the year at the level it has.
@@ -356,6 +372,12 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
 
     def clean_level(self) -> str:
         return self.cleaned_data.get("level") or self.instance.level
+
+    def clean_balance_item(self) -> str:
+        # "" is a choice (every row typed): only a post without the field keeps what the year has.
+        if self.add_prefix("balance_item") not in self.data:
+            return self.instance.balance_item
+        return self.cleaned_data.get("balance_item", "")
 
     def changes(self) -> dict:
         data = super().changes()

@@ -395,6 +395,9 @@ def budget_context(figures: PlanFigures, *, only_lines: set[int] | None = None) 
         "rows": rows,
         "notes": notes,
         "has_balance": any(c.result.balansbudget for c in figures.columns),
+        "balance_computed": any(
+            c.result.balansbudget and c.result.balansbudget.balancing for c in figures.columns
+        ),
         "result_rows": RESULT_ROWS,
         "balance_rows": BALANCE_ROWS,
         "share_rows": share_rows(figures),
