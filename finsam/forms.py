@@ -6,8 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.renderers import TemplatesSetting
+from django.urls import reverse
 
 from finsam.fields import DecimalField
+from finsam.logo import HELP_TEXT as LOGO_HELP_TEXT
 from finsam.logo import TOO_LARGE as LOGO_TOO_LARGE
 from finsam.models import Forbund, Fordelningstal, Medlem
 from finsam.saving import SafeFormMixin
@@ -48,6 +50,23 @@ class OwnedModelForm(forms.ModelForm):
                 self.add_error(rest[0] if len(rest) == 1 else None, error)
 
 
+class LogoInput(forms.ClearableFileInput):
+    """The logo's file input showing the current logo itself, as the förbund's logo page serves
+    it (finsam.views.forbund_logo): Django's version links the file's storage address, which
+    nothing serves."""
+
+    template_name = "finsam/logo_input.html"
+    clear_checkbox_label = "Ta bort logotypen"
+    input_text = "Byt till"
+    logo_url = ""
+    logo_alt = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(logo_url=self.logo_url, logo_alt=self.logo_alt)
+        return context
+
+
 class ForbundForm(SafeFormMixin, forms.ModelForm):
     class Meta:
         model = Forbund
@@ -70,18 +89,26 @@ class ForbundForm(SafeFormMixin, forms.ModelForm):
         widgets = {
             "vision": forms.Textarea(attrs={"rows": 3}),
             "founded": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+            "logo": LogoInput(attrs={"accept": "image/png,image/jpeg"}),
         }
+        help_texts = {"logo": f"{LOGO_HELP_TEXT} Visas på planens titelsida."}
 
     def __init__(self, *args, files_too_large: set[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         # Fields whose upload was dropped while the request was read (finsam.uploads).
         self.files_too_large = files_too_large
+        if self.instance.pk:
+            widget = self.fields["logo"].widget
+            widget.logo_url = reverse("forbund_logo", args=[self.instance.slug])
+            widget.logo_alt = f"{self.instance.name}s nuvarande logotyp"
 
     def clean_logo(self):
         if "logo" in self.files_too_large:
             raise ValidationError(LOGO_TOO_LARGE, code="logo_size")
-        return self.cleaned_data["logo"]
+        logo = self.cleaned_data["logo"]
+        # "Ta bort logotypen" cleans to False, which the model's field stores only through
+        # ModelForm.save(); the service sets fields as they come, and "" is no file.
+        return "" if logo is False else logo
 
     def clean_region_has_kommun_role(self):
         value = self.cleaned_data["region_has_kommun_role"]

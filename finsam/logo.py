@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from PIL import Image
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -23,6 +24,13 @@ _ENDINGS = {"PNG": b"\x00\x00\x00\x00IEND\xaeB`\x82", "JPEG": b"\xff\xd9"}
 TOO_LARGE = "Logotypen får vara högst 2 MB."
 NOT_AN_IMAGE = "Filen är ingen bild som kan läsas. Logotypen ska vara en PNG- eller JPEG-bild."
 TOO_WIDE = "Logotypen får vara högst 4 000 bildpunkter åt varje håll."
+# An SVG is a document, not pixels: it may carry scripts and fetch other files, and Pillow
+# cannot encode it again as an image alone. Refused by name, so the person learns what to do.
+SVG_REFUSED = (
+    "SVG-bilder tas inte emot som logotyp. Spara logotypen som PNG eller JPEG (högst 2 MB) "
+    "och ladda upp den igen."
+)
+HELP_TEXT = "PNG eller JPEG, högst 2 MB och 4 000 bildpunkter åt varje håll. SVG tas inte emot."
 MORE_THAN_AN_IMAGE = (
     "Filen innehåller mer än bilden (data efter bildens slut). Spara bilden på nytt som PNG "
     "eller JPEG och ladda upp den igen."
@@ -37,15 +45,18 @@ def validate_logo(file) -> None:
     A file already stored was checked when it came, and is checked again where it is shown
     (plans.document): a stricter rule since must not stop the förbund's settings being saved.
     """
-    if getattr(file, "_committed", False):
+    if not file or getattr(file, "_committed", False):
         return
     if file.size > LOGO_MAX_BYTES:
         raise ValidationError(TOO_LARGE, code="logo_size")
     file.seek(0)
     try:
-        _checked_format(file.read(LOGO_MAX_BYTES + 1))
+        data = file.read(LOGO_MAX_BYTES + 1)
     finally:
         file.seek(0)
+    if _is_svg(getattr(file, "name", "") or "", data):
+        raise ValidationError(SVG_REFUSED, code="logo_svg")
+    _checked_format(data)
 
 
 def logo_image(data: bytes) -> tuple[str, bytes]:
@@ -66,6 +77,28 @@ def logo_image(data: bytes) -> tuple[str, bytes]:
     except Exception as error:
         raise ValidationError(NOT_AN_IMAGE, code="logo_image") from error
     return LOGO_FORMATS[fmt], out.getvalue()
+
+
+def stored_logo(name: str) -> tuple[str, bytes] | None:
+    """The stored logo file name as its MIME type and image, checked and encoded again (a file
+    may have reached storage some other way than the form, such as a restored backup); None
+    when there is no such file or it is no acceptable logo."""
+    if not name or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as file:
+        data = file.read(LOGO_MAX_BYTES + 1)
+    try:
+        return logo_image(data)
+    except ValidationError:
+        return None
+
+
+def _is_svg(name: str, data: bytes) -> bool:
+    # By its name, or by its start whatever it is called: SVG is XML, perhaps after a BOM.
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return name.lower().endswith((".svg", ".svgz")) or (
+        head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) and b"<svg" in data[:4096].lower()
+    )
 
 
 def _checked_format(data: bytes) -> str:

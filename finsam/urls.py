@@ -34,6 +34,7 @@ urlpatterns = [
     path("halsa/databas/", views.health_db, name="health_db"),
     path("f/<slug:slug>/", views.forbund_detail, name="forbund_detail"),
     path("f/<slug:slug>/installningar/", views.forbund_edit, name="forbund_edit"),
+    path("f/<slug:slug>/logotyp/", views.forbund_logo, name="forbund_logo"),
     path("f/<slug:slug>/medlemmar/ny/", views.medlem_create, name="medlem_create"),
     path("f/<slug:slug>/medlemmar/<int:pk>/", views.medlem_edit, name="medlem_edit"),
     path("f/<slug:slug>/logg/", views.forbund_log, name="forbund_log"),

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from finsam import services
-from finsam.audit import events_page
+from finsam.audit import VERSION, events_page
 from finsam.forms import ForbundForm, FordelningstalFormSet, MedlemForm
 from finsam.log_filter import LogFilterForm
-from finsam.logo import LOGO_MAX_BYTES
+from finsam.logo import LOGO_MAX_BYTES, stored_logo
 from finsam.models import AuditEvent, Fordelningstal, Medlem, Membership, Role
 from finsam.nav import nav
 from finsam.saving import save_form
@@ -68,15 +67,52 @@ def _forbund_edit(request, slug: str, too_large: set[str]):
         request.POST or None, request.FILES or None, instance=forbund, files_too_large=too_large
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.forbund_update(forbund=forbund, acting_user=request.user, data=form.changes())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("forbund_detail", slug=forbund.slug)
+        changes = form.changes()
+        detail = reverse("forbund_detail", args=[forbund.slug])
+        response = save_form(
+            request,
+            form,
+            lambda: services.forbund_update(
+                forbund=forbund, acting_user=request.user, data=changes
+            ),
+            done=lambda _: _forbund_saved_message(changes),
+            to=lambda _: detail,
+            already_to=detail,
+        )
+        if response:
+            return response
     return render(
         request, "finsam/forbund_form.html", {"access": access, "forbund": forbund, "form": form}
     )
+
+
+def _forbund_saved_message(changes: dict) -> str:
+    others = set(changes) - {"logo", VERSION}
+    if "logo" not in changes:
+        return "Förbundets uppgifter är sparade."
+    if changes["logo"]:
+        return (
+            "Förbundets uppgifter och logotypen är sparade." if others else "Logotypen är sparad."
+        )
+    return (
+        "Förbundets uppgifter är sparade och logotypen borttagen."
+        if others
+        else ("Logotypen är borttagen.")
+    )
+
+
+@login_required
+def forbund_logo(request, slug: str):
+    """The förbund's logo for its own people (the settings page shows it): checked and encoded
+    again as the PDF embeds it, so a stored file that is no logo is not served."""
+    forbund = get_forbund_for_user(request, slug).forbund
+    logo = stored_logo(forbund.logo.name)
+    if logo is None:
+        raise Http404("Förbundet har ingen logotyp.")
+    mime, data = logo
+    response = HttpResponse(data, content_type=mime)
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _medlem_form_page(request, access, medlem: Medlem | None):

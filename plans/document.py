@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import base64
 
-from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.utils.formats import date_format
 
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
-from finsam.logo import LOGO_MAX_BYTES, logo_image
+from finsam.logo import stored_logo
 from insatser.document import document_context as insatser_context
 from plans.models import Plan
 
@@ -25,15 +23,10 @@ def logo_data_uri(plan: Plan) -> str:
     Checked again and encoded again from its pixels (finsam.logo): a stored file may have come
     some other way than the form, such as a restored backup. One that is no logo is left out.
     """
-    name = plan.logo_name
-    if not name or not default_storage.exists(name):
+    logo = stored_logo(plan.logo_name)
+    if logo is None:
         return ""
-    with default_storage.open(name, "rb") as file:
-        data = file.read(LOGO_MAX_BYTES + 1)
-    try:
-        mime, image = logo_image(data)
-    except ValidationError:
-        return ""
+    mime, image = logo
     return f"data:{mime};base64,{base64.b64encode(image).decode()}"
 
 

@@ -78,6 +78,11 @@ ROWS: dict[str, Row] = {
     "forbund_detail": Row(ANY_ROLE_IN_A, slug_a),
     "forbund_edit": Row(KANSLI_OF_A, slug_a, writes=True),
     "forbund_log": Row(ANY_ROLE_IN_A, slug_a),
+    # The world's förbund has no logo; with one, its own people get it (test_logo_page.py).
+    "forbund_logo": Row(
+        {"kansli_a": 404, "styrelse_a": 404, "revisor_a": 404, "kansli_b": 404, "anonymous": 302},
+        slug_a,
+    ),
     "medlem_create": Row(KANSLI_OF_A, slug_a, writes=True),
     "medlem_edit": Row(KANSLI_OF_A, lambda w: {**slug_a(w), "pk": w["medlem_a"].pk}, writes=True),
     "plan_list": Row(ANY_ROLE_IN_A, slug_a),
