@@ -203,3 +203,32 @@ def test_the_pdf_runs_the_same_queries_for_double_every_kind_of_content(personas
     before = pdf_queries()
     add_every_kind(plan, 4, user)
     assert pdf_queries() == before
+
+
+@pytest.mark.django_db
+def test_the_version_diff_of_a_revision_runs_the_same_queries_for_double_the_content(
+    personas, clean_plan
+):
+    """With an earlier version to compare with, the page computes both versions' figures: still
+    a fixed number of queries, whatever the plans hold."""
+    from tests import factories
+
+    plan = clean_plan
+    kansli = personas["kansli_a"].membership.user
+    chair = personas["styrelse_a"].membership.user
+    workflow.plan_submit(plan=plan, acting_user=kansli)
+    workflow.plan_review(plan=plan, acting_user=chair, decision="godkand")
+    workflow.plan_adopt(
+        plan=plan,
+        acting_user=chair,
+        meeting_date=plan.adoption_deadline.replace(day=20),
+        paragraph="1",
+        present=factories.everyone_present(plan),
+    )
+    revision = services.plan_revise(plan=plan, acting_user=kansli)
+    url = reverse("plan_versions", args=[plan.forbund.slug, revision.pk])
+    assert (
+        "Vad ändringarna gör med summorna" not in personas["styrelse_a"].get(url).content.decode()
+    )
+    assert_same_queries_doubled(personas["styrelse_a"], url, add_content, revision, 4, kansli)
+    assert "Vad ändringarna gör med summorna" in personas["styrelse_a"].get(url).content.decode()
