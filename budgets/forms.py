@@ -165,6 +165,13 @@ class BudgetGridForm(forms.Form):
         if name in self.sent:
             text = self.data.get(name)
             text = "" if text is None else text
+            value = None
+            if self.is_bound and name not in self.errors:
+                value = getattr(self, "cleaned_data", {}).get(name)
+            if value is not None:
+                # As a computed cell shows it ("2500" typed comes back "2 500"), and as its
+                # twin will once saved: editor.js then sends it again only if it is changed.
+                text = self.amount_field.prepare_value(value)
         else:
             text = self.initial_text(name)
         errors = self.errors.get(name, ()) if self.is_bound else ()

@@ -9,6 +9,7 @@ of figures felt); tests/finsam/test_money_format.py holds it to Babel's output.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 LOCALE = "sv_SE"
@@ -88,29 +89,60 @@ class AmountError(ValueError):
     """Text that is not an amount; the message is Swedish, for the field it came from."""
 
 
+# The units a typed amount may end with, in kronor each: what people write after a figure in a
+# budget or a spreadsheet ("12 000 kr", "12 tkr", "12 kkr", "12 000:-").
+_TYPED_UNITS = {
+    "kr": Decimal(1),
+    "kronor": Decimal(1),
+    "sek": Decimal(1),
+    ":-": Decimal(1),
+    "tkr": THOUSAND,
+    "kkr": THOUSAND,
+}
+# The figure and what follows it: the unit is whatever trails the last digit, comma or point.
+_FIGURE_AND_UNIT = re.compile(r"^(?P<figure>.*?)\s*(?P<unit>:-|[^\d\s,.:-]*)$", re.S)
+_EXAMPLE = {UNIT_KR: "1 234 567", UNIT_TKR: "1 234,5"}
+
+
+def amount_example(unit: str = UNIT_KR) -> str:
+    """An amount as a person writes it in the unit, for a message: "t.ex. 1 234,5" in tkr."""
+    return f"t.ex. {_EXAMPLE[unit]}"
+
+
 def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False) -> Decimal:
     """An amount typed in Swedish style in the given unit, as whole kronor.
 
     Accepts "1 234 567", "1234567", "1 844,5" (tkr) and a no-break or thin space between
-    thousands. Refuses letters, more decimals than whole kronor allow, negatives (unless allowed)
-    and amounts of 10^12 kr or more.
+    thousands, and a unit after the figure in any case, which then says the figure's unit
+    whatever the field's: "12 tkr" and "12 kkr" are 12 000 kr, "12 000 kr" and "12 000:-" are
+    12 000 kr, in a kr field as in a tkr one. Refuses letters, any other unit, more decimals
+    than whole kronor allow, negatives (unless allowed) and amounts of 10^12 kr or more; each
+    message gives its example in the field's unit, the one the person is writing in.
     """
-    cleaned = (
-        str(text)
-        .strip()
-        .replace("\xa0", "")
-        .replace("\u202f", "")
-        .replace(" ", "")
-        .replace("−", "-")
-    )
-    if cleaned.endswith(unit):
-        cleaned = cleaned[: -len(unit)]
+    example = amount_example(unit)
+    stripped = str(text).strip().replace("\xa0", " ").replace("\u202f", " ")
+    match = _FIGURE_AND_UNIT.match(stripped)
+    figure, typed = match["figure"], match["unit"]
+    if typed and not any(c.isdigit() for c in figure):
+        raise AmountError(f"Ange beloppet med siffror, {example}.")
+    if typed:
+        scale = _TYPED_UNITS.get(typed.lower())
+        if scale is None:
+            raise AmountError(
+                f"Ange beloppet med siffror i {unit}, {example}; ”{typed[:20]}” kan inte läsas "
+                "som enhet (skriv kr eller tkr efter beloppet)."
+            )
+    else:
+        scale = THOUSAND if unit == UNIT_TKR else Decimal(1)
+    cleaned = figure.replace(" ", "").replace("−", "-")
     if "." in cleaned:
         # "1.500" is 1,5 in some habits and 1 500 in others: say so rather than guess.
-        raise AmountError(
-            "Skriv decimaler med komma (1,5) och tusental utan punkt (1 500); "
-            "en punkt kan läsas på två sätt."
+        how = (
+            "decimaler med komma och tusental med mellanrum"
+            if unit == UNIT_TKR
+            else "tusental med mellanrum, inte punkt"
         )
+        raise AmountError(f"Skriv {how}, {example}; en punkt kan läsas på två sätt.")
     cleaned = cleaned.replace(",", ".")
     if cleaned in ("", "-", "."):
         raise AmountError("Ange ett belopp.")
@@ -119,16 +151,16 @@ def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False
         or cleaned.count(".") > 1
         or "-" in cleaned[1:]
     ):
-        raise AmountError("Ange beloppet med siffror, t.ex. 1 234 567.")
-    value = Decimal(cleaned)
-    if unit == UNIT_TKR:
-        value = value * THOUSAND
+        raise AmountError(f"Ange beloppet med siffror, {example}.")
+    value = Decimal(cleaned) * scale
     if abs(value) > MAX_KR:  # before rounding: a 30-digit figure is beyond Decimal's precision
-        raise AmountError("Beloppet är orimligt stort (1 000 miljarder kr eller mer).")
+        limit = "1 000 000 000 tkr" if unit == UNIT_TKR else "1 000 miljarder kr"
+        raise AmountError(f"Beloppet är orimligt stort ({limit} eller mer).")
     if value != value.to_integral_value():
-        if unit == UNIT_TKR:
-            raise AmountError("Ange beloppet i hela kronor: högst tre decimaler i tkr.")
-        raise AmountError("Ange beloppet i hela kronor, utan ören.")
+        if scale == THOUSAND:
+            also = f"i tkr, {example}" if unit == UNIT_TKR else f"i tkr, eller i kr, {example}"
+            raise AmountError(f"Ange beloppet i hela kronor: högst tre decimaler {also}.")
+        raise AmountError(f"Ange beloppet i hela kronor, utan ören, {example}.")
     value = value.quantize(Decimal(1))
     if value < 0 and not allow_negative:
         raise AmountError("Beloppet kan inte vara negativt.")
@@ -136,19 +168,14 @@ def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False
 
 
 def input_value(value: Decimal | None, unit: str = UNIT_KR) -> str:
-    """An amount as it is shown in an input field in the unit: "1844,5" for tkr, "1234567" for kr.
+    """An amount as it is shown in an input field in the unit, grouped as a computed figure is
+    shown beside it: "1 844,5" for tkr, "1 234 567" for kr (no-break spaces).
 
-    Without thousands separators, so that editing a figure never trips over spaces.
+    parse_amount reads it back as the same amount, so a field sent back untouched changes nothing.
     """
     if value is None:
         return ""
-    value = Decimal(value)
-    if unit == UNIT_TKR:
-        text = format(value / THOUSAND, "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text.replace(".", ",")
-    return format(value.quantize(Decimal(1)), "f")
+    return format_number(Decimal(value), unit)
 
 
 def format_typed_percent(percent: Decimal) -> str:

@@ -32,7 +32,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
-from finsam.money import MAX_KR, format_kr
+from finsam.money import MAX_KR, UNIT_KR, AmountError, format_kr, parse_amount
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
@@ -210,8 +210,14 @@ def read_text(value, data_type: str | None) -> tuple[str, str | None]:
     return _unescaped(value).rstrip().lstrip(" \u00a0"), None
 
 
-def read_amount(value, data_type: str | None) -> tuple[Decimal | None, str | None]:
-    """(amount, None) or (None, problem) for one amount cell; (None, None) when empty."""
+def read_amount(
+    value, data_type: str | None, *, allow_negative: bool = False
+) -> tuple[Decimal | None, str | None]:
+    """(amount, None) or (None, problem) for one amount cell in kronor; (None, None) when empty.
+
+    A text cell is read as the budget grid reads what is typed in it (finsam.money.parse_amount,
+    in kronor as the template is): "2 500", "2 500 kr" and "2,5 tkr" are 2 500 kr.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if data_type == "f":
@@ -221,7 +227,10 @@ def read_amount(value, data_type: str | None) -> tuple[Decimal | None, str | Non
     if isinstance(value, bool):
         return None, "Ett sant/falskt-värde står där ett belopp ska stå."
     if isinstance(value, str):
-        return None, f"Text i ett belopp: ”{value[:40]}”. Skriv beloppet som ett tal i kronor."
+        try:
+            return parse_amount(value, UNIT_KR, allow_negative=allow_negative), None
+        except AmountError as error:
+            return None, f"Text i ett belopp: ”{value.strip()[:40]}”. {error}"
     if not isinstance(value, int | float | Decimal):
         return None, "Cellen innehåller inget belopp (t.ex. ett datum); skriv beloppet i kronor."
     try:
@@ -230,9 +239,9 @@ def read_amount(value, data_type: str | None) -> tuple[Decimal | None, str | Non
         return None, "Beloppet kan inte läsas."
     if not amount.is_finite():
         return None, "Beloppet kan inte läsas."
-    if amount < 0:
+    if amount < 0 and not allow_negative:
         return None, "Beloppet kan inte vara negativt."
-    if amount > MAX_KR:
+    if abs(amount) > MAX_KR:
         return None, f"Beloppet är för stort; högst {format_kr(Decimal(MAX_KR))}."
     if amount != amount.to_integral_value():
         return None, "Ange beloppet i hela kronor."

@@ -308,16 +308,15 @@ def _read_stated(parsed: ParsedBudget, ws) -> None:
             )
             continue
         # A stated figure may be negative (a deficit, a negative eget kapital).
-        negative = isinstance(value, int | float) and not isinstance(value, bool) and value < 0
         amount, problem = read_amount(
-            -value if negative else value, getattr(cells[2], "data_type", None)
+            value, getattr(cells[2], "data_type", None), allow_negative=True
         )
         if problem or amount is None:
             parsed.problems.append(
                 Problem(sheet, number, "C", problem or "Det angivna beloppet saknas.")
             )
             continue
-        parsed.stated.append(StatedFigure(number, figure, column, -amount if negative else amount))
+        parsed.stated.append(StatedFigure(number, figure, column, amount))
 
 
 def to_session(parsed: ParsedBudget) -> dict:

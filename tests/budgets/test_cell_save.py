@@ -169,7 +169,7 @@ def test_a_save_answers_with_only_its_changes_and_the_page_then_equals_a_reload(
     assert {"rad-resultat", "rad-kostnader", "rad-ub", "rad-medlemsbidrag"} <= set(answer_rows)
     utveckling = forbund.budget_groups.get(name="Utveckling")
     assert f"rad-group-{utveckling.pk}" in answer_rows  # its share of the costs moved
-    assert 'value="250000"' in answer_rows[f"rad-line-{lines[0].pk}"]
+    assert 'value="250\xa0000"' in answer_rows[f"rad-line-{lines[0].pk}"]
     assert len(answer_rows) < len(_rows(page))
     assert 'id="editor-status" hx-swap-oob="innerHTML">Sparade 1 belopp.' in html
     # A save in a year moves the computed room of that year: its row comes along.
@@ -217,8 +217,8 @@ def test_a_page_that_shows_older_figures_gets_the_whole_editor():
     html = answer.content.decode()
     assert html.lstrip().startswith('<div id="budget-editor">')
     assert "HX-Reswap" not in answer
-    assert f'name="a-{lines[1].pk}-2027-budget" value="999000"' in html  # the colleague's
-    assert f'name="a-{lines[0].pk}-2027-budget" value="111000"' in html
+    assert f'name="a-{lines[1].pk}-2027-budget" value="999\xa0000"' in html  # the colleague's
+    assert f'name="a-{lines[0].pk}-2027-budget" value="111\xa0000"' in html
 
 
 def test_a_wrong_cell_gets_the_whole_editor_with_its_message():

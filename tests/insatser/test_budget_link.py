@@ -100,7 +100,7 @@ def test_changing_the_amount_in_the_budget_editor_changes_the_insats(personas, p
     row = next(r for r in response.context["rows"] if r["insats"] == insats)
     assert row["amounts"][0] == (8_000, 8_000)
     form = personas["kansli_a"].get(url("insats_edit", plan, insats.pk)).context["money_forms"][0]
-    assert form["beviljat"].value() == "8000"
+    assert form["beviljat"].value() == "8\xa0000"
 
 
 def test_changing_the_grant_on_the_insats_changes_the_budget(personas, plan):
