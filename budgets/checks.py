@@ -463,15 +463,20 @@ LAG, MEDEL, HOG = "lag", "medel", "hog"
 RISK_HIGH_EFFECT_LOW = "risk-hog-effekt-lag"
 
 
+INSATS_PERIOD = "insats-period"
+
+
 @dataclass(frozen=True)
 class RiskItem:
-    """An insats as the risk check sees it."""
+    """An insats as the plan's checks see it (its risk and effekt, its period)."""
 
     key: str
     name: str
     risk: str  # lag, medel, hog, or "" when not assessed
     effekt: str
     active: bool
+    start: date | None = None
+    end: date | None = None  # None: until further notice
 
 
 def is_high_risk_low_effect(risk: str, effekt: str) -> bool:
@@ -491,6 +496,37 @@ def check_risk_effect(items: Iterable[RiskItem]) -> list[Finding]:
         )
         for item in items
         if item.active and is_high_risk_low_effect(item.risk, item.effekt)
+    ]
+
+
+def period_outside_years(start: date | None, end: date | None, years: Sequence[int]) -> bool:
+    """Whether a period from start to end (None: until further notice) has no day in years."""
+    if start is None or not years:
+        return False
+    return start.year > max(years) or (end is not None and end.year < min(years))
+
+
+def period_outside_message(name: str, start: date, end: date | None, years: Sequence[int]) -> str:
+    period = f"{start.isoformat()}–{end.isoformat() if end else 'tills vidare'}"
+    return (
+        f"Insatsen {name} löper {period}, utanför planens år {min(years)}–{max(years)}. "
+        "Se över start- och slutdatum."
+    )
+
+
+def check_insats_periods(items: Iterable[RiskItem], years: Sequence[int]) -> list[Finding]:
+    """insats-period: an insats whose period has no day in the plan's years (a mistyped date,
+    or an insats that ended before the plan or starts after it)."""
+    return [
+        Finding(
+            INSATS_PERIOD,
+            VARNING,
+            period_outside_message(item.name, item.start, item.end, years),
+            None,
+            f"insats:{item.key}",
+        )
+        for item in items
+        if item.start is not None and period_outside_years(item.start, item.end, years)
     ]
 
 
@@ -620,7 +656,9 @@ def run_checks(
     ]
     findings = check_members(member_set_problems)
     findings += check_deadline(budget_year=budget_year, today=today, adopted=adopted)
+    risk_items = list(risk_items)
     findings += check_risk_effect(risk_items)
+    findings += check_insats_periods(risk_items, [y.year for y in result.years])
     carried_years = carried_years or {}
     for year in result.years:
         found = [f for check in per_year for f in check(year, amount_unit=amount_unit)]

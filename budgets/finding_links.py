@@ -62,7 +62,8 @@ def finding_url(figures: PlanFigures, finding: checks.Finding) -> str | None:
         return reverse("medlem_edit", kwargs={"slug": slug, "pk": pk}) + "#fordelningstal"
     if ref.startswith("insats:"):
         pk = int(ref.removeprefix("insats:"))
-        return reverse("insats_edit", kwargs={**plan_args, "insats_pk": pk}) + "#id_risk"
+        field = "start" if finding.code == checks.INSATS_PERIOD else "risk"
+        return reverse("insats_edit", kwargs={**plan_args, "insats_pk": pk}) + f"#id_{field}"
     editor = reverse("budget_editor", kwargs=plan_args)
     if ref.startswith("line:"):
         return f"{editor}#rad-line-{ref.removeprefix('line:')}"

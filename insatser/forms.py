@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 
+from budgets.checks import period_outside_message, period_outside_years
 from budgets.models import BudgetAmount, ColumnKind, Level
 from finsam.fields import AmountField, DecimalField, ModelMultipleChoiceField
 from finsam.forms import OwnedModelForm
@@ -20,11 +21,16 @@ from finsam.saving import SafeFormMixin
 from insatser import rules
 from insatser.models import Insats, Malgrupp
 from insatser.services import YearMoney
+from insatser.validators import DATE_MAX, DATE_MIN
 
 if TYPE_CHECKING:
     from plans.models import Plan
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# min and max guide the browser's date picker; the model says why a date outside is refused.
+DATE = forms.DateInput(
+    attrs={"type": "date", "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+    format="%Y-%m-%d",
+)
 MEMBER_CHOICE_MESSAGE = "Välj en av förbundets medlemmar."
 PERCENT_ERRORS = {
     "invalid": "Ange en procentsats, t.ex. 47.",
@@ -173,6 +179,22 @@ class InsatsForm(SafeFormMixin, OwnedModelForm):
         if cleaned.get("order") is None:
             cleaned["order"] = self.instance.order or 0
         return cleaned
+
+    @property
+    def period_warning(self) -> str | None:
+        """The period has no day in the plan's years: saved, but said beside the dates (and
+        listed under Kontroller, budgets.checks.check_insats_periods)."""
+        if self.is_bound:
+            if not self.is_valid():
+                return None  # the dates' own messages come first
+            data = self.cleaned_data
+            name, start, end = data.get("name", ""), data.get("start"), data.get("end")
+        else:
+            name, start, end = self.instance.name, self.instance.start, self.instance.end
+        years = self.instance.plan.years
+        if start is None or not period_outside_years(start, end, years):
+            return None
+        return period_outside_message(name, start, end, years)
 
     @property
     def warning(self) -> str | None:

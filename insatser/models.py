@@ -16,7 +16,12 @@ from django.db.models import Q
 from budgets.checks import RiskItem
 from finsam.models import Medlem, Versioned, money_field
 from insatser import rules
-from insatser.validators import AGE_VALIDATORS, PERCENT_VALIDATORS, clean_fields_with
+from insatser.validators import (
+    AGE_VALIDATORS,
+    PERCENT_VALIDATORS,
+    clean_fields_with,
+    date_range_problems,
+)
 
 # Everything hangs off a plan, named by its label: insatser never imports plans (README, layout).
 PLAN = "plans.Plan"
@@ -219,11 +224,14 @@ class Insats(Versioned):
             risk=self.risk,
             effekt=self.effekt,
             active=self.is_active,
+            start=self.start,
+            end=self.end,
         )
 
     def _field_problems(self) -> dict[str, str]:
         problems = rules.mix_problems(self.kind, self.individ_percent)
-        if self.end and self.start and self.end < self.start:
+        problems.update(date_range_problems(self, ("start", "end", "decision_date")))
+        if self.end and self.start and self.end < self.start and "end" not in problems:
             problems["end"] = "Slutdatum kan inte vara före startdatum."
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
             problems["age_max"] = "Åldern ”till” kan inte vara lägre än åldern ”från”."

@@ -144,8 +144,9 @@ def _insats_form_page(request, access, plan: Plan, insats: Insats | None):
                 already_to=reverse("insats_list", args=[forbund.slug, plan.pk]),
             )
             if response:
-                if form.warning:
-                    messages.warning(request, form.warning)
+                for warning in (form.warning, form.period_warning):
+                    if warning:
+                        messages.warning(request, warning)
                 return response
         status = 400
     return render(
