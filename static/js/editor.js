@@ -2,7 +2,9 @@
  *
  * - Each edit is saved on its own: a save sends the cell the user left and any other cell that
  *   differs from what the server last stored (its hidden "o-" twin), nothing else; so a wrong
- *   cell is sent again with every save, keeps its message, and blocks no other.
+ *   cell is sent again with every save, keeps its message, and blocks no other. The comparison
+ *   is of text: the server writes a cell and its twin the same way (finsam.money.input_value,
+ *   grouped with no-break spaces, "6 072 000"), so an untouched cell is never sent.
  * - One save at a time: the form's saves queue (hx-sync).
  * - A response never replaces what the user has typed since the request left: such an input
  *   keeps its value, and its twin keeps what the server has stored, so the next save sends it.
