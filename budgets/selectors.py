@@ -170,6 +170,17 @@ class PlanFigures:
         return [c for c in self.columns if not c.is_comparison]
 
     @property
+    def deficit_columns(self) -> list[Column]:
+        """The plan years with a planned deficit: the years a motivation is printed for."""
+        return [c for c in self.plan_columns if c.result.resultat < 0]
+
+    @property
+    def plan_deficit_reason_applies(self) -> bool:
+        """Whether the plan's own motivation covers a deficit: some year with a deficit has none
+        of its own (a text carried from an earlier plan is not printed for a plan in balance)."""
+        return any(not c.entered.deficit_reason.strip() for c in self.deficit_columns)
+
+    @property
     def has_errors(self) -> bool:
         return any(f.severity == checks.FEL for f in self.findings)
 

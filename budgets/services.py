@@ -38,7 +38,7 @@ from finsam.audit import (
     save_recorded,
 )
 from finsam.models import AuditEvent, Forbund
-from finsam.money import format_amount
+from finsam.money import THOUSAND, UNIT_TKR, format_amount
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -191,16 +191,20 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
     return line_map
 
 
-def _largest_remainder(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """total in whole kronor split in proportion to weights (not all zero), summing to total."""
+def _largest_remainder(total: Decimal, weights: list[Decimal], step: int = 1) -> list[Decimal]:
+    """total split in proportion to weights (not all zero), in whole steps (1 kr, or 1 000 kr
+    for a plan shown in tkr when total is whole thousands), summing to total."""
+    if total % step:
+        step = 1
+    units = total / step
     whole = sum(weights, Decimal(0))
-    exact = [total * w / whole for w in weights]
+    exact = [units * w / whole for w in weights]
     parts = [e.to_integral_value(rounding=ROUND_FLOOR) for e in exact]
-    left = int(total - sum(parts, Decimal(0)))
+    left = int(units - sum(parts, Decimal(0)))
     order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
     for i in order[:left]:
         parts[i] += 1
-    return parts
+    return [part * step for part in parts]
 
 
 def _lines_from_group_totals(
@@ -210,11 +214,12 @@ def _lines_from_group_totals(
 
     The budget year is budgeted line by line. Each group's total in the source (its summary
     lines, per row of the resultatbudget) is spread over the group's lines in proportion to
-    their amounts in the nearest year budgeted line by line (evenly when they had none there); a
-    group with no line of its own gets one. The year is then marked
+    their amounts in the nearest year budgeted line by line (evenly when they had none there), in
+    whole tkr for a plan shown in tkr; a group with no line of its own gets one. The year is then marked
     pre-filled (carried_from = the year itself) until the kansli confirms it.
     """
     year = target.budget_year
+    step = THOUSAND if target.amount_unit == UNIT_TKR else 1  # as the plan shows its amounts
     row = target.year_rows.filter(year=year, column=ColumnKind.BUDGET).first()
     if row is None or row.level != Level.GRUPPER:
         return
@@ -279,7 +284,8 @@ def _lines_from_group_totals(
         weights = [weights_then.get(ln.pk, Decimal(0)) for ln in bucket]
         if not any(w > 0 for w in weights):
             weights = [Decimal(1)] * len(bucket)
-        for line, part in zip(bucket, _largest_remainder(total, weights), strict=True):
+        parts = _largest_remainder(total, weights, step)
+        for line, part in zip(bucket, parts, strict=True):
             prefilled[line.pk] = prefilled.get(line.pk, Decimal(0)) + part
     # The group totals now stand on the lines; kept on the summary lines too, they would be
     # figures that count for nothing in a year budgeted line by line.

@@ -8,6 +8,7 @@ plans is the top of the apps (README, layout): it calls budgets and insatser dir
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -133,11 +134,12 @@ def _copy_content(*, source: Plan, target: Plan) -> None:
     first = target.comparison_year or target.budget_year
     if target.budget_year == source.budget_year:
         first = target.budget_year - 1  # a revision keeps the comparison year as it stands
-    for s in source.sections.all():
-        Section.objects.create(
-            plan=target, order=s.order, title=s.title, kind=s.kind, body=s.body, intro=s.intro
-        )
     shift = target.budget_year - source.budget_year
+    for s in source.sections.all():
+        title = _shift_title_years(s.title, source, shift)
+        Section.objects.create(
+            plan=target, order=s.order, title=title, kind=s.kind, body=s.body, intro=s.intro
+        )
     for e in source.arshjul.all():
         ArshjulEvent.objects.create(
             plan=target, date=_shift_year(e.date, shift), kind=e.kind, title=e.title
@@ -215,6 +217,25 @@ def plan_revise(*, plan: Plan, acting_user: ActingUser) -> Plan:
         deficit_reason=plan.deficit_reason,
         source=plan,
     )
+
+
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def _shift_title_years(title: str, source: Plan, shift: int) -> str:
+    """A heading that names the source plan's years ("Budget 2022 med plan för 2023–2024",
+    "Beviljade insatser 2022") names the new plan's; a year outside the source's columns ("Vision
+    2030", "sedan 2008") is the förbund's own and stays."""
+    if not shift:
+        return title
+    first = source.comparison_year or source.budget_year
+    span = range(first, source.last_year + 1)
+
+    def moved(match: re.Match) -> str:
+        year = int(match.group(1))
+        return str(year + shift) if year in span else match.group(1)
+
+    return _YEAR.sub(moved, title)
 
 
 def _shift_year(day: date, years: int) -> date:

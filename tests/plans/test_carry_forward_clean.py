@@ -213,11 +213,20 @@ def category(old: Plan, name: str) -> BudgetCategory:
     return BudgetCategory.objects.get(group__forbund=old.forbund, name=name)
 
 
-def test_a_budget_year_kept_per_group_gets_its_lines_in_proportion_and_marked(old):
+@pytest.mark.parametrize(
+    "unit, kansli_part, lokal_part",
+    [("kr", 333_333, 666_667), ("tkr", 333_000, 667_000)],
+)
+def test_a_budget_year_kept_per_group_gets_its_lines_in_proportion_and_marked(
+    old, unit, kansli_part, lokal_part
+):
     """2028 was budgeted per group in the old plan. As the new plan's budget year it is budgeted
-    line by line: each group's total spread over its lines as they stood in 2027 (to the krona,
-    the last krona to the largest remainder); a group with no line gets one, as undecided as its
-    summary line was; the year waits for the kansli's confirmation."""
+    line by line: each group's total spread over its lines as they stood in 2027 (in whole units
+    of what the plan shows, kr or tkr, the last unit to the largest remainder); a group with no
+    line gets one, as undecided as its summary line was; the year waits for the kansli's
+    confirmation."""
+    old.forbund.amount_unit = unit
+    old.forbund.save(update_fields=["amount_unit"])
     kansli_line = old.budget_lines.get(name="Kansli")
     lokal = budget_services.budget_line_create(
         plan=old, acting_user=None, category=category(old, "Lokal"), name="Lokalhyra"
@@ -260,8 +269,8 @@ def test_a_budget_year_kept_per_group_gets_its_lines_in_proportion_and_marked(ol
     year = new.year_rows.get(year=2028, column="budget")
     assert (year.level, year.carried_from) == ("rader", 2028)
     assert amounts(new, 2028) == {
-        "Kansli": Decimal(333_333),
-        "Lokalhyra": Decimal(666_667),
+        "Kansli": Decimal(kansli_part),
+        "Lokalhyra": Decimal(lokal_part),
         "Strukturövergripande insatser, att fördela": Decimal(250_000),
     }
     made = new.budget_lines.get(name="Strukturövergripande insatser, att fördela")
@@ -319,3 +328,37 @@ def test_a_carried_balansbudget_balances_whatever_the_new_plan_costs(old):
     with autumn_before(old):
         errors = [f for f in plan_figures(old).findings if f.code == "balans"]
     assert [(f.severity, f.year) for f in errors] == [("fel", 2028), ("fel", 2029)]
+
+
+def test_headings_that_name_the_old_plans_years_name_the_new_plans(old):
+    """A heading naming a year of the old plan's columns names the same year of the new plan; a
+    year outside them is the förbund's own and stays."""
+    titles = {
+        "Budget 2027 med plan för 2028–2029": "Budget 2028 med plan för 2029–2030",
+        "Prognos 2026 och utfall": "Prognos 2027 och utfall",
+        "Vision 2035": "Vision 2035",
+        "Förbundet sedan 2008": "Förbundet sedan 2008",
+        "Insatser 20271": "Insatser 20271",
+    }
+    sections = list(old.sections.order_by("order")[: len(titles)])
+    for section, title in zip(sections, titles, strict=True):
+        section.title = title
+        section.save(update_fields=["title"])
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+    carried = list(new.sections.order_by("order").values_list("title", flat=True))
+    assert carried[: len(titles)] == list(titles.values())
+
+
+def test_the_plans_deficit_motivation_is_printed_only_for_a_plan_with_a_deficit(personas, old):
+    """A motivation carried from an earlier plan is not printed in a plan whose years are all
+    in balance; once a year has a deficit it is."""
+    client = personas["styrelse_a"]
+    line = old.budget_lines.get(name="Kansli")
+    balanced = {(line.pk, year, "budget"): Decimal(4_000_000) for year in old.years}
+    budget_services.budget_figures_set(plan=old, acting_user=None, amounts=balanced)
+    assert "Planerat underskott" not in client.get(url("plan_document", old)).content.decode()
+    deficit = {(line.pk, 2028, "budget"): Decimal(4_100_000)}
+    budget_services.budget_figures_set(plan=old, acting_user=None, amounts=deficit)
+    page = client.get(url("plan_document", old)).content.decode()
+    assert "Planerat underskott:</strong> Medvetet." in page
