@@ -29,13 +29,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from budgets.forms import BudgetGridForm
 from budgets.selectors import PlanFigures, figures_after_save, plan_figures, saved_alone
 from budgets.services import budget_figures_set
 from budgets.tables import changed_lines
-from finsam.audit import EditConflict
+from finsam.audit import EditConflict, shown_time
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -110,7 +109,7 @@ def grid_save(
     except EditConflict as conflict:
         form.conflict = conflict
         # Not "send again to keep yours": sending the page again keeps the colleague's figures.
-        when = f" {timezone.localtime(conflict.at):%Y-%m-%d %H:%M}" if conflict.at else ""
+        when = f" {shown_time(conflict.at)}" if conflict.at else ""
         form.add_error(
             None,
             f"{conflict.by} ändrade beloppen{when}, efter att du öppnade sidan. Inget av det du "

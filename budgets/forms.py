@@ -195,7 +195,8 @@ class BudgetGridForm(forms.Form):
                 continue
             now = self._value(figures, key)
             if now != value and now != self.shown_values[cell]:
-                self.kept[name] = self.data.get(name) or ""
+                # As the grid shows a figure ("5 200", not "5200"); read back it is the same.
+                self.kept[name] = self.amount_field.prepare_value(value)
 
     def _cell_error(self, name: str, message) -> None:
         self._errors[name] = self.error_class(

@@ -21,6 +21,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 
 from finsam.models import AuditEvent, ChangeCount, Forbund
@@ -109,13 +110,18 @@ class Conflict:
     marked: str = ""  # a text's words that differ, theirs → yours (finsam.textdiff)
 
 
+def shown_time(at) -> str:
+    """A moment as every page shows it, in Swedish local time (the database keeps UTC):
+    "6 december 2026 00:37"."""
+    return date_format(timezone.localtime(at), "j F Y H:i")
+
+
 class EditConflict(ValidationError):
     """The object changed since the form was shown: nothing was saved. conflicts lists the
     fields the sender changed that now hold something else; by and at say who changed it."""
 
     def __init__(self, *, conflicts: list[Conflict], by: str, at, version: int | None, pk=None):
-        # In Swedish local time, as every page shows times (the database keeps UTC).
-        when = f" {timezone.localtime(at):%Y-%m-%d %H:%M}" if at else ""
+        when = f" {shown_time(at)}" if at else ""
         super().__init__(
             f"{by} ändrade detta{when}, efter att du öppnade sidan. Inget av det du skickade "
             "sparades. Jämför nedan och skicka igen för att behålla dina värden.",

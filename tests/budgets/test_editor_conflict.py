@@ -113,3 +113,20 @@ def test_spara_without_javascript_after_a_conflict_keeps_the_colleagues_figure(p
     answer = client.post(editor_url(plan), {**form_values(html), other: "300"})
     assert answer.status_code == 302
     assert (stored(line, 2027), stored(line, 2028)) == (20, 300)
+
+
+def test_my_value_beside_a_conflict_is_shown_grouped_as_the_grid_shows_figures(personas, world):
+    plan, line = world["plan_a"], world["line_a"]
+    client = personas["kansli_a"]
+    mine = f"a-{line.pk}-2027-budget"
+    page = client.get(editor_url(plan)).content.decode()
+    services.budget_figures_set(
+        plan=plan, acting_user=None, amounts={(line.pk, 2027, "budget"): Decimal(20)}
+    )
+    answer = client.post(editor_url(plan), autosave(page, {mine: "2500000"}), headers=HTMX)
+    html = answer.content.decode().replace("\xa0", " ")
+    assert "Ditt värde 2 500 000" in html and "Behåll mitt värde (2 500 000)" in html
+    # Kept, it saves the figure the user typed.
+    keep = form_values(answer.content.decode()) | {"behall": mine}
+    assert client.post(editor_url(plan), keep).status_code in (200, 302)
+    assert stored(line, 2027) == 2_500_000

@@ -53,7 +53,7 @@ def test_a_stale_section_form_shows_the_conflict_and_saves_nothing(personas, wor
     page = personas["kansli_a"].post(url, stale)
     html = page.content.decode()
     assert page.status_code == 400
-    assert "Karin Lund ändrade detta 2026-11-05 14:30, efter att du öppnade sidan." in html
+    assert "Karin Lund ändrade detta 5 november 2026 14:30, efter att du öppnade sidan." in html
     assert "Kollegans text." in html and "Min text." in html
     assert Section.objects.get(pk=section.pk).body == "<p>Kollegans text.</p>"
     # Sending the same form again (it now carries the newer version) keeps mine.
@@ -275,4 +275,4 @@ def test_a_conflict_says_when_the_colleague_saved_in_swedish_time(world):
             acting_user=None,
             data={"title": "Min", "lock_version": seen},
         )
-    assert "2026-12-06 00:37" in conflict.value.messages[0]
+    assert "6 december 2026 00:37" in conflict.value.messages[0]
