@@ -197,6 +197,11 @@
     cell.focus();
     cell.select();  // typing replaces the figure, as after Enter
   }
+  // The page says what happens without this script (figures recalculated on Spara); with it,
+  // a cell is saved and the figures recalculated as the user leaves it.
+  document.querySelectorAll("[data-js-text]").forEach(function (el) {
+    el.textContent = el.getAttribute("data-js-text");
+  });
   // After "load": the browser's own scroll to the fragment would take the focus away again.
   if (document.readyState === "complete") {
     focusRowOfFragment();
