@@ -203,6 +203,16 @@ class ReturnForm(forms.Form):
 QUORUM_RULE = "Styrelsen är beslutsför när minst hälften av de ordinarie ledamöterna är närvarande"
 
 
+def _objections_named(requests: int, threads: int) -> str:
+    """What is open before the decision, in the words of the confirmation: only what is open."""
+    named = []
+    if requests:
+        named.append("den begärda ändringen" if requests == 1 else "de begärda ändringarna")
+    if threads:
+        named.append("den olösta kommentaren" if threads == 1 else "de olösta kommentarerna")
+    return " och ".join(named)
+
+
 class AdoptForm(forms.Form):
     meeting_date = forms.DateField(
         label="Sammanträdesdatum",
@@ -228,11 +238,11 @@ class AdoptForm(forms.Form):
         empty_sections=(),
         ledamoter=(),
         ersattare=(),
-        objections=False,
+        objections=(0, 0),
         unusual_date=None,
         **kwargs,
     ):
-        """objections: there are open requests for changes or comment threads to confirm;
+        """objections: how many requests for changes and open comment threads to confirm;
         unusual_date(meeting_date): why that date needs confirming, or "" (workflow)."""
         super().__init__(*args, **kwargs)
 
@@ -262,12 +272,12 @@ class AdoptForm(forms.Form):
                 },
             )
 
-        if objections:
+        seen = _objections_named(*objections)
+        if seen:
             self.fields["objections_seen"] = forms.BooleanField(
-                label="Jag har sett de begärda ändringarna och de olösta kommentarerna ovan",
+                label=f"Jag har sett {seen} ovan",
                 error_messages={
-                    "required": "Bekräfta att du har sett begärda ändringar och olösta "
-                    "kommentarer innan beslutet registreras."
+                    "required": f"Bekräfta att du har sett {seen} innan beslutet registreras."
                 },
             )
         reason = self._unusual_date_reason(unusual_date)

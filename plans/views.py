@@ -266,7 +266,7 @@ def plan_adopt(request, slug: str, pk: int):
         empty_sections=empty,
         ledamoter=ledamoter,
         ersattare=ersattare,
-        objections=bool(requests or threads),
+        objections=(len(requests), len(threads)),
         unusual_date=lambda day: workflow.meeting_date_unusual(plan, day),
     )
     if request.method == "POST" and form.is_valid():

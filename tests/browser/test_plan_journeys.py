@@ -119,9 +119,9 @@ def test_adoption_with_an_open_request_for_changes_is_confirmed_before_it_is_reg
     if page.locator("input[name=empty_ok]").count():
         page.locator("input[name=empty_ok]").check()  # the default outline's empty sections
     page.get_by_role("button", name="Registrera beslutet").click()
-    seen = page.get_by_label("Jag har sett de begärda ändringarna och de olösta kommentarerna ovan")
+    seen = page.get_by_label("Jag har sett den begärda ändringen ovan", exact=True)
     refusal = page.locator(".has-error", has=seen)
-    assert "Bekräfta att du har sett begärda ändringar" in refusal.inner_text()
+    assert "Bekräfta att du har sett den begärda ändringen innan" in refusal.inner_text()
     plan.refresh_from_db()
     assert plan.status == PlanStatus.INLAMNAD
 

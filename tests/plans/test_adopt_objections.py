@@ -73,7 +73,9 @@ def test_open_requests_for_changes_and_threads_are_listed_and_confirmed_before_t
     assert refused.status_code == 400
     html = refused.content.decode()
     box = html.index('name="objections_seen"')
-    message = html.index("Bekräfta att du har sett begärda ändringar och olösta kommentarer")
+    message = html.index(
+        "Bekräfta att du har sett den begärda ändringen och den olösta kommentaren innan"
+    )
     assert abs(box - message) < 800  # beside the box, not only at the top
     plan.refresh_from_db()
     assert plan.status == PlanStatus.INLAMNAD
