@@ -700,10 +700,10 @@ def check_carried(
             (
                 f"{year}: året budgeterades per grupp i förra planen; raderna är förifyllda så "
                 "att varje grupp får sitt belopp, fördelat som gruppens rader. Se över "
-                "beloppen och bekräfta året under Budgetår."
+                "beloppen och bekräfta året under Mål och balans."
                 if source == year
                 else f"{year}: året är förifyllt från {source} (rader, medlemsbidrag och nivå). "
-                "Se över beloppen och bekräfta året under Budgetår."
+                "Se över beloppen och bekräfta året under Mål och balans."
             ),
             year,
             "medlemsbidrag",

@@ -177,8 +177,9 @@ def budget_years(request, slug: str, pk: int):
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
         else:
-            messages.success(request, "Mål och balansuppgifter är sparade.")
-            return redirect("budget_statements", slug=slug, pk=pk)
+            # Back to the form, not to Rapporter: the kansli confirms and adjusts year by year.
+            messages.success(request, "Sparat.")
+            return redirect("budget_years", slug=slug, pk=pk)
     return render(
         request,
         "budgets/years_form.html",
