@@ -65,7 +65,8 @@ def _read(form: UploadForm):
                     None,
                     f"Filen är för stor; högst {MAX_FILE_BYTES // 1024 // 1024} MB kan läsas in.",
                 )
-            ]
+            ],
+            unreadable=True,
         )
     return upload.name, read_upload(upload.name, upload.read())
 

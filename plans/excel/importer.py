@@ -103,6 +103,8 @@ def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:
     years = list(plan.year_rows.all())
     preview = ImportPreview(plan=plan, problems=list(parsed.problems))
     preview.fingerprint = _fingerprint(figures, years)
+    if parsed.unreadable:
+        return preview
     problem = preview.problems.append
     columns = {c.label: c for c in figures.columns}
     preview.columns = {c.label: (c.year, c.kind) for c in figures.columns}

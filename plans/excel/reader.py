@@ -88,6 +88,10 @@ class ParsedBudget:
     statement_rows: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     stated: list[StatedFigure] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Nothing of the budget could be read (not a workbook, no Budget sheet, no header row): the
+    # file's one problem says why, and nothing is compared with the plan, since every line of
+    # the plan would look removed.
+    unreadable: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,7 @@ def parse_budget(workbook) -> ParsedBudget:
             parsed.problems.append(
                 Problem("Arbetsboken", None, None, f"Bladet ”{BUDGET_SHEET}” saknas.")
             )
+            parsed.unreadable = True
             return parsed
         ws = workbook[workbook.sheetnames[0]]
     sheet = ws.title
@@ -151,7 +156,7 @@ def parse_budget(workbook) -> ParsedBudget:
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS:
             # Too long to be read at all: nothing of it is kept, and it is said once.
-            return ParsedBudget(problems=[_too_long(sheet)])
+            return ParsedBudget(problems=[_too_long(sheet)], unreadable=True)
         if header_row is None:
             values = [_plain(c) for c in row[:MAX_COLUMNS]]
             if values[:3] == list(LINE_HEADERS[:3]):
@@ -171,6 +176,7 @@ def parse_budget(workbook) -> ParsedBudget:
                 "(se mallen).",
             )
         )
+        parsed.unreadable = True
         return parsed
     stated = _sheet(workbook, STATED_SHEET)
     if stated is not None:
@@ -369,12 +375,13 @@ def read_upload(name: str, data: bytes) -> ParsedBudget:
     try:
         workbook = open_workbook(name, data)
     except UnreadableFile as error:
-        return ParsedBudget(problems=[Problem("Filen", None, None, str(error))])
+        return ParsedBudget(problems=[Problem("Filen", None, None, str(error))], unreadable=True)
     try:
         return parse_budget(workbook)
     except Exception:  # a malformed part that openpyxl only trips over while streaming
         return ParsedBudget(
-            problems=[Problem("Filen", None, None, "Filen är skadad och kan inte läsas.")]
+            problems=[Problem("Filen", None, None, "Filen är skadad och kan inte läsas.")],
+            unreadable=True,
         )
     finally:
         workbook.close()
