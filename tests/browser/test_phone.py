@@ -143,3 +143,102 @@ def test_review_and_adoption_fit_a_phone_with_targets_a_finger_can_press(browser
         assert seen["top"] is not None and seen["top"] < HEIGHT, f"{name}: heading at {seen['top']}"
         small = [t for t in seen["targets"] if t["height"] < 44]
         assert not small, f"{name}: targets under 44 px: {small}"
+
+
+# Each cell of a number that wraps onto a second line ("7 3" above "78"), by its text.
+WRAPPED_NUMBERS = """(selector) => Array.from(document.querySelectorAll(selector)).filter((cell) => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+  return tops.size > 1;
+}).map((cell) => cell.innerText)"""
+
+# Where the confirmation box sits against its label, and how tall the Avbryt link is.
+ADOPT_FORM = """() => {
+  const box = document.querySelector('input[name=objections_seen]');
+  const label = document.querySelector(`label[for="${box.id}"]`);
+  const b = box.getBoundingClientRect(), l = label.getBoundingClientRect();
+  const cancel = Array.from(document.querySelectorAll('main form a')).find((a) => a.innerText.trim() === 'Avbryt');
+  return {box_left_of_label: b.right <= l.left, box_beside_label: b.top < l.bottom && b.bottom > l.top,
+          cancel_height: cancel.getBoundingClientRect().height};
+}"""
+
+
+def test_a_plan_with_positions_taken_and_mal_with_indikatorer_fits_a_phone(browser, live_server):
+    from insatser.models import Indikator
+    from plans import workflow
+    from tests import factories
+    from tests.helpers import make_plan
+
+    forbund, plan = make_plan("telefon-mal")
+    kansli = factories.kansli(forbund)
+    chair = factories.ledamot(forbund, chair=True, user__username="ordf-telefon-mal")
+    member = factories.ledamot(forbund, user__first_name="Ledamot", user__last_name="Sundsvall")
+    indikator = {"kind": "antal", "target_value": 100, "source": "sus"}
+    factories.mal(
+        plan,
+        text="Fler deltagare går vidare till arbete eller studier.",
+        indikatorer=[
+            Indikator(
+                description="Andel deltagare i arbete eller studier efter avslut", **indikator
+            )
+        ],
+    )
+    insats = factories.insats(plan, name="Finsam-team")
+    factories.mal(
+        plan,
+        insats=insats,
+        text="Deltagarna kommer närmare arbetsmarknaden.",
+        indikatorer=[Indikator(description="Deltagare med förflyttning", **indikator)],
+    )
+    workflow.plan_submit(plan=plan, acting_user=kansli.user)
+    workflow.plan_review(
+        plan=plan,
+        acting_user=member.user,
+        decision="andringar",
+        comment="Motiveringen till underskott handlar om 2022, inte 2023. Uppdatera.",
+    )
+    base = f"{live_server.url}/f/telefon-mal/planer/{plan.pk}/"
+    context = browser.new_context(locale="sv-SE", viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    try:
+        login(page, live_server, chair.user.username, factories.PASSWORD)
+        found = {"översikt": measure(page, base)}
+        positions = page.get_by_role(
+            "region", name="Styrelsens ställningstaganden i denna omgång"
+        ).count()
+        wrapped = page.evaluate(WRAPPED_NUMBERS, "td.num")
+        found["dokument"] = measure(page, base + "dokument/")
+        indikatorer = page.get_by_role("region", name="Indikatorer för målet").count()
+        found["mål"] = measure(page, base + "mal/")
+        page.goto(base + "anta/")
+        adopt = page.evaluate(ADOPT_FORM)
+        found["beslut"] = page.evaluate(MEASURE)
+    finally:
+        context.close()
+    too_wide = {name: seen["width"] for name, seen in found.items() if seen["width"] > WIDTH}
+    assert not too_wide, f"Scrolls sideways as a whole at {WIDTH} px: {too_wide}"
+    assert positions == 1 and indikatorer == 2, (positions, indikatorer)
+    assert not wrapped, f"Numbers broken over two lines: {wrapped}"
+    assert adopt["box_left_of_label"] and adopt["box_beside_label"], adopt
+    assert adopt["cancel_height"] >= 44, f"Avbryt is {adopt['cancel_height']} px tall"
+
+
+def test_the_shares_of_costs_show_every_year_on_a_laptop(browser, live_server):
+    from plans.demo import load_demo
+    from plans.models import Plan
+
+    load_demo()
+    plan = Plan.objects.get(forbund__slug="sundsvall", budget_year=2022)
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        login(page, live_server, "kansli-sundsvall", "finsam-demo")
+        page.goto(f"{live_server.url}/f/sundsvall/planer/{plan.pk}/budget/rapporter/")
+        box = page.get_by_role("region", name="Andel av summa kostnader per slag av kostnad")
+        hidden = box.evaluate("(el) => el.scrollWidth - el.clientWidth")
+        columns = box.locator("thead th").all_inner_texts()
+    finally:
+        context.close()
+    assert columns[-1] == f"Plan {plan.last_year}", columns
+    assert hidden <= 0, f"The table's last {hidden} px are hidden in its box at 1366 px"
