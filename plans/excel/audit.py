@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
 from budgets import calc
 from budgets.models import STATEMENT_INPUTS, statement_input_label
 from budgets.selectors import calc_key, forbund_inputs, live_inputs, members_for_split
-from finsam.money import format_kr
-from finsam.xlsx import plain_text, put_row, put_text
-from plans.excel.reader import COLUMN_LABEL, STATED_SHEET, ParsedBudget, Problem
+from finsam.money import THOUSAND, UNIT_KR, UNIT_TKR, format_amount
+from finsam.xlsx import MAX_ROWS, UnreadableFile, open_workbook, plain_text, put_row, put_text
+from plans.excel.audit_causes import digit_slip, row_sets
+from plans.excel.reader import COLUMN_LABEL, STATED_SHEET, ParsedBudget, Problem, read_upload
+from plans.excel.template import template_workbook
 
 ZERO = Decimal(0)
 STATEMENT_CODES = {"verksamhet": calc.VERKSAMHET, "avskrivning": calc.AVSKRIVNING}
@@ -57,6 +59,8 @@ STATEMENT_FIGURES = {
 }
 INPUT_FIGURES = {"golv för eget kapital": "floor"}
 EQUITY = ("ib", "ub")
+# Said when no pattern holds exactly: the audit never guesses at a cause.
+NO_CAUSE = "Ingen orsak som stämmer exakt."
 
 
 @dataclass
@@ -69,10 +73,17 @@ class AuditRow:
     computed: Decimal
     cause: str = ""
     row: int | None = None
+    # What kinds of cause were found ("rad", "rader", "ej_beslutade", "foljdfel", "annat_ar",
+    # "omkastade_siffror", "felskriven_siffra", "tecken", "fotnot", "avrundning", "eget_kapital").
+    kinds: list[str] = field(default_factory=list)
 
     @property
     def difference(self) -> Decimal:
         return self.stated - self.computed
+
+    @property
+    def explanation(self) -> str:
+        return self.cause or NO_CAUSE
 
 
 @dataclass
@@ -82,6 +93,7 @@ class AuditReport:
     unchecked: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    unit: str = UNIT_KR  # the förbund's unit, in which every amount is reported
 
     @property
     def checked(self) -> int:
@@ -91,6 +103,7 @@ class AuditReport:
         return {
             "kontrollerade": self.checked,
             "stammer": self.agreed,
+            "enhet": self.unit,
             "avvikelser": [
                 {
                     "figur": r.figure,
@@ -98,7 +111,8 @@ class AuditReport:
                     "angivet": str(r.stated),
                     "uttraknat": str(r.computed),
                     "skillnad": str(r.difference),
-                    "trolig_orsak": r.cause,
+                    "trolig_orsak": r.explanation,
+                    "orsaker": r.kinds,
                     "rad": r.row,
                 }
                 for r in self.disagreements
@@ -131,6 +145,10 @@ def _budget_year(columns: list[_Column]) -> int:
 def audit_workbook(parsed: ParsedBudget, *, forbund=None, plan=None) -> AuditReport:
     """The audit of the stated figures against the figures computed from the rows."""
     report = AuditReport(problems=list(parsed.problems), columns=list(parsed.columns))
+    if plan is not None:
+        report.unit = plan.amount_unit
+    elif forbund is not None:
+        report.unit = forbund.amount_unit
     for line in parsed.lines:
         report.problems.extend(line.cell_problems)
     if report.problems:
@@ -164,6 +182,7 @@ class _Context:
 
     def __init__(self, parsed: ParsedBudget, forbund, plan, report: AuditReport):
         self.parsed, self.report = parsed, report
+        self.unit = report.unit
         self.columns = _columns(parsed.columns)
         budget_year = _budget_year(self.columns)
         self.plan_columns = sorted(
@@ -171,11 +190,13 @@ class _Context:
         )
         self.comparison = [c for c in self.columns if c.year < budget_year]
         stated = {}
+        self.stated_names = {}
         for s in parsed.stated:
             key = YEAR_FIGURES.get(s.figure.strip().lower()) or INPUT_FIGURES.get(
                 s.figure.strip().lower()
             )
             stated.setdefault((key, s.column), s.amount)
+            self.stated_names.setdefault((key, s.column), s.figure.strip())
         self.stated = stated
         groups = {}
         self.members = []
@@ -209,6 +230,9 @@ class _Context:
             return
         first = self.plan_columns[0]
         opening = stated.get(("ib", first.label))
+        if opening is None and plan is not None and first.year == plan.years[0]:
+            # The plan named knows where it starts: nothing is typed twice.
+            opening = plan.opening_equity.amount
         if opening is None:
             report.problems.append(
                 Problem(
@@ -371,46 +395,195 @@ class _Context:
             return result.split_blocks.get(calc.KOMMUNER), ("member", None)
         return None, None
 
+    def _amount(self, value: Decimal) -> str:
+        return format_amount(value, self.unit)
+
     def _cause(self, lower: str, row: AuditRow, result, scope) -> str:
+        """Every cause that holds exactly, in words; the kinds found go on the row."""
         diff = row.difference
-        causes = []
+        found: list[tuple[str, str]] = []
         if row.stated == -row.computed:
+            row.kinds = ["tecken"]
             return "Tecknet är omvänt: beloppet stämmer men med fel tecken."
-        kind, what = scope
-        if kind in ("group", "parent", "side"):
-            lines = [
-                (pl, result.line_amounts[key])
-                for key, pl, side, _, group in self.lines
-                if result.line_amounts.get(key)
-                and (
-                    (kind == "group" and pl.group == what)
-                    or (kind == "parent" and self._in_parent(pl.group, what))
-                    or (kind == "side" and side == what)
-                )
-            ]
-            left_out = [pl for pl, amount in lines if amount == -diff]
-            twice = [pl for pl, amount in lines if amount == diff]
-            if len(left_out) == 1:
-                causes.append(
-                    f"Summan stämmer om raden ”{left_out[0].name}” ({format_kr(-diff)}) inte "
-                    "räknas med."
-                )
-            elif len(twice) == 1:
-                causes.append(
-                    f"Summan stämmer om raden ”{twice[0].name}” ({format_kr(diff)}) räknas två "
-                    "gånger."
-                )
+        lines = self._scope_lines(lower, scope, result)
+        found += self._row_causes(lines, diff)
         for _, pl, *_ in self.lines:
             if pl.note and _mentions(pl.note, abs(diff)):
-                causes.append(
-                    f"Skillnaden är beloppet i fotnoten till ”{pl.name}”: ”{pl.note[:120]}”."
+                found.append(
+                    (
+                        "fotnot",
+                        f"Skillnaden är beloppet i fotnoten till ”{pl.name}”: ”{pl.note[:120]}”.",
+                    )
                 )
                 break
-        if lower in YEAR_FIGURES and YEAR_FIGURES[lower] in (*EQUITY, "resultat"):
-            causes += self._equity_cause(YEAR_FIGURES[lower], row, result)
-        if not causes and abs(diff) < 1000 and row.stated % 1000 == 0:
-            causes.append("Troligen avrundning till hela tusental kronor.")
-        return " ".join(causes)
+        attr = YEAR_FIGURES.get(lower)
+        cascade = self._cascade(attr, row) if attr else None
+        if cascade:
+            found.append(("foljdfel", cascade))
+        elif attr in (*EQUITY, "resultat"):
+            found += [("eget_kapital", text) for text in self._equity_cause(attr, row, result)]
+        found += self._other_year(lower, row)
+        if not found and abs(diff) < 1000 and row.stated % 1000 == 0:
+            found.append(("avrundning", "Troligen avrundning till hela tusental kronor."))
+        if not found:
+            slip = digit_slip(row.stated, row.computed)
+            if slip == "transposed":
+                found.append(
+                    (
+                        "omkastade_siffror",
+                        f"Två siffror har bytt plats: {self._amount(row.stated)} i stället för "
+                        f"{self._amount(row.computed)}.",
+                    )
+                )
+            elif slip == "digit":
+                found.append(
+                    (
+                        "felskriven_siffra",
+                        f"En siffra är felskriven: {self._amount(row.stated)} i stället för "
+                        f"{self._amount(row.computed)}.",
+                    )
+                )
+        row.kinds = [kind for kind, _ in found]
+        return " ".join(text for _, text in found)
+
+    def _scope_lines(self, lower: str, scope, result) -> list[tuple]:
+        """The rows a figure adds up, each with what it adds (a cost lowers a result)."""
+        kind, what = scope
+        if YEAR_FIGURES.get(lower) == "resultat":
+            return [
+                (pl, amount if side == calc.INTAKT else -amount)
+                for key, pl, side, *_ in self.lines
+                if (amount := result.line_amounts.get(key))
+            ]
+        if kind not in ("group", "parent", "side"):
+            return []
+        return [
+            (pl, result.line_amounts[key])
+            for key, pl, side, _, group in self.lines
+            if result.line_amounts.get(key)
+            and (
+                (kind == "group" and pl.group == what)
+                or (kind == "parent" and self._in_parent(pl.group, what))
+                or (kind == "side" and side == what)
+            )
+        ]
+
+    def _row_causes(self, lines: list[tuple], diff: Decimal) -> list[tuple[str, str]]:
+        if not lines:
+            return []
+        left_out = [pl for pl, amount in lines if amount == -diff]
+        twice = [pl for pl, amount in lines if amount == diff]
+        if len(left_out) == 1:
+            return [
+                (
+                    "rad",
+                    f"Summan stämmer om raden ”{left_out[0].name}” ({self._amount(-diff)}) inte "
+                    "räknas med.",
+                )
+            ]
+        if len(twice) == 1:
+            return [
+                (
+                    "rad",
+                    f"Summan stämmer om raden ”{twice[0].name}” ({self._amount(diff)}) räknas "
+                    "två gånger.",
+                )
+            ]
+        if left_out or twice:
+            return []  # several rows of that amount: which one cannot be told
+        undecided = [(pl, amount) for pl, amount in lines if not pl.decided]
+        if undecided and sum(amount for _, amount in undecided) == -diff:
+            names = ", ".join(f"”{pl.name}”" for pl, _ in undecided[:5])
+            more = f" och {len(undecided) - 5} till" if len(undecided) > 5 else ""
+            count = len(undecided)
+            return [
+                (
+                    "ej_beslutade",
+                    f"Summan är de beslutade raderna; {count} ej "
+                    f"{'beslutad' if count == 1 else 'beslutade'} "
+                    f"{'utelämnad' if count == 1 else 'utelämnade'} ({names}{more}, "
+                    f"{self._amount(-diff)}).",
+                )
+            ]
+        sets = row_sets([amount for _, amount in lines], -diff)
+        if len(sets) == 1:
+            names = ", ".join(f"”{lines[i][0].name}”" for i in sets[0])
+            return [
+                (
+                    "rader",
+                    f"Summan stämmer om raderna {names} ({self._amount(-diff)} tillsammans) "
+                    "inte räknas med.",
+                )
+            ]
+        return []
+
+    def _printed(self, key: str, label: str) -> tuple[Decimal, bool]:
+        """The figure as the document states it (or as computed where it states none), and
+        whether the stated one is itself a slip."""
+        computed = getattr(self.results[label], key)
+        stated = self.stated.get((key, label))
+        if stated is None:
+            return computed, False
+        return stated, stated != computed
+
+    def _cascade(self, attr: str, row: AuditRow) -> str | None:
+        """A figure that is right when the document's own earlier slip is used in its place:
+        UB = IB + resultat, resultat = intäkter − kostnader, IB = last year's UB."""
+        label = row.column
+        if attr == "ib":
+            labels = [c.label for c in self.plan_columns]
+            if label not in labels or labels.index(label) == 0:
+                return None
+            inputs = [("ub", labels[labels.index(label) - 1], 1)]
+        elif attr == "ub":
+            inputs = [("ib", label, 1), ("resultat", label, 1)]
+        elif attr == "resultat":
+            inputs = [("intakter", label, 1), ("kostnader", label, -1)]
+        else:
+            return None
+        if any(column not in self.results for _, column, _ in inputs):
+            return None
+        total = ZERO
+        slips = []
+        for key, column, sign in inputs:
+            value, slip = self._printed(key, column)
+            total += sign * value
+            if slip:
+                slips.append((key, column, value))
+        if total != row.stated or not slips:
+            return None
+        named = " och ".join(
+            f"”{self.stated_names.get((key, column), key)}” ({column}, angivet "
+            f"{self._amount(value)}, uträknat {self._amount(getattr(self.results[column], key))})"
+            for key, column, value in slips
+        )
+        if attr == "ub" and [s[0] for s in slips] == ["ib"]:
+            stated_ib = slips[0][2]
+            return (
+                f"Följdfel av {named}: utgående eget kapital är räknat från det angivna ingående "
+                f"egna kapitalet ({self._amount(stated_ib)}) i stället för förra årets utgående "
+                f"({self._amount(self.results[label].ib)})."
+            )
+        return f"Följdfel av {named}, som själv avviker: med det angivna beloppet stämmer figuren."
+
+    def _other_year(self, lower: str, row: AuditRow) -> list[tuple[str, str]]:
+        """The same figure as computed for another column, when exactly one column gives it."""
+        matches = []
+        for label, other in self.results.items():
+            if label == row.column:
+                continue
+            value, _ = self._find(lower, other, label)
+            if value is not None and value == row.stated:
+                matches.append(label)
+        if len(matches) != 1:
+            return []
+        return [
+            (
+                "annat_ar",
+                f"Beloppet är {row.figure.lower()} för {matches[0]} ({self._amount(row.stated)}): "
+                "troligen hämtat ur fel års kolumn.",
+            )
+        ]
 
     def _in_parent(self, group: str, parent: str) -> bool:
         g = self.groups.get(group)
@@ -420,28 +593,10 @@ class _Context:
     def _equity_cause(self, attr: str, row: AuditRow, result) -> list[str]:
         stated_ib = self.stated.get(("ib", row.column))
         stated_result = self.stated.get(("resultat", row.column))
-        if (
-            attr == "ub"
-            and stated_ib is not None
-            and stated_ib != result.ib
-            and row.stated == stated_ib + result.resultat
-        ):
-            return [
-                f"Utgående eget kapital är räknat från det angivna ingående egna kapitalet "
-                f"({format_kr(stated_ib)}) i stället för förra årets utgående "
-                f"({format_kr(result.ib)})."
-            ]
-        if (
-            attr == "ub"
-            and stated_result is not None
-            and row.stated == result.ib + stated_result
-            and stated_result != result.resultat
-        ):
-            return ["Utgående eget kapital följer det angivna resultatet, som själv avviker."]
         if attr == "ib" and row.stated != result.ib:
             return [
-                f"Förra årets utgående eget kapital, räknat ur raderna, är {format_kr(result.ib)}; "
-                "planen anger ett annat ingående belopp."
+                f"Förra årets utgående eget kapital, räknat ur raderna, är "
+                f"{self._amount(result.ib)}; planen anger ett annat ingående belopp."
             ]
         if (
             attr == "ub"
@@ -485,6 +640,10 @@ def report_workbook(report: AuditReport, *, title: str) -> bytes:
     """The audit report as a workbook: every disagreement with its cause, and what was not
     checked. Its texts come from the uploaded file (figures, line names, footnotes), so every
     one is written as text (finsam.xlsx)."""
+
+    def _in_unit(amount: Decimal):
+        return int(amount) if report.unit != UNIT_TKR else amount / THOUSAND
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Granskning"
@@ -496,15 +655,16 @@ def report_workbook(report: AuditReport, *, title: str) -> bytes:
         f"{report.checked} angivna siffror granskade, {report.agreed} stämmer, "
         f"{len(report.disagreements)} avviker.",
     )
-    for cell in put_row(
-        ws, 4, ["Figur", "Kolumn", "Angivet", "Uträknat ur raderna", "Skillnad", "Trolig orsak"]
-    ):
+    unit = f" ({report.unit})"
+    headings = ["Angivet", "Uträknat ur raderna", "Skillnad"]
+    for cell in put_row(ws, 4, ["Figur", "Kolumn", *(h + unit for h in headings), "Trolig orsak"]):
         cell.font = bold
     for r, row in enumerate(report.disagreements, start=5):
-        values = [row.figure, row.column, int(row.stated), int(row.computed), int(row.difference)]
-        cells = put_row(ws, r, [*values, row.cause])
+        amounts = [row.stated, row.computed, row.difference]
+        cells = put_row(ws, r, [row.figure, row.column, *map(_in_unit, amounts), row.explanation])
         for cell in cells[2:5]:
-            cell.number_format = "#,##0"
+            # tkr keeps the decimals a kronor amount needs, as finsam.money.format_number does.
+            cell.number_format = "#,##0.###" if report.unit == UNIT_TKR else "#,##0"
         cells[5].alignment = Alignment(wrap_text=True, vertical="top")
     if report.unchecked or report.problems:
         heading = 4 + len(report.disagreements) + 2
@@ -530,10 +690,50 @@ def report_text(report: AuditReport) -> str:
     ]
     for row in report.disagreements:
         lines.append(
-            f"- {row.figure}, {row.column}: angivet {format_kr(row.stated)}, uträknat "
-            f"{format_kr(row.computed)}, skillnad {format_kr(row.difference)}."
-            + (f" {row.cause}" if row.cause else "")
+            f"- {row.figure}, {row.column}: angivet {format_amount(row.stated, report.unit)}, "
+            f"uträknat {format_amount(row.computed, report.unit)}, skillnad "
+            f"{format_amount(row.difference, report.unit)}. {row.explanation}"
         )
     for problem in report.problems + report.unchecked:
         lines.append(f"! {problem}")
     return "\n".join(lines).replace("\xa0", " ")
+
+
+def budget_year_of(parsed: ParsedBudget) -> int | None:
+    """The budget year the file's columns name (the latest Budget column), if any."""
+    if not parsed.columns:
+        return None
+    return _budget_year(_columns(parsed.columns))
+
+
+def read_with_plan(name: str, data: bytes, plan, *, parsed: ParsedBudget | None = None):
+    """The file as read, or, when it has no budget lines, the plan's own lines (its import
+    template) with the figures the file states: a document's printed figures can be audited
+    against a plan without typing its rows again. Returns the parsed budget and whether the
+    lines came from the plan."""
+    parsed = parsed if parsed is not None else read_upload(name, data)
+    if parsed.lines:
+        return parsed, False
+    try:
+        source = open_workbook(name, data)
+    except UnreadableFile:
+        return parsed, False  # read_upload has said why, once
+    try:
+        sheet = source[STATED_SHEET] if STATED_SHEET in source.sheetnames else None
+        if sheet is None:
+            return parsed, False
+        # Each row where it stood, so a problem names the row of the person's own file.
+        rows = [
+            (number, [c.value for c in row])
+            for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=3), start=2)
+            if number <= MAX_ROWS + 1
+        ]
+    finally:
+        source.close()
+    workbook = load_workbook(BytesIO(template_workbook(plan)))
+    target = workbook[STATED_SHEET]
+    for number, values in rows:
+        put_row(target, number, values)
+    out = BytesIO()
+    workbook.save(out)
+    return read_upload(name, out.getvalue()), True
