@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -12,6 +14,7 @@ from finsam.fields import DecimalField
 from finsam.logo import HELP_TEXT as LOGO_HELP_TEXT
 from finsam.logo import TOO_LARGE as LOGO_TOO_LARGE
 from finsam.models import Forbund, Fordelningstal, Medlem
+from finsam.money import format_plain
 from finsam.saving import SafeFormMixin
 
 
@@ -130,8 +133,36 @@ class MedlemForm(SafeFormMixin, OwnedModelForm):
         self.fields["order"].help_text = "Lägre tal visas först."
 
 
+class CountField(forms.IntegerField):
+    """A count shown grouped ("118 400") in a text box, and read back with or without the
+    spaces: a browser's number box would take no space, and sent back untouched, the figure
+    must be the same one (else a carried fördelningstal would count as replaced)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "numeric")
+
+    def prepare_value(self, value):
+        return format_plain(Decimal(value), 0) if isinstance(value, int) else value
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        return super().to_python(value)
+
+
+class ShareField(DecimalField):
+    """An agreed fördelningstal shown with the decimals it has ("118 400", "0,25"), not the
+    column's four ("118400,0000"); DecimalField reads it back the same."""
+
+    def prepare_value(self, value):
+        return format_plain(value, 4) if isinstance(value, Decimal) else value
+
+
 class FordelningstalForm(forms.ModelForm):
-    invanare = forms.IntegerField(
+    invanare = CountField(
         label="Invånare 1 juli året före",
         required=False,
         min_value=0,
@@ -140,7 +171,7 @@ class FordelningstalForm(forms.ModelForm):
             "invalid": "Ange antalet invånare som ett heltal.",
         },
     )
-    avtalad_andel = DecimalField(
+    avtalad_andel = ShareField(
         label="Avtalat fördelningstal",
         required=False,
         min_value=0,
