@@ -7,8 +7,12 @@ the insatser app's part (insatser.document: insatser, mål, målgrupper).
 from __future__ import annotations
 
 import base64
+import re
+from dataclasses import dataclass, field
+from html import unescape
 
 from django.utils.formats import date_format
+from django.utils.html import escape, strip_tags
 
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
@@ -57,15 +61,91 @@ def version_history(plan: Plan) -> list[str]:
     return lines
 
 
+# A heading typed with its own number ("1. Inledning", "2.3 Bakgrund") loses it where the plan
+# numbers its chapters, so that it is never numbered twice.
+OWN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+(?=\S)")
+SUBHEADING = re.compile(r"<(h3|h4)>(.*?)</\1>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """A heading in the contents list: its level (1 a section, 2 and 3 its sub-headings)."""
+
+    level: int
+    number: str
+    title: str
+    anchor: str
+    section: object = None  # the section itself, for a level-1 entry
+    children: list[TocEntry] = field(default_factory=list)  # its sub-headings, to the depth
+
+
+def _numbered(number: str, title: str) -> str:
+    return f"{number} {title}" if number else title
+
+
+def outline(plan: Plan, sections: list) -> list[TocEntry]:
+    """Give each section its heading and its text's sub-headings ids (and numbers, where the
+    plan numbers its chapters), and return the contents list to the plan's depth. Computed
+    once, so the Dokument page and the PDF show the same numbers."""
+    toc: list[TocEntry] = []
+    numbering = plan.number_chapters
+    for index, section in enumerate(sections, start=1):
+        title = OWN_NUMBER.sub("", section.title) if numbering else section.title
+        number = f"{index}." if numbering else ""
+        section.heading = _numbered(number, title)
+        anchor = f"avsnitt-{section.pk}"
+        toc.append(TocEntry(1, number, title, anchor, section))
+        counts = [0, 0]
+
+        def heading(match, section=section, index=index, counts=counts) -> str:
+            tag, inner = match[1], match[2]
+            level = 2 if tag == "h3" or counts[0] == 0 else 3  # an h4 under no h3 is its h3
+            if level == 2:
+                counts[0] += 1
+                counts[1] = 0
+            else:
+                counts[1] += 1
+            parts = [str(index), str(counts[0])] + ([str(counts[1])] if level == 3 else [])
+            anchor = f"avsnitt-{section.pk}-{'-'.join(parts[1:])}"
+            text = unescape(strip_tags(inner)).strip()
+            sub_number = ""
+            if numbering:
+                # The heading's own bold or italic goes with its typed number: it is shown as
+                # the contents list shows it.
+                sub_number = ".".join(parts)
+                text = OWN_NUMBER.sub("", text)
+                inner = escape(f"{sub_number} {text}")
+            toc.append(TocEntry(level, sub_number, text, anchor))
+            return f'<{tag} id="{anchor}">{inner}</{tag}>'
+
+        section.shown_intro = SUBHEADING.sub(heading, section.intro or "")
+        section.shown_body = "" if section.is_generated else SUBHEADING.sub(heading, section.body)
+    return _nested([entry for entry in toc if entry.level <= plan.toc_depth])
+
+
+def _nested(entries: list[TocEntry]) -> list[TocEntry]:
+    """The flat list in document order as a tree: each entry under the last one above it."""
+    top: list[TocEntry] = []
+    parents: dict[int, TocEntry] = {}
+    for entry in entries:
+        parent = parents.get(entry.level - 1)
+        (parent.children if parent is not None else top).append(entry)
+        parents[entry.level] = entry
+        parents.pop(entry.level + 1, None)
+    return top
+
+
 def document_context(plan: Plan) -> dict:
     """Sections, årshjul, the budget, the insatser with their mål, for one plan."""
     figures = plan_figures(plan)
+    sections = list(plan.sections.all())
     return {
         "plan": plan,
+        "toc": outline(plan, sections),
         "logo_src": logo_data_uri(plan),
         "version_history": version_history(plan),
         "forbund": plan.forbund,
-        "sections": list(plan.sections.all()),
+        "sections": sections,
         "arshjul": list(plan.arshjul.all()),
         **budget_context(figures),
         **insatser_context(plan, members=figures.members_by_pk),

@@ -34,6 +34,8 @@ class PlanForm(SafeFormMixin, forms.ModelForm):
             "plan_year_heading",
             "under_use_percent",
             "deficit_reason",
+            "toc_depth",
+            "number_chapters",
         ]
         widgets = {"deficit_reason": forms.Textarea(attrs={"rows": 3})}
         field_classes = {"under_use_percent": DecimalField}

@@ -113,6 +113,22 @@ class Plan(Versioned):
         help_text="Budget i balans gäller; ett underskott som medvetet förbrukar sparat kapital "
         "motiveras här och visas i planen.",
     )
+    toc_depth = models.PositiveSmallIntegerField(
+        "innehållsförteckningens djup",
+        choices=[
+            (1, "Avsnitten"),
+            (2, "Avsnitten och deras rubriker"),
+            (3, "Avsnitten, rubriker och underrubriker"),
+        ],
+        default=1,
+        help_text="Vilka rubriker innehållsförteckningen i dokumentet och pdf:en listar.",
+    )
+    number_chapters = models.BooleanField(
+        "numrera avsnitten",
+        default=False,
+        help_text="Avsnitten numreras 1., 2. … och deras rubriker 1.1, 1.2 …, i rubrikerna och i "
+        "innehållsförteckningen. En rubrik som redan har ett nummer får inte två.",
+    )
     submission_round = models.PositiveSmallIntegerField("granskningsomgång", default=0)
     # The förbund's data the figures rest on (units, members, fördelningstal, budget groups and
     # categories), as they stood when the plan was submitted: budgets.selectors.freeze_inputs.
@@ -175,6 +191,11 @@ class Plan(Versioned):
                 name="plan_under_use_range",
                 # Django formats the message with %(name)s: a percent sign is written %%.
                 violation_error_message="Underutnyttjandet ska vara mellan 0 och 100 %%.",
+            ),
+            models.CheckConstraint(
+                condition=Q(toc_depth__gte=1) & Q(toc_depth__lte=3),
+                name="plan_toc_depth_range",
+                violation_error_message="Innehållsförteckningen listar en till tre nivåer av rubriker.",
             ),
         ]
 

@@ -96,6 +96,8 @@ def plan_create(
         under_use_percent=under_use_percent,
         deficit_reason=deficit_reason,
     )
+    if source is not None:  # the document keeps its shape: contents depth, chapter numbers
+        plan.toc_depth, plan.number_chapters = source.toc_depth, source.number_chapters
     plan.full_clean()
     plan.save()
     if source is None:
