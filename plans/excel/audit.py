@@ -408,11 +408,14 @@ class _Context:
         lines = self._scope_lines(lower, scope, result)
         found += self._row_causes(lines, diff)
         for _, pl, *_ in self.lines:
-            if pl.note and _mentions(pl.note, abs(diff)):
+            # The line's footnote, and a footnote on one of its amounts where the file has them.
+            notes = [pl.note, *getattr(pl, "notes", {}).values()]
+            note = next((n for n in notes if n and _mentions(n, abs(diff))), None)
+            if note:
                 found.append(
                     (
                         "fotnot",
-                        f"Skillnaden är beloppet i fotnoten till ”{pl.name}”: ”{pl.note[:120]}”.",
+                        f"Skillnaden är beloppet i fotnoten till ”{pl.name}”: ”{note[:120]}”.",
                     )
                 )
                 break
@@ -423,9 +426,11 @@ class _Context:
         elif attr in (*EQUITY, "resultat"):
             found += [("eget_kapital", text) for text in self._equity_cause(attr, row, result)]
         found += self._other_year(lower, row)
-        if not found and abs(diff) < 1000 and row.stated % 1000 == 0:
+        rounded = abs(diff) < 1000 and row.stated % 1000 == 0
+        if not found and rounded:
             found.append(("avrundning", "Troligen avrundning till hela tusental kronor."))
-        if not found:
+        # "Går inte ihop" only describes the slip: a slip of the pen may still be its cause.
+        elif not rounded and all(kind == "eget_kapital" for kind, _ in found):
             slip = digit_slip(row.stated, row.computed)
             if slip == "transposed":
                 found.append(
@@ -477,7 +482,7 @@ class _Context:
             return [
                 (
                     "rad",
-                    f"Summan stämmer om raden ”{left_out[0].name}” ({self._amount(-diff)}) inte "
+                    f"Summan stämmer om raden ”{left_out[0].name}” ({self._amount(abs(diff))}) inte "
                     "räknas med.",
                 )
             ]
@@ -485,7 +490,7 @@ class _Context:
             return [
                 (
                     "rad",
-                    f"Summan stämmer om raden ”{twice[0].name}” ({self._amount(diff)}) räknas "
+                    f"Summan stämmer om raden ”{twice[0].name}” ({self._amount(abs(diff))}) räknas "
                     "två gånger.",
                 )
             ]
@@ -502,7 +507,7 @@ class _Context:
                     f"Summan är de beslutade raderna; {count} ej "
                     f"{'beslutad' if count == 1 else 'beslutade'} "
                     f"{'utelämnad' if count == 1 else 'utelämnade'} ({names}{more}, "
-                    f"{self._amount(-diff)}).",
+                    f"{self._amount(abs(diff))}).",
                 )
             ]
         sets = row_sets([amount for _, amount in lines], -diff)
@@ -511,7 +516,7 @@ class _Context:
             return [
                 (
                     "rader",
-                    f"Summan stämmer om raderna {names} ({self._amount(-diff)} tillsammans) "
+                    f"Summan stämmer om raderna {names} ({self._amount(abs(diff))} tillsammans) "
                     "inte räknas med.",
                 )
             ]
@@ -712,8 +717,8 @@ def read_with_plan(name: str, data: bytes, plan, *, parsed: ParsedBudget | None 
     against a plan without typing its rows again. Returns the parsed budget and whether the
     lines came from the plan."""
     parsed = parsed if parsed is not None else read_upload(name, data)
-    if parsed.lines:
-        return parsed, False
+    if parsed.lines or any(p.row is not None and p.sheet != STATED_SHEET for p in parsed.problems):
+        return parsed, False  # the file's own rows, or their problems: never hidden by the plan's
     try:
         source = open_workbook(name, data)
     except UnreadableFile:

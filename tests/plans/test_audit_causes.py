@@ -71,18 +71,21 @@ def _plan(*, amount_unit: str = "kr"):
 
 
 def _workbook(plan, stated, *, lines: bool = True) -> bytes:
-    """The plan's template with the stated figures; without lines, only the stated sheet."""
+    """The plan's template with the stated figures (in kronor here), typed in the unit the
+    template states it reads; without lines, only the stated sheet."""
+    template = openpyxl.load_workbook(io.BytesIO(template_workbook(plan)))
+    head = template["Budget"].iter_rows(max_row=10, max_col=2, values_only=True)
+    divisor = 1000 if any(row[1] == "tkr" for row in head) else 1
     if lines:
-        wb = openpyxl.load_workbook(io.BytesIO(template_workbook(plan)))
+        wb = template
         ws = wb[STATED_SHEET]
     else:
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = STATED_SHEET
         ws.append(["Figur", "Kolumn", "Angivet belopp"])
-    ws.append(["Ingående eget kapital", "Budget 2027", 100_000])
-    for row in stated:
-        ws.append(list(row))
+    for figure, column, amount in [("Ingående eget kapital", "Budget 2027", 100_000), *stated]:
+        ws.append([figure, column, Decimal(amount) / divisor])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -222,3 +225,40 @@ def test_the_command_audits_a_file_of_stated_figures_against_the_named_plan(tmp_
     report = json.loads(capsys.readouterr().out)
     assert (report["stammer"], report["ej_kontrollerade"], report["enhet"]) == (2, [], "tkr")
     assert report["avvikelser"][0]["orsaker"] == ["ej_beslutade"]
+
+
+def test_an_opening_eget_kapital_carried_from_last_years_printed_slip_is_a_follow_on_error():
+    plan = _plan()
+    # 2027 closes at 177 000; the document prints 187 000 and opens 2028 at it.
+    report, rows = _flagged(
+        plan,
+        [
+            ("Utgående eget kapital", "Budget 2027", 187_000),
+            ("Ingående eget kapital", "Plan 2028", 187_000),
+        ],
+    )
+    ib = rows[("Ingående eget kapital", "Plan 2028")]
+    assert ib.kinds == ["foljdfel"]
+    assert "Följdfel av ”Utgående eget kapital” (Budget 2027, angivet 187 000 kr, uträknat " in (
+        _text(ib)
+    )
+    ub = rows[("Utgående eget kapital", "Budget 2027")]
+    assert ub.kinds == ["eget_kapital", "felskriven_siffra"]
+    assert "En siffra är felskriven: 187 000 kr i stället för 177 000 kr." in _text(ub)
+
+
+def test_the_command_asks_for_the_year_when_a_file_of_stated_figures_names_no_plan(tmp_path):
+    plan = _plan()
+    path = tmp_path / "uppgivna.xlsx"
+    path.write_bytes(_workbook(plan, [("Summa kostnader", "Budget 2027", 923_000)], lines=False))
+    with pytest.raises(CommandError, match="Ange planens budgetår med --year ÅR"):
+        call_command("audit_plan", str(path), "--forbund", plan.forbund.slug)
+
+
+def test_a_result_that_leaves_out_a_cost_names_the_cost():
+    plan = _plan()
+    # 2028: 51 000 with Resor's 37 000 not taken off.
+    report, rows = _flagged(plan, [("Årets resultat", "Plan 2028", 88_000)])
+    row = rows[("Årets resultat", "Plan 2028")]
+    assert row.kinds == ["rad"]
+    assert "raden ”Resor” (37 000 kr) inte räknas med" in _text(row)

@@ -73,8 +73,13 @@ class Command(BaseCommand):
                 )
             self.stdout.write(report_text(report))
         if report.problems or report.disagreements:
+            hint = ""
+            if forbund is not None and plan is None and not parsed.lines:
+                hint = (
+                    " Ange planens budgetår med --year ÅR så granskas siffrorna mot planens rader."
+                )
             raise CommandError(
-                f"{len(report.disagreements)} avvikelser, {len(report.problems)} fel."
+                f"{len(report.disagreements)} avvikelser, {len(report.problems)} fel.{hint}"
             )
 
     def _year(self, raw) -> int | None:
