@@ -69,7 +69,9 @@ def finding_url(figures: PlanFigures, finding: checks.Finding) -> str | None:
         return f"{editor}#rad-line-{ref.removeprefix('line:')}"
     if ref == "medlemsbidrag" and year in rows:
         if finding.code == "ar-forifyllt":
-            return reverse("budget_years", kwargs=plan_args) + f"#id_y{rows[year].pk}-level"
+            return (
+                reverse("budget_years", kwargs=plan_args) + f"#id_y{rows[year].pk}-confirm_carried"
+            )
         return f"{editor}#id_{medlemsbidrag_name(year, ColumnKind.BUDGET)}"
     if ref == "ub":
         return f"{editor}#rad-ub"

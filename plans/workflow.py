@@ -107,7 +107,7 @@ def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
         # A pre-filled year's errors are warnings until it is confirmed (budgets.checks).
         raise ValidationError(
             "Bekräfta först de år som förifylldes när planen skapades: "
-            f"{', '.join(map(str, carried))} (under Budgetår, Mål och balans)."
+            f"{', '.join(map(str, carried))} (under Mål och balans)."
         )
     errors = _fel_findings(plan)
     if errors:

@@ -110,3 +110,11 @@ def test_the_notice_of_a_pre_filled_year_sends_the_kansli_to_mal_och_balans():
     assert [f.code for f in findings] == ["ar-forifyllt", "ar-forifyllt"]
     for finding in findings:
         assert finding.message.endswith("bekräfta året under Mål och balans.")
+
+
+def test_kontroller_sends_the_kansli_to_the_confirmation_of_a_pre_filled_year(kansli, carried):
+    page = kansli.get(url("budget_editor", carried)).content.decode()
+    link = re.search(r'href="([^"]*#id_y\d+-confirm_carried)"', page).group(1)
+    target = link.split("#")[1]
+    years = kansli.get(link.split("#")[0]).content.decode()
+    assert f'id="{target}"' in years

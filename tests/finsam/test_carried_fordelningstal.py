@@ -37,14 +37,14 @@ def test_the_member_list_marks_a_carried_fordelningstal_with_a_link_to_confirm_i
     edit = reverse("medlem_edit", args=[forbund.slug, kommun.pk]) + "#fordelningstal"
     page = personas["kansli_a"].get(reverse("forbund_detail", args=[forbund.slug])).content
     assert member_cell(page.decode(), kommun.name).split("<br>") == [
-        f'2023: avtalat 118400 <a class="badge badge-varning" href="{edit}">från 2022, bekräfta'
+        f'2023: avtalat 118\xa0400 <a class="badge badge-varning" href="{edit}">från 2022, bekräfta'
         f'<span class="visually-hidden"> {kommun.name} 2023</span></a>',
-        "2022: avtalat 118400",
+        "2022: avtalat 118\xa0400",
     ]
     # The styrelse sees that it waits, with no link to a form it may not use.
     page = personas["styrelse_a"].get(reverse("forbund_detail", args=[forbund.slug])).content
     assert member_cell(page.decode(), kommun.name).split("<br>")[0] == (
-        '2023: avtalat 118400 <span class="badge badge-varning">från 2022, ej bekräftat</span>'
+        '2023: avtalat 118\xa0400 <span class="badge badge-varning">från 2022, ej bekräftat</span>'
     )
 
 
