@@ -14,6 +14,7 @@ from budgets.models import (
     BudgetGroup,
     BudgetLine,
     BudgetYear,
+    StatementNote,
     rounding_problem,
 )
 from budgets.selectors import calc_key
@@ -452,3 +453,15 @@ class BudgetCategoryForm(SafeFormMixin, forms.ModelForm):
     def __init__(self, *args, forbund, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = BudgetGroup.objects.for_forbund(forbund)
+
+
+class StatementNoteForm(OwnedModelForm):
+    """A row of the förbund's own in the resultat- or balansbudget."""
+
+    class Meta:
+        model = StatementNote
+        fields = ["statement", "label", "text"]
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan

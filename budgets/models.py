@@ -542,3 +542,46 @@ STATEMENT_INPUTS = (
 def statement_input_label(name: str) -> str:
     """How the export, the import template and the audit name a STATEMENT_INPUTS row."""
     return str(BudgetYear._meta.get_field(name).verbose_name).capitalize()
+
+
+class StatementKind(models.TextChoices):
+    """The two statements a förbund adds rows of its own to."""
+
+    RESULTAT = "resultat", "Resultatbudget"
+    BALANS = "balans", "Balansbudget"
+
+
+class StatementNote(Versioned):
+    """A row the förbund adds to its resultat- or balansbudget, as text it states
+    ("Ansvarsförbindelser: Inga", "Ställda panter: 0"): shown after the computed rows, never
+    counted in a sum."""
+
+    plan = models.ForeignKey(
+        PLAN, verbose_name="plan", on_delete=models.CASCADE, related_name="statement_notes"
+    )
+    statement = models.CharField("i", max_length=8, choices=StatementKind.choices)
+    label = models.CharField(
+        "post", max_length=120, help_text="Radens namn, t.ex. ”Ansvarsförbindelser”."
+    )
+    text = models.CharField(
+        "uppgift",
+        max_length=120,
+        help_text="Det som står i raden för varje år, t.ex. ”Inga” eller ”0”. Räknas inte in i "
+        "någon summa.",
+    )
+    order = models.PositiveSmallIntegerField("ordning", default=0)
+
+    class Meta:
+        verbose_name = "egen rad i resultat- eller balansbudgeten"
+        verbose_name_plural = "egna rader i resultat- och balansbudgeten"
+        ordering = ["statement", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "statement", "label"],
+                name="statement_note_unique_label",
+                violation_error_message="Budgeten har redan en rad med det namnet.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.text}"

@@ -27,6 +27,7 @@ from budgets.models import (
     ShareKind,
     Side,
 )
+from budgets.services_statement import statement_notes_copy
 from finsam.audit import (
     ActingUser,
     Conflict,
@@ -188,6 +189,7 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
         BudgetYear.objects.create(plan=target, year=year, column=column)
     if target.budget_year > source.budget_year:
         _lines_from_group_totals(source=source, target=target, line_map=line_map, ends=ends)
+    statement_notes_copy(source=source, target=target)
     return line_map
 
 

@@ -14,7 +14,7 @@ from budgets.calc import EJ_ANGIVET, KOMMUNER, RADER, RESULTAT
 from budgets.charts import cost_chart, equity_chart
 from budgets.checks import FEL, INFO
 from budgets.forms import amount_name, medlemsbidrag_name
-from budgets.models import ShareKind, Side
+from budgets.models import ShareKind, Side, StatementKind
 from budgets.selectors import PlanFigures, calc_key
 from finsam.members import AF, KOMMUN
 
@@ -412,3 +412,21 @@ def budget_context(figures: PlanFigures, *, only_lines: set[int] | None = None) 
         "fel_count": sum(1 for f in figures.findings if f.severity == FEL),
         "finding_refs": finding_refs(figures),
     }
+
+
+@dataclass(frozen=True)
+class OwnRows:
+    """The rows a förbund adds to its statements (StatementNote), each after the computed ones."""
+
+    resultat: list
+    balans: list
+
+
+def own_statement_rows(plan) -> OwnRows:
+    """The plan's own statement rows, in one query, for the pages and the PDF that show the
+    statements: text the förbund states, never part of a sum."""
+    notes = list(plan.statement_notes.all())
+    return OwnRows(
+        resultat=[n for n in notes if n.statement == StatementKind.RESULTAT],
+        balans=[n for n in notes if n.statement == StatementKind.BALANS],
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budgets import views
+from budgets import views, views_statement
 
 P = "f/<slug:slug>/planer/<int:pk>/budget/"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path(P + "ar/", views.budget_years, name="budget_years"),
     path(P + "rapporter/", views.budget_statements, name="budget_statements"),
     path(P + "erbjudanden/", views.budget_offers, name="budget_offers"),
+    path(P + "egna-rader/", views_statement.statement_notes, name="statement_notes"),
+    path(
+        P + "egna-rader/<int:note_pk>/ta-bort/",
+        views_statement.statement_note_remove,
+        name="statement_note_delete",
+    ),
     path("f/<slug:slug>/budgetkategorier/", views.categories, name="budget_categories"),
     path(
         "f/<slug:slug>/budgetkategorier/grupper/<int:group_pk>/",

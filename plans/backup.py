@@ -81,6 +81,7 @@ MODELS: list[tuple[str, str]] = [
     ("budgets.BudgetCategory", "group__forbund"),
     ("plans.Plan", "forbund"),
     ("budgets.BudgetYear", "plan__forbund"),
+    ("budgets.StatementNote", "plan__forbund"),
     ("insatser.Malgrupp", "plan__forbund"),
     ("insatser.Insats", "plan__forbund"),
     ("budgets.BudgetLine", "plan__forbund"),

@@ -36,6 +36,21 @@ def pdf_a(w):
     return {**plan_a(w), "pdf_pk": w["pdf_a"].pk}
 
 
+def statement_note_a(w):
+    """A row of the plan's own in its balansbudget (made through the service, so recorded)."""
+    from budgets.models import StatementNote
+    from budgets.services_statement import statement_note_save
+
+    plan = w["plan_a"]
+    note = plan.statement_notes.first()
+    if note is None:
+        note = StatementNote(
+            plan=plan, statement="balans", label="Ansvarsförbindelser", text="Inga"
+        )
+        statement_note_save(note=note, acting_user=None)
+    return note
+
+
 def line_a(w):
     return {**plan_a(w), "line_pk": w["line_a"].pk}
 
@@ -134,6 +149,11 @@ ROWS: dict[str, Row] = {
     "plan_arshjul": Row(ANY_ROLE_IN_A, plan_a, writes=True),
     "arshjul_delete": Row(
         POST_ONLY, lambda w: {**plan_a(w), "event_pk": w["event_a"].pk}, writes=True
+    ),
+    # A förbund's own statement rows: everyone in A reads, kansli writes a draft.
+    "statement_notes": Row(ANY_ROLE_IN_A, plan_a, writes=True),
+    "statement_note_delete": Row(
+        POST_ONLY, lambda w: {**plan_a(w), "note_pk": statement_note_a(w).pk}, writes=True
     ),
     # Anyone in A may order a draft PDF (tested in tests/plans/test_pdf.py).
     "pdf_request": Row(POST_ONLY, plan_a),

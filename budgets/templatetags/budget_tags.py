@@ -1,10 +1,12 @@
-"""{% budget_table_body %}: the budget table's rows, written in Python (budgets/table_html.py)."""
+"""{% budget_table_body %}: the budget table's rows, written in Python (budgets/table_html.py);
+{% own_statement_rows plan as own %}: the rows a förbund adds to its statements."""
 
 from __future__ import annotations
 
 from django import template
 
 from budgets.table_html import budget_body
+from budgets.tables import own_statement_rows as own_rows
 
 register = template.Library()
 
@@ -23,3 +25,8 @@ def budget_table_body(context, oob=False):
         plan_pk=plan.pk,
         oob=oob,
     )
+
+
+@register.simple_tag
+def own_statement_rows(plan):
+    return own_rows(plan)

@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from budgets.models import StatementNote
+from budgets.services_statement import statement_note_save
 from plans import services, workflow
 from plans import services as plan_services
 from plans.models import Section
@@ -30,13 +32,23 @@ def assert_same_queries_doubled(client, url, add, plan, n: int, user) -> None:
 
 
 def add_content(plan, n: int, user) -> None:
-    """n more text sections with a comment each, plus n lines of budget."""
+    """n more text sections with a comment each, n rows of the förbund's own in the
+    balansbudget, plus n lines of budget."""
     for i in range(n):
         section = services.section_save(
             section=Section(plan=plan, title=f"Avsnitt {i}", kind="text", body="Text"),
             acting_user=None,
         )
         workflow.comment_add(plan=plan, acting_user=user, text="Synpunkt", section=section)
+        statement_note_save(
+            note=StatementNote(
+                plan=plan,
+                statement="balans",
+                label=f"Egen rad {plan.statement_notes.count()}",
+                text="Inga",
+            ),
+            acting_user=None,
+        )
     grow(plan, n)
 
 
@@ -46,8 +58,9 @@ def add_content(plan, n: int, user) -> None:
 #  13 sections, 14 årshjul, 15 målgrupper, 16 insatser, 17 their parter, 18 their målgrupper,
 #  19 their Agenda 2030 goals, 20 the plan's mål, 21 the insatser's mål, 22 indikatorer,
 #  23 the plan's Agenda 2030 goals, 24 the earlier versions of its budget year (whose comment
-#  threads are read in one more query when there are any).
-DOCUMENT_QUERIES = 24
+#  threads are read in one more query when there are any), 25 the rows the förbund adds to
+#  its statements (budgets.tables.own_statement_rows, read where the statements are shown).
+DOCUMENT_QUERIES = 25
 
 
 @pytest.mark.django_db
