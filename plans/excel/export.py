@@ -41,7 +41,14 @@ from budgets.calc import (
     integer_weights,
 )
 from budgets.checks import FEL, INFO, VARNING
-from budgets.models import STATEMENT_INPUTS, Side, statement_input_label
+from budgets.models import (
+    BALANCE_ITEM_CHOICES,
+    STATEMENT_INPUTS,
+    BudgetYear,
+    ShareKind,
+    Side,
+    statement_input_label,
+)
 from budgets.selectors import PlanFigures, calc_key, line_share_kinds, plan_figures
 from budgets.tables import BALANCE_ROWS, RESULT_ROWS, SHARE_LABELS, subtotal_label
 from finsam.members import AF, FK, KOMMUN, REGION
@@ -72,6 +79,100 @@ BOLD = Font(bold=True)
 AMOUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0%"
 SEVERITY_LABELS = {FEL: "Fel", VARNING: "Varning", INFO: "Info"}
+
+# The Budget sheet's cell that says the unit its amounts are in (A3 the label, B3 "kr" or "tkr"):
+# the export is in kronor, a template in the förbund's unit, and the import reads either.
+UNIT_ROW, UNIT_LABEL = 3, "Belopp i"
+# A line's inputs after the amount and helper columns, read by their headers.
+SHARE_KIND_HEADER, ROOM_HEADER, NOTE_PREFIX = "Räknas i andelen", "Utrymme räknas fram", "Fotnot "
+# The sheet of each year column's inputs (one column per year column), and the plan's own inputs
+# (label in A, value in B) that the template puts under them and the export on Planen.
+YEAR_SHEET = "År"
+YEAR_FIELDS = (
+    "level",
+    "ceiling_percent",
+    "ceiling_amount",
+    "floor_amount",
+    "min_individ_percent",
+    "deficit_reason",
+    "comparison_ib",
+    "stated_ib",
+    "anlaggningstillgangar",
+    "omsattningstillgangar",
+    "avsattningar",
+    "langfristiga_skulder",
+    "kortfristiga_skulder",
+    "balance_item",
+)
+PERCENT_FIELDS = {"ceiling_percent", "min_individ_percent", "under_use_percent"}
+TEXT_FIELDS = {"deficit_reason", "level", "balance_item"}
+PLAN_FIELDS = {
+    "opening_equity": "Ingående eget kapital, budgetåret",
+    "under_use_percent": "Planerat underutnyttjande av insatser (%)",
+    "deficit_reason": "Motivering till planerat underskott",
+}
+BALANCE_ITEM_LABELS = {code: label for code, label in BALANCE_ITEM_CHOICES if code}
+
+
+def year_field_label(name: str) -> str:
+    """How the År sheet names a BudgetYear input: its verbose name."""
+    return str(BudgetYear._meta.get_field(name).verbose_name).capitalize()
+
+
+def share_kind_text(code: str) -> str:
+    return str(ShareKind(code).label) if code else ""
+
+
+def in_unit(value: Decimal, divisor: int) -> int | Decimal:
+    """An amount in kronor as the sheet's unit shows it: whole numbers as int, tkr with its
+    decimals (1 500 kr is 1.5 tkr)."""
+    shown = Decimal(value) / divisor
+    return int(shown) if shown == shown.to_integral_value() else shown.normalize()
+
+
+def year_cell_value(row: BudgetYear, name: str, divisor: int):
+    """What the År sheet holds for one input of a year column."""
+    value = getattr(row, name)
+    if name == "balance_item":
+        return BALANCE_ITEM_LABELS.get(value) or None
+    if name in TEXT_FIELDS:
+        return value or None
+    if value is None:
+        return None
+    if name in PERCENT_FIELDS:
+        return value.normalize()
+    return in_unit(value.amount, divisor)
+
+
+def write_year_sheet(ws, figures: PlanFigures, *, divisor: int, plan_rows: bool) -> None:
+    """The År sheet: one row per input, one column per year column (the same labels as the
+    Budget sheet's amount columns); the template adds the plan's own inputs below."""
+    unit = "tkr" if divisor == 1000 else "kr"
+    put_text(ws.cell(row=1, column=1), f"Uppgift (belopp i {unit})").font = BOLD
+    for index, c in enumerate(figures.columns, start=2):
+        put_text(ws.cell(row=1, column=index), c.label).font = BOLD
+    for r, name in enumerate(YEAR_FIELDS, start=2):
+        put_text(ws.cell(row=r, column=1), year_field_label(name))
+        for index, c in enumerate(figures.columns, start=2):
+            cell = put(ws.cell(row=r, column=index), year_cell_value(c.entered, name, divisor))
+            cell.fill = INPUT_FILL
+            if name not in TEXT_FIELDS and name not in PERCENT_FIELDS:
+                cell.number_format = AMOUNT_FORMAT
+    if plan_rows:
+        plan = figures.plan
+        heading = len(YEAR_FIELDS) + 3
+        put_text(ws.cell(row=heading, column=1), "Planen").font = BOLD
+        values = {
+            "opening_equity": in_unit(plan.opening_equity.amount, divisor),
+            "under_use_percent": plan.under_use_percent.normalize(),
+            "deficit_reason": plan.deficit_reason or None,
+        }
+        for r, (name, label) in enumerate(PLAN_FIELDS.items(), start=heading + 1):
+            put_text(ws.cell(row=r, column=1), label)
+            put(ws.cell(row=r, column=2), values[name]).fill = INPUT_FILL
+    ws.column_dimensions["A"].width = 52
+    for index in range(2, len(figures.columns) + 2):
+        ws.column_dimensions[get_column_letter(index)].width = 16
 
 
 @dataclass
@@ -161,6 +262,7 @@ class _BudgetLayout:
     income_ranges: list[tuple[int, int]]
     medlemsbidrag_row: int
     rows: dict[str, int]  # intakter, ib, available, kostnader, resultat, ub
+    extra_col: int = 0  # the share kind, the room and the amounts' footnotes, in that order
 
 
 def export_plan(plan: Plan, figures: PlanFigures | None = None) -> Export:
@@ -188,6 +290,7 @@ def export_plan(plan: Plan, figures: PlanFigures | None = None) -> Export:
     _balance_sheet(_Sheet(export, wb.create_sheet(BALANCE_SHEET)), figures, equity_rows)
     _insats_sheet(_Sheet(export, wb.create_sheet(INSATS_SHEET)), figures, layout)
     _findings_sheet(_Sheet(export, wb.create_sheet(FINDINGS_SHEET)), figures)
+    write_year_sheet(wb.create_sheet(YEAR_SHEET), figures, divisor=1, plan_rows=False)
     return export
 
 
@@ -212,13 +315,9 @@ def _plan_sheet(sheet: _Sheet, plan: Plan, figures: PlanFigures) -> dict[str, st
     refs = {}
     for key, label, value, fmt in (
         ("unit", "Avrundningsenhet för medlemmarnas delar (kr)", plan.rounding_unit, "0"),
-        ("opening", "Ingående eget kapital, budgetåret", _amount(plan.opening_equity.amount), None),
-        (
-            "under_use",
-            "Planerat underutnyttjande av insatser (%)",
-            plan.under_use_percent,
-            "0.00",
-        ),
+        ("opening", PLAN_FIELDS["opening_equity"], _amount(plan.opening_equity.amount), None),
+        ("under_use", PLAN_FIELDS["under_use_percent"], plan.under_use_percent, "0.00"),
+        ("deficit", PLAN_FIELDS["deficit_reason"], plan.deficit_reason or None, "@"),
     ):
         sheet.label(row, 1, label, bold=True)
         sheet.put(row, 2, value, fmt=fmt or AMOUNT_FORMAT)
@@ -303,6 +402,8 @@ def _budget_sheet(sheet: _Sheet, plan: Plan, figures: PlanFigures, inputs: dict)
         "Belopp i kronor. Gula celler skrivs in, övriga räknas. En tom cell: raden gäller inte "
         "det året (se bladet Planen).",
     )
+    sheet.label(UNIT_ROW, 1, UNIT_LABEL, bold=True)
+    sheet.label(UNIT_ROW, 2, "kr")
     headers = list(LINE_HEADERS)
     typed_col, budgeted_col = {}, {}
     col = len(LINE_HEADERS) + 1
@@ -321,6 +422,8 @@ def _budget_sheet(sheet: _Sheet, plan: Plan, figures: PlanFigures, inputs: dict)
     decided_col = len(LINE_HEADERS)
     headers += ["Sida", "Rad i resultatbudgeten"]
     headers += [f"Andel {SHARE_LABELS[k].lower()}" for k in SHARE_KINDS]
+    extra_col = len(headers) + 1
+    headers += [SHARE_KIND_HEADER, ROOM_HEADER, *(NOTE_PREFIX + c.label for c in columns)]
     sheet.header(HEADER_ROW, headers)
 
     row = FIRST_ROW
@@ -346,6 +449,7 @@ def _budget_sheet(sheet: _Sheet, plan: Plan, figures: PlanFigures, inputs: dict)
         income_ranges=[],
         medlemsbidrag_row=mb_row,
         rows={"members": member_rows_start},
+        extra_col=extra_col,
     )
     row = _group_rows(sheet, plan, figures, layout, inputs, Side.INTAKT, row)
     statement_rows = {}
@@ -536,6 +640,12 @@ def _line_row(sheet, plan, figures, layout, inputs, line, row) -> None:
     sheet.label(row, 7, YES if line.decided and not line.computed_room else NO)
     sheet.label(row, layout.side_col, group.side)
     sheet.label(row, layout.statement_col, STATEMENT_NAMES[line.category.statement])
+    extra = layout.extra_col
+    sheet.label(row, extra, share_kind_text(line.share_kind) or None)
+    sheet.label(row, extra + 1, YES if line.computed_room else NO)
+    for index, c in enumerate(figures.columns):
+        note = figures.cell_notes.get((line.pk, c.year, c.kind))
+        sheet.label(row, extra + 2 + index, note or None)
     kinds = line_share_kinds(line, group) if group.side == Side.KOSTNAD else {}
     if group.side == Side.KOSTNAD and not kinds:
         kinds = {EJ_ANGIVET: Decimal(1)}

@@ -10,10 +10,13 @@ cell of a line left empty in a column where the line counts means 0, as in the e
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from moneyed import Money
@@ -30,11 +33,31 @@ from budgets.models import (
 )
 from budgets.selectors import PlanFigures, plan_figures
 from finsam.audit import ActingUser, audit_record, plain
-from plans.excel.export import BUDGET_SHEET, MEDLEMSBIDRAG_LABEL, STATEMENT_GROUP
+from finsam.money import UNIT_TKR, format_kr
+from plans.excel.export import (
+    BALANCE_ITEM_LABELS,
+    BUDGET_SHEET,
+    MEDLEMSBIDRAG_LABEL,
+    NOTE_PREFIX,
+    PERCENT_FIELDS,
+    PLAN_FIELDS,
+    ROOM_HEADER,
+    SHARE_KIND_HEADER,
+    STATEMENT_GROUP,
+    YEAR_SHEET,
+    share_kind_text,
+    year_field_label,
+)
 from plans.excel.reader import ParsedBudget, ParsedLine, Problem
 from plans.models import Plan
 
 ZERO = Decimal(0)
+# An import whose amounts stand at about 1/1000 (or 1000 times) of the plan's own figures was
+# typed in the other unit: the median ratio of the file's amounts to the plan's current amounts
+# of the same lines and columns (and of the medlemsbidrag), or, for a plan without figures yet,
+# of each column's costs in the file to its medlemsbidrag in the file, between these bounds.
+SCALE_LOW = (Decimal(1) / 2000, Decimal(1) / 500)
+SCALE_HIGH = (Decimal(500), Decimal(2000))
 
 
 class ImportRefused(ValueError):
@@ -54,6 +77,7 @@ class LineChange:
     name: str
     amounts: list[tuple[str, Decimal | None, Decimal | None]] = field(default_factory=list)
     fields: list[tuple[str, str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # column label, old, new
     line: BudgetLine | None = None
     parsed: ParsedLine | None = None
     budget_category: BudgetCategory | None = None  # where a new line goes
@@ -69,12 +93,17 @@ class ImportPreview:
     changed: list[LineChange] = field(default_factory=list)
     removed: list[LineChange] = field(default_factory=list)
     year_changes: list[tuple[BudgetYear, str, str, Decimal, Decimal]] = field(default_factory=list)
+    # The other inputs of a year (År) and of the plan: (object, field, label, old text, new
+    # text, new value).
+    settings: list[tuple[object, str, str, str, str, object]] = field(default_factory=list)
     fingerprint: str = ""
     columns: dict[str, tuple[int, str]] = field(default_factory=dict)  # label -> (year, kind)
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.year_changes)
+        return bool(
+            self.added or self.changed or self.removed or self.year_changes or self.settings
+        )
 
     @property
     def amount_count(self) -> int:
@@ -84,6 +113,9 @@ class ImportPreview:
 def _fingerprint(figures: PlanFigures, years: list[BudgetYear]) -> str:
     """What the plan's budget is now; a confirm against another state is refused."""
     digest = hashlib.sha256()
+    digest.update(f"p{figures.plan.lock_version};".encode())
+    for key in sorted(figures.cell_notes):
+        digest.update(f"{key}={figures.cell_notes[key]};".encode())
     for line in sorted(figures.lines, key=lambda ln: ln.pk):
         digest.update(f"{line.pk}:{line.lock_version};".encode())
     for key in sorted(figures.typed):
@@ -162,7 +194,7 @@ def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:
         change = LineChange(
             pl.group, pl.category, pl.name, line=line, parsed=pl, budget_category=category
         )
-        _compare(preview, change, pl, line, category, figures, shared, columns)
+        _compare(preview, change, pl, line, category, figures, shared, columns, parsed.years)
     for line in figures.lines:
         if line.pk in matched:
             continue
@@ -184,11 +216,144 @@ def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:
             if old and column.shows(line) and not line.computed_room:
                 change.amounts.append((label, old, None))
         preview.removed.append(change)
+    rooms = [pl for pl in parsed.lines if pl.computed_room]
+    for pl in rooms[1:]:
+        problem(
+            Problem(
+                BUDGET_SHEET,
+                pl.row,
+                None,
+                f"Bara en rad kan vara utrymmet för ny verksamhet (”{ROOM_HEADER}”); rad "
+                f"{rooms[0].row} är det redan.",
+            )
+        )
     _year_changes(preview, parsed, figures, shared, columns)
+    _settings(preview, parsed, columns)
+    scale = _scale_problem(parsed, figures, shared, columns, existing)
+    if scale:
+        preview.problems.insert(0, Problem(BUDGET_SHEET, None, None, scale))
     return preview
 
 
-def _compare(preview, change, pl, line, category, figures, shared, columns) -> None:
+def _level(years: dict, label: str, column) -> str:
+    """How the column is budgeted once the file is read: its År sheet's level, else as now."""
+    return years.get(label, {}).get("level") or column.level
+
+
+def _ratio_in(ratio: Decimal, bounds: tuple[Decimal, Decimal]) -> bool:
+    return bounds[0] <= ratio <= bounds[1]
+
+
+def _scale_problem(parsed, figures, shared, columns, existing) -> str | None:
+    """Whether the file's amounts are in another unit than it says (see SCALE_LOW)."""
+    ratios = []
+    for pl in parsed.lines:
+        lines = existing.get((pl.group, pl.category, pl.name))
+        if not lines:
+            continue
+        for label in shared:
+            column = columns[label]
+            old = figures.typed.get((lines[0].pk, column.year, column.kind))
+            new = pl.amounts.get(label)
+            if old and new:
+                ratios.append(new / old)
+    for label, new in parsed.medlemsbidrag.items():
+        column = columns.get(label)
+        old = column.entered.medlemsbidrag.amount if column else None
+        if old and new:
+            ratios.append(new / old)
+    if not ratios:
+        # A plan without figures: each column's costs in the file against its medlemsbidrag.
+        for label, medlemsbidrag in parsed.medlemsbidrag.items():
+            costs = sum((pl.amounts.get(label, ZERO) for pl in parsed.lines), ZERO)
+            if medlemsbidrag and costs:
+                ratios.append(costs / medlemsbidrag)
+    if not ratios:
+        return None
+    median = statistics.median(ratios)
+    unit, other = parsed.unit, ("kr" if parsed.unit == UNIT_TKR else "tkr")
+    if _ratio_in(median, SCALE_LOW) or _ratio_in(median, SCALE_HIGH):
+        size = "1/1 000" if median < 1 else "1 000 gånger"
+        return (
+            f"Beloppen ser ut att vara i {other} men mallen är i {unit}: de är omkring {size} "
+            "av planens belopp (eller av medlemsbidraget). Skriv beloppen i "
+            f"{unit}, som cell B3 på bladet Budget säger; inget lästes in."
+        )
+    return None
+
+
+def _shown(name: str, value) -> str:
+    if value is None or value == "":
+        return ""
+    if name == "level":
+        return str(Level(value).label)
+    if name == "balance_item":
+        return BALANCE_ITEM_LABELS.get(value, value)
+    if name in PERCENT_FIELDS:
+        return f"{Decimal(value).normalize()} %"
+    if isinstance(value, Money):
+        value = value.amount
+    if isinstance(value, Decimal):
+        return format_kr(value).replace("\xa0", " ")
+    return str(value)
+
+
+def _typed(instance, name: str, text: str | None):
+    """The value a field takes from the file's text (Money for an amount)."""
+    if text is None:
+        return None
+    model_field = instance._meta.get_field(name)
+    if name in PERCENT_FIELDS:
+        return Decimal(text)
+    if model_field.get_internal_type() in ("CharField", "TextField"):
+        return text
+    return Money(Decimal(text), "SEK")
+
+
+def _settings(preview, parsed, columns) -> None:
+    """The År sheet's inputs of each year column and the plan's own, old → new, each checked
+    as the forms check them (full_clean on a copy)."""
+    targets: list[tuple[object, str, dict, str]] = []
+    for label, values in parsed.years.items():
+        column = columns.get(label)
+        if column is not None and values:
+            targets.append((column.entered, label, values, YEAR_SHEET))
+    if parsed.plan_inputs:
+        targets.append((preview.plan, "", parsed.plan_inputs, YEAR_SHEET))
+    for instance, label, values, sheet in targets:
+        probe = copy.copy(instance)
+        changed = []
+        for name, text in values.items():
+            new = _typed(instance, name, text)
+            old = getattr(instance, name)
+            if new != old:
+                setattr(probe, name, new)
+                changed.append((name, old, new))
+        if not changed:
+            continue
+        names = [name for name, _, _ in changed]
+        try:
+            probe.clean_fields(
+                exclude=[f.name for f in instance._meta.fields if f.name not in names]
+            )
+            if label:
+                probe.clean()
+        except ValidationError as error:
+            for messages in error.message_dict.values():
+                for message in messages:
+                    preview.problems.append(
+                        Problem(sheet, None, None, f"{label or 'Planen'}: {message}")
+                    )
+            continue
+        for name, old, new in changed:
+            title = year_field_label(name) if label else PLAN_FIELDS[name]
+            where = f"{title}, {label}" if label else title
+            preview.settings.append(
+                (instance, name, where, _shown(name, old), _shown(name, new), new)
+            )
+
+
+def _compare(preview, change, pl, line, category, figures, shared, columns, parsed_years) -> None:
     problem = preview.problems.append
     if line is None:
         if pl.insats:
@@ -201,7 +366,7 @@ def _compare(preview, change, pl, line, category, figures, shared, columns) -> N
                     "insatsen under Insatser.",
                 )
             )
-        probe = BudgetLine(category=category, summary=pl.summary)
+        probe = BudgetLine(category=category, summary=pl.summary, computed_room=pl.computed_room)
     else:
         probe = line
         insats_name = line.insats.name if line.insats_id else ""
@@ -219,25 +384,53 @@ def _compare(preview, change, pl, line, category, figures, shared, columns) -> N
             ("Fotnot", line.note, pl.note),
             ("Sammanfattande", "ja" if line.summary else "nej", "ja" if pl.summary else "nej"),
             ("Beslutad", "ja" if line.decided else "nej", "ja" if pl.decided else "nej"),
+            (SHARE_KIND_HEADER, share_kind_text(line.share_kind), share_kind_text(pl.share_kind)),
+            (
+                ROOM_HEADER,
+                "ja" if line.computed_room else "nej",
+                "ja" if pl.computed_room else "nej",
+            ),
         ):
-            if line.computed_room and label == "Beslutad":
+            if (line.computed_room or pl.computed_room) and label == "Beslutad":
                 continue
             if old != new:
                 change.fields.append((label, old, new))
+        probe = copy.copy(line)
+        probe.summary, probe.computed_room = pl.summary, pl.computed_room
+    probe.share_kind = pl.share_kind
+    try:
+        probe.clean()
+    except ValidationError as error:
+        for messages in error.message_dict.values():
+            problem(Problem(BUDGET_SHEET, pl.row, None, " ".join(messages)))
+        return
+    for label in shared:
+        column = columns[label]
+        old = figures.cell_notes.get((line.pk, column.year, column.kind), "") if line else ""
+        new = pl.notes.get(label, "")
+        if old != new:
+            change.notes.append((label, old, new))
+            change.fields.append((NOTE_PREFIX + label, old, new))
     if probe.computed_room:
-        return  # computed in every column, whatever the file says (an export: its formula)
+        # Computed in every column, whatever the file says (an export: its formula).
+        if line is None:
+            preview.added.append(change)
+        elif change.fields:
+            preview.changed.append(change)
+        return
     preview.problems.extend(pl.cell_problems)
     for label in shared:
         column = columns[label]
         new = pl.amounts.get(label)
-        if not column.shows(probe):
+        level = _level(parsed_years, label, column)
+        if not probe.counts_in(level):
             if new:
                 problem(
                     Problem(
                         BUDGET_SHEET,
                         pl.row,
                         None,
-                        f"Raden räknas inte i {label} ({Level(column.level).label.lower()}); "
+                        f"Raden räknas inte i {label} ({Level(level).label.lower()}); "
                         "lämna cellen tom.",
                     )
                 )
@@ -285,7 +478,7 @@ def _year_changes(preview, parsed, figures, shared, columns) -> None:
         for label in shared:
             column = columns[label]
             value = values.get(label)
-            if column.level != Level.RESULTAT:
+            if _level(parsed.years, label, column) != Level.RESULTAT:
                 if value:
                     preview.problems.append(
                         Problem(
@@ -340,25 +533,36 @@ def apply_import(
             category=change.budget_category,
             name=pl.name,
             note=pl.note,
-            decided=pl.decided,
+            decided=pl.decided and not pl.computed_room,
             summary=pl.summary,
+            share_kind=pl.share_kind,
+            computed_room=pl.computed_room,
             order=last + index * 10,
         )
         line.full_clean(validate_unique=False, validate_constraints=False)
         new_lines.append(line)
     BudgetLine.objects.bulk_create(new_lines)
+    notes: dict[tuple[int, int, str], str] = {}
     for change, line in zip(preview.added, new_lines, strict=True):
         for label, _, new in change.amounts:
             cells[(line.pk, *columns[label])] = new
             changes[f"{line.name}, {label}"] = [None, kr(new)]
-    for change in preview.changed:
+        for label, _, new in change.notes:
+            notes[(line.pk, *columns[label])] = new
+            changes[f"{line.name}: {NOTE_PREFIX.lower()}{label}"] = [None, new]
+    # The room line leaves its place first, so that no moment has two of them.
+    rooms_first = sorted(preview.changed, key=lambda c: c.parsed.computed_room)
+    for change in rooms_first:
         line, pl = change.line, change.parsed
         if change.fields:
             line.note, line.summary, line.decided = pl.note, pl.summary, pl.decided
-            line.full_clean()
-            line.save(update_fields=["note", "summary", "decided"])
+            line.share_kind, line.computed_room = pl.share_kind, pl.computed_room
+            line.full_clean(validate_constraints=False)
+            line.save(update_fields=["note", "summary", "decided", "share_kind", "computed_room"])
             for label, old, new in change.fields:
                 changes[f"{line.name}: {label.lower()}"] = [old, new]
+        for label, _, new in change.notes:
+            notes[(line.pk, *columns[label])] = new
         for label, old, new in change.amounts:
             cells[(line.pk, *columns[label])] = new
             changes[f"{line.name}, {label}"] = [kr(old), kr(new)]
@@ -369,20 +573,23 @@ def apply_import(
     )
     stored = {
         (a.line_id, a.year, a.column): a
-        for a in BudgetAmount.objects.filter(line_id__in={key[0] for key in cells})
+        for a in BudgetAmount.objects.filter(line_id__in={key[0] for key in cells | notes})
     }
     updated, created = [], []
-    for (line_id, year, kind), value in cells.items():
-        amount = stored.get((line_id, year, kind))
+    for key in cells | notes:
+        line_id, year, kind = key
+        amount = stored.get(key)
         if amount is None:
-            created.append(
-                BudgetAmount(line_id=line_id, year=year, column=kind, amount=Money(value, "SEK"))
-            )
+            amount = BudgetAmount(line_id=line_id, year=year, column=kind)
+            created.append(amount)
         else:
-            amount.amount = Money(value, "SEK")
             updated.append(amount)
+        if key in cells:
+            amount.amount = Money(cells[key], "SEK")
+        if key in notes:
+            amount.note = notes[key]
     BudgetAmount.objects.bulk_create(created, batch_size=2000)
-    BudgetAmount.objects.bulk_update(updated, ["amount"], batch_size=2000)
+    BudgetAmount.objects.bulk_update(updated, ["amount", "note"], batch_size=2000)
     for change in preview.removed:
         changes[f"{change.name} (borttagen rad)"] = [
             ", ".join(f"{label}: {old}" for label, old, _ in change.amounts) or "rad",
@@ -394,6 +601,15 @@ def apply_import(
         row.lock_version += 1
         row.save()
         changes[f"{label}, {row.year}"] = [kr(old), kr(new)]
+    saved = {}
+    for instance, name, label, old, new, value in preview.settings:
+        # The year rows above are the same objects as the preview's: one save each.
+        setattr(instance, name, value)
+        saved[id(instance)] = instance
+        changes[label] = [old or None, new or None]
+    for instance in saved.values():
+        instance.lock_version += 1
+        instance.save()
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,

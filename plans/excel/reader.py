@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from openpyxl.cell.read_only import EMPTY_CELL as _EMPTY
 from openpyxl.utils import get_column_letter
 
+from budgets.models import BudgetYear, Level, ShareKind
+from finsam.money import MAX_KR, UNIT_KR, UNIT_TKR, UNITS, AmountError, parse_amount
 from finsam.xlsx import (
     MAX_COLUMNS,
     MAX_ROWS,
@@ -27,18 +29,44 @@ from finsam.xlsx import (
     read_text,
 )
 from plans.excel.export import (
+    BALANCE_ITEM_LABELS,
     BUDGET_SHEET,
     BUDGETED_PREFIX,
     LINE_HEADERS,
     MEDLEMSBIDRAG_LABEL,
     NO,
+    NOTE_PREFIX,
+    PERCENT_FIELDS,
+    PLAN_FIELDS,
+    PLAN_SHEET,
+    ROOM_HEADER,
+    SHARE_KIND_HEADER,
     STATEMENT_GROUP,
+    UNIT_LABEL,
+    YEAR_FIELDS,
+    YEAR_SHEET,
     YES,
+    year_field_label,
 )
 
 STATED_SHEET = "Uppgivna siffror"
 COLUMN_LABEL = re.compile(r"^(Budget|Plan|Prognos|Utfall)\s+(\d{4})$")
 HELPER_HEADERS = {"Sida", "Rad i resultatbudgeten"}
+LINE_INPUT_HEADERS = {SHARE_KIND_HEADER, ROOM_HEADER}
+YEAR_LABELS = {year_field_label(name).lower(): name for name in YEAR_FIELDS}
+PLAN_LABELS = {label.lower(): name for name, label in PLAN_FIELDS.items()}
+SHARE_KIND_CODES = {
+    **{str(k.label).lower(): k.value for k in ShareKind},
+    **{k.value: k.value for k in ShareKind},
+}
+LEVEL_CODES = {
+    **{str(k.label).lower(): k.value for k in Level},
+    **{k.value: k.value for k in Level},
+}
+BALANCE_ITEM_CODES = {
+    **{label.lower(): code for code, label in BALANCE_ITEM_LABELS.items()},
+    **{code: code for code in BALANCE_ITEM_LABELS},
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +103,9 @@ class ParsedLine:
     # Problems in the line's amount cells: the import drops them for the computed room line,
     # whose cells in an export hold its formula.
     cell_problems: list[Problem] = field(default_factory=list)
+    share_kind: str = ""  # a ShareKind code; "" as the insats or group
+    computed_room: bool = False
+    notes: dict[str, str] = field(default_factory=dict)  # column label -> footnote on the amount
 
 
 @dataclass
@@ -92,6 +123,12 @@ class ParsedBudget:
     # file's one problem says why, and nothing is compared with the plan, since every line of
     # the plan would look removed.
     unreadable: bool = False
+    unit: str = UNIT_KR  # what the file's amounts are in (its unit cell); all read as kronor
+    # The År sheet: column label -> {BudgetYear field: value as text, None for empty}; only the
+    # columns the sheet has. And the plan's own inputs (År below the years, or the export's
+    # Planen sheet).
+    years: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    plan_inputs: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -159,6 +196,22 @@ def parse_budget(workbook) -> ParsedBudget:
             return ParsedBudget(problems=[_too_long(sheet)], unreadable=True)
         if header_row is None:
             values = [_plain(c) for c in row[:MAX_COLUMNS]]
+            if values[:1] == [UNIT_LABEL]:
+                unit = values[1].strip().lower() if len(values) > 1 else ""
+                if unit not in UNITS:
+                    parsed.problems.append(
+                        Problem(
+                            sheet,
+                            number,
+                            "B",
+                            f"Okänd enhet ”{unit[:20]}”; mallens belopp är i kr eller tkr och "
+                            "cellen ska stå som mallen skrev den.",
+                        )
+                    )
+                    parsed.unreadable = True
+                    return parsed
+                parsed.unit = unit
+                continue
             if values[:3] == list(LINE_HEADERS[:3]):
                 header_row, header = number, values
                 _read_header(parsed, sheet, header, number)
@@ -181,6 +234,12 @@ def parse_budget(workbook) -> ParsedBudget:
     stated = _sheet(workbook, STATED_SHEET)
     if stated is not None:
         _read_stated(parsed, stated)
+    years = _sheet(workbook, YEAR_SHEET)
+    if years is not None:
+        _read_years(parsed, years)
+    plan_sheet = _sheet(workbook, PLAN_SHEET)
+    if plan_sheet is not None:
+        _read_plan_inputs(parsed, plan_sheet, first_row=1)
     return parsed
 
 
@@ -189,6 +248,19 @@ def _read_header(parsed: ParsedBudget, sheet: str, header: list[str], number: in
         if index < len(LINE_HEADERS) or not text:
             continue
         if text.startswith(BUDGETED_PREFIX) or text in HELPER_HEADERS or text.startswith("Andel"):
+            continue
+        if text in LINE_INPUT_HEADERS:
+            continue
+        if text.startswith(NOTE_PREFIX) and COLUMN_LABEL.match(text[len(NOTE_PREFIX) :]):
+            if text[len(NOTE_PREFIX) :] not in parsed.columns:
+                parsed.problems.append(
+                    Problem(
+                        sheet,
+                        number,
+                        get_column_letter(index + 1),
+                        f"Kolumnen ”{text}” hör till en beloppskolumn som saknas.",
+                    )
+                )
             continue
         if COLUMN_LABEL.match(text):
             if text in parsed.columns:
@@ -229,7 +301,9 @@ def _read_row(parsed: ParsedBudget, sheet: str, header: list[str], number: int, 
         for index, label in enumerate(header):
             if label not in parsed.columns:
                 continue
-            amount, problem = read_amount(values[index], getattr(cells[index], "data_type", None))
+            amount, problem = read_scaled(
+                values[index], getattr(cells[index], "data_type", None), parsed.unit
+            )
             if problem:
                 problems.append(Problem(sheet, number, get_column_letter(index + 1), problem))
             elif amount is not None:
@@ -264,6 +338,40 @@ def _read_row(parsed: ParsedBudget, sheet: str, header: list[str], number: int, 
         if flag is None:
             parsed.problems.append(Problem(sheet, number, column, "Skriv ”ja” eller ”nej”."))
     by_header = dict(zip(header, cells, strict=False))
+    columns = {label: get_column_letter(i + 1) for i, label in enumerate(header)}
+    share_text = _plain(by_header.get(SHARE_KIND_HEADER, _EMPTY)).strip().lower()
+    share_kind = SHARE_KIND_CODES.get(share_text, "") if share_text else ""
+    if share_text and not share_kind:
+        parsed.problems.append(
+            Problem(
+                sheet,
+                number,
+                columns[SHARE_KIND_HEADER],
+                f"Okänd andel ”{share_text[:40]}”; välj en av "
+                f"{', '.join(str(k.label) for k in ShareKind)}, eller lämna tomt.",
+            )
+        )
+    room = _yes_no(by_header.get(ROOM_HEADER, _EMPTY), False)
+    if room is None:
+        parsed.problems.append(
+            Problem(sheet, number, columns[ROOM_HEADER], "Skriv ”ja” eller ”nej”.")
+        )
+    notes = {}
+    for label in parsed.columns:
+        cell = by_header.get(NOTE_PREFIX + label)
+        if cell is None:
+            continue
+        footnote, problem = read_text(cell.value, getattr(cell, "data_type", None))
+        if problem:
+            parsed.problems.append(Problem(sheet, number, columns[NOTE_PREFIX + label], problem))
+        elif len(footnote) > 500:
+            parsed.problems.append(
+                Problem(
+                    sheet, number, columns[NOTE_PREFIX + label], "Fotnoten är längre än 500 tecken."
+                )
+            )
+        elif footnote:
+            notes[label] = footnote
     cell_problems: list[Problem] = []
     parsed.lines.append(
         ParsedLine(
@@ -279,8 +387,155 @@ def _read_row(parsed: ParsedBudget, sheet: str, header: list[str], number: int, 
             statement=_plain(by_header.get("Rad i resultatbudgeten", _EMPTY)).lower(),
             amounts=amounts(cell_problems),
             cell_problems=cell_problems,
+            share_kind=share_kind,
+            computed_room=bool(room),
+            notes=notes,
         )
     )
+
+
+def read_scaled(
+    value, data_type: str | None, unit: str, *, allow_negative: bool = False
+) -> tuple[Decimal | None, str | None]:
+    """One amount cell in the file's unit, as kronor: 1,5 in a tkr file is 1 500 kr."""
+    if unit != UNIT_TKR or value is None or data_type in ("f", "e") or isinstance(value, bool):
+        return read_amount(value, data_type, allow_negative=allow_negative)
+    if isinstance(value, str):
+        if not value.strip():
+            return None, None
+        try:
+            amount = parse_amount(value, UNIT_TKR, allow_negative=allow_negative)
+        except AmountError as error:
+            return None, f"Text i ett belopp: ”{value.strip()[:40]}”. {error}"
+        return read_amount(amount, None, allow_negative=allow_negative)
+    if isinstance(value, int | float | Decimal):
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            return None, "Beloppet kan inte läsas."
+        if amount.is_finite():
+            kronor = amount * 1000
+            if kronor != kronor.to_integral_value():
+                return None, "Ange beloppet i tkr med högst tre decimaler (hela kronor)."
+            return read_amount(kronor, None, allow_negative=allow_negative)
+    return read_amount(value, data_type, allow_negative=allow_negative)
+
+
+def _year_value(name: str, cell, unit: str) -> tuple[str | None, str | None]:
+    """(value as text, None) or (None, problem) for one input of the År sheet; a text's None is
+    its default (rader, no computed row, no reason)."""
+    value, data_type = cell.value, getattr(cell, "data_type", None)
+    if name in ("level", "balance_item", "deficit_reason"):
+        text, problem = read_text(value, data_type)
+        if problem:
+            return None, problem
+        if name == "deficit_reason":
+            return text, None
+        codes = LEVEL_CODES if name == "level" else BALANCE_ITEM_CODES
+        if not text:
+            return (Level.RADER.value if name == "level" else ""), None
+        code = codes.get(text.lower())
+        if code is None:
+            if name == "level":
+                return None, "Skriv rader, grupper eller resultat."
+            return None, "Välj en av posterna: " + ", ".join(BALANCE_ITEM_LABELS.values()) + "."
+        return code, None
+    if name in PERCENT_FIELDS:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None, None
+        if data_type in ("f", "e") or isinstance(value, bool):
+            return None, "Skriv en procentsats som ett tal, t.ex. 20."
+        text = str(value).replace("%", "").replace(",", ".").replace(" ", "").strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None, "Skriv en procentsats som ett tal, t.ex. 20."
+        if not number.is_finite():
+            return None, "Skriv en procentsats som ett tal, t.ex. 20."
+        return str(number), None
+    amount, problem = read_scaled(value, data_type, unit, allow_negative=True)
+    if problem:
+        return None, problem
+    if amount is not None and abs(amount) > MAX_KR:
+        return None, "Beloppet är för stort."
+    if amount is None:
+        nullable = name == "opening_equity" or BudgetYear._meta.get_field(name).null
+        return (None if nullable else "0"), None
+    return str(amount), None
+
+
+def _read_years(parsed: ParsedBudget, ws) -> None:
+    """The År sheet: row 1 names the year columns, then one row per input; the plan's own
+    inputs below them (label in A, value in B)."""
+    sheet = ws.title
+    labels: dict[int, str] = {}
+    for number, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS), start=1):
+        if number > 200:
+            break
+        if number == 1:
+            for index, cell in enumerate(row[1:], start=1):
+                text = _plain(cell)
+                if not text:
+                    continue
+                if text not in parsed.columns:
+                    parsed.problems.append(
+                        Problem(
+                            sheet,
+                            1,
+                            get_column_letter(index + 1),
+                            f"Kolumnen ”{text[:40]}” finns inte i budgetbladet.",
+                        )
+                    )
+                    continue
+                labels[index] = text
+                parsed.years[text] = {}
+            continue
+        if not row:
+            continue
+        label = _plain(row[0]).lower()
+        if not label or label == "planen":
+            continue
+        name = YEAR_LABELS.get(label)
+        if name is None:
+            if label in PLAN_LABELS:
+                _plan_input(parsed, sheet, number, PLAN_LABELS[label], row)
+                continue
+            parsed.problems.append(
+                Problem(sheet, number, "A", f"Okänd uppgift ”{_plain(row[0])[:60]}”.")
+            )
+            continue
+        for index, column in labels.items():
+            cell = row[index] if index < len(row) else _EMPTY
+            value, problem = _year_value(name, cell, parsed.unit)
+            if problem:
+                parsed.problems.append(
+                    Problem(sheet, number, get_column_letter(index + 1), problem)
+                )
+            else:
+                parsed.years[column][name] = value
+
+
+def _plan_input(parsed: ParsedBudget, sheet: str, number: int, name: str, row) -> None:
+    cell = row[1] if len(row) > 1 else _EMPTY
+    value, problem = _year_value(name, cell, parsed.unit)
+    if problem:
+        parsed.problems.append(Problem(sheet, number, "B", problem))
+    elif name == "under_use_percent" and value is None:
+        parsed.plan_inputs[name] = "0"
+    else:
+        parsed.plan_inputs[name] = value if value is not None else "0"
+
+
+def _read_plan_inputs(parsed: ParsedBudget, ws, *, first_row: int) -> None:
+    """The export's Planen sheet: the plan's own inputs, by their labels in column A."""
+    for number, row in enumerate(ws.iter_rows(min_row=first_row, max_col=2), start=first_row):
+        if number > 100:
+            break
+        if not row:
+            continue
+        name = PLAN_LABELS.get(_plain(row[0]).lower())
+        if name is not None:
+            _plan_input(parsed, ws.title, number, name, row)
 
 
 def _read_stated(parsed: ParsedBudget, ws) -> None:
@@ -314,8 +569,8 @@ def _read_stated(parsed: ParsedBudget, ws) -> None:
             )
             continue
         # A stated figure may be negative (a deficit, a negative eget kapital).
-        amount, problem = read_amount(
-            value, getattr(cells[2], "data_type", None), allow_negative=True
+        amount, problem = read_scaled(
+            value, getattr(cells[2], "data_type", None), parsed.unit, allow_negative=True
         )
         if problem or amount is None:
             parsed.problems.append(
@@ -343,6 +598,9 @@ def to_session(parsed: ParsedBudget) -> dict:
         ],
         "stated": [vars(s) | {"amount": str(s.amount)} for s in parsed.stated],
         "problems": [vars(p) for p in parsed.problems],
+        "unit": parsed.unit,
+        "years": parsed.years,
+        "plan_inputs": parsed.plan_inputs,
     }
 
 
@@ -367,6 +625,9 @@ def from_session(data: dict) -> ParsedBudget:
         stated=[
             StatedFigure(**{**s, "amount": Decimal(s["amount"])}) for s in data.get("stated", [])
         ],
+        unit=data.get("unit", UNIT_KR),
+        years=data.get("years", {}),
+        plan_inputs=data.get("plan_inputs", {}),
     )
 
 
