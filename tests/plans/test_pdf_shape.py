@@ -1,5 +1,5 @@
 """The PDF in the förbund's own shape: words in tables whole, its contents list to the depth it
-chooses with its chapter numbers, and the rows it adds to its statements."""
+chooses with its chapter numbers, and its notes numbered."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from budgets import services as budget_services
+from budgets.services import budget_years_update
 from plans import services as plan_services
 from plans.models import Plan
 from plans.pdf import render_plan_pdf
 from tests import factories
-from tests.helpers import form_values, url
+from tests.helpers import form_values, text_of, url
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,41 @@ def test_the_plan_settings_form_sets_the_contents_depth_and_numbering(clean_plan
     kansli_a.post(page, {**values, "toc_depth": "2", "number_chapters": "on"})
     plan = Plan.objects.get(pk=plan.pk)
     assert (plan.toc_depth, plan.number_chapters) == (2, True)
+
+
+def test_every_note_is_numbered_at_its_figure_and_below_its_table(clean_plan, kansli_a):
+    plan = clean_plan
+    budget_years_update(
+        plan=plan,
+        acting_user=None,
+        rows={
+            row.pk: {"balance_item": "kortfristiga_skulder", "omsattningstillgangar": 900_000}
+            for row in plan.year_rows.filter(column="budget")
+        },
+    )
+    line = plan.budget_lines.get(name="Kansli")
+    budget_services.budget_line_update(
+        line=line, acting_user=None, data={"note": "Kansliet delas med grannförbundet."}
+    )
+    budget_services.budget_amount_notes_set(
+        line=line, acting_user=None, notes={(2027, "budget"): "Varav 100 000 kr engångskostnad."}
+    )
+
+    lines = [
+        " ".join(x.split()) for x in text_of(render_plan_pdf(plan, draft=True).content).splitlines()
+    ]
+    assert "Kansli1) 5002) 0 0" in lines  # the line's note, then the one amount's
+    assert "1) Kansliet delas med grannförbundet." in lines
+    assert "2) Varav 100 000 kr engångskostnad." in lines
+    # The balansbudget's computed row carries a numbered note too (it had an unnumbered "*").
+    assert any(x.startswith("Kortfristiga skulder") and x.count("1)") == 3 for x in lines)
+    balance_note = (
+        "Räknas fram ur eget kapital och de andra posterna, så att balansbudgeten går ihop."
+    )
+    assert f"1) {balance_note}" in lines
+
+    page = kansli_a.get(url("budget_statements", plan)).content.decode()
+    marks = '<sup><a href="#balansbudget-fotnot-1" aria-label="fotnot 1">1)</a></sup>'
+    assert page.count(marks) == 3
+    assert f'<li id="balansbudget-fotnot-1" value="1">{balance_note}</li>' in page
+    assert '<a href="#fotnot-2" aria-label="fotnot 2">2)</a>' in page
