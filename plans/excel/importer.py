@@ -53,11 +53,14 @@ from plans.models import Plan
 
 ZERO = Decimal(0)
 # An import whose amounts stand at about 1/1000 (or 1000 times) of the plan's own figures was
-# typed in the other unit: the median ratio of the file's amounts to the plan's current amounts
-# of the same lines and columns (and of the medlemsbidrag), or, for a plan without figures yet,
-# of each column's costs in the file to its medlemsbidrag in the file, between these bounds.
+# typed in the other unit: the median ratio of the file's non-zero amounts to the plan's current
+# non-zero amounts of the same lines and columns (and of the medlemsbidrag) between these bounds.
 SCALE_LOW = (Decimal(1) / 2000, Decimal(1) / 500)
 SCALE_HIGH = (Decimal(500), Decimal(2000))
+# A plan without figures yet: the file's lines against its own medlemsbidrag. All of a column's
+# lines (at least three) together below 1/500 of its medlemsbidrag, or above 500 times it, in
+# the median column: no budget is that, 1/1000 of one is.
+SCALE_OWN = Decimal(500)
 
 
 class ImportRefused(ValueError):
@@ -262,17 +265,20 @@ def _scale_problem(parsed, figures, shared, columns, existing) -> str | None:
         old = column.entered.medlemsbidrag.amount if column else None
         if old and new:
             ratios.append(new / old)
-    if not ratios:
-        # A plan without figures: each column's costs in the file against its medlemsbidrag.
-        for label, medlemsbidrag in parsed.medlemsbidrag.items():
-            costs = sum((pl.amounts.get(label, ZERO) for pl in parsed.lines), ZERO)
-            if medlemsbidrag and costs:
-                ratios.append(costs / medlemsbidrag)
-    if not ratios:
-        return None
-    median = statistics.median(ratios)
     unit, other = parsed.unit, ("kr" if parsed.unit == UNIT_TKR else "tkr")
-    if _ratio_in(median, SCALE_LOW) or _ratio_in(median, SCALE_HIGH):
+    if ratios:
+        median = statistics.median(ratios)
+        wrong = _ratio_in(median, SCALE_LOW) or _ratio_in(median, SCALE_HIGH)
+    else:
+        for label, medlemsbidrag in parsed.medlemsbidrag.items():
+            amounts = [pl.amounts[label] for pl in parsed.lines if pl.amounts.get(label)]
+            if medlemsbidrag and len(amounts) >= 3:
+                ratios.append(sum(amounts) / medlemsbidrag)
+        if not ratios:
+            return None
+        median = statistics.median(ratios)
+        wrong = median < 1 / SCALE_OWN or median > SCALE_OWN
+    if wrong:
         size = "1/1 000" if median < 1 else "1 000 gånger"
         return (
             f"Beloppen ser ut att vara i {other} men mallen är i {unit}: de är omkring {size} "

@@ -33,6 +33,8 @@ def preview_text(preview) -> list[str]:
         lines.append(f"- {change.group} / {change.name}")
     for row, _, label, old, new in preview.year_changes:
         lines.append(f"~ {label} {row.year}: {format_kr(old)} → {format_kr(new)}")
+    for _, _, label, old, new, _ in preview.settings:
+        lines.append(f"~ {label}: {old or '–'} → {new or '–'}")
     return [line.replace("\xa0", " ") for line in lines]
 
 
