@@ -61,6 +61,7 @@ SCALE_HIGH = (Decimal(500), Decimal(2000))
 # lines (at least three) together below 1/500 of its medlemsbidrag, or above 500 times it, in
 # the median column: no budget is that, 1/1000 of one is.
 SCALE_OWN = Decimal(500)
+YEAR_FIELD_NAMES = {f.name for f in BudgetYear._meta.fields}
 
 
 class ImportRefused(ValueError):
@@ -345,11 +346,15 @@ def _settings(preview, parsed, columns) -> None:
             if label:
                 probe.clean()
         except ValidationError as error:
-            for messages in error.message_dict.values():
+            for name, messages in error.message_dict.items():
+                if name in PLAN_FIELDS and not label:
+                    where = f"Planen, {PLAN_FIELDS[name]}"
+                elif name in YEAR_FIELD_NAMES:
+                    where = f"{label}, {year_field_label(name)}"
+                else:
+                    where = label or "Planen"
                 for message in messages:
-                    preview.problems.append(
-                        Problem(sheet, None, None, f"{label or 'Planen'}: {message}")
-                    )
+                    preview.problems.append(Problem(sheet, None, None, f"{where}: {message}"))
             continue
         for name, old, new in changed:
             title = year_field_label(name) if label else PLAN_FIELDS[name]

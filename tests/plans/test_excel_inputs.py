@@ -155,6 +155,18 @@ CASES = {
         ),
         "Text i ett belopp",
     ),
+    "negative-floor": (
+        lambda ws, rows, cols, years, yr: years.cell(
+            row=yr["Golv för eget kapital"], column=2, value=-5
+        ),
+        "År: Budget 2027, Golv för eget kapital: Beloppet kan inte vara negativt.",
+    ),
+    "under-use-over-100": (
+        lambda ws, rows, cols, years, yr: years.cell(
+            row=yr["Planerat underutnyttjande av insatser (%)"], column=2, value=101
+        ),
+        "Planen, Planerat underutnyttjande av insatser (%): Ange en procentsats mellan 0 och 100.",
+    ),
     "unknown-balance-row": (
         lambda ws, rows, cols, years, yr: years.cell(
             row=yr["Post som räknas fram"], column=2, value="Kassan"
