@@ -19,6 +19,10 @@ KIND_GROUPS = [
 ]
 
 
+# The most insats columns an A4 page holds side by side with whole words in their heads.
+WIDEST = 7
+
+
 @dataclass(frozen=True)
 class MalgruppTable:
     """Column groups (label, insatser) and rows (målgrupp, one flag per insats column)."""
@@ -29,6 +33,32 @@ class MalgruppTable:
     @property
     def columns(self) -> list:
         return [insats for _, insatser in self.groups for insats in insatser]
+
+    @property
+    def turned(self) -> bool:
+        """Whether the table is shown turned, an insats per row and a målgrupp per column: when
+        its insatser would not fit a page's width as columns of whole words (labels are never
+        hyphenated) and are more than its målgrupper."""
+        return len(self.columns) > WIDEST and len(self.columns) > len(self.rows)
+
+    @property
+    def malgrupper(self) -> list:
+        return [malgrupp for malgrupp, _ in self.rows]
+
+    @property
+    def turned_groups(self) -> list[tuple[str, list[tuple[object, list[bool]]]]]:
+        """(kind label, [(insats, one flag per målgrupp)]) for the turned table."""
+        index = {insats.pk: i for i, insats in enumerate(self.columns)}
+        return [
+            (
+                label,
+                [
+                    (insats, [marks[index[insats.pk]] for _, marks in self.rows])
+                    for insats in of_kind
+                ],
+            )
+            for label, of_kind in self.groups
+        ]
 
 
 def malgrupp_table(malgrupper: Sequence, insatser: Sequence) -> MalgruppTable:

@@ -72,3 +72,36 @@ def test_the_malgrupp_page_shows_the_table_to_everyone_in_the_forbund(personas, 
     assert "Målgrupper och de insatser och utvecklingsområden som riktar sig till dem" in page
     assert "Unga vuxna 16–29 år" in page and ">Finsam-team</a>" in page
     assert "Ny målgrupp" not in page
+
+
+def test_a_table_of_more_insatser_than_a_page_holds_is_turned_an_insats_per_row(personas, world):
+    """Labels are never hyphenated, so eight insatser do not fit as columns of whole words: the
+    table turns, an insats per row under its kind and a målgrupp per column, marks kept."""
+    plan = world["plan_a"]
+    unga = world["malgrupp_a"]
+    kvinnor = factories.malgrupp(plan, name="Utrikesfödda kvinnor")
+    for n in range(6):
+        factories.insats(plan, name=f"Arbetslivsinriktad samverkan {n}", malgrupper=[kvinnor])
+    factories.insats(plan, name="Analys", kind="struktur", malgrupper=[unga, kvinnor])
+    insatser = list(plan.insatser.active().prefetch_related("malgrupper"))
+    table = malgrupp_table([unga, kvinnor], insatser)
+    assert table.turned and table.malgrupper == [unga, kvinnor]
+    assert [
+        (label, [(i.name, marks) for i, marks in rows]) for label, rows in table.turned_groups
+    ] == [
+        (
+            "Individinriktade insatser",
+            [(f"Arbetslivsinriktad samverkan {n}", [False, True]) for n in range(6)]
+            + [("Finsam-team", [True, False])],
+        ),
+        ("Utvecklingsområden och strukturinriktade insatser", [("Analys", [True, True])]),
+    ]
+    page = personas["revisor_a"].get(url("malgrupp_list", plan)).content.decode()
+    assert '<th scope="col">Insats</th>' in page
+    assert '<th scope="rowgroup" colspan="3">Individinriktade insatser</th>' in page
+    # Seven insatser still fit as columns: the table keeps the förbund's shape.
+    plan.insatser.get(name="Analys").delete()
+    fewer = malgrupp_table(
+        [unga, kvinnor], list(plan.insatser.active().prefetch_related("malgrupper"))
+    )
+    assert not fewer.turned
