@@ -59,6 +59,11 @@ class PlanForm(SafeFormMixin, forms.ModelForm):
                 forbund
             )
         self.fields["plan_year_heading"].required = False  # "Plan" unless chosen
+        # A post without it (an older page, a script) keeps the depth the plan has.
+        self.fields["toc_depth"].required = False
+
+    def clean_toc_depth(self):
+        return self.cleaned_data.get("toc_depth") or self.instance.toc_depth
 
     def clean(self):
         cleaned = super().clean()
