@@ -330,9 +330,13 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
             "ceiling_percent",
             "min_individ_percent",
             "deficit_reason",
+            "target_note",
             "balance_item",
         ]
-        widgets = {"deficit_reason": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "deficit_reason": forms.Textarea(attrs={"rows": 3}),
+            "target_note": forms.Textarea(attrs={"rows": 2}),
+        }
         field_classes = {"ceiling_percent": DecimalField, "min_individ_percent": DecimalField}
 
     def __init__(self, *args, unit: str, **kwargs):

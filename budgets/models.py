@@ -434,6 +434,14 @@ class BudgetYear(Versioned):
         help_text="Ersätter procentsatsen när det är ifyllt.",
     )
     floor_amount = money_field("golv för eget kapital", null=True, blank=True, default=None)
+    # A förbund's own footnote on its targets ("¹ Enligt Nationella rådets rekommendation"):
+    # printed numbered at the year's tak/golv, never as a row of the table.
+    target_note = models.TextField(
+        "fotnot till målen för eget kapital",
+        blank=True,
+        help_text="Visas som en numrerad fotnot vid årets tak och golv, t.ex. ”Enligt Nationella "
+        "rådets rekommendation”.",
+    )
     min_individ_percent = models.DecimalField(
         "minsta andel till individinriktade insatser (% av medlemsbidrag)",
         max_digits=5,

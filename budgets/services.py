@@ -83,6 +83,7 @@ CARRIED_YEAR_FIELDS = [
     "ceiling_percent",
     "ceiling_amount",
     "floor_amount",
+    "target_note",
     "min_individ_percent",
     "rr_intakter",
     "rr_kostnader",

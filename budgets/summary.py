@@ -60,6 +60,10 @@ def summary(figures: PlanFigures) -> dict:
             "comparison_columns": plan.comparison_kinds,
             "plan_year_heading": plan.plan_year_heading,
         },
+        "statement_notes": [
+            {"statement": n.statement, "label": n.label, "text": n.text, "order": n.order}
+            for n in plan.statement_notes.all()
+        ],
         "years": [_column(figures, c) for c in figures.plan_columns],
         "comparison": [_column(figures, c) for c in figures.columns if c.is_comparison],
         "findings": [
@@ -134,6 +138,7 @@ def _column(figures: PlanFigures, column: Column) -> dict:
             "ceiling_percent": percent(r.targets.ceiling_percent),
             "ceiling_amount": kr(r.targets.ceiling_amount),
             "floor": kr(r.floor),
+            "note": column.entered.target_note if column.entered else "",
             "min_individ_percent": percent(r.targets.min_individ_percent),
             "individ_costs": kr(r.individ_costs),
             "individ_of_medlemsbidrag": fraction(r.individ_of_medlemsbidrag),

@@ -52,7 +52,7 @@ from budgets.models import (
 from budgets.selectors import PlanFigures, calc_key, line_share_kinds, plan_figures
 from budgets.tables import BALANCE_ROWS, RESULT_ROWS, SHARE_LABELS, subtotal_label
 from finsam.members import AF, FK, KOMMUN, REGION
-from finsam.xlsx import plain_text, put, put_formula, put_text
+from finsam.xlsx import plain_text, put, put_formula, put_row, put_text
 from plans.models import Plan
 
 # Sheet names, and the Budget sheet's columns that describe a line (the import reads these).
@@ -93,6 +93,7 @@ YEAR_FIELDS = (
     "ceiling_percent",
     "ceiling_amount",
     "floor_amount",
+    "target_note",
     "min_individ_percent",
     "deficit_reason",
     "comparison_ib",
@@ -105,13 +106,16 @@ YEAR_FIELDS = (
     "balance_item",
 )
 PERCENT_FIELDS = {"ceiling_percent", "min_individ_percent", "under_use_percent"}
-TEXT_FIELDS = {"deficit_reason", "level", "balance_item"}
+TEXT_FIELDS = {"deficit_reason", "target_note", "level", "balance_item"}
 PLAN_FIELDS = {
     "opening_equity": "Ingående eget kapital, budgetåret",
     "under_use_percent": "Planerat underutnyttjande av insatser (%)",
     "deficit_reason": "Motivering till planerat underskott",
 }
 BALANCE_ITEM_LABELS = {code: label for code, label in BALANCE_ITEM_CHOICES if code}
+# The förbund's own rows in its statements (StatementNote): a row per row, in their order.
+OWN_ROWS_SHEET = "Egna rader"
+OWN_ROWS_HEADERS = ("Budget", "Post", "Uppgift")
 
 
 def year_field_label(name: str) -> str:
@@ -173,6 +177,19 @@ def write_year_sheet(ws, figures: PlanFigures, *, divisor: int, plan_rows: bool)
     ws.column_dimensions["A"].width = 52
     for index in range(2, len(figures.columns) + 2):
         ws.column_dimensions[get_column_letter(index)].width = 16
+
+
+def write_own_rows_sheet(ws, plan: Plan) -> None:
+    """The Egna rader sheet: Budget (Resultatbudget or Balansbudget), Post, Uppgift; the same
+    text stands in every year's column of the statement, so one row holds it."""
+    for cell in put_row(ws, 1, OWN_ROWS_HEADERS):
+        cell.font = BOLD
+    for r, note in enumerate(plan.statement_notes.all(), start=2):
+        put_text(ws.cell(row=r, column=1), note.get_statement_display())
+        for col, text in ((2, note.label), (3, note.text)):
+            put_text(ws.cell(row=r, column=col), text).fill = INPUT_FILL
+    for letter, width in {"A": 18, "B": 40, "C": 40}.items():
+        ws.column_dimensions[letter].width = width
 
 
 @dataclass
@@ -267,7 +284,7 @@ class _BudgetLayout:
 
 def export_plan(plan: Plan, figures: PlanFigures | None = None) -> Export:
     """The plan's workbook: Planen, Budget, Medlemsbidrag, Eget kapital, Resultatbudget,
-    Balansbudget, Insatser and Kontroller."""
+    Balansbudget, Insatser, Kontroller, År and Egna rader."""
     figures = figures or plan_figures(plan)
     wb = Workbook()
     export = Export(wb, figures)
@@ -291,6 +308,7 @@ def export_plan(plan: Plan, figures: PlanFigures | None = None) -> Export:
     _insats_sheet(_Sheet(export, wb.create_sheet(INSATS_SHEET)), figures, layout)
     _findings_sheet(_Sheet(export, wb.create_sheet(FINDINGS_SHEET)), figures)
     write_year_sheet(wb.create_sheet(YEAR_SHEET), figures, divisor=1, plan_rows=False)
+    write_own_rows_sheet(wb.create_sheet(OWN_ROWS_SHEET), plan)
     return export
 
 

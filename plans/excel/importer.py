@@ -28,10 +28,13 @@ from budgets.models import (
     BudgetLine,
     BudgetYear,
     Level,
+    StatementKind,
+    StatementNote,
     rounding_problem,
     statement_input_label,
 )
 from budgets.selectors import PlanFigures, plan_figures
+from budgets.services_statement import statement_note_delete, statement_note_save
 from finsam.audit import ActingUser, audit_record, plain
 from finsam.money import UNIT_TKR, format_kr
 from plans.excel.export import (
@@ -48,7 +51,7 @@ from plans.excel.export import (
     share_kind_text,
     year_field_label,
 )
-from plans.excel.reader import ParsedBudget, ParsedLine, Problem
+from plans.excel.reader import OwnRow, ParsedBudget, ParsedLine, Problem
 from plans.models import Plan
 
 ZERO = Decimal(0)
@@ -88,6 +91,18 @@ class LineChange:
 
 
 @dataclass
+class OwnRowChange:
+    """A row of the förbund's own in a statement added, changed (its text) or removed."""
+
+    statement: str  # "Resultatbudget", "Balansbudget"
+    label: str
+    old: str  # "" for an added row
+    new: str  # "" for a removed row
+    note: StatementNote | None = None
+    parsed: OwnRow | None = None
+
+
+@dataclass
 class ImportPreview:
     """What an import would change, and the problems that keep it from being made."""
 
@@ -102,11 +117,20 @@ class ImportPreview:
     settings: list[tuple[object, str, str, str, str, object]] = field(default_factory=list)
     fingerprint: str = ""
     columns: dict[str, tuple[int, str]] = field(default_factory=dict)  # label -> (year, kind)
+    own_rows: list[OwnRowChange] = field(default_factory=list)
+    # A file without the Egna rader sheet (older than it) leaves the plan's own rows; the
+    # preview says so when the plan has any.
+    own_rows_kept: int = 0
 
     @property
     def has_changes(self) -> bool:
         return bool(
-            self.added or self.changed or self.removed or self.year_changes or self.settings
+            self.added
+            or self.changed
+            or self.removed
+            or self.year_changes
+            or self.settings
+            or self.own_rows
         )
 
     @property
@@ -126,6 +150,8 @@ def _fingerprint(figures: PlanFigures, years: list[BudgetYear]) -> str:
         digest.update(f"{key}={figures.typed[key]};".encode())
     for row in sorted(years, key=lambda r: r.pk):
         digest.update(f"y{row.pk}:{row.lock_version};".encode())
+    for note in figures.plan.statement_notes.all():
+        digest.update(f"n{note.pk}:{note.lock_version};".encode())
     return digest.hexdigest()
 
 
@@ -233,6 +259,7 @@ def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:
         )
     _year_changes(preview, parsed, figures, shared, columns)
     _settings(preview, parsed, columns)
+    _own_rows(preview, parsed)
     scale = _scale_problem(parsed, figures, shared, columns, existing)
     if scale:
         preview.problems.insert(0, Problem(BUDGET_SHEET, None, None, scale))
@@ -362,6 +389,28 @@ def _settings(preview, parsed, columns) -> None:
             preview.settings.append(
                 (instance, name, where, _shown(name, old), _shown(name, new), new)
             )
+
+
+def _own_rows(preview, parsed) -> None:
+    """The Egna rader sheet against the plan's own rows, matched by statement and post."""
+    notes = list(preview.plan.statement_notes.all())
+    if parsed.own_rows is None:
+        preview.own_rows_kept = len(notes)
+        return
+    existing = {(n.statement, n.label): n for n in notes}
+    for row in parsed.own_rows:
+        note = existing.pop((row.statement, row.label), None)
+        statement = str(StatementKind(row.statement).label)
+        if note is None:
+            preview.own_rows.append(OwnRowChange(statement, row.label, "", row.text, parsed=row))
+        elif note.text != row.text:
+            preview.own_rows.append(
+                OwnRowChange(statement, row.label, note.text, row.text, note=note, parsed=row)
+            )
+    for note in existing.values():
+        preview.own_rows.append(
+            OwnRowChange(note.get_statement_display(), note.label, note.text, "", note=note)
+        )
 
 
 def _compare(preview, change, pl, line, category, figures, shared, columns, parsed_years) -> None:
@@ -621,6 +670,20 @@ def apply_import(
     for instance in saved.values():
         instance.lock_version += 1
         instance.save()
+    # Through the service, so each own row's change is recorded as when typed on its page.
+    for own in preview.own_rows:
+        if own.note is None:
+            statement_note_save(
+                note=StatementNote(
+                    plan=plan, statement=own.parsed.statement, label=own.label, text=own.new
+                ),
+                acting_user=acting_user,
+            )
+        elif own.parsed is None:
+            statement_note_delete(note=own.note, acting_user=acting_user)
+        else:
+            statement_note_save(note=own.note, acting_user=acting_user, data={"text": own.new})
+        changes[f"{own.label} ({own.statement.lower()})"] = [own.old or None, own.new or None]
     audit_record(
         forbund=plan.forbund,
         actor=acting_user,

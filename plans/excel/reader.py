@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from openpyxl.cell.read_only import EMPTY_CELL as _EMPTY
 from openpyxl.utils import get_column_letter
 
-from budgets.models import BudgetYear, Level, ShareKind
+from budgets.models import BudgetYear, Level, ShareKind, StatementKind, StatementNote
 from finsam.money import MAX_KR, UNIT_KR, UNIT_TKR, UNITS, AmountError, parse_amount
 from finsam.xlsx import (
     MAX_COLUMNS,
@@ -36,6 +36,7 @@ from plans.excel.export import (
     MEDLEMSBIDRAG_LABEL,
     NO,
     NOTE_PREFIX,
+    OWN_ROWS_SHEET,
     PERCENT_FIELDS,
     PLAN_FIELDS,
     PLAN_SHEET,
@@ -62,6 +63,10 @@ SHARE_KIND_CODES = {
 LEVEL_CODES = {
     **{str(k.label).lower(): k.value for k in Level},
     **{k.value: k.value for k in Level},
+}
+STATEMENT_CODES = {
+    **{str(k.label).lower(): k.value for k in StatementKind},
+    **{k.value: k.value for k in StatementKind},
 }
 BALANCE_ITEM_CODES = {
     **{label.lower(): code for code, label in BALANCE_ITEM_LABELS.items()},
@@ -129,6 +134,19 @@ class ParsedBudget:
     # Planen sheet).
     years: dict[str, dict[str, str | None]] = field(default_factory=dict)
     plan_inputs: dict[str, str | None] = field(default_factory=dict)
+    # The Egna rader sheet's rows; None for a file without the sheet (an older one), which leaves
+    # the plan's own rows as they are.
+    own_rows: list[OwnRow] | None = None
+
+
+@dataclass(frozen=True)
+class OwnRow:
+    """A row of the förbund's own in a statement: "Balansbudget", "Ansvarsförbindelser", "Inga"."""
+
+    row: int
+    statement: str  # a StatementKind code
+    label: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -240,7 +258,86 @@ def parse_budget(workbook) -> ParsedBudget:
     plan_sheet = _sheet(workbook, PLAN_SHEET)
     if plan_sheet is not None:
         _read_plan_inputs(parsed, plan_sheet, first_row=1)
+    own_rows = _sheet(workbook, OWN_ROWS_SHEET)
+    if own_rows is not None:
+        _read_own_rows(parsed, own_rows)
     return parsed
+
+
+def _read_own_rows(parsed: ParsedBudget, ws) -> None:
+    """The Egna rader sheet: Budget | Post | Uppgift, from row 2; each checked as the form
+    checks it (a known statement, a post and an uppgift of at most their length, a post once)."""
+    sheet = ws.title
+    parsed.own_rows = []
+    seen: dict[tuple[str, str], int] = {}
+    limits = {
+        "B": StatementNote._meta.get_field("label").max_length,
+        "C": StatementNote._meta.get_field("text").max_length,
+    }
+    for number, row in enumerate(ws.iter_rows(min_row=2, max_col=3), start=2):
+        if number > 500:
+            parsed.problems.append(
+                Problem(
+                    sheet,
+                    None,
+                    None,
+                    "Bladet har fler än 500 rader; så många egna rader har ingen budget.",
+                )
+            )
+            return
+        cells = list(row) + [_EMPTY] * (3 - len(row))
+        read = [read_text(c.value, getattr(c, "data_type", None)) for c in cells[:3]]
+        problems = [
+            Problem(sheet, number, letter, problem)
+            for (_, problem), letter in zip(read, "ABC", strict=True)
+            if problem
+        ]
+        if problems:
+            parsed.problems += problems
+            continue
+        (kind, _), (label, _), (text, _) = read
+        if not kind and not label and not text:
+            continue
+        statement = STATEMENT_CODES.get(kind.lower())
+        if statement is None:
+            parsed.problems.append(
+                Problem(sheet, number, "A", "Skriv Resultatbudget eller Balansbudget.")
+            )
+            continue
+        placed = False
+        for letter, value, what in (("B", label, "Posten"), ("C", text, "Uppgiften")):
+            if not value:
+                parsed.problems.append(
+                    Problem(
+                        sheet,
+                        number,
+                        letter,
+                        f"{what} saknas; skriv t.ex. "
+                        + ("”Ansvarsförbindelser”." if letter == "B" else "”Inga”."),
+                    )
+                )
+                placed = True
+            elif len(value) > limits[letter]:
+                parsed.problems.append(
+                    Problem(
+                        sheet, number, letter, f"{what} får vara högst {limits[letter]} tecken."
+                    )
+                )
+                placed = True
+        if placed:
+            continue
+        if (statement, label) in seen:
+            parsed.problems.append(
+                Problem(
+                    sheet,
+                    number,
+                    "B",
+                    f"Raden ”{label}” finns redan på rad {seen[(statement, label)]} i samma budget.",
+                )
+            )
+            continue
+        seen[(statement, label)] = number
+        parsed.own_rows.append(OwnRow(number, statement, label, text))
 
 
 def _read_header(parsed: ParsedBudget, sheet: str, header: list[str], number: int) -> None:
@@ -425,11 +522,11 @@ def _year_value(name: str, cell, unit: str) -> tuple[str | None, str | None]:
     """(value as text, None) or (None, problem) for one input of the År sheet; a text's None is
     its default (rader, no computed row, no reason)."""
     value, data_type = cell.value, getattr(cell, "data_type", None)
-    if name in ("level", "balance_item", "deficit_reason"):
+    if name in ("level", "balance_item", "deficit_reason", "target_note"):
         text, problem = read_text(value, data_type)
         if problem:
             return None, problem
-        if name == "deficit_reason":
+        if name in ("deficit_reason", "target_note"):
             return text, None
         codes = LEVEL_CODES if name == "level" else BALANCE_ITEM_CODES
         if not text:
@@ -601,6 +698,7 @@ def to_session(parsed: ParsedBudget) -> dict:
         "unit": parsed.unit,
         "years": parsed.years,
         "plan_inputs": parsed.plan_inputs,
+        "own_rows": None if parsed.own_rows is None else [vars(r) for r in parsed.own_rows],
     }
 
 
@@ -628,6 +726,9 @@ def from_session(data: dict) -> ParsedBudget:
         unit=data.get("unit", UNIT_KR),
         years=data.get("years", {}),
         plan_inputs=data.get("plan_inputs", {}),
+        own_rows=(
+            None if data.get("own_rows") is None else [OwnRow(**r) for r in data["own_rows"]]
+        ),
     )
 
 

@@ -12,7 +12,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from budgets.models import STATEMENT_INPUTS, Level, ShareKind, statement_input_label
+from budgets.models import (
+    STATEMENT_INPUTS,
+    Level,
+    ShareKind,
+    StatementKind,
+    statement_input_label,
+)
 from budgets.selectors import PlanFigures, plan_figures
 from finsam.xlsx import plain_text, put_row, put_text
 from plans.excel.export import (
@@ -24,6 +30,7 @@ from plans.excel.export import (
     MEDLEMSBIDRAG_LABEL,
     NO,
     NOTE_PREFIX,
+    OWN_ROWS_SHEET,
     ROOM_HEADER,
     SHARE_KIND_HEADER,
     STATEMENT_GROUP,
@@ -35,6 +42,7 @@ from plans.excel.export import (
     YES,
     in_unit,
     share_kind_text,
+    write_own_rows_sheet,
     write_year_sheet,
 )
 from plans.excel.reader import STATED_SHEET
@@ -64,11 +72,15 @@ INSTRUCTIONS = [
     "2025”): en fotnot till just det beloppet.",
     f"Bladet {YEAR_SHEET}: varje års uppgifter, en kolumn per år: hur året budgeteras (rader, "
     "grupper eller resultat), målen för eget kapital (tak i procent eller belopp, golv), minsta "
-    "andel till individinriktade insatser, motivering till underskott, ingående eget kapital "
+    "andel till individinriktade insatser, en fotnot till målen (visas numrerad vid taket och golvet), motivering till underskott, ingående eget kapital "
     "för jämförelseåret och enligt planen, balansbudgetens poster och vilken post som räknas "
     "fram. En tom cell är ingen uppgift (0 för balansbudgetens poster). Under dem planens egna "
     "uppgifter: ingående eget kapital budgetåret, planerat underutnyttjande av insatser och "
     "motiveringen till planerat underskott.",
+    f"Bladet {OWN_ROWS_SHEET}: förbundets egna rader i resultat- och balansbudgeten, t.ex. "
+    "”Ansvarsförbindelser: Inga”: Budget (Resultatbudget eller Balansbudget), Post och "
+    "Uppgift, samma text i varje års kolumn, utan belopp i någon summa. En rad som saknas på "
+    "bladet tas bort; saknas hela bladet (en äldre fil) lämnas planens egna rader som de är.",
     "Raden Medlemsbidrag: årets totala medlemsbidrag. Medlemmarnas delar, summor, resultat och "
     "eget kapital räknas av programmet och skrivs aldrig in.",
     "En rad som finns i planen men saknas i filen tas bort när filen läses in; förhandsvisningen "
@@ -202,6 +214,14 @@ def template_workbook(plan: Plan, figures: PlanFigures | None = None) -> bytes:
         listed = DataValidation(type="list", formula1='"' + ",".join(choices) + '"')
         years.add_data_validation(listed)
         listed.add(f"B{r}:{last}{r}")
+
+    own_rows = wb.create_sheet(OWN_ROWS_SHEET)
+    write_own_rows_sheet(own_rows, plan)
+    statements = DataValidation(
+        type="list", formula1='"' + ",".join(str(k.label) for k in StatementKind) + '"'
+    )
+    own_rows.add_data_validation(statements)
+    statements.add("A2:A500")
 
     stated = wb.create_sheet(STATED_SHEET)
     for cell in put_row(stated, 1, ("Figur", "Kolumn", "Angivet belopp", "Kommentar")):

@@ -83,6 +83,7 @@ def test_inputs_are_plain_cells_and_totals_are_formulas_in_swedish_look():
         "Insatser",
         "Kontroller",
         "År",
+        "Egna rader",
     ]
     ws = wb[BUDGET_SHEET]
     labels = {ws.cell(row=r, column=3).value: r for r in range(1, ws.max_row + 1)}

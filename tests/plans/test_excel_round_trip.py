@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from budgets import services
-from budgets.models import BudgetAmount, BudgetLine, BudgetYear
+from budgets.models import BudgetAmount, BudgetLine, BudgetYear, StatementNote
 from budgets.selectors import plan_figures
+from budgets.services_statement import statement_note_save
 from budgets.summary import summary
 from plans import services as plan_services
 from plans.demo import load_demo
@@ -45,6 +46,7 @@ def _empty_twin(plan: Plan) -> Plan:
         source=plan,
     )
     BudgetLine.objects.filter(plan=twin, insats__isnull=True).delete()
+    StatementNote.objects.filter(plan=twin).delete()
     BudgetAmount.objects.filter(line__plan=twin).delete()
     BudgetLine.objects.filter(plan=twin).update(note="", share_kind="", decided=True)
     for row in twin.year_rows.all():
@@ -92,7 +94,8 @@ def _round_trip(plan: Plan, data: bytes) -> list[str]:
 
 def every_input_plan() -> Plan:
     """rich_plan, and the inputs it leaves out: a footnote on one amount, a computed balance
-    row, a deficit reason per year and for the plan, an IB the plan states."""
+    row, a deficit reason per year and for the plan, an IB the plan states, a footnote on the
+    targets and two rows of the förbund's own in its statements."""
     plan = rich_plan()
     lines = {ln.name: ln for ln in plan.budget_lines.all()}
     services.budget_amount_notes_set(
@@ -110,9 +113,18 @@ def every_input_plan() -> Plan:
                 "kortfristiga_skulder": Decimal(250_000),
                 "anlaggningstillgangar": Decimal(80_000),
                 "deficit_reason": "Sparat kapital används till metodstöd.",
+                "target_note": "Enligt Nationella rådets rekommendation",
             },
         },
     )
+    for statement, label, text in (
+        ("balans", "Ansvarsförbindelser", "Inga"),
+        ("resultat", "Ställda panter", "0"),
+    ):
+        statement_note_save(
+            note=StatementNote(plan=plan, statement=statement, label=label, text=text),
+            acting_user=None,
+        )
     plan.deficit_reason = "Kapitalet ska ned mot taket."
     plan.save(update_fields=["deficit_reason"])
     return Plan.objects.get(pk=plan.pk)

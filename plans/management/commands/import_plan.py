@@ -35,6 +35,16 @@ def preview_text(preview) -> list[str]:
         lines.append(f"~ {label} {row.year}: {format_kr(old)} → {format_kr(new)}")
     for _, _, label, old, new, _ in preview.settings:
         lines.append(f"~ {label}: {old or '–'} → {new or '–'}")
+    for own in preview.own_rows:
+        mark = "+" if not own.old else "-" if not own.new else "~"
+        lines.append(
+            f"{mark} {own.statement}, egen rad {own.label}: {own.old or '–'} → {own.new or '–'}"
+        )
+    if preview.own_rows_kept:
+        lines.append(
+            f"Filen har inget blad Egna rader: planens {preview.own_rows_kept} egna rader i "
+            "resultat- och balansbudgeten lämnas som de är."
+        )
     return [line.replace("\xa0", " ") for line in lines]
 
 
