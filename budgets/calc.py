@@ -544,6 +544,15 @@ class YearResult:
     resultatbudget: ResultStatement
     balansbudget: BalanceStatement | None
 
+    @property
+    def individ_at_most(self) -> Decimal | None:
+        """The share of the medlemsbidrag that goes to individinriktade insatser if every cost
+        with no share kind stated is one: with such costs the share is only known as a range
+        (individ_of_medlemsbidrag up to this), so a page never shows its lower end alone."""
+        if self.individ_of_medlemsbidrag is None or not self.unclassified_costs:
+            return None
+        return _fraction(self.individ_costs + self.unclassified_costs, self.medlemsbidrag)
+
 
 @dataclass(frozen=True)
 class PlanResult:

@@ -22,20 +22,22 @@ def _note(number: int) -> str:
     return f'<sup><a href="#fotnot-{number}" aria-label="fotnot {number}">{number})</a></sup>'
 
 
-def _label(row: Row, editable: bool) -> str:
+def _label(row: Row, editable: bool, document: bool = False) -> str:
     label = escape(row.label)
     out = [f'<span class="indent">varav {label}</span>' if row.kind == "member" else label]
     if row.note_number:
         out.append(_note(row.note_number))
     line = row.line
     if line is not None:
-        if line.summary:
+        # The plan as a document says what the förbund prints, and how a computed figure is
+        # computed; the app's own terms (summary line, not allocated, insats) stay on its pages.
+        if line.summary and not document:
             out.append(' <span class="muted">(sammanfattning per grupp)</span>')
         if line.computed_room:
             out.append(ROOM)
-        elif not line.decided:
+        elif not line.decided and not document:
             out.append(' <span class="muted">(ej fördelat)</span>')
-        if line.insats_id and not editable:
+        if line.insats_id and not editable and not document:
             out.append(' <span class="muted">(insats)</span>')
     return "".join(out)
 
@@ -79,6 +81,7 @@ def budget_body(
     slug: str = "",
     plan_pk: int | None = None,
     oob: bool = False,
+    document: bool = False,
 ) -> SafeString:
     """The <tr> elements of the budget table. A row of figures has an id from its ref
     ("rad-line-12", "rad-resultat"), so that an answer to a save can replace just the rows
@@ -106,7 +109,7 @@ def budget_body(
         row_id = f' id="rad-{row.ref.replace(":", "-")}"' if row.ref else ""
         out.append(
             f'<tr{row_id} class="row-{row.kind}{finding}"{swap}>'
-            f'<th scope="row">{_label(row, editable)}</th>'
+            f'<th scope="row">{_label(row, editable, document)}</th>'
         )
         for cell in row.cells:
             field = cell.bound_field

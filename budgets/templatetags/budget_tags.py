@@ -24,6 +24,7 @@ def budget_table_body(context, oob=False):
         slug=getattr(forbund, "slug", ""),
         plan_pk=plan.pk,
         oob=oob,
+        document=bool(context.get("document")),
     )
 
 
