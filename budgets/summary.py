@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from budgets.calc import KOMMUNER, BalanceStatement, ResultStatement, YearResult
 from budgets.checks import FEL, INFO, VARNING
-from budgets.models import Side
+from budgets.models import Side, StatementKind
 from budgets.selectors import Column, PlanFigures, calc_key
-from budgets.tables import BALANCE_ROWS, RESULT_ROWS, budget_rows, share_rows
+from budgets.tables import BALANCE_ROWS, RESULT_ROWS, budget_rows, share_rows, target_notes
 from finsam.money import format_number, format_percent, format_typed_percent
 
 SEVERITY_LABELS = {FEL: "Fel", VARNING: "Varning", INFO: "Info"}
@@ -207,9 +207,15 @@ def text_summary(figures: PlanFigures) -> str:
             table.append((f"  {label}", [share(v) for v in values]))
 
     table.append("Mål och utrymme")
-    table.append(("  Tak för eget kapital", [amount(c.result.ceiling) for c in columns]))
+    target_numbers = {text: number for number, text in target_notes(figures)}
+
+    def target(value: Decimal | None, column) -> str:
+        number = target_numbers.get(column.entered.target_note)
+        return amount(value) + (f" {number})" if number and value is not None else "")
+
+    table.append(("  Tak för eget kapital", [target(c.result.ceiling, c) for c in columns]))
     if any(c.result.floor is not None for c in columns):
-        table.append(("  Golv för eget kapital", [amount(c.result.floor) for c in columns]))
+        table.append(("  Golv för eget kapital", [target(c.result.floor, c) for c in columns]))
     if any(c.result.targets.min_individ_percent is not None for c in columns):
         table.append(
             (
@@ -231,11 +237,15 @@ def text_summary(figures: PlanFigures) -> str:
     table.append(("  Beslutade kostnader", [amount(c.result.decided_costs) for c in columns]))
     table.append(("  Utrymme för ny verksamhet", [amount(c.result.utrymme) for c in columns]))
 
+    own = {StatementKind.RESULTAT: [], StatementKind.BALANS: []}
+    for note in plan.statement_notes.all():
+        own[note.statement].append((f"  {note.label}", [note.text] * len(columns)))
     table.append("Resultatbudget")
     for label, name, _ in RESULT_ROWS:
         table.append(
             (f"  {label}", [amount(getattr(c.result.resultatbudget, name)) for c in columns])
         )
+    table += own[StatementKind.RESULTAT]
     if any(c.result.balansbudget for c in columns):
         table.append("Balansbudget")
         for label, name, _ in BALANCE_ROWS:
@@ -250,6 +260,7 @@ def text_summary(figures: PlanFigures) -> str:
                     ],
                 )
             )
+        table += own[StatementKind.BALANS]
 
     header = [c.label for c in columns]
     width = max(len(r[0]) for r in table if isinstance(r, tuple))
@@ -276,6 +287,9 @@ def text_summary(figures: PlanFigures) -> str:
     if notes:
         out += ["", "Fotnoter"]
         out += [f"  {number}. {text}" for number, text in notes]
+    if target_numbers:
+        out += ["", "Fotnoter till målen"]
+        out += [f"  {number}) {text}" for text, number in target_numbers.items()]
     out += ["", "Iakttagelser"]
     if not figures.findings:
         out.append("  Inga iakttagelser.")

@@ -317,11 +317,22 @@ class FigureRow:
     values: list[Decimal | None]
     badges: list[str] = field(default_factory=list)
     has_finding: bool = False
+    # The number of the footnote at each cell (the year's own footnote on its targets), or None.
+    note_numbers: list[int | None] = field(default_factory=list)
 
     @property
-    def cells(self) -> list[tuple[Decimal | None, str]]:
-        """(value, badge) per plan year; the badge is "" where no check names the cell."""
-        return list(zip(self.values, self.badges or [""] * len(self.values), strict=True))
+    def cells(self) -> list[tuple[Decimal | None, str, int | None]]:
+        """(value, badge, footnote number) per plan year; the badge is "" where no check names
+        the cell, the number None where the year has no footnote on it."""
+        size = len(self.values)
+        return list(
+            zip(
+                self.values,
+                self.badges or [""] * size,
+                self.note_numbers or [None] * size,
+                strict=True,
+            )
+        )
 
 
 def figure_rows(figures: PlanFigures, specs) -> list[FigureRow]:
@@ -332,23 +343,43 @@ def figure_rows(figures: PlanFigures, specs) -> list[FigureRow]:
     ]
 
 
+def target_notes(figures: PlanFigures) -> list[tuple[int, str]]:
+    """The numbered footnotes on the years' targets (BudgetYear.target_note): one number per
+    text, in the order of the years, so a footnote the förbund writes once for every year is
+    one footnote. A year without a ceiling or a floor has no figure to carry its number."""
+    texts = [
+        c.entered.target_note
+        for c in figures.plan_columns
+        if c.entered.target_note and (c.result.ceiling is not None or c.result.floor is not None)
+    ]
+    return list(enumerate(dict.fromkeys(texts), start=1))
+
+
 def target_rows(figures: PlanFigures) -> list[FigureRow]:
     """Eget kapital against the förbund's ceiling and floor, year by year. A cell is marked
-    only where a plan check says the year breaks the target: the checks decide, not the page."""
+    only where a plan check says the year breaks the target: the checks decide, not the page.
+    A year's footnote on its targets is numbered at its ceiling and at its floor where it has
+    one (target_notes lists them), never a row of its own."""
     broken = {(f.ref, f.year) for f in figures.findings if f.severity != INFO}
     columns = figures.plan_columns
+    numbers = {text: number for number, text in target_notes(figures)}
     rows = [figure_rows(figures, [UB_ROW])[0]]
     for label, ref, attr, badge in (
         ("Tak för eget kapital", "ceiling", "ceiling", "över"),
         ("Golv för eget kapital", "floor", "floor", "under"),
     ):
+        values = [getattr(c.result, attr) for c in columns]
         rows.append(
             FigureRow(
                 label,
                 "",
-                [getattr(c.result, attr) for c in columns],
+                values,
                 [badge if (ref, c.year) in broken else "" for c in columns],
                 has_finding=any((ref, c.year) in broken for c in columns),
+                note_numbers=[
+                    numbers.get(c.entered.target_note) if value is not None else None
+                    for c, value in zip(columns, values, strict=True)
+                ],
             )
         )
     return rows
@@ -404,6 +435,7 @@ def budget_context(figures: PlanFigures, *, only_lines: set[int] | None = None) 
         "unclassified_lines": figures.unclassified_lines,
         "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
         "target_rows": target_rows(figures),
+        "target_notes": target_notes(figures),
         "decided_rows": figure_rows(
             figures, [("Beslutade kostnader", "decided_costs", ""), UTRYMME_ROW]
         ),

@@ -149,6 +149,7 @@ def test_sundsvall_summary_has_the_published_statements(demo):
         "min_individ_percent": "70",
         "individ_costs": "6017000",
         "individ_of_medlemsbidrag": first["targets"]["individ_of_medlemsbidrag"],
+        "note": "",
     }
     assert format_percent(Decimal(first["targets"]["individ_of_medlemsbidrag"])) == "81,6\xa0%"
     assert first["utrymme"] == "177000"
@@ -297,8 +298,8 @@ def test_from_the_command_line_an_error_exits_non_zero_without_a_traceback(
 #  1 the förbund by its kortnamn, 2 its latest plan for the budget year,
 #  then plan_figures: 3 the plan's budget years, 4 the förbund's members,
 #  5 the kommuner's fördelningstal, 6 budget groups, 7 their categories (prefetch),
-#  8 the plan's lines, 9 their amounts.
-PLAN_SUMMARY_QUERIES = 9
+#  8 the plan's lines, 9 their amounts; 10 the plan's own statement rows.
+PLAN_SUMMARY_QUERIES = 10
 
 
 def build_plan(*, slug: str, lines: int, plan_years: int):

@@ -16,7 +16,9 @@ from django.urls import reverse
 
 from budgets import services
 from budgets.models import StatementNote
+from budgets.selectors import plan_figures
 from budgets.services_statement import statement_note_save
+from budgets.summary import summary, text_summary
 from finsam.models import AuditEvent
 from plans.excel.template import template_workbook
 from tests import factories
@@ -171,3 +173,22 @@ def test_the_same_post_twice_in_one_statement_is_refused_with_its_row():
         "Egna rader, rad 3, kolumn B: Raden ”Ansvarsförbindelser” finns redan på rad 2 i samma "
         "budget."
     ]
+
+
+def test_plan_summary_lists_the_plans_own_rows_in_json_and_text():
+    plan = _plan()
+    figures = plan_figures(plan)
+    assert summary(figures)["statement_notes"] == [
+        {"statement": "balans", "label": "Ansvarsförbindelser", "text": "Inga", "order": 10},
+        {"statement": "balans", "label": "Ställda panter", "text": "0", "order": 20},
+    ]
+    statement_note_save(
+        note=StatementNote(
+            plan=plan, statement="resultat", label="Jämförelsestörande", text="Inga"
+        ),
+        acting_user=None,
+    )
+    text = text_summary(plan_figures(plan)).splitlines()
+    row = next(x for x in text if x.strip().startswith("Jämförelsestörande"))
+    assert row.split()[1:] == ["Inga"] * len(plan_figures(plan).columns)
+    assert text.index(row) > next(i for i, x in enumerate(text) if x == "Resultatbudget")
