@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from budgets.demo import load_budget, load_budget_groups
+from budgets.models import StatementNote
+from budgets.services_statement import statement_note_save
 from finsam.demo import DEMO_SLUGS, load_admin, load_forbund, read_fixture
 from finsam.models import Forbund
 from insatser.demo import load_insatser
@@ -70,7 +72,23 @@ def load_plan(forbund: Forbund, data: dict) -> Plan | None:
         plan = services.plan_update(
             plan=plan, acting_user=None, data={"deficit_reason": spec["deficit_reason"]}
         )
+    if "toc_depth" in spec or "number_chapters" in spec:
+        plan = services.plan_update(
+            plan=plan,
+            acting_user=None,
+            data={
+                "toc_depth": spec.get("toc_depth", plan.toc_depth),
+                "number_chapters": spec.get("number_chapters", plan.number_chapters),
+            },
+        )
     plan = load_budget(plan, spec)
+    for row in spec.get("statement_notes", ()):
+        statement_note_save(
+            note=StatementNote(
+                plan=plan, statement=row["statement"], label=row["label"], text=row["text"]
+            ),
+            acting_user=None,
+        )
     load_document(plan, spec)
     return plan
 

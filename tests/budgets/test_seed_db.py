@@ -318,6 +318,16 @@ def test_sundsvall_balansbudget_balances_at_877_000_with_577_not_613(demo):
     ]
 
 
+def test_sundsvall_balansbudget_has_its_own_row_of_ansvarsforbindelser_and_a_two_level_toc(demo):
+    from plans.models import Plan
+
+    plan = Plan.objects.get(forbund__slug="sundsvall", budget_year=2022)
+    assert [(n.statement, n.label, n.text) for n in plan.statement_notes.all()] == [
+        ("balans", "Ansvarsförbindelser", "Inga")
+    ]
+    assert plan.toc_depth == 2
+
+
 def test_sundsvall_meets_its_targets_in_2022(demo):
     year = figures("sundsvall", 2022).result.year(2022)
     assert year.ceiling == kr(1_475_600)
