@@ -396,6 +396,9 @@ class BudgetYearForm(SafeFormMixin, forms.ModelForm):
         data = super().changes()
         if data.pop("confirm_carried", False):
             data["carried_from"] = None  # looked over: no longer the pre-filling's
+        # A post without the footnote (an older page, a script) keeps the year's footnote.
+        if self.add_prefix("target_note") not in self.data:
+            data.pop("target_note", None)
         return data
 
     def clean(self):

@@ -11,6 +11,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -192,3 +193,20 @@ def test_plan_summary_lists_the_plans_own_rows_in_json_and_text():
     row = next(x for x in text if x.strip().startswith("Jämförelsestörande"))
     assert row.split()[1:] == ["Inga"] * len(plan_figures(plan).columns)
     assert text.index(row) > next(i for i, x in enumerate(text) if x == "Resultatbudget")
+
+
+def test_import_plan_lists_the_own_rows_it_changes_and_says_when_a_file_has_none(tmp_path, capsys):
+    plan = _plan()
+    wb = _book(plan)
+    wb["Egna rader"]["C2"] = "Borgen"
+    path = tmp_path / "mall.xlsx"
+    wb.save(path)
+    args = (str(path), "--forbund", plan.forbund.slug, "--year", "2027", "--dry-run")
+    call_command("import_plan", *args)
+    assert "~ Balansbudget, egen rad Ansvarsförbindelser: Inga → Borgen" in capsys.readouterr().out
+    del wb["Egna rader"]
+    wb.save(path)
+    call_command("import_plan", *args)
+    out = capsys.readouterr().out
+    assert "Filen har inget blad Egna rader: planens 2 egna rader" in out
+    assert _own_rows(plan)[0] == ("balans", "Ansvarsförbindelser", "Inga")

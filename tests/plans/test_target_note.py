@@ -57,6 +57,17 @@ def test_the_kansli_writes_the_footnote_on_mal_och_balans_and_it_is_recorded(kan
     assert event.changes["target_note"] == ["", NOTE]
 
 
+def test_a_post_without_the_footnote_keeps_it(kansli, world):
+    plan = _noted(world["plan_a"])
+    row = plan.year_rows.get(year=2027, column="budget")
+    post = form_values(kansli.get(url("budget_years", plan)).content.decode())
+    del post[f"y{row.pk}-target_note"]
+    post[f"y{row.pk}-ceiling_percent"] = "15"
+    assert kansli.post(url("budget_years", plan), post).status_code == 302
+    row.refresh_from_db()
+    assert (row.ceiling_percent, row.target_note) == (Decimal(15), NOTE)
+
+
 def test_the_pdf_numbers_the_footnote_at_the_ceiling_and_floor_and_lists_it_below(clean_plan):
     plan = _noted(clean_plan)
     lines = [
