@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from plans.models import Plan
 
 PERCENT_FIELDS = ("ceiling_percent", "min_individ_percent")
-TEXT_FIELDS = ("level", "deficit_reason")
+TEXT_FIELDS = ("level", "deficit_reason", "target_note", "balance_item")
 # What a fixture year may set besides the medlemsbidrag (which budget_figures_set writes).
 YEAR_INPUTS = tuple(
     f.name

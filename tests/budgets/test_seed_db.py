@@ -139,6 +139,18 @@ def test_goteborg_2023_ceiling_is_the_amount_of_its_footnote_and_no_other_is_ass
 # --- Södra Vätterbygden 2020–2022, with the 2019 columns -----------------------------------------
 
 
+def test_goteborg_2023_ceiling_carries_its_published_footnote_numbered(demo):
+    from plans.models import Plan
+
+    plan = Plan.objects.get(forbund__slug="goteborg", budget_year=2021)
+    notes = {r.year: r.target_note for r in plan.year_rows.filter(column="budget")}
+    assert notes == {
+        2021: "",
+        2022: "",
+        2023: "Max eget kapital vid tilldelning på 58 443 tkr är 6 794 tkr.",
+    }
+
+
 def test_sodra_vatterbygden_rolls_from_785_670_to_the_published_balances(demo):
     result = figures("sodra-vatterbygden", 2020).result
     assert [y.ib for y in result.years] == [kr(785_670), kr(136_870), kr(98_570)]
