@@ -32,7 +32,7 @@ from plans.models import Plan
 from plans.pdf import render_plan_pdf
 from tests import factories
 from tests.helpers import make_plan, text_of
-from tests.matrix_rows import ROWS
+from tests.matrix_rows import ROWS, statement_note_a
 
 pytestmark = pytest.mark.django_db
 
@@ -283,6 +283,8 @@ def test_every_form_a_kansli_can_post_leaves_an_adopted_plan_as_adopted(
     archived = plan.pdfs.get(kind="antagen")
     stored = archived.file.read()
     assert hashlib.sha256(stored).hexdigest() == archived.sha256
+    # A row of its own in a statement, there before the walk, for the forms that post to one.
+    statement_note_a({"plan_a": plan})
     pdf_text = text_of(render_plan_pdf(plan, draft=False).content)
     insats = plan.insatser.exclude(agare=None).first()
     line = plan.budget_lines.filter(insats=None).first()
