@@ -27,6 +27,7 @@ from budgets.models import (
     ShareKind,
     Side,
 )
+from budgets.selectors import plan_figures
 from budgets.services_statement import statement_notes_copy
 from finsam.audit import (
     ActingUser,
@@ -102,10 +103,14 @@ CARRIED_YEAR_FIELDS = [
 CARRIED_BALANCE_ITEM = "omsattningstillgangar"
 
 
-def _balanced_by_construction(row: BudgetYear) -> None:
+def _balanced_by_construction(row: BudgetYear, balanced: bool = True) -> None:
     """A carried year's balansbudget computes one row, so that the new plan's first change of a
-    cost does not make a statement entered for the old plan's eget kapital fail to balance."""
-    if row.has_balance and not row.balance_item:
+    cost does not make a statement entered for the old plan's eget kapital fail to balance.
+
+    A year both plans share changes so only where the source's statement balances, so the
+    computed row starts at the figure the förbund typed: a statement that did not balance keeps
+    its rows as typed and its finding, never hidden by the carry."""
+    if row.has_balance and not row.balance_item and balanced:
         row.balance_item = CARRIED_BALANCE_ITEM
 
 
@@ -115,8 +120,8 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
     Carried into a later plan, nothing starts empty that the source knew:
     - each year past the source's last starts as the source's last year (its level, medlemsbidrag,
       targets, deficit motivation, balansbudget and the lines' amounts), for the kansli to change;
-    - a balansbudget with every row entered computes its omsättningstillgångar in the new plan,
-      so that it balances whatever the new plan's costs;
+    - a balansbudget with every row entered that balances computes its omsättningstillgångar
+      in the new plan (at the figure typed), so that it balances whatever the new plan's costs;
     - a comparison column of the year before the budget year that the source did not have
       (prognos, utfall) starts from what is recorded for that year: the source's budget, line by
       line (until the year's own prognos and utfall are recorded).
@@ -126,11 +131,16 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
     """
     years = set(years)
     source_rows = list(source.year_rows.all())
+    carrying = target.budget_year > source.budget_year  # not a revision, which keeps all
+    if carrying:
+        statements = {(c.year, c.kind): c.result.balansbudget for c in plan_figures(source).columns}
     for row in source_rows:
         if row.year in years:
             row.pk = None
             row.plan = target
-            _balanced_by_construction(row)
+            if carrying:
+                statement = statements.get((row.year, row.column))
+                _balanced_by_construction(row, statement is not None and statement.balanced)
             row.save()
     line_map: dict[int, BudgetLine] = {}
     # The last day of each insats's line that has one: no money is carried past it.
@@ -188,8 +198,6 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
     have = {(y.year, y.column) for y in target.year_rows.all()}
     for year, column in set(year_columns(target)) - have:
         BudgetYear.objects.create(plan=target, year=year, column=column)
-    if target.budget_year > source.budget_year:
-        _lines_from_group_totals(source=source, target=target, line_map=line_map, ends=ends)
     statement_notes_copy(source=source, target=target)
     return line_map
 
@@ -210,10 +218,13 @@ def _largest_remainder(total: Decimal, weights: list[Decimal], step: int = 1) ->
     return [part * step for part in parts]
 
 
-def _lines_from_group_totals(
-    *, source: Plan, target: Plan, line_map: Mapping[int, BudgetLine], ends: Mapping[int, int]
+def budget_year_lines_from_groups(
+    *, source: Plan, target: Plan, line_map: Mapping[int, BudgetLine]
 ) -> None:
     """The new budget year, kept per group in the source, gets its lines.
+
+    Called by plans.services once the insatser are carried (insatser.services.insatser_copy),
+    so that no part of a group's total goes to the line of an insats left behind.
 
     The budget year is budgeted line by line. Each group's total in the source (its summary
     lines, per row of the resultatbudget) is spread over the group's lines in proportion to
@@ -221,6 +232,8 @@ def _lines_from_group_totals(
     whole tkr for a plan shown in tkr; a group with no line of its own gets one. The year is then marked
     pre-filled (carried_from = the year itself) until the kansli confirms it.
     """
+    if target.budget_year <= source.budget_year:
+        return  # a revision keeps its years as they are
     year = target.budget_year
     step = THOUSAND if target.amount_unit == UNIT_TKR else 1  # as the plan shows its amounts
     row = target.year_rows.filter(year=year, column=ColumnKind.BUDGET).first()
@@ -234,6 +247,7 @@ def _lines_from_group_totals(
         line for line in target.budget_lines.select_related("category") if not line.computed_room
     ]
     old_of = {new.pk: old for old, new in line_map.items()}
+    had_insats = {line.pk for line in source.budget_lines.all() if line.insats_id is not None}
     amounts = {
         (a.line_id, a.year): a.amount.amount
         for a in BudgetAmount.objects.filter(line__plan=target, column=ColumnKind.BUDGET, year=year)
@@ -257,10 +271,12 @@ def _lines_from_group_totals(
         if line.summary:
             key = (top(line), line.category.statement)
             totals[key] = totals.get(key, Decimal(0)) + amounts.get((line.pk, year), Decimal(0))
+    # An insats's line whose insats did not come along (ended, or ending before the year) is
+    # the comparison year's only, if it is kept at all.
     running = [
         line
         for line in lines
-        if not line.summary and ends.get(old_of.get(line.pk, 0), year) >= year
+        if not line.summary and (old_of.get(line.pk) not in had_insats or line.insats_id)
     ]
     prefilled: dict[int, Decimal] = {line.pk: Decimal(0) for line in running}
     for (group_pk, statement), total in sorted(totals.items()):

@@ -144,7 +144,7 @@ def parse_amount(text: str, unit: str = UNIT_KR, *, allow_negative: bool = False
         )
         raise AmountError(f"Skriv {how}, {example}; en punkt kan läsas på två sätt.")
     cleaned = cleaned.replace(",", ".")
-    if cleaned in ("", "-", "."):
+    if cleaned in ("", "-", ".", "-."):
         raise AmountError("Ange ett belopp.")
     if (
         not all(c in "0123456789.-" for c in cleaned)

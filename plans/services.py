@@ -21,7 +21,13 @@ from django.db.models import Max
 from budgets.defaults import ensure_budget_groups
 from budgets.models import COMPARISON_KINDS
 from budgets.selectors import plan_figures
-from budgets.services import budget_copy, budget_years_sync, sek, year_columns
+from budgets.services import (
+    budget_copy,
+    budget_year_lines_from_groups,
+    budget_years_sync,
+    sek,
+    year_columns,
+)
 from finsam.audit import (
     ActingUser,
     audit_record,
@@ -148,6 +154,7 @@ def _copy_content(*, source: Plan, target: Plan) -> None:
         )
     line_map = budget_copy(source=source, target=target, years=range(first, target.last_year + 1))
     insatser_copy(source=source, target=target, line_map=line_map)
+    budget_year_lines_from_groups(source=source, target=target, line_map=line_map)
 
 
 @transaction.atomic

@@ -41,6 +41,9 @@ def test_a_unit_after_the_figure_says_its_unit_in_either_field(typed, in_kr, in_
 
 # (typed, field's unit, what the message says)
 REFUSED = [
+    # A sign and a decimal comma and nothing else was a 500 in every amount field.
+    ("-,", UNIT_KR, "Ange ett belopp."),
+    ("-, tkr", UNIT_TKR, "Ange beloppet med siffror"),
     ("12 mkr", UNIT_KR, "Ange beloppet med siffror i kr, t.ex. 1 234 567; ”mkr”"),
     ("12 mkr", UNIT_TKR, "Ange beloppet med siffror i tkr, t.ex. 1 234,5; ”mkr”"),
     ("12 €", UNIT_KR, "i kr, t.ex. 1 234 567; ”€” kan inte läsas som enhet"),

@@ -362,3 +362,49 @@ def test_the_plans_deficit_motivation_is_printed_only_for_a_plan_with_a_deficit(
     budget_services.budget_figures_set(plan=old, acting_user=None, amounts=deficit)
     page = client.get(url("plan_document", old)).content.decode()
     assert "Planerat underskott:</strong> Medvetet." in page
+
+
+def test_a_group_total_spread_goes_to_no_line_of_an_insats_left_behind(old):
+    """The individinriktade group's 2028 total goes whole to the insats that comes along; the
+    ended insats (left in the old plan with its line) gets no part of it, so nothing is lost."""
+    from tests import factories
+
+    going = factories.insats(old, name="Team", money={2027: 300_000})
+    ended = factories.insats(old, name="Avslutat projekt", status="avslutad", money={2027: 700_000})
+    summaries = budget_services.summary_lines_ensure(plan=old, acting_user=None)
+    individ = next(
+        s for s in summaries if s.category.group_id == going.budget_line.category.group_id
+    )
+    assert ended.budget_line.category.group_id == individ.category.group_id
+    row = old.year_rows.get(year=2028, column="budget")
+    budget_services.budget_years_update(
+        plan=old, acting_user=None, rows={row.pk: {"level": "grupper"}}
+    )
+    budget_services.budget_figures_set(
+        plan=old, acting_user=None, amounts={(individ.pk, 2028, "budget"): Decimal(1_000_000)}
+    )
+    before = plan_figures(old).result.year(2028)
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+        after = plan_figures(new).result.year(2028)
+    spread = amounts(new, 2028)
+    assert spread["Team"] == 1_000_000 and "Avslutat projekt" not in spread
+    assert after.individ_costs == before.individ_costs == 1_000_000
+
+
+def test_a_balansbudget_that_did_not_balance_is_carried_as_typed_with_its_error(old):
+    """The carry computes a row only where the old statement balanced (so the figure shown is
+    the one typed); one that did not keeps its rows and its error, never hidden by the carry."""
+    balance_every_year(old)
+    row = old.year_rows.get(year=2029, column="budget")
+    budget_services.budget_years_update(
+        plan=old, acting_user=None, rows={row.pk: {"omsattningstillgangar": Decimal(1)}}
+    )
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+        findings = plan_figures(new).findings
+    items = dict(new.year_rows.filter(column="budget").values_list("year", "balance_item"))
+    assert items[2028] == "omsattningstillgangar" and items[2029] == ""
+    assert [(f.severity, f.year) for f in findings if f.code == "balans"] == [("fel", 2029)]
+    typed = new.year_rows.get(year=2029, column="budget").omsattningstillgangar.amount
+    assert typed == 1
