@@ -221,6 +221,7 @@ def prepare_import(plan: Plan, parsed: ParsedBudget) -> ImportPreview:
         line = candidates[0] if candidates else None
         if line is not None:
             matched.add(line.pk)
+            _keep_absent_inputs(parsed, pl, line, figures, columns)
         change = LineChange(
             pl.group, pl.category, pl.name, line=line, parsed=pl, budget_category=category
         )
@@ -413,6 +414,25 @@ def _own_rows(preview, parsed) -> None:
         )
 
 
+def _keep_absent_inputs(parsed, pl, line, figures, columns) -> None:
+    """A file without a line input's column (a template from before the column, a förbund's own
+    sheet) leaves that input of the line as it is, as a form post without a field does."""
+    present = parsed.line_inputs
+    if present is None:
+        return
+    if SHARE_KIND_HEADER not in present:
+        pl.share_kind = line.share_kind
+    if ROOM_HEADER not in present:
+        pl.computed_room = line.computed_room
+    for label in parsed.columns:
+        if NOTE_PREFIX + label not in present:
+            column = columns.get(label)
+            if column is not None:
+                old = figures.cell_notes.get((line.pk, column.year, column.kind), "")
+                if old:
+                    pl.notes[label] = old
+
+
 def _compare(preview, change, pl, line, category, figures, shared, columns, parsed_years) -> None:
     problem = preview.problems.append
     if line is None:
@@ -601,6 +621,13 @@ def apply_import(
         )
         line.full_clean(validate_unique=False, validate_constraints=False)
         new_lines.append(line)
+    # The room line leaves its place before a new line takes it, so that no moment has two (one
+    # per plan, a constraint): a removed line goes first, a changed one gives it up.
+    BudgetLine.objects.filter(pk__in=[c.line.pk for c in preview.removed]).delete()
+    leaving = [
+        c.line.pk for c in preview.changed if c.line.computed_room and not c.parsed.computed_room
+    ]
+    BudgetLine.objects.filter(pk__in=leaving).update(computed_room=False)
     BudgetLine.objects.bulk_create(new_lines)
     notes: dict[tuple[int, int, str], str] = {}
     for change, line in zip(preview.added, new_lines, strict=True):

@@ -137,6 +137,9 @@ class ParsedBudget:
     # The Egna rader sheet's rows; None for a file without the sheet (an older one), which leaves
     # the plan's own rows as they are.
     own_rows: list[OwnRow] | None = None
+    # The line inputs' columns the file has (share kind, room, a footnote per amount column);
+    # None: all of them (a session kept from before the list existed).
+    line_inputs: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -341,14 +344,17 @@ def _read_own_rows(parsed: ParsedBudget, ws) -> None:
 
 
 def _read_header(parsed: ParsedBudget, sheet: str, header: list[str], number: int) -> None:
+    parsed.line_inputs = []
     for index, text in enumerate(header):
         if index < len(LINE_HEADERS) or not text:
             continue
         if text.startswith(BUDGETED_PREFIX) or text in HELPER_HEADERS or text.startswith("Andel"):
             continue
         if text in LINE_INPUT_HEADERS:
+            parsed.line_inputs = [*(parsed.line_inputs or []), text]
             continue
         if text.startswith(NOTE_PREFIX) and COLUMN_LABEL.match(text[len(NOTE_PREFIX) :]):
+            parsed.line_inputs = [*(parsed.line_inputs or []), text]
             if text[len(NOTE_PREFIX) :] not in parsed.columns:
                 parsed.problems.append(
                     Problem(
@@ -699,6 +705,8 @@ def to_session(parsed: ParsedBudget) -> dict:
         "years": parsed.years,
         "plan_inputs": parsed.plan_inputs,
         "own_rows": None if parsed.own_rows is None else [vars(r) for r in parsed.own_rows],
+        "line_inputs": parsed.line_inputs,
+        "unreadable": parsed.unreadable,
     }
 
 
@@ -729,6 +737,8 @@ def from_session(data: dict) -> ParsedBudget:
         own_rows=(
             None if data.get("own_rows") is None else [OwnRow(**r) for r in data["own_rows"]]
         ),
+        line_inputs=data.get("line_inputs"),
+        unreadable=data.get("unreadable", False),
     )
 
 
