@@ -229,8 +229,8 @@ def budget_year_lines_from_groups(
     The budget year is budgeted line by line. Each group's total in the source (its summary
     lines, per row of the resultatbudget) is spread over the group's lines in proportion to
     their amounts in the nearest year budgeted line by line (evenly when they had none there), in
-    whole tkr for a plan shown in tkr; a group with no line of its own gets one. The year is then marked
-    pre-filled (carried_from = the year itself) until the kansli confirms it.
+    whole tkr for a plan shown in tkr; a group with no line of its own on that row gets one. The
+    year is then marked pre-filled (carried_from = the year itself) until the kansli confirms it.
     """
     if target.budget_year <= source.budget_year:
         return  # a revision keeps its years as they are
@@ -282,9 +282,11 @@ def budget_year_lines_from_groups(
     for (group_pk, statement), total in sorted(totals.items()):
         if total <= 0:
             continue
+        # Only the group's lines of the same resultatbudget row: an avskrivning total spread
+        # over verksamhetens kostnader would move it in the resultatbudget.
         bucket = [
             ln for ln in running if top(ln) == group_pk and ln.category.statement == statement
-        ] or [ln for ln in running if top(ln) == group_pk]
+        ]
         if not bucket:
             summary = next(
                 ln

@@ -408,3 +408,36 @@ def test_a_balansbudget_that_did_not_balance_is_carried_as_typed_with_its_error(
     assert [(f.severity, f.year) for f in findings if f.code == "balans"] == [("fel", 2029)]
     typed = new.year_rows.get(year=2029, column="budget").omsattningstillgangar.amount
     assert typed == 1
+
+
+def test_a_group_total_on_another_resultatbudget_row_stays_on_that_row(old):
+    """Förvaltning's avskrivningar (a summary line in an avskrivning category) are not spread
+    over its verksamhet lines: they get a line of their own on the avskrivning row."""
+    from budgets.models import BudgetCategory as Category
+
+    forvaltning = old.budget_lines.get(name="Kansli").category.group
+    inventarier = Category.objects.create(
+        group=forvaltning, name="Inventarier", statement="avskrivning", order=99
+    )
+    budget_services.summary_lines_ensure(plan=old, acting_user=None)
+    depreciation = budget_services.budget_line_create(
+        plan=old,
+        acting_user=None,
+        category=inventarier,
+        name="Avskrivningar, per grupp",
+        summary=True,
+    )
+    row = old.year_rows.get(year=2028, column="budget")
+    budget_services.budget_years_update(
+        plan=old, acting_user=None, rows={row.pk: {"level": "grupper"}}
+    )
+    budget_services.budget_figures_set(
+        plan=old, acting_user=None, amounts={(depreciation.pk, 2028, "budget"): Decimal(50_000)}
+    )
+    before = plan_figures(old).result.year(2028).resultatbudget
+    with autumn_before(old):
+        new = plan_create_from(previous=old, acting_user=None)
+        after = plan_figures(new).result.year(2028).resultatbudget
+    assert after.avskrivningar == before.avskrivningar != 0
+    made = new.budget_lines.get(name=f"{forvaltning.name}, att fördela")
+    assert made.category.statement == "avskrivning"
