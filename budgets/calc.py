@@ -185,7 +185,7 @@ def integer_weights(weights: Sequence[Decimal | None]) -> tuple[int, ...]:
     return tuple(num * (common // den) for num, den in ratios)
 
 
-def _largest_remainder(units: int, weights: Sequence[int]) -> list[int]:
+def largest_remainder(units: int, weights: Sequence[int]) -> list[int]:
     """Split whole units in proportion to integer weights; ties go to the earlier weight."""
     whole = sum(weights)
     floors = [units * w // whole for w in weights]
@@ -262,7 +262,7 @@ def split_contribution(
         )
     roles = _roles(members, region_has_kommun_role=region_has_kommun_role, strict=False)
     units = int(total) // unit
-    stat_units, region_units, kommun_units = _largest_remainder(
+    stat_units, region_units, kommun_units = largest_remainder(
         units, _block_weights(region_has_kommun_role)
     )
     blocks = {
@@ -273,7 +273,7 @@ def split_contribution(
     by_key = {roles.fk.key: stat_units, roles.region.key: region_units}
     kommun_error = None
     if roles.kommuner and split_kommuner and not roles.unweighted:
-        per_kommun = _largest_remainder(kommun_units, roles.kommun_weights)
+        per_kommun = largest_remainder(kommun_units, roles.kommun_weights)
         by_key.update((k.key, n) for k, n in zip(roles.kommuner, per_kommun, strict=True))
     elif roles.unweighted and split_kommuner:
         kommun_error = _kommun_weight_problem(roles.unweighted)

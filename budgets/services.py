@@ -7,7 +7,7 @@ budget_copy here; this module never imports plans."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from djmoney.money import Money
 
+from budgets import calc
 from budgets.defaults import ensure_budget_groups
 from budgets.models import (
     BudgetAmount,
@@ -202,20 +203,15 @@ def budget_copy(*, source: Plan, target: Plan, years: Iterable[int]) -> dict[int
     return line_map
 
 
-def _largest_remainder(total: Decimal, weights: list[Decimal], step: int = 1) -> list[Decimal]:
+def _spread(total: Decimal, weights: list[Decimal], step: int = 1) -> list[Decimal]:
     """total split in proportion to weights (not all zero), in whole steps (1 kr, or 1 000 kr
-    for a plan shown in tkr when total is whole thousands), summing to total."""
+    for a plan shown in tkr when total is whole thousands), summing to total: the split's own
+    largest-remainder method (calc), as the medlemsbidrag is split."""
     if total % step:
         step = 1
-    units = total / step
-    whole = sum(weights, Decimal(0))
-    exact = [units * w / whole for w in weights]
-    parts = [e.to_integral_value(rounding=ROUND_FLOOR) for e in exact]
-    left = int(units - sum(parts, Decimal(0)))
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
-    for i in order[:left]:
-        parts[i] += 1
-    return [part * step for part in parts]
+    step = int(step)
+    parts = calc.largest_remainder(int(total) // step, calc.integer_weights(weights))
+    return [Decimal(part * step) for part in parts]
 
 
 def budget_year_lines_from_groups(
@@ -305,7 +301,7 @@ def budget_year_lines_from_groups(
         weights = [weights_then.get(ln.pk, Decimal(0)) for ln in bucket]
         if not any(w > 0 for w in weights):
             weights = [Decimal(1)] * len(bucket)
-        parts = _largest_remainder(total, weights, step)
+        parts = _spread(total, weights, step)
         for line, part in zip(bucket, parts, strict=True):
             prefilled[line.pk] = prefilled.get(line.pk, Decimal(0)) + part
     # The group totals now stand on the lines; kept on the summary lines too, they would be
