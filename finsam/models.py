@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -78,6 +79,25 @@ class AdoptionRecorder(models.TextChoices):
         )
 
 
+class AccessGroup(models.TextChoices):
+    """The groups a förbund's access policy names (second factor, login by code)."""
+
+    KANSLI = "kansli", "Kansliet"
+    ORDFORANDE = "ordforande", "Ordföranden"
+    STYRELSE = "styrelse", "Styrelsens ledamöter och ersättare"
+    REVISOR = "revisor", "Revisorerna"
+
+
+def default_mfa_required_for() -> list[str]:
+    # Those who can change figures or register decisions.
+    return [AccessGroup.KANSLI.value, AccessGroup.ORDFORANDE.value]
+
+
+def default_code_login_for() -> list[str]:
+    # Those who log in a few times a year.
+    return [AccessGroup.STYRELSE.value, AccessGroup.REVISOR.value]
+
+
 class Forbund(Versioned):
     """A samordningsförbund: the tenant whose plans, budgets and insatser everything belongs to."""
 
@@ -141,6 +161,32 @@ class Forbund(Versioned):
         choices=AdoptionRecorder.choices,
         default=AdoptionRecorder.BADA,
     )
+    past_board_keeps_read = models.BooleanField(
+        "tidigare styrelseledamöter läser det de beslutade",
+        default=True,
+        help_text="När en roll i styrelsen har upphört kan personen fortfarande läsa de planer "
+        "som antogs medan hen satt i styrelsen, men inte godkänna, kommentera eller ändra.",
+    )
+    mfa_required_for = models.JSONField(
+        "tvåstegsverifiering krävs för",
+        default=default_mfa_required_for,
+        blank=True,
+        help_text="De som har någon av dessa roller måste logga in med en andra faktor "
+        "(app med engångskoder eller säkerhetsnyckel).",
+    )
+    code_login_for = models.JSONField(
+        "inloggning med kod via e-post tillåts för",
+        default=default_code_login_for,
+        blank=True,
+        help_text="För den som loggar in några gånger om året: en engångskod skickas till "
+        "personens e-postadress i stället för lösenord.",
+    )
+    invitation_days = models.PositiveSmallIntegerField(
+        "inbjudan gäller (dagar)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="Hur länge länken i en inbjudan kan användas.",
+    )
 
     class Meta:
         verbose_name = "förbund"
@@ -170,6 +216,17 @@ class Forbund(Versioned):
                 self.organisationsnummer = normalized
         if self.logo and not self.logo._committed:
             self.logo = self._logo_as_stored(self.logo)
+        for name in ("mfa_required_for", "code_login_for"):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not set(value) <= set(AccessGroup.values):
+                raise ValidationError({name: "Välj bland rollerna i listan."})
+
+    def access_groups(self, membership: Membership) -> set[str]:
+        """The policy groups (AccessGroup) a role of this förbund belongs to."""
+        groups = {membership.role}
+        if membership.is_chair:
+            groups.add(AccessGroup.ORDFORANDE.value)
+        return groups
 
     @staticmethod
     def _logo_as_stored(upload) -> File:
@@ -356,6 +413,22 @@ class MembershipQuerySet(models.QuerySet):
     def ordinarie(self) -> MembershipQuerySet:
         return self.filter(role=Role.STYRELSE, seat=Seat.LEDAMOT)
 
+    def active_on(self, day: date) -> MembershipQuerySet:
+        """The roles held on the day (a period's first and last day included)."""
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=day),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+        )
+
+    def current(self) -> MembershipQuerySet:
+        return self.active_on(timezone.localdate())
+
+    def ended(self) -> MembershipQuerySet:
+        return self.filter(ends_on__lt=timezone.localdate())
+
+    def coming(self) -> MembershipQuerySet:
+        return self.filter(starts_on__gt=timezone.localdate())
+
 
 class Membership(models.Model):
     """A person's role in one förbund: kansli, styrelse (ledamot or ersättare) or revisor."""
@@ -378,6 +451,21 @@ class Membership(models.Model):
         help_text="Bara för styrelsen: ordinarie ledamot (röstar) eller ersättare.",
     )
     is_chair = models.BooleanField("ordförande", default=False)
+    is_vice_chair = models.BooleanField("vice ordförande", default=False)
+    starts_on = models.DateField(
+        "från",
+        null=True,
+        blank=True,
+        help_text="Första dagen i rollen; för styrelsen oftast mandatperiodens första dag.",
+    )
+    ends_on = models.DateField(
+        "till och med",
+        null=True,
+        blank=True,
+        help_text="Sista dagen i rollen. Därefter kan personen inte längre godkänna, "
+        "kommentera eller ändra.",
+    )
+    ended_reason = models.CharField("skäl till att rollen avslutades", max_length=300, blank=True)
     title = models.CharField(
         "titel", max_length=100, blank=True, help_text="T.ex. förbundschef, utvecklingsledare."
     )
@@ -404,8 +492,30 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "forbund", "role"],
+                condition=Q(starts_on__isnull=True),
                 name="membership_unique_role",
                 violation_error_message="Personen har redan denna roll i förbundet.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "forbund", "role", "starts_on"],
+                condition=Q(starts_on__isnull=False),
+                name="membership_unique_role_period",
+                violation_error_message="Personen har redan denna roll i förbundet från samma dag.",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="membership_period_order",
+                violation_error_message="Rollen kan inte sluta innan den börjar.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_vice_chair=False)
+                | Q(role=Role.STYRELSE, seat=Seat.LEDAMOT, is_chair=False),
+                name="membership_vice_chair_is_ledamot",
+                violation_error_message=(
+                    "Vice ordföranden ska vara en ordinarie ledamot, och inte ordföranden."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(role=Role.STYRELSE) & ~Q(seat=""))
@@ -425,11 +535,33 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} – {self.role_label} i {self.forbund}"
 
+    def is_active_on(self, day: date) -> bool:
+        return (self.starts_on is None or self.starts_on <= day) and (
+            self.ends_on is None or day <= self.ends_on
+        )
+
+    @property
+    def is_current(self) -> bool:
+        return self.is_active_on(timezone.localdate())
+
+    @property
+    def period_label(self) -> str:
+        """ "2023-01-01 – 2026-12-31", "från 2027-01-01", "till och med 2026-12-31" or ""."""
+        if self.starts_on and self.ends_on:
+            return f"{self.starts_on:%Y-%m-%d} – {self.ends_on:%Y-%m-%d}"
+        if self.starts_on:
+            return f"från {self.starts_on:%Y-%m-%d}"
+        if self.ends_on:
+            return f"till och med {self.ends_on:%Y-%m-%d}"
+        return ""
+
     @property
     def role_label(self) -> str:
         if self.role == Role.STYRELSE:
             if self.is_chair:
                 return "Ordförande"
+            if self.is_vice_chair:
+                return "Vice ordförande"
             return "Styrelseledamot" if self.seat == Seat.LEDAMOT else "Ersättare i styrelsen"
         return self.get_role_display()
 
@@ -444,6 +576,30 @@ class Membership(models.Model):
             raise ValidationError({"is_chair": "Ordföranden ska vara en ordinarie ledamot."})
         if self.medlem_id and self.forbund_id and self.medlem.forbund_id != self.forbund_id:
             raise ValidationError({"medlem": "Medlemmen hör till ett annat förbund."})
+        if self.is_vice_chair and (self.is_chair or self.seat != Seat.LEDAMOT):
+            raise ValidationError(
+                {
+                    "is_vice_chair": "Vice ordföranden ska vara en ordinarie ledamot, inte ordföranden."
+                }
+            )
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "Rollen kan inte sluta innan den börjar."})
+        if self.user_id and self.forbund_id and self.role:
+            overlapping = Membership.objects.filter(
+                user_id=self.user_id, forbund_id=self.forbund_id, role=self.role
+            ).exclude(pk=self.pk)
+            if self.ends_on:
+                overlapping = overlapping.filter(
+                    Q(starts_on__isnull=True) | Q(starts_on__lte=self.ends_on)
+                )
+            if self.starts_on:
+                overlapping = overlapping.filter(
+                    Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on)
+                )
+            if overlapping.exists():
+                raise ValidationError(
+                    {"starts_on": "Personen har redan denna roll i förbundet under samma tid."}
+                )
 
 
 class ChangeCount(models.Model):
