@@ -38,6 +38,8 @@ urlpatterns = [
     path("f/<slug:slug>/medlemmar/ny/", views.medlem_create, name="medlem_create"),
     path("f/<slug:slug>/medlemmar/<int:pk>/", views.medlem_edit, name="medlem_edit"),
     path("f/<slug:slug>/logg/", views.forbund_log, name="forbund_log"),
+    path("", include("finsam.urls_people")),
+    path("", include("finsam.urls_operator")),
     path("", include("plans.urls")),
     path("", include("budgets.urls")),
     path("", include("insatser.urls")),

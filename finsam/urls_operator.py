@@ -1,0 +1,3 @@
+"""The operator's pages: setting up a new förbund without the Django admin."""
+
+urlpatterns: list = []
