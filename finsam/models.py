@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile, File
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
@@ -600,6 +601,157 @@ class Membership(models.Model):
                 raise ValidationError(
                     {"starts_on": "Personen har redan denna roll i förbundet under samma tid."}
                 )
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_forbund(self, forbund: Forbund) -> InvitationQuerySet:
+        return self.filter(forbund=forbund)
+
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor withdrawn (an expired one is still open: it can be sent again)."""
+        return self.filter(accepted_at__isnull=True, withdrawn_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """A role in a förbund offered to an e-mail address, taken by following a single-use link.
+
+    Only the SHA-256 of the link's token is kept: the token itself is in the e-mail alone, so
+    the database cannot give a working link away. The role it gives is validated by the same
+    rules as the Membership it becomes (clean() builds that Membership and checks it).
+    """
+
+    forbund = models.ForeignKey(
+        Forbund, verbose_name="förbund", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(
+        "e-postadress",
+        max_length=254,
+        error_messages={"invalid": "Ange en giltig e-postadress, t.ex. namn@exempel.se."},
+    )
+    role = models.CharField("roll", max_length=10, choices=Role.choices)
+    seat = models.CharField("plats i styrelsen", max_length=10, choices=Seat.choices, blank=True)
+    is_chair = models.BooleanField("ordförande", default=False)
+    is_vice_chair = models.BooleanField("vice ordförande", default=False)
+    medlem = models.ForeignKey(
+        Medlem,
+        verbose_name="utsedd av medlem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    title = models.CharField("titel", max_length=100, blank=True)
+    starts_on = models.DateField("från", null=True, blank=True)
+    ends_on = models.DateField("till och med", null=True, blank=True)
+    token_hash = models.CharField("länkens kontrollsumma (SHA-256)", max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="inbjuden av",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+    expires_at = models.DateTimeField("gäller till")
+    sent_count = models.PositiveSmallIntegerField("antal utskick", default=0)
+    last_sent_at = models.DateTimeField("senast skickad", null=True, blank=True)
+    accepted_at = models.DateTimeField("accepterad", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="accepterad av",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("tillbakadragen", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="tillbakadragen av",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name="rollen som skapades",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    # Facts the services record beside the fields (finsam.audit._label).
+    AUDIT_LABELS = {"period": "Period", "person": "Person"}
+
+    class Meta:
+        verbose_name = "inbjudan"
+        verbose_name_plural = "inbjudningar"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token_hash"],
+                name="invitation_token_unique",
+                violation_error_message="Länken finns redan; skicka inbjudan igen.",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(withdrawn_at__isnull=True),
+                name="invitation_accepted_or_withdrawn",
+                violation_error_message=(
+                    "En inbjudan kan inte både vara accepterad och tillbakadragen."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")),
+                name="invitation_email_lower_case",
+                violation_error_message="E-postadressen sparas med små bokstäver.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Inbjudan till {self.email} ({self.role_label})"
+
+    def as_membership(self, user=None) -> Membership:
+        """The role this invitation gives, not saved."""
+        return Membership(
+            user=user,
+            forbund_id=self.forbund_id,
+            role=self.role,
+            seat=self.seat,
+            is_chair=self.is_chair,
+            is_vice_chair=self.is_vice_chair,
+            medlem_id=self.medlem_id,
+            title=self.title,
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+        )
+
+    @property
+    def role_label(self) -> str:
+        return self.as_membership().role_label
+
+    @property
+    def period_label(self) -> str:
+        return self.as_membership().period_label
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.withdrawn_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def clean(self) -> None:
+        self.email = (self.email or "").strip().lower()
+        if self.forbund_id and self.role:
+            # The person is not known until the invitation is taken: the rules on the role
+            # itself (seat, chair, medlem, period) are the Membership's own.
+            self.as_membership().full_clean(exclude=["user"])
 
 
 class ChangeCount(models.Model):
