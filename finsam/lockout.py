@@ -142,3 +142,23 @@ def _is_trusted_proxy(address: str | None) -> bool:
     except ValueError:
         return False
     return any(parsed in network for network in settings.TRUSTED_PROXIES)
+
+
+def login_name(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The account a login attempt names, however it was typed (allauth's login passes
+    "username" or "email"; its form posts "login"): failures against one person count
+    together whether the username or the address was typed."""
+    credentials = credentials or {}
+    typed = (
+        credentials.get("username")
+        or credentials.get("email")
+        or request.POST.get("login")
+        or request.POST.get("username")
+        or ""
+    ).strip()
+    if "@" not in typed:
+        return typed or None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(email__iexact=typed).order_by("pk").first()
+    return user.get_username() if user is not None else typed.lower()

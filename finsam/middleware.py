@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
@@ -36,7 +36,50 @@ class SessionActivityMiddleware:
             now = int(time.time())
             if now - session.get(KEY, 0) >= TOUCH_EVERY:
                 session[KEY] = now  # a change: Django saves it with a new expiry date
+                _note_last_seen(session)
         return response
+
+
+def _note_last_seen(session) -> None:
+    """The person's list of sessions shows when each was last used, to within TOUCH_EVERY
+    (allauth's own tracking would write on every request)."""
+    from allauth.usersessions.models import UserSession
+    from django.utils import timezone
+
+    if session.session_key:
+        UserSession.objects.filter(session_key=session.session_key).update(
+            last_seen_at=timezone.now()
+        )
+
+
+class SecondFactorRequiredMiddleware:
+    """A person whose förbund requires a second factor of their role, and who has none, is
+    sent to add one before any other page (noted at login and when a factor changes:
+    finsam.accounts.note_second_factor; read from the session, so no query per request)."""
+
+    ALLOWED_PREFIXES = ("/konto/", "/static/", "/halsa/", "/favicon.ico", "/inbjudan/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.get("finsam_mfa_missing")
+            and request.user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            messages.warning(
+                request,
+                "Förbundet kräver tvåstegsverifiering för din roll. Lägg till en app med "
+                "engångskoder eller en säkerhetsnyckel innan du går vidare.",
+            )
+            target = resolve_url("mfa_index")
+            if getattr(request, "htmx", False):
+                return HttpResponseClientRedirect(target)
+            return HttpResponseRedirect(target)
+        return self.get_response(request)
 
 
 class PrivatePagesMiddleware:

@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",  # its static files: the rich editor of a section's text
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
     "finsam",
     "budgets",
     "insatser",
@@ -68,7 +73,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A role the förbund requires a second factor for, without one: to the page that adds it.
+    "finsam.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Inside htmx's: sees every answer to an htmx request, PlanLocked's and the login's too.
@@ -137,6 +145,49 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts (django-allauth; docs/people.md). No one signs up: a person comes in by an
+# invitation from the förbund's kansli (finsam.people) or is set up by the operator. A person
+# logs in with username or e-mail address and password, or (where the förbund allows it for
+# their role) with a one-time code sent by e-mail; a second factor (an authenticator app's
+# codes, recovery codes, a security key or passkey) where the förbund requires it or the
+# person chooses it. No page says whether an address has an account.
+ACCOUNT_ADAPTER = "finsam.accounts.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_FORMS = {"login": "finsam.auth_forms.LoginForm"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = env_int("LOGIN_CODE_MINUTES", 10) * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # Django ends the other sessions; this one stays
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG or TESTING else "https"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Finsam Plan: "
+# allauth's own limits beside the login lockout of django-axes: codes and reset mails per
+# address and per client address; failed logins are axes' to count.
+ACCOUNT_RATE_LIMITS = {
+    "login": False,
+    "login_failed": False,
+    "request_login_code": "20/m/ip,3/m/key,10/h/key",
+    "reset_password": "20/m/ip,3/m/key,10/h/key",
+    "reset_password_from_key": "20/m/ip",
+}
+# A reset link works once (its token changes with the password and the last login) and for
+# this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+MFA_ADAPTER = "finsam.accounts.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Finsam Plan"
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+MFA_RECOVERY_CODE_COUNT = 10
+USERSESSIONS_TRACK_ACTIVITY = False  # finsam.middleware.SessionActivityMiddleware notes it
+SOCIALACCOUNT_ENABLED = True
+SOCIALACCOUNT_ADAPTER = "finsam.accounts.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict = {}
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska")]
@@ -295,7 +346,12 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 8 * 60) * 60
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Login by e-mail address (and by a code sent to it): django-allauth.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# allauth's login names the person as "username" or "email"; axes counts failures per account
+# whichever was typed (finsam.lockout.login_name).
+AXES_USERNAME_CALLABLE = "finsam.lockout.login_name"
 LOGIN_FAILURE_LIMITS = {
     ("username", "ip_address"): env_int("AXES_FAILURE_LIMIT", 5),
     ("username",): env_int("AXES_USERNAME_FAILURE_LIMIT", 10),

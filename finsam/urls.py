@@ -1,24 +1,21 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from finsam import views
-from finsam.auth_forms import SwedishAuthenticationForm
+from finsam.auth_forms import RecordedPasswordChangeView
+
+# The admin logs in through the product's login, with its second factor and lockout.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path(
-        "konto/logga-in/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html",
-            authentication_form=SwedishAuthenticationForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("konto/logga-in/", account_views.login, name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "konto/losenord/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        RecordedPasswordChangeView.as_view(template_name="registration/password_change.html"),
         name="password_change",
     ),
     path(
@@ -29,6 +26,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("konto/installningar/", views.my_settings, name="my_settings"),
+    path("konto/sakerhet/", views.my_security, name="my_security"),
+    # allauth: reset, login by code, the second factor (konto/2fa/), sessions (konto/sessions/).
+    path("konto/", include("allauth.urls")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("halsa/", views.health, name="health"),
     path("halsa/databas/", views.health_db, name="health_db"),

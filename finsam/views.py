@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -205,6 +205,69 @@ def my_settings(request):
         messages.success(request, "Inställningarna är sparade." if changed else "Inget ändrades.")
         return redirect("my_settings")
     return render(request, "finsam/my_settings.html", {"memberships": memberships})
+
+
+@login_required
+def my_security(request):
+    """A person's own security: the second factor, their sessions (device, address, last used;
+    log out everywhere else) and the latest logins and changes to their account."""
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    from finsam.accounts import second_factor_required
+
+    if request.method == "POST" and request.POST.get("action") == "logout_others":
+        others = UserSession.objects.filter(user=request.user).exclude(
+            session_key=request.session.session_key
+        )
+        ended = 0
+        for session in others:
+            session.end()
+            ended += 1
+        AuditEvent.objects.create(
+            actor=request.user,
+            action="account.logout_others",
+            object_type="auth.user",
+            object_id=str(request.user.pk),
+            object_repr=str(request.user)[:300],
+            summary=f"Loggade ut {ended} andra inloggning{'' if ended == 1 else 'ar'}",
+        )
+        messages.success(
+            request,
+            "Du är utloggad på alla andra enheter." if ended else "Du var inte inloggad någon annanstans.",
+        )
+        return redirect("my_security")
+    sessions = sorted(
+        UserSession.objects.purge_and_list(request.user),
+        key=lambda s: s.last_seen_at or s.created_at,
+        reverse=True,
+    )
+    factors = list(Authenticator.objects.filter(user=request.user).order_by("type"))
+    events = list(
+        AuditEvent.objects.filter(
+            Q(actor=request.user) | Q(object_type="auth.user", object_id=str(request.user.pk)),
+            action__startswith="account.",
+        )
+        .order_by("-at", "-id")
+        .values("at", "summary", "changes")[:60]
+    )
+    seen, shown = set(), []
+    for event in events:  # one event per förbund: show each once
+        key = (event["at"].replace(microsecond=0), event["summary"])
+        if key not in seen:
+            seen.add(key)
+            shown.append(event)
+    return render(
+        request,
+        "finsam/my_security.html",
+        {
+            "sessions": sessions,
+            "current_key": request.session.session_key,
+            "factors": factors,
+            "required": second_factor_required(request.user),
+            "events": shown[:20],
+        },
+    )
 
 
 def health(request):

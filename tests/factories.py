@@ -34,6 +34,9 @@ class ForbundFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Samordningsförbundet Test {n}")
     slug = factory.Sequence(lambda n: f"test-{n}")
+    # The product's default requires a second factor of the kansli and the chair; tests of
+    # other things log in without one, and tests of the policy set it (test_second_factor).
+    mfa_required_for = factory.LazyFunction(list)
 
 
 class MedlemFactory(factory.django.DjangoModelFactory):

@@ -37,7 +37,7 @@ def attempt(client, username, password, ip="10.0.0.7", forwarded_for=None):
     headers = {"REMOTE_ADDR": ip}
     if forwarded_for is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    return client.post(reverse("login"), {"username": username, "password": password}, **headers)
+    return client.post(reverse("login"), {"login": username, "password": password}, **headers)
 
 
 def limit(*parameters: str) -> int:

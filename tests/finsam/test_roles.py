@@ -95,9 +95,9 @@ def test_login_page_is_swedish_and_logs_in():
     client = Client()
     page = client.get("/konto/logga-in/").content.decode()
     assert 'lang="sv"' in page and "Användarnamn" in page and "Lösenord" in page
-    bad = client.post("/konto/logga-in/", {"username": "anna", "password": "fel"})
-    assert "Ange ett korrekt" in bad.content.decode()  # Django's Swedish message
-    ok = client.post("/konto/logga-in/", {"username": "anna", "password": factories.PASSWORD})
+    bad = client.post("/konto/logga-in/", {"login": "anna", "password": "fel"})
+    assert "Användarnamnet och/eller lösenordet är felaktigt" in bad.content.decode()  # allauth, in Swedish
+    ok = client.post("/konto/logga-in/", {"login": "anna", "password": factories.PASSWORD})
     assert ok.status_code == 302 and ok["Location"] == "/"
 
 

@@ -1,0 +1,226 @@
+"""Accounts through django-allauth, fitted to a förbund's policy (docs/people.md).
+
+No one signs up (a person comes in by an invitation, finsam.people); a one-time code by e-mail
+is sent only to people whose roles all allow it (Forbund.code_login_for); a second factor is
+required where any förbund of the person requires it for one of their roles
+(Forbund.mfa_required_for, finsam.middleware.SecondFactorRequiredMiddleware). Every login,
+failed login, code, reset and change of a second factor is written to the log, to each förbund
+the person holds a role in, with the address and the browser it came from.
+"""
+
+from __future__ import annotations
+
+from allauth.account import signals as account_signals
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.utils import timezone
+
+from finsam.lockout import client_ip
+from finsam.models import AccessGroup, AuditEvent, Forbund, Membership
+
+MFA_SESSION_KEY = "finsam_mfa_missing"
+
+
+def _policy_groups(memberships) -> list[tuple[Forbund, set[str]]]:
+    """Each förbund of the person's current roles, with the policy groups those roles are in."""
+    by_forbund: dict[int, tuple[Forbund, set[str]]] = {}
+    for m in memberships:
+        forbund, groups = by_forbund.setdefault(m.forbund_id, (m.forbund, set()))
+        groups |= m.forbund.access_groups(m)
+    return list(by_forbund.values())
+
+
+def current_memberships(user) -> list[Membership]:
+    return list(Membership.objects.current().filter(user=user).select_related("forbund"))
+
+
+def second_factor_required(user, memberships=None) -> bool:
+    """Whether a förbund of the person requires a second factor of one of their roles."""
+    memberships = current_memberships(user) if memberships is None else memberships
+    return any(
+        groups & set(forbund.mfa_required_for) for forbund, groups in _policy_groups(memberships)
+    )
+
+
+def has_second_factor(user) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+def code_login_allowed(user) -> bool:
+    """A code by e-mail only where every förbund allows it for every role the person holds
+    there: the strictest policy wins. A person without a current role has none."""
+    groups = _policy_groups(current_memberships(user))
+    return bool(groups) and all(g <= set(forbund.code_login_for) for forbund, g in groups)
+
+
+def note_second_factor(request: HttpRequest, user) -> None:
+    """Remember in the session whether the person still owes a second factor (read on every
+    request by SecondFactorRequiredMiddleware, so the check costs no query per page)."""
+    missing = second_factor_required(user) and not has_second_factor(user)
+    if missing:
+        request.session[MFA_SESSION_KEY] = True
+    else:
+        request.session.pop(MFA_SESSION_KEY, None)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False  # invitations only (finsam.people)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_ip(request) or "0.0.0.0"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # The page that asked for a code looks the same either way; only the mail differs.
+        if template_prefix == "account/email/login_code":
+            user = context.get("user")
+            if user is not None and not code_login_allowed(user):
+                _record(
+                    user,
+                    "account.code_refused",
+                    "Bad om en inloggningskod, men förbundet tillåter inte kod för rollen",
+                    getattr(self, "request", None),
+                )
+                template_prefix = "account/email/login_code_not_allowed"
+                context = {k: v for k, v in context.items() if k != "code"}
+        super().send_mail(template_prefix, email, context)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    pass
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        return False  # an account is linked to a provider, or invited into one
+
+
+def _where(request: HttpRequest | None) -> dict[str, list]:
+    if request is None:
+        return {}
+    agent = request.META.get("HTTP_USER_AGENT", "")[:200]
+    return {"från": [None, client_ip(request) or "okänd adress"], "webbläsare": [None, agent]}
+
+
+def _record(user, action: str, summary: str, request: HttpRequest | None, **changes) -> None:
+    """One event per förbund the person holds a current role in (one without a förbund when
+    none), so each förbund's kansli reads its own people's logins and nothing of others'."""
+    detail = _where(request) | {k: [None, v] for k, v in changes.items()}
+    who = (user.get_full_name() or user.get_username()) if user is not None else ""
+    forbunds = (
+        {m.forbund for m in current_memberships(user)} if user is not None and user.pk else set()
+    ) or {None}
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            forbund=forbund,
+            actor=user if user is not None and user.pk else None,
+            at=now,
+            action=action,
+            object_type="auth.user",
+            object_id=str(user.pk) if user is not None and user.pk else "",
+            object_repr=who[:300],
+            summary=f"{who}: {summary}"[:500] if who else summary[:500],
+            changes=detail,
+        )
+        for forbund in forbunds
+    )
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    if request is None:
+        return
+    how = "med inloggningskod" if _by_code(request) else ""
+    _record(user, "account.login", f"Loggade in {how}".strip(), request)
+    if hasattr(request, "session"):
+        note_second_factor(request, user)
+
+
+def _by_code(request) -> bool:
+    # allauth's login by code passes its stage through the session until the login completes.
+    state = getattr(request, "session", {}).get("account_login", {}) or {}
+    return "login_by_code" in str(state.get("state", ""))
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        _record(user, "account.logout", "Loggade ut", request)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    typed = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
+    user = _account_named(typed)
+    # The typed name is shown as typed; it may be nobody's, and that is said to no one.
+    _record(user, "account.login_failed", f"Misslyckad inloggning som \u201d{typed[:80]}\u201d", request)
+
+
+def _account_named(typed: str):
+    User = get_user_model()
+    if not typed:
+        return None
+    return (
+        User.objects.filter(username__iexact=typed).first()
+        or User.objects.filter(email__iexact=typed).order_by("pk").first()
+    )
+
+
+@receiver(account_signals.password_reset)
+def _password_reset(sender, request, user, **kwargs):
+    _record(user, "account.password_reset", "Valde nytt lösenord via länk i e-post", request)
+
+
+@receiver(account_signals.password_changed)
+def _password_changed(sender, request, user, **kwargs):
+    _record(user, "account.password_changed", "Bytte lösenord", request)
+
+
+@receiver(account_signals.login_code_rejected)
+def _code_rejected(sender, request, user, **kwargs):
+    _record(user, "account.code_rejected", "Fel inloggningskod", request)
+
+
+_FACTOR = {
+    Authenticator.Type.TOTP: "app med engångskoder",
+    Authenticator.Type.RECOVERY_CODES: "reservkoder",
+    Authenticator.Type.WEBAUTHN: "säkerhetsnyckel",
+}
+
+
+def _factor(authenticator) -> str:
+    return _FACTOR.get(authenticator.type, str(authenticator.type))
+
+
+@receiver(mfa_signals.authenticator_added)
+def _factor_added(sender, request, user, authenticator, **kwargs):
+    _record(user, "account.mfa_added", f"Lade till tvåstegsverifiering: {_factor(authenticator)}", request)
+    if request is not None and hasattr(request, "session"):
+        note_second_factor(request, user)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def _factor_removed(sender, request, user, authenticator, **kwargs):
+    _record(user, "account.mfa_removed", f"Tog bort tvåstegsverifiering: {_factor(authenticator)}", request)
+    if request is not None and hasattr(request, "session"):
+        note_second_factor(request, user)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def _factor_reset(sender, request, user, authenticator, **kwargs):
+    _record(user, "account.mfa_reset", f"Skapade nya {_factor(authenticator)}", request)
+
+
+@receiver(mfa_signals.authentication_failed)
+def _factor_failed(sender, request, user, **kwargs):
+    _record(user, "account.mfa_failed", "Fel kod i tvåstegsverifieringen", request)
