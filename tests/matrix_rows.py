@@ -17,6 +17,13 @@ class Row:
     writes: bool = False
 
 
+OPERATOR_ONLY = {
+    "kansli_a": 404,
+    "styrelse_a": 404,
+    "revisor_a": 404,
+    "kansli_b": 404,
+    "anonymous": 302,
+}
 POST_ONLY = {p: 405 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
 
 
@@ -95,6 +102,9 @@ ROWS: dict[str, Row] = {
     "password_change": Row(ANY_USER),
     "password_change_done": Row(ANY_USER),
     "my_settings": Row(ANY_USER),
+    # The operator's pages are for staff only and do not exist for anyone else.
+    "operator_forbund_list": Row(OPERATOR_ONLY),
+    "operator_forbund_new": Row(OPERATOR_ONLY),
     "forbund_detail": Row(ANY_ROLE_IN_A, slug_a),
     "forbund_edit": Row(KANSLI_OF_A, slug_a, writes=True),
     "forbund_log": Row(ANY_ROLE_IN_A, slug_a),
