@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from allauth.account import signals as account_signals
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import filter_users_by_email
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -23,7 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from finsam.lockout import client_ip
-from finsam.models import AccessGroup, AuditEvent, Forbund, Membership
+from finsam.models import AuditEvent, Forbund, Membership
 
 MFA_SESSION_KEY = "finsam_mfa_missing"
 
@@ -81,14 +82,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # The page that asked for a code looks the same either way; only the mail differs.
-        if template_prefix == "account/email/login_code":
-            user = context.get("user")
+        if template_prefix == "account/email/login_code" and not context.get("reauthentication"):
+            user = context.get("user") or next(iter(filter_users_by_email(email)), None)
             if user is not None and not code_login_allowed(user):
                 _record(
                     user,
                     "account.code_refused",
                     "Bad om en inloggningskod, men förbundet tillåter inte kod för rollen",
-                    getattr(self, "request", None),
+                    context.get("request"),
                 )
                 template_prefix = "account/email/login_code_not_allowed"
                 context = {k: v for k, v in context.items() if k != "code"}
@@ -163,7 +164,9 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     typed = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
     user = _account_named(typed)
     # The typed name is shown as typed; it may be nobody's, and that is said to no one.
-    _record(user, "account.login_failed", f"Misslyckad inloggning som \u201d{typed[:80]}\u201d", request)
+    _record(
+        user, "account.login_failed", f"Misslyckad inloggning som \u201d{typed[:80]}\u201d", request
+    )
 
 
 def _account_named(typed: str):
@@ -204,14 +207,24 @@ def _factor(authenticator) -> str:
 
 @receiver(mfa_signals.authenticator_added)
 def _factor_added(sender, request, user, authenticator, **kwargs):
-    _record(user, "account.mfa_added", f"Lade till tvåstegsverifiering: {_factor(authenticator)}", request)
+    _record(
+        user,
+        "account.mfa_added",
+        f"Lade till tvåstegsverifiering: {_factor(authenticator)}",
+        request,
+    )
     if request is not None and hasattr(request, "session"):
         note_second_factor(request, user)
 
 
 @receiver(mfa_signals.authenticator_removed)
 def _factor_removed(sender, request, user, authenticator, **kwargs):
-    _record(user, "account.mfa_removed", f"Tog bort tvåstegsverifiering: {_factor(authenticator)}", request)
+    _record(
+        user,
+        "account.mfa_removed",
+        f"Tog bort tvåstegsverifiering: {_factor(authenticator)}",
+        request,
+    )
     if request is not None and hasattr(request, "session"):
         note_second_factor(request, user)
 

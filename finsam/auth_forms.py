@@ -9,7 +9,9 @@ from django.contrib.auth import views as auth_views
 class RecordedPasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
-        password_changed.send(sender=type(self.request.user), request=self.request, user=self.request.user)
+        password_changed.send(
+            sender=type(self.request.user), request=self.request, user=self.request.user
+        )
         return response
 
 

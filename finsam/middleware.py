@@ -69,6 +69,7 @@ class SecondFactorRequiredMiddleware:
             and session.get("finsam_mfa_missing")
             and request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and self._still_missing(request)
         ):
             messages.warning(
                 request,
@@ -80,6 +81,14 @@ class SecondFactorRequiredMiddleware:
                 return HttpResponseClientRedirect(target)
             return HttpResponseRedirect(target)
         return self.get_response(request)
+
+    @staticmethod
+    def _still_missing(request) -> bool:
+        # Asked again only while owed: a factor added, or a role ended, lets the person on.
+        from finsam.accounts import note_second_factor
+
+        note_second_factor(request, request.user)
+        return bool(request.session.get("finsam_mfa_missing"))
 
 
 class PrivatePagesMiddleware:
