@@ -168,7 +168,11 @@ def test_removing_a_person_ends_current_roles_today_and_deletes_coming_ones(pers
     assert made["vice"].ends_on == date(2026, 3, 2)
     assert made["vice"].ended_reason == "Lämnat uppdraget"
     assert not Membership.objects.filter(pk=coming.pk).exists()
-    actions = sorted(forbund_a.audit_events.values_list("action", flat=True))
+    actions = sorted(
+        forbund_a.audit_events.filter(action__startswith="membership.").values_list(
+            "action", flat=True
+        )
+    )
     assert actions == ["membership.end", "membership.remove"]
 
 
@@ -208,7 +212,7 @@ def test_a_changed_period_that_ends_before_it_starts_is_refused_beside_the_field
     )
     assert response.status_code == 200
     assert response.context["form"].errors["ends_on"] == ["Rollen kan inte sluta innan den börjar."]
-    assert not forbund_a.audit_events.exists()
+    assert not forbund_a.audit_events.filter(action__startswith="membership.").exists()
 
 
 @pytest.mark.django_db
