@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from finsam import views_people
+from finsam import views_mandate, views_people
 
 urlpatterns: list = [
     path("inbjudan/<str:token>/", views_people.invitation_accept, name="invitation_accept"),
@@ -27,5 +27,10 @@ urlpatterns: list = [
         "f/<slug:slug>/personer/person/<int:user_id>/ta-bort/",
         views_people.person_remove,
         name="person_remove",
+    ),
+    path(
+        "f/<slug:slug>/personer/ny-mandatperiod/",
+        views_mandate.new_mandate_period,
+        name="new_mandate_period",
     ),
 ]
