@@ -106,6 +106,7 @@ ROWS: dict[str, Row] = {
     "operator_forbund_list": Row(OPERATOR_ONLY),
     "operator_forbund_new": Row(OPERATOR_ONLY),
     "forbund_detail": Row(ANY_ROLE_IN_A, slug_a),
+    "new_mandate_period": Row(KANSLI_OF_A, slug_a, writes=True),
     "forbund_edit": Row(KANSLI_OF_A, slug_a, writes=True),
     "forbund_log": Row(ANY_ROLE_IN_A, slug_a),
     # The world's förbund has no logo; with one, its own people get it (test_logo_page.py).
