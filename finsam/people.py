@@ -34,6 +34,7 @@ from finsam.audit import (
     delete_recorded,
     plain,
     save_recorded,
+    shown_time,
     stored,
 )
 from finsam.models import Forbund, Invitation, Medlem, Membership, Role
@@ -212,7 +213,7 @@ def invitation_resend(*, invitation: Invitation, acting_user: ActingUser) -> Inv
         action="invitation.resend",
         obj=row,
         summary=f"Skickade inbjudan till {row.email} igen (den tidigare länken gäller inte längre)",
-        changes={"expires_at": [plain(old_expiry), plain(row.expires_at)]},
+        changes={"expires_at": [shown_time(old_expiry), shown_time(row.expires_at)]},
     )
     _send(row, token, acting_user)
     return row
@@ -231,7 +232,7 @@ def invitation_withdraw(*, invitation: Invitation, acting_user: ActingUser) -> I
         action="invitation.withdraw",
         obj=row,
         summary=f"Drog tillbaka inbjudan till {row.email} ({row.role_label.lower()})",
-        changes={"withdrawn_at": [None, plain(row.withdrawn_at)]},
+        changes={"withdrawn_at": [None, shown_time(row.withdrawn_at)]},
     )
     return row
 
@@ -337,7 +338,7 @@ def membership_update(
         what=lambda m, changes: f"rollen för {_who(m)} ({changed_names(m, changes)})",
     )
     if saved.role == Role.KANSLI:
-        _ensure_kansli_remains(forbund, None)
+        _ensure_kansli_remains(forbund, saved.ends_on)
     return saved
 
 

@@ -307,3 +307,34 @@ def test_a_board_invitation_without_a_seat_is_refused_by_the_roles_own_rule(kans
     assert response.context["form"].errors["seat"] == [
         "Ange om personen är ordinarie ledamot eller ersättare."
     ]
+
+
+@pytest.mark.django_db
+def test_a_weak_password_is_refused_in_swedish_beside_the_field(
+    kansli_a, forbund_a, django_capture_on_commit_callbacks
+):
+    path = _invite(kansli_a, forbund_a, django_capture_on_commit_callbacks)
+    response = _new_account(Client(), path, password1="nyberg", password2="nyberg")
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["password1"])
+    assert "för kort" in errors
+    mismatch = _new_account(Client(), path, password2="Annat-Lösen-99")
+    assert mismatch.context["form"].errors["password2"] == ["Lösenorden är inte lika."]
+    assert not get_user_model().objects.filter(username="ny.person@example.se").exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_log_tells_who_invited_whom_sent_again_and_accepted(
+    kansli_a, forbund_a, django_capture_on_commit_callbacks
+):
+    _invite(kansli_a, forbund_a, django_capture_on_commit_callbacks)
+    invitation = forbund_a.invitations.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        kansli_a.post(f"/f/{forbund_a.slug}/personer/inbjudan/{invitation.pk}/skicka-igen/")
+    _new_account(Client(), _link_path(mail.outbox[-1]))
+    log = kansli_a.get(f"/f/{forbund_a.slug}/logg/").content.decode()
+    assert "Bjöd in ny.person@example.se som styrelseledamot" in log
+    assert "Skickade inbjudan till ny.person@example.se igen" in log
+    assert "Nora Nyberg tog emot inbjudan som styrelseledamot" in log
+    assert "16 mars 2026 10:00" in log  # the new expiry, as a person reads a time
