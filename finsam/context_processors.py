@@ -3,7 +3,7 @@ the navigation tab the page belongs to."""
 
 from __future__ import annotations
 
-from finsam.tenancy import user_memberships
+from finsam.tenancy import user_accesses
 
 
 def memberships(request):
@@ -13,10 +13,11 @@ def memberships(request):
         return {"my_forbund": [], "page": page}
 
     def build():
-        seen: dict[int, dict] = {}
-        for m in user_memberships(request):
-            entry = seen.setdefault(m.forbund_id, {"forbund": m.forbund, "roles": []})
-            entry["roles"].append(m.role_label)
-        return sorted(seen.values(), key=lambda e: e["forbund"].name)
+        # Only the förbund where a role is current or coming, or a former board member still
+        # reads what they decided (finsam.tenancy.Access.has_any).
+        return [
+            {"forbund": a.forbund, "roles": a.role_labels, "access": a}
+            for a in user_accesses(request)
+        ]
 
     return {"my_forbund": build(), "page": page}

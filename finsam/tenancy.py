@@ -3,15 +3,24 @@
 Every view looks its objects up through one helper per object kind here. A förbund the user
 holds no role in answers 404, exactly like one that does not exist, so nothing of förbund A can
 be discovered from förbund B; a role that may look but not act answers 403.
+
+A role counts in its period (DOMAIN.md §1: a former member keeps no right to act). A role that
+has not begun yet lets its holder read the förbund's plans to prepare, nothing more. A role that
+has ended gives nothing, except that where the förbund keeps it (past_board_keeps_read) a former
+board member reads the plans adopted while they sat, and no other plan.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from finsam.models import Forbund, Medlem, Membership, Role, Seat
 
@@ -29,17 +38,100 @@ NEEDS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class Access:
-    """The user's standing in one förbund: the förbund and the roles held there."""
+    """The user's standing in one förbund: the förbund and the roles held there, in any period.
+
+    Rights come from the roles held today; a coming role reads; an ended board role may read
+    the plans adopted in its period (reads_decided_only)."""
 
     forbund: Forbund
     memberships: tuple[Membership, ...] = field(default_factory=tuple)
+    today: date = field(default_factory=timezone.localdate)
+
+    @cached_property
+    def current(self) -> tuple[Membership, ...]:
+        return tuple(m for m in self.memberships if m.is_active_on(self.today))
+
+    @cached_property
+    def coming(self) -> tuple[Membership, ...]:
+        return tuple(m for m in self.memberships if m.starts_on and m.starts_on > self.today)
+
+    @cached_property
+    def past_board(self) -> tuple[Membership, ...]:
+        """The ended board roles whose decisions the person may still read."""
+        if not self.forbund.past_board_keeps_read:
+            return ()
+        return tuple(
+            m
+            for m in self.memberships
+            if m.role == Role.STYRELSE and m.ends_on and m.ends_on < self.today
+        )
 
     @property
     def roles(self) -> frozenset[str]:
-        return frozenset(m.role for m in self.memberships)
+        return frozenset(m.role for m in self.current)
 
     def can(self, need: str) -> bool:
-        return bool(self.roles & NEEDS[need])
+        if self.roles & NEEDS[need]:
+            return True
+        return need == "view" and bool(self.coming)
+
+    @property
+    def is_current(self) -> bool:
+        return bool(self.current)
+
+    @property
+    def reads_decided_only(self) -> bool:
+        """Only a former board member's reading of what they decided is left."""
+        return not self.can("view") and bool(self.past_board)
+
+    @property
+    def has_any(self) -> bool:
+        """Anything left in the förbund: a current or coming role, or the reading of decisions."""
+        return self.can("view") or self.reads_decided_only
+
+    @property
+    def starts_on(self) -> date | None:
+        """The first day of the person's first coming role, when none is current."""
+        if self.current or not self.coming:
+            return None
+        return min(m.starts_on for m in self.coming)
+
+    @property
+    def ended_on(self) -> date | None:
+        """The last day of the latest board role whose decisions are still readable."""
+        if not self.reads_decided_only:
+            return None
+        return max(m.ends_on for m in self.past_board)
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles the person holds or will hold, or the ended ones that still read."""
+        if self.current:
+            return [m.role_label for m in self.current]
+        return [f"{m.role_label} ({m.period_label})" for m in self.coming or self.past_board]
+
+    @property
+    def coming_role_words(self) -> str:
+        """ "i styrelsen" or "som revisor": the banner's words for a role not begun."""
+        if any(m.role == Role.STYRELSE for m in self.coming):
+            return "i styrelsen"
+        return f"som {self.coming[0].get_role_display().lower()}" if self.coming else ""
+
+    def plans(self, plans: QuerySet | None = None) -> QuerySet:
+        """The förbund's plans (or those of `plans`) this person may read: all of them for a
+        current or coming role, the ones adopted within an ended board period otherwise."""
+        plans = self.forbund.plans.all() if plans is None else plans
+        if self.can("view"):
+            return plans
+        if not self.past_board:
+            return plans.none()
+        within = Q()
+        for m in self.past_board:
+            period = Q(meeting_date__lte=m.ends_on)
+            if m.starts_on:
+                period &= Q(meeting_date__gte=m.starts_on)
+            within |= period
+        return plans.adopted().filter(within)
 
     @property
     def is_kansli(self) -> bool:
@@ -51,11 +143,11 @@ class Access:
 
     @property
     def is_ledamot(self) -> bool:
-        return any(m.role == Role.STYRELSE and m.seat == Seat.LEDAMOT for m in self.memberships)
+        return any(m.role == Role.STYRELSE and m.seat == Seat.LEDAMOT for m in self.current)
 
     @property
     def is_chair(self) -> bool:
-        return any(m.is_chair for m in self.memberships)
+        return any(m.is_chair for m in self.current)
 
 
 def user_memberships(request: HttpRequest) -> list[Membership]:
@@ -72,28 +164,44 @@ def user_memberships(request: HttpRequest) -> list[Membership]:
     return cached
 
 
-def get_forbund_for_user(request: HttpRequest, slug: str, need: str = "view") -> Access:
-    """The förbund by slug with the user's roles in it: 404 if none, 403 if the need is unmet."""
+def user_accesses(request: HttpRequest) -> list[Access]:
+    """The user's standing in each förbund where anything is left, by förbund name."""
+    by_forbund: dict[int, list[Membership]] = {}
+    for m in user_memberships(request):
+        by_forbund.setdefault(m.forbund_id, []).append(m)
+    accesses = [Access(forbund=ms[0].forbund, memberships=tuple(ms)) for ms in by_forbund.values()]
+    return sorted((a for a in accesses if a.has_any), key=lambda a: a.forbund.name)
+
+
+def get_forbund_for_user(
+    request: HttpRequest, slug: str, need: str = "view", *, decided: bool = False
+) -> Access:
+    """The förbund by slug with the user's roles in it: 404 if none is left, 403 if the need
+    is unmet. decided: the page shows only what Access.plans lets through, so a former board
+    member who reads what they decided may open it."""
     memberships = tuple(m for m in user_memberships(request) if m.forbund.slug == slug)
-    if not memberships:
+    access = (
+        Access(forbund=memberships[0].forbund, memberships=memberships) if memberships else None
+    )
+    if access is None or not access.has_any:
         raise Http404("Förbundet finns inte.")
-    access = Access(forbund=memberships[0].forbund, memberships=memberships)
-    if not access.can(need):
-        raise PermissionDenied("Din roll i förbundet ger inte behörighet till detta.")
-    return access
+    if access.can(need) or (decided and need == "view" and access.reads_decided_only):
+        return access
+    raise PermissionDenied("Din roll i förbundet ger inte behörighet till detta.")
 
 
 def get_plan_for_user(request: HttpRequest, slug: str, pk: int, need: str = "view"):
-    """A plan of the user's förbund with the user's access: 404 for another förbund's plan,
-    403 when the role does not meet the need, and PlanLocked for "edit" of a plan that is not
-    a draft (plans' middleware answers it with the reason and the plan's page).
+    """A plan of the user's förbund with the user's access: 404 for another förbund's plan
+    (and, to a former board member, for a plan not adopted while they sat), 403 when the role
+    does not meet the need, and PlanLocked for "edit" of a plan that is not a draft (plans'
+    middleware answers it with the reason and the plan's page).
 
     The plan is reached through the förbund's plans, so this core module names no other app.
     """
-    access = get_forbund_for_user(request, slug, need="view")
-    plan = get_object_or_404(access.forbund.plans.select_related("forbund"), pk=pk)
+    access = get_forbund_for_user(request, slug, need="view", decided=True)
+    plan = get_object_or_404(access.plans().select_related("forbund"), pk=pk)
     plan.forbund = access.forbund  # the same object, so its fields are read once
-    if not access.can(need):
+    if not access.can(need) and not (need == "view" and access.reads_decided_only):
         raise PermissionDenied("Din roll i förbundet ger inte behörighet till detta.")
     if need == "edit":
         plan.ensure_editable()

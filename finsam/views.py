@@ -27,7 +27,9 @@ from finsam.uploads import limit_uploads
 @login_required
 @nav("forbund")
 def forbund_detail(request, slug: str):
-    access = get_forbund_for_user(request, slug)
+    # A former board member who reads what they decided lands here too, under the banner
+    # that says so (templates/includes/role_period.html).
+    access = get_forbund_for_user(request, slug, decided=True)
     forbund = access.forbund
     medlemmar = list(
         Medlem.objects.for_forbund(forbund).prefetch_related(

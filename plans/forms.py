@@ -254,15 +254,18 @@ class AdoptForm(forms.Form):
         super().__init__(*args, **kwargs)
 
         # Who was at the meeting: the board must have been beslutsför (workflow.beslutforhet).
-        def name(m):
-            return m.user.get_full_name() or m.user.username
+        def name(m, seat):
+            person = m.user.get_full_name() or m.user.username
+            return (
+                f"{person} ({seat}, {m.period_label})" if m.period_label else f"{person} ({seat})"
+            )
 
         self.fields["present"] = forms.MultipleChoiceField(
             label="Närvarande ordinarie ledamöter och ersättare",
             help_text=f"{QUORUM_RULE}; en tjänstgörande ersättare räknas för en frånvarande "
             "ledamot.",
-            choices=[(str(m.pk), f"{name(m)} (ledamot)") for m in ledamoter]
-            + [(str(m.pk), f"{name(m)} (ersättare)") for m in ersattare],
+            choices=[(str(m.pk), name(m, "ledamot")) for m in ledamoter]
+            + [(str(m.pk), name(m, "ersättare")) for m in ersattare],
             widget=forms.CheckboxSelectMultiple,
             required=False,
             error_messages={"invalid_choice": "Välj bland styrelsens ledamöter och ersättare."},

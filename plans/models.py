@@ -165,6 +165,9 @@ class Plan(Versioned):
 
     objects = PlanQuerySet.as_manager()
 
+    # Facts the decision records beside the plan's fields (finsam.audit names them so).
+    AUDIT_LABELS = {"styrelse_bytt": "Styrelsen bytt sedan inlämningen"}
+
     class Meta:
         verbose_name = "verksamhetsplan"
         verbose_name_plural = "verksamhetsplaner"

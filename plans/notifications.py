@@ -37,11 +37,13 @@ EVENTS = {
 
 
 def recipients(plan: Plan, roles, exclude_user_id: int | None = None) -> list[str]:
-    """The e-mail addresses of the förbund's people in these roles who want e-mail."""
+    """The e-mail addresses of the förbund's people in these roles today who want e-mail: a
+    former member is no longer asked, a coming one not yet."""
     rows = (
         Membership.objects.filter(
             forbund_id=plan.forbund_id, role__in=roles, email_notifications=True
         )
+        .current()
         .exclude(user__email="")
         .exclude(user_id=exclude_user_id)
         .values_list("user__email", flat=True)

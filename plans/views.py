@@ -16,7 +16,7 @@ from budgets.tables import KEY_FIGURE_ROWS, figure_rows
 from finsam.models import Role
 from finsam.nav import nav
 from finsam.saving import save_form
-from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_memberships
+from finsam.tenancy import get_forbund_for_user, get_plan_for_user, user_accesses
 from plans import services, workflow
 from plans.forms import AdoptForm, PlanForm, ReturnForm, ReviewForm
 from plans.models import PdfKind, Plan
@@ -28,8 +28,11 @@ from plans.workflow import PlanHasErrors
 def start(request):
     """The user's förbund and roles, each with its current plan and what comes next."""
     today = timezone.localdate()
-    memberships = user_memberships(request)
-    page = start_page({m.forbund_id for m in memberships}, today=today)
+    accesses = user_accesses(request)
+    # What waits on a person comes from the roles held today; a coming role reads the plans,
+    # a former board member only the list of what they decided (the template says so).
+    memberships = [m for a in accesses for m in a.current]
+    page = start_page({a.forbund.pk for a in accesses if a.can("view")}, today=today)
     return render(
         request,
         "plans/start.html",
@@ -47,8 +50,8 @@ def start(request):
 @login_required
 @nav("planer")
 def plan_list(request, slug: str):
-    access = get_forbund_for_user(request, slug)
-    plans = Plan.objects.for_forbund(access.forbund)
+    access = get_forbund_for_user(request, slug, decided=True)
+    plans = access.plans(Plan.objects.for_forbund(access.forbund))
     return render(
         request,
         "plans/plan_list.html",
@@ -259,7 +262,11 @@ def plan_adopt(request, slug: str, pk: int):
         messages.error(request, f"Planen är redan antagen ({plan.decision_text}).")
         return redirect("plan_detail", slug=slug, pk=pk)
     empty = [section.title for section in plan.sections.all() if section.is_empty]
-    ledamoter, ersattare = workflow.board(plan)
+    # The meeting may have been held before a new board took office: every role in office
+    # since the plan was submitted is offered, and plan_adopt checks it against the date.
+    ledamoter, ersattare = workflow.board_since(
+        plan, workflow.submitted_on(plan) or timezone.localdate()
+    )
     requests, threads = workflow.objections(plan)
     form = AdoptForm(
         request.POST or None,

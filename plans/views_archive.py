@@ -80,9 +80,9 @@ def pdf_download(request, slug: str, pk: int, pdf_pk: int):
 @nav("arkiv")
 def archive(request, slug: str):
     """For revisorer: every adopted plan and revision, with decision, checksum and download."""
-    access = get_forbund_for_user(request, slug)
+    access = get_forbund_for_user(request, slug, decided=True)
     plans = list(
-        Plan.objects.for_forbund(access.forbund)
+        access.plans(Plan.objects.for_forbund(access.forbund))
         .adopted()
         .select_related("adopted_by", "revises")
         .order_by("-budget_year", "-version")
@@ -120,7 +120,7 @@ def plan_versions(request, slug: str, pk: int):
     """The versions of the plan's budget year and what changed from the version it revises."""
     access, plan = get_plan_for_user(request, slug, pk)
     versions = list(
-        Plan.objects.for_forbund(access.forbund)
+        access.plans(Plan.objects.for_forbund(access.forbund))
         .filter(budget_year=plan.budget_year)
         .order_by("version")
     )

@@ -15,6 +15,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from budgets.checks import FEL
@@ -72,7 +73,9 @@ class PlanHasErrors(ValidationError):
 
 
 def _roles(user, plan: Plan) -> list[Membership]:
-    return list(Membership.objects.filter(user=user, forbund_id=plan.forbund_id))
+    """The person's roles in the plan's förbund held today: a former member keeps no right to
+    act, and a coming one has none yet (DOMAIN.md §1)."""
+    return list(Membership.objects.filter(user=user, forbund_id=plan.forbund_id).current())
 
 
 def _require(acting_user: ActingUser, plan: Plan, allowed, message: str) -> list[Membership]:
@@ -197,7 +200,7 @@ def plan_review(
         acting_user,
         plan,
         lambda m: m.role == Role.STYRELSE,
-        "Bara styrelsens ledamöter tar ställning till planen.",
+        "Bara styrelsens ledamöter i tjänst tar ställning till planen.",
     )
     if not any(m.role == Role.STYRELSE and m.seat == Seat.LEDAMOT for m in roles):
         raise ValidationError(
@@ -241,7 +244,7 @@ def comment_add(
         acting_user,
         plan,
         lambda m: m.role in (Role.KANSLI, Role.STYRELSE),
-        "Bara styrelsen och kansliet kommenterar planen.",
+        "Bara styrelsen i tjänst och kansliet kommenterar planen.",
     )
     if plan.is_adopted:
         raise PlanLocked("Planen är antagen; kommentera i stället en reviderad version.")
@@ -346,10 +349,14 @@ def objections(plan: Plan) -> tuple[list[Approval], list[Comment]]:
 
 
 def quorum(plan: Plan) -> tuple[int, int, int]:
-    """(approvals by ordinarie ledamöter this round, number of ordinarie ledamöter, needed)."""
-    ordinarie = Membership.objects.filter(
-        forbund_id=plan.forbund_id, role=Role.STYRELSE, seat=Seat.LEDAMOT
-    ).values_list("user_id", flat=True)
+    """(approvals by ordinarie ledamöter this round, number of ordinarie ledamöter, needed):
+    the ledamöter in office today, whose approvals prepare the decision."""
+    ordinarie = (
+        Membership.objects.filter(forbund_id=plan.forbund_id)
+        .ordinarie()
+        .current()
+        .values_list("user_id", flat=True)
+    )
     ordinarie = set(ordinarie)
     approved = Approval.objects.filter(
         plan=plan, round=plan.submission_round, decision=Decision.GODKAND, user_id__in=ordinarie
@@ -384,27 +391,92 @@ class Beslutforhet:
         )
 
 
-def board(plan: Plan) -> tuple[list[Membership], list[Membership]]:
-    """The förbund's ordinarie ledamöter and ersättare, in a stable order."""
-    members = list(
-        Membership.objects.filter(forbund_id=plan.forbund_id, role=Role.STYRELSE)
+def _board_roles(plan: Plan):
+    return (
+        Membership.objects.filter(forbund_id=plan.forbund_id)
+        .board()
         .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__username")
+        .order_by("user__last_name", "user__first_name", "user__username", "starts_on")
     )
+
+
+def _seats(members: Iterable[Membership]) -> tuple[list[Membership], list[Membership]]:
+    members = list(members)
     return (
         [m for m in members if m.seat == Seat.LEDAMOT],
         [m for m in members if m.seat == Seat.ERSATTARE],
     )
 
 
-def beslutforhet(plan: Plan, present: Iterable[int]) -> Beslutforhet:
-    """Beslutsförhet for the board memberships present (ids) at the meeting."""
+def board(plan: Plan, on: date | None = None) -> tuple[list[Membership], list[Membership]]:
+    """The förbund's ordinarie ledamöter and ersättare in office on the day (today by
+    default), in a stable order."""
+    return _seats(_board_roles(plan).active_on(on or timezone.localdate()))
+
+
+def board_since(plan: Plan, first: date) -> tuple[list[Membership], list[Membership]]:
+    """Every board role in office on some day from first to today: who may have sat at a
+    meeting held since (a December decision registered in January lists the old board)."""
+    today = timezone.localdate()
+    return _seats(
+        _board_roles(plan).filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=today),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=min(first, today)),
+        )
+    )
+
+
+def submitted_on(plan: Plan) -> date | None:
+    """The day the plan was last submitted to the board, in Swedish time."""
+    return timezone.localdate(plan.submitted_at) if plan.submitted_at else None
+
+
+def beslutforhet(plan: Plan, present: Iterable[int], on: date | None = None) -> Beslutforhet:
+    """Beslutsförhet for the board memberships present (ids) at the meeting on the day: the
+    board in office that day decides (DOMAIN.md §1)."""
     present = set(present)
-    ledamoter, ersattare = board(plan)
+    ledamoter, ersattare = board(plan, on=on)
     here = [m for m in ledamoter if m.pk in present]
     absent = len(ledamoter) - len(here)
     serving = [m for m in ersattare if m.pk in present][:absent]
     return Beslutforhet(here, serving, len(ledamoter), math.ceil(len(ledamoter) / 2))
+
+
+def _check_in_office(plan: Plan, present: Iterable[int], meeting_date: date) -> None:
+    """Everyone marked present sat on the board on the meeting date; a name per person who
+    did not, so the registrar can correct the list."""
+    outside = [
+        m
+        for m in _board_roles(plan).filter(pk__in=set(present))
+        if not m.is_active_on(meeting_date)
+    ]
+    if outside:
+        raise ValidationError(
+            {
+                "present": [
+                    f"{m.user.get_full_name() or m.user.username} satt inte i styrelsen "
+                    f"{meeting_date:%Y-%m-%d}."
+                    for m in outside
+                ]
+            }
+        )
+
+
+def _board_changed(plan: Plan, meeting_date: date) -> str:
+    """The sentence the decision records when the board the plan was submitted to is not the
+    board that adopted it (the ordinarie ledamöter differ), or ""."""
+    submitted = submitted_on(plan)
+    if submitted is None:
+        return ""
+    roles = _board_roles(plan).filter(seat=Seat.LEDAMOT)
+    then = set(roles.active_on(submitted).values_list("pk", flat=True))
+    now = set(roles.active_on(meeting_date).values_list("pk", flat=True))
+    if then == now:
+        return ""
+    return (
+        f"Planen lämnades in {submitted:%Y-%m-%d} till styrelsen som satt då och antogs "
+        f"{meeting_date:%Y-%m-%d} av styrelsen i tjänst den dagen."
+    )
 
 
 def may_record_adoption(user, plan: Plan) -> bool:
@@ -445,7 +517,9 @@ def plan_adopt(
     errors = _fel_findings(plan)
     if errors:
         raise PlanHasErrors(errors)
-    attendance = beslutforhet(plan, present or ())
+    _check_meeting_date(plan, meeting_date)
+    _check_in_office(plan, present or (), meeting_date)
+    attendance = beslutforhet(plan, present or (), on=meeting_date)
     if plan.requires_quorum:
         if present is None:
             raise ValidationError(
@@ -453,7 +527,7 @@ def plan_adopt(
             )
         if not attendance.reached:
             raise ValidationError({"present": attendance.message()})
-    _check_meeting_date(plan, meeting_date)
+    board_changed = _board_changed(plan, meeting_date)
     requests, threads = objections(plan)
     unusual = meeting_date_unusual(plan, meeting_date)
     paragraph = paragraph.strip()
@@ -474,6 +548,7 @@ def plan_adopt(
         "godkannanden": approved,
         "datum": unusual,
         "datum_bekraftat": bool(unusual and date_confirmed),
+        **({"styrelse_bytt": board_changed} if board_changed else {}),
     }
     plan.adopted_at = timezone.now()
     plan.adopted_by = acting_user
@@ -508,6 +583,7 @@ def plan_adopt(
                 if requests or threads
                 else {}
             ),
+            **({"styrelse_bytt": [None, board_changed]} if board_changed else {}),
             **(
                 {
                     "meeting_date_confirmed": [
