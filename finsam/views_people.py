@@ -125,8 +125,8 @@ def invite(request, slug: str):
     )
 
 
-@login_required
 @require_POST
+@login_required
 def invitation_action(request, slug: str, pk: int, action: str):
     access = get_forbund_for_user(request, slug, need=NEED)
     invitation = get_object_or_404(Invitation.objects.for_forbund(access.forbund), pk=pk)

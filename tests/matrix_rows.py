@@ -31,6 +31,12 @@ def slug_a(w):
     return {"slug": w["forbund_a"].slug}
 
 
+def role_a(w):
+    # A role of förbund A: its kansli's, the first made.
+    role = w["forbund_a"].memberships.order_by("pk").first()
+    return {**slug_a(w), "pk": role.pk}
+
+
 def plan_a(w):
     return {**slug_a(w), "pk": w["plan_a"].pk}
 
@@ -107,6 +113,27 @@ ROWS: dict[str, Row] = {
     "operator_forbund_new": Row(OPERATOR_ONLY),
     "forbund_detail": Row(ANY_ROLE_IN_A, slug_a),
     "new_mandate_period": Row(KANSLI_OF_A, slug_a, writes=True),
+    # The förbund's people are the kansli's to manage.
+    "people": Row(KANSLI_OF_A, slug_a),
+    "people_invite": Row(KANSLI_OF_A, slug_a, writes=True),
+    "people_invitation_action": Row(
+        POST_ONLY, lambda w: {**slug_a(w), "pk": 1, "action": "dra-tillbaka"}, writes=True
+    ),
+    "membership_edit": Row(KANSLI_OF_A, role_a, writes=True),
+    "membership_end": Row(KANSLI_OF_A, role_a, writes=True),
+    "person_remove": Row(
+        KANSLI_OF_A,
+        lambda w: {
+            **slug_a(w),
+            "user_id": w["forbund_a"].memberships.order_by("pk").first().user_id,
+        },
+        writes=True,
+    ),
+    # An invitation's link needs no login; a link to no invitation is not found, for anyone.
+    "invitation_accept": Row(
+        {p: 404 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")},
+        lambda w: {"token": "ingen-sadan-lank"},
+    ),
     "forbund_edit": Row(KANSLI_OF_A, slug_a, writes=True),
     "forbund_log": Row(ANY_ROLE_IN_A, slug_a),
     # The world's förbund has no logo; with one, its own people get it (test_logo_page.py).
