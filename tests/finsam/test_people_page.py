@@ -262,3 +262,12 @@ def test_the_people_page_reads_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         html = kansli_a.get(url).content.decode()
     assert len(re.findall(r"Inbjuden, inte accepterad", html)) == 3
+
+
+@pytest.mark.django_db
+def test_the_kansli_finds_the_people_page_from_the_forbund_page(personas, forbund_a):
+    link = f'href="/f/{forbund_a.slug}/personer/"'
+    assert link in personas["kansli_a"].get(f"/f/{forbund_a.slug}/").content.decode()
+    assert link not in personas["styrelse_a"].get(f"/f/{forbund_a.slug}/").content.decode()
+    page = personas["kansli_a"].get(f"/f/{forbund_a.slug}/personer/").content.decode()
+    assert f'<a href="/f/{forbund_a.slug}/personer/" aria-current="page">Personer</a>' in page
