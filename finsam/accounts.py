@@ -4,8 +4,8 @@ No one signs up (a person comes in by an invitation, finsam.people); a one-time 
 is sent only to people whose roles all allow it (Forbund.code_login_for); a second factor is
 required where any förbund of the person requires it for one of their roles
 (Forbund.mfa_required_for, finsam.middleware.SecondFactorRequiredMiddleware). Every login,
-failed login, code, reset and change of a second factor is written to the log, to each förbund
-the person holds a role in, with the address and the browser it came from.
+failed login, code, reset and change of a second factor is written to the log with the
+address and the browser it came from.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import timezone
 
 from finsam.lockout import client_ip
 from finsam.models import AuditEvent, Forbund, Membership
@@ -113,27 +112,21 @@ def _where(request: HttpRequest | None) -> dict[str, list]:
 
 
 def _record(user, action: str, summary: str, request: HttpRequest | None, **changes) -> None:
-    """One event per förbund the person holds a current role in (one without a förbund when
-    none), so each förbund's kansli reads its own people's logins and nothing of others'."""
+    """One event about the person's account, outside any förbund's log of changes (a login
+    changes nothing of a förbund's): the person reads it under Inloggning och säkerhet, the
+    operator in the admin's log."""
     detail = _where(request) | {k: [None, v] for k, v in changes.items()}
-    who = (user.get_full_name() or user.get_username()) if user is not None else ""
-    forbunds = (
-        {m.forbund for m in current_memberships(user)} if user is not None and user.pk else set()
-    ) or {None}
-    now = timezone.now()
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            forbund=forbund,
-            actor=user if user is not None and user.pk else None,
-            at=now,
-            action=action,
-            object_type="auth.user",
-            object_id=str(user.pk) if user is not None and user.pk else "",
-            object_repr=who[:300],
-            summary=f"{who}: {summary}"[:500] if who else summary[:500],
-            changes=detail,
-        )
-        for forbund in forbunds
+    known = user is not None and user.pk is not None
+    who = (user.get_full_name() or user.get_username()) if known else ""
+    AuditEvent.objects.create(
+        forbund=None,
+        actor=user if known else None,
+        action=action,
+        object_type="auth.user",
+        object_id=str(user.pk) if known else "",
+        object_repr=who[:300],
+        summary=(f"{who}: {summary}" if who else summary)[:500],
+        changes=detail,
     )
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from finsam.fields import DecimalField
 from finsam.logo import HELP_TEXT as LOGO_HELP_TEXT
 from finsam.logo import TOO_LARGE as LOGO_TOO_LARGE
-from finsam.models import Forbund, Fordelningstal, Medlem
+from finsam.models import AccessGroup, Forbund, Fordelningstal, Medlem
 from finsam.money import format_plain
 from finsam.saving import SafeFormMixin
 
@@ -85,6 +85,10 @@ class ForbundForm(SafeFormMixin, forms.ModelForm):
             "kommun_parts",
             "adoption_requires_quorum",
             "adoption_recorder",
+            "mfa_required_for",
+            "code_login_for",
+            "invitation_days",
+            "past_board_keeps_read",
         ]
         # Django's ImageField would open the file with every Pillow reader before the model's
         # validator (finsam.logo), which reads only PNG and JPEG and says what is wrong.
@@ -95,6 +99,23 @@ class ForbundForm(SafeFormMixin, forms.ModelForm):
             "logo": LogoInput(attrs={"accept": "image/png,image/jpeg"}),
         }
         help_texts = {"logo": f"{LOGO_HELP_TEXT} Visas på planens titelsida."}
+
+    # The förbund's access policy: which roles must have a second factor, which may log in
+    # with a code by e-mail (finsam.accounts).
+    mfa_required_for = forms.MultipleChoiceField(
+        label="Tvåstegsverifiering krävs för",
+        choices=AccessGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=Forbund._meta.get_field("mfa_required_for").help_text,
+    )
+    code_login_for = forms.MultipleChoiceField(
+        label="Inloggning med kod via e-post tillåts för",
+        choices=AccessGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=Forbund._meta.get_field("code_login_for").help_text,
+    )
 
     def __init__(self, *args, files_too_large: set[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -236,7 +236,9 @@ def my_security(request):
         )
         messages.success(
             request,
-            "Du är utloggad på alla andra enheter." if ended else "Du var inte inloggad någon annanstans.",
+            "Du är utloggad på alla andra enheter."
+            if ended
+            else "Du var inte inloggad någon annanstans.",
         )
         return redirect("my_security")
     sessions = sorted(
@@ -251,14 +253,9 @@ def my_security(request):
             action__startswith="account.",
         )
         .order_by("-at", "-id")
-        .values("at", "summary", "changes")[:60]
+        .values("at", "summary", "changes")[:20]
     )
-    seen, shown = set(), []
-    for event in events:  # one event per förbund: show each once
-        key = (event["at"].replace(microsecond=0), event["summary"])
-        if key not in seen:
-            seen.add(key)
-            shown.append(event)
+    shown = events
     return render(
         request,
         "finsam/my_security.html",
