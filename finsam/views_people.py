@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from finsam import people as services
+from finsam.accounts import note_second_factor
 from finsam.actions import run_and_return
 from finsam.forms_people import (
     EndForm,
@@ -310,7 +311,11 @@ def _accepted(request, token: str, **kwargs):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("invitation_accept", token=token)
-    if "user" not in kwargs:
+    if "user" in kwargs:
+        # A new role may be one the förbund requires a second factor of; login notes it for
+        # a new account, this for one already logged in.
+        note_second_factor(request, membership.user)
+    else:
         login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(
         request,

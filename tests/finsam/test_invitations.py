@@ -10,6 +10,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from finsam.models import Membership, Role, Seat
 
@@ -338,3 +339,28 @@ def test_the_log_tells_who_invited_whom_sent_again_and_accepted(
     assert "Skickade inbjudan till ny.person@example.se igen" in log
     assert "Nora Nyberg tog emot inbjudan som styrelseledamot" in log
     assert "16 mars 2026 10:00" in log  # the new expiry, as a person reads a time
+
+
+@pytest.mark.django_db
+def test_a_role_that_needs_a_second_factor_asks_for_one_once_accepted(
+    personas, forbund_a, django_capture_on_commit_callbacks
+):
+    forbund_a.mfa_required_for = ["kansli"]
+    forbund_a.save()
+    revisor = personas["revisor_a"]
+    user = revisor.membership.user
+    user.email = "revisor@forbund-a.se"
+    user.save()
+    assert revisor.get(f"/f/{forbund_a.slug}/").status_code == 200
+    path = _invite(
+        personas["kansli_a"],
+        forbund_a,
+        django_capture_on_commit_callbacks,
+        email=user.email,
+        role=Role.KANSLI,
+        seat="",
+        medlem="",
+    )
+    assert revisor.post(path).status_code == 302
+    response = revisor.get(f"/f/{forbund_a.slug}/")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_index")
