@@ -107,7 +107,7 @@ class MembershipForm(SafeFormMixin, forms.ModelForm):
                 del self.fields[name]
 
 
-class EndForm(forms.Form):
+class EndForm(SafeFormMixin, forms.Form):
     ends_on = forms.DateField(
         label="Sista dag i rollen",
         widget=_date_widget(),
@@ -124,7 +124,7 @@ class EndForm(forms.Form):
     )
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(SafeFormMixin, forms.Form):
     reason = forms.CharField(
         label="Skäl",
         max_length=300,

@@ -199,20 +199,21 @@ def membership_end(request, slug: str, pk: int):
     form = EndForm(request.POST or None, initial={"ends_on": timezone.localdate()})
     url = _people_url(access.forbund)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_end(
+        response = save_form(
+            request,
+            form,
+            lambda: services.membership_end(
                 membership=membership,
                 ends_on=form.cleaned_data["ends_on"],
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"Rollen för {services.person_name(membership.user)} är avslutad."
-            )
-            return redirect(url + "#tidigare")
+            ),
+            done=lambda m: f"Rollen för {services.person_name(m.user)} är avslutad.",
+            to=lambda _: url + "#tidigare",
+            already_to=url,
+        )
+        if response:
+            return response
     who = services.person_name(membership.user)
     return render(
         request,
@@ -242,20 +243,21 @@ def person_remove(request, slug: str, user_id: int):
     form = RemoveForm(request.POST or None)
     url = _people_url(access.forbund)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.person_remove(
+        response = save_form(
+            request,
+            form,
+            lambda: services.person_remove(
                 forbund=access.forbund,
                 user=user,
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"{services.person_name(user)} är borttagen ur {access.forbund.name}."
-            )
-            return redirect(url + "#tidigare")
+            ),
+            done=lambda _: f"{services.person_name(user)} är borttagen ur {access.forbund.name}.",
+            to=lambda _: url + "#tidigare",
+            already_to=url,
+        )
+        if response:
+            return response
     return render(
         request,
         "finsam/people/form.html",

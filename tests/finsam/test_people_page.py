@@ -13,6 +13,7 @@ import time_machine
 from finsam import people
 from finsam.models import AuditEvent, Membership, Role, Seat
 from tests import factories
+from tests.helpers import form_values
 
 NOW = "2026-03-02 10:00 +01:00"
 _numbers = itertools.count(1)
@@ -271,3 +272,17 @@ def test_the_kansli_finds_the_people_page_from_the_forbund_page(personas, forbun
     assert link not in personas["styrelse_a"].get(f"/f/{forbund_a.slug}/").content.decode()
     page = personas["kansli_a"].get(f"/f/{forbund_a.slug}/personer/").content.decode()
     assert f'<a href="/f/{forbund_a.slug}/personer/" aria-current="page">Personer</a>' in page
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_end_form_sent_twice_ends_the_role_once(personas, forbund_a):
+    made = _people(forbund_a)
+    kansli_a = personas["kansli_a"]
+    url = f"/f/{forbund_a.slug}/personer/roll/{made['vice'].pk}/avsluta/"
+    data = form_values(kansli_a.get(url).content.decode())
+    data.update(ends_on="2026-03-01", reason="Avgått")
+    assert kansli_a.post(url, data).status_code == 302
+    again = kansli_a.post(url, data, follow=True)
+    assert "Formuläret var redan sparat" in again.content.decode()
+    assert forbund_a.audit_events.filter(action="membership.end").count() == 1
