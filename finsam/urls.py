@@ -1,4 +1,3 @@
-from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -11,7 +10,6 @@ from finsam.auth_forms import RecordedPasswordChangeView
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("konto/logga-in/", account_views.login, name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "konto/losenord/",
@@ -28,7 +26,7 @@ urlpatterns = [
     path("konto/installningar/", views.my_settings, name="my_settings"),
     path("konto/sakerhet/", views.my_security, name="my_security"),
     # allauth: reset, login by code, the second factor (konto/2fa/), sessions (konto/sessions/).
-    path("konto/", include("allauth.urls")),
+    path("konto/", include("finsam.urls_accounts")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("halsa/", views.health, name="health"),
     path("halsa/databas/", views.health_db, name="health_db"),

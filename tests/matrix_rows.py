@@ -15,9 +15,32 @@ class Row:
     # A URL that changes something when POSTed to: styrelse and revisor of A get 403,
     # kansli of B gets 404, anonymous goes to the login page, and nothing is recorded.
     writes: bool = False
+    # Where an anonymous 302 goes when it is not the login page (a step of a login under way).
+    anonymous_to: str = ""
 
 
 OPERATOR_ONLY = {
+    "kansli_a": 404,
+    "styrelse_a": 404,
+    "revisor_a": 404,
+    "kansli_b": 404,
+    "anonymous": 302,
+}
+EVERYONE_200 = {p: 200 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
+EVERYONE_302 = {p: 302 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
+# Logging in, asking for a code, signing up: a logged-in person is sent on to the start page.
+BEFORE_LOGIN = {
+    "kansli_a": 302,
+    "styrelse_a": 302,
+    "revisor_a": 302,
+    "kansli_b": 302,
+    "anonymous": 200,
+}
+# Adding or changing a second factor asks for the password again first (allauth's
+# reauthentication); nobody sees the page straight away.
+REAUTHENTICATE_FIRST = EVERYONE_302
+# A factor the person does not have: not found; anonymous to the login page.
+NONE_OF_YOURS = {
     "kansli_a": 404,
     "styrelse_a": 404,
     "revisor_a": 404,
@@ -104,6 +127,49 @@ ROWS: dict[str, Row] = {
     ),
     "health_db": Row(
         {p: 200 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
+    ),
+    # Accounts (django-allauth, finsam/urls_accounts.py): what a login, a reset, a code and a
+    # second factor answer; none of them shows anything of a förbund.
+    "account_login": Row(BEFORE_LOGIN),
+    "account_signup": Row(BEFORE_LOGIN),  # closed: an account comes by invitation
+    "account_request_login_code": Row(BEFORE_LOGIN),
+    "account_confirm_login_code": Row(EVERYONE_302, anonymous_to="/konto/login/code/"),
+    "account_reset_password": Row(EVERYONE_200),
+    "account_reset_password_done": Row(EVERYONE_200),
+    "account_reset_password_from_key": Row(
+        EVERYONE_200, lambda w: {"uidb36": "1", "key": "ingen-sadan-nyckel"}
+    ),
+    "account_reset_password_from_key_done": Row(EVERYONE_200),
+    "account_inactive": Row(EVERYONE_200),
+    "account_email_verification_sent": Row(EVERYONE_200),
+    "account_confirm_email": Row(EVERYONE_200, lambda w: {"key": "ingen-sadan-nyckel"}),
+    "account_change_password": Row(ANY_USER),
+    "account_set_password": Row(EVERYONE_302),
+    "account_email": Row(ANY_USER),
+    "account_logout": Row(ANY_USER),
+    "account_reauthenticate": Row(ANY_USER),
+    "account_request_reauthentication_code": Row(EVERYONE_302),
+    "account_confirm_reauthentication_code": Row(EVERYONE_302),
+    "mfa_index": Row(ANY_USER),
+    "mfa_authenticate": Row(EVERYONE_302),
+    "mfa_reauthenticate": Row(EVERYONE_302),
+    "mfa_activate_totp": Row(REAUTHENTICATE_FIRST),
+    "mfa_deactivate_totp": Row(NONE_OF_YOURS),
+    "mfa_view_recovery_codes": Row(NONE_OF_YOURS),
+    "mfa_download_recovery_codes": Row(NONE_OF_YOURS),
+    "mfa_generate_recovery_codes": Row(REAUTHENTICATE_FIRST),
+    "mfa_list_webauthn": Row(ANY_USER),
+    "mfa_add_webauthn": Row(REAUTHENTICATE_FIRST),
+    "mfa_reauthenticate_webauthn": Row(REAUTHENTICATE_FIRST),
+    "mfa_edit_webauthn": Row(REAUTHENTICATE_FIRST, lambda w: {"pk": 1}),
+    "mfa_remove_webauthn": Row(REAUTHENTICATE_FIRST, lambda w: {"pk": 1}),
+    "usersessions_list": Row(ANY_USER),
+    "my_security": Row(ANY_USER),
+    "socialaccount_connections": Row(ANY_USER),
+    "socialaccount_signup": Row(EVERYONE_302, anonymous_to="/konto/logga-in/"),
+    "socialaccount_login_cancelled": Row(EVERYONE_200),
+    "socialaccount_login_error": Row(
+        {p: 401 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
     ),
     "password_change": Row(ANY_USER),
     "password_change_done": Row(ANY_USER),
