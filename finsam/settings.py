@@ -186,7 +186,7 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = False  # finsam.middleware.SessionActivityMiddleware notes it
 SOCIALACCOUNT_ENABLED = True
-SOCIALACCOUNT_ADAPTER = "finsam.accounts.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "finsam.oidc.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS: dict = {}
 
 LANGUAGE_CODE = "sv"
