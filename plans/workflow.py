@@ -464,19 +464,29 @@ def _check_in_office(plan: Plan, present: Iterable[int], meeting_date: date) -> 
 
 def _board_changed(plan: Plan, meeting_date: date) -> str:
     """The sentence the decision records when the board the plan was submitted to is not the
-    board that adopted it (the ordinarie ledamöter differ), or ""."""
+    board that adopted it (other ordinarie roles: other people, or the same people appointed
+    anew for a new mandate period), or "". It names the periods where the roles have them."""
     submitted = submitted_on(plan)
     if submitted is None:
         return ""
     roles = _board_roles(plan).filter(seat=Seat.LEDAMOT)
-    then = set(roles.active_on(submitted).values_list("pk", flat=True))
-    now = set(roles.active_on(meeting_date).values_list("pk", flat=True))
-    if then == now:
+    then = list(roles.active_on(submitted))
+    now = list(roles.active_on(meeting_date))
+    if {m.pk for m in then} == {m.pk for m in now}:
         return ""
     return (
-        f"Planen lämnades in {submitted:%Y-%m-%d} till styrelsen som satt då och antogs "
-        f"{meeting_date:%Y-%m-%d} av styrelsen i tjänst den dagen."
+        f"Planen lämnades in {submitted:%Y-%m-%d}{_period_words(then)} och antogs "
+        f"{meeting_date:%Y-%m-%d}{_period_words(now)}, av styrelsen i tjänst den dagen."
     )
+
+
+def _period_words(roles: list[Membership]) -> str:
+    """ " under mandatperioden 2023–2026" when the roles share a period's years, else ""."""
+    starts = {m.starts_on.year for m in roles if m.starts_on}
+    ends = {m.ends_on.year for m in roles if m.ends_on}
+    if len(starts) == 1 and len(ends) == 1:
+        return f" under mandatperioden {starts.pop()}–{ends.pop()}"
+    return ""
 
 
 def may_record_adoption(user, plan: Plan) -> bool:
