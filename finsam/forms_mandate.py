@@ -69,6 +69,11 @@ class MandateForm(SafeFormMixin, forms.Form):
                 max_length=254,
                 help_text="Får en inbjudan till platsen för den nya perioden.",
             )
+            self.fields[f"s{m.pk}_name"] = forms.CharField(
+                label=f"Ny person efter {seat_label(m)}: namn",
+                required=False,
+                max_length=150,
+            )
         current_chair = next((str(m.pk) for m in seats if m.is_chair), NONE)
         current_vice = next((str(m.pk) for m in seats if m.is_vice_chair), NONE)
         self.fields["chair"] = forms.ChoiceField(
@@ -86,7 +91,10 @@ class MandateForm(SafeFormMixin, forms.Form):
 
     def seat_rows(self):
         """Each seat's fields together, for the template."""
-        return [(m, self[f"s{m.pk}_action"], self[f"s{m.pk}_email"]) for m in self.seats]
+        return [
+            (m, self[f"s{m.pk}_action"], self[f"s{m.pk}_email"], self[f"s{m.pk}_name"])
+            for m in self.seats
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -107,6 +115,9 @@ class MandateForm(SafeFormMixin, forms.Form):
                     membership=m,
                     action=data[f"s{m.pk}_action"],
                     email=(data.get(f"s{m.pk}_email") or "").strip().lower()
+                    if data[f"s{m.pk}_action"] == NEW_PERSON
+                    else "",
+                    name=(data.get(f"s{m.pk}_name") or "").strip()
                     if data[f"s{m.pk}_action"] == NEW_PERSON
                     else "",
                 )

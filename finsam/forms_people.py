@@ -35,6 +35,7 @@ class InvitationForm(SafeFormMixin, forms.ModelForm):
         model = Invitation
         fields = [
             "email",
+            "name",
             "role",
             "seat",
             "is_chair",

@@ -60,6 +60,7 @@ class SeatChoice:
     membership: Membership
     action: str
     email: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,7 @@ def mandate_preview(*, forbund: Forbund, choice: MandateChoice) -> MandatePrevie
             preview.changes.append(f"{seat_label(m)} {ends}; fortsätter {_period(choice)}{words}.")
         elif seat.action == NEW_PERSON:
             preview.changes.append(
-                f"{seat_label(m)} {ends}; ny: {seat.email.strip().lower()}{words} (inbjudan)."
+                f"{seat_label(m)} {ends}; ny: {_new_person(seat)}{words} (inbjudan)."
             )
         else:
             preview.changes.append(f"{seat_label(m)} {ends}; platsen lämnas tom.")
@@ -245,6 +246,7 @@ def mandate_period_start(
                 people.invitation_create(
                     forbund=forbund,
                     email=seat.email.strip().lower(),
+                    name=seat.name,
                     role=Role.STYRELSE,
                     seat=row.seat,
                     medlem=row.medlem,
@@ -265,3 +267,8 @@ def mandate_period_start(
         changes={"Förändringar": [None, " ".join(preview.changes)]},
     )
     return preview
+
+
+def _new_person(seat: SeatChoice) -> str:
+    email = seat.email.strip().lower()
+    return f"{seat.name} <{email}>" if seat.name else email

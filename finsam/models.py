@@ -628,6 +628,13 @@ class Invitation(models.Model):
         max_length=254,
         error_messages={"invalid": "Ange en giltig e-postadress, t.ex. namn@exempel.se."},
     )
+    name = models.CharField(
+        "namn",
+        max_length=150,
+        blank=True,
+        help_text="Den inbjudnas namn, som kansliet känner det; personen anger sitt eget namn "
+        "när hen accepterar.",
+    )
     role = models.CharField("roll", max_length=10, choices=Role.choices)
     seat = models.CharField("plats i styrelsen", max_length=10, choices=Seat.choices, blank=True)
     is_chair = models.BooleanField("ordförande", default=False)

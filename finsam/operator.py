@@ -406,6 +406,7 @@ def _create(setup: ForbundSetup, acting_user: ActingUser) -> Forbund:
     people.invitation_create(
         forbund=forbund,
         email=setup.kansli_email,
+        name=setup.kansli_name,
         role=Role.KANSLI,
         acting_user=acting_user,
     )

@@ -152,6 +152,7 @@ def invitation_create(
     forbund: Forbund,
     email: str,
     role: str,
+    name: str = "",
     seat: str = "",
     is_chair: bool = False,
     is_vice_chair: bool = False,
@@ -165,6 +166,7 @@ def invitation_create(
     invitation = Invitation(
         forbund=forbund,
         email=email,
+        name=name.strip(),
         role=role,
         seat=seat,
         is_chair=is_chair,

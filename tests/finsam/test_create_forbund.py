@@ -74,7 +74,9 @@ def test_the_example_yaml_creates_the_forbund_its_members_and_invites_the_first_
     assert by_member["Annanstad kommun"] == (2027, None, Decimal("0.3500"))
     invitation = Invitation.objects.get(forbund=forbund)
     assert (invitation.email, invitation.role) == ("anna.ek@exempeldalen.se", Role.KANSLI)
+    assert invitation.name == "Anna Ek"
     assert [m.to for m in mail.outbox] == [["anna.ek@exempeldalen.se"]]
+    assert mail.outbox[0].body.startswith("Hej Anna Ek!")
     assert "Exempeldalen" in mail.outbox[0].subject
     # In the new förbund's own log: the förbund, each member, the invitation.
     actions = list(AuditEvent.objects.filter(forbund=forbund).values_list("action", flat=True))

@@ -77,6 +77,7 @@ def _filled(client, forbund, board, **over) -> dict:
             f"s{board['anna'].pk}_action": "fortsatter",
             f"s{board['bo'].pk}_action": "ny",
             f"s{board['bo'].pk}_email": "Per.Son@Testkoping.se",
+            f"s{board['bo'].pk}_name": "Per Son",
             f"s{board['cilla'].pk}_action": "fortsatter",
             "chair": str(board["cilla"].pk),
             "vice_chair": str(board["anna"].pk),
@@ -109,7 +110,7 @@ def test_the_preview_shows_what_changes_and_changes_nothing(forbund_a, board):
         in html
     )
     assert (
-        "Bo Berg (Testköping 1, ersättare) slutar 2026-12-31; ny: per.son@testkoping.se (inbjudan)."
+        "Bo Berg (Testköping 1, ersättare) slutar 2026-12-31; ny: Per Son &lt;per.son@testkoping.se&gt; (inbjudan)."
         in html
     )
     assert (
@@ -151,7 +152,7 @@ def test_confirming_ends_the_old_roles_starts_the_new_and_invites_the_new_people
         Seat.ERSATTARE,
     )
     assert (invitation.starts_on, invitation.ends_on) == (date(2027, 1, 1), date(2030, 12, 31))
-    assert invitation.medlem == board["bo"].medlem
+    assert invitation.medlem == board["bo"].medlem and invitation.name == "Per Son"
     assert [m.to for m in mail.outbox] == [["per.son@testkoping.se"]]
     assert AuditEvent.objects.filter(forbund=forbund_a, action="mandate.start").count() == 1
     assert AuditEvent.objects.filter(forbund=forbund_a, action="membership.end").count() == 3
@@ -170,7 +171,7 @@ def test_a_changed_form_is_shown_again_before_anything_is_done(forbund_a, board)
     page = client.post(_url(forbund_a), {**values, "genomfor": "1"})
 
     assert page.status_code == 200
-    assert "ny: annan@testkoping.se (inbjudan)" in page.content.decode()
+    assert "ny: Per Son &lt;annan@testkoping.se&gt; (inbjudan)" in page.content.decode()
     assert not Invitation.objects.exists()
     assert not Membership.objects.filter(starts_on=date(2027, 1, 1)).exists()
 
