@@ -1,0 +1,119 @@
+"""Real-browser journeys of people and access: an invitation taken, a forgotten password, a
+second factor (an app, a security key), and the other sessions ended."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+from tests import factories
+from tests.helpers import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NEW_PASSWORD = re.compile(r"^Nytt lösenord\W*$")  # the label, not its "(igen)"
+SHOTS = Path("/tmp/shots15")
+
+
+def shot(page, name: str) -> None:
+    """A picture of the page for a person to look at (layout); never part of the assertion."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def link_in(message, pattern: str) -> str:
+    return re.search(rf"https?://[^/\s]+({pattern}[^\s]*)", message.body).group(1)
+
+
+def test_invited_board_member_chooses_a_password_and_is_listed_under_styrelse(
+    page, browser, live_server
+):
+    forbund = factories.complete_forbund(name="Samordningsförbundet Inbjudan", slug="inbjudan")
+    kansli = factories.kansli(forbund, user__username="kansli-inbjudan")
+    today = date.today()
+    starts, ends = today - timedelta(days=30), today + timedelta(days=700)
+    login(page, live_server, kansli.user.username, factories.PASSWORD)
+    shot(page, "01-start-after-login")
+
+    page.get_by_role("link", name="Samordningsförbundet Inbjudan").first.click()
+    page.get_by_role("link", name="Personer och inbjudningar").click()
+    shot(page, "02-people-page")
+    page.get_by_role("link", name="Bjud in till styrelsen").click()
+    page.get_by_label("E-postadress").fill("ny.ledamot@example.se")
+    page.get_by_label("Roll").select_option("styrelse")
+    page.get_by_label("Plats i styrelsen").select_option(label="Ordinarie ledamot")
+    page.get_by_label("Utsedd av medlem").select_option(label="Försäkringskassan")
+    page.get_by_label("Från").fill(starts.isoformat())
+    page.get_by_label("Till och med").fill(ends.isoformat())
+    shot(page, "03-invite-form")
+    page.get_by_role("button", name="Skicka inbjudan").click()
+
+    invited = page.get_by_role("row", name="ny.ledamot@example.se")
+    assert "Inbjuden, inte accepterad" in invited.inner_text()
+    assert mail.outbox[-1].to == ["ny.ledamot@example.se"]
+    link = link_in(mail.outbox[-1], "/inbjudan/")
+
+    newcomer = browser.new_context(locale="sv-SE").new_page()
+    try:
+        newcomer.goto(live_server.url + link)
+        shot(newcomer, "04-invitation-accept")
+        newcomer.get_by_label("Förnamn").fill("Nora")
+        newcomer.get_by_label("Efternamn").fill("Ledamot")
+        newcomer.get_by_label(re.compile(r"^Lösenord\W*$")).fill("Ett-långt-lösenord-2026")
+        newcomer.get_by_label("Lösenordet igen").fill("Ett-långt-lösenord-2026")
+        newcomer.get_by_role("button", name="Skapa kontot och ta emot inbjudan").click()
+        newcomer.wait_for_url(f"**/f/{forbund.slug}/")
+        assert newcomer.get_by_text("Välkommen! Du är nu").is_visible()
+        assert newcomer.get_by_role("heading", name="Samordningsförbundet Inbjudan").is_visible()
+    finally:
+        newcomer.context.close()
+
+    page.reload()
+    board = page.locator("section", has=page.get_by_role("heading", name="Styrelse", exact=True))
+    row = board.get_by_role("row", name="Nora Ledamot")
+    assert f"{starts:%Y-%m-%d} – {ends:%Y-%m-%d}" in row.inner_text()
+    assert "Inga obesvarade inbjudningar." in page.inner_text("main")
+
+
+def test_forgotten_password_is_chosen_anew_by_a_link_that_works_once(page, live_server):
+    forbund = factories.complete_forbund(name="Samordningsförbundet Glömt", slug="glomt")
+    person = factories.revisor(
+        forbund, user__username="revisor-glomt", user__email="revisor@example.se"
+    ).user
+
+    page.goto(f"{live_server.url}/konto/logga-in/")
+    shot(page, "05-login")
+    page.get_by_role("link", name="Glömt lösenord?").click()
+    shot(page, "06-reset-request")
+    page.get_by_label("E-postadress").fill("ingen.alls@example.se")
+    page.get_by_role("button", name=re.compile("Återställ|Skicka")).click()
+    unknown_answer = page.inner_text("main")
+    assert mail.outbox == []
+
+    page.goto(f"{live_server.url}/konto/logga-in/")
+    page.get_by_role("link", name="Glömt lösenord?").click()
+    page.get_by_label("E-postadress").fill("revisor@example.se")
+    page.get_by_role("button", name=re.compile("Återställ|Skicka")).click()
+    shot(page, "07-reset-sent")
+    assert page.inner_text("main") == unknown_answer  # nothing tells who has an account
+    assert mail.outbox[-1].to == ["revisor@example.se"]
+    link = link_in(mail.outbox[-1], "/konto/")
+
+    page.goto(live_server.url + link)
+    shot(page, "08-reset-new-password")
+    page.get_by_label(NEW_PASSWORD).fill("Ett-nytt-långt-lösenord-9")
+    page.get_by_label("Nytt lösenord (igen)").fill("Ett-nytt-långt-lösenord-9")
+    page.get_by_role("button", name="Ändra lösenord").click()
+    shot(page, "09-reset-done")
+
+    login(page, live_server, person.username, "Ett-nytt-långt-lösenord-9")
+    assert page.get_by_role("button", name="Logga ut").is_visible()
+
+    page.context.clear_cookies()
+    page.goto(live_server.url + link)
+    shot(page, "10-reset-link-again")
+    assert page.get_by_label(NEW_PASSWORD).count() == 0
