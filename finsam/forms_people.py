@@ -181,3 +181,16 @@ class NewAccountForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class SecondFactorResetForm(SafeFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Skäl",
+        max_length=300,
+        error_messages={
+            "required": "Ange skälet, t.ex. att personen har tappat sin telefon.",
+            "max_length": "Skriv skälet med högst 300 tecken.",
+        },
+        help_text="Personens app och säkerhetsnycklar tas bort och hen loggas ut överallt. "
+        "Vid nästa inloggning lägger hen till en ny.",
+    )

@@ -435,3 +435,59 @@ def person_remove(*, forbund: Forbund, user, reason: str, acting_user: ActingUse
     if not touched:
         raise ValidationError("Personen har ingen nuvarande eller kommande roll i förbundet.")
     return touched
+
+
+@transaction.atomic
+def second_factor_reset(
+    *, user, reason: str, acting_user: ActingUser, forbund: Forbund | None = None
+) -> int:
+    """Remove a person's second factors (authenticator app, security keys, recovery codes) and
+    end their sessions, when they have lost their phone or key; they add a new one at their
+    next login (where their förbund requires it, before anything else). A kansli does it for
+    a person whose roles are all in the kansli's förbund; the operator (forbund None, the
+    admin) for anyone. Returns the number of factors removed."""
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    if forbund is not None:
+        elsewhere = (
+            Membership.objects.filter(user=user)
+            .exclude(forbund=forbund)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+            .exists()
+        )
+        if elsewhere or user.is_staff or user.is_superuser:
+            raise ValidationError(
+                "Personen har roller i fler förbund eller sköter driften; driftansvarig "
+                "återställer tvåstegsverifieringen i administrationen."
+            )
+    factors = list(Authenticator.objects.filter(user=user))
+    if not factors:
+        raise ValidationError("Personen har ingen tvåstegsverifiering att återställa.")
+    kinds = sorted({str(f.get_type_display()) for f in factors})
+    Authenticator.objects.filter(pk__in=[f.pk for f in factors]).delete()
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    name = person_name(user)
+    changes = {"tvåstegsverifiering": [", ".join(kinds), "återställd"], "skäl": [None, reason[:300]]}
+    if forbund is not None:
+        audit_record(
+            forbund=forbund,
+            actor=acting_user,
+            action="account.mfa_admin_reset",
+            obj=user,
+            summary=f"Återställde tvåstegsverifieringen för {name}",
+            changes=changes,
+        )
+    audit_record(
+        forbund=None,
+        actor=acting_user,
+        action="account.mfa_admin_reset",
+        obj=user,
+        summary=f"{name}: tvåstegsverifieringen återställdes av {person_name(acting_user)}",
+        changes=changes,
+    )
+    return len(factors)

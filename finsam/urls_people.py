@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from finsam import views_mandate, views_people
+from finsam import views_factor, views_mandate, views_people
 
 urlpatterns: list = [
     path("inbjudan/<str:token>/", views_people.invitation_accept, name="invitation_accept"),
@@ -27,6 +27,11 @@ urlpatterns: list = [
         "f/<slug:slug>/personer/person/<int:user_id>/ta-bort/",
         views_people.person_remove,
         name="person_remove",
+    ),
+    path(
+        "f/<slug:slug>/personer/person/<int:user_id>/tvasteg/",
+        views_factor.second_factor_reset,
+        name="second_factor_reset",
     ),
     path(
         "f/<slug:slug>/personer/ny-mandatperiod/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -63,6 +64,18 @@ def people(request, slug: str):
         .order_by("user__last_name", "user__first_name", "starts_on")
     )
     current = [m for m in roles if m.is_active_on(today)]
+    # One query: who has a second factor (an app or a key), for the kansli to see who lacks
+    # one where the förbund requires it, and whose to reset.
+    with_factor = set(
+        Authenticator.objects.filter(
+            user_id__in={m.user_id for m in roles},
+            type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+        ).values_list("user_id", flat=True)
+    )
+    required = set(forbund.mfa_required_for)
+    for m in roles:
+        m.has_factor = m.user_id in with_factor
+        m.factor_required = bool(forbund.access_groups(m) & required)
     invitations = list(
         Invitation.objects.for_forbund(forbund).open().select_related("medlem", "created_by")
     )

@@ -186,6 +186,15 @@ ROWS: dict[str, Row] = {
         POST_ONLY, lambda w: {**slug_a(w), "pk": 1, "action": "dra-tillbaka"}, writes=True
     ),
     "membership_edit": Row(KANSLI_OF_A, role_a, writes=True),
+    # The kansli resets a person's lost second factor (the person of A's first role).
+    "second_factor_reset": Row(
+        KANSLI_OF_A,
+        lambda w: {
+            **slug_a(w),
+            "user_id": w["forbund_a"].memberships.order_by("pk").first().user_id,
+        },
+        writes=True,
+    ),
     "membership_end": Row(KANSLI_OF_A, role_a, writes=True),
     "person_remove": Row(
         KANSLI_OF_A,
