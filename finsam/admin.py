@@ -8,10 +8,14 @@ or member can never be attached to a förbund the admin cannot see.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from finsam.audit import audit_record, delete_recorded, plain, snapshot
 from finsam.models import AuditEvent, Forbund, Fordelningstal, Medlem, Membership, Role
+from finsam.people import second_factor_reset
 
 
 def _forbund_of(obj) -> Forbund | None:
@@ -157,3 +161,29 @@ class AuditEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    """Django's user admin, with the operator's reset of a lost second factor (in the log)."""
+
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Återställ tvåstegsverifiering (tappad telefon eller nyckel)")
+    def reset_second_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                second_factor_reset(
+                    user=user,
+                    reason="Återställd av driftansvarig i administrationen",
+                    acting_user=request.user,
+                )
+                done += 1
+            except ValidationError:
+                continue  # no factor to reset
+        self.message_user(request, f"Tvåstegsverifieringen återställd för {done} personer.")

@@ -88,3 +88,23 @@ def test_only_the_kansli_resets_and_another_forbunds_person_is_not_found():
     kansli.force_login(factories.kansli(forbund).user)
     url = f"/f/{forbund.slug}/personer/person/{stranger.user_id}/tvasteg/"
     assert kansli.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_operator_resets_anyones_second_factor_in_the_admin():
+    forbund, other = factories.complete_forbund(), factories.complete_forbund()
+    member = factories.revisor(forbund)
+    factories.revisor(other, user=member.user)
+    with_app(member.user)
+    operator = factories.UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(operator)
+    response = client.post(
+        "/admin/auth/user/",
+        {"action": "reset_second_factor", "_selected_action": [member.user_id]},
+    )
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=member.user).exists()
+    assert AuditEvent.objects.filter(
+        forbund=None, action="account.mfa_admin_reset", actor=operator
+    ).exists()
