@@ -4,6 +4,7 @@ second factor (an app, a security key), and the other sessions ended."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -117,3 +118,66 @@ def test_forgotten_password_is_chosen_anew_by_a_link_that_works_once(page, live_
     page.goto(live_server.url + link)
     shot(page, "10-reset-link-again")
     assert page.get_by_label(NEW_PASSWORD).count() == 0
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now (RFC 6238, by allauth's own functions); never
+    one about to change, which the server could read in the next window."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    if 30 - time.time() % 30 < 2:
+        time.sleep(2)  # the app's code is about to roll over; a person would wait too
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def test_person_adds_an_authenticator_app_and_is_asked_for_its_code_at_login(page, live_server):
+    forbund = factories.complete_forbund(name="Samordningsförbundet Kod", slug="kod")
+    person = factories.ledamot(forbund, user__username="ledamot-kod").user
+    login(page, live_server, person.username, factories.PASSWORD)
+
+    page.get_by_role("link", name="Inloggning och säkerhet").click()
+    shot(page, "11-security-page")
+    page.get_by_role("link", name="Hantera tvåstegsverifiering").click()
+    shot(page, "12-mfa-index")
+    page.get_by_role("link", name="Aktivera").click()
+    shot(page, "13-mfa-reauthenticate")
+    page.get_by_label("Lösenord").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Verifiera").click()
+    shot(page, "14-totp-activate")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.get_by_label("Autentiseringskod").fill(totp_code(secret))
+    page.get_by_role("button", name="Aktivera").click()
+    shot(page, "15-recovery-codes")
+    codes = page.get_by_label("Oanvända koder").input_value().split()
+    assert len(codes) == 10 and all(re.fullmatch(r"\d{8}", c) for c in codes), codes
+
+    page.get_by_role("button", name="Logga ut").click()
+    login(page, live_server, person.username, factories.PASSWORD)
+    shot(page, "16-mfa-authenticate")
+    page.get_by_label("Kod").fill(totp_code(secret))
+    page.get_by_role("button", name="Logga in").click()
+    assert page.get_by_role("button", name="Logga ut").is_visible()
+
+
+def test_kansli_of_a_forbund_requiring_a_second_factor_is_sent_to_add_one_first(page, live_server):
+    forbund = factories.complete_forbund(
+        name="Samordningsförbundet Krav", slug="krav", mfa_required_for=["kansli"]
+    )
+    kansli = factories.kansli(forbund, user__username="kansli-krav")
+    login(page, live_server, kansli.user.username, factories.PASSWORD)
+    page.wait_for_url("**/konto/2fa/")
+    shot(page, "17-mfa-required")
+    assert page.get_by_text("Förbundet kräver tvåstegsverifiering för din roll.").is_visible()
+
+    page.goto(f"{live_server.url}/f/krav/personer/")  # any other page: sent back
+    assert page.url.endswith("/konto/2fa/")
+
+    page.get_by_role("link", name="Aktivera").click()
+    page.get_by_label("Lösenord").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Verifiera").click()
+    secret = page.locator("#authenticator_secret").input_value()
+    page.get_by_label("Autentiseringskod").fill(totp_code(secret))
+    page.get_by_role("button", name="Aktivera").click()
+    page.get_by_role("link", name="Samordningsförbundet Krav").first.click()
+    page.get_by_role("link", name="Personer och inbjudningar").click()
+    assert page.get_by_role("heading", name="Personer i Samordningsförbundet Krav").is_visible()
