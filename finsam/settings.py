@@ -10,6 +10,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from finsam.env import env_bool, env_int, env_list, env_str
+from finsam.oidc_config import parse_providers, socialaccount_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("FINSAM_DATA_DIR", str(BASE_DIR / "data")))
@@ -185,9 +186,23 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = False  # finsam.middleware.SessionActivityMiddleware notes it
+# Login with the members' own identity providers (OpenID Connect; finsam/oidc.py): the
+# installation names them in FINSAM_OIDC_PROVIDERS (JSON, finsam/oidc_config.py); unset, the
+# login page offers none. A provider logs in only an account linked to it (by its owner, on
+# /konto/3rdparty/) or one it creates for an invitation to its domain; never one by address.
 SOCIALACCOUNT_ENABLED = True
 SOCIALACCOUNT_ADAPTER = "finsam.oidc.SocialAccountAdapter"
-SOCIALACCOUNT_PROVIDERS: dict = {}
+SOCIALACCOUNT_PROVIDERS: dict = socialaccount_providers(
+    parse_providers(env_str("FINSAM_OIDC_PROVIDERS", ""), allow_http=DEBUG or TESTING)
+)
+INSTALLED_APPS += ["allauth.socialaccount.providers.openid_connect"]
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a login starts by POST from our page, never by a link
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = True  # only ever reached for an invitation (finsam.oidc)
+SOCIALACCOUNT_STORE_TOKENS = False  # we need who the person is, not access to the provider
+# A provider that does not answer in this many seconds is reported as down.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 5)
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska")]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from finsam import oidc
 from finsam import people as services
 from finsam.accounts import note_second_factor
 from finsam.actions import run_and_return
@@ -308,6 +309,18 @@ def invitation_accept(request, token: str):
     if services.account_for(invitation.email) is not None:
         login_url = f"{resolve_url(settings.LOGIN_URL)}?next={quote(request.path)}"
         return render(request, "finsam/people/invitation.html", {**context, "login_url": login_url})
+    providers = [
+        {"id": p.app.provider_id, "name": p.app.name, "genitive": oidc.genitive(p.app.name)}
+        for p in oidc.providers_for_email(request, invitation.email)
+    ]
+    if request.method == "POST" and "provider" in request.POST:
+        started = oidc.invitation_login_start(
+            request, token=token, invitation=invitation, provider_id=request.POST["provider"]
+        )
+        if started is not None:
+            return started
+        messages.error(request, "Den inloggningen gäller inte den här inbjudan.")
+        return redirect("invitation_accept", token=token)
     form = NewAccountForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         return _accepted(
@@ -317,7 +330,11 @@ def invitation_accept(request, token: str):
             last_name=form.cleaned_data["last_name"],
             password=form.cleaned_data["password1"],
         )
-    return render(request, "finsam/people/invitation.html", {**context, "form": form})
+    return render(
+        request,
+        "finsam/people/invitation.html",
+        {**context, "form": form, "providers": providers},
+    )
 
 
 def _accepted(request, token: str, **kwargs):
