@@ -181,3 +181,50 @@ def test_kansli_of_a_forbund_requiring_a_second_factor_is_sent_to_add_one_first(
     page.get_by_role("link", name="Samordningsförbundet Krav").first.click()
     page.get_by_role("link", name="Personer och inbjudningar").click()
     assert page.get_by_role("heading", name="Personer i Samordningsförbundet Krav").is_visible()
+
+
+def virtual_security_key(page) -> None:
+    """A USB security key plugged into this browser (Chromium's virtual authenticator)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+
+
+def test_person_adds_a_security_key_and_logs_in_with_it(page, live_server):
+    forbund = factories.complete_forbund(name="Samordningsförbundet Nyckel", slug="nyckel")
+    person = factories.kansli(forbund, user__username="kansli-nyckel").user
+    virtual_security_key(page)
+    login(page, live_server, person.username, factories.PASSWORD)
+
+    page.get_by_role("link", name="Inloggning och säkerhet").click()
+    page.get_by_role("link", name="Hantera tvåstegsverifiering").click()
+    page.get_by_role("link", name="Lägg till").click()
+    page.get_by_label("Lösenord").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Verifiera").click()
+    shot(page, "18-webauthn-add")
+    page.get_by_label("Namn på nyckeln").fill("Min nyckel")
+    page.get_by_role("button", name="Lägg till").click()
+    page.wait_for_url("**/konto/2fa/**")
+    shot(page, "19-webauthn-added")
+    assert page.get_by_text("Säkerhetsnyckel tillagd.").is_visible()
+    page.goto(f"{live_server.url}/konto/2fa/webauthn/")
+    shot(page, "19b-webauthn-list")
+    assert page.get_by_role("row", name="Min nyckel").is_visible()
+
+    page.get_by_role("button", name="Logga ut").click()
+    login(page, live_server, person.username, factories.PASSWORD)
+    shot(page, "20-webauthn-authenticate")
+    page.get_by_role("button", name="Använd en säkerhetsnyckel").click()
+    page.wait_for_url(lambda url: "/konto/" not in url)
+    assert page.get_by_role("button", name="Logga ut").is_visible()
