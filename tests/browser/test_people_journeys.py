@@ -112,7 +112,7 @@ def test_forgotten_password_is_chosen_anew_by_a_link_that_works_once(page, live_
     shot(page, "09-reset-done")
 
     login(page, live_server, person.username, "Ett-nytt-långt-lösenord-9")
-    assert page.get_by_role("button", name="Logga ut").is_visible()
+    assert page.get_by_role("button", name="Logga ut", exact=True).is_visible()
 
     page.context.clear_cookies()
     page.goto(live_server.url + link)
@@ -151,12 +151,12 @@ def test_person_adds_an_authenticator_app_and_is_asked_for_its_code_at_login(pag
     codes = page.get_by_label("Oanvända koder").input_value().split()
     assert len(codes) == 10 and all(re.fullmatch(r"\d{8}", c) for c in codes), codes
 
-    page.get_by_role("button", name="Logga ut").click()
+    page.get_by_role("button", name="Logga ut", exact=True).click()
     login(page, live_server, person.username, factories.PASSWORD)
     shot(page, "16-mfa-authenticate")
     page.get_by_label("Kod").fill(totp_code(secret))
     page.get_by_role("button", name="Logga in").click()
-    assert page.get_by_role("button", name="Logga ut").is_visible()
+    assert page.get_by_role("button", name="Logga ut", exact=True).is_visible()
 
 
 def test_kansli_of_a_forbund_requiring_a_second_factor_is_sent_to_add_one_first(page, live_server):
@@ -222,9 +222,35 @@ def test_person_adds_a_security_key_and_logs_in_with_it(page, live_server):
     shot(page, "19b-webauthn-list")
     assert page.get_by_role("row", name="Min nyckel").is_visible()
 
-    page.get_by_role("button", name="Logga ut").click()
+    page.get_by_role("button", name="Logga ut", exact=True).click()
     login(page, live_server, person.username, factories.PASSWORD)
     shot(page, "20-webauthn-authenticate")
     page.get_by_role("button", name="Använd en säkerhetsnyckel").click()
     page.wait_for_url(lambda url: "/konto/" not in url)
-    assert page.get_by_role("button", name="Logga ut").is_visible()
+    assert page.get_by_role("button", name="Logga ut", exact=True).is_visible()
+
+
+def test_logging_out_everywhere_else_sends_the_other_browser_to_the_login_page(
+    page, browser, live_server
+):
+    forbund = factories.complete_forbund(name="Samordningsförbundet Session", slug="session")
+    person = factories.kansli(forbund, user__username="kansli-session").user
+    other = browser.new_context(locale="sv-SE").new_page()
+    try:
+        login(other, live_server, person.username, factories.PASSWORD)
+        other.get_by_role("link", name="Samordningsförbundet Session").first.click()
+        login(page, live_server, person.username, factories.PASSWORD)
+
+        page.get_by_role("link", name="Inloggning och säkerhet").click()
+        assert page.locator("main table").first.get_by_role("row").count() == 3  # head, two
+        page.get_by_role("button", name="Logga ut på alla andra enheter").click()
+        shot(page, "21-security-logged-out-others")
+        assert page.get_by_text("Du är utloggad på alla andra enheter.").is_visible()
+
+        other.get_by_role("link", name="Personer och inbjudningar").click()
+        other.wait_for_url("**/konto/logga-in/**")
+        assert other.get_by_role("heading", name="Logga in").is_visible()
+        page.reload()  # this browser stays in
+        assert page.get_by_role("button", name="Logga ut", exact=True).is_visible()
+    finally:
+        other.context.close()
