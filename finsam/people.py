@@ -472,7 +472,10 @@ def second_factor_reset(
     for session in UserSession.objects.filter(user=user):
         session.end()
     name = person_name(user)
-    changes = {"tvåstegsverifiering": [", ".join(kinds), "återställd"], "skäl": [None, reason[:300]]}
+    changes = {
+        "tvåstegsverifiering": [", ".join(kinds), "återställd"],
+        "skäl": [None, reason[:300]],
+    }
     if forbund is not None:
         audit_record(
             forbund=forbund,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
@@ -264,6 +265,9 @@ def my_security(request):
             "current_key": request.session.session_key,
             "factors": factors,
             "required": second_factor_required(request.user),
+            "providers": bool(
+                settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS")
+            ),
             "events": shown[:20],
         },
     )

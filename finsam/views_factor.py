@@ -40,9 +40,7 @@ def second_factor_reset(request, slug: str, user_id: int):
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
             ),
-            done=lambda _: (
-                f"Tvåstegsverifieringen för {services.person_name(user)} är återställd."
-            ),
+            done=lambda _: f"Tvåstegsverifieringen för {services.person_name(user)} är återställd.",
             to=lambda _: url,
             already_to=url,
         )

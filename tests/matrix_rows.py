@@ -166,6 +166,15 @@ ROWS: dict[str, Row] = {
     "usersessions_list": Row(ANY_USER),
     "my_security": Row(ANY_USER),
     "socialaccount_connections": Row(ANY_USER),
+    # A member's identity provider the installation does not name is not found, for anyone.
+    "openid_connect_login": Row(
+        {p: 404 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")},
+        lambda w: {"provider_id": "ingen"},
+    ),
+    "openid_connect_callback": Row(
+        {p: 404 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")},
+        lambda w: {"provider_id": "ingen"},
+    ),
     "socialaccount_signup": Row(EVERYONE_302, anonymous_to="/konto/logga-in/"),
     "socialaccount_login_cancelled": Row(EVERYONE_200),
     "socialaccount_login_error": Row(

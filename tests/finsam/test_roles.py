@@ -96,7 +96,9 @@ def test_login_page_is_swedish_and_logs_in():
     page = client.get("/konto/logga-in/").content.decode()
     assert 'lang="sv"' in page and "Användarnamn" in page and "Lösenord" in page
     bad = client.post("/konto/logga-in/", {"login": "anna", "password": "fel"})
-    assert "Användarnamnet och/eller lösenordet är felaktigt" in bad.content.decode()  # allauth, in Swedish
+    assert (
+        "Användarnamnet och/eller lösenordet är felaktigt" in bad.content.decode()
+    )  # allauth, in Swedish
     ok = client.post("/konto/logga-in/", {"login": "anna", "password": factories.PASSWORD})
     assert ok.status_code == 302 and ok["Location"] == "/"
 

@@ -83,7 +83,9 @@ def test_only_the_kansli_resets_and_another_forbunds_person_is_not_found():
     stranger = factories.ledamot(other)
     board = Client()
     board.force_login(factories.ledamot(forbund).user)
-    assert board.get(f"/f/{forbund.slug}/personer/person/{member.user_id}/tvasteg/").status_code == 403
+    assert (
+        board.get(f"/f/{forbund.slug}/personer/person/{member.user_id}/tvasteg/").status_code == 403
+    )
     kansli = Client()
     kansli.force_login(factories.kansli(forbund).user)
     url = f"/f/{forbund.slug}/personer/person/{stranger.user_id}/tvasteg/"
