@@ -245,3 +245,21 @@ def test_nobody_signs_up_without_an_invitation():
 
     assert not get_user_model().objects.filter(username="ny").exists()
     assert "stängd" in page.lower() or "inte öppen" in page.lower() or "closed" not in page
+
+
+@pytest.mark.django_db
+def test_a_board_member_of_the_coming_period_may_log_in_by_code_and_a_past_one_may_not():
+    from datetime import date
+
+    forbund = factories.complete_forbund()
+    coming = factories.ledamot(forbund, starts_on=date(2027, 1, 1), ends_on=date(2030, 12, 31))
+    past = factories.ledamot(forbund, starts_on=date(2019, 1, 1), ends_on=date(2022, 12, 31))
+    for member, address in ((coming, "ny@kommun.se"), (past, "gammal@kommun.se")):
+        member.user.email = address
+        member.user.save()
+    with time_machine.travel(datetime(2026, 12, 10, 9, 0, tzinfo=UTC), tick=False):
+        Client().post("/konto/login/code/", {"email": "ny@kommun.se"})
+        Client().post("/konto/login/code/", {"email": "gammal@kommun.se"})
+    coming_mail, past_mail = mail.outbox
+    assert re.search(CODE, coming_mail.body, re.M)
+    assert "tillåter inte inloggning med kod" in past_mail.body
