@@ -142,7 +142,7 @@ def test_person_adds_an_authenticator_app_and_is_asked_for_its_code_at_login(pag
     shot(page, "11-security-page")
     page.get_by_role("link", name="Hantera tvåstegsverifiering").click()
     shot(page, "12-mfa-index")
-    page.get_by_role("link", name="Aktivera").click()
+    page.get_by_role("link", name="Koppla en app").click()
     shot(page, "13-mfa-reauthenticate")
     page.get_by_label("Lösenord").fill(factories.PASSWORD)
     page.get_by_role("button", name="Verifiera").click()
@@ -174,11 +174,12 @@ def test_kansli_of_a_forbund_requiring_a_second_factor_is_sent_to_add_one_first(
     page.wait_for_url("**/konto/2fa/")
     shot(page, "17-mfa-required")
     assert page.get_by_text("Förbundet kräver tvåstegsverifiering för din roll.").is_visible()
+    assert page.get_by_role("heading", name="Tvåstegsverifiering", level=1).is_visible()
 
     page.goto(f"{live_server.url}/f/krav/personer/")  # any other page: sent back
     assert page.url.endswith("/konto/2fa/")
 
-    page.get_by_role("link", name="Aktivera").click()
+    page.get_by_role("link", name="Koppla en app").click()
     page.get_by_label("Lösenord").fill(factories.PASSWORD)
     page.get_by_role("button", name="Verifiera").click()
     secret = page.locator("#authenticator_secret").input_value()
@@ -215,7 +216,7 @@ def test_person_adds_a_security_key_and_logs_in_with_it(page, live_server):
 
     page.get_by_role("link", name="Inloggning och säkerhet").click()
     page.get_by_role("link", name="Hantera tvåstegsverifiering").click()
-    page.get_by_role("link", name="Lägg till").click()
+    page.get_by_role("link", name="Lägg till säkerhetsnyckel").click()
     page.get_by_label("Lösenord").fill(factories.PASSWORD)
     page.get_by_role("button", name="Verifiera").click()
     shot(page, "18-webauthn-add")
