@@ -105,6 +105,46 @@ class MFAAdapter(DefaultMFAAdapter):
     pass
 
 
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("CrOS", "Chromebook"),
+    ("Linux", "Linux"),
+)
+
+
+def device_label(user_agent: str) -> str:
+    """ "Firefox på Windows" from a browser's User-Agent, for a person to recognise their own
+    devices; "Okänd webbläsare" when it names none we know."""
+    agent = user_agent or ""
+    browser = next((name for mark, name in _BROWSERS if mark in agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in agent), "")
+    if browser and system:
+        return f"{browser} på {system}"
+    return browser or system or "Okänd webbläsare"
+
+
+def person_label(user) -> str:
+    """How allauth names the person in its messages ("Du har loggat in som Anna Ek")."""
+    return user.get_full_name() or user.get_username()
+
+
+def record_account_event(user, action: str, summary: str, request: HttpRequest | None) -> None:
+    """An event of the person's account from a view (finsam.views.my_security)."""
+    _record(user, action, summary, request)
+
+
 def _where(request: HttpRequest | None) -> dict[str, list]:
     if request is None:
         return {}

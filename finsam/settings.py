@@ -155,6 +155,7 @@ LOGOUT_REDIRECT_URL = "login"
 # person chooses it. No page says whether an address has an account.
 ACCOUNT_ADAPTER = "finsam.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_USER_DISPLAY = "finsam.accounts.person_label"
 ACCOUNT_FORMS = {"login": "finsam.auth_forms.LoginForm"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -182,6 +183,9 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
 MFA_ADAPTER = "finsam.accounts.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Finsam Plan"
+# A code typed as the 30-second window turns is still taken (the one before or after); a code
+# once used is refused for the whole span (allauth marks it in the cache).
+MFA_TOTP_TOLERANCE = 1
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 MFA_RECOVERY_CODE_COUNT = 10

@@ -217,7 +217,7 @@ def my_security(request):
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
 
-    from finsam.accounts import second_factor_required
+    from finsam.accounts import device_label, record_account_event, second_factor_required
 
     if request.method == "POST" and request.POST.get("action") == "logout_others":
         others = UserSession.objects.filter(user=request.user).exclude(
@@ -227,13 +227,12 @@ def my_security(request):
         for session in others:
             session.end()
             ended += 1
-        AuditEvent.objects.create(
-            actor=request.user,
-            action="account.logout_others",
-            object_type="auth.user",
-            object_id=str(request.user.pk),
-            object_repr=str(request.user)[:300],
-            summary=f"Loggade ut {ended} andra inloggning{'' if ended == 1 else 'ar'}",
+        record_account_event(
+            request.user,
+            "account.logout_others",
+            "Loggade ut på alla andra enheter"
+            + (f" ({'en inloggning' if ended == 1 else f'{ended} inloggningar'})" if ended else ""),
+            request,
         )
         messages.success(
             request,
@@ -247,6 +246,8 @@ def my_security(request):
         key=lambda s: s.last_seen_at or s.created_at,
         reverse=True,
     )
+    for session in sessions:
+        session.device = device_label(session.user_agent)
     factors = list(Authenticator.objects.filter(user=request.user).order_by("type"))
     events = list(
         AuditEvent.objects.filter(

@@ -54,6 +54,9 @@ def test_a_person_logs_in_with_username_or_email_address_and_it_is_logged():
     assert login(Client(), member.user.username).status_code == 302
     client = Client(HTTP_USER_AGENT="Testwebbläsare/1.0")
     assert login(client, "Anna.Ek@kommun.se").status_code == 302
+    # The welcome names the person, not their username.
+    welcome = client.get("/").content.decode()
+    assert f"loggat in som {member.user.get_full_name()}" in welcome
     assert client.get(f"/f/{member.forbund.slug}/").status_code == 200
     event = AuditEvent.objects.filter(action="account.login", actor=member.user).first()
     assert event.changes["webbläsare"][1] == "Testwebbläsare/1.0"
@@ -219,12 +222,19 @@ def test_a_role_the_forbund_requires_a_second_factor_for_must_add_one_first(
 @pytest.mark.django_db
 def test_a_person_sees_their_sessions_and_logs_out_everywhere_else():
     member = factories.ledamot(factories.complete_forbund())
-    phone, laptop = Client(HTTP_USER_AGENT="Telefon"), Client(HTTP_USER_AGENT="Dator")
+    phone = Client(
+        HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36"
+    )
+    laptop = Client(HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0; rv:133.0) Firefox/133.0")
     login(phone, member.user.username)
     login(laptop, member.user.username)
     page = laptop.get("/konto/sakerhet/").content.decode()
-    assert "Telefon" in page and "Dator" in page and "(den här)" in page
+    assert "Chrome på Android" in page and "Firefox på Windows" in page and "(den här)" in page
     laptop.post("/konto/sakerhet/", {"action": "logout_others"})
+    assert (
+        "Loggade ut på alla andra enheter (en inloggning)"
+        in laptop.get("/konto/sakerhet/").content.decode()
+    )
     assert phone.get(f"/f/{member.forbund.slug}/").status_code == 302
     assert laptop.get(f"/f/{member.forbund.slug}/").status_code == 200
 
@@ -263,3 +273,21 @@ def test_a_board_member_of_the_coming_period_may_log_in_by_code_and_a_past_one_m
     coming_mail, past_mail = mail.outbox
     assert re.search(CODE, coming_mail.body, re.M)
     assert "tillåter inte inloggning med kod" in past_mail.body
+
+
+def test_a_device_is_named_as_its_owner_knows_it():
+    from finsam.accounts import device_label
+
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+    )
+    edge = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
+    )
+    assert device_label(firefox) == "Firefox på Windows"
+    assert device_label(iphone) == "Safari på iPhone"
+    assert device_label(edge) == "Edge på Windows"
+    assert device_label("") == "Okänd webbläsare"
