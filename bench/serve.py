@@ -244,7 +244,7 @@ class Client:
             "/konto/logga-in/",
             body={
                 "csrfmiddlewaretoken": token.decode(),
-                "username": username,
+                "login": username,
                 "password": password,
             },
         )

@@ -10,6 +10,8 @@ address and the browser it came from.
 
 from __future__ import annotations
 
+import time
+
 from allauth.account import signals as account_signals
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import filter_users_by_email
@@ -26,6 +28,7 @@ from finsam.lockout import client_ip
 from finsam.models import AuditEvent, Forbund, Membership
 
 MFA_SESSION_KEY = "finsam_mfa_missing"
+MFA_CHECKED_KEY = "finsam_mfa_checked"
 
 
 def _policy_groups(memberships) -> list[tuple[Forbund, set[str]]]:
@@ -72,6 +75,7 @@ def note_second_factor(request: HttpRequest, user) -> None:
     """Remember in the session whether the person still owes a second factor (read on every
     request by SecondFactorRequiredMiddleware, so the check costs no query per page)."""
     missing = second_factor_required(user) and not has_second_factor(user)
+    request.session[MFA_CHECKED_KEY] = int(time.time())
     if missing:
         request.session[MFA_SESSION_KEY] = True
     else:

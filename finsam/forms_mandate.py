@@ -17,7 +17,7 @@ from finsam.mandate import (
     next_mandate_period,
     seat_label,
 )
-from finsam.models import Membership, Seat
+from finsam.models import ROLE_DAYS, Membership, Seat
 from finsam.saving import SafeFormMixin
 
 DATE_ERRORS = {"invalid": "Ange ett datum som ÅÅÅÅ-MM-DD.", "required": "Ange ett datum."}
@@ -98,6 +98,10 @@ class MandateForm(SafeFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("starts_on", "ends_on"):
+            day = cleaned.get(name)
+            if day is not None and not (ROLE_DAYS[0] <= day <= ROLE_DAYS[1]):
+                self.add_error(name, f"Ange en dag mellan {ROLE_DAYS[0]:%Y} och {ROLE_DAYS[1]:%Y}.")
         for m in self.seats:
             if cleaned.get(f"s{m.pk}_action") == NEW_PERSON and not cleaned.get(f"s{m.pk}_email"):
                 self.add_error(f"s{m.pk}_email", "Ange den nya personens e-postadress.")
@@ -133,7 +137,7 @@ class MandateForm(SafeFormMixin, forms.Form):
         shown = [
             str(c.starts_on),
             str(c.ends_on),
-            [[s.membership.pk, s.action, s.email] for s in c.seats],
+            [[s.membership.pk, s.action, s.email, s.name] for s in c.seats],
             c.chair,
             c.vice_chair,
         ]

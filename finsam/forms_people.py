@@ -113,6 +113,7 @@ class EndForm(SafeFormMixin, forms.Form):
         label="Sista dag i rollen",
         widget=_date_widget(),
         error_messages={"required": "Ange sista dagen.", **DATE_ERRORS},
+        help_text="Personen har rollen hela den dagen; välj gårdagen för att den ska upphöra nu.",
     )
     reason = forms.CharField(
         label="Skäl",

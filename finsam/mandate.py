@@ -179,7 +179,7 @@ def mandate_period_start(
     # Locked, and read again: the roles as they are now, not as the form saw them.
     rows = {
         m.pk: m
-        for m in Membership.objects.select_for_update()
+        for m in Membership.objects.select_for_update(of=("self",))
         .select_related("user", "medlem")
         .filter(pk__in=[s.membership.pk for s in choice.seats], forbund=forbund)
     }

@@ -54,8 +54,10 @@ def _note_last_seen(session) -> None:
 
 class SecondFactorRequiredMiddleware:
     """A person whose förbund requires a second factor of their role, and who has none, is
-    sent to add one before any other page (noted at login and when a factor changes:
-    finsam.accounts.note_second_factor; read from the session, so no query per request)."""
+    sent to add one before any other page. Whether they owe one is noted in the session at
+    login and when a factor changes (finsam.accounts.note_second_factor) and asked again every
+    few minutes (TOUCH_EVERY), so a role or a policy that changes during a session, or a
+    session older than the policy, is caught too; while owed, it is asked on every request."""
 
     ALLOWED_PREFIXES = ("/konto/", "/static/", "/halsa/", "/favicon.ico", "/inbjudan/")
 
@@ -63,14 +65,16 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from finsam.accounts import MFA_CHECKED_KEY, MFA_SESSION_KEY, note_second_factor
+
         session = getattr(request, "session", None)
-        if (
-            session is not None
-            and session.get("finsam_mfa_missing")
-            and request.user.is_authenticated
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and self._still_missing(request)
+        if session is None or not request.user.is_authenticated:
+            return self.get_response(request)
+        if session.get(MFA_SESSION_KEY) or (
+            int(time.time()) - session.get(MFA_CHECKED_KEY, 0) >= TOUCH_EVERY
         ):
+            note_second_factor(request, request.user)
+        if session.get(MFA_SESSION_KEY) and not request.path.startswith(self.ALLOWED_PREFIXES):
             messages.warning(
                 request,
                 "Förbundet kräver tvåstegsverifiering för din roll. Lägg till en app med "
@@ -81,14 +85,6 @@ class SecondFactorRequiredMiddleware:
                 return HttpResponseClientRedirect(target)
             return HttpResponseRedirect(target)
         return self.get_response(request)
-
-    @staticmethod
-    def _still_missing(request) -> bool:
-        # Asked again only while owed: a factor added, or a role ended, lets the person on.
-        from finsam.accounts import note_second_factor
-
-        note_second_factor(request, request.user)
-        return bool(request.session.get("finsam_mfa_missing"))
 
 
 class PrivatePagesMiddleware:

@@ -404,6 +404,11 @@ class Seat(models.TextChoices):
     ERSATTARE = "ersattare", "Ersättare"
 
 
+# The days a role's period may name: wide enough for any förbund (the first were formed in
+# 2004), narrow enough that the day before or after is still a date.
+ROLE_DAYS = (date(2000, 1, 1), date(2100, 12, 31))
+
+
 class MembershipQuerySet(models.QuerySet):
     def for_forbund(self, forbund: Forbund) -> MembershipQuerySet:
         return self.filter(forbund=forbund)
@@ -583,6 +588,12 @@ class Membership(models.Model):
                     "is_vice_chair": "Vice ordföranden ska vara en ordinarie ledamot, inte ordföranden."
                 }
             )
+        for name in ("starts_on", "ends_on"):
+            day = getattr(self, name)
+            if day is not None and not (ROLE_DAYS[0] <= day <= ROLE_DAYS[1]):
+                raise ValidationError(
+                    {name: f"Ange en dag mellan {ROLE_DAYS[0]:%Y} och {ROLE_DAYS[1]:%Y}."}
+                )
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "Rollen kan inte sluta innan den börjar."})
         if self.user_id and self.forbund_id and self.role:

@@ -179,6 +179,15 @@ def invitation_create(
     )
     token = _new_token(invitation)
     invitation.full_clean()
+    if (
+        Invitation.objects.for_forbund(forbund)
+        .open()
+        .filter(email=invitation.email, role=invitation.role)
+        .exists()
+    ):
+        raise ValidationError(
+            {"email": "Adressen har redan en obesvarad inbjudan till rollen; skicka den igen."}
+        )
     invitation.save()
     audit_record(
         forbund=forbund,
@@ -243,7 +252,8 @@ def invitation_for_token(token: str, *, lock: bool = False) -> Invitation:
     """The open, unexpired invitation a link's token belongs to; InvitationRefused otherwise."""
     rows = Invitation.objects.select_related("forbund", "medlem", "created_by")
     if lock:
-        rows = rows.select_for_update()
+        # Only the invitation's row: PostgreSQL locks no row of a nullable join's outer side.
+        rows = rows.select_for_update(of=("self",))
     invitation = rows.filter(token_hash=_token_hash(token or "")).first()
     if invitation is None:
         raise InvitationRefused(UNKNOWN_LINK, code="unknown")
@@ -309,15 +319,28 @@ def invitation_accept(
     return membership
 
 
-def _ensure_kansli_remains(forbund: Forbund, last_day: date | None) -> None:
-    """Refuse a change that leaves the förbund without a current kansli after last_day (the
-    last day of a role that ends; None if it does not end)."""
-    today = timezone.localdate()
-    rows = Membership.objects.for_forbund(forbund).filter(role=Role.KANSLI).active_on(today)
-    if last_day is not None:
-        rows = rows.active_on(max(today, last_day + timedelta(days=1)))
-    if not rows.exists():
-        raise ValidationError(LAST_KANSLI, code="last_kansli")
+def _ensure_kansli_remains(forbund: Forbund) -> None:
+    """Refuse a change after which the förbund is without a kansli on some day from today on:
+    the kansli's periods, as they stand after the change, must follow each other without a gap
+    until one that does not end (a hand-over from one person to the next is fine)."""
+    rows = list(
+        Membership.objects.for_forbund(forbund)
+        .filter(role=Role.KANSLI)
+        .exclude(ends_on__lt=timezone.localdate())
+        .values_list("starts_on", "ends_on")
+    )
+    day = timezone.localdate()
+    while True:
+        covering = [
+            end
+            for start, end in rows
+            if (start is None or start <= day) and (end is None or end >= day)
+        ]
+        if not covering:
+            raise ValidationError(LAST_KANSLI, code="last_kansli")
+        if None in covering:
+            return
+        day = max(covering) + timedelta(days=1)
 
 
 def _who(membership: Membership) -> str:
@@ -340,7 +363,7 @@ def membership_update(
         what=lambda m, changes: f"rollen för {_who(m)} ({changed_names(m, changes)})",
     )
     if saved.role == Role.KANSLI:
-        _ensure_kansli_remains(forbund, saved.ends_on)
+        _ensure_kansli_remains(forbund)
     return saved
 
 
@@ -367,7 +390,7 @@ def membership_end(
         raise ValidationError({"ends_on": error.messages}) from error
     row.save(update_fields=["ends_on", "ended_reason"])
     if row.role == Role.KANSLI:
-        _ensure_kansli_remains(row.forbund, ends_on)
+        _ensure_kansli_remains(row.forbund)
     audit_record(
         forbund=row.forbund,
         actor=acting_user,
@@ -384,37 +407,41 @@ def membership_end(
 
 @transaction.atomic
 def person_remove(*, forbund: Forbund, user, reason: str, acting_user: ActingUser) -> int:
-    """Remove a person from the förbund: every current role ends today, every coming one is
-    deleted, each with the reason (required). Returns the number of roles touched."""
+    """Remove a person from the förbund at once: every current role ends yesterday (a role's
+    last day counts in full, so ending today would leave the rest of today to them), a role
+    that began today and every coming one are deleted, each with the reason (required). A
+    person left with no role anywhere is logged out everywhere. Returns the roles touched."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": REASON_REQUIRED})
     today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
     roles = list(
         Membership.objects.for_forbund(forbund)
         .filter(user=user)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("user", "forbund")
     )
     touched = 0
     ends_kansli = False
     for row in roles:
-        if row.starts_on is not None and row.starts_on > today:
+        if row.starts_on is not None and row.starts_on >= today:
             delete_recorded(
                 instance=row,
                 acting_user=acting_user,
                 forbund=forbund,
-                what=f"den kommande rollen för {_who(row)}",
+                what=f"den {'kommande ' if row.starts_on > today else ''}rollen för {_who(row)}",
                 changes={
                     "starts_on": [plain(row.starts_on), None],
                     "ended_reason": ["", reason[:300]],
                 },
                 action="membership.remove",
             )
+            ends_kansli = ends_kansli or row.role == Role.KANSLI
             touched += 1
         elif row.is_active_on(today):
             old_end = row.ends_on
-            row.ends_on = today
+            row.ends_on = yesterday
             row.ended_reason = reason[:300]
             row.save(update_fields=["ends_on", "ended_reason"])
             ends_kansli = ends_kansli or row.role == Role.KANSLI
@@ -425,13 +452,18 @@ def person_remove(*, forbund: Forbund, user, reason: str, acting_user: ActingUse
                 obj=row,
                 summary=f"Tog bort {_who(row)} ur förbundet",
                 changes={
-                    "ends_on": [plain(old_end), plain(today)],
+                    "ends_on": [plain(old_end), plain(yesterday)],
                     "ended_reason": ["", row.ended_reason],
                 },
             )
             touched += 1
     if ends_kansli:
-        _ensure_kansli_remains(forbund, today)
+        _ensure_kansli_remains(forbund)
+    if touched and not Membership.objects.filter(user=user).exclude(ends_on__lt=today).exists():
+        from allauth.usersessions.models import UserSession
+
+        for session in UserSession.objects.filter(user=user):
+            session.end()
     if not touched:
         raise ValidationError("Personen har ingen nuvarande eller kommande roll i förbundet.")
     return touched
@@ -460,9 +492,9 @@ def second_factor_reset(
             .exists()
         )
         if elsewhere or user.is_staff or user.is_superuser:
+            # Says nothing of why (another förbund's roles are not this kansli's to know).
             raise ValidationError(
-                "Personen har roller i fler förbund eller sköter driften; driftansvarig "
-                "återställer tvåstegsverifieringen i administrationen."
+                "Tvåstegsverifieringen för den här personen återställs av driftansvarig."
             )
     factors = list(Authenticator.objects.filter(user=user))
     if not factors:

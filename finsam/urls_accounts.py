@@ -1,16 +1,27 @@
 """allauth's pages under /konto/, with the product's own login address for all of them:
 allauth's "account_login" is the same page as "login", so every redirect to log in (from the
-second factor, a code, a reset) lands on /konto/logga-in/."""
+second factor, a code, a reset) lands on /konto/logga-in/.
+
+A person does not manage their own e-mail addresses here: an address is what an invitation
+was sent to (or the operator set), so nobody can claim another's address and with it their
+invitations, codes and reset links."""
 
 from allauth.account import urls as account_urls
 from allauth.account import views as account_views
 from allauth.urls import build_provider_urlpatterns
 from django.urls import include, path
 
+OMITTED = {
+    "account_login",  # the product's own, above
+    "account_email",
+    "account_confirm_email",
+    "account_email_verification_sent",
+}
+
 urlpatterns = [
     path("logga-in/", account_views.login, name="login"),
     path("logga-in/", account_views.login, name="account_login"),
-    *(p for p in account_urls.urlpatterns if getattr(p, "name", None) != "account_login"),
+    *(p for p in account_urls.urlpatterns if getattr(p, "name", None) not in OMITTED),
     path("2fa/", include("allauth.mfa.urls")),
     path("3rdparty/", include("allauth.socialaccount.urls")),
     *build_provider_urlpatterns(),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from finsam import services
@@ -37,11 +38,16 @@ def forbund_detail(request, slug: str):
             Prefetch("fordelningstal", queryset=Fordelningstal.objects.order_by("-year"))
         )
     )
+    # The roles held today, and apart from them the board of a coming period (past roles are
+    # on the people page, under Tidigare).
     people = list(
         Membership.objects.for_forbund(forbund)
+        .exclude(ends_on__lt=timezone.localdate())
         .select_related("user", "medlem")
-        .order_by("-is_chair", "seat", "user__last_name", "user__first_name")
+        .order_by("-is_chair", "-is_vice_chair", "seat", "user__last_name", "user__first_name")
     )
+    coming = [m for m in people if m.starts_on and m.starts_on > timezone.localdate()]
+    people = [m for m in people if m not in coming]
     context = {
         "access": access,
         "forbund": forbund,
@@ -50,6 +56,7 @@ def forbund_detail(request, slug: str):
         "styrelse": [m for m in people if m.role == Role.STYRELSE],
         "kansli": [m for m in people if m.role == Role.KANSLI],
         "revisorer": [m for m in people if m.role == Role.REVISOR],
+        "coming": coming,
     }
     return render(request, "finsam/forbund_detail.html", context)
 

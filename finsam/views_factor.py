@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from finsam import people as services
 from finsam.forms_people import SecondFactorResetForm
@@ -19,9 +20,11 @@ from finsam.tenancy import get_forbund_for_user
 @nav("personer")
 def second_factor_reset(request, slug: str, user_id: int):
     access = get_forbund_for_user(request, slug, need="edit")
+    # A person with a role today or to come: a past member is no longer the kansli's.
     role = (
         Membership.objects.for_forbund(access.forbund)
         .filter(user_id=user_id)
+        .exclude(ends_on__lt=timezone.localdate())
         .select_related("user")
         .first()
     )

@@ -104,6 +104,7 @@ NOT_EXPORTED = {
     "finsam.SubmittedForm": "one-time tokens of forms already saved; no förbund",
     "finsam.WorkRequest": "the rate limit's count of the last minutes",
     "finsam.ChangeCount": "the förbund's count of changes, begun anew past every PDF's mark",
+    "finsam.Invitation": "an open invitation's link leads to this installation; invite anew there",
 }
 USER_FIELDS = ("username", "first_name", "last_name", "email", "password", "is_active")
 

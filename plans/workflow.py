@@ -348,13 +348,14 @@ def objections(plan: Plan) -> tuple[list[Approval], list[Comment]]:
     return requests, threads
 
 
-def quorum(plan: Plan) -> tuple[int, int, int]:
+def quorum(plan: Plan, on: date | None = None) -> tuple[int, int, int]:
     """(approvals by ordinarie ledamöter this round, number of ordinarie ledamöter, needed):
-    the ledamöter in office today, whose approvals prepare the decision."""
+    the ledamöter in office on the day (today, while the board prepares the decision; the
+    meeting date, for the decision's record)."""
     ordinarie = (
         Membership.objects.filter(forbund_id=plan.forbund_id)
         .ordinarie()
-        .current()
+        .active_on(on or timezone.localdate())
         .values_list("user_id", flat=True)
     )
     ordinarie = set(ordinarie)
@@ -548,7 +549,7 @@ def plan_adopt(
     plan.meeting_date = meeting_date
     plan.paragraph = paragraph
     plan.diarienummer = diarienummer
-    approved, _, _ = quorum(plan)
+    approved, _, _ = quorum(plan, on=meeting_date)
     plan.attendance = {
         "ledamoter": [(m.user.get_full_name() or m.user.username) for m in attendance.ledamoter],
         "ersattare": [(m.user.get_full_name() or m.user.username) for m in attendance.ersattare],

@@ -63,7 +63,15 @@ DROPPED = {"individ_percent"}
 # Tables a post may write without recording a change, none of them the product's data: the
 # session, the one-time token of a valid form (finsam.saving; also when it changed nothing),
 # and the work a person asked for, which the rate limit counts (finsam.ratelimit).
-NOT_DATA = {"django_session", "finsam_submittedform", "finsam_workrequest"}
+NOT_DATA = {
+    "django_session",
+    "finsam_submittedform",
+    "finsam_workrequest",
+    # What a login attempt leaves: the lockout's count and the person's sessions.
+    "axes_accessattempt",
+    "axes_accesslog",
+    "usersessions_usersession",
+}
 
 
 @dataclass
@@ -241,7 +249,7 @@ def _post(client, form: Form, sent: dict[str, str], run, findings) -> object:
     value = next(iter(sent.values()), "")
     names = ",".join(sent) if len(sent) < 4 else "every field"
     where = f"{form.action} {names}={value[:40]!r}"
-    events = AuditEvent.objects.count()
+    events = _changes_recorded()
     findings.posts += 1
     response = None
     with transaction.atomic():
@@ -256,11 +264,28 @@ def _post(client, form: Form, sent: dict[str, str], run, findings) -> object:
     return response
 
 
+def _changes_recorded() -> int:
+    """Events that record a change; an account's own events (a failed password check on the
+    page that asks for it again) change nothing and are not saves."""
+    return AuditEvent.objects.exclude(action__startswith="account.").count()
+
+
 def _judge(client, form, sent, where, response, events, run, findings) -> None:
     status = response.status_code
-    recorded = AuditEvent.objects.count() > events
+    recorded = _changes_recorded() > events
     after = snapshot(run.tables)
     changed = {t: after[t] - run.before[t] for t in run.tables if after[t] != run.before[t]}
+    if not recorded:
+        # An account's own events (a failed password, a logout) are a record, not a change.
+        account = set(
+            AuditEvent.objects.filter(action__startswith="account.").values_list("pk", flat=True)
+        )
+        table = AuditEvent._meta.db_table
+        left = {row for row in changed.get(table, ()) if row[0] not in account}
+        if left:
+            changed[table] = left
+        else:
+            changed.pop(table, None)
     if status >= 500:
         findings.server_errors.append(f"{where}: {status}")
     elif not recorded and changed:

@@ -291,3 +291,31 @@ def test_a_device_is_named_as_its_owner_knows_it():
     assert device_label(iphone) == "Safari på iPhone"
     assert device_label(edge) == "Edge på Windows"
     assert device_label("") == "Okänd webbläsare"
+
+
+@pytest.mark.django_db
+def test_a_role_that_comes_to_require_a_second_factor_during_a_session_is_sent_to_add_one():
+    forbund = factories.complete_forbund()
+    forbund.mfa_required_for = [AccessGroup.ORDFORANDE.value]
+    forbund.save()
+    member = factories.ledamot(forbund)
+    with time_machine.travel(NOW, tick=False):
+        client = Client()
+        login(client, member.user.username)
+        assert client.get(f"/f/{forbund.slug}/").status_code == 200
+        member.is_chair = True  # the kansli makes them chair while they are logged in
+        member.save()
+    with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+        page = client.get(f"/f/{forbund.slug}/")
+        assert page.status_code == 302 and page["Location"] == "/konto/2fa/"
+
+
+@pytest.mark.django_db
+def test_nobody_claims_another_persons_address():
+    member = factories.ledamot(factories.complete_forbund())
+    client = Client()
+    client.force_login(member.user)
+    response = client.post("/konto/email/", {"action_add": "", "email": "someone.else@kommun.se"})
+    assert response.status_code == 404
+    member.user.refresh_from_db()
+    assert member.user.email != "someone.else@kommun.se"

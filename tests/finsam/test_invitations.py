@@ -364,3 +364,37 @@ def test_a_role_that_needs_a_second_factor_asks_for_one_once_accepted(
     assert revisor.post(path).status_code == 302
     response = revisor.get(f"/f/{forbund_a.slug}/")
     assert response.status_code == 302 and response["Location"] == reverse("mfa_index")
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_second_invitation_to_the_same_address_and_role_is_refused_beside_the_field(
+    kansli_a, forbund_a, django_capture_on_commit_callbacks
+):
+    _invite(kansli_a, forbund_a, django_capture_on_commit_callbacks)
+    again = kansli_a.post(
+        f"/f/{forbund_a.slug}/personer/bjud-in/",
+        {"email": "Ny.Person@example.se", "role": Role.STYRELSE, "seat": Seat.LEDAMOT},
+    )
+    assert again.status_code == 200
+    assert "redan en obesvarad inbjudan" in again.context["form"].errors["email"][0]
+    assert len(mail.outbox) == 1
+
+
+def test_a_refused_links_token_never_reaches_the_servers_log():
+    import logging
+
+    from finsam.log_redact import RedactInvitationTokens
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "%s: %s",
+        ("Gone", "/inbjudan/hemlig-token-123/"),
+        None,
+    )
+    RedactInvitationTokens().filter(record)
+    assert "hemlig-token-123" not in record.getMessage()
+    assert "/inbjudan/…" in record.getMessage()

@@ -41,6 +41,7 @@ def test_forbund_with_bad_check_digit_gets_a_swedish_message_on_the_field(kansli
             "amount_unit": "kr",
             "rounding_unit": "1",
             "adoption_recorder": "bada",
+            "invitation_days": "14",
         },
     )
     assert response.status_code == 200
@@ -60,6 +61,7 @@ def test_organisationsnummer_is_saved_in_the_usual_form(kansli_a, forbund_a):
             "amount_unit": "tkr",
             "rounding_unit": "100",
             "adoption_recorder": "bada",
+            "invitation_days": "14",
         },
     )
     assert response.status_code == 302

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.test import Client
 
 from finsam import people
 from finsam.models import AuditEvent, Membership, Role, Seat
@@ -154,7 +155,7 @@ def test_ending_a_role_needs_a_reason_beside_the_field(personas, forbund_a):
 
 @pytest.mark.django_db
 @time_machine.travel(NOW, tick=False)
-def test_removing_a_person_ends_current_roles_today_and_deletes_coming_ones(personas, forbund_a):
+def test_removing_a_person_ends_their_roles_at_once_and_deletes_coming_ones(personas, forbund_a):
     made = _people(forbund_a)
     person = made["vice"].user
     coming = factories.ledamot(
@@ -166,8 +167,13 @@ def test_removing_a_person_ends_current_roles_today_and_deletes_coming_ones(pers
     )
     assert response.status_code == 302
     made["vice"].refresh_from_db()
-    assert made["vice"].ends_on == date(2026, 3, 2)
+    # Ended yesterday: a role's last day counts in full, and the person is out now.
+    assert made["vice"].ends_on == date(2026, 3, 1)
     assert made["vice"].ended_reason == "Lämnat uppdraget"
+    gone = Client()
+    gone.force_login(person)
+    # From now on a former board member: reading what they decided, nothing more.
+    assert "upphörde 2026-03-01" in gone.get(f"/f/{forbund_a.slug}/").content.decode()
     assert not Membership.objects.filter(pk=coming.pk).exists()
     actions = sorted(
         forbund_a.audit_events.filter(action__startswith="membership.").values_list(
@@ -286,3 +292,32 @@ def test_the_end_form_sent_twice_ends_the_role_once(personas, forbund_a):
     again = kansli_a.post(url, data, follow=True)
     assert "Formuläret var redan sparat" in again.content.decode()
     assert forbund_a.audit_events.filter(action="membership.end").count() == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_kansli_hand_over_is_allowed_and_a_gap_without_kansli_is_refused(personas, forbund_a):
+    first = forbund_a.memberships.get(role=Role.KANSLI)  # the persona, kansli tills vidare
+    second = factories.kansli(forbund_a)
+    url = f"/f/{forbund_a.slug}/personer/roll/{{}}/avsluta/"
+    # The second ends in ten days; then the first cannot end before it (no kansli after).
+    assert (
+        personas["kansli_a"]
+        .post(url.format(second.pk), {"ends_on": "2026-03-12", "reason": "Ny tjänst"})
+        .status_code
+        == 302
+    )
+    refused = personas["kansli_a"].post(
+        url.format(first.pk), {"ends_on": "2026-03-03", "reason": "Slutar"}
+    )
+    assert "minst en person i kansliet" in refused.content.decode()
+    first.refresh_from_db()
+    assert first.ends_on is None
+    # A successor from the day after the first's last day: the hand-over goes through.
+    factories.kansli(forbund_a, starts_on=date(2026, 3, 13))
+    assert (
+        personas["kansli_a"]
+        .post(url.format(first.pk), {"ends_on": "2026-03-12", "reason": "Slutar"})
+        .status_code
+        == 302
+    )

@@ -149,3 +149,35 @@ def test_another_forbunds_plan_stays_404_to_every_period(periods):
             assert client.get(reverse("plan_list", args=[other_forbund.slug])).status_code == 404
         stranger = client_for(factories.kansli(other_forbund))
         assert stranger.get(url("plan_detail", periods["adopted"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_forbund_page_lists_the_board_in_office_and_the_coming_one_apart():
+    forbund = factories.complete_forbund()
+    kansli = factories.kansli(forbund)
+    factories.ledamot(
+        forbund,
+        user=factories.UserFactory(first_name="Gun", last_name="Gammal"),
+        starts_on=date(2019, 1, 1),
+        ends_on=date(2022, 12, 31),
+    )
+    factories.ledamot(
+        forbund,
+        user=factories.UserFactory(first_name="Nu", last_name="Varande"),
+        starts_on=date(2023, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    factories.ledamot(
+        forbund,
+        user=factories.UserFactory(first_name="Ny", last_name="Kommande"),
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2030, 12, 31),
+    )
+    with time_machine.travel(datetime(2026, 12, 10, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))):
+        client = Client()
+        client.force_login(kansli.user)
+        html = client.get(f"/f/{forbund.slug}/").content.decode()
+    assert "Gun Gammal" not in html
+    board, coming = html.split("Från en kommande period")
+    assert "Nu Varande" in board and "Ny Kommande" not in board
+    assert "Ny Kommande" in coming and "2027-01-01 – 2030-12-31" in coming

@@ -78,6 +78,9 @@ def test_submission_mails_only_the_board_in_office(boards):
 
 def test_december_decision_registered_in_january_counts_the_old_board(boards):
     plan, kansli, old, new = boards["plan"], boards["kansli"], boards["old"], boards["new"]
+    with at(2026, 11, 25):  # the board in office approves ahead of its December meeting
+        for member in old:
+            workflow.plan_review(plan=plan, acting_user=member.user, decision=Decision.GODKAND)
     with at(2027, 1, 20):
         client = client_for(kansli)
         page = client.get(url("plan_adopt", plan)).content.decode()
@@ -97,6 +100,8 @@ def test_december_decision_registered_in_january_counts_the_old_board(boards):
     assert plan.status == PlanStatus.ANTAGEN and plan.meeting_date == date(2026, 12, 10)
     assert plan.attendance["ordinarie"] == 2 and plan.attendance["beslutfor"]
     assert plan.attendance["ledamoter"] == ["Olga Gammal", "Olle Gammal"]
+    # The approvals recorded with the decision are those of the board that made it.
+    assert plan.attendance["godkannanden"] == 2
     assert "styrelse_bytt" not in plan.attendance  # submitted to and adopted by the same board
 
 
