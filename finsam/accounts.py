@@ -11,6 +11,7 @@ address and the browser it came from.
 from __future__ import annotations
 
 import time
+from functools import wraps
 
 from allauth.account import signals as account_signals
 from allauth.account.adapter import DefaultAccountAdapter
@@ -18,13 +19,14 @@ from allauth.account.utils import filter_users_by_email
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from finsam.lockout import client_ip
+from finsam.lockout import client_ip, lockout_response
 from finsam.models import AuditEvent, Forbund, Membership
 
 MFA_SESSION_KEY = "finsam_mfa_missing"
@@ -80,6 +82,23 @@ def note_second_factor(request: HttpRequest, user) -> None:
         request.session[MFA_SESSION_KEY] = True
     else:
         request.session.pop(MFA_SESSION_KEY, None)
+
+
+def under_login_lock(view):
+    """The login lockout (django-axes, finsam.lockout) on a page that sends something to an
+    address: Glömt lösenord? and a code by e-mail. An address or a person locked out of the
+    login is refused here too, with the same page, and nothing is sent."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            typed = (request.POST.get("email") or "").strip()
+            credentials = {"email": typed} if typed else None
+            if not AxesProxyHandler.is_allowed(request, credentials):
+                return lockout_response(request, credentials=credentials)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 class AccountAdapter(DefaultAccountAdapter):

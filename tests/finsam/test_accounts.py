@@ -319,3 +319,23 @@ def test_nobody_claims_another_persons_address():
     assert response.status_code == 404
     member.user.refresh_from_db()
     assert member.user.email != "someone.else@kommun.se"
+
+
+@pytest.mark.django_db
+def test_an_address_locked_out_of_the_login_gets_no_reset_link_and_no_code():
+    from django.conf import settings
+
+    member = factories.ledamot(factories.complete_forbund())
+    member.user.email = "anna.ek@kommun.se"
+    member.user.save()
+    for i in range(settings.LOGIN_FAILURE_LIMITS["ip_address",]):
+        Client(REMOTE_ADDR="10.7.7.7").post(LOGIN, {"login": f"gissning{i}", "password": "fel"})
+    locked = Client(REMOTE_ADDR="10.7.7.7")
+    reset = locked.post("/konto/password/reset/", {"email": "anna.ek@kommun.se"})
+    code = locked.post("/konto/login/code/", {"email": "anna.ek@kommun.se"})
+    assert reset.status_code == code.status_code == 429
+    assert "Inloggningen är låst" in reset.content.decode() or "låst" in reset.content.decode()
+    assert mail.outbox == []
+    # From another address the person still gets their link.
+    Client(REMOTE_ADDR="10.7.7.8").post("/konto/password/reset/", {"email": "anna.ek@kommun.se"})
+    assert len(mail.outbox) == 1
