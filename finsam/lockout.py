@@ -156,8 +156,9 @@ def login_name(request: HttpRequest, credentials: dict | None = None) -> str | N
         or request.POST.get("username")
         or ""
     ).strip()
-    if "@" not in typed:
-        return typed or None
+    if "@" not in typed or "\x00" in typed:
+        # An address with a NUL is no one's (PostgreSQL refuses it in a query): counted as typed.
+        return typed.replace("\x00", "") or None
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(email__iexact=typed).order_by("pk").first()

@@ -339,3 +339,12 @@ def test_an_address_locked_out_of_the_login_gets_no_reset_link_and_no_code():
     # From another address the person still gets their link.
     Client(REMOTE_ADDR="10.7.7.8").post("/konto/password/reset/", {"email": "anna.ek@kommun.se"})
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_nul_character_gets_a_message_not_a_server_error():
+    for url in ("/konto/password/reset/", "/konto/login/code/"):
+        response = Client().post(url, {"email": "anna\x00@kommun.se"})
+        assert response.status_code == 200
+        assert "errorlist" in response.content.decode()
+    assert mail.outbox == []
