@@ -8,11 +8,13 @@ requests.Session walks between the two as a browser would (cookies, redirects, C
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -80,6 +82,8 @@ def provider(live_server, tmp_path_factory):
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
+        # The provider keeps the suite's time (FINSAM_TEST_CLOCK moves it), not the machine's.
+        env={**os.environ, "OIDC_PROVIDER_CLOCK": datetime.now(UTC).isoformat()},
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 
@@ -25,6 +26,14 @@ def _signing_key() -> str:
 
 
 def main(directory: str, port: str, setup: str) -> None:
+    # The suite may run at a moment of its own (FINSAM_TEST_CLOCK, tests/conftest.py); the
+    # provider is told that moment as it stands when it starts, and ticks on from it, so the
+    # tokens it signs are as fresh to the app as a real provider's.
+    now = os.environ.get("OIDC_PROVIDER_CLOCK")
+    if now:
+        import time_machine
+
+        time_machine.travel(datetime.fromisoformat(now), tick=True).start()
     data = Path(directory)
     data.mkdir(parents=True, exist_ok=True)
     (data / "key.pem").write_text(_signing_key())
