@@ -24,7 +24,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import timezone
 
 from finsam.lockout import client_ip, lockout_response
 from finsam.models import AuditEvent, Forbund, Membership
@@ -45,11 +44,7 @@ def _policy_groups(memberships) -> list[tuple[Forbund, set[str]]]:
 def current_memberships(user) -> list[Membership]:
     """The roles the policy reads: those held today and those still to come (a board of the
     next period, invited in December, logs in before 1 January)."""
-    return list(
-        Membership.objects.filter(user=user)
-        .exclude(ends_on__lt=timezone.localdate())
-        .select_related("forbund")
-    )
+    return list(Membership.objects.filter(user=user).not_ended().select_related("forbund"))
 
 
 def second_factor_required(user, memberships=None) -> bool:

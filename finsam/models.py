@@ -432,6 +432,10 @@ class MembershipQuerySet(models.QuerySet):
     def ended(self) -> MembershipQuerySet:
         return self.filter(ends_on__lt=timezone.localdate())
 
+    def not_ended(self) -> MembershipQuerySet:
+        """The roles held today and those still to come."""
+        return self.exclude(ends_on__lt=timezone.localdate())
+
     def coming(self) -> MembershipQuerySet:
         return self.filter(starts_on__gt=timezone.localdate())
 

@@ -326,7 +326,7 @@ def _ensure_kansli_remains(forbund: Forbund) -> None:
     rows = list(
         Membership.objects.for_forbund(forbund)
         .filter(role=Role.KANSLI)
-        .exclude(ends_on__lt=timezone.localdate())
+        .not_ended()
         .values_list("starts_on", "ends_on")
     )
     day = timezone.localdate()
@@ -459,7 +459,7 @@ def person_remove(*, forbund: Forbund, user, reason: str, acting_user: ActingUse
             touched += 1
     if ends_kansli:
         _ensure_kansli_remains(forbund)
-    if touched and not Membership.objects.filter(user=user).exclude(ends_on__lt=today).exists():
+    if touched and not Membership.objects.filter(user=user).not_ended().exists():
         from allauth.usersessions.models import UserSession
 
         for session in UserSession.objects.filter(user=user):
@@ -486,10 +486,7 @@ def second_factor_reset(
         raise ValidationError({"reason": REASON_REQUIRED})
     if forbund is not None:
         elsewhere = (
-            Membership.objects.filter(user=user)
-            .exclude(forbund=forbund)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
-            .exists()
+            Membership.objects.filter(user=user).exclude(forbund=forbund).not_ended().exists()
         )
         if elsewhere or user.is_staff or user.is_superuser:
             # Says nothing of why (another förbund's roles are not this kansli's to know).

@@ -42,7 +42,7 @@ def forbund_detail(request, slug: str):
     # on the people page, under Tidigare).
     people = list(
         Membership.objects.for_forbund(forbund)
-        .exclude(ends_on__lt=timezone.localdate())
+        .not_ended()
         .select_related("user", "medlem")
         .order_by("-is_chair", "-is_vice_chair", "seat", "user__last_name", "user__first_name")
     )

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 
 from finsam import people as services
 from finsam.forms_people import SecondFactorResetForm
@@ -24,7 +23,7 @@ def second_factor_reset(request, slug: str, user_id: int):
     role = (
         Membership.objects.for_forbund(access.forbund)
         .filter(user_id=user_id)
-        .exclude(ends_on__lt=timezone.localdate())
+        .not_ended()
         .select_related("user")
         .first()
     )
