@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "budgets",
     "insatser",
     "plans",
+    "followup",
 ]
 
 MIDDLEWARE = [

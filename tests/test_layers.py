@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["finsam", "budgets", "insatser", "plans"]  # lowest first
+ORDER = ["finsam", "budgets", "insatser", "plans", "followup"]  # lowest first
 
 
 def _modules():
