@@ -429,8 +429,8 @@ class _Reader:
             )
         self._check_dates()
         self._fill_missing_totals()
-        self._check_against_results()
         self._check_psaldo_against_vouchers()
+        self._check_against_results()
         self._check_nameless()
         if self.unknown:
             shown = ", ".join(f"{label} (rad {n})" for label, n in self.unknown.items())
@@ -590,7 +590,11 @@ class _Reader:
         if not psaldo or not self.vouchers:
             return
         trans = self.trans
-        konton = sorted({k for k, _, _ in psaldo} | {k for k, _, _ in trans})
+        # Balance accounts are left alone: exporters write their #PSALDO in differing ways, and
+        # only the result accounts become utfall.
+        konton = sorted(
+            k for k in {k for k, _, _ in psaldo} | {k for k, _, _ in trans} if is_result_account(k)
+        )
         periods = sorted({(y, m) for _, y, m in psaldo} | {(y, m) for _, y, m in trans})
         zero = Decimal(0)
         first_mismatch = None
@@ -604,7 +608,7 @@ class _Reader:
                 break
         if first_mismatch is None:
             return
-        converted: dict[Key, Decimal] = {}
+        converted = {key: a for key, a in psaldo.items() if not is_result_account(key[0])}
         for konto in konton:
             running = previous = zero
             for y, m in periods:
