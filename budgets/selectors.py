@@ -572,6 +572,50 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
     return _compute(plan, years, inputs, lines, typed, cell_notes, today or timezone.localdate())
 
 
+def _plan_input(
+    plan: Plan,
+    plan_rows: list[BudgetYear],
+    inputs: ForbundInputs,
+    lines: list[BudgetLine],
+    typed: dict[tuple[int, int, str], Decimal],
+    parents: dict[str, str],
+    reuse: tuple[tuple[calc.Line, ...], set[int]] | None = None,
+) -> calc.PlanInput:
+    """What budgets.calc computes the plan's years from (its budget columns)."""
+    return calc.PlanInput(
+        years=tuple(plan.years),
+        opening_equity=plan.opening_equity.amount,
+        allocations={r.year: r.medlemsbidrag.amount for r in plan_rows},
+        members={y: members_for_split(inputs.members, y, inputs.weights) for y in plan.years},
+        unit=inputs.rounding_unit,
+        region_has_kommun_role=inputs.region_has_kommun_role,
+        split_kommuner=inputs.kommun_parts,
+        under_use_percent=plan.under_use_percent,
+        lines=_calc_lines(lines, typed, ColumnKind.BUDGET, reuse=reuse),
+        group_parents=parents,
+        targets={r.year: _targets(r) for r in plan_rows},
+        balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
+        stated_ib={r.year: r.stated_ib.amount for r in plan_rows[1:] if r.stated_ib is not None},
+        levels={r.year: r.level for r in plan_rows},
+        statement_amounts={r.year: r.statement_amounts() for r in plan_rows},
+    )
+
+
+def plan_input(figures: PlanFigures) -> calc.PlanInput:
+    """The input the figures' plan years were computed from, for a computation that starts from
+    the plan's own (the follow-up's forecast): the same input, never a second reading of it."""
+    plan, source = figures.plan, figures.source
+    if source is None:  # pragma: no cover - figures are always computed with their source
+        raise ValueError("figures without their source")
+    rows = [
+        source.years.get((y, ColumnKind.BUDGET))
+        or BudgetYear(plan=plan, year=y, column=ColumnKind.BUDGET)
+        for y in plan.years
+    ]
+    parents = {calc_key(g): str(g.parent_id) for g in figures.groups if g.parent_id is not None}
+    return _plan_input(plan, rows, source.inputs, figures.lines, figures.typed, parents)
+
+
 def _compute(
     plan: Plan,
     years: dict[tuple[int, str], BudgetYear],
@@ -594,23 +638,7 @@ def _compute(
         return years.get((year, column)) or BudgetYear(plan=plan, year=year, column=column)
 
     plan_rows = [row(y, ColumnKind.BUDGET) for y in plan.years]
-    plan_input = calc.PlanInput(
-        years=tuple(plan.years),
-        opening_equity=plan.opening_equity.amount,
-        allocations={r.year: r.medlemsbidrag.amount for r in plan_rows},
-        members={y: members_for_split(members, y, weights) for y in plan.years},
-        unit=unit,
-        region_has_kommun_role=inputs.region_has_kommun_role,
-        split_kommuner=inputs.kommun_parts,
-        under_use_percent=plan.under_use_percent,
-        lines=_calc_lines(lines, typed, ColumnKind.BUDGET, reuse=reuse),
-        group_parents=parents,
-        targets={r.year: _targets(r) for r in plan_rows},
-        balance={r.year: b for r in plan_rows if (b := _balance(r)) is not None},
-        stated_ib={r.year: r.stated_ib.amount for r in plan_rows[1:] if r.stated_ib is not None},
-        levels={r.year: r.level for r in plan_rows},
-        statement_amounts={r.year: r.statement_amounts() for r in plan_rows},
-    )
+    plan_input = _plan_input(plan, plan_rows, inputs, lines, typed, parents, reuse)
     result = calc.compute_plan(plan_input)
 
     columns: list[Column] = []

@@ -194,3 +194,13 @@ def form_values(html: str) -> dict:
     parser = _FormValues()
     parser.feed(html)
     return parser.values
+
+
+def adopt_plan(plan) -> None:
+    """Mark a plan adopted as the board's decision leaves it (status, meeting date, §)."""
+    from plans.models import Plan
+
+    Plan.objects.filter(pk=plan.pk).update(
+        status="antagen", meeting_date="2026-11-20", paragraph="§1"
+    )
+    plan.refresh_from_db()
