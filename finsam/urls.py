@@ -41,5 +41,7 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("budgets.urls")),
     path("", include("insatser.urls")),
+    path("", include("followup.urls")),
+    path("", include("followup.urls_import")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,3 @@
+"""The follow-up's pages: the year, its prognoses and settings (followup.views)."""
+
+urlpatterns: list = []
