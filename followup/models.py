@@ -228,10 +228,18 @@ class LineOutcome(models.Model):
         verbose_name_plural = "utfall per rad"
         ordering = ["year", "month", "pk"]
         constraints = [
+            # A line with a group, and medlemsbidrag (no group): NULLs are distinct in a
+            # unique index on every database, so each is unique on its own.
             models.UniqueConstraint(
                 fields=["forbund", "year", "month", "group", "line_name"],
+                condition=Q(group__isnull=False),
                 name="lineoutcome_unique_cell",
-                nulls_distinct=False,
+                violation_error_message="Raden har redan ett utfall för månaden.",
+            ),
+            models.UniqueConstraint(
+                fields=["forbund", "year", "month", "line_name"],
+                condition=Q(group__isnull=True),
+                name="lineoutcome_unique_cell_medlemsbidrag",
                 violation_error_message="Raden har redan ett utfall för månaden.",
             ),
             models.CheckConstraint(
@@ -306,10 +314,18 @@ class MonthProfile(Versioned):
         verbose_name = "månadsprofil"
         verbose_name_plural = "månadsprofiler"
         constraints = [
+            # A line with a group, and medlemsbidrag (no group): NULLs are distinct in a
+            # unique index on every database, so each is unique on its own.
             models.UniqueConstraint(
                 fields=["forbund", "group", "line_name"],
+                condition=Q(group__isnull=False),
                 name="monthprofile_unique_line",
-                nulls_distinct=False,
+                violation_error_message="Raden har redan en månadsprofil.",
+            ),
+            models.UniqueConstraint(
+                fields=["forbund", "line_name"],
+                condition=Q(group__isnull=True),
+                name="monthprofile_unique_line_medlemsbidrag",
                 violation_error_message="Raden har redan en månadsprofil.",
             ),
         ]
@@ -418,10 +434,18 @@ class PrognosLine(models.Model):
         verbose_name_plural = "prognosrader"
         ordering = ["pk"]
         constraints = [
+            # A line with a group, and medlemsbidrag (no group): NULLs are distinct in a
+            # unique index on every database, so each is unique on its own.
             models.UniqueConstraint(
                 fields=["prognos", "group", "line_name"],
+                condition=Q(group__isnull=False),
                 name="prognosline_unique_line",
-                nulls_distinct=False,
+                violation_error_message="Raden finns redan i prognosen.",
+            ),
+            models.UniqueConstraint(
+                fields=["prognos", "line_name"],
+                condition=Q(group__isnull=True),
+                name="prognosline_unique_line_medlemsbidrag",
                 violation_error_message="Raden finns redan i prognosen.",
             ),
         ]

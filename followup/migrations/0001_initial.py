@@ -185,7 +185,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'månadsprofil',
                 'verbose_name_plural': 'månadsprofiler',
-                'constraints': [models.UniqueConstraint(fields=('forbund', 'group', 'line_name'), name='monthprofile_unique_line', nulls_distinct=False, violation_error_message='Raden har redan en månadsprofil.')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('group__isnull', False)), fields=('forbund', 'group', 'line_name'), name='monthprofile_unique_line', violation_error_message='Raden har redan en månadsprofil.'), models.UniqueConstraint(condition=models.Q(('group__isnull', True)), fields=('forbund', 'line_name'), name='monthprofile_unique_line_medlemsbidrag', violation_error_message='Raden har redan en månadsprofil.')],
             },
         ),
         migrations.AddConstraint(
@@ -198,11 +198,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='prognosline',
-            constraint=models.UniqueConstraint(fields=('prognos', 'group', 'line_name'), name='prognosline_unique_line', nulls_distinct=False, violation_error_message='Raden finns redan i prognosen.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', False)), fields=('prognos', 'group', 'line_name'), name='prognosline_unique_line', violation_error_message='Raden finns redan i prognosen.'),
+        ),
+        migrations.AddConstraint(
+            model_name='prognosline',
+            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', True)), fields=('prognos', 'line_name'), name='prognosline_unique_line_medlemsbidrag', violation_error_message='Raden finns redan i prognosen.'),
         ),
         migrations.AddConstraint(
             model_name='lineoutcome',
-            constraint=models.UniqueConstraint(fields=('forbund', 'year', 'month', 'group', 'line_name'), name='lineoutcome_unique_cell', nulls_distinct=False, violation_error_message='Raden har redan ett utfall för månaden.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', False)), fields=('forbund', 'year', 'month', 'group', 'line_name'), name='lineoutcome_unique_cell', violation_error_message='Raden har redan ett utfall för månaden.'),
+        ),
+        migrations.AddConstraint(
+            model_name='lineoutcome',
+            constraint=models.UniqueConstraint(condition=models.Q(('group__isnull', True)), fields=('forbund', 'year', 'month', 'line_name'), name='lineoutcome_unique_cell_medlemsbidrag', violation_error_message='Raden har redan ett utfall för månaden.'),
         ),
         migrations.AddConstraint(
             model_name='lineoutcome',

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 
 from finsam.demo import DEMO_PASSWORD
-from plans.demo import load_demo
+from followup.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "Loads the three seed förbund and the demo users (idempotent)."
+    help = "Loads the three seed förbund, the demo users and the year after adoption (idempotent)."
 
     def handle(self, *args, **options):
         for forbund in load_demo():
