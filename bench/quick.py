@@ -188,7 +188,11 @@ def excel(user, lines: int = 5_000) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if "--excel" in argv:
+    if "--followup" in argv:
+        from bench import followup
+
+        followup.main()
+    elif "--excel" in argv:
         from django.contrib.auth import get_user_model as _users
 
         call_command("migrate", verbosity=0)
