@@ -509,3 +509,76 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class PlanSourceKind(models.TextChoices):
+    PROGNOS = "prognos", "Prognos"
+    BOKSLUT = "bokslut", "Bokslut"
+
+
+class PlanSource(models.Model):
+    """Where a carried-forward plan's opening eget kapital came from: the year before's latest
+    prognos, or its bokslut; the text is what the plan's pages say of it."""
+
+    plan = models.OneToOneField(
+        "plans.Plan",
+        verbose_name="plan",
+        on_delete=models.CASCADE,
+        related_name="followup_source",
+    )
+    kind = models.CharField("ur", max_length=8, choices=PlanSourceKind.choices)
+    year = models.PositiveSmallIntegerField("året före", validators=YEAR_VALIDATORS)
+    prognos = models.ForeignKey(
+        Prognos,
+        verbose_name="prognos",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opening_equity = money_field(
+        "ingående eget kapital enligt uppföljningen", validators=SIGNED_AMOUNT_VALIDATORS
+    )
+    text = models.TextField("vad planen säger om det")
+    updated_at = models.DateTimeField("satt", auto_now=True)
+
+    class Meta:
+        verbose_name = "planens ingående eget kapital ur uppföljningen"
+        verbose_name_plural = "planers ingående eget kapital ur uppföljningen"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ClosedYear(models.Model):
+    """A year whose utfall the kansli has declared complete (bokslutat), with the real UB."""
+
+    forbund = models.ForeignKey(
+        Forbund, verbose_name="förbund", on_delete=models.CASCADE, related_name="closed_years"
+    )
+    year = models.PositiveSmallIntegerField("år", validators=YEAR_VALIDATORS)
+    closed_at = models.DateTimeField("bokslutat", auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="bokslutat av",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ub = money_field("utgående eget kapital enligt bokslutet", validators=SIGNED_AMOUNT_VALIDATORS)
+
+    class Meta:
+        verbose_name = "bokslutat år"
+        verbose_name_plural = "bokslutade år"
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forbund", "year"],
+                name="closedyear_unique",
+                violation_error_message="Året är redan bokslutat.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bokslut {self.year}"

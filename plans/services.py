@@ -51,6 +51,7 @@ from plans.models import (
     SectionKind,
 )
 from plans.sanitize import sanitize_html
+from plans.signals import plan_carried_forward
 from plans.tasks import render_plan_pdf_task
 
 # The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
@@ -200,6 +201,11 @@ def plan_create_from(
     for row in plan.year_rows.filter(year=plan.comparison_year):
         row.comparison_ib = sek(year_before.ib)
         row.save(update_fields=["comparison_ib"])
+    # The follow-up of the year before, where there is one, may know better (followup.receivers).
+    if plan_carried_forward.send(
+        sender=Plan, plan=plan, previous=previous, acting_user=acting_user
+    ):
+        plan.refresh_from_db()
     return plan
 
 
