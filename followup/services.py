@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgets.calc import round_kr
-from finsam.audit import ActingUser, audit_record
+from finsam.audit import ActingUser, audit_record, delete_recorded, save_recorded
 from finsam.models import Forbund
 from finsam.money import AmountError, format_kr, format_plain, parse_amount
 from finsam.orgnr import normalize_orgnr
@@ -31,18 +31,22 @@ from followup.models import (
     MEDLEMSBIDRAG,
     MONTH_NAMES,
     AccountOutcome,
+    FollowupSettings,
     KontoMapping,
     LineOutcome,
     MappingTarget,
+    MonthProfile,
     PendingUpload,
     Prognos,
     PrognosLine,
     UtfallImport,
     UtfallSource,
 )
+from followup.report import prognos_rows, unexplained_labels
 from followup.selectors import (
     Utfall,
     category_lines,
+    follow_up,
     ref_for_label,
     utfall_for,
 )
@@ -836,14 +840,23 @@ def prognos_lines_set(
 
 @transaction.atomic
 def prognos_report(
-    *, prognos: Prognos, meeting_date, paragraph: str, acting_user: ActingUser
+    *, plan, prognos: Prognos, meeting_date, paragraph: str, acting_user: ActingUser
 ) -> Prognos:
-    """Mark a prognos reported to the board at a meeting: from now on it is locked."""
+    """Mark a prognos reported to the board at a meeting: from now on it is locked. Every line
+    whose deviation is over the förbund's threshold must be explained first (plan: the year's
+    adopted plan, whose budget the deviations are measured against)."""
     prognos = Prognos.objects.select_for_update().get(pk=prognos.pk)
     if prognos.is_locked:
         raise ValidationError("Prognosen är redan rapporterad.")
     if meeting_date is None:
         raise ValidationError({"meeting_date": "Ange styrelsemötets datum."})
+    missing = unexplained_labels(prognos_rows(follow_up(plan, month=prognos.month), prognos))
+    if missing:
+        raise ValidationError(
+            "Avvikelsen över tröskeln ska förklaras innan prognosen rapporteras: "
+            + ", ".join(missing)
+            + "."
+        )
     prognos.reported_at = timezone.now()
     prognos.meeting_date = meeting_date
     prognos.paragraph = paragraph.strip()[:20]
@@ -872,3 +885,70 @@ def pending_save(
     return PendingUpload.objects.create(
         forbund=forbund, user=user, year=year, file_name=file_name[:255], data=data
     )
+
+
+# --- Settings ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def followup_settings_set(
+    *, forbund: Forbund, data: Mapping[str, object], acting_user: ActingUser
+) -> FollowupSettings:
+    """Save the förbund's thresholds and distribution (only what changed, old → new; a save made
+    from an older version is a conflict)."""
+    found = FollowupSettings.objects.select_for_update().filter(forbund=forbund).first()
+    instance = found or FollowupSettings(forbund=forbund)
+    if found is None:  # the first save: what the form shows against the defaults
+        data = {name: value for name, value in data.items() if name != "lock_version"}
+        for name, value in data.items():
+            setattr(instance, name, value)
+    return save_recorded(
+        instance=instance,
+        data=data,
+        acting_user=acting_user,
+        forbund=forbund,
+        what=lambda saved, changes: "inställningarna för uppföljning",
+    )
+
+
+@transaction.atomic
+def month_profiles_set(
+    *,
+    forbund: Forbund,
+    profiles: Mapping[tuple[int | None, str], list[int] | None],
+    acting_user: ActingUser,
+    labels: Mapping[tuple[int | None, str], str] | None = None,
+) -> int:
+    """Set or remove the month profiles of lines: {line key: twelve weights, or None}."""
+    existing = {
+        (p.group_id, p.line_name): p
+        for p in MonthProfile.objects.select_for_update().filter(forbund=forbund)
+    }
+    changed = 0
+    for key, weights in profiles.items():
+        label = (labels or {}).get(key, key[1])
+        current = existing.get(key)
+        if weights is None:
+            if current is not None:
+                delete_recorded(
+                    instance=current,
+                    acting_user=acting_user,
+                    forbund=forbund,
+                    what=f"månadsprofilen för {label}",
+                )
+                changed += 1
+            continue
+        if current is not None and current.weights == weights:
+            continue
+        instance = current or MonthProfile(
+            forbund=forbund, group_id=key[0], line_name=key[1], weights=weights
+        )
+        save_recorded(
+            instance=instance,
+            data={"weights": weights},
+            acting_user=acting_user,
+            forbund=forbund,
+            what=lambda saved, changes, label=label: f"månadsprofilen för {label}",
+        )
+        changed += 1
+    return changed
