@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from budgets import services as budget_services
 from budgets.calc import round_kr
@@ -18,6 +20,7 @@ from finsam.models import AuditEvent
 from followup import carry, selectors, services
 from followup.models import PlanSource, Prognos
 from plans import services as plan_services
+from tests import factories
 from tests.followup.sie_files import sie_text
 from tests.helpers import adopt_plan, make_plan
 
@@ -135,9 +138,7 @@ def test_a_plan_carried_forward_opens_with_the_latest_prognos_forecast_ub():
     source = PlanSource.objects.get(plan=new)
     assert "är prognosen per 31 augusti 2027" in source.text
     assert carry.plan_source_for(new) == source
-    assert AuditEvent.objects.filter(
-        scope=f"plan:{new.pk}", action="followup.plan_source"
-    ).exists()
+    assert AuditEvent.objects.filter(scope=f"plan:{new.pk}", action="followup.plan_source").exists()
 
 
 def test_the_comparison_columns_of_the_year_before_hold_its_budget_prognos_and_utfall():
@@ -245,4 +246,38 @@ def test_a_year_with_a_konto_on_no_line_cannot_be_closed():
     services.utfall_import(forbund=forbund, preview=preview, acting_user=None)
     with pytest.raises(ValidationError, match="6990 Övrigt"):
         carry.year_close(forbund=forbund, year=2027, acting_user=None)
+    assert not forbund.closed_years.exists()
+
+
+def client_of(membership) -> Client:
+    client = Client()
+    client.force_login(membership.user)
+    return client
+
+
+def test_the_kansli_closes_the_year_on_its_page_and_the_revisor_reads_it_only():
+    forbund, plan, refs = adopted_year("close-page")
+    import_through(forbund, refs, 12)
+    kansli, revisor = client_of(factories.kansli(forbund)), client_of(factories.revisor(forbund))
+    page = reverse("year_close_page", args=[forbund.slug, 2027])
+    action = reverse("year_close", args=[forbund.slug, 2027])
+
+    assert "Året är bokslutat</button>" not in revisor.get(page).content.decode()
+    assert revisor.post(action).status_code == 403
+    assert not forbund.closed_years.exists()
+
+    response = kansli.post(action, follow=True)
+
+    assert forbund.closed_years.get().ub.amount == real_ub()
+    text = response.content.decode()
+    assert "2027 är bokslutat." in text
+    assert f"{real_ub():,.0f}".replace(",", "\xa0") + "\xa0kr" in text
+
+
+def test_another_forbunds_kansli_neither_sees_nor_closes_the_year():
+    forbund, plan, refs = adopted_year("close-tenancy")
+    import_through(forbund, refs, 12)
+    other = client_of(factories.kansli(factories.complete_forbund(name="B", slug="close-b")))
+    assert other.get(reverse("year_close_page", args=[forbund.slug, 2027])).status_code == 404
+    assert other.post(reverse("year_close", args=[forbund.slug, 2027])).status_code == 404
     assert not forbund.closed_years.exists()
