@@ -2,12 +2,19 @@
 
 from django.urls import path
 
-from followup import views_close
+from followup import views, views_close
 
 F = "f/<slug:slug>/uppfoljning/"
 Y = F + "<int:year>/"
 
 urlpatterns = [
+    path(F, views.year_list, name="followup_years"),
+    path(F + "installningar/", views.followup_settings, name="followup_settings"),
+    path(Y, views.follow_up_page, name="follow_up"),
+    path(Y + "prognoser/", views.prognos_list, name="prognos_list"),
+    path(Y + "prognoser/ny/", views.prognos_create, name="prognos_create"),
+    path(Y + "prognoser/<int:pk>/", views.prognos_detail, name="prognos_detail"),
+    path(Y + "prognoser/<int:pk>/rapportera/", views.prognos_report, name="prognos_report"),
     path(Y + "bokslut/", views_close.year_close_page, name="year_close_page"),
     path(Y + "bokslut/klart/", views_close.year_close, name="year_close"),
 ]
