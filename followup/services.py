@@ -282,6 +282,28 @@ def mapping_set(
     return changed
 
 
+@transaction.atomic
+def mapping_delete(
+    *, forbund: Forbund, mapping_id: int, refs: Sequence[LineRef], acting_user: ActingUser
+) -> KontoMapping | None:
+    """Remove one konto map row (its konton are then listed as mapped to nothing, or fall to a
+    wider range); None when it is gone already (removed by someone else meanwhile)."""
+    Forbund.objects.select_for_update().filter(pk=forbund.pk).first()
+    mapping = KontoMapping.objects.filter(forbund=forbund, pk=mapping_id).first()
+    if mapping is None:
+        return None
+    old_text = _describe(mapping.target, mapping.group_id, mapping.line_name, refs)
+    delete_recorded(
+        instance=mapping,
+        acting_user=acting_user,
+        forbund=forbund,
+        what=f"kopplingen av konto {mapping.konto_label} till {old_text}",
+        changes={"budgetrad": [old_text, None]},
+        action="followup.mapping",
+    )
+    return mapping
+
+
 def mapping_export_rows(forbund: Forbund, refs: Sequence[LineRef]) -> list[tuple[str, str]]:
     """The map as the sheet writes it: (konto, budgetrad), in konto order."""
     out = []
