@@ -97,6 +97,17 @@ MODELS: list[tuple[str, str]] = [
     ("plans.Approval", "plan__forbund"),
     ("plans.ArshjulEvent", "plan__forbund"),
     ("plans.PlanPdf", "plan__forbund"),
+    # The year after adoption (followup/, named here by label only: plans never imports it).
+    ("followup.FollowupSettings", "forbund"),
+    ("followup.MonthProfile", "forbund"),
+    ("followup.KontoMapping", "forbund"),
+    ("followup.UtfallImport", "forbund"),
+    ("followup.AccountOutcome", "forbund"),
+    ("followup.LineOutcome", "forbund"),
+    ("followup.Prognos", "forbund"),
+    ("followup.PrognosLine", "prognos__forbund"),
+    ("followup.PlanSource", "plan__forbund"),
+    ("followup.ClosedYear", "forbund"),
     # Last: an event names its object and plan by id, mapped once every row exists.
     ("finsam.AuditEvent", "forbund"),
 ]
@@ -105,6 +116,7 @@ NOT_EXPORTED = {
     "finsam.WorkRequest": "the rate limit's count of the last minutes",
     "finsam.ChangeCount": "the förbund's count of changes, begun anew past every PDF's mark",
     "finsam.Invitation": "an open invitation's link leads to this installation; invite anew there",
+    "followup.PendingUpload": "a file waiting a day at most for its preview to be confirmed",
 }
 USER_FIELDS = ("username", "first_name", "last_name", "email", "password", "is_active")
 
