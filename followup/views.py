@@ -237,8 +237,8 @@ def prognos_detail(request, slug: str, year: int, pk: int):
     )
 
 
-@login_required
 @require_POST
+@login_required
 def prognos_report(request, slug: str, year: int, pk: int):
     """Mark the prognos reported to the board at a meeting: it is locked from then on."""
     access, plan, prognos = get_prognos_for_user(request, slug, year, pk, need="manage")

@@ -108,6 +108,34 @@ def mal_a(w):
     return {**plan_a(w), "mal_pk": w["mal_a"].pk}
 
 
+def followed_year_a(w):
+    """A year of förbund A with an adopted plan to follow (2030: the world's draft is 2027)."""
+    from followup.selectors import followed_plan
+    from plans import services as plan_services
+    from tests.helpers import adopt_plan
+
+    forbund = w["forbund_a"]
+    if followed_plan(forbund, 2030) is None:
+        adopt_plan(plan_services.plan_create(forbund=forbund, acting_user=None, budget_year=2030))
+    return {**slug_a(w), "year": 2030}
+
+
+def prognos_a(w):
+    """A prognos of that year, made through the service."""
+    from followup import services
+    from followup.models import Prognos
+    from followup.selectors import follow_up, followed_plan
+
+    kwargs = followed_year_a(w)
+    prognos = Prognos.objects.filter(forbund=w["forbund_a"], year=2030).first()
+    if prognos is None:
+        follow = follow_up(followed_plan(w["forbund_a"], 2030), month=4)
+        prognos = services.prognos_create(
+            forbund=w["forbund_a"], year=2030, month=4, follow=follow, acting_user=None
+        )
+    return {**kwargs, "pk": prognos.pk}
+
+
 ROWS: dict[str, Row] = {
     "start": Row(ANY_USER),
     "login": Row(
@@ -307,4 +335,12 @@ ROWS: dict[str, Row] = {
     # Outcomes are follow-up: kansli records them, also for an adopted plan.
     "mal_utfall": Row(KANSLI_OF_A, mal_a, writes=True),
     "plan_create_from": Row(KANSLI_OF_A, plan_a, writes=True),
+    # The year after adoption: everyone of the förbund reads it; the kansli writes.
+    "followup_years": Row(ANY_ROLE_IN_A, slug_a),
+    "followup_settings": Row(KANSLI_OF_A, slug_a, writes=True),
+    "follow_up": Row(ANY_ROLE_IN_A, followed_year_a),
+    "prognos_list": Row(ANY_ROLE_IN_A, followed_year_a),
+    "prognos_create": Row(KANSLI_OF_A, followed_year_a, writes=True),
+    "prognos_detail": Row(ANY_ROLE_IN_A, prognos_a, writes=True),
+    "prognos_report": Row(POST_ONLY, prognos_a, writes=True),
 }
