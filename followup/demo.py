@@ -117,7 +117,9 @@ def load_followup(forbund: Forbund) -> None:
         acting_user=None,
         note="Prognos efter första tertialet.",
     )
+    _explain(plan, april)
     services.prognos_report(
+        plan=plan,
         prognos=april,
         meeting_date=date(year, 5, 20),
         paragraph="§ 24",
@@ -136,7 +138,7 @@ def load_followup(forbund: Forbund) -> None:
 
 
 def _explain(plan, prognos: Prognos) -> None:
-    """Explain the August deviations over the threshold, as the kansli would before reporting."""
+    """Explain the deviations over the threshold, as the kansli must before reporting."""
     follow = selectors.follow_up(plan, month=prognos.month)
     lines = {(pl.group_id, pl.line_name): pl for pl in prognos.lines.all()}
     values = {}
