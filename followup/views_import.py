@@ -425,9 +425,9 @@ def mapping_page(request, slug: str, year: int):
     return redirect("followup_mapping", slug=slug, year=year)
 
 
+@require_POST
 @login_required
 @nav("uppfoljning")
-@require_POST
 def mapping_add(request, slug: str, year: int):
     access, plan, figures, refs = _year(request, slug, year, "manage")
     form = RangeForm(request.POST, refs=refs)
@@ -441,8 +441,8 @@ def mapping_add(request, slug: str, year: int):
     return redirect("followup_mapping", slug=slug, year=year)
 
 
-@login_required
 @require_POST
+@login_required
 def mapping_delete(request, slug: str, year: int, pk: int):
     access, plan, figures, refs = _year(request, slug, year, "manage")
     removed = services.mapping_delete(
@@ -454,6 +454,7 @@ def mapping_delete(request, slug: str, year: int, pk: int):
     return redirect("followup_mapping", slug=slug, year=year)
 
 
+@require_POST
 @login_required
 @nav("uppfoljning")
 @csrf_exempt  # the upload's size limit must be set before the CSRF check reads the body
@@ -463,7 +464,6 @@ def mapping_import(request, slug: str, year: int):
 
 
 @csrf_protect
-@require_POST
 def _mapping_import(request, slug: str, year: int, too_large: set[str]):
     """A konto map sheet in place of the map: all of it, or nothing with every problem's line."""
     access, plan, figures, refs = _year(request, slug, year, "manage")

@@ -136,6 +136,24 @@ def prognos_a(w):
     return {**kwargs, "pk": prognos.pk}
 
 
+def mapping_a(w):
+    """A row of förbund A's konto map, written through the service."""
+    from followup import services
+    from followup.models import KontoMapping, MappingTarget
+
+    kwargs = followed_year_a(w)
+    mapping = KontoMapping.objects.filter(forbund=w["forbund_a"]).first()
+    if mapping is None:
+        services.mapping_set(
+            forbund=w["forbund_a"],
+            rows=[services.MapRow(6990, 6990, MappingTarget.IGNORE, None)],
+            refs=[],
+            acting_user=None,
+        )
+        mapping = KontoMapping.objects.get(forbund=w["forbund_a"])
+    return {**kwargs, "pk": mapping.pk}
+
+
 ROWS: dict[str, Row] = {
     "start": Row(ANY_USER),
     "login": Row(
@@ -343,4 +361,14 @@ ROWS: dict[str, Row] = {
     "prognos_create": Row(KANSLI_OF_A, followed_year_a, writes=True),
     "prognos_detail": Row(ANY_ROLE_IN_A, prognos_a, writes=True),
     "prognos_report": Row(POST_ONLY, prognos_a, writes=True),
+    # Reading utfall in: the kansli imports; the map and the grid are everyone's to read.
+    "followup_import": Row(KANSLI_OF_A, followed_year_a, writes=True),
+    "followup_mapping": Row(ANY_ROLE_IN_A, followed_year_a, writes=True),
+    "followup_mapping_add": Row(POST_ONLY, followed_year_a, writes=True),
+    "followup_mapping_delete": Row(POST_ONLY, mapping_a, writes=True),
+    "followup_mapping_import": Row(POST_ONLY, followed_year_a, writes=True),
+    "followup_mapping_csv": Row(ANY_ROLE_IN_A, followed_year_a),
+    "followup_mapping_xlsx": Row(ANY_ROLE_IN_A, followed_year_a),
+    "followup_grid": Row(ANY_ROLE_IN_A, followed_year_a, writes=True),
+    "followup_template": Row(ANY_ROLE_IN_A, followed_year_a),
 }
