@@ -48,11 +48,11 @@ def sie_file(kontos: dict[int, str], *, rows: int, year: int = YEAR) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp437")
 
 
-def _adopted(lines: int, user):
+def _adopted(lines: int, user, *, kommuner: int = 12):
     from bench.generate import large_forbund
     from plans.models import Plan
 
-    forbund, plan = large_forbund(kommuner=12, lines=lines, years=3, user=user)
+    forbund, plan = large_forbund(kommuner=kommuner, lines=lines, years=3, user=user)
     Plan.objects.filter(pk=plan.pk).update(
         status="antagen", meeting_date=f"{YEAR - 1}-11-20", paragraph="§ 1"
     )
@@ -87,7 +87,7 @@ def sie_import(user) -> None:
     from followup import services
     from followup.sie import read_sie
 
-    forbund, plan = _adopted(800, user)
+    forbund, plan = _adopted(800, user, kommuner=11)  # its own förbund, apart from page()'s
     refs, kontos = _mapped(forbund, plan)
     data = sie_file(kontos, rows=TRANS_ROWS)
     t_read, _ = timed(lambda: read_sie(data), repeat=3)

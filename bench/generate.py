@@ -10,12 +10,18 @@ from budgets.models import BudgetCategory
 from finsam.models import Forbund, Fordelningstal, Medlem, Membership
 from plans import services as plan_services
 
+# The bench measures the pages, not the second factor ([15] requires one of the kansli by
+# default): its förbund ask for none, so its people log in with a password.
+NO_MFA: list[str] = []
+
 
 def large_forbund(*, kommuner: int, lines: int, years: int, user) -> tuple[Forbund, object]:
     """A förbund with the given number of kommuner and a plan of `lines` lines over `years`."""
     slug = f"bench-{kommuner}-{lines}-{years}"
     Forbund.objects.filter(slug=slug).delete()
-    forbund = Forbund.objects.create(name=f"Bänkförbundet {slug}", slug=slug, amount_unit="tkr")
+    forbund = Forbund.objects.create(
+        name=f"Bänkförbundet {slug}", slug=slug, amount_unit="tkr", mfa_required_for=NO_MFA
+    )
     _members(forbund, kommuner, range(2027, 2027 + years))
     plan = plan_services.plan_create(
         forbund=forbund,
@@ -110,7 +116,7 @@ def _big_forbund(scale: int, log) -> tuple[Forbund, dict]:
 
     users = get_user_model().objects
     forbund = Forbund.objects.create(
-        name="Samordningsförbundet Bänkstaden", slug=BIG, amount_unit="tkr"
+        name="Samordningsförbundet Bänkstaden", slug=BIG, amount_unit="tkr", mfa_required_for=NO_MFA
     )
     _members(forbund, 12, range(FIRST_YEAR, CURRENT_YEAR + 4))
     people = {
@@ -299,7 +305,9 @@ def _follow_up(plan) -> None:
 
 def _small_forbund(n: int, scale: int) -> Forbund:
     forbund = Forbund.objects.create(
-        name=f"Samordningsförbundet Ort {n + 1:02d}", slug=f"bench-ort-{n + 1:02d}"
+        name=f"Samordningsförbundet Ort {n + 1:02d}",
+        slug=f"bench-ort-{n + 1:02d}",
+        mfa_required_for=NO_MFA,
     )
     _members(forbund, 3, range(CURRENT_YEAR, CURRENT_YEAR + 3))
     plan = plan_services.plan_create(

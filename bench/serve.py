@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 # Bump when bench/generate.py changes what it builds: a cached installation is rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 
 @dataclass
