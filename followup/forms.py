@@ -12,7 +12,7 @@ from followup.models import MappingTarget
 from followup.selectors import ref_for_label
 from followup.services import MapRow
 
-MAX_UTFALL_BYTES = 50 * 1024 * 1024  # a year's SIE file with every voucher stays well below
+MAX_UTFALL_BYTES = 20 * 1024 * 1024  # as followup.sie reads at most; a year is a few MB
 MAX_MAP_BYTES = 2 * 1024 * 1024
 IGNORE_CHOICE = "-"  # "Följs inte upp"; no line label is a lone hyphen (mapping_read ignores it)
 
@@ -50,11 +50,11 @@ class SizedUploadForm(forms.Form):
             self.fields[name].required = False  # "too large" says it, not "choose a file"
 
     def clean(self):
-        for name in self.files_too_large:
-            if name in self.fields:
+        for name, limit in self.limits.items():
+            upload = self.cleaned_data.get(name)
+            if name in self.files_too_large or (upload and upload.size > limit):
                 self.add_error(
-                    name,
-                    f"Filen är för stor; högst {self.limits[name] // 1024 // 1024} MB kan läsas in.",
+                    name, f"Filen är för stor; högst {limit // 1024 // 1024} MB kan läsas in."
                 )
         return super().clean()
 

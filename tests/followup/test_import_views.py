@@ -170,12 +170,20 @@ def test_a_refusal_names_the_files_line(year_plan, kansli_a):
     assert not AccountOutcome.objects.exists()
 
 
-def test_a_file_over_the_limit_is_refused_before_it_is_read(year_plan, kansli_a):
-    response = upload(kansli_a, b"x" * (50 * 1024 * 1024 + 1), "stor.se")
+def test_50_mb_of_garbage_is_refused_before_it_is_read(year_plan, kansli_a):
+    response = upload(kansli_a, b"x" * (50 * 1024 * 1024), "stor.se")
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Filen är för stor; högst 50 MB kan läsas in." in html
+    assert "Filen är för stor; högst 20 MB kan läsas in." in html
     assert "Välj en fil att läsa in." not in html
+
+
+def test_a_konto_map_over_its_limit_is_refused(year_plan, kansli_a):
+    karta = SimpleUploadedFile("karta.csv", b"konto;budgetrad\n" + b"5010;Lokaler\n" * 200_000)
+    response = upload(kansli_a, sie_text(ACCOUNTS, months_of(1), year=2027), kontokarta=karta)
+    assert response.status_code == 400
+    assert "Filen är för stor; högst 2 MB kan läsas in." in response.content.decode()
+    assert not PendingUpload.objects.exists()
 
 
 def test_a_bad_konto_map_at_upload_is_refused_with_its_lines_and_writes_nothing(
