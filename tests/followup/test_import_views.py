@@ -286,3 +286,20 @@ def test_the_template_read_back_changes_nothing(year_plan, kansli_a):
     preview = upload(kansli_a, response.content, "mall.xlsx")
     assert preview.status_code == 200
     assert "Oförändrat" in preview.content.decode()
+
+
+def test_the_template_read_back_changes_nothing_beside_utfall_from_the_books(year_plan, kansli_a):
+    kansli_a.post(
+        url("followup_import"),
+        confirm_fields(upload(kansli_a, sie_text(ACCOUNTS, months_of(2), year=2027))),
+    )
+    KontoMapping.objects.filter(konto_from=7000).delete()  # Kansli is typed by hand
+    grid = {"rad-1": "Kansli", "u-1-3": "80 000", "v-1-3": "0"}
+    assert kansli_a.post(url("followup_grid"), grid).status_code == 302
+    template = kansli_a.get(url("followup_template")).content
+    sheet = load_workbook(BytesIO(template))["Utfall"]
+    lokaler = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] == "Lokaler")
+    assert lokaler[1:4] == (None, None, 0)  # January and February come from the books
+    assert "Från bokföringen" in lokaler[13]
+    preview = upload(kansli_a, template, "mall.xlsx")
+    assert "Oförändrat" in preview.content.decode()
