@@ -15,7 +15,7 @@ from budgets.selectors import plan_figures
 from finsam.actions import run_and_return
 from finsam.audit import VERSION, EditConflict
 from finsam.nav import nav
-from finsam.saving import save_form
+from finsam.saving import UNREADABLE_MESSAGE, save_form
 from finsam.tenancy import get_forbund_for_user
 from followup import charts, services
 from followup.access import get_prognos_for_user, get_year_for_user
@@ -216,6 +216,8 @@ def prognos_detail(request, slug: str, year: int, pk: int):
             messages.success(request, f"Sparade {changed} ändrade rader i prognosen.")
             return redirect("prognos_detail", slug=slug, year=year, pk=pk)
     elif request.method == "POST":
+        if VERSION in form.errors:  # a hidden field has no place to show its message
+            form.add_error(None, UNREADABLE_MESSAGE)
         status = 400
     return render(
         request,

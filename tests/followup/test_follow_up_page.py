@@ -322,3 +322,33 @@ def test_the_page_takes_the_same_queries_with_twice_the_lines(
     assert prognos.lines.count() == len(refs) == 3 + extra_lines
     with django_assert_num_queries(PAGE_QUERIES):
         assert kansli_a.get(page_url(plan)).status_code == 200
+
+
+def test_a_year_with_no_utfall_yet_shows_its_budget_and_says_so(forbund_a, personas):
+    plan = adopted_plan(forbund_a)
+    response = personas["revisor_a"].get(page_url(plan))
+    assert response.status_code == 200
+    assert "Utfall till och med <strong>inget utfall ännu</strong>" in response.content.decode()
+    rows = {r[0]: r[1:] for r in tables(response)["rader"][1:]}
+    assert rows["Kansli"][:3] == ["1 000 000", "0", "0"]
+    assert rows["Kansli"][5] == "1 000 000"  # the year as budgeted
+
+
+def test_the_charts_have_a_title_a_description_and_the_figures_in_a_table(forbund_a, kansli_a):
+    plan = adopted_plan(forbund_a)
+    with_utfall(plan, through=2)
+    response = kansli_a.get(page_url(plan))
+    text = response.content.decode().replace("\xa0", " ")
+    assert '<title id="chart-ek-prognos-t">Utgående eget kapital per år, budget och prognos' in text
+    # The group of Kansli and Lokaler: each month's utfall rounded per line, then added up.
+    february = sum(round_kr(Decimal("90000.50") + m) + 20_000 for m in (1, 2))
+    so_far = round_kr(Decimal(1_240_000) * 2 / 12)
+    assert "Förvaltning: budget, utfall och prognos ackumulerat" in text
+    assert (
+        f"utfall till och med februari {shown(str(february))} kr mot budget "
+        f"{shown(str(so_far))} kr" in text
+    )
+    months = {(r[0], r[1]): r[2:] for r in tables(response)["manader"][1:]}
+    january = round_kr(Decimal("90001.50")) + 20_000
+    assert months[("Förvaltning", "utfall")][:3] == [shown(str(january)), shown(str(february)), "–"]
+    assert months[("Förvaltning", "budget")][11] == "1 240 000"

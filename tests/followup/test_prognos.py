@@ -326,3 +326,23 @@ def test_weights_that_are_not_twelve_whole_numbers_are_refused_and_nothing_is_sa
     assert "Ange tolv vikter" in response.content.decode()
     assert not FollowupSettings.objects.filter(forbund=forbund_a).exists()
     assert not MonthProfile.objects.exists()
+
+
+def test_an_amount_that_is_no_amount_is_said_and_nothing_is_saved(forbund_a, kansli_a):
+    plan = followed_year(forbund_a)
+    prognos = make_prognos(plan)
+    values = form_values(kansli_a.get(url("prognos_detail", prognos.pk)).content.decode())
+    lokaler = prognos.lines.get(line_name="Lokaler")
+    kansli = prognos.lines.get(line_name="Kansli")
+    values[f"belopp-{lokaler.pk}"] = "tvåhundra"
+    values[f"forklaring-{kansli.pk}"] = "Ny handläggare"
+    response = kansli_a.post(url("prognos_detail", prognos.pk), values)
+    assert response.status_code == 400
+    assert "Prognosen sparades inte" in response.content.decode()
+    assert prognos.lines.get(line_name="Kansli").explanation == ""
+    values[f"belopp-{lokaler.pk}"] = "200 000"
+    values["lock_version"] = "99999999999999999999999"
+    response = kansli_a.post(url("prognos_detail", prognos.pk), values)
+    assert response.status_code == 400
+    assert "Formuläret kunde inte läsas" in response.content.decode()
+    assert prognos.lines.get(line_name="Kansli").explanation == ""
