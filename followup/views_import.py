@@ -48,7 +48,7 @@ from followup.models import (
     PendingUpload,
     UtfallSource,
 )
-from followup.selectors import line_refs, resolve, utfall_for
+from followup.selectors import Resolver, line_refs, resolve, utfall_for
 from followup.services import ImportRefused
 from plans.views_excel import xlsx_response
 
@@ -297,6 +297,7 @@ class MapPageRow:
     value: str = ""
     status: str = ""
     via: str = ""  # the range the konto lands by
+    select: str = ""
 
 
 def _choice(mapping: KontoMapping, refs) -> str:
@@ -320,8 +321,9 @@ def _map_rows(forbund, year: int, figures, refs) -> list[MapPageRow]:
         for row in services.suggestions(figures, refs, {k: a["name"] for k, a in accounts.items()})
     }
     deciding: dict[int, int] = {}  # konto → the mapping that decides it
+    resolver = Resolver(mappings, refs)
     for konto in accounts:
-        found = resolve(konto, mappings, refs)
+        found = resolver(konto)
         if found.mapping is not None:
             deciding[konto] = found.mapping.pk
     rows: list[tuple[tuple[int, int], MapPageRow]] = []
@@ -361,16 +363,43 @@ def _map_rows(forbund, year: int, figures, refs) -> list[MapPageRow]:
     return [row for _, row in sorted(rows, key=lambda r: r[0])]
 
 
+def _with_selects(rows: list[MapPageRow], choices: list[tuple[str, str]]) -> None:
+    """Each choosable row's select written in Python: a few hundred konton × every line of the
+    plan is too many options for the template language (CONTRIBUTING: big tables)."""
+    options = [
+        (value, f'<option value="{escape(value)}"', f">{escape(text)}</option>")
+        for value, text in choices
+    ]
+    for row in rows:
+        if not row.field:
+            continue
+        empty = (
+            '<option value="">Inte kopplat</option>'
+            if not row.value or row.field.startswith("k-")
+            else ""
+        )
+        row.select = mark_safe(  # every text in it is escaped
+            f'<label class="visually-hidden" for="id_{row.field}">Budgetrad för konto '
+            f'{escape(row.konto)}</label><select name="{row.field}" id="id_{row.field}">{empty}'
+            + "".join(
+                f"{start}{' selected' if value == row.value else ''}{end}"
+                for value, start, end in options
+            )
+            + "</select>"
+        )
+
+
 def _render_map(request, access, plan, year, figures, refs, *, status=200, **forms):
     forms.setdefault("range_form", RangeForm(refs=refs))
     forms.setdefault("upload_form", MapUploadForm())
     rows = _map_rows(access.forbund, year, figures, refs)
+    if access.can("manage"):
+        _with_selects(rows, target_choices(refs))
     context = _context(
         access,
         plan,
         year,
         rows=rows,
-        choices=target_choices(refs),
         labels={value: text for value, text in target_choices(refs)},
         **forms,
     )
