@@ -613,7 +613,9 @@ def plan_input(figures: PlanFigures) -> calc.PlanInput:
         for y in plan.years
     ]
     parents = {calc_key(g): str(g.parent_id) for g in figures.groups if g.parent_id is not None}
-    return _plan_input(plan, rows, source.inputs, figures.lines, figures.typed, parents)
+    # The calc lines are the figures' own (nothing changed since): none is built again.
+    reuse = (figures.result.lines, set())
+    return _plan_input(plan, rows, source.inputs, figures.lines, figures.typed, parents, reuse)
 
 
 def _compute(

@@ -98,19 +98,41 @@ class Resolved:
     ignored: bool = False
 
 
+class Resolver:
+    """Where each konto lands by the map, looked up in constant time per konto: a single konto
+    by its number, a range among the few ranges, narrowest first; a line by its key."""
+
+    def __init__(self, mappings: Sequence[KontoMapping], refs: Sequence[LineRef]):
+        self.singles = {m.konto_from: m for m in mappings if m.konto_from == m.konto_to}
+        self.ranges = sorted(
+            (m for m in mappings if m.konto_from != m.konto_to),
+            key=lambda m: (m.width, m.konto_from),
+        )
+        self.refs = {r.key: r for r in refs}
+
+    def mapping(self, konto: int) -> KontoMapping | None:
+        """The narrowest mapping that covers the konto."""
+        found = self.singles.get(konto)
+        if found is not None:
+            return found
+        return next((m for m in self.ranges if m.covers(konto)), None)
+
+    def __call__(self, konto: int) -> Resolved:
+        mapping = self.mapping(konto)
+        if mapping is None:
+            return Resolved(None, None)
+        if mapping.target == MappingTarget.IGNORE:
+            return Resolved(None, mapping, ignored=True)
+        if mapping.target == MappingTarget.MEDLEMSBIDRAG:
+            return Resolved(self.refs.get((None, MEDLEMSBIDRAG)), mapping)
+        return Resolved(self.refs.get((mapping.group_id, mapping.line_name)), mapping)
+
+
 def resolve(konto: int, mappings: Sequence[KontoMapping], refs: Sequence[LineRef]) -> Resolved:
     """The narrowest mapping that covers the konto decides; a mapping to a line this plan does
-    not have resolves to no line (the konto is listed as mapped to nothing)."""
-    covering = [m for m in mappings if m.covers(konto)]
-    if not covering:
-        return Resolved(None, None)
-    mapping = min(covering, key=lambda m: (m.width, m.konto_from))
-    if mapping.target == MappingTarget.IGNORE:
-        return Resolved(None, mapping, ignored=True)
-    if mapping.target == MappingTarget.MEDLEMSBIDRAG:
-        return Resolved(next(r for r in refs if r.group_id is None), mapping)
-    ref = next((r for r in refs if r.key == (mapping.group_id, mapping.line_name)), None)
-    return Resolved(ref, mapping)
+    not have resolves to no line (the konto is listed as mapped to nothing). For many konton,
+    build one Resolver."""
+    return Resolver(mappings, refs)(konto)
 
 
 @dataclass
@@ -176,7 +198,8 @@ def utfall_for(
         total += amount
     unmapped: list[UnmappedAccount] = []
     ignored: list[UnmappedAccount] = []
-    resolved = {konto: resolve(konto, mappings, refs) for konto in by_konto}
+    resolver = Resolver(mappings, refs)
+    resolved = {konto: resolver(konto) for konto in by_konto}
     for konto, (name, amounts) in sorted(by_konto.items()):
         found = resolved[konto]
         if found.ref is None:
@@ -344,11 +367,12 @@ def forecast_years(
     the same calculation as the plan."""
     inp = plan_input(figures)
     first = figures.plan.budget_year
+    by_key = {ln.key: ln for ln in inp.lines}
     lines: list[calc.Line] = []
     for ref in refs:
         if ref.group_id is None:
             continue
-        base = next(ln for ln in inp.lines if ln.key == ref.calc_key)
+        base = by_key[ref.calc_key]
         amount = amounts.get(ref.key, ZERO)
         side, group_key, statement, kinds = base.side, base.group_key, base.statement, None
         if amount < 0:  # a line that turned net the other way counts on the other side
