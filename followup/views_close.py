@@ -41,8 +41,8 @@ def year_close_page(request, slug: str, year: int):
     )
 
 
-@login_required
 @require_POST
+@login_required
 def year_close(request, slug: str, year: int):
     access, _plan = get_year_for_user(request, slug, year, need="manage")
     return run_and_return(

@@ -371,4 +371,7 @@ ROWS: dict[str, Row] = {
     "followup_mapping_xlsx": Row(ANY_ROLE_IN_A, followed_year_a),
     "followup_grid": Row(ANY_ROLE_IN_A, followed_year_a, writes=True),
     "followup_template": Row(ANY_ROLE_IN_A, followed_year_a),
+    # The bokslut: everyone reads what closing the year does; the kansli closes it.
+    "year_close_page": Row(ANY_ROLE_IN_A, followed_year_a),
+    "year_close": Row(POST_ONLY, followed_year_a, writes=True),
 }
