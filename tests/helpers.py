@@ -23,8 +23,9 @@ BUDGET_PAGE_QUERIES = 11
 # The plan's overview adds, to the same eleven: 12 this round's approvals, 13 the ordinarie
 # ledamöter and 14 their approvals (quorum), 15 the user's roles (may record the decision),
 # 16 the budget year's versions, 17 the latest PDFs, 18 the archived PDF, 19 the comment
-# threads (unresolved ones listed, the återremiss reason shown).
-PLAN_DETAIL_QUERIES = 19
+# threads (unresolved ones listed, the återremiss reason shown), 20 where the opening eget
+# kapital came from when the plan was carried forward from a followed year (followup.PlanSource).
+PLAN_DETAIL_QUERIES = 20
 
 
 def url(name, plan, *extra):

@@ -281,3 +281,16 @@ def test_another_forbunds_kansli_neither_sees_nor_closes_the_year():
     assert other.get(reverse("year_close_page", args=[forbund.slug, 2027])).status_code == 404
     assert other.post(reverse("year_close", args=[forbund.slug, 2027])).status_code == 404
     assert not forbund.closed_years.exists()
+
+
+def test_the_carried_plans_overview_says_its_opening_eget_kapital_is_the_prognos():
+    forbund, plan, refs = adopted_year("carry-says")
+    import_through(forbund, refs, 8)
+    august_prognos(forbund, plan)
+    new = plan_services.plan_create_from(previous=plan, acting_user=None)
+
+    page = client_of(factories.kansli(forbund)).get(
+        reverse("plan_detail", args=[forbund.slug, new.pk])
+    )
+
+    assert "är prognosen per 31 augusti 2027" in page.content.decode()
