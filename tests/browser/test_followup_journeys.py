@@ -290,3 +290,41 @@ def test_the_follow_up_page_draws_its_charts_and_is_reached_by_keyboard(page, li
     page.get_by_role("button", name="Visa", exact=True).click()
     shot(page, "11-follow-up-month-2")
     assert cells_of(line_row(page, "rader", "Lokaler"))[2] == "40 000"
+
+
+UNFORMATTED = re.compile(r"\b\d{5,}(?:[.,]\d+)?\b|\b\d+\.\d{2}\b")
+
+
+def test_every_page_of_the_year_has_one_heading_and_amounts_written_the_swedish_way(
+    page, live_server
+):
+    forbund, plan = adopted("b16-sidor")
+    import_sie(forbund, plan, through=4)
+    follow = selectors.follow_up(plan, month=4)
+    prognos = services.prognos_create(
+        forbund=forbund, year=YEAR, month=4, follow=follow, methods={}, acting_user=None, note=""
+    )
+    logged_in_kansli(page, live_server, forbund)
+    pages = {
+        "20-years": f"{live_server.url}/f/{forbund.slug}/uppfoljning/",
+        "21-settings": f"{live_server.url}/f/{forbund.slug}/uppfoljning/installningar/",
+        "22-follow-up": year_url(live_server, forbund),
+        "23-prognos-list": year_url(live_server, forbund, "prognoser/"),
+        "24-prognos-create": year_url(live_server, forbund, "prognoser/ny/"),
+        "25-prognos-detail": year_url(live_server, forbund, f"prognoser/{prognos.pk}/"),
+        "26-import": year_url(live_server, forbund, "las-in/"),
+        "27-konto-map": year_url(live_server, forbund, "kontokarta/"),
+        "28-grid": year_url(live_server, forbund, "utfall/"),
+        "29-close": year_url(live_server, forbund, "bokslut/"),
+    }
+    for name, address in pages.items():
+        response = page.goto(address)
+        shot(page, name)
+        assert response.status == 200, name
+        assert page.locator("main h1").count() == 1, name
+        text = page.evaluate(
+            "() => { const m = document.querySelector('main');"
+            " m.querySelectorAll('code, select, svg').forEach(e => e.remove());"
+            " return m.innerText; }"
+        )
+        assert not UNFORMATTED.findall(plain(text)), (name, UNFORMATTED.findall(plain(text)))
