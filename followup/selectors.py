@@ -159,6 +159,10 @@ class Utfall:
     months_with_data: set[int]
     sources: dict[tuple[int | None, str], set[str]]
     account_total: Decimal  # every konto's amount in the books, debit positive, to the öre
+    # (line key, month) the books feed: there a typed or Excel figure does not count.
+    booked: set = field(default_factory=set)
+    # Typed figures of such months: (line key, month, amount), listed, not added.
+    superseded: list = field(default_factory=list)
 
 
 def utfall_for(
@@ -191,13 +195,16 @@ def utfall_for(
             for index, amount in enumerate(amounts)
             if amount and index + 1 in replaced
         ]
+    present: dict[int, set[int]] = {}  # the months each konto has a row in
     for konto, name, month, amount in account_rows:
         entry = by_konto.setdefault(konto, (name, compute.zero_months()))
         entry[1][month - 1] += amount
+        present.setdefault(konto, set()).add(month)
         months.add(month)
         total += amount
     unmapped: list[UnmappedAccount] = []
     ignored: list[UnmappedAccount] = []
+    booked: set[tuple[tuple[int | None, str], int]] = set()
     resolver = Resolver(mappings, refs)
     resolved = {konto: resolver(konto) for konto in by_konto}
     for konto, (name, amounts) in sorted(by_konto.items()):
@@ -210,6 +217,7 @@ def utfall_for(
         for index, amount in enumerate(amounts):
             row[index] += compute.shown_amount(found.ref.side, amount)
         sources.setdefault(found.ref.key, set()).add("sie")
+        booked.update((found.ref.key, month) for month in present[konto])
     by_line = {key: [calc.round_kr(a) for a in row] for key, row in exact.items()}
     line_rows = list(
         LineOutcome.objects.filter(forbund=forbund, year=year).values_list(
@@ -224,12 +232,20 @@ def utfall_for(
             for index, amount in enumerate(amounts)
             if index + 1 in replaced
         ]
+    superseded: list[tuple[tuple[int | None, str], int, Decimal]] = []
     for group_id, name, month, amount in line_rows:
-        row = by_line.setdefault((group_id, name), compute.zero_months())
+        key = (group_id, name)
+        if (key, month) in booked:
+            # The books have the month: a figure typed before they came (or read from Excel)
+            # is theirs no longer. Kept, and listed, never added to the books' own.
+            if amount:
+                superseded.append((key, month, amount))
+            continue
+        row = by_line.setdefault(key, compute.zero_months())
         row[month - 1] += amount
         months.add(month)
-        sources.setdefault((group_id, name), set()).add("hand")
-    return Utfall(by_line, unmapped, ignored, months, sources, total)
+        sources.setdefault(key, set()).add("hand")
+    return Utfall(by_line, unmapped, ignored, months, sources, total, booked, superseded)
 
 
 def weights_for(forbund: Forbund, settings: FollowupSettings) -> dict[tuple[int | None, str], list]:
@@ -434,10 +450,16 @@ def follow_up(plan: Plan, *, month: int | None = None) -> FollowUp:
     settings = settings_for(forbund)
     weights = weights_for(forbund, settings)
     utfall = utfall_for(forbund, year, refs)
+    asked = month is not None
     if month is None:
         month = max(utfall.months_with_data, default=0)
     prognoses = prognoses_for(forbund, year)
-    prognos = next((p for p in reversed(prognoses) if p.month <= month), None)
+    # The year as it stands: its latest prognos, even one made after a month the books have not
+    # reached yet; the year as at an earlier month: the prognos made by then.
+    if asked:
+        prognos = next((p for p in reversed(prognoses) if p.month <= month), None)
+    else:
+        prognos = prognoses[-1] if prognoses else None
     prognos_lines = (
         {(pl.group_id, pl.line_name): pl for pl in prognos.lines.all()} if prognos else {}
     )

@@ -176,3 +176,89 @@ def test_the_forecast_rolls_the_prognos_result_into_eget_kapital():
     assert first.resultat == income - cost
     assert first.ub == plan.opening_equity.amount + income - cost
     assert follow.forecast.years[1].ib == first.ub
+
+
+def test_a_month_typed_before_the_books_came_counts_once_the_books_have_it():
+    forbund, plan = constructed()
+    refs = mapped(forbund, plan)
+    kansli = next(r for r in refs if r.name == "Kansli")
+    # April typed in the grid before the books were closed …
+    services.line_outcomes_set(
+        forbund=forbund,
+        year=2027,
+        cells={(kansli.key, 4): (Decimal(0), Decimal(90_000))},
+        refs=refs,
+        acting_user=None,
+    )
+    # … then the SIE file through April arrives: the books' own figure stands, once.
+    months = months_of(2027, 4)
+    preview = services.utfall_preview(
+        forbund=forbund,
+        year=2027,
+        file_name="april.se",
+        data=sie_text(ACCOUNTS, months, year=2027),
+        refs=refs,
+    )
+    booked_april = round_kr(months[("7010", 2027, 4)])
+    assert ("Kansli", 4, Decimal(90_000), booked_april) in [
+        (c.label, c.month, c.old, c.new) for c in preview.changes
+    ]
+    services.utfall_import(forbund=forbund, preview=preview, acting_user=None)
+    utfall = selectors.utfall_for(forbund, 2027, refs)
+    assert utfall.by_line[kansli.key][3] == booked_april
+    assert utfall.superseded == [(kansli.key, 4, Decimal(90_000))]
+
+
+def test_an_excel_sheet_adds_nothing_to_a_month_the_books_feed():
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    forbund, plan = constructed()
+    refs = mapped(forbund, plan)
+    services.utfall_import(
+        forbund=forbund,
+        preview=services.utfall_preview(
+            forbund=forbund,
+            year=2027,
+            file_name="mars.se",
+            data=sie_text(ACCOUNTS, months_of(2027, 3), year=2027),
+            refs=refs,
+        ),
+        acting_user=None,
+    )
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Utfall"
+    sheet.append(["Budgetrad", "jan", "feb", "mar"])
+    sheet.append(["Kansli", 5000, None, None])
+    out = BytesIO()
+    book.save(out)
+    preview = services.utfall_preview(
+        forbund=forbund, year=2027, file_name="u.xlsx", data=out.getvalue(), refs=refs
+    )
+    assert preview.changes == []
+
+
+def test_the_page_shows_the_latest_prognos_even_past_the_month_the_books_reached():
+    forbund, plan = constructed()
+    refs = mapped(forbund, plan)
+    services.utfall_import(
+        forbund=forbund,
+        preview=services.utfall_preview(
+            forbund=forbund,
+            year=2027,
+            file_name="mars.se",
+            data=sie_text(ACCOUNTS, months_of(2027, 3), year=2027),
+            refs=refs,
+        ),
+        acting_user=None,
+    )
+    prognos = services.prognos_create(
+        forbund=forbund, year=2027, month=4, follow=selectors.follow_up(plan), acting_user=None
+    )
+    follow = selectors.follow_up(plan)
+    assert follow.month == 3
+    assert follow.prognos == prognos
+    # As at March, asked for: the prognos after April was not made yet.
+    assert selectors.follow_up(plan, month=3).prognos is None
