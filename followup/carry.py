@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from budgets.calc import ROUNDING
 from budgets.models import ColumnKind
 from budgets.services import budget_figures_set, budget_years_update, sek
 from finsam.audit import ActingUser, audit_record
@@ -82,7 +83,9 @@ def _comparison_amounts(plan: Plan, follow: selectors.FollowUp, previous_typed) 
                 continue
             if row.ref.group_id is None:
                 # The members' parts are split in the förbund's rounding unit.
-                medlemsbidrag[(year, kind)] = max(ZERO, (value / unit).to_integral_value() * unit)
+                # Half a unit up, as every rounding of the product (budgets.calc.ROUNDING).
+                whole = (value / unit).quantize(Decimal(1), rounding=ROUNDING) * unit
+                medlemsbidrag[(year, kind)] = max(ZERO, whole)
                 continue
             line_id = new_lines.get(row.ref.key)
             if line_id is None:

@@ -31,6 +31,7 @@ from followup.models import (
     MEDLEMSBIDRAG,
     MONTH_NAMES,
     AccountOutcome,
+    ClosedYear,
     FollowupSettings,
     KontoMapping,
     LineOutcome,
@@ -73,6 +74,23 @@ class ImportRefused(ValueError):
     def __init__(self, problems: Sequence[Problem]):
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = list(problems)
+
+
+def closed_message(forbund: Forbund, year: int) -> str | None:
+    """Why the year's utfall may not change, or None: a bokslutat year keeps the utfall its
+    real UB was computed from (the later plans' opening eget kapital rests on it)."""
+    if ClosedYear.objects.filter(forbund=forbund, year=year).exists():
+        return (
+            f"Året {year} är bokslutat: dess utfall ändras inte längre, eftersom bokslutets "
+            "utgående eget kapital och senare planer vilar på det."
+        )
+    return None
+
+
+def _ensure_open(forbund: Forbund, year: int) -> None:
+    message = closed_message(forbund, year)
+    if message:
+        raise ValidationError(message)
 
 
 # --- The konto map -------------------------------------------------------------------------------
@@ -545,6 +563,9 @@ def utfall_preview(
 ) -> Preview:
     """Read a SIE or Excel file of utfall (told apart by content) and what importing it would
     change, per line and month, without writing anything; ImportRefused says why not."""
+    closed = closed_message(forbund, year)
+    if closed:
+        raise ImportRefused([Problem(closed)])
     sha = hashlib.sha256(data).hexdigest()
     base = _latest_import(forbund, year)
     before = utfall_for(forbund, year, refs)
@@ -604,6 +625,7 @@ def utfall_import(
     ValidationError (the kansli previews again), never a silent overwrite."""
     Forbund.objects.select_for_update().filter(pk=forbund.pk).first()
     year = preview.year
+    _ensure_open(forbund, year)
     latest = _latest_import(forbund, year)
     if latest != (preview.base if base is None else base):
         raise ValidationError(
@@ -692,6 +714,7 @@ def line_outcomes_set(
     one)}. A cell stored as something else than what was shown meanwhile is a conflict: it is
     not written, and its line and month are returned for the page to show (never overwritten)."""
     Forbund.objects.select_for_update().filter(pk=forbund.pk).first()
+    _ensure_open(forbund, year)
     stored = {
         ((o.group_id, o.line_name), o.month): o
         for o in LineOutcome.objects.filter(forbund=forbund, year=year)

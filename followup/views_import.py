@@ -698,6 +698,8 @@ def utfall_grid(request, slug: str, year: int):
                 shown = Decimal(request.POST.get(f"v{cell.name[1:]}", ""))
             except ArithmeticError:
                 shown = cell.value
+            if not shown.is_finite():  # NaN or Infinity sent as the value shown: not one
+                shown = cell.value
             try:
                 new = services.parse_cell(text) if text else ZERO
             except ValidationError as error:
@@ -709,9 +711,14 @@ def utfall_grid(request, slug: str, year: int):
                 posted[(key, cell.month)] = (cell, new)
     if errors:
         return _render_grid(request, access, plan, year, refs, rows, status=400, errors=errors)
-    written, conflicts = services.line_outcomes_set(
-        forbund=access.forbund, year=year, cells=cells, refs=refs, acting_user=request.user
-    )
+    try:
+        written, conflicts = services.line_outcomes_set(
+            forbund=access.forbund, year=year, cells=cells, refs=refs, acting_user=request.user
+        )
+    except ValidationError as error:  # the year is bokslutat
+        return _render_grid(
+            request, access, plan, year, refs, rows, status=409, conflicts=error.messages
+        )
     if conflicts:
         utfall, from_books = _grid_state(access.forbund, year, refs)
         fresh = _grid_rows(refs, utfall, from_books)

@@ -262,3 +262,46 @@ def test_the_page_shows_the_latest_prognos_even_past_the_month_the_books_reached
     assert follow.prognos == prognos
     # As at March, asked for: the prognos after April was not made yet.
     assert selectors.follow_up(plan, month=3).prognos is None
+
+
+def test_a_bokslutat_year_takes_no_more_utfall_and_says_why():
+    from followup import carry
+
+    forbund, plan = constructed()
+    refs = mapped(forbund, plan)
+    data = sie_text(ACCOUNTS, months_of(2027, 12), year=2027)
+    services.utfall_import(
+        forbund=forbund,
+        preview=services.utfall_preview(
+            forbund=forbund, year=2027, file_name="helar.se", data=data, refs=refs
+        ),
+        acting_user=None,
+    )
+    accounts = {k: v for k, v in ACCOUNTS.items() if k != "6990"}  # every konto on a line
+    data = sie_text(
+        accounts, {k: v for k, v in months_of(2027, 12).items() if k[0] != "6990"}, year=2027
+    )
+    services.utfall_import(
+        forbund=forbund,
+        preview=services.utfall_preview(
+            forbund=forbund, year=2027, file_name="helar2.se", data=data, refs=refs
+        ),
+        acting_user=None,
+    )
+    carry.year_close(forbund=forbund, year=2027, acting_user=None)
+    kansli = next(r for r in refs if r.name == "Kansli")
+    before = selectors.utfall_for(forbund, 2027, refs).by_line[kansli.key]
+
+    with pytest.raises(services.ValidationError, match="bokslutat"):
+        services.line_outcomes_set(
+            forbund=forbund,
+            year=2027,
+            cells={(kansli.key, 12): (before[11], Decimal(1))},
+            refs=refs,
+            acting_user=None,
+        )
+    with pytest.raises(services.ImportRefused, match="bokslutat"):
+        services.utfall_preview(
+            forbund=forbund, year=2027, file_name="igen.se", data=data, refs=refs
+        )
+    assert selectors.utfall_for(forbund, 2027, refs).by_line[kansli.key] == before
