@@ -386,6 +386,9 @@ def _with_selects(rows: list[MapPageRow], choices: list[tuple[str, str]]) -> Non
                 for value, start, end in options
             )
             + "</select>"
+            # What the page showed: a save changes only what the user changed, and a row
+            # someone else changed meanwhile is a conflict, never undone (see mapping_page).
+            + f'<input type="hidden" name="was-{row.field}" value="{escape(row.value)}">'
         )
 
 
@@ -417,7 +420,8 @@ def mapping_page(request, slug: str, year: int):
         return _render_map(request, access, plan, year, figures, refs)
     allowed = {value for value, _ in target_choices(refs)}
     mappings = {m.pk: m for m in KontoMapping.objects.filter(forbund=access.forbund)}
-    rows, unknown = [], []
+    singles = {m.konto_from: m for m in mappings.values() if m.konto_from == m.konto_to}
+    rows, unknown, conflicts = [], [], []
     for name, value in request.POST.items():
         kind, _, number = name.partition("-")
         if kind not in ("m", "k") or not number.isdigit() or not value:
@@ -425,17 +429,32 @@ def mapping_page(request, slug: str, year: int):
         if value not in allowed:
             unknown.append(name)
             continue
+        was = request.POST.get(f"was-{name}", value)
         if kind == "m":
             mapping = mappings.get(int(number))
             if mapping is None:  # removed by someone else meanwhile
                 continue
-            row = map_row(mapping.konto_from, mapping.konto_to, value, refs)
+            konto_from, konto_to = mapping.konto_from, mapping.konto_to
+            stored = _choice(mapping, refs)
+            if value == was and mapping.confirmed:
+                continue  # untouched
         else:
             konto = int(number)
             if not 1 <= konto <= 999999:
                 unknown.append(name)
                 continue
-            row = map_row(konto, konto, value, refs)
+            konto_from = konto_to = konto
+            # A konto without a mapping when the page was opened: one saved since is theirs.
+            stored = _choice(singles[konto], refs) if konto in singles else ""
+            was = ""
+        if stored != was and stored != value:
+            label = str(konto_from) if konto_from == konto_to else f"{konto_from}–{konto_to}"
+            conflicts.append(
+                f"Konto {label}: någon annan har kopplat det till ”{stored or 'inget'}” medan "
+                f"du arbetade. Ditt val ”{value}” sparades inte; välj det igen om det ska gälla."
+            )
+            continue
+        row = map_row(konto_from, konto_to, value, refs)
         if row is not None:
             rows.append(row)
     if unknown:
@@ -444,6 +463,8 @@ def mapping_page(request, slug: str, year: int):
     changed = services.mapping_set(
         forbund=access.forbund, rows=rows, refs=refs, acting_user=request.user, confirmed=True
     )
+    for conflict in conflicts:
+        messages.warning(request, conflict)
     messages.success(
         request,
         f"Kontokartan är sparad: {changed} koppling{'ar' if changed != 1 else ''} ändrade "

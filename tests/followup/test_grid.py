@@ -199,3 +199,12 @@ def test_the_grid_has_a_fixed_number_of_queries(forbund_a, forbund_b, personas):
     # map, the konton, the typed lines (3); the months a SIE file gave (1).
     assert count == 16
     assert _page_queries(personas["kansli_b"], "forbund-b") == count
+
+
+@pytest.mark.parametrize("shown", ["sNaN", "NaN", "Infinity"])
+def test_a_value_shown_that_is_no_number_is_taken_as_the_cells_own(year_plan, kansli_a, shown):
+    values = form_values(kansli_a.get(url()).content.decode())
+    values.update({"u-2-12": "5 000", "v-2-12": shown})
+    response = kansli_a.post(url(), values)
+    assert response.status_code == 302
+    assert typed(year_plan.forbund) == {("Lokaler", 12): 5_000}

@@ -252,3 +252,34 @@ def test_the_map_page_has_a_fixed_number_of_queries(forbund_a, forbund_b, person
     # the konton's sums, the map again for the suggestions (3).
     assert count == 15
     assert _page_queries(personas["kansli_b"], "forbund-b") == count
+
+
+def test_saving_a_stale_page_never_undoes_a_colleagues_change(forbund_a, kansli_a):
+    plan = adopted(forbund_a)
+    set_map(plan, "konto;budgetrad\n3010;Medlemsbidrag\n5010;Lokaler\n7010;Kansli\n")
+    import_sie(plan, ACCOUNTS)
+    refs = refs_of(plan)
+    mine = form_values(kansli_a.get(url("followup_mapping")).content.decode())
+    konto_7010 = KontoMapping.objects.get(forbund=forbund_a, konto_from=7010)
+    konto_5010 = KontoMapping.objects.get(forbund=forbund_a, konto_from=5010)
+    # Meanwhile a colleague moves 7010 and 5010 to other lines.
+    lokaler = next(r for r in refs if r.name == "Lokaler")
+    kansli = next(r for r in refs if r.name == "Kansli")
+    services.mapping_set(
+        forbund=forbund_a,
+        rows=[
+            services.MapRow(7010, 7010, MappingTarget.LINE, lokaler),
+            services.MapRow(5010, 5010, MappingTarget.LINE, kansli),
+        ],
+        refs=refs,
+        acting_user=None,
+    )
+    # I save my page: 7010 untouched, 5010 changed by me to "Följs inte upp".
+    mine[f"m-{konto_5010.pk}"] = "-"  # Följs inte upp
+
+    response = kansli_a.post(url("followup_mapping"), mine, follow=True)
+
+    assert KontoMapping.objects.get(pk=konto_7010.pk).line_name == "Lokaler"
+    assert KontoMapping.objects.get(pk=konto_5010.pk).line_name == "Kansli"
+    text = response.content.decode()
+    assert "Konto 5010: någon annan har kopplat det till ”Kansli”" in text
