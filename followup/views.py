@@ -213,7 +213,13 @@ def prognos_detail(request, slug: str, year: int, pk: int):
             form.add_error(None, error)
             status = 409
         else:
-            messages.success(request, f"Sparade {changed} ändrade rader i prognosen.")
+            messages.success(
+                request,
+                f"Sparade {changed} ändrad{'e' if changed != 1 else ''} "
+                f"rad{'er' if changed != 1 else ''} i prognosen."
+                if changed
+                else "Inget var ändrat; prognosen är redan sparad.",
+            )
             return redirect("prognos_detail", slug=slug, year=year, pk=pk)
     elif request.method == "POST":
         if VERSION in form.errors:  # a hidden field has no place to show its message
