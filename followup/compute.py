@@ -14,6 +14,20 @@ from decimal import Decimal
 
 from budgets.calc import INTAKT, KOSTNAD, ZERO, round_kr
 
+MONTH_NAMES = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 EVEN = (1,) * 12
 REST, LINEAR, HAND = "rest", "linjar", "hand"
 HUNDRED = Decimal(100)

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 
 from budgets.models import BudgetGroup
 from finsam.models import SIGNED_AMOUNT_VALIDATORS, Forbund, Versioned, money_field
+from followup.compute import MONTH_NAMES
 
 MONTHS = range(1, 13)
 MONTH_VALIDATORS = [
@@ -463,22 +464,6 @@ class Reason(models.TextChoices):
     ENGANGS = "engangs", "Engångshändelse"
     FINANSIERING = "finansiering", "Ändrad finansiering"
     ANNAT = "annat", "Annat"
-
-
-MONTH_NAMES = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def month_end_label(year: int, month: int) -> str:

@@ -30,20 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+from followup.compute import MONTH_NAMES
 
 ENCODING_NAMES = {"cp437": "PC8 (CP437)", "utf-8": "UTF-8", "latin-1": "Latin-1 (ISO 8859-1)"}
 
@@ -164,7 +151,7 @@ def kr(amount: Decimal) -> str:
 
 
 def month_name(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
+    return f"{MONTH_NAMES[month - 1]} {year}"
 
 
 def normalise_orgnr(value: str) -> str:

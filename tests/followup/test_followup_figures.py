@@ -305,3 +305,30 @@ def test_a_bokslutat_year_takes_no_more_utfall_and_says_why():
             forbund=forbund, year=2027, file_name="igen.se", data=data, refs=refs
         )
     assert selectors.utfall_for(forbund, 2027, refs).by_line[kansli.key] == before
+
+
+@pytest.mark.parametrize("written", ["556677-8899", "5566778899", "16556677-8899"])
+def test_the_forbunds_own_orgnr_however_written_is_accepted_and_another_refused(written):
+    from finsam.models import Forbund
+
+    forbund, plan = constructed()
+    Forbund.objects.filter(pk=forbund.pk).update(organisationsnummer="556677-8899")
+    forbund.refresh_from_db()
+    refs = mapped(forbund, plan)
+    months = months_of(2027, 1)
+    preview = services.utfall_preview(
+        forbund=forbund,
+        year=2027,
+        file_name="a.se",
+        data=sie_text(ACCOUNTS, months, year=2027, orgnr=written),
+        refs=refs,
+    )
+    assert preview.months == [1]
+    with pytest.raises(services.ImportRefused, match="organisationsnummer 212000-0142"):
+        services.utfall_preview(
+            forbund=forbund,
+            year=2027,
+            file_name="b.se",
+            data=sie_text(ACCOUNTS, months, year=2027, orgnr="212000-0142"),
+            refs=refs,
+        )
