@@ -76,6 +76,17 @@ def _context(access, plan, year: int, **more) -> dict:
 # --- The import ----------------------------------------------------------------------------------
 
 
+def _refused_form(problems: list[str]) -> UtfallUploadForm:
+    """An empty upload form that says why the file was not read in (an unbound form takes
+    errors only once it has cleaned data)."""
+    form = UtfallUploadForm()
+    form.errors  # noqa: B018 - starts the form's own (empty) errors
+    form.cleaned_data = {}
+    for problem in problems:
+        form.add_error(None, problem)
+    return form
+
+
 def _previewed(*, forbund, year, refs, figures, user, file_name, data, map_name="", map_data=None):
     """The preview of a file, with an uploaded konto map in place of the förbund's: the map is
     written and the preview read in one transaction that is then rolled back, so the preview
@@ -256,23 +267,24 @@ def _confirm(request, context: dict, figures, refs):
                 forbund=forbund, preview=preview, acting_user=request.user, base=base
             )
     except ImportRefused as refused:  # the plan or the map changed since the preview
-        form = UtfallUploadForm()
-        for problem in refused.problems:
-            form.add_error(None, str(problem))
-        context["form"] = form
+        context["form"] = _refused_form([str(p) for p in refused.problems])
         return render(request, "followup/import.html", context, status=400)
     except ValidationError as error:
-        preview = _previewed(
-            forbund=forbund,
-            year=year,
-            refs=refs,
-            figures=figures,
-            user=request.user,
-            file_name=pending.file_name,
-            data=data,
-            map_name=pending.mapping_name,
-            map_data=map_data,
-        )
+        try:
+            preview = _previewed(
+                forbund=forbund,
+                year=year,
+                refs=refs,
+                figures=figures,
+                user=request.user,
+                file_name=pending.file_name,
+                data=data,
+                map_name=pending.mapping_name,
+                map_data=map_data,
+            )
+        except ImportRefused as refused:  # e.g. the year was bokslutat meanwhile
+            context["form"] = _refused_form([*error.messages, *map(str, refused.problems)])
+            return render(request, "followup/import.html", context, status=409)
         context.update(_preview_context(preview, pending), conflict=" ".join(error.messages))
         return render(request, "followup/import_preview.html", context, status=409)
     pending.delete()

@@ -303,3 +303,18 @@ def test_the_template_read_back_changes_nothing_beside_utfall_from_the_books(yea
     assert "Från bokföringen" in lokaler[13]
     preview = upload(kansli_a, template, "mall.xlsx")
     assert "Oförändrat" in preview.content.decode()
+
+
+def test_a_year_bokslutat_between_preview_and_confirmation_is_told_not_a_500(
+    year_plan, kansli_a, forbund_a
+):
+    from followup.models import ClosedYear
+
+    previewed = upload(kansli_a, sie_text(ACCOUNTS, months_of(2), year=2027))
+    ClosedYear.objects.create(forbund=forbund_a, year=2027, ub=0)
+
+    response = kansli_a.post(url("followup_import"), confirm_fields(previewed))
+
+    assert response.status_code == 400
+    assert "Året 2027 är bokslutat" in response.content.decode()
+    assert UtfallImport.objects.count() == 0
