@@ -41,6 +41,7 @@ from followup.selectors import (
     settings_for,
     weights_for,
 )
+from followup.table_html import rows_table
 
 MONTH_PARAM = "manad"
 
@@ -122,6 +123,29 @@ def follow_up_page(request, slug: str, year: int):
             heading=f"Uppföljning {year}",
             follow=follow,
             report=report,
+            rows_table=rows_table(
+                report["rows"],
+                unit=plan.amount_unit,
+                table_id="rader",
+                caption="Budget, utfall och prognos per rad",
+                explain=True,
+                totals=report["totals"].values(),
+                result=report["result"],
+            ),
+            groups_table=rows_table(
+                report["groups"],
+                unit=plan.amount_unit,
+                table_id="grupper",
+                caption="Budget, utfall och prognos per grupp",
+                explain=False,
+            ),
+            insatser_table=rows_table(
+                report["insatser"],
+                unit=plan.amount_unit,
+                table_id="insatser",
+                caption="Budget, utfall och prognos per insats",
+                explain=False,
+            ),
             groups_months=charts.group_months(follow, weights),
             equity_svg=charts.equity_chart(follow),
             months=range(1, 13),
