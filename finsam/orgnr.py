@@ -25,3 +25,11 @@ def normalize_orgnr(value: str) -> str | None:
     if luhn_check_digit(digits[:9]) != int(digits[9]):
         return None
     return f"{digits[:6]}-{digits[6:]}"
+
+
+def orgnr_digits(value: str) -> str:
+    """An organisationsnummer's ten digits however it is written: with or without the hyphen,
+    or with the century "16" some systems put before a juridisk person's number (else the
+    digits as they are)."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    return digits[2:] if len(digits) == 12 and digits.startswith("16") else digits

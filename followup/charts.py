@@ -7,7 +7,7 @@ of the same figures beside it (month_table), so nothing is only in the picture.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -80,6 +80,16 @@ def _scale(values: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
     return (low, low + 1) if high == low else (low, high)
 
 
+def _vertical(low: Decimal, high: Decimal, plot_h: float) -> Callable[[Decimal], float]:
+    """An amount's pixel position between low (the bottom) and high (the top): a float, since it
+    only places a mark; every amount the chart shows is written from its Decimal."""
+
+    def y(value: Decimal) -> float:
+        return TOP + plot_h * float((high - value) / (high - low))
+
+    return y
+
+
 def group_chart(group: GroupMonths, unit: str) -> str:
     """Lines over the twelve months: budget to date, utfall to date, and the prognos dashed
     from the last month with utfall to the year's end."""
@@ -89,8 +99,7 @@ def group_chart(group: GroupMonths, unit: str) -> str:
     def x(month: int) -> float:  # month 0 is the year's start
         return LEFT + plot_w * month / 12
 
-    def y(value: Decimal) -> float:  # a pixel position; the amounts shown are Decimal text
-        return TOP + plot_h * float((high - value) / (high - low))
+    y = _vertical(low, high, plot_h)
 
     def path(points: Sequence[tuple[int, Decimal]], colour: str, dash: str = "") -> str:
         coords = " ".join(f"{x(m):.1f},{y(v):.1f}" for m, v in points)
@@ -159,8 +168,7 @@ def equity_chart(follow: FollowUp) -> str:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(budget), 1)
 
-    def y(value: Decimal) -> float:
-        return TOP + plot_h * float((high - value) / (high - low))
+    y = _vertical(low, high, plot_h)
 
     zero = y(ZERO)
     parts = [

@@ -23,6 +23,7 @@ from budgets.calc import round_kr
 from finsam.audit import ActingUser, audit_record, delete_recorded, save_recorded
 from finsam.models import Forbund
 from finsam.money import AmountError, format_kr, format_plain, parse_amount
+from finsam.orgnr import orgnr_digits
 from finsam.xlsx import UnreadableFile, open_workbook, read_amount, read_text
 from followup import compute
 from followup.compute import LineRef
@@ -394,13 +395,6 @@ class Preview:
         return not self.changes
 
 
-def _orgnr_digits(value: str) -> str:
-    """An organisationsnummer's ten digits however it is written: with or without the hyphen,
-    or with the century "16" that some exporters put before a juridisk person's number."""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    return digits[2:] if len(digits) == 12 and digits.startswith("16") else digits
-
-
 def _sie_preview(forbund: Forbund, year: int, data: bytes) -> tuple[dict, list[str], Decimal]:
     try:
         sie = read_sie(data)
@@ -427,7 +421,7 @@ def _sie_preview(forbund: Forbund, year: int, data: bytes) -> tuple[dict, list[s
         index = 0
         notes.append("Filen anger inget räkenskapsår (#RAR); månaderna är lästa som de står.")
     if sie.orgnr and forbund.organisationsnummer:
-        if _orgnr_digits(sie.orgnr) != _orgnr_digits(forbund.organisationsnummer):
+        if orgnr_digits(sie.orgnr) != orgnr_digits(forbund.organisationsnummer):
             raise ImportRefused(
                 [
                     Problem(
