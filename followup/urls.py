@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from followup import views, views_close
+from followup import views, views_close, views_pack
 
 F = "f/<slug:slug>/uppfoljning/"
 Y = F + "<int:year>/"
@@ -17,4 +17,7 @@ urlpatterns = [
     path(Y + "prognoser/<int:pk>/rapportera/", views.prognos_report, name="prognos_report"),
     path(Y + "bokslut/", views_close.year_close_page, name="year_close_page"),
     path(Y + "bokslut/klart/", views_close.year_close, name="year_close"),
+    path(F + "medlemssamrad/<int:pk>/", views_pack.pack_page, name="pack"),
+    path(F + "medlemssamrad/<int:pk>/pdf/", views_pack.pack_pdf, name="pack_pdf"),
+    path(F + "medlemssamrad/<int:pk>/excel/", views_pack.pack_excel, name="pack_excel"),
 ]
