@@ -567,3 +567,50 @@ class ClosedYear(models.Model):
 
     def __str__(self) -> str:
         return f"Bokslut {self.year}"
+
+
+class InsatsDeltagare(Versioned):
+    """How many took part in an insats in the year, as FK's national follow-up asks it.
+
+    The insats is named as the plan names it: a revision of the plan makes new insats rows
+    with the same names, and the year's count must stay with them (as a line by its name)."""
+
+    forbund = models.ForeignKey(
+        Forbund, verbose_name="förbund", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    insats_name = models.CharField("insats", max_length=200)
+    total = models.PositiveIntegerField("antal deltagare")
+    women = models.PositiveIntegerField("varav kvinnor", null=True, blank=True)
+    men = models.PositiveIntegerField("varav män", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "deltagare i en insats"
+        verbose_name_plural = "deltagare i insatser"
+        ordering = ["forbund", "year", "insats_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forbund", "year", "insats_name"],
+                name="insatsdeltagare_unique",
+                violation_error_message="Insatsen har redan deltagare för året.",
+            ),
+            models.CheckConstraint(
+                condition=Q(women__isnull=True) | Q(women__lte=F("total")),
+                name="insatsdeltagare_women_le_total",
+                violation_error_message="Kvinnor kan inte vara fler än deltagarna.",
+            ),
+            models.CheckConstraint(
+                condition=Q(men__isnull=True) | Q(men__lte=F("total")),
+                name="insatsdeltagare_men_le_total",
+                violation_error_message="Män kan inte vara fler än deltagarna.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insats_name} {self.year}"
+
+    def clean(self) -> None:
+        if (self.women or 0) + (self.men or 0) > (self.total or 0):
+            raise ValidationError(
+                {"men": "Kvinnor och män kan tillsammans inte vara fler än deltagarna."}
+            )

@@ -246,6 +246,17 @@ class InsatsYearForm(forms.Form):
         self.fields["medfinansiering"] = AmountField(
             unit=unit, required=False, label=f"Medfinansiering {year} (belopp)"
         )
+        self.fields["planned_participants"] = forms.IntegerField(
+            label=f"Planerat antal deltagare {year}",
+            required=False,
+            min_value=0,
+            max_value=1_000_000,
+            error_messages={
+                "invalid": "Ange antalet deltagare som ett heltal.",
+                "min_value": "Antalet deltagare kan inte vara negativt.",
+                "max_value": "Ange högst 1 000 000 deltagare.",
+            },
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -268,6 +279,7 @@ class InsatsYearForm(forms.Form):
             esf_amount=data.get("esf_amount"),
             medfinansiar=data.get("medfinansiar"),
             medfinansiering=data.get("medfinansiering"),
+            planned_participants=data.get("planned_participants"),
         )
 
 
@@ -294,6 +306,7 @@ def year_forms(data, *, plan: Plan, insats: Insats | None, unit: str) -> list[In
                 medfinansiering=row.medfinansiering.amount
                 if row.medfinansiering is not None
                 else None,
+                planned_participants=row.planned_participants,
             )
         forms_.append(
             InsatsYearForm(

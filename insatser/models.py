@@ -276,6 +276,11 @@ class InsatsAr(models.Model):
         related_name="+",
     )
     medfinansiering = money_field("medfinansiering (belopp)", null=True, blank=True, default=None)
+    # The plan's promise for the year, as FK's national follow-up asks it; the year's actual
+    # count belongs to the follow-up (followup.models.InsatsDeltagare).
+    planned_participants = models.PositiveIntegerField(
+        "planerat antal deltagare", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "insatsens finansiering ett år"
@@ -316,6 +321,7 @@ class InsatsAr(models.Model):
             and self.esf_amount is None
             and self.medfinansiar_id is None
             and self.medfinansiering is None
+            and self.planned_participants is None
         )
 
     def clean(self) -> None:

@@ -54,6 +54,7 @@ class YearMoney:
     esf_amount: Decimal | None = None
     medfinansiar: Medlem | None = None
     medfinansiering: Decimal | None = None
+    planned_participants: int | None = None
 
 
 def insats_snapshot(insats: Insats) -> dict:
@@ -189,6 +190,7 @@ def _sync_money(
         row.esf_amount = budget_services.sek(m.esf_amount)
         row.medfinansiar = m.medfinansiar
         row.medfinansiering = budget_services.sek(m.medfinansiering)
+        row.planned_participants = m.planned_participants
         if row.is_empty:
             if row.pk:
                 row.delete()
@@ -207,6 +209,8 @@ def _financing_text(m: YearMoney, unit: str) -> str:
         parts.append(f"ESF {format_amount(m.esf_amount, unit)}")
     if m.medfinansiar is not None:
         parts.append(f"{m.medfinansiar} {format_amount(m.medfinansiering or 0, unit)}")
+    if m.planned_participants is not None:
+        parts.append(f"{m.planned_participants} planerade deltagare")
     return ", ".join(parts)
 
 
@@ -219,6 +223,7 @@ def _stored_financing(insats: Insats) -> dict[int, YearMoney]:
             esf_amount=row.esf_amount.amount if row.esf_amount is not None else None,
             medfinansiar=row.medfinansiar,
             medfinansiering=row.medfinansiering.amount if row.medfinansiering is not None else None,
+            planned_participants=row.planned_participants,
         )
         for row in insats.ar.select_related("medfinansiar")
     }

@@ -108,6 +108,7 @@ MODELS: list[tuple[str, str]] = [
     ("followup.PrognosLine", "prognos__forbund"),
     ("followup.PlanSource", "plan__forbund"),
     ("followup.ClosedYear", "forbund"),
+    ("followup.InsatsDeltagare", "forbund"),
     # Last: an event names its object and plan by id, mapped once every row exists.
     ("finsam.AuditEvent", "forbund"),
 ]

@@ -374,4 +374,7 @@ ROWS: dict[str, Row] = {
     # The bokslut: everyone reads what closing the year does; the kansli closes it.
     "year_close_page": Row(ANY_ROLE_IN_A, followed_year_a),
     "year_close": Row(POST_ONLY, followed_year_a, writes=True),
+    # FK's national follow-up: everyone reads it; the kansli enters the participants.
+    "national_follow_up": Row(ANY_ROLE_IN_A, followed_year_a, writes=True),
+    "national_follow_up_xlsx": Row(ANY_ROLE_IN_A, followed_year_a),
 }

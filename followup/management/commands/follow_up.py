@@ -1,5 +1,6 @@
 """manage.py follow_up --forbund SLUG --year N [--as-of YYYY-MM] --format json: every figure of
-the year's follow-up page, by the same calculation (followup.report)."""
+the year's follow-up page, by the same calculation (followup.report), and under "national" the
+figures of FK's national follow-up (followup.national)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 
 from finsam.models import Forbund
+from followup.national import national, national_data
 from followup.report import follow_up_report
 from followup.selectors import follow_up, followed_plan
 
@@ -47,5 +49,8 @@ class Command(BaseCommand):
                     f"--as-of {options['as_of']} ligger inte i {year}: ange en månad av året."
                 )
             month = int(found[2])
-        report = follow_up_report(follow_up(plan, month=month))
+        follow = follow_up(plan, month=month)
+        report = follow_up_report(follow)
+        # FK's national follow-up of the same figures (docs/national.md).
+        report["national"] = national_data(national(follow))
         self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
