@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from followup import views, views_close, views_pack
+from followup import views, views_annual, views_close, views_national, views_pack
 
 F = "f/<slug:slug>/uppfoljning/"
 Y = F + "<int:year>/"
@@ -17,6 +17,9 @@ urlpatterns = [
     path(Y + "prognoser/<int:pk>/rapportera/", views.prognos_report, name="prognos_report"),
     path(Y + "bokslut/", views_close.year_close_page, name="year_close_page"),
     path(Y + "bokslut/klart/", views_close.year_close, name="year_close"),
+    path(Y + "arsredovisning/", views_annual.annual_page, name="annual_report"),
+    path(Y + "arsredovisning.pdf", views_annual.annual_pdf, name="annual_report_pdf"),
+    path(Y + "arsredovisning.xlsx", views_annual.annual_xlsx, name="annual_report_xlsx"),
     path(Y + "nationell/", views_national.national_page, name="national_follow_up"),
     path(Y + "nationell.xlsx", views_national.national_xlsx, name="national_follow_up_xlsx"),
     path(F + "medlemssamrad/<int:pk>/", views_pack.pack_page, name="pack"),

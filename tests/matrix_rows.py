@@ -48,6 +48,14 @@ NONE_OF_YOURS = {
     "anonymous": 302,
 }
 POST_ONLY = {p: 405 for p in ("kansli_a", "styrelse_a", "revisor_a", "kansli_b", "anonymous")}
+# A download of a year whose utfall is not complete: back to the year's page (another förbund: 404).
+YEAR_INCOMPLETE = {
+    "kansli_a": 302,
+    "styrelse_a": 302,
+    "revisor_a": 302,
+    "kansli_b": 404,
+    "anonymous": 302,
+}
 
 
 def slug_a(w):
@@ -374,6 +382,11 @@ ROWS: dict[str, Row] = {
     # The bokslut: everyone reads what closing the year does; the kansli closes it.
     "year_close_page": Row(ANY_ROLE_IN_A, followed_year_a),
     "year_close": Row(POST_ONLY, followed_year_a, writes=True),
+    # The årsredovisning's tables: everyone of the förbund reads them. The matrix's year has no
+    # utfall, so its PDF and workbook send the reader back to the page that names the months.
+    "annual_report": Row(ANY_ROLE_IN_A, followed_year_a),
+    "annual_report_pdf": Row(YEAR_INCOMPLETE, followed_year_a),
+    "annual_report_xlsx": Row(YEAR_INCOMPLETE, followed_year_a),
     # FK's national follow-up: everyone reads it; the kansli enters the participants.
     "national_follow_up": Row(ANY_ROLE_IN_A, followed_year_a, writes=True),
     "national_follow_up_xlsx": Row(ANY_ROLE_IN_A, followed_year_a),
