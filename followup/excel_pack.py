@@ -63,6 +63,8 @@ def _title(ws, pack: Pack, subtitle: str = "") -> int:
     put_text(ws.cell(row=2, column=1), status).font = BOLD
     if subtitle:
         put_text(ws.cell(row=3, column=1), subtitle).font = BOLD
+    # The pack's amounts are the calculation's kronor, whatever unit the plan's pages show.
+    put_text(ws.cell(row=4, column=1), "Belopp i kronor")
     return 5
 
 

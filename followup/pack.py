@@ -162,9 +162,10 @@ def _weights(figures: PlanFigures, member_key: str, rows, years) -> tuple[Weight
         share = None
         if value is not None and value > 0 and len(known) == len(kommuner):
             share = value / sum(known)
-        weights.append(
-            Weight(year, value, _basis(rows.get((member_key, year)), value, year), share)
-        )
+        basis = _basis(rows.get((member_key, year)), value, year)
+        if len(kommuner) == 1 and (member_key, year) not in rows:
+            basis = "enda kommunen: hela kommunernas del"
+        weights.append(Weight(year, value, basis, share))
     return tuple(weights)
 
 
