@@ -177,7 +177,9 @@ def _member_shares(utfall: calc.YearResult, budget: calc.YearResult) -> list[Mem
     """Each member's part of eget kapital at year end in proportion to its contribution for the
     year (lag 2003:1210 9 § p. 8): the year's medlemsbidrag as it came out, split by the plan's
     key; where that split cannot be made, the contributions as budgeted."""
-    parts = utfall.member_parts or budget.member_parts
+    parts = utfall.member_parts
+    if not sum(parts.values(), ZERO):  # no contribution booked: the year's as budgeted
+        parts = budget.member_parts
     members = {m.key: m.name for m in (*budget.members, *utfall.members)}
     weights = [(key, amount) for key, amount in parts.items()]
     shares = shares_of(utfall.ub, weights)

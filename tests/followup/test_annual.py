@@ -8,6 +8,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from djmoney.money import Money
 from pypdf import PdfReader
@@ -20,7 +22,7 @@ from insatser.models_mal import Indikator
 from plans.models import Plan
 from tests import factories
 from tests.excel import recompute
-from tests.helpers import adopt_plan, make_plan
+from tests.helpers import adopt_plan, grow, make_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +41,10 @@ SPLIT = [
 ]
 
 
-def constructed(slug: str = "arsr", months: range = range(1, 13)):
+def constructed(slug: str = "arsr", months: range = range(1, 13), extra_lines: int = 0):
     forbund, plan = make_plan(slug)
+    if extra_lines:
+        grow(plan, extra_lines)
     jobb = factories.insats(
         plan, name="Jobbspåret", money={y: Decimal(600_000) for y in plan.years}
     )
@@ -61,7 +65,11 @@ def constructed(slug: str = "arsr", months: range = range(1, 13)):
     adopt_plan(plan)
     refs = selectors.line_refs(selectors.plan_figures(plan))
     amounts = {"Medlemsbidrag": MB, "Kansli": KANSLI, "Jobbspåret": INSATS}
-    cells = {(ref.key, month): (Decimal(0), amounts[ref.name]) for ref in refs for month in months}
+    cells = {
+        (ref.key, month): (Decimal(0), amounts.get(ref.name, Decimal(1_000)))
+        for ref in refs
+        for month in months
+    }
     services.line_outcomes_set(forbund=forbund, year=YEAR, cells=cells, refs=refs, acting_user=None)
     return forbund, plan, refs
 
@@ -219,3 +227,16 @@ def test_another_forbunds_kansli_gets_404(client):
     client.force_login(factories.kansli(other).user)
     for name in ("annual_report", "annual_report_pdf", "annual_report_xlsx"):
         assert client.get(reverse(name, args=[forbund.slug, YEAR])).status_code == 404
+
+
+def test_the_page_takes_as_many_queries_for_a_large_plan_as_for_a_small_one(client):
+    counts = []
+    for slug, extra in (("liten", 0), ("stor", 40)):
+        forbund, _plan, _refs = constructed(slug, extra_lines=extra)
+        client.force_login(factories.kansli(forbund).user)
+        url = reverse("annual_report", args=[forbund.slug, YEAR])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
