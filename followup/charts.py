@@ -49,16 +49,10 @@ def group_months(
         by_group.setdefault(row.ref.group_name or row.ref.name, []).append(row)
     out = []
     for index, (label, rows) in enumerate(by_group.items()):
-        budget = [
-            sum(
-                (
-                    compute.budget_to_date(r.budget, weights.get(r.ref.key, compute.EVEN), m)
-                    for r in rows
-                ),
-                ZERO,
-            )
-            for m in range(1, 13)
+        per_row = [
+            compute.budget_months(r.budget, weights.get(r.ref.key, compute.EVEN)) for r in rows
         ]
+        budget = [sum(months, ZERO) for months in zip(*per_row, strict=True)]
         utfall, total = [], ZERO
         for m in range(follow.month):
             total += sum((r.months[m] for r in rows), ZERO)

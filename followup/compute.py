@@ -81,6 +81,22 @@ def budget_to_date(budget: Decimal, weights: Sequence[int], month: int) -> Decim
     return round_kr(budget * sum(weights[:month]) / whole)
 
 
+def budget_months(budget: Decimal, weights: Sequence[int]) -> list[Decimal]:
+    """The budget to date after each of the twelve months: budget_to_date for months 1–12,
+    with the weights summed once."""
+    if len(weights) != 12:
+        raise ValueError("tolv vikter")
+    whole = sum(weights)
+    if whole <= 0:
+        raise ValueError("vikterna summerar till noll")
+    out, so_far = [], 0
+    for weight in weights[:11]:
+        so_far += weight
+        out.append(round_kr(budget * so_far / whole))
+    out.append(budget)
+    return out
+
+
 def prefill(
     method: str, *, utfall: Decimal, budget: Decimal, budget_so_far: Decimal, month: int
 ) -> Decimal:

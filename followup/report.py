@@ -26,6 +26,8 @@ def kr(value: Decimal | None) -> str | None:
     """An amount as a string of whole kronor ("-1234"); None stays None."""
     if value is None:
         return None
+    if value.__class__ is Decimal:  # the common case, without round_kr's checks of the type
+        return str(int(value.quantize(calc.KRONA, rounding=calc.ROUNDING)))
     return str(int(calc.round_kr(Decimal(value))))
 
 
@@ -139,6 +141,8 @@ def equity_data(follow: FollowUp) -> list[dict]:
 def prognos_forecast(follow: FollowUp, prognos: Prognos) -> Forecast:
     """The year as one prognos forecast it (a line the prognos lacks, e.g. one a revision added,
     at its budget), by the same calculation as the plan."""
+    if prognos is follow.prognos and all(r.prognos_line is not None for r in follow.rows):
+        return follow.forecast  # the page's own forecast: every line is this prognos's
     amounts = {r.ref.key: r.budget for r in follow.rows}
     amounts.update({(pl.group_id, pl.line_name): pl.amount.amount for pl in prognos.lines.all()})
     return forecast_years(follow.figures, follow.refs, amounts)

@@ -12,6 +12,9 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import prefetch_related_objects
 
 from budgets import calc, checks
 from budgets.selectors import PlanFigures, plan_figures, plan_input
@@ -197,9 +200,12 @@ def utfall_for(
         ]
     present: dict[int, set[int]] = {}  # the months each konto has a row in
     for konto, name, month, amount in account_rows:
-        entry = by_konto.setdefault(konto, (name, compute.zero_months()))
+        entry = by_konto.get(konto)
+        if entry is None:  # (not setdefault: that builds a year of zeros for every row)
+            entry = by_konto[konto] = (name, compute.zero_months())
+            present[konto] = set()
         entry[1][month - 1] += amount
-        present.setdefault(konto, set()).add(month)
+        present[konto].add(month)
         months.add(month)
         total += amount
     unmapped: list[UnmappedAccount] = []
@@ -213,11 +219,14 @@ def utfall_for(
             account = UnmappedAccount(konto, name, amounts, found.ignored, found.mapping)
             (ignored if found.ignored else unmapped).append(account)
             continue
-        row = exact.setdefault(found.ref.key, compute.zero_months())
+        key = found.ref.key
+        row = exact.get(key)
+        if row is None:
+            row = exact[key] = compute.zero_months()
         for index, amount in enumerate(amounts):
             row[index] += compute.shown_amount(found.ref.side, amount)
-        sources.setdefault(found.ref.key, set()).add("sie")
-        booked.update((found.ref.key, month) for month in present[konto])
+        sources.setdefault(key, set()).add("sie")
+        booked.update((key, month) for month in present[konto])
     by_line = {key: [calc.round_kr(a) for a in row] for key, row in exact.items()}
     line_rows = list(
         LineOutcome.objects.filter(forbund=forbund, year=year).values_list(
@@ -241,7 +250,9 @@ def utfall_for(
             if amount:
                 superseded.append((key, month, amount))
             continue
-        row = by_line.setdefault(key, compute.zero_months())
+        row = by_line.get(key)
+        if row is None:
+            row = by_line[key] = compute.zero_months()
         row[month - 1] += amount
         months.add(month)
         sources.setdefault(key, set()).add("hand")
@@ -275,11 +286,11 @@ class Row:
     def side(self) -> str:
         return self.ref.side
 
-    @property
+    @cached_property
     def utfall(self) -> Decimal:
         return sum(self.months[: self.month], ZERO)
 
-    @property
+    @cached_property
     def deviation(self) -> Decimal:
         """Utfall to date against budget to date, as its effect on the result."""
         return compute.result_effect(self.side, self.budget_so_far, self.utfall)
@@ -288,7 +299,7 @@ class Row:
     def deviation_percent(self) -> Decimal | None:
         return compute.percent(self.deviation, self.budget_so_far)
 
-    @property
+    @cached_property
     def prognos_deviation(self) -> Decimal:
         """The year's prognos against its budget, as its effect on the result."""
         return compute.result_effect(self.side, self.budget, self.prognos)
@@ -367,12 +378,9 @@ class FollowUp:
 
 
 def prognoses_for(forbund: Forbund, year: int) -> list[Prognos]:
-    """The year's prognoses with their lines, oldest first (two queries)."""
-    return list(
-        Prognos.objects.filter(forbund=forbund, year=year)
-        .select_related("created_by")
-        .prefetch_related("lines")
-    )
+    """The year's prognoses, oldest first (one query). Their lines are read where they are
+    needed: a page shows one prognos's lines, and a year has some 800 per prognos."""
+    return list(Prognos.objects.filter(forbund=forbund, year=year).select_related("created_by"))
 
 
 def forecast_years(
@@ -460,9 +468,10 @@ def follow_up(plan: Plan, *, month: int | None = None) -> FollowUp:
         prognos = next((p for p in reversed(prognoses) if p.month <= month), None)
     else:
         prognos = prognoses[-1] if prognoses else None
-    prognos_lines = (
-        {(pl.group_id, pl.line_name): pl for pl in prognos.lines.all()} if prognos else {}
-    )
+    prognos_lines = {}
+    if prognos is not None:
+        prefetch_related_objects([prognos], "lines")
+        prognos_lines = {(pl.group_id, pl.line_name): pl for pl in prognos.lines.all()}
     budget_year = figures.result.year(year)
     rows: list[Row] = []
     for ref in refs:

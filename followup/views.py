@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -159,6 +159,7 @@ def prognos_list(request, slug: str, year: int):
     """The year's prognoses, oldest first: how the forecast moved."""
     access, plan = get_year_for_user(request, slug, year, need="view")
     follow = follow_up(plan)
+    prefetch_related_objects(follow.prognoses, "lines")
     summaries = [(p, prognos_summary(follow, p)) for p in follow.prognoses]
     return render(
         request,

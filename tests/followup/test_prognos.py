@@ -4,6 +4,7 @@ the board and then locked; and the förbund's follow-up settings."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from budgets import services as budget_services
 from budgets.calc import round_kr
 from budgets.models import BudgetCategory
 from finsam.models import AuditEvent, Fordelningstal
+from finsam.money import format_number
 from followup import selectors, services
 from followup.models import FollowupSettings, MonthProfile, Prognos, PrognosLine
 from plans import services as plan_services
@@ -305,6 +307,19 @@ def test_the_kansli_sets_the_thresholds_and_a_month_profile(forbund_a, personas)
     follow = selectors.follow_up(plan)
     row = next(r for r in follow.rows if r.ref.name == "Lokaler")
     assert row.budget_so_far == round_kr(Decimal(240_000) * 6 / 11)
+    # The group's chart adds each line's budget to date by its own weights: Lokaler stands
+    # still in July, Kansli goes on by twelfths.
+    page = client.get(reverse("follow_up", args=["forbund-a", 2027])).content.decode()
+    budget_row = re.search(
+        r'<th scope="row">Förvaltning</th><td>budget</td>((?:<td class="num">[^<]*</td>){12})',
+        page,
+    )
+    cells = re.findall(r'<td class="num">([^<]*)</td>', budget_row.group(1))
+    for month, lokaler_weights in ((6, 6), (7, 6), (8, 7)):
+        expected = round_kr(Decimal(1_000_000) * month / 12) + round_kr(
+            Decimal(240_000) * lokaler_weights / 11
+        )
+        assert cells[month - 1].replace("\xa0", " ") == format_number(expected).replace("\xa0", " ")
 
     # A page shown before that save is stale: a conflict, nothing saved.
     values["threshold_percent"] = "7"
