@@ -384,6 +384,9 @@ ROWS: dict[str, Row] = {
     "year_close": Row(POST_ONLY, followed_year_a, writes=True),
     # The årsredovisning's tables: everyone of the förbund reads them. The matrix's year has no
     # utfall, so its PDF and workbook send the reader back to the page that names the months.
+    "pack": Row(ANY_ROLE_IN_A, plan_a),
+    "pack_pdf": Row(ANY_ROLE_IN_A, plan_a),
+    "pack_excel": Row(ANY_ROLE_IN_A, plan_a),
     "annual_report": Row(ANY_ROLE_IN_A, followed_year_a),
     "annual_report_pdf": Row(YEAR_INCOMPLETE, followed_year_a),
     "annual_report_xlsx": Row(YEAR_INCOMPLETE, followed_year_a),
