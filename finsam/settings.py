@@ -117,23 +117,31 @@ TEMPLATES = [
 ]
 
 # SQLite in a data directory when DATABASE_URL is unset; PostgreSQL (psycopg 3) in production.
+SQLITE_OPTIONS = {
+    # A transaction takes the write lock when it begins: a deferred one that has read cannot
+    # upgrade while another writes, and its save failed with "database is locked". WAL lets
+    # readers go on beside the one writer (the PDF worker writes beside the server).
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 _database_url = env_str("DATABASE_URL", "")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named by DATABASE_URL (a second installation, a test run) locks as
+        # the default one does; without these, a save beside the PDF worker answered 500.
+        DATABASES["default"]["OPTIONS"] = {
+            **SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "finsam.sqlite3",
-            "OPTIONS": {
-                # A transaction takes the write lock when it begins: a deferred one that has
-                # read cannot upgrade while another writes, and its save failed with "database
-                # is locked". WAL lets readers go on beside the one writer.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -40,9 +40,12 @@ def month_label(year: int, month: int) -> str:
     return month_end_label(year, month) if month else "inget utfall ännu"
 
 
+REASONS = dict(Reason.choices)
+
+
 def reason_label(code: str) -> str:
     """The reason's words (the field stores its code; an unknown code shows as stored)."""
-    return dict(Reason.choices).get(code, code) if code else ""
+    return REASONS.get(code, code) if code else ""
 
 
 def row_data(row: Row) -> dict:
