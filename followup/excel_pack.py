@@ -30,7 +30,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 def header_lines(pack: Pack) -> tuple[str, str]:
     """The title and the status line every output of the pack starts with."""
     plan = pack.plan
-    title = f"Underlag till medlemssamråd – {plan.forbund.name} – budget {plan.budget_year}"
+    title = f"Underlag till medlemssamråd – {plan.forbund.name} – budget {plan.period}"
     changed = timezone.localtime(plan.updated_at).strftime("%Y-%m-%d %H:%M")
     kind = "Utkast till plan" if pack.is_draft else "Plan"
     status = f"{kind}: status {pack.status_label.lower()}, version {plan.version}, ändrad {changed}"
@@ -72,12 +72,15 @@ def _all_sheet(ws, pack: Pack) -> None:
     row = _title(ws, pack)
     labels = _year_labels(pack)
     n = len(labels)
-    _head(ws, row, ["Medlem", "Slag", *labels, "Summa planperioden"])
+    noted = any(m.note for m in pack.members)
+    _head(ws, row, ["Medlem", "Slag", *labels, "Summa planperioden", *(["Not"] if noted else [])])
     first = row + 1
     for member in pack.members:
         row += 1
         put_text(ws.cell(row=row, column=1), member.name)
         put_text(ws.cell(row=row, column=2), member.kind_label)
+        if member.note:
+            put_text(ws.cell(row=row, column=4 + n), member.note)
         for col, value in enumerate(
             (member.last_year, member.this_year, *member.plan_years), start=3
         ):
@@ -91,7 +94,14 @@ def _all_sheet(ws, pack: Pack) -> None:
     last = row
     row += 1
     put_text(ws.cell(row=row, column=1), "Summa medlemsbidrag").font = BOLD
+    # A year with no adopted plan has no sum: its cell stays empty rather than a SUM of 0.
+    column_totals = (*pack.totals["last"], *pack.totals["this"], *pack.totals["plan"])
+    known = [t is not None for t in column_totals]
     for col in range(3, 4 + n):
+        if col - 3 < n and not known[col - 3]:
+            continue
+        if col == 3 + n and any(m.period_total is None for m in pack.members):
+            continue  # a row without a period sum would be missing from it
         letter = get_column_letter(col)
         cell = put_formula(ws.cell(row=row, column=col), f"SUM({letter}{first}:{letter}{last})")
         cell.number_format, cell.font = AMOUNT_FORMAT, BOLD
@@ -139,10 +149,13 @@ def _all_sheet(ws, pack: Pack) -> None:
             "Bedömning",
         ],
     )
-    for eq in pack.equity:
+    for i, eq in enumerate(pack.equity):
         row += 1
         put(ws.cell(row=row, column=1), eq.year)
-        _amount(ws, row, 2, eq.ib)
+        if i:  # a plan year opens with the year before's closing capital
+            put_formula(ws.cell(row=row, column=2), f"D{row - 1}").number_format = AMOUNT_FORMAT
+        else:
+            _amount(ws, row, 2, eq.ib)
         _amount(ws, row, 3, eq.resultat)
         put_formula(ws.cell(row=row, column=4), f"B{row}+C{row}").number_format = AMOUNT_FORMAT
         _amount(ws, row, 5, eq.ceiling)
@@ -169,7 +182,11 @@ def _all_sheet(ws, pack: Pack) -> None:
         i_last = row
         row += 1
         put_text(ws.cell(row=row, column=1), "Summa insatser").font = BOLD
+        year_totals = pack.insats_totals
         for col in range(3, 4 + len(years)):
+            if col - 3 < len(years) and year_totals[col - 3] is None:
+                put_text(ws.cell(row=row, column=col), NONE)
+                continue
             letter = get_column_letter(col)
             cell = put_formula(
                 ws.cell(row=row, column=col), f"SUM({letter}{i_first}:{letter}{i_last})"
@@ -265,7 +282,7 @@ def pack_workbook(pack: Pack) -> bytes:
     _all_sheet(ws, pack)
     taken = {ALL_SHEET.lower()}
     for member in pack.members:
-        if not member.pays:
+        if not member.pays or not member.is_member:
             continue
         _member_sheet(wb.create_sheet(_sheet_title(member.name, taken)), pack, member)
     title, status = header_lines(pack)

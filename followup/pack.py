@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from budgets import calc
+from budgets import calc, checks
+from budgets.calc import KOMMUNER, RADER, YearResult
 from budgets.selectors import PlanFigures, calc_key, plan_figures
 from finsam.members import AF, KIND_LABELS, KOMMUN
 from finsam.models import Fordelningstal
@@ -39,10 +40,16 @@ class MemberRow:
     this_year: Decimal | None  # the adopted plan of budget year − 1
     plan_years: tuple[Decimal | None, ...]  # the draft's parts, one per plan year
     weights: tuple[Weight, ...] = ()
+    note: str = ""  # why the row stands as it does (the kommuner's common row)
 
     @property
     def is_kommun(self) -> bool:
         return self.kind == KOMMUN
+
+    @property
+    def is_member(self) -> bool:
+        """False for the kommuner's common row: a block of the split, not a member."""
+        return self.key != KOMMUNER
 
     @property
     def pays(self) -> bool:
@@ -63,29 +70,42 @@ class EquityRow:
     ub: Decimal
     ceiling: Decimal | None
     floor: Decimal | None
+    verdict: str
 
-    @property
-    def verdict(self) -> str:
-        if self.ceiling is not None and self.ub > self.ceiling:
-            return "Över taket"
-        if self.floor is not None and self.ub < self.floor:
-            return "Under golvet"
-        if self.ub < 0:
-            return "Negativt"
-        if self.ceiling is None and self.floor is None:
-            return "Inget tak angivet"
-        return "Inom gränserna"
+
+# The plan's own checks judge eget kapital (budgets.checks): their codes, as the pack says them.
+_EQUITY_CHECKS = (
+    (checks.check_negative_equity, "Negativt eget kapital"),
+    (checks.check_ceiling, "Över taket"),
+    (checks.check_floor, "Under golvet"),
+)
+
+
+def _equity_row(result: YearResult) -> EquityRow:
+    verdict = next((label for check, label in _EQUITY_CHECKS if check(result)), "")
+    if not verdict:
+        none_set = result.ceiling is None and result.floor is None
+        verdict = "Inget tak angivet" if none_set else "Inom gränserna"
+    return EquityRow(
+        result.year,
+        result.ib,
+        result.resultat,
+        result.ub,
+        result.ceiling,
+        result.floor,
+        verdict,
+    )
 
 
 @dataclass(frozen=True)
 class InsatsRow:
     name: str
     kind_label: str
-    amounts: tuple[Decimal, ...]
+    amounts: tuple[Decimal | None, ...]  # None: the year is budgeted per group, not per insats
 
     @property
     def total(self) -> Decimal:
-        return sum(self.amounts, Decimal(0))
+        return sum((a for a in self.amounts if a is not None), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -127,18 +147,37 @@ class Pack:
         return [m for m in self.members if m.is_kommun]
 
     @property
-    def insats_totals(self) -> tuple[Decimal, ...]:
+    def insats_totals(self) -> tuple[Decimal | None, ...]:
         return tuple(
-            sum((r.amounts[i] for r in self.insatser), Decimal(0)) for i in range(len(self.years))
+            None
+            if any(r.amounts[i] is None for r in self.insatser)
+            else sum((r.amounts[i] for r in self.insatser), Decimal(0))
+            for i in range(len(self.years))
         )
 
 
-def _parts_of(plan: Plan | None) -> tuple[dict[str, Decimal], Decimal | None]:
-    """The member parts and the medlemsbidrag of an adopted plan's budget year."""
+def _result_of(plan: Plan | None) -> YearResult | None:
+    """An adopted plan's budget year as its own calculation made it."""
     if plan is None:
-        return {}, None
-    result = plan_figures(plan).result.year(plan.budget_year)
-    return result.member_parts, result.medlemsbidrag
+        return None
+    return plan_figures(plan).result.year(plan.budget_year)
+
+
+def _kommun_block(result: YearResult | None) -> Decimal | None:
+    """The kommuner's quarter when the year's split holds no part per kommun (the plan states
+    their sum only, or a kommun lacks its fördelningstal): it stands as one sum."""
+    if result is None or KOMMUNER not in result.split_blocks:
+        return None
+    kommuner = [m.key for m in result.members if m.kind == KOMMUN]
+    if not kommuner or all(k in result.member_parts for k in kommuner):
+        return None
+    return result.split_blocks[KOMMUNER]
+
+
+def _column_total(amounts: list[Decimal | None]) -> Decimal | None:
+    """The sum of a column's shown amounts: None (shown "–") when the column shows none."""
+    known = [a for a in amounts if a is not None]
+    return sum(known, Decimal(0)) if known else None
 
 
 def _basis(row: Fordelningstal | None, value: Decimal | None, year: int) -> str:
@@ -177,8 +216,9 @@ def build_pack(plan: Plan, offers: dict[str, Decimal] | None = None, offer_year=
     years = tuple(plan.years)
     this_plan = followed_plan(plan.forbund, plan.budget_year - 1)
     last_plan = followed_plan(plan.forbund, plan.budget_year - 2)
-    this_parts, this_total = _parts_of(this_plan)
-    last_parts, last_total = _parts_of(last_plan)
+    this_result, last_result = _result_of(this_plan), _result_of(last_plan)
+    this_parts = this_result.member_parts if this_result else {}
+    last_parts = last_result.member_parts if last_result else {}
     results = [figures.result.year(y) for y in years]
     fordelningstal = {
         (calc_key(f.medlem), f.year): f
@@ -213,6 +253,34 @@ def build_pack(plan: Plan, offers: dict[str, Decimal] | None = None, offer_year=
         notes.append(
             "Planen anger bara kommunernas sammanlagda del; fördelningen beslutas separat."
         )
+    block = (
+        _kommun_block(last_result),
+        _kommun_block(this_result),
+        *(_kommun_block(r) for r in results),
+    )
+    if any(a is not None for a in block):
+        # Without it the kommuner's quarter would vanish from the members' sum.
+        errors = [r.kommun_error for r in results if r.kommun_error]
+        members.append(
+            MemberRow(
+                key=KOMMUNER,
+                name="Kommunerna (gemensamt)",
+                kind=KOMMUNER,
+                kind_label="Kommunerna",
+                last_year=block[0],
+                this_year=block[1],
+                plan_years=block[2:],
+                note=(
+                    f"{errors[0]}, så kommunernas del står som en summa"
+                    if errors
+                    else "planen anger bara kommunernas sammanlagda del"
+                ),
+            )
+        )
+    # The sums are over the rows shown, so the page and the workbook add the same figures.
+    columns = [[m.last_year for m in members], [m.this_year for m in members]]
+    columns += [[m.plan_years[i] for m in members] for i in range(len(years))]
+    column_totals = [_column_total(c) for c in columns]
     insatser: dict[int, tuple[str, str, list[Decimal]]] = {}
     for line in figures.lines:
         if line.insats_id is None:
@@ -223,6 +291,13 @@ def build_pack(plan: Plan, offers: dict[str, Decimal] | None = None, offer_year=
         )
         for i, r in enumerate(results):
             entry[2][i] += r.line_amounts.get(calc_key(line), Decimal(0))
+    per_group = [r.year for r in results if r.level != RADER]
+    if insatser and per_group:
+        listed = ", ".join(str(y) for y in per_group)
+        notes.append(
+            f"{listed}: budgeteras per grupp, inte per insats, så insatsernas belopp visas "
+            "inte för året."
+        )
     binding = None
     if offers is not None and offer_year in years:
         binding = _binding(figures, offers, offer_year)
@@ -236,12 +311,21 @@ def build_pack(plan: Plan, offers: dict[str, Decimal] | None = None, offer_year=
         this_plan=this_plan,
         members=members,
         totals={
-            "last": (last_total,),
-            "this": (this_total,),
-            "plan": tuple(r.medlemsbidrag for r in results),
+            "last": (column_totals[0],),
+            "this": (column_totals[1],),
+            "plan": tuple(column_totals[2:]),
         },
-        equity=[EquityRow(r.year, r.ib, r.resultat, r.ub, r.ceiling, r.floor) for r in results],
-        insatser=[InsatsRow(name, kind, tuple(a)) for name, kind, a in insatser.values()],
+        equity=[_equity_row(r) for r in results],
+        insatser=[
+            InsatsRow(
+                name,
+                kind,
+                tuple(
+                    None if r.level != RADER else a for r, a in zip(results, amounts, strict=True)
+                ),
+            )
+            for name, kind, amounts in insatser.values()
+        ],
         notes=notes,
         binding=binding,
     )

@@ -47,7 +47,7 @@ def _query(request) -> str:
 
 
 @login_required
-@nav("oversikt")
+@nav("erbjudanden")
 def pack_page(request, slug: str, pk: int):
     """The pack as a page, with its downloads."""
     access, plan, form, pack = _pack(request, slug, pk)

@@ -222,3 +222,127 @@ def test_a_plan_without_fordelningstal_says_so_rather_than_failing(pack_plan):
     # Offers that are not amounts are the form's errors, not a 500.
     response = client.get(pack_url(pack_plan), {"year": "1999", "m-1": "abc"})
     assert response.status_code == 200
+
+
+def cells_of(html: str, name: str) -> list[str]:
+    """The amount cells of the row whose heading starts with name."""
+    row = re.search(rf"<tr[^>]*><th scope=\"row\">{re.escape(name)}.*?</tr>", html, re.S)
+    return re.findall(r'<td class="num">([^<]*)</td>', row.group(0))
+
+
+def sheet_rows(ws) -> dict:
+    rows: dict = {}
+    for r in range(1, ws.max_row + 1):
+        rows.setdefault(ws.cell(row=r, column=1).value, r)
+    return rows
+
+
+def test_the_fordelningstal_and_shares_stand_in_each_kommuns_own_row(pack_plan):
+    html = plain(
+        client_for(factories.kansli(pack_plan.forbund)).get(pack_url(pack_plan)).content.decode()
+    )
+    table = html.split('id="pack-fordelningstal"')[1]
+    first = re.search(r"<tr><th scope=\"row\">Testköping 1</th>.*?</tr>", table, re.S).group(0)
+    second = re.search(r"<tr><th scope=\"row\">Testköping 2</th>.*?</tr>", table, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)<br>', first) == ["30 000"] * 3
+    assert re.findall(r'<td class="num">([^<]*)</td>', first) == ["75,00 %"] * 3
+    assert re.findall(r'<td class="num">([^<]*)<br>', second) == ["10 000"] * 3
+    assert re.findall(r'<td class="num">([^<]*)</td>', second) == ["25,00 %"] * 3
+    assert first.count("invånare 1 juli 2026") == 1  # 2027's figure rests on 1 July 2026
+
+
+@pytest.mark.parametrize("cause", ["kommunsumma", "fördelningstal saknas"])
+def test_a_kommun_part_that_cannot_be_split_stands_as_one_row_in_both_sums(pack_plan, cause):
+    if cause == "kommunsumma":
+        type(pack_plan.forbund).objects.filter(pk=pack_plan.forbund.pk).update(kommun_parts=False)
+    else:
+        Fordelningstal.objects.filter(
+            medlem__forbund=pack_plan.forbund, medlem__name="Testköping 2", year__gte=2027
+        ).delete()
+    client = client_for(factories.kansli(pack_plan.forbund))
+    html = plain(client.get(pack_url(pack_plan)).content.decode())
+    quarters = [spaced(TOTALS[y] // 4) for y in TOTALS]
+    # The setting is the förbund's, so 2026's plan states the kommuner's sum only as well; a
+    # missing fördelningstal of 2027 leaves 2026's split per kommun.
+    previous = spaced(PREVIOUS_TOTAL // 4) if cause == "kommunsumma" else "–"
+    assert cells_of(html, "Kommunerna (gemensamt)") == ["–", previous, *quarters]
+    note = "kommunernas sammanlagda del" if cause == "kommunsumma" else "saknar fördelningstal"
+    row = re.search(r"<tr><th scope=\"row\">Kommunerna \(gemensamt\).*?</tr>", html, re.S)
+    assert note in row.group(0)
+    assert cells_of(html, "Testköping 1")[2:] == ["–", "–", "–"]
+    page_sums = ["–", spaced(PREVIOUS_TOTAL), *(spaced(t) for t in TOTALS.values())]
+    assert cells_of(html, "Summa medlemsbidrag") == page_sums
+    data = client.get(pack_url(pack_plan, "pack_excel")).content
+    values = recompute(data)
+    ws = load_workbook(io.BytesIO(data))["Alla medlemmar"]
+    total_row = sheet_rows(ws)["Summa medlemsbidrag"]
+    assert ws[f"C{total_row}"].value is None  # no plan for 2025: empty, not a sum of 0
+    assert values[("ALLA MEDLEMMAR", f"D{total_row}")] == PREVIOUS_TOTAL
+    for col, total in zip("EFG", TOTALS.values(), strict=True):
+        assert values[("ALLA MEDLEMMAR", f"{col}{total_row}")] == total
+    assert "Kommunerna (gemensamt)" not in load_workbook(io.BytesIO(data)).sheetnames
+
+
+def test_negative_equity_is_called_so_not_under_the_floor():
+    forbund, plan = make_plan("ekneg")
+    factories.insats(plan, name="Dyr insats", money={2027: 5_000_000})
+    rows = {(r.year, r.column): r for r in plan.year_rows.all()}
+    services.budget_years_update(
+        plan=plan,
+        acting_user=None,
+        rows={rows[(2027, "budget")].pk: {"floor_amount": Decimal(100_000)}},
+    )
+    html = plain(client_for(factories.kansli(forbund)).get(pack_url(plan)).content.decode())
+    row = re.search(r"<tr><th scope=\"row\">2027</th>.*?</tr>", html, re.S).group(0)
+    assert "<td>Negativt eget kapital</td>" in row
+
+
+def test_a_year_budgeted_per_group_shows_no_amount_per_insats(pack_plan):
+    rows = {(r.year, r.column): r for r in pack_plan.year_rows.all()}
+    services.budget_years_update(
+        plan=pack_plan, acting_user=None, rows={rows[(2029, "budget")].pk: {"level": "grupper"}}
+    )
+    client = client_for(factories.kansli(pack_plan.forbund))
+    html = plain(client.get(pack_url(pack_plan)).content.decode())
+    assert cells_of(html, "Unga till arbete") == ["300 000", "310 000", "–"]
+    assert "2029: budgeteras per grupp, inte per insats" in html
+    data = client.get(pack_url(pack_plan, "pack_excel")).content
+    ws = load_workbook(io.BytesIO(data))["Alla medlemmar"]
+    r = sheet_rows(ws)["Unga till arbete"]
+    assert [ws.cell(row=r, column=c).value for c in (3, 4, 5)] == [300_000, 310_000, "–"]
+    assert ws.cell(row=sheet_rows(ws)["Summa insatser"], column=5).value == "–"
+
+
+def test_the_outputs_name_the_plans_whole_period(pack_plan):
+    client = client_for(factories.kansli(pack_plan.forbund))
+    period = "budget 2027 med plan för 2028–2029"
+    assert period in plain(text_of(client.get(pack_url(pack_plan, "pack_pdf")).content))
+    data = client.get(pack_url(pack_plan, "pack_excel")).content
+    assert period in load_workbook(io.BytesIO(data))["Alla medlemmar"]["A1"].value
+    html = client.get(pack_url(pack_plan)).content.decode()
+    assert re.search(r'aria-current="page">Erbjudanden<', html)
+
+
+def test_each_plan_year_opens_with_the_year_befores_closing_capital_as_a_formula(pack_plan):
+    data = client_for(factories.kansli(pack_plan.forbund)).get(pack_url(pack_plan, "pack_excel"))
+    values = recompute(data.content)
+    ws = load_workbook(io.BytesIO(data.content))["Alla medlemmar"]
+    first = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == 2027)
+    for r in (first + 1, first + 2):
+        assert ws[f"B{r}"].value == f"=D{r - 1}"
+        assert values[("ALLA MEDLEMMAR", f"B{r}")] == values[("ALLA MEDLEMMAR", f"D{r - 1}")]
+
+
+def test_offers_that_are_not_amounts_are_named_and_a_missing_fordelningstal_is_said(pack_plan):
+    Fordelningstal.objects.filter(medlem__forbund=pack_plan.forbund).delete()
+    client = client_for(factories.kansli(pack_plan.forbund))
+    members = {m.name: m.pk for m in pack_plan.forbund.medlemmar.all()}
+    offers = {"year": "2027"} | {f"m-{pk}": "1 000 000" for name, pk in members.items()}
+    offers[f"m-{members['Region Testlän']}"] = "abc"
+    response = client.get(pack_url(pack_plan), offers)
+    assert response.status_code == 200
+    assert "Ingen bindande medlem är beräknad" in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+    offers[f"m-{members['Region Testlän']}"] = "1 000 000"
+    html = plain(client.get(pack_url(pack_plan), offers).content.decode())
+    assert re.search(r'<p role="alert">[^<]*fördelningstal', html)
