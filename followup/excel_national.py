@@ -30,7 +30,15 @@ INSATS_HEADERS = [
     "Varav kvinnor",
     "Varav män",
 ]
-FINANCING_HEADERS = ["Finansiär", "Slag", "Medlemsbidrag", "Övrig finansiering", "Summa"]
+FINANCING_HEADERS = [
+    "Finansiär",
+    "Slag",
+    "Medlemsbidrag",
+    "Övrig finansiering",
+    "Summa",
+    "Anmärkning",
+]
+UNIT_LINE = "Belopp i kronor"
 ADMIN_HEADERS = ["Administrativ kostnad", "Budget", "Utfall"]
 RESULT_HEADERS = ["", "Budget", "Utfall"]
 
@@ -39,6 +47,8 @@ def _sheet(wb: Workbook, title: str, heading: str, headers: list[str], first: bo
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
     put_text(ws.cell(row=1, column=1), heading).font = Font(bold=True, size=13)
+    # The page shows the plan's unit (often tkr); the workbook always whole kronor.
+    put_text(ws.cell(row=2, column=1), UNIT_LINE)
     for cell in put_row(ws, HEADER_ROW, headers):
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 40
@@ -97,6 +107,8 @@ def national_workbook(n: National, *, forbund_name: str) -> bytes:
         _number(ws, row, 3, f.medlemsbidrag)
         _number(ws, row, 4, f.other)
         put_formula(ws.cell(row=row, column=5), f"C{row}+D{row}").number_format = AMOUNT_FORMAT
+        if f.note:
+            put_text(ws.cell(row=row, column=6), f.note)
     last = first + len(n.financing) - 1
     _sum_row(ws, last + 1, first, last, range(3, 6))
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgets import calc
+from budgets.models import BudgetLine
 from finsam.members import FK
 from followup.models import InsatsDeltagare
+from followup.report import kr
 from followup.selectors import FollowUp
 from insatser import rules
 from insatser.models import Insats
@@ -43,6 +45,7 @@ class Financier:
     kind: str  # "Staten", "Region", "Kommun", "ESF", "Övrigt"
     medlemsbidrag: Decimal
     other: Decimal  # co-financing of insatser, ESF, other income
+    note: str = ""  # why the row stands as it does (the kommuner's part not split)
 
     @property
     def total(self) -> Decimal:
@@ -66,6 +69,14 @@ class National:
     result_budget: Decimal = ZERO
     result_utfall: Decimal = ZERO
 
+    @property
+    def admin_budget(self) -> Decimal:
+        return sum((a.budget for a in self.admin), ZERO)
+
+    @property
+    def admin_utfall(self) -> Decimal:
+        return sum((a.utfall for a in self.admin), ZERO)
+
 
 KIND_NAMES = {
     FK: "Staten",
@@ -73,6 +84,26 @@ KIND_NAMES = {
     calc.KOMMUN: "Kommun",
     calc.AF: "Staten (Arbetsförmedlingen)",
 }
+KOMMUNER_NAME = "Kommunerna (gemensamt)"
+# Words that name EU money in an income line, its category or its group ("ESF-medel",
+# "Europeiska socialfonden", "ESF+"); compared casefolded.
+ESF_WORDS = ("esf", "socialfond")
+
+
+def is_esf(*names: str) -> bool:
+    """Whether an income line named so (line, category, group) is ESF money."""
+    return any(word in name.casefold() for name in names for word in ESF_WORDS)
+
+
+def _esf_income(plan, budget_year: calc.YearResult) -> Decimal:
+    """The year's budgeted income on the plan's lines that are ESF money."""
+    lines = BudgetLine.objects.filter(plan=plan, category__group__side=calc.INTAKT).values_list(
+        "pk", "name", "category__name", "category__group__name"
+    )
+    return sum(
+        (budget_year.line_amounts.get(str(pk), ZERO) for pk, *names in lines if is_esf(*names)),
+        ZERO,
+    )
 
 
 def _part(amount: Decimal, fraction: Decimal) -> Decimal:
@@ -91,7 +122,7 @@ def national(follow: FollowUp) -> National:
     }
     out = National(year=year, month=follow.month)
     esf = ZERO
-    cofinancing: dict[int, Decimal] = {}
+    cofinancing: dict[str, Decimal] = {}
     for row in follow.insats_rows:
         insats = insatser.get(row.ref.insats_id)
         if insats is None:
@@ -122,22 +153,57 @@ def national(follow: FollowUp) -> National:
             elif ar.esf_percent is not None:
                 esf += calc.round_kr(row.budget * ar.esf_percent / HUNDRED)
             if ar.medfinansiar_id is not None:
-                cofinancing[ar.medfinansiar_id] = (
-                    cofinancing.get(ar.medfinansiar_id, ZERO) + ar.medfinansiering.amount
-                )
+                key = str(ar.medfinansiar_id)
+                cofinancing[key] = cofinancing.get(key, ZERO) + ar.medfinansiering.amount
     budget_year = follow.figures.result.year(year)
+    kommun_block = budget_year.split_blocks.get(calc.KOMMUNER)
+    split_kommuner = any(
+        m.key in budget_year.member_parts for m in budget_year.members if m.kind == calc.KOMMUN
+    )
+    kommuner_done = False
     for member in budget_year.members:
+        if member.kind == calc.KOMMUN and not split_kommuner and kommun_block is not None:
+            # The kommuner's quarter stands as one sum (no fördelningstal, or the plan states
+            # it so): one row for it, or it would vanish from the financing.
+            if not kommuner_done:
+                out.financing.append(
+                    Financier(
+                        KOMMUNER_NAME,
+                        KIND_NAMES[calc.KOMMUN],
+                        kommun_block,
+                        ZERO,
+                        note=(
+                            f"{budget_year.kommun_error}, så kommunernas del kan inte fördelas "
+                            "per kommun."
+                            if budget_year.kommun_error
+                            else "Planen anger kommunernas del som en summa."
+                        ),
+                    )
+                )
+                kommuner_done = True
+            if member.key in cofinancing:
+                out.financing.append(
+                    Financier(member.name, KIND_NAMES[calc.KOMMUN], ZERO, cofinancing[member.key])
+                )
+            continue
         out.financing.append(
             Financier(
                 name=member.name,
                 kind=KIND_NAMES.get(member.kind, member.kind),
                 medlemsbidrag=budget_year.member_parts.get(member.key, ZERO),
-                other=cofinancing.get(int(member.key), ZERO),
+                other=cofinancing.get(member.key, ZERO),
             )
         )
+    esf_income = _esf_income(plan, budget_year)
+    out.financing.append(Financier("ESF-medel i förbundets budget", "ESF", ZERO, esf_income))
     out.financing.append(Financier("ESF-medel till insatser", "ESF", ZERO, esf))
     out.financing.append(
-        Financier("Förbundets övriga intäkter", "Övrigt", ZERO, budget_year.ovriga_intakter)
+        Financier(
+            "Förbundets övriga intäkter",
+            "Övrigt",
+            ZERO,
+            budget_year.ovriga_intakter - esf_income,
+        )
     )
     for row in follow.rows:
         if row.side != calc.KOSTNAD or row.ref.group_id is None:
@@ -152,10 +218,6 @@ def national(follow: FollowUp) -> National:
     return out
 
 
-def _kr(value: Decimal) -> str:
-    return str(int(calc.round_kr(value)))
-
-
 def national_data(n: National) -> dict:
     """The figures as plain data: amounts as strings of whole kronor, as followup.report."""
     return {
@@ -165,12 +227,12 @@ def national_data(n: National) -> dict:
             {
                 "insats": i.name,
                 "kind": i.kind,
-                "budget": _kr(i.budget),
-                "utfall": _kr(i.utfall),
-                "individ_budget": _kr(i.individ_budget),
-                "individ_utfall": _kr(i.individ_utfall),
-                "struktur_budget": _kr(i.struktur_budget),
-                "struktur_utfall": _kr(i.struktur_utfall),
+                "budget": kr(i.budget),
+                "utfall": kr(i.utfall),
+                "individ_budget": kr(i.individ_budget),
+                "individ_utfall": kr(i.individ_utfall),
+                "struktur_budget": kr(i.struktur_budget),
+                "struktur_utfall": kr(i.struktur_utfall),
                 "planned_participants": i.planned,
                 "participants": i.participants,
                 "women": i.women,
@@ -182,14 +244,15 @@ def national_data(n: National) -> dict:
             {
                 "financier": f.name,
                 "kind": f.kind,
-                "medlemsbidrag": _kr(f.medlemsbidrag),
-                "other": _kr(f.other),
-                "total": _kr(f.total),
+                "medlemsbidrag": kr(f.medlemsbidrag),
+                "other": kr(f.other),
+                "total": kr(f.total),
+                "note": f.note,
             }
             for f in n.financing
         ],
         "administration": [
-            {"line": a.name, "budget": _kr(a.budget), "utfall": _kr(a.utfall)} for a in n.admin
+            {"line": a.name, "budget": kr(a.budget), "utfall": kr(a.utfall)} for a in n.admin
         ],
-        "result": {"budget": _kr(n.result_budget), "utfall": _kr(n.result_utfall)},
+        "result": {"budget": kr(n.result_budget), "utfall": kr(n.result_utfall)},
     }

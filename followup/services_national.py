@@ -17,6 +17,11 @@ CONFLICT_MESSAGE = (
     "ladda om sidan och skriv in dina siffror igen."
 )
 
+GONE_MESSAGE = (
+    "{name} är inte längre en av årets insatser: planen har ändrats sedan du öppnade sidan. "
+    "Inget sparades: ladda om sidan och skriv in dina siffror igen."
+)
+
 
 @dataclass(frozen=True)
 class Count:
@@ -51,7 +56,7 @@ def participants_set(
     changed = 0
     for name, count in counts.items():
         if name not in names:
-            raise ValidationError(f"{name} är ingen av årets insatser.")
+            raise ValidationError(GONE_MESSAGE.format(name=name))
         row = stored.get(name)
         if (row.lock_version if row else 0) != count.version:
             raise ValidationError(CONFLICT_MESSAGE.format(name=name))

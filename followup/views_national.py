@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from finsam import ratelimit
 from finsam.nav import nav
 from followup.access import get_year_for_user
+from followup.compute import MONTH_NAMES
 from followup.excel_national import national_workbook
 from followup.models import InsatsDeltagare
 from followup.national import national
 from followup.selectors import follow_up
 from followup.services_national import Count, participants_set
+from plans.views_excel import xlsx_response
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COUNT_ERRORS = {
     "invalid": "Ange antalet som ett heltal.",
     "min_value": "Antalet kan inte vara negativt.",
@@ -36,6 +39,9 @@ class ParticipantsForm(forms.Form):
     """One insats's participants in the year; an empty total removes the count."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # The insats the figures are for, as the page showed it: a form opened before a revision
+    # changed the insatser lands on that insats (or is refused), never on its old position's.
+    insats = forms.CharField(widget=forms.HiddenInput, max_length=200)
 
     def __init__(self, *args, name: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,16 +64,45 @@ class ParticipantsForm(forms.Form):
         return Count(d["version"], d.get("total"), d.get("women"), d.get("men"))
 
 
+TWICE_MESSAGE = "En insats stod två gånger i formuläret. Inget sparades: ladda om sidan."
+POSTED = re.compile(r"^i(\d{1,4})-insats$")
+
+
 def _forms(data, forbund, year: int, names: list[str]) -> list[ParticipantsForm]:
+    """A form per insats of the year; for a post, a form per insats the post names, each by
+    the name it carries (participants_set refuses a name that is not one of the year's)."""
     stored = {d.insats_name: d for d in InsatsDeltagare.objects.filter(forbund=forbund, year=year)}
+    if data is None:
+        keyed = [(f"i{i}", name) for i, name in enumerate(names)]
+    else:
+        prefixes = sorted(int(m[1]) for key in data if (m := POSTED.match(key)))
+        keyed = [(f"i{i}", data.get(f"i{i}-insats", "")) for i in prefixes]
     out = []
-    for i, name in enumerate(names):
+    for prefix, name in keyed:
         row = stored.get(name)
-        initial = {"version": row.lock_version if row else 0}
+        initial = {"version": row.lock_version if row else 0, "insats": name}
         if row is not None:
             initial.update(total=row.total, women=row.women, men=row.men)
-        out.append(ParticipantsForm(data, prefix=f"i{i}", name=name, initial=initial))
+        out.append(ParticipantsForm(data, prefix=prefix, name=name, initial=initial))
     return out
+
+
+def _error_links(participant_forms: list[ParticipantsForm]) -> list[tuple[str, str]]:
+    """Each error of the forms as (the field's id, words) for the summary at the top."""
+    out = []
+    for form in participant_forms:
+        for field, errors in form.errors.items():
+            target = form[field].auto_id if field in form.fields else ""
+            out.extend((target, f"{form.name}: {error}") for error in errors)
+    return out
+
+
+def _saved_message(changed: int) -> str:
+    if changed == 0:
+        return "Inget ändrades."
+    if changed == 1:
+        return "Deltagarna är sparade (1 insats ändrad)."
+    return f"Deltagarna är sparade ({changed} insatser ändrade)."
 
 
 @login_required
@@ -88,6 +123,8 @@ def national_page(request, slug: str, year: int):
         status = 400
         if all([f.is_valid() for f in participant_forms]):
             try:
+                if len({f.name for f in participant_forms}) != len(participant_forms):
+                    raise ValidationError(TWICE_MESSAGE)
                 changed = participants_set(
                     forbund=access.forbund,
                     year=year,
@@ -100,7 +137,7 @@ def national_page(request, slug: str, year: int):
                 for message in error.messages:
                     messages.error(request, message)
             else:
-                messages.success(request, f"Deltagarna är sparade ({changed} ändrade).")
+                messages.success(request, _saved_message(changed))
                 return redirect(reverse("national_follow_up", args=[slug, year]))
     return render(
         request,
@@ -113,6 +150,8 @@ def national_page(request, slug: str, year: int):
             "unit": plan.amount_unit,
             "heading": f"Nationell uppföljning {year}",
             "n": figures,
+            "month_name": MONTH_NAMES[figures.month - 1] if figures.month else "",
+            "error_links": _error_links(participant_forms),
             "participant_forms": participant_forms,
         },
         status=status,
@@ -122,8 +161,7 @@ def national_page(request, slug: str, year: int):
 @login_required
 def national_xlsx(request, slug: str, year: int):
     access, plan = get_year_for_user(request, slug, year, need="view")
+    if (answer := ratelimit.refused(request, "excel")) is not None:
+        return answer
     data = national_workbook(national(follow_up(plan)), forbund_name=access.forbund.name)
-    response = HttpResponse(data, content_type=XLSX)
-    name = f"nationell-uppfoljning-{access.forbund.slug}-{year}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(data, f"nationell-uppfoljning-{access.forbund.slug}-{year}.xlsx")

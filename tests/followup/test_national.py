@@ -5,16 +5,19 @@ the page, the workbook (recomputed by a formula engine) and `manage.py follow_up
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from budgets.calc import round_kr
 from finsam.audit import latest_change
-from followup import selectors, services
+from followup import national, selectors, services
 from followup.models import InsatsDeltagare
 from insatser.models import InsatsAr
 from tests import factories
@@ -27,19 +30,22 @@ MONEY = {"Jobbspåret": 600_000, "Samverkan": 300_000, "Teamet": 500_001}
 UTFALL = {"Jobbspåret": 41_000, "Samverkan": 20_500, "Teamet": 33_333}  # per month, 1–8
 
 
-@pytest.fixture
-def year(forbund_a):
+def build(forbund, *, weights: bool = True, esf_income: int | None = None):
+    """The followed year 2030; without weights no kommun has a fördelningstal; esf_income adds
+    an income line "ESF-medel" of that amount."""
     from budgets import services as budget_services
     from finsam.models import Fordelningstal
     from plans import services as plan_services
 
-    forbund = forbund_a
     plan = plan_services.plan_create(forbund=forbund, acting_user=None, budget_year=2030)
     for medlem in forbund.medlemmar.filter(kind="kommun"):
         for y in plan.years:
-            Fordelningstal.objects.get_or_create(
-                medlem=medlem, year=y, defaults={"invanare": 9_000}
-            )
+            if weights:
+                Fordelningstal.objects.get_or_create(
+                    medlem=medlem, year=y, defaults={"invanare": 9_000}
+                )
+            else:
+                Fordelningstal.objects.filter(medlem=medlem, year=y).delete()
     budget_services.budget_figures_set(
         plan=plan,
         acting_user=None,
@@ -55,6 +61,15 @@ def year(forbund_a):
         name="Kansli",
         amounts={(y, "budget"): Decimal(900_000) for y in plan.years},
     )
+    if esf_income is not None:
+        ovriga = BudgetCategory.objects.get(group__forbund=forbund, name="Övriga intäkter")
+        budget_services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=ovriga,
+            name="ESF-medel",
+            amounts={(y, "budget"): Decimal(esf_income) for y in plan.years},
+        )
     factories.insats(plan, name="Jobbspåret", kind="individ", money={2030: MONEY["Jobbspåret"]})
     factories.insats(plan, name="Samverkan", kind="struktur", money={2030: MONEY["Samverkan"]})
     teamet = factories.insats(
@@ -88,6 +103,11 @@ def year(forbund_a):
 
     audit_record(forbund=forbund, actor=None, action="test", obj=plan, summary="deltagare")
     return plan, kommun
+
+
+@pytest.fixture
+def year(forbund_a):
+    return build(forbund_a)
 
 
 def expected(plan, kommun):
@@ -177,17 +197,20 @@ def test_the_workbook_and_the_page_show_the_same_figures(year, personas):
         assert name in text
 
 
-def post_data(plan, **teamet):
+def post_data(plan, order=tuple(MONEY), **teamet):
+    """The participants form as the page shows it: one numbered form per insats, each naming
+    its insats; the form the page numbers so reads its figures by that name, not by its place."""
     data = {}
     stored = {d.insats_name: d for d in InsatsDeltagare.objects.filter(year=2030)}
-    for i, name in enumerate(sorted(MONEY)):
+    for i, name in enumerate(order):
         row = stored.get(name)
+        data[f"i{i}-insats"] = name
         data[f"i{i}-version"] = row.lock_version if row else 0
         data[f"i{i}-total"] = row.total if row else ""
         data[f"i{i}-women"] = row.women if row and row.women is not None else ""
         data[f"i{i}-men"] = row.men if row and row.men is not None else ""
-    for key, value in teamet.items():
-        data[f"i2-{key}"] = value
+        if name == "Teamet":
+            data.update((f"i{i}-{key}", value) for key, value in teamet.items())
     return data
 
 
@@ -242,3 +265,134 @@ def test_the_board_reads_but_does_not_write_and_another_forbund_sees_nothing(yea
     xlsx = reverse("national_follow_up_xlsx", args=["forbund-a", 2030])
     assert personas["kansli_b"].get(xlsx).status_code == 404
     assert InsatsDeltagare.objects.get(insats_name="Teamet").total == 31
+
+
+def financing_rows(plan) -> dict:
+    return {f["financier"]: f for f in national_json(plan)["national"]["financing"]}
+
+
+def test_the_kommuner_s_quarter_without_fordelningstal_is_one_row_that_says_why(
+    forbund_a, personas
+):
+    plan, kommun = build(forbund_a, weights=False)
+    rows = financing_rows(plan)
+    kommuner = rows["Kommunerna (gemensamt)"]
+    assert kommuner["medlemsbidrag"] == "1000000"  # the quarter of 4 mkr
+    assert "fördelningstal" in kommuner["note"] and "saknar" in kommuner["note"]
+    assert sum(int(f["medlemsbidrag"]) for f in rows.values()) == 4_000_000
+    # The co-financing kommun keeps its own row for the money it puts into Teamet.
+    assert (rows[kommun.name]["medlemsbidrag"], rows[kommun.name]["other"]) == ("0", "25000")
+    insats_money = 50_000 + 25_000  # Teamet's ESF and co-financing, stated on the insats
+    assert sum(int(f["total"]) for f in rows.values()) == 4_000_000 + insats_money
+    url = reverse("national_follow_up", args=["forbund-a", 2030])
+    page = personas["revisor_a"].get(url).content.decode()
+    assert "Kommunerna (gemensamt)" in page and kommuner["note"] in page
+
+
+def test_an_income_line_of_esf_money_counts_as_esf_not_as_other_income(forbund_a):
+    plan, _ = build(forbund_a, esf_income=300_000)
+    rows = financing_rows(plan)
+    assert rows["ESF-medel i förbundets budget"]["other"] == "300000"
+    assert rows["ESF-medel i förbundets budget"]["kind"] == "ESF"
+    assert rows["Förbundets övriga intäkter"]["other"] == "0"
+    insats_money = 50_000 + 25_000
+    assert sum(int(f["total"]) for f in rows.values()) == 4_000_000 + 300_000 + insats_money
+
+
+@pytest.mark.parametrize(
+    ("names", "esf"),
+    [
+        (("ESF-medel", "Övriga intäkter", "Övriga intäkter"), True),
+        (("Projektmedel", "Europeiska socialfonden", "Övriga intäkter"), True),
+        (("Bidrag", "Övriga intäkter", "Medel från Socialfonden+"), True),
+        (("esf+ Respondere", "", ""), True),
+        (("Övriga intäkter", "Övriga intäkter", "Övriga intäkter"), False),
+        (("Statsbidrag", "Bidrag", "Intäkter"), False),
+    ],
+)
+def test_esf_money_is_known_by_its_line_category_or_group_name(names, esf):
+    assert national.is_esf(*names) is esf
+
+
+def test_a_form_from_another_order_of_the_insatser_saves_each_count_on_its_own_insats(
+    year, personas
+):
+    # A form opened before a revision put a new insats first: Teamet's figures stand first.
+    plan, _ = year
+    url = reverse("national_follow_up", args=["forbund-a", 2030])
+    data = post_data(plan, order=("Teamet", "Samverkan", "Jobbspåret"), total=35, women=20)
+    assert personas["kansli_a"].post(url, data).status_code == 302
+    got = {i["insats"]: i["participants"] for i in national_json(plan)["national"]["insatser"]}
+    assert got == {"Jobbspåret": None, "Samverkan": None, "Teamet": 35}
+
+
+def test_a_form_naming_an_insats_the_plan_no_longer_has_is_a_conflict_and_saves_nothing(
+    year, personas
+):
+    plan, _ = year
+    url = reverse("national_follow_up", args=["forbund-a", 2030])
+    data = post_data(plan, total=35)
+    data["i0-insats"] = "Jobbspåret före revideringen"
+    data["i0-total"] = 12
+    response = personas["kansli_a"].post(url, data)
+    assert response.status_code == 409
+    assert "Jobbspåret före revideringen är inte längre en av årets insatser" in (
+        response.content.decode()
+    )
+    assert InsatsDeltagare.objects.get(insats_name="Teamet").total == 31
+    assert InsatsDeltagare.objects.filter(forbund=plan.forbund, year=2030).count() == 1
+
+
+def test_a_failed_save_is_summed_up_at_the_top_with_links_to_the_fields(year, personas):
+    plan, _ = year
+    url = reverse("national_follow_up", args=["forbund-a", 2030])
+    response = personas["kansli_a"].post(url, post_data(plan, total=10, women=6, men=5))
+    text = response.content.decode()
+    summary = text.index('class="error-summary"')
+    assert summary < text.index('id="nationell-insatser"')
+    men = text.index('name="i2-men"')
+    field_id = re.search(r' id="([^"]+)"', text[men:]).group(1)
+    link = f'<a href="#{field_id}">Teamet: Kvinnor och män kan tillsammans inte vara fler'
+    assert link in text[summary:men]
+
+
+def test_the_saved_message_counts_insatser_in_words(year, personas):
+    plan, _ = year
+    url = reverse("national_follow_up", args=["forbund-a", 2030])
+    response = personas["kansli_a"].post(url, post_data(plan, total=36), follow=True)
+    assert "Deltagarna är sparade (1 insats ändrad)." in response.content.decode()
+    data = post_data(plan, total=37)
+    data["i0-total"] = 5
+    response = personas["kansli_a"].post(url, data, follow=True)
+    assert "Deltagarna är sparade (2 insatser ändrade)." in response.content.decode()
+
+
+def test_the_page_names_the_month_and_sums_the_administrative_costs(year, personas):
+    url = reverse("national_follow_up", args=["forbund-a", 2030])
+    text = personas["revisor_a"].get(url).content.decode()
+    assert "med utfall till och med augusti." in text
+    admin = text[text.index('id="nationell-administration"') :]
+    admin = admin[: admin.index("</table>")]
+    assert re.search(
+        r"<th scope=\"row\">Summa</th><td class=\"num\">900 000</td>"
+        r"<td class=\"num\">560 000</td>",
+        admin.replace("\xa0", " "),
+    )
+
+
+def test_the_workbook_states_its_unit_on_every_sheet(year, personas):
+    response = personas["revisor_a"].get(
+        reverse("national_follow_up_xlsx", args=["forbund-a", 2030])
+    )
+    book = load_workbook(BytesIO(response.content))
+    assert [ws["A2"].value for ws in book.worksheets] == ["Belopp i kronor"] * 4
+    assert book["Administration"]["A5"].value == "Summa"
+
+
+@override_settings(RATE_LIMITS={"pdf": 1000, "excel": 1}, RATE_LIMIT_MINUTES=10)
+def test_the_workbook_counts_against_the_excel_limit(year, personas):
+    url = reverse("national_follow_up_xlsx", args=["forbund-a", 2030])
+    assert personas["kansli_a"].get(url).status_code == 200
+    refused = personas["kansli_a"].get(url)
+    assert refused.status_code == 429
+    assert "Excel-filer" in refused.content.decode()
