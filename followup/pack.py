@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgets import calc, checks
-from budgets.calc import KOMMUNER, RADER, YearResult
+from budgets.calc import GRUPPER, KOMMUNER, RADER, RESULTAT, YearResult
 from budgets.selectors import PlanFigures, calc_key, plan_figures
 from finsam.members import AF, KIND_LABELS, KOMMUN
 from finsam.models import Fordelningstal
@@ -291,13 +291,12 @@ def build_pack(plan: Plan, offers: dict[str, Decimal] | None = None, offer_year=
         )
         for i, r in enumerate(results):
             entry[2][i] += r.line_amounts.get(calc_key(line), Decimal(0))
-    per_group = [r.year for r in results if r.level != RADER]
-    if insatser and per_group:
-        listed = ", ".join(str(y) for y in per_group)
-        notes.append(
-            f"{listed}: budgeteras per grupp, inte per insats, så insatsernas belopp visas "
-            "inte för året."
-        )
+    for level, how in ((GRUPPER, "per grupp"), (RESULTAT, "bara som resultatbudget")):
+        listed = ", ".join(str(r.year) for r in results if r.level == level)
+        if insatser and listed:
+            notes.append(
+                f"{listed}: budgeteras {how}, inte per insats, så insatserna står där med –."
+            )
     binding = None
     if offers is not None and offer_year in years:
         binding = _binding(figures, offers, offer_year)

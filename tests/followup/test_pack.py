@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from budgets import services
 from finsam.models import Fordelningstal
@@ -346,3 +347,29 @@ def test_offers_that_are_not_amounts_are_named_and_a_missing_fordelningstal_is_s
     offers[f"m-{members['Region Testlän']}"] = "1 000 000"
     html = plain(client.get(pack_url(pack_plan), offers).content.decode())
     assert re.search(r'<p role="alert">[^<]*fördelningstal', html)
+
+
+def test_a_long_insats_name_breaks_within_its_column_in_the_pdf(pack_plan):
+    pack_plan.insatser.filter(name="Unga till arbete").update(name="Försäkringskassehandläggare")
+    client = client_for(factories.kansli(pack_plan.forbund))
+    text = plain(text_of(client.get(pack_url(pack_plan, "pack_pdf")).content))
+    # Whole, the word is wider than the column and would run into "Individinriktad".
+    assert "Försäkringskassehandläggare" not in text
+    assert "Försäkringskasse" in text
+
+
+@pytest.mark.parametrize("slug", ["goteborg", "sundsvall", "sodra-vatterbygden"])
+def test_no_pdf_page_ends_with_a_heading_torn_from_its_table(slug):
+    forbund = next(f for f in load_demo() if f.slug == slug)
+    plan = Plan.objects.filter(forbund=forbund).order_by("-budget_year", "-version").first()
+    client = client_for(factories.kansli(forbund))
+    pages = PdfReader(io.BytesIO(client.get(pack_url(plan, "pack_pdf")).content)).pages
+    texts = [plain(p.extract_text()) for p in pages]
+    tables = {
+        "Medlemsbidrag per medlem\n": "Summa medlemsbidrag",
+        "Eget kapital mot tak och golv\n": "Ingående",
+        "Planerade insatser\n": "Summa insatser",
+    }
+    for heading, body in tables.items():
+        page = next(t for t in texts if heading in t)
+        assert body in page.split(heading, 1)[1], (slug, heading)
