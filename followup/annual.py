@@ -3,9 +3,9 @@
 resultaträkning in the resultatbudget's rows, eget kapital with each member's share, the
 driftredovisning per group and insats, the indicators' results and the balanskravsutredning.
 
-The year as it came out is computed by the plan's own calculation (selectors.forecast_years with
-each line's utfall in place of the budget), so its resultaträkning, UB and members' parts are the
-same sums as the plan's. The tables are final only when every month of the year has utfall;
+The year as it came out is computed by the plan's own calculation (followup.carry.real_outcome:
+each line's utfall in place of the budget, as the bokslut records it), so its resultaträkning, UB
+and members' parts are the same sums as the plan's, and its findings are budgets.checks'. The tables are final only when every month of the year has utfall;
 until then `missing` names the months that lack it.
 """
 
@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from budgets import calc, checks
 from budgets.tables import RESULT_ROWS
-from followup import compute
+from finsam.members import KOMMUN
+from followup import carry, compute
 from followup.compute import MONTH_NAMES
 from followup.models import ClosedYear
-from followup.selectors import FollowUp, Row, follow_up, forecast_years
+from followup.selectors import FollowUp, Row, follow_up
 from insatser.models import Insats
 from insatser.models_mal import Mal
 from insatser.rules import INSATSMAL
@@ -30,6 +31,7 @@ MONTHS = range(1, 13)
 # A förbund sells no fixed assets unless it says so: no realisationsvinster are recorded in the
 # follow-up, so the balanskravsutredning deducts 0 and says so.
 REALISATIONSVINSTER = ZERO
+KOMMUN_BLOCK_LABEL = "Kommunerna (gemensamt)"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class DriftRow:
 
 @dataclass(frozen=True)
 class MemberShare:
+    key: str  # the member's calc key, or calc.KOMMUNER for the kommuner's undivided part
     name: str
     contribution: Decimal
     share: Decimal  # of eget kapital at year end, whole kronor
@@ -103,10 +106,13 @@ class Annual:
     budget: calc.YearResult
     utfall: calc.YearResult
     member_shares: list[MemberShare]
+    shares_from_budget: bool  # no medlemsbidrag booked: the shares follow the budgeted ones
+    shares_note: str  # why the kommuner stand as one row ("" when each has its own)
     groups: list[DriftRow]
     insatser: list[DriftRow]
     indicators: list[IndicatorResult]
     findings: list[checks.Finding]
+    opening_findings: list[str]  # the next plan's stated IB against the bokslut's UB
 
     @property
     def complete(self) -> bool:
@@ -144,49 +150,86 @@ class Annual:
         return self.balanskravsresultat >= 0
 
     @property
-    def over_ceiling(self) -> bool:
-        ceiling = self.utfall.ceiling
-        return ceiling is not None and self.utfall.ub > ceiling
+    def deficit_planned(self) -> bool:
+        """The negative result is a use of eget kapital the adopted budget planned: the budget
+        had a deficit and the result is not below it."""
+        return (
+            not self.balanskrav_met
+            and self.budget.resultat < 0
+            and self.balanskravsresultat >= self.budget.resultat
+        )
 
     @property
-    def under_floor(self) -> bool:
-        floor = self.utfall.floor
-        return floor is not None and self.utfall.ub < floor
+    def contribution_total(self) -> Decimal:
+        return sum((m.contribution for m in self.member_shares), ZERO)
+
+    @property
+    def closed_ub(self) -> Decimal | None:
+        """The UB recorded when the year was bokslutat (None: not yet)."""
+        return self.closed.ub.amount if self.closed is not None else None
+
+    @property
+    def closed_difference(self) -> Decimal | None:
+        """The live UB less the recorded one: utfall changed after the bokslut, if not 0."""
+        return None if self.closed is None else self.utfall.ub - self.closed_ub
+
+
+def whole_kronor(total: Decimal) -> int:
+    """The amount the shares split: `total` to whole kronor (half up), without its sign."""
+    return int(abs(total).quantize(Decimal(1), rounding=calc.ROUNDING))
 
 
 def shares_of(total: Decimal, weights: list[tuple[str, Decimal]]) -> list[Decimal]:
-    """`total` (whole kronor) split in proportion to the weights, in whole kronor that add up to
-    it exactly. Each part is first rounded towards zero; the kronor left over go one each to the
-    parts with the largest remainders (largest remainder method), ties to the earlier member in
-    the plan's order, so the split is the same every time it is made."""
-    whole = sum((w for _, w in weights), ZERO)
-    if not weights or not whole:
+    """`total` split in proportion to the weights, in whole kronor that add up to it (rounded
+    to the krona) exactly: budgets.calc's largest remainder, ties to the earlier member in the
+    plan's order, so the split is the same every time it is made. A negative total splits as
+    its amount with the sign on every share."""
+    amounts = [w for _, w in weights]
+    if not amounts or any(w < 0 for w in amounts) or not sum(amounts, ZERO):
         return [ZERO for _ in weights]
     sign = -1 if total < 0 else 1
-    amount = abs(total)
-    exact = [amount * w / whole for _, w in weights]
-    floors = [Decimal(int(e)) for e in exact]
-    left = int(amount - sum(floors, ZERO))
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
-    return [sign * f for f in floors]
+    units = calc.largest_remainder(whole_kronor(total), calc.integer_weights(amounts))
+    return [Decimal(sign * n) for n in units]
 
 
-def _member_shares(utfall: calc.YearResult, budget: calc.YearResult) -> list[MemberShare]:
+def _contributions(result: calc.YearResult) -> tuple[list[tuple[str, str, Decimal]], str]:
+    """The year's contributions per member, [(key, name, amount)]; where the kommun part is not
+    split per kommun (a kommun without fördelningstal, or a plan that states only the kommuner's
+    sum), the kommuner's block as one row, and the note that says why."""
+    names = {m.key: m.name for m in result.members}
+    rows = [(key, names.get(key, key), amount) for key, amount in result.member_parts.items()]
+    unsplit = [m for m in result.members if m.kind == KOMMUN and m.key not in result.member_parts]
+    block = result.split_blocks.get(calc.KOMMUNER, ZERO)
+    if not unsplit or not block:
+        return rows, ""
+    rows.append((calc.KOMMUNER, KOMMUN_BLOCK_LABEL, block))
+    if result.kommun_error:
+        why = f"Kommunernas del kan inte fördelas per kommun: {result.kommun_error}."
+    else:
+        why = "Planen anger kommunernas del som en summa, inte per kommun."
+    return rows, why + " Kommunerna står därför på en rad, med sin gemensamma andel."
+
+
+def _member_shares(
+    utfall: calc.YearResult, budget: calc.YearResult
+) -> tuple[list[MemberShare], bool, str]:
     """Each member's part of eget kapital at year end in proportion to its contribution for the
     year (lag 2003:1210 9 § p. 8): the year's medlemsbidrag as it came out, split by the plan's
-    key; where that split cannot be made, the contributions as budgeted."""
-    parts = utfall.member_parts
-    if not sum(parts.values(), ZERO):  # no contribution booked: the year's as budgeted
-        parts = budget.member_parts
-    members = {m.key: m.name for m in (*budget.members, *utfall.members)}
-    weights = [(key, amount) for key, amount in parts.items()]
-    shares = shares_of(utfall.ub, weights)
-    return [
-        MemberShare(members.get(key, key), amount, share)
-        for (key, amount), share in zip(weights, shares, strict=True)
-    ]
+    key; where none is booked (or it cannot be split), the contributions as budgeted. Returns
+    the shares, whether the budgeted contributions were used, and the kommun note."""
+    rows, note = _contributions(utfall)
+    from_budget = not sum((amount for *_, amount in rows), ZERO)
+    if from_budget:
+        rows, note = _contributions(budget)
+    shares = shares_of(utfall.ub, [(key, amount) for key, _, amount in rows])
+    return (
+        [
+            MemberShare(key, name, amount, share)
+            for (key, name, amount), share in zip(rows, shares, strict=True)
+        ],
+        from_budget,
+        note,
+    )
 
 
 def _explanations(rows: list[Row], *, prefix: bool) -> list[str]:
@@ -203,6 +246,7 @@ def _drift(follow: FollowUp) -> tuple[list[DriftRow], list[DriftRow]]:
     for row in follow.rows:
         if row.ref.group_id is not None:
             by_group.setdefault(row.ref.group_id, []).append(row)
+    # follow.groups holds each group's sums, in the same order as its lines (by_group).
     medlemsbidrag = next(r for r in follow.rows if r.ref.group_id is None)
     groups = [
         DriftRow(
@@ -213,14 +257,13 @@ def _drift(follow: FollowUp) -> tuple[list[DriftRow], list[DriftRow]]:
             _explanations([medlemsbidrag], prefix=False),
         )
     ]
-    for rows in by_group.values():
-        ref = rows[0].ref
+    for total, rows in zip(follow.groups, by_group.values(), strict=True):
         groups.append(
             DriftRow(
-                ref.group_name,
-                ref.side,
-                sum((r.budget for r in rows), ZERO),
-                sum((r.utfall for r in rows), ZERO),
+                total.label,
+                total.side,
+                total.budget,
+                total.utfall,
                 _explanations(rows, prefix=len(rows) > 1),
             )
         )
@@ -277,9 +320,7 @@ def annual(plan: Plan) -> Annual:
     year = follow.year
     missing = [m for m in MONTHS if m not in follow.utfall.months_with_data]
     budget = follow.budget_years[0]
-    outcome = forecast_years(
-        follow.figures, follow.refs, {r.ref.key: r.utfall for r in follow.rows}
-    )
+    outcome = carry.real_outcome(follow)
     utfall = outcome.first
     statement = [
         StatementRow(
@@ -292,6 +333,7 @@ def annual(plan: Plan) -> Annual:
         for label, attr, css in RESULT_ROWS
     ]
     groups, insatser = _drift(follow)
+    shares, from_budget, shares_note = _member_shares(utfall, budget)
     return Annual(
         plan=plan,
         year=year,
@@ -301,9 +343,12 @@ def annual(plan: Plan) -> Annual:
         statement=statement,
         budget=budget,
         utfall=utfall,
-        member_shares=_member_shares(utfall, budget),
+        member_shares=shares,
+        shares_from_budget=from_budget,
+        shares_note=shares_note,
         groups=groups,
         insatser=insatser,
         indicators=_indicators(plan, year),
         findings=[f for f in outcome.findings if f.year == year],
+        opening_findings=carry.opening_findings(plan.forbund, year),
     )

@@ -167,11 +167,16 @@ def plan_carried(*, plan: Plan, previous: Plan, acting_user: ActingUser) -> Plan
     return source
 
 
-def real_ub(follow: selectors.FollowUp) -> Decimal:
-    """The year's UB with the whole year's utfall in place of the budget: IB + the result, by
-    the plan's own calculation."""
+def real_outcome(follow: selectors.FollowUp) -> selectors.Forecast:
+    """The year as it came out: the plan's own calculation with the whole year's utfall in
+    place of the budget (and the later plan years rolled forward from it), with the checks."""
     amounts = {row.ref.key: sum(row.months, ZERO) for row in follow.rows}
-    return selectors.forecast_years(follow.figures, follow.refs, amounts).first.ub
+    return selectors.forecast_years(follow.figures, follow.refs, amounts)
+
+
+def real_ub(follow: selectors.FollowUp) -> Decimal:
+    """The year's UB with the whole year's utfall in place of the budget: IB + the result."""
+    return real_outcome(follow).first.ub
 
 
 @transaction.atomic

@@ -14,7 +14,8 @@ from openpyxl.utils import get_column_letter
 
 from budgets import calc
 from finsam.xlsx import plain_text, put, put_formula, put_text
-from followup.annual import Annual, DriftRow
+from followup.annual import Annual, DriftRow, whole_kronor
+from plans.excel.export import EXACT_LIMIT, largest_remainder_rows
 
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
@@ -55,6 +56,15 @@ class _Writer:
         cell = put_text(self.ws.cell(row=row, column=col), value)
         if bold:
             cell.font = BOLD
+        return cell
+
+    # label and put as plans.excel.export's sheets, for its largest_remainder_rows.
+    def label(self, row: int, col: int, value: str, *, bold: bool = False):
+        return self.text(row, col, value, bold=bold)
+
+    def put(self, row: int, col: int, value, *, fmt: str = AMOUNT_FORMAT):
+        cell = self.value(row, col, value)
+        cell.number_format = fmt
         return cell
 
     def value(self, row: int, col: int, value: Decimal | int | None, name: str = ""):
@@ -136,36 +146,75 @@ def _equity_sheet(w: _Writer, annual: Annual, result_rows: dict[str, int], unit_
     w.value(9, 3, annual.utfall.floor, "floor")
 
     w.text(11, 1, "Medlemmarnas andelar av eget kapital (lag 2003:1210 9 § p. 8)", bold=True)
-    w.header(12, ["Medlem", "Bidrag för året", "Andel av bidragen", "Andel av eget kapital"])
+    shares = annual.member_shares
+    weights = [int(m.contribution) for m in shares]
+    # Whole kronor by the largest remainder, as formulas (plans.excel.export's rows) while
+    # every product stays exact in a binary float; the split follows a changed contribution.
+    live = (
+        bool(shares)
+        and all(w >= 0 and w == m.contribution for w, m in zip(weights, shares, strict=True))
+        and sum(weights) > 0
+        and whole_kronor(annual.utfall.ub) * sum(weights) < EXACT_LIMIT
+    )
     first = 13
-    last = first + len(annual.member_shares) - 1
-    for row, share in enumerate(annual.member_shares, start=first):
-        w.text(row, 1, share.name)
-        w.value(row, 2, share.contribution, f"bidrag_{row - first}")
+    last = first + len(shares) - 1
+    if live:
+        largest_remainder_rows(
+            w,
+            12,
+            "ROUND(ABS($C$7),0)",
+            [(m.name, weight) for m, weight in zip(shares, weights, strict=True)],
+            {"unit": "SIGN($C$7)"},
+            [f"andel_{i}" for i in range(len(shares))],
+        )
+    else:
+        w.header(12, ["Del", "Vikt", "", "", "", "", "Belopp"])
+        for row, share in enumerate(shares, start=first):
+            w.text(row, 1, share.name)
+            w.value(row, 2, share.contribution)
+            w.value(row, 7, share.share, f"andel_{row - first}")
+    for col, label in (
+        (1, "Medlem"),
+        (2, f"Bidrag {annual.year}" + (" (budget)" if annual.shares_from_budget else "")),
+        (7, "Andel av eget kapital"),
+        (8, "Andel av bidragen"),
+    ):
+        cell = w.text(12, col, label, bold=True)
+        cell.fill = HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in range(first, last + 1):
+        w.book.cells[f"bidrag_{row - first}"] = (w.name, f"B{row}")
+        w.ws.cell(row=row, column=2).number_format = AMOUNT_FORMAT
         w.formula(
             row,
-            3,
+            8,
             f"IF(SUM($B${first}:$B${last})=0,0,B{row}/SUM($B${first}:$B${last}))",
             fmt=PERCENT_FORMAT,
         )
-        # Whole kronor by the largest remainder (followup.annual.shares_of): a value, since a
-        # spreadsheet's ROUND per member need not add up to UB.
-        w.value(row, 4, share.share, f"andel_{row - first}")
     total = last + 1
     w.text(total, 1, "Summa", bold=True)
     w.formula(total, 2, f"SUM(B{first}:B{last})", "bidrag_summa").font = BOLD
-    w.formula(total, 3, f"SUM(C{first}:C{last})", fmt=PERCENT_FORMAT)
-    w.formula(total, 4, f"SUM(D{first}:D{last})", "andel_summa").font = BOLD
-    w.text(total + 1, 1, "Skillnad mot utgående eget kapital")
-    w.formula(total + 1, 4, f"D{total}-C7", "andel_skillnad")
-    w.text(
-        total + 3,
-        1,
+    w.formula(total, 7, f"SUM(G{first}:G{last})", "andel_summa").font = BOLD
+    w.formula(total, 8, f"SUM(H{first}:H{last})", fmt=PERCENT_FORMAT)
+    w.text(total + 1, 1, "Skillnad mot utgående eget kapital (avrundat till kronor)")
+    w.formula(total + 1, 7, f"G{total}-ROUND(C7,0)", "andel_skillnad")
+    notes = [
         "Andelarna är avrundade till hela kronor så att de tillsammans blir exakt det utgående "
-        "egna kapitalet: varje andel avrundas nedåt, och de kronor som blir över går till de "
-        "medlemmar som har störst avrundningsrest.",
-    )
-    w.widths([40, 18, 18, 20])
+        "egna kapitalet: Heltal = INT(kronor·bidrag/Σbidrag), Rest = MOD(kronor·bidrag; "
+        "Σbidrag); de kronor som blir över går till de största resterna (lika rester: den "
+        "tidigare raden)."
+    ]
+    if not live:
+        notes.append("Andelarna står som värden, uträknade med samma regel.")
+    if annual.shares_from_budget:
+        notes.append(
+            "Inget medlemsbidrag är bokfört för året: andelarna följer de budgeterade bidragen."
+        )
+    if annual.shares_note:
+        notes.append(annual.shares_note)
+    for offset, note in enumerate(notes):
+        w.text(total + 3 + offset, 1, note)
+    w.widths([40, 18, 12, 14, 10, 12, 20, 14])
 
 
 def _drift_rows(w: _Writer, start: int, heading: str, rows: list[DriftRow], key: str) -> int:
@@ -256,7 +305,19 @@ def _balanskrav_sheet(w: _Writer, annual: Annual, result_rows: dict[str, int]) -
     w.text(7, 1, "Balanskravet uppfyllt")
     cell = w.formula(7, 2, 'IF(B6>=0,"Ja","Nej")', "bk_uppfyllt")
     cell.number_format = "@"
-    w.widths([36, 18])
+    w.text(8, 1, "Budgeterat resultat")
+    w.formula(8, 2, _ref(RESULT_SHEET, f"B{result_rows['arets_resultat']}"), "bk_budget")
+    w.text(9, 1, "Underskottet")
+    # Planned: the budget had a deficit and the result is not below it.
+    cell = w.formula(
+        9,
+        2,
+        'IF(B6>=0,"Inget underskott",IF(AND(B8<0,B6>=B8),'
+        '"Planerad förbrukning av eget kapital","Inte planerat"))',
+        "bk_underskott",
+    )
+    cell.number_format = "@"
+    w.widths([36, 34])
 
 
 def annual_workbook(annual: Annual, *, title: str) -> AnnualWorkbook:
@@ -266,6 +327,8 @@ def annual_workbook(annual: Annual, *, title: str) -> AnnualWorkbook:
     unit_note = "Belopp i kronor."
     if not annual.complete:
         unit_note += " Preliminär: utfall saknas för " + ", ".join(annual.missing_labels) + "."
+    elif annual.closed is None:
+        unit_note += " Preliminär: året är inte bokslutat än."
     ws = wb.active
     ws.title = RESULT_SHEET
     result_rows = _result_sheet(_Writer(book, ws), annual, unit_note)

@@ -741,7 +741,7 @@ def _members_sheet(sheet, plan, figures, layout, inputs) -> dict[tuple[int, str]
         ]
         if not region_role:
             blocks.append(("Kommunerna", KOMMUNER, 1))
-        block_cells, row = _largest_remainder_rows(
+        block_cells, row = largest_remainder_rows(
             sheet,
             row,
             units_cell,
@@ -767,7 +767,7 @@ def _members_sheet(sheet, plan, figures, layout, inputs) -> dict[tuple[int, str]
                 int(c.result.split_blocks[KOMMUNER]) // plan.rounding_unit * sum(weights)
                 < EXACT_LIMIT
             ):
-                kommun_cells, row = _largest_remainder_rows(
+                kommun_cells, row = largest_remainder_rows(
                     sheet,
                     row,
                     block_units,
@@ -796,9 +796,11 @@ def _members_sheet(sheet, plan, figures, layout, inputs) -> dict[tuple[int, str]
     return cells
 
 
-def _largest_remainder_rows(sheet, row, units, parts, inputs, whats) -> tuple[list[str], int]:
+def largest_remainder_rows(sheet, row, units, parts, inputs, whats) -> tuple[list[str], int]:
     """Rows that split `units` (a cell) by integer weights with the largest remainder; returns
-    the cell of each part's amount (kronor) and the next free row."""
+    the cell of each part's amount (kronor: units × inputs["unit"], a cell or an expression)
+    and the next free row. Any sheet with label, put, formula and header as _Sheet's may
+    take them (followup.excel_annual splits eget kapital with it)."""
     sheet.header(row, ["Del", "Vikt", "Heltal", "Rest", "Ordning", "Enheter", "Belopp"])
     row += 1
     first, last = row, row + len(parts) - 1
@@ -820,7 +822,7 @@ def _largest_remainder_rows(sheet, row, units, parts, inputs, whats) -> tuple[li
             fmt="0",
         )
         sheet.formula(r, 7, f"F{r}*{inputs['unit']}", whats[offset])
-        cells.append(_ref(MEMBERS_SHEET, 7, r))
+        cells.append(_ref(sheet.name, 7, r))
     return cells, last + 2
 
 

@@ -8,12 +8,14 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from djmoney.money import Money
 from pypdf import PdfReader
 
+from finsam.models import Fordelningstal
 from finsam.money import format_number
 from followup import selectors, services
 from followup.annual import annual, shares_of
@@ -30,6 +32,7 @@ YEAR = 2027
 IB = Decimal(812_345)
 # Per month: the members' contribution, the kansli and the insats's line, as typed.
 MB, KANSLI, INSATS = Decimal(333_336), Decimal(90_001), Decimal(45_000)
+BIG = Decimal(350_000)
 # The members' split by the förbundsordning: FK half, AF nothing, the region a quarter, the two
 # kommuner (10 000 invånare each) an eighth each.
 SPLIT = [
@@ -41,13 +44,32 @@ SPLIT = [
 ]
 
 
-def constructed(slug: str = "arsr", months: range = range(1, 13), extra_lines: int = 0):
+def constructed(
+    slug: str = "arsr",
+    months: range = range(1, 13),
+    extra_lines: int = 0,
+    *,
+    typed: dict[str, Decimal] | None = None,
+    big_project: bool = False,
+    unweighted_kommun: str = "",
+):
+    """The constructed year; `typed` overrides a line's monthly utfall, `big_project` adds an
+    insats budgeted at 5 mkr a year (a planned deficit) that costs 350 000 kr a month, and
+    `unweighted_kommun` names a kommun whose fördelningstal is missing."""
     forbund, plan = make_plan(slug)
     if extra_lines:
         grow(plan, extra_lines)
+    if unweighted_kommun:
+        Fordelningstal.objects.filter(
+            medlem__forbund=forbund, medlem__name=unweighted_kommun
+        ).delete()
     jobb = factories.insats(
         plan, name="Jobbspåret", money={y: Decimal(600_000) for y in plan.years}
     )
+    if big_project:
+        factories.insats(
+            plan, name="Stora projektet", money={y: Decimal(5_000_000) for y in plan.years}
+        )
     mal = factories.mal(
         plan,
         insats=jobb,
@@ -65,6 +87,8 @@ def constructed(slug: str = "arsr", months: range = range(1, 13), extra_lines: i
     adopt_plan(plan)
     refs = selectors.line_refs(selectors.plan_figures(plan))
     amounts = {"Medlemsbidrag": MB, "Kansli": KANSLI, "Jobbspåret": INSATS}
+    amounts["Stora projektet"] = BIG
+    amounts.update(typed or {})
     cells = {
         (ref.key, month): (Decimal(0), amounts.get(ref.name, Decimal(1_000)))
         for ref in refs
@@ -240,3 +264,133 @@ def test_the_page_takes_as_many_queries_for_a_large_plan_as_for_a_small_one(clie
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _plain_kr(value: Decimal) -> str:
+    return _kr(value).replace("\xa0", " ")
+
+
+def _pdf_text(content: bytes) -> str:
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.replace("\xa0", " ").split())
+
+
+def test_a_kommun_without_fordelningstal_leaves_the_kommuner_one_row_that_keeps_their_part(
+    client,
+):
+    forbund, plan, _refs = constructed("ofordelad", unweighted_kommun="Testköping 2")
+    e = expected()
+    a = annual(plan)
+    contributions = {m.name: m.contribution for m in a.member_shares}
+    # The kommun quarter stands as one row; nothing of the medlemsbidrag goes missing.
+    assert contributions["Kommunerna (gemensamt)"] == e["incomes"] / 4
+    assert "Testköping 1" not in contributions and "Testköping 2" not in contributions
+    assert sum(contributions.values()) == a.utfall.medlemsbidrag == e["incomes"]
+    assert sum(m.share for m in a.member_shares) == e["ub"]
+    client.force_login(factories.kansli(forbund).user)
+    html = client.get(reverse("annual_report", args=[forbund.slug, YEAR])).content.decode()
+    assert "Kommunerna (gemensamt)" in html
+    assert "Testköping 2 saknar fördelningstal" in html
+
+
+def test_with_no_medlemsbidrag_booked_the_sum_is_of_the_budgeted_contributions_shown(client):
+    forbund, plan, _refs = constructed("obokat", typed={"Medlemsbidrag": Decimal(0)})
+    a = annual(plan)
+    assert a.shares_from_budget and a.contribution_total == Decimal(4_000_000)
+    client.force_login(factories.kansli(forbund).user)
+    html = client.get(reverse("annual_report", args=[forbund.slug, YEAR])).content.decode()
+    table = html[html.index('id="andelar-tabell"') : html.index("</table>", html.index("andelar"))]
+    assert "andelarna följer de budgeterade bidragen" in table
+    summa = table[table.index("Summa") :]
+    assert _kr(Decimal(4_000_000)) in summa
+
+
+def test_the_workbook_splits_eget_kapital_among_the_members_with_formulas(client):
+    from openpyxl import load_workbook
+
+    from followup.excel_annual import annual_workbook
+
+    forbund, plan, _refs = constructed("formler")
+    a = annual(plan)
+    client.force_login(factories.kansli(forbund).user)
+    content = client.get(reverse("annual_report_xlsx", args=[forbund.slug, YEAR])).content
+    book = annual_workbook(a, title="t")
+    sheets = load_workbook(io.BytesIO(content))
+    values = recompute(content)
+    for i, share in enumerate(a.member_shares):
+        sheet, coord = book.cells[f"andel_{i}"]
+        assert str(sheets[sheet][coord].value).startswith("=")
+        assert Decimal(str(values[(sheet.upper(), coord)])) == share.share
+
+
+def test_a_deficit_below_zero_shows_the_checks_finding_and_says_it_was_planned(client):
+    forbund, plan, _refs = constructed("underskott", big_project=True)
+    a = annual(plan)
+    result = 12 * (MB - KANSLI - INSATS - BIG)
+    assert a.utfall.resultat == result and a.budget.resultat == Decimal(-2_600_000)
+    assert a.utfall.ub < 0 and [f.code for f in a.findings] == ["ub-negativ"]
+    client.force_login(factories.kansli(forbund).user)
+    html = client.get(reverse("annual_report", args=[forbund.slug, YEAR])).content.decode()
+    html = html.replace("\xa0", " ")
+    assert a.findings[0].message.replace("\xa0", " ") in html
+    assert "Budgeterat resultat för året var " + _plain_kr(Decimal(-2_600_000)) in html
+    assert "Underskottet är en planerad förbrukning av eget kapital" in html
+    assert "ska återställas" not in html
+
+
+def test_a_closed_year_shows_its_recorded_ub_and_the_next_plans_opening_capital_finding(client):
+    from followup.carry import year_close
+    from plans import services as plan_services
+
+    forbund, plan, _refs = constructed("bokslut")
+    e = expected()
+    nxt = plan_services.plan_create(forbund=forbund, acting_user=None, budget_year=YEAR + 1)
+    Plan.objects.filter(pk=nxt.pk).update(opening_equity=Money(Decimal(3_000_000), "SEK"))
+    adopt_plan(nxt)
+    year_close(forbund=forbund, year=YEAR, acting_user=None)
+    client.force_login(factories.revisor(forbund).user)
+    html = client.get(reverse("annual_report", args=[forbund.slug, YEAR])).content.decode()
+    html = html.replace("\xa0", " ")
+    assert "med utgående eget kapital " + _plain_kr(e["ub"]) in html
+    assert "Utfallet som det står nu ger samma belopp." in html
+    assert "Nästa års plan:" in html and "anger ingående eget kapital" in html
+    assert _plain_kr(Decimal(3_000_000)) in html
+
+
+@time_machine.travel("2028-02-10 12:00", tick=False)
+def test_the_pdf_names_the_decision_and_is_preliminary_until_the_year_is_closed(client):
+    from followup.carry import year_close
+
+    forbund, plan, _refs = constructed("prelim")
+    client.force_login(factories.ledamot(forbund).user)
+    url = reverse("annual_report_pdf", args=[forbund.slug, YEAR])
+    text = _pdf_text(client.get(url).content)
+    assert "antagen av styrelsen den 20 november 2026, §1" in text
+    assert "Preliminär" in text and "inte bokslutat" in text
+    year_close(forbund=forbund, year=YEAR, acting_user=None)
+    text = _pdf_text(client.get(url).content)
+    assert "Preliminär" not in text and "bokslutat 10 februari 2028" in text
+
+
+def test_every_text_of_the_pdf_and_its_page_footer_is_in_the_sans_font(client):
+    forbund, _plan, _refs = constructed("typsnitt")
+    client.force_login(factories.kansli(forbund).user)
+    pdf = PdfReader(
+        io.BytesIO(client.get(reverse("annual_report_pdf", args=[forbund.slug, YEAR])).content)
+    )
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in pdf.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all("Finsam-Sans" in f for f in fonts), fonts
+
+
+def test_an_incomplete_year_links_the_kansli_to_the_import_and_the_grid(client):
+    forbund, _plan, _refs = constructed("lankar", months=range(1, 9))
+    client.force_login(factories.kansli(forbund).user)
+    html = client.get(reverse("annual_report", args=[forbund.slug, YEAR])).content.decode()
+    start = html.index('class="notice notice-varning"')
+    notice = html[start : html.index("</div>", start)]
+    assert reverse("followup_import", args=[forbund.slug, YEAR]) in notice
+    assert reverse("followup_grid", args=[forbund.slug, YEAR]) in notice
