@@ -68,6 +68,10 @@ def _title(ws, pack: Pack, subtitle: str = "") -> int:
     return 5
 
 
+def _partly_known(member: MemberRow) -> bool:
+    return member.period_total is None and any(a is not None for a in member.plan_years)
+
+
 def _all_sheet(ws, pack: Pack) -> None:
     row = _title(ws, pack)
     labels = _year_labels(pack)
@@ -100,8 +104,8 @@ def _all_sheet(ws, pack: Pack) -> None:
     for col in range(3, 4 + n):
         if col - 3 < n and not known[col - 3]:
             continue
-        if col == 3 + n and any(m.period_total is None for m in pack.members):
-            continue  # a row without a period sum would be missing from it
+        if col == 3 + n and any(_partly_known(m) for m in pack.members):
+            continue  # a row with some plan years but no period sum would be missing from it
         letter = get_column_letter(col)
         cell = put_formula(ws.cell(row=row, column=col), f"SUM({letter}{first}:{letter}{last})")
         cell.number_format, cell.font = AMOUNT_FORMAT, BOLD

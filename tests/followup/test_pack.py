@@ -281,6 +281,7 @@ def test_a_kommun_part_that_cannot_be_split_stands_as_one_row_in_both_sums(pack_
     assert values[("ALLA MEDLEMMAR", f"D{total_row}")] == PREVIOUS_TOTAL
     for col, total in zip("EFG", TOTALS.values(), strict=True):
         assert values[("ALLA MEDLEMMAR", f"{col}{total_row}")] == total
+    assert values[("ALLA MEDLEMMAR", f"H{total_row}")] == sum(TOTALS.values())
     assert "Kommunerna (gemensamt)" not in load_workbook(io.BytesIO(data)).sheetnames
 
 
