@@ -17,7 +17,7 @@ from finsam.audit import VERSION, EditConflict
 from finsam.nav import nav
 from finsam.saving import UNREADABLE_MESSAGE, save_form
 from finsam.tenancy import get_forbund_for_user
-from followup import charts, services
+from followup import services
 from followup.access import get_prognos_for_user, get_year_for_user
 from followup.forms_prognos import (
     ProfileForm,
@@ -27,8 +27,8 @@ from followup.forms_prognos import (
     SettingsForm,
 )
 from followup.models import AccountOutcome, LineOutcome, MonthProfile, Prognos
+from followup.page import follow_up_page
 from followup.report import (
-    follow_up_report,
     month_label,
     prognos_rows,
     prognos_summary,
@@ -39,9 +39,7 @@ from followup.selectors import (
     followed_plan,
     line_refs,
     settings_for,
-    weights_for,
 )
-from followup.table_html import rows_table
 
 MONTH_PARAM = "manad"
 
@@ -107,13 +105,11 @@ def _month(request, default: int | None) -> int | None:
 
 @login_required
 @nav("uppfoljning")
-def follow_up_page(request, slug: str, year: int):
+def follow_up_view(request, slug: str, year: int):
     """The year's follow-up: per line, group and insats budget, utfall, prognos and deviation;
     members' parts and eget kapital, budget against forecast."""
     access, plan = get_year_for_user(request, slug, year, need="view")
-    follow = follow_up(plan, month=_month(request, None))
-    report = follow_up_report(follow)
-    weights = weights_for(access.forbund, follow.settings)
+    page = follow_up_page(plan, month=_month(request, None))
     return render(
         request,
         "followup/follow_up.html",
@@ -121,33 +117,13 @@ def follow_up_page(request, slug: str, year: int):
             access,
             plan,
             heading=f"Uppföljning {year}",
-            follow=follow,
-            report=report,
-            rows_table=rows_table(
-                report["rows"],
-                unit=plan.amount_unit,
-                table_id="rader",
-                caption="Budget, utfall och prognos per rad",
-                explain=True,
-                totals=report["totals"].values(),
-                result=report["result"],
-            ),
-            groups_table=rows_table(
-                report["groups"],
-                unit=plan.amount_unit,
-                table_id="grupper",
-                caption="Budget, utfall och prognos per grupp",
-                explain=False,
-            ),
-            insatser_table=rows_table(
-                report["insatser"],
-                unit=plan.amount_unit,
-                table_id="insatser",
-                caption="Budget, utfall och prognos per insats",
-                explain=False,
-            ),
-            groups_months=charts.group_months(follow, weights),
-            equity_svg=charts.equity_chart(follow),
+            page=page,
+            report=page.report,
+            rows_table=page.rows_table,
+            groups_table=page.groups_table,
+            insatser_table=page.insatser_table,
+            groups_months=page.groups_months,
+            equity_svg=page.equity_svg,
             months=range(1, 13),
         ),
     )

@@ -352,3 +352,53 @@ def test_the_charts_have_a_title_a_description_and_the_figures_in_a_table(forbun
     january = round_kr(Decimal("90001.50")) + 20_000
     assert months[("Förvaltning", "utfall")][:3] == [shown(str(january)), shown(str(february)), "–"]
     assert months[("Förvaltning", "budget")][11] == "1 240 000"
+
+
+# The same page read again while nothing changed: the session and its user (2), memberships
+# (1), the adopted plan and its check through the user's plans (2), the förbund's count of
+# changes (1); its figures and tables are kept under that count.
+WARM_PAGE_QUERIES = 6
+
+
+@pytest.mark.django_db(transaction=True)  # the page is kept only outside a transaction
+def test_the_page_read_again_is_kept_and_every_kind_of_change_shows_at_once(
+    forbund_a, kansli_a, django_assert_num_queries
+):
+    plan = adopted_plan(forbund_a)
+    refs = with_utfall(plan, through=8)
+    assert "31 augusti 2027" in kansli_a.get(page_url(plan)).content.decode()
+    with django_assert_num_queries(WARM_PAGE_QUERIES):
+        assert kansli_a.get(page_url(plan)).status_code == 200
+
+    # A month typed in the grid.
+    kansli = next(r for r in refs if r.name == "Kansli")
+    services.line_outcomes_set(
+        forbund=forbund_a,
+        year=2027,
+        cells={(kansli.key, 9): (Decimal(0), Decimal(77_777))},
+        refs=refs,
+        acting_user=None,
+    )
+    response = kansli_a.get(page_url(plan))
+    assert "Utfall till och med <strong>30 september 2027" in response.content.decode()
+    # Kansli's konto through August, each month rounded to the krona, and September typed.
+    through_september = sum(round_kr(Decimal("90000.50") + m) for m in range(1, 9)) + 77_777
+    rows = {r[0]: r[1:] for r in tables(response)["rader"][1:]}
+    assert rows["Kansli"][2] == shown(str(through_september))
+
+    # A prognos made.
+    services.prognos_create(
+        forbund=forbund_a,
+        year=2027,
+        month=9,
+        follow=selectors.follow_up(plan),
+        acting_user=None,
+    )
+    assert "Prognos <a href=" in kansli_a.get(page_url(plan)).content.decode()
+
+    # The konto map changed: the rent's konto on no line.
+    text = "konto;budgetrad\n3010-3099;Medlemsbidrag\n7000-7999;Kansli\n"
+    rows = services.mapping_read("karta.csv", text.encode(), refs)
+    services.mapping_set(forbund=forbund_a, rows=rows, refs=refs, acting_user=None, replace=True)
+    page = kansli_a.get(page_url(plan)).content.decode()
+    assert "hamnar inte på någon budgetrad" in page
