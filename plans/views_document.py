@@ -178,7 +178,7 @@ def comment_create(request, slug: str, pk: int):
             anchor = f"#kommentar-{parent.parent_id or parent.pk}"
         try:
             workflow.comment_add(
-                plan=plan,
+                doc=plan,
                 acting_user=request.user,
                 text=form.cleaned_data["text"],
                 section=section,
