@@ -187,8 +187,8 @@ class ReviewedDocument(models.Model):
         """Why a decision on this date needs the registrar's confirmation, or ""."""
         raise NotImplementedError
 
-    def archive(self, acting_user):
-        """The archived copy of the adopted document, queued; returns what to run on commit."""
+    def after_adoption(self, acting_user):
+        """What follows the decision (the archived copy queued); returns what runs on commit."""
         raise NotImplementedError
 
     def review_url(self) -> str:
@@ -524,7 +524,7 @@ class Plan(Versioned, ReviewedDocument):
             return "mer än 18 månader före budgetårets början"
         return ""
 
-    def archive(self, acting_user):
+    def after_adoption(self, acting_user):
         from plans.services import enqueue_pdf
 
         pdf = PlanPdf.objects.create(plan=self, kind=PdfKind.ANTAGEN, requested_by=acting_user)
@@ -781,13 +781,10 @@ class PdfStatus(models.TextChoices):
     FEL = "fel", "Misslyckades"
 
 
-class PlanPdf(models.Model):
-    """A rendered PDF of a plan: a watermarked draft, or the adopted plan's archived copy."""
+class ArchivedPdf(models.Model):
+    """A rendered PDF of a reviewed document, stored with its SHA-256 (plans.tasks renders it in
+    the worker). A concrete PDF names its document and says how it is rendered and named."""
 
-    plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.PROTECT, related_name="pdfs"
-    )
-    kind = models.CharField("slag", max_length=10, choices=PdfKind.choices)
     status = models.CharField(
         "status", max_length=4, choices=PdfStatus.choices, default=PdfStatus.KO
     )
@@ -808,14 +805,45 @@ class PlanPdf(models.Model):
         "renderingstid (s)", max_digits=8, decimal_places=3, null=True
     )
     error = models.TextField("fel", blank=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = "pdf"
+        verbose_name_plural = "pdf-filer"
+        ordering = ["-requested_at", "-pk"]
+
+    @property
+    def is_queued(self) -> bool:
+        return self.status == PdfStatus.KO
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PdfStatus.KLAR
+
+    @property
+    def forbund_id(self) -> int:
+        raise NotImplementedError
+
+    def render(self):
+        """The document rendered (plans.pdf.RenderedPdf)."""
+        raise NotImplementedError
+
+    def file_name(self) -> str:
+        raise NotImplementedError
+
+
+class PlanPdf(ArchivedPdf):
+    """A rendered PDF of a plan: a watermarked draft, or the adopted plan's archived copy."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.PROTECT, related_name="pdfs"
+    )
+    kind = models.CharField("slag", max_length=10, choices=PdfKind.choices)
     # The förbund's latest recorded change (an AuditEvent id) when the rendering began: a draft
     # whose förbund has recorded nothing since shows the plan as it is, and is reused.
     source_mark = models.PositiveBigIntegerField("underlag", null=True, blank=True)
 
-    class Meta:
-        verbose_name = "pdf"
-        verbose_name_plural = "pdf-filer"
-        ordering = ["-requested_at", "-pk"]
+    class Meta(ArchivedPdf.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["plan"],
@@ -829,9 +857,14 @@ class PlanPdf(models.Model):
         return f"{self.plan} ({self.get_kind_display()}, {self.get_status_display()})"
 
     @property
-    def is_queued(self) -> bool:
-        return self.status == PdfStatus.KO
+    def forbund_id(self) -> int:
+        return self.plan.forbund_id
 
-    @property
-    def is_ready(self) -> bool:
-        return self.status == PdfStatus.KLAR
+    def render(self):
+        from plans.pdf import render_plan_pdf
+
+        return render_plan_pdf(self.plan, draft=self.kind == PdfKind.UTKAST)
+
+    def file_name(self) -> str:
+        plan = self.plan
+        return f"{plan.forbund.slug}-plan-{plan.budget_year}-v{plan.version}-{self.kind}.pdf"

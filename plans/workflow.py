@@ -540,7 +540,7 @@ def adopt(
     doc.adopted_by = acting_user
     doc.full_clean()
     doc.save()
-    archive = doc.archive(acting_user)
+    follows = doc.after_adoption(acting_user)
     _audit(
         doc,
         acting_user,
@@ -581,7 +581,7 @@ def adopt(
             ),
         },
     )
-    transaction.on_commit(archive)
+    transaction.on_commit(follows)
     notify(doc, "adopted", actor=acting_user, detail=doc.decision_text)
     return doc
 
