@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from followup import views, views_annual, views_close, views_national, views_pack
+from followup import views, views_annual, views_close, views_national, views_pack, views_report
 
 F = "f/<slug:slug>/uppfoljning/"
 Y = F + "<int:year>/"
@@ -22,6 +22,7 @@ urlpatterns = [
     path(Y + "arsredovisning.xlsx", views_annual.annual_xlsx, name="annual_report_xlsx"),
     path(Y + "nationell/", views_national.national_page, name="national_follow_up"),
     path(Y + "nationell.xlsx", views_national.national_xlsx, name="national_follow_up_xlsx"),
+    path(Y + "delarsrapporter/<int:pk>/", views_report.report_page, name="delarsrapport"),
     path(F + "medlemssamrad/<int:pk>/", views_pack.pack_page, name="pack"),
     path(F + "medlemssamrad/<int:pk>/pdf/", views_pack.pack_pdf, name="pack_pdf"),
     path(F + "medlemssamrad/<int:pk>/excel/", views_pack.pack_excel, name="pack_excel"),

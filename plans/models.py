@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 
-from budgets.checks import adoption_deadline
+from budgets.checks import FEL, adoption_deadline
 from budgets.models import COMPARISON_KINDS
+from budgets.selectors import freeze_inputs, plan_figures
 from finsam.models import (
     ROUNDING_CHOICES,
     SIGNED_AMOUNT_VALIDATORS,
@@ -468,14 +469,9 @@ class Plan(Versioned, ReviewedDocument):
             )
 
     def submit_problems(self) -> list[str]:
-        from budgets.checks import FEL
-        from budgets.selectors import plan_figures
-
         return [f.message for f in plan_figures(self).findings if f.severity == FEL]
 
     def freeze(self) -> list[str]:
-        from budgets.selectors import freeze_inputs
-
         self.frozen = freeze_inputs(self)
         return ["frozen"]
 

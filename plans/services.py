@@ -52,7 +52,7 @@ from plans.models import (
 )
 from plans.sanitize import sanitize_html
 from plans.signals import plan_carried_forward
-from plans.tasks import render_plan_pdf_task
+from plans.tasks import render_pdf_task
 
 # The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
 
@@ -422,4 +422,4 @@ def pdf_request(*, plan: Plan, acting_user: ActingUser) -> PlanPdf:
 
 
 def enqueue_pdf(pdf_id: int) -> None:
-    render_plan_pdf_task.enqueue(pdf_id)
+    render_pdf_task.enqueue(PlanPdf._meta.label, pdf_id)

@@ -144,6 +144,18 @@ def prognos_a(w):
     return {**kwargs, "pk": prognos.pk}
 
 
+def report_a(w):
+    """A delårsrapport of that year per April, made through the service (a draft)."""
+    from followup.models import Delarsrapport
+    from followup.services_report import report_create
+
+    kwargs = followed_year_a(w)
+    report = Delarsrapport.objects.filter(forbund=w["forbund_a"], year=2030).first()
+    if report is None:
+        report = report_create(forbund=w["forbund_a"], year=2030, month=4, acting_user=None)
+    return {**kwargs, "pk": report.pk}
+
+
 def mapping_a(w):
     """A row of förbund A's konto map, written through the service."""
     from followup import services
@@ -384,6 +396,7 @@ ROWS: dict[str, Row] = {
     "year_close": Row(POST_ONLY, followed_year_a, writes=True),
     # The årsredovisning's tables: everyone of the förbund reads them. The matrix's year has no
     # utfall, so its PDF and workbook send the reader back to the page that names the months.
+    "delarsrapport": Row(ANY_ROLE_IN_A, report_a),
     "pack": Row(ANY_ROLE_IN_A, plan_a),
     "pack_pdf": Row(ANY_ROLE_IN_A, plan_a),
     "pack_excel": Row(ANY_ROLE_IN_A, plan_a),
