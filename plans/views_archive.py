@@ -63,7 +63,12 @@ def pdf_status(request, slug: str, pk: int, pdf_pk: int):
 def pdf_download(request, slug: str, pk: int, pdf_pk: int):
     """The stored file, byte for byte; nothing is ever rendered here."""
     access, plan = get_plan_for_user(request, slug, pk)
-    pdf = get_object_or_404(plan.pdfs, pk=pdf_pk)
+    return archived_file(request, get_object_or_404(plan.pdfs, pk=pdf_pk))
+
+
+def archived_file(request, pdf) -> FileResponse:
+    """A stored PDF of any reviewed document (plans.models.ArchivedPdf), byte for byte, with its
+    checksum; ?visa=1 shows it in the browser instead of saving it."""
     if pdf.status != PdfStatus.KLAR or not pdf.file:
         raise Http404("Filen är inte klar ännu.")
     response = FileResponse(

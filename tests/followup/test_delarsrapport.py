@@ -248,3 +248,62 @@ def test_a_report_needs_a_prognos_and_one_per_month(forbund_a, personas):
         report_create(forbund=forbund_a, year=2027, month=4, acting_user=kansli.user)
     assert "redan en delårsrapport" in str(twice.value)
     assert Delarsrapport.objects.count() == 1
+
+
+@time_machine.travel("2027-09-20 10:00 +0200", tick=False)
+def test_the_kansli_and_the_board_walk_the_report_through_its_pages(forbund_a, personas):
+    followed(forbund_a, kansli_per_month=95_000)
+    kansli, chair = fresh(personas["kansli_a"]), fresh(personas["styrelse_a"])
+    listing = reverse("delarsrapporter", args=["forbund-a", 2027])
+    # The board reads the list but does not make a report.
+    assert chair.post(listing, {"month": "8"}).status_code == 403
+    response = kansli.post(listing, {"month": "8"})
+    report = Delarsrapport.objects.get()
+    page = reverse("delarsrapport", args=["forbund-a", 2027, report.pk])
+    assert response.status_code == 302 and response["Location"] == page
+    assert "redan en delårsrapport" in kansli.post(listing, {"month": "8"}).content.decode()
+
+    section = report.sections.get(title="Eget kapital")
+    edit = reverse("delarsrapport_section", args=["forbund-a", 2027, report.pk, section.pk])
+    response = kansli.post(
+        edit,
+        {"title": "Eget kapital", "body": "Inom **taket**.", "lock_version": section.lock_version},
+    )
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.body == "<p>Inom <strong>taket</strong>.</p>"
+    # A form from before that save is a conflict: nothing is overwritten.
+    stale = kansli.post(edit, {"title": "Eget kapital", "body": "Annat.", "lock_version": 1})
+    assert stale.status_code == 400
+    assert "efter att du öppnade sidan" in stale.content.decode()
+    section.refresh_from_db()
+    assert section.body == "<p>Inom <strong>taket</strong>.</p>"
+
+    assert (
+        kansli.post(
+            reverse("delarsrapport_submit", args=["forbund-a", 2027, report.pk])
+        ).status_code
+        == 302
+    )
+    review = reverse("delarsrapport_review", args=["forbund-a", 2027, report.pk])
+    assert chair.post(review, {"decision": "godkand"}).status_code == 302
+    text = chair.get(page).content.decode()
+    assert "1 av 1 ordinarie ledamot har godkänt" in text
+    adopt_url = reverse("delarsrapport_adopt", args=["forbund-a", 2027, report.pk])
+    assert "Registrera styrelsens beslut" in chair.get(adopt_url).content.decode()
+    data = {
+        "meeting_date": "2027-09-15",
+        "paragraph": "42",
+        "present": [str(chair.membership.pk)],
+        "empty_ok": "on",
+        "objections_seen": "on",
+    }
+    response = chair.post(adopt_url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    report.refresh_from_db()
+    assert report.is_adopted and report.decision_text.startswith(
+        "Antagen av styrelsen den 15 september 2027, §42"
+    )
+    text = fresh(personas["revisor_a"]).get(page).content.decode()
+    assert "Antagen av styrelsen den 15 september 2027" in text
+    assert "Inom <strong>taket</strong>." in text
