@@ -352,6 +352,10 @@ class ReportPdf(ArchivedPdf):
 
         return render_report_pdf(self.report)
 
+    def download_url(self) -> str:
+        report = self.report
+        return reverse("delarsrapport_pdf", args=[report.forbund.slug, report.year, report.pk])
+
     def file_name(self) -> str:
         report = self.report
         return (

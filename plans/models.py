@@ -827,6 +827,10 @@ class ArchivedPdf(models.Model):
     def file_name(self) -> str:
         raise NotImplementedError
 
+    def download_url(self) -> str:
+        """Where the stored file is fetched, byte for byte."""
+        raise NotImplementedError
+
 
 class PlanPdf(ArchivedPdf):
     """A rendered PDF of a plan: a watermarked draft, or the adopted plan's archived copy."""
@@ -864,3 +868,8 @@ class PlanPdf(ArchivedPdf):
     def file_name(self) -> str:
         plan = self.plan
         return f"{plan.forbund.slug}-plan-{plan.budget_year}-v{plan.version}-{self.kind}.pdf"
+
+    def download_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("pdf_download", args=[self.plan.forbund.slug, self.plan_id, self.pk])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -15,7 +16,7 @@ from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from plans import services
 from plans.diff import budget_changes, figure_changes, section_changes
-from plans.models import PdfKind, PdfStatus, Plan, PlanPdf
+from plans.models import PdfKind, PdfStatus, Plan, PlanPdf, PlanStatus, ReviewedDocument
 
 
 @require_POST
@@ -81,6 +82,24 @@ def archived_file(request, pdf) -> FileResponse:
     return response
 
 
+def documents_following(plans) -> dict[int, list]:
+    """The adopted documents that follow each plan (the reports of its year: any reviewed
+    document with a `plan`), each with its archived PDF as .archived_pdf; one query a kind."""
+    out: dict[int, list] = {}
+    for model in apps.get_models():
+        if not issubclass(model, ReviewedDocument) or model is Plan:
+            continue
+        for doc in (
+            model.objects.filter(plan__in=plans, status=PlanStatus.ANTAGEN)
+            .select_related("adopted_by")
+            .prefetch_related("pdfs")
+            .order_by("meeting_date", "pk")
+        ):
+            doc.archived_pdf = next(iter(doc.pdfs.all()), None)
+            out.setdefault(doc.plan_id, []).append(doc)
+    return out
+
+
 @login_required
 @nav("arkiv")
 def archive(request, slug: str):
@@ -93,8 +112,10 @@ def archive(request, slug: str):
         .order_by("-budget_year", "-version")
     )
     pdfs = {p.plan_id: p for p in PlanPdf.objects.filter(plan__in=plans, kind=PdfKind.ANTAGEN)}
+    following = documents_following(plans)
     for plan in plans:
         plan.archived_pdf = pdfs.get(plan.pk)
+        plan.following = following.get(plan.pk, [])
     return render(
         request,
         "plans/archive.html",

@@ -4,6 +4,7 @@ archived once; a correction is a new version."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date
 from decimal import Decimal
@@ -175,6 +176,12 @@ def test_a_report_is_made_submitted_frozen_reviewed_adopted_and_archived(
     assert format_number(Decimal(8 * 95_000)).replace("\xa0", " ") in text
     assert format_number(Decimal(7 * 95_000 + 1)).replace("\xa0", " ") not in text
     assert pdf.pages >= 1 and len(pdf.sha256) == 64
+    # The revisor finds it in the archive under the plan it follows, and fetches those bytes.
+    revisor = fresh(personas["revisor_a"])
+    archive = revisor.get(reverse("archive", args=["forbund-a"])).content.decode()
+    assert "Delårsrapport per 31 augusti 2027" in archive and pdf.sha256 in archive
+    fetched = b"".join(revisor.get(pdf.download_url()).streaming_content)
+    assert hashlib.sha256(fetched).hexdigest() == pdf.sha256
 
     # Adopted: nothing in it changes; a correction is a new version with its text.
     with pytest.raises(PlanLocked):
