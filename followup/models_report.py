@@ -218,15 +218,17 @@ class Delarsrapport(Versioned, ReviewedDocument):
         return ""
 
     def after_adoption(self, acting_user):
-        """The prognos the report presents is reported with it (and so locked); the report's
-        PDF is archived once."""
-        from followup.models import Prognos
+        """The prognos the report presents is reported to the board with it (and so locked,
+        as prognos_report records it); the report's PDF is archived once."""
+        from followup.services import prognos_report
 
-        if self.prognos_id is not None:
-            Prognos.objects.filter(pk=self.prognos_id, reported_at__isnull=True).update(
-                reported_at=timezone.now(),
+        if self.prognos_id is not None and not self.prognos.is_locked:
+            prognos_report(
+                plan=self.plan,
+                prognos=self.prognos,
                 meeting_date=self.meeting_date,
                 paragraph=self.paragraph,
+                acting_user=acting_user,
             )
         pdf = ReportPdf.objects.create(report=self, requested_by=acting_user)
         return lambda: render_pdf_task.enqueue(pdf._meta.label, pdf.pk)

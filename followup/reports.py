@@ -31,16 +31,17 @@ def latest_prognos(report: Delarsrapport) -> Prognos | None:
 
 def report_problems(report: Delarsrapport) -> list[str]:
     """Why the report cannot go to the board (or be adopted): months without utfall up to its
-    month, and deviations over the förbund's threshold the prognos does not explain."""
-    follow = follow_up(report.plan, month=report.month)
+    month, and deviations over the förbund's threshold the prognos does not explain. Judged on
+    what the report shows: its frozen figures once submitted, the follow-up's while a draft."""
+    data = shown_data(report)["follow"]
     problems = []
-    missing = [m for m in range(1, report.month + 1) if m not in follow.utfall.months_with_data]
+    missing = [m for m in range(1, report.month + 1) if m not in data["months_with_utfall"]]
     if missing:
         names = ", ".join(MONTH_NAMES[m - 1] for m in missing)
         problems.append(f"Utfall saknas för {names}.")
-    for row in follow.unexplained:
+    for label in data["unexplained"]:
         problems.append(
-            f"Avvikelsen för {row.label} är över tröskeln och saknar förklaring i prognosen."
+            f"Avvikelsen för {label} är över tröskeln och saknar förklaring i prognosen."
         )
     return problems
 

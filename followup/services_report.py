@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
-from finsam.audit import ActingUser, audit_record, delete_recorded, save_recorded
+from finsam.audit import ActingUser, audit_record, save_recorded
 from finsam.models import Forbund
 from followup.models import DEFAULT_SECTIONS, Delarsrapport, ReportSection
 from followup.reports import latest_prognos
@@ -39,8 +39,8 @@ def report_create(
 ) -> Delarsrapport:
     """A draft report of the year per the end of `month`, on the adopted plan followed, with the
     latest prognos made by then and the headings of the report before."""
-    if not 1 <= month <= 11:
-        raise ValidationError({"month": "En delårsrapport görs per utgången av januari–november."})
+    if not 1 <= month <= 12:
+        raise ValidationError({"month": "Välj en månad januari–december."})
     plan = followed_plan(forbund, year)
     if plan is None:
         raise ValidationError(f"Det finns ingen antagen plan för {year} att rapportera om.")
@@ -97,18 +97,6 @@ def report_section_save(
             what=lambda saved, _: f"avsnittet {saved.title} i {report.title}",
             plan=report.plan,
         )
-
-
-@transaction.atomic
-def report_section_delete(*, section: ReportSection, acting_user: ActingUser) -> None:
-    report = section.report.locked_draft()
-    delete_recorded(
-        instance=section,
-        acting_user=acting_user,
-        forbund=report.forbund,
-        what=f"avsnittet {section.title} i {report.title}",
-        plan=report.plan,
-    )
 
 
 @transaction.atomic

@@ -147,11 +147,11 @@ def report_comment(request, slug: str, year: int, pk: int):
     form = CommentForm(request.POST)
     to = reverse("delarsrapport", args=[slug, year, pk])
     if not form.is_valid():
-        messages.error(request, form.errors["text"][0])
+        messages.error(request, next(iter(form.errors.values()))[0])
         return redirect(to)
     section = None
     if form.cleaned_data.get("section"):
-        section = report.sections.filter(pk=form.cleaned_data["section"]).first()
+        section = get_object_or_404(report.sections, pk=form.cleaned_data["section"])
     try:
         comment = workflow.comment_add(
             doc=report, acting_user=request.user, text=form.cleaned_data["text"], section=section
@@ -191,9 +191,9 @@ class CreateForm(forms.Form):
     month = forms.TypedChoiceField(
         label="Per utgången av",
         coerce=int,
-        choices=[(m, MONTH_NAMES[m - 1]) for m in range(1, 12)],
+        choices=[(m, MONTH_NAMES[m - 1]) for m in range(1, 13)],
         initial=8,
-        error_messages={"invalid_choice": "Välj en månad januari–november."},
+        error_messages={"invalid_choice": "Välj en månad."},
     )
 
 
@@ -249,6 +249,11 @@ def report_section_edit(request, slug: str, year: int, pk: int, section_pk: int)
     access, report = _lookup(request, "manage", slug, year, pk)
     section = get_object_or_404(report.sections, pk=section_pk)
     to = reverse("delarsrapport", args=[slug, year, pk]) + f"#avsnitt-{section.pk}"
+    try:
+        report.ensure_editable()
+    except ValidationError as error:  # submitted or adopted: said before anything is typed
+        messages.error(request, " ".join(error.messages))
+        return redirect(to)
     form = ReportSectionForm(request.POST or None, instance=section, report=report)
     if request.method == "POST" and form.is_valid():
         response = save_form(

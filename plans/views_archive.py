@@ -91,7 +91,7 @@ def documents_following(plans) -> dict[int, list]:
             continue
         for doc in (
             model.objects.filter(plan__in=plans, status=PlanStatus.ANTAGEN)
-            .select_related("adopted_by")
+            .select_related("adopted_by", "forbund", "revises")
             .prefetch_related("pdfs")
             .order_by("meeting_date", "pk")
         ):

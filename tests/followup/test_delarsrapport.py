@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from budgets import services as budget_services
 from budgets.calc import round_kr
 from budgets.models import BudgetCategory
-from finsam.models import Fordelningstal
+from finsam.models import AuditEvent, Fordelningstal
 from finsam.money import format_number
 from followup import selectors, services
 from followup.models import Delarsrapport, Prognos, ReportPdf
@@ -211,6 +211,9 @@ def test_a_returned_report_is_a_draft_again_with_the_reason_and_follows_the_book
     kansli, chair = users(personas)
     report = report_create(forbund=forbund_a, year=2027, month=8, acting_user=kansli.user)
     workflow.submit(doc=report, acting_user=kansli.user)
+    workflow.review(
+        doc=report, acting_user=chair.user, decision="andringar", comment="Mer om eget kapital."
+    )
     workflow.send_back(doc=report, acting_user=chair.user, reason="Beskriv Finsam-teamet.")
     report.refresh_from_db()
     assert report.status == PlanStatus.UTKAST and report.frozen is None
@@ -226,6 +229,9 @@ def test_a_returned_report_is_a_draft_again_with_the_reason_and_follows_the_book
     workflow.submit(doc=report, acting_user=kansli.user)
     report.refresh_from_db()
     assert report.submission_round == 2
+    since, figures, texts = workflow.changes_since_last_review(report, chair.user)
+    assert since == 1 and figures == []
+    assert texts == [("Eget kapital", "", "<p>Inom taket.</p>")]
 
 
 @time_machine.travel("2027-09-20 10:00 +0200", tick=False)
@@ -314,3 +320,62 @@ def test_the_kansli_and_the_board_walk_the_report_through_its_pages(forbund_a, p
     text = fresh(personas["revisor_a"]).get(page).content.decode()
     assert "Antagen av styrelsen den 15 september 2027" in text
     assert "Inom <strong>taket</strong>." in text
+
+
+@time_machine.travel("2027-09-20 10:00 +0200", tick=False)
+def test_a_submitted_reports_prognos_stays_as_the_board_sees_it_and_is_reported_with_it(
+    forbund_a, personas
+):
+    followed(forbund_a, kansli_per_month=95_000)
+    kansli, chair = users(personas)
+    report = report_create(forbund=forbund_a, year=2027, month=8, acting_user=kansli.user)
+    workflow.submit(doc=report, acting_user=kansli.user)
+    report.refresh_from_db()
+    prognos = report.prognos
+    line = prognos.lines.get(line_name="Kansli")
+    with pytest.raises(ValidationError) as refused:
+        services.prognos_lines_set(
+            prognos=prognos,
+            values={line.pk: {"amount": line.amount.amount + 1000}},
+            lock_version=prognos.lock_version,
+            acting_user=kansli.user,
+        )
+    assert "inlämnad till styrelsen" in str(refused.value)
+    # Utfall typed after the submission: the report is judged, and adopted, as submitted.
+    refs = selectors.line_refs(selectors.plan_figures(report.plan))
+    services.line_outcomes_set(
+        forbund=forbund_a,
+        year=2027,
+        cells={(next(r for r in refs if r.name == "Kansli").key, 3): (Decimal(95_000), Decimal(0))},
+        refs=refs,
+        acting_user=None,
+    )
+    workflow.review(doc=report, acting_user=chair.user, decision="godkand")
+    adopt(report, chair)
+    prognos.refresh_from_db()
+    line.refresh_from_db()
+    kansli_row = next(r for r in report.frozen["follow"]["rows"] if r["label"] == "Kansli")
+    assert str(line.amount.amount.quantize(Decimal(1))) == kansli_row["prognos"]
+    assert prognos.is_locked and prognos.meeting_date == date(2027, 9, 15)
+    assert AuditEvent.objects.filter(
+        action="followup.prognos", summary__contains="rapporterad till styrelsen"
+    ).exists()
+    assert AuditEvent.objects.filter(action="delarsrapport.adopt").exists()
+
+
+@time_machine.travel("2027-09-20 10:00 +0200", tick=False)
+def test_the_report_pages_refuse_what_a_draft_alone_allows_and_bad_input_without_500(
+    forbund_a, personas
+):
+    followed(forbund_a, kansli_per_month=95_000)
+    kansli_user, _ = users(personas)
+    report = report_create(forbund=forbund_a, year=2027, month=8, acting_user=kansli_user.user)
+    kansli = fresh(personas["kansli_a"])
+    comment = reverse("delarsrapport_comment", args=["forbund-a", 2027, report.pk])
+    for data in ({"text": "x", "section": "abc"}, {"text": ""}, {"text": "x", "section": "999999"}):
+        assert kansli.post(comment, data).status_code in (302, 404)
+    workflow.submit(doc=report, acting_user=kansli_user.user)
+    section = report.sections.first()
+    edit = reverse("delarsrapport_section", args=["forbund-a", 2027, report.pk, section.pk])
+    response = kansli.get(edit, follow=True)
+    assert "inlämnad till styrelsen och kan inte ändras" in response.content.decode()
