@@ -30,6 +30,11 @@ urlpatterns = [
     path(R + "granska/", views_report.report_review, name="delarsrapport_review"),
     path(R + "anta/", views_report.report_adopt, name="delarsrapport_adopt"),
     path(R + "kommentera/", views_report.report_comment, name="delarsrapport_comment"),
+    path(
+        R + "kommentarer/<int:comment_pk>/lost/",
+        views_report.report_comment_resolve,
+        name="delarsrapport_comment_resolve",
+    ),
     path(R + "ratta/", views_report.report_revise_view, name="delarsrapport_revise"),
     path(R + "pdf/", views_report.report_pdf, name="delarsrapport_pdf"),
     path(

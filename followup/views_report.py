@@ -21,7 +21,7 @@ from followup.access import get_year_for_user
 from followup.compute import MONTH_NAMES
 from followup.models import Delarsrapport, ReportSection
 from followup.reports import report_tables, shown_data
-from plans import views_review, workflow
+from plans import views_review
 from plans.forms import MARKUP_HELP, CommentForm, SectionTextForm
 from plans.models import PlanStatus
 from plans.views_archive import archived_file
@@ -72,9 +72,8 @@ def _lookup(request, need: str, slug: str, year: int, pk: int):
 REPORT_PAGES = views_review.Pages(
     lookup=_lookup,
     detail="delarsrapport",
-    comments_url=lambda report, c: (
-        reverse("delarsrapport", args=[report.forbund.slug, report.year, report.pk])
-        + f"#kommentar-{c.pk}"
+    comments_page=lambda report: reverse(
+        "delarsrapport", args=[report.forbund.slug, report.year, report.pk]
     ),
     empty_sections=lambda report: [s.title for s in report.sections.all() if not s.body.strip()],
 )
@@ -143,24 +142,15 @@ def report_adopt(request, slug: str, year: int, pk: int):
 @require_POST
 @login_required
 def report_comment(request, slug: str, year: int, pk: int):
-    access, report = _lookup(request, "view", slug, year, pk)
-    form = CommentForm(request.POST)
-    to = reverse("delarsrapport", args=[slug, year, pk])
-    if not form.is_valid():
-        messages.error(request, next(iter(form.errors.values()))[0])
-        return redirect(to)
-    section = None
-    if form.cleaned_data.get("section"):
-        section = get_object_or_404(report.sections, pk=form.cleaned_data["section"])
-    try:
-        comment = workflow.comment_add(
-            doc=report, acting_user=request.user, text=form.cleaned_data["text"], section=section
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(to)
-    messages.success(request, "Kommentaren är sparad.")
-    return redirect(f"{to}#kommentar-{comment.pk}")
+    return views_review.comment_create(REPORT_PAGES, request, slug=slug, year=year, pk=pk)
+
+
+@require_POST
+@login_required
+def report_comment_resolve(request, slug: str, year: int, pk: int, comment_pk: int):
+    return views_review.comment_resolve(
+        REPORT_PAGES, request, comment_pk, slug=slug, year=year, pk=pk
+    )
 
 
 @require_POST

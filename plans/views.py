@@ -167,9 +167,7 @@ def plan_edit(request, slug: str, pk: int):
 PLAN_PAGES = views_review.Pages(
     lookup=lambda request, need, slug, pk: get_plan_for_user(request, slug, pk, need=need),
     detail="plan_detail",
-    comments_url=lambda plan, c: (
-        reverse("plan_document", args=[plan.forbund.slug, plan.pk]) + f"#kommentar-{c.pk}"
-    ),
+    comments_page=lambda plan: reverse("plan_document", args=[plan.forbund.slug, plan.pk]),
     empty_sections=lambda plan: [s.title for s in plan.sections.all() if s.is_empty],
 )
 

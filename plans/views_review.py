@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from plans import workflow
-from plans.forms import AdoptForm, ReturnForm, ReviewForm
-from plans.models import CommentBase, ReviewedDocument
+from plans.forms import AdoptForm, CommentForm, ReturnForm, ReviewForm
+from plans.models import ReviewedDocument
 from plans.workflow import PlanHasErrors
 
 
@@ -28,8 +28,9 @@ class Pages:
     lookup: Callable
     # The document's own page (its status, the review, the decision) by URL name.
     detail: str
-    # (document, comment) -> where the comment's thread is read, with its #anchor.
-    comments_url: Callable[[ReviewedDocument, CommentBase], str]
+    # Where the document's text and its comment threads are read (the anchors #avsnitt-N and
+    # #kommentar-N point into it).
+    comments_page: Callable[[ReviewedDocument], str]
     # The empty texts a decision page names (section titles).
     empty_sections: Callable[[ReviewedDocument], list[str]]
 
@@ -175,7 +176,56 @@ def adopt(pages: Pages, request, **kwargs):
             "quorum": {"approved": approved, "total": total, "needed": needed},
             "empty_sections": empty,
             "change_requests": requests,
-            "open_threads": [(c, pages.comments_url(doc, c)) for c in threads],
+            "open_threads": [(c, f"{pages.comments_page(doc)}#kommentar-{c.pk}") for c in threads],
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def comment_create(pages: Pages, request, **kwargs):
+    """A remark on the document, one of its sections, or a reply in a thread."""
+    _, doc = pages.lookup(request, "view", **kwargs)
+    form = CommentForm(request.POST)
+    anchor = ""
+    if form.is_valid():
+        section = None
+        if form.cleaned_data["section"]:
+            section = get_object_or_404(doc.sections, pk=form.cleaned_data["section"])
+            anchor = f"#avsnitt-{section.pk}"
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = get_object_or_404(doc.comments, pk=form.cleaned_data["parent"])
+            anchor = f"#kommentar-{parent.parent_id or parent.pk}"
+        try:
+            comment = workflow.comment_add(
+                doc=doc,
+                acting_user=request.user,
+                text=form.cleaned_data["text"],
+                section=section,
+                parent=parent,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            anchor = anchor or f"#kommentar-{comment.pk}"
+            messages.success(request, "Kommentaren är sparad.")
+    else:
+        messages.error(request, "Kommentaren sparades inte: skriv en text.")
+    return redirect(pages.comments_page(doc) + anchor)
+
+
+def comment_resolve(pages: Pages, request, comment_pk: int, **kwargs):
+    """Mark a thread resolved, or open it again."""
+    _, doc = pages.lookup(request, "view", **kwargs)
+    comment = get_object_or_404(doc.comments, pk=comment_pk)
+    resolved = request.POST.get("resolved") != "0"
+    try:
+        workflow.comment_resolve(comment=comment, acting_user=request.user, resolved=resolved)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Kommentaren är markerad som löst." if resolved else "Kommentaren är öppen igen.",
+        )
+    return redirect(f"{pages.comments_page(doc)}#kommentar-{comment.pk}")

@@ -162,6 +162,19 @@ def report_section_a(w):
     return ReportSection.objects.filter(report_id=report_a(w)["pk"]).first().pk
 
 
+def report_comment_a(w):
+    """A comment on that report, written through the workflow by the kansli of A."""
+    from followup.models import Delarsrapport
+    from plans import workflow
+
+    report = Delarsrapport.objects.get(pk=report_a(w)["pk"])
+    comment = report.comments.first()
+    if comment is None:
+        kansli = w["forbund_a"].memberships.filter(role="kansli").first().user
+        comment = workflow.comment_add(doc=report, acting_user=kansli, text="Synpunkt")
+    return comment.pk
+
+
 def mapping_a(w):
     """A row of förbund A's konto map, written through the service."""
     from followup import services
@@ -415,6 +428,9 @@ ROWS: dict[str, Row] = {
     "delarsrapport_review": Row(POST_ONLY, report_a),
     "delarsrapport_return": Row(POST_ONLY, report_a),
     "delarsrapport_comment": Row(POST_ONLY, report_a),
+    "delarsrapport_comment_resolve": Row(
+        POST_ONLY, lambda w: {**report_a(w), "comment_pk": report_comment_a(w)}
+    ),
     # As the plan's: the chair or the kansli records the decision, the revisor may not.
     "delarsrapport_adopt": Row(
         {"kansli_a": 200, "styrelse_a": 200, "revisor_a": 403, "kansli_b": 404, "anonymous": 302},

@@ -298,6 +298,19 @@ def test_the_kansli_and_the_board_walk_the_report_through_its_pages(forbund_a, p
         ).status_code
         == 302
     )
+    # A thread on a section: the chair asks, the kansli answers and marks it resolved.
+    comment_url = reverse("delarsrapport_comment", args=["forbund-a", 2027, report.pk])
+    chair.post(comment_url, {"text": "Är taket rätt?", "section": str(section.pk)})
+    thread = report.comments.get()
+    assert thread.section == section
+    kansli.post(comment_url, {"text": "Ja, 25 procent.", "parent": str(thread.pk)})
+    assert thread.replies.get().text == "Ja, 25 procent."
+    resolve = reverse(
+        "delarsrapport_comment_resolve", args=["forbund-a", 2027, report.pk, thread.pk]
+    )
+    kansli.post(resolve, {"resolved": "1"})
+    thread.refresh_from_db()
+    assert thread.resolved_at is not None
     review = reverse("delarsrapport_review", args=["forbund-a", 2027, report.pk])
     assert chair.post(review, {"decision": "godkand"}).status_code == 302
     text = chair.get(page).content.decode()
