@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
-from finsam.audit import ActingUser, audit_record, save_recorded
+from finsam.audit import ActingUser, audit_record
 from finsam.models import Forbund
 from followup.models import DEFAULT_SECTIONS, Delarsrapport, ReportSection
 from followup.reports import latest_prognos
 from followup.selectors import followed_plan
 from plans.models import PlanLocked
 from plans.sanitize import sanitize_html
+from plans.services import document_section_save
 
 
 def _headings(forbund: Forbund, year: int, month: int) -> list[str]:
@@ -75,28 +76,16 @@ def report_create(
 def report_section_save(
     *, section: ReportSection, acting_user: ActingUser, data: Mapping[str, Any] | None = None
 ) -> ReportSection:
-    """Create a section of a draft report, or save its changed title and text (sanitised here;
-    a save from an older version is a conflict)."""
-    with transaction.atomic():
-        report = section.report.locked_draft()
-        data = dict(data or {})
-        if "body" in data or section.pk is None:
-            body = sanitize_html(data.get("body", section.body))
-            if section.pk is None:
-                section.body = body
-            else:
-                data["body"] = body
-        if section.pk is None and not section.order:
-            last = report.sections.aggregate(m=Max("order"))["m"] or 0
-            section.order = last + 10
-        return save_recorded(
-            instance=section,
-            data=data,
-            acting_user=acting_user,
-            forbund=report.forbund,
-            what=lambda saved, _: f"avsnittet {saved.title} i {report.title}",
-            plan=report.plan,
-        )
+    """Create a section of a draft report, or save its changed heading and text (sanitised; a
+    save from an older version is a conflict), as a plan's section is saved."""
+    data = dict(data or {})
+    return document_section_save(
+        section=section,
+        doc=section.report,
+        acting_user=acting_user,
+        data=data,
+        texts={"body": sanitize_html(data.get("body", section.body))},
+    )
 
 
 @transaction.atomic

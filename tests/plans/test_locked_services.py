@@ -97,6 +97,12 @@ CALLS = {
         "section": Section.objects.get(pk=world["section_a"].pk),
         "data": {"title": "Kapad"},
     },
+    "document_section_save": lambda plan, world: {
+        "section": Section.objects.get(pk=world["section_a"].pk),
+        "doc": plan,
+        "data": {"title": "Kapad"},
+        "texts": {},
+    },
     "section_delete": lambda plan, world: {
         "section": Section.objects.get(pk=world["section_a"].pk)
     },
