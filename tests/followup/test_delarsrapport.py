@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -21,7 +23,7 @@ from budgets.models import BudgetCategory
 from finsam.models import AuditEvent, Fordelningstal
 from finsam.money import format_number
 from followup import selectors, services
-from followup.models import Delarsrapport, Prognos, ReportPdf
+from followup.models import Delarsrapport, Prognos, ReportPdf, ReportSection
 from followup.services_report import (
     report_create,
     report_revise,
@@ -392,3 +394,35 @@ def test_the_report_pages_refuse_what_a_draft_alone_allows_and_bad_input_without
     edit = reverse("delarsrapport_section", args=["forbund-a", 2027, report.pk, section.pk])
     response = kansli.get(edit, follow=True)
     assert "inlämnad till styrelsen och kan inte ändras" in response.content.decode()
+
+
+# The report page reads its sections, threads and replies in a fixed number of queries.
+@time_machine.travel("2027-09-20 10:00 +0200", tick=False)
+def test_the_report_page_takes_the_same_queries_with_more_sections_and_comments(
+    forbund_a, personas
+):
+    followed(forbund_a, kansli_per_month=95_000)
+    kansli_user, chair = users(personas)
+    report = report_create(forbund=forbund_a, year=2027, month=8, acting_user=kansli_user.user)
+    url = reverse("delarsrapport", args=["forbund-a", 2027, report.pk])
+    client = fresh(personas["styrelse_a"])
+
+    def grow(n):
+        for i in range(n):
+            report_section_save(
+                section=ReportSection(report=report, title=f"Extra {i}"),
+                acting_user=kansli_user.user,
+                data={"body": "<p>Text.</p>"},
+            )
+            thread = workflow.comment_add(doc=report, acting_user=chair.user, text=f"Fråga {i}")
+            workflow.comment_add(
+                doc=report, acting_user=kansli_user.user, text="Svar", parent=thread
+            )
+
+    grow(1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    grow(6)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
