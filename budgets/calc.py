@@ -545,6 +545,18 @@ class YearResult:
     balansbudget: BalanceStatement | None
 
     @property
+    def unsplit_kommun_block(self) -> Decimal | None:
+        """The kommuner's quarter when the year holds no part per kommun (the plan states their
+        sum only, or a kommun lacks its fördelningstal): a page that lists the members shows it
+        as one row, or it would vanish from their sum. None where the kommuner are split."""
+        kommuner = [m.key for m in self.members if m.kind == KOMMUN]
+        if not kommuner or KOMMUNER not in self.split_blocks:
+            return None
+        if all(key in self.member_parts for key in kommuner):
+            return None
+        return self.split_blocks[KOMMUNER]
+
+    @property
     def individ_at_most(self) -> Decimal | None:
         """The share of the medlemsbidrag that goes to individinriktade insatser if every cost
         with no share kind stated is one: with such costs the share is only known as a range

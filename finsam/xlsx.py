@@ -31,6 +31,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font, PatternFill
 
 from finsam.money import MAX_KR, UNIT_KR, AmountError, format_kr, parse_amount
 
@@ -82,6 +83,24 @@ def put_formula(cell: Cell, expression: str) -> Cell:
     """Write one of the program's own formulas, given without its "=" ("SUM(B5:B9)"). Never
     with text a person typed: that goes through put_text."""
     cell.value = f"={expression}"
+    return cell
+
+
+# The look every workbook shares: typed figures yellow, headings blue-grey, amounts in whole
+# kronor with a thousands separator.
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
+BOLD = Font(bold=True)
+AMOUNT_FORMAT = "#,##0"
+
+
+def put_amount(cell: Cell, value: Decimal | int | None) -> Cell:
+    """An amount as a number in AMOUNT_FORMAT (None leaves the cell empty): exact, never a
+    float; whole kronor as an integer."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    cell.value = value
+    cell.number_format = AMOUNT_FORMAT
     return cell
 
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from budgets import calc, checks
 from budgets.tables import RESULT_ROWS
-from finsam.members import KOMMUN
 from followup import carry, compute
 from followup.compute import MONTH_NAMES
 from followup.models import ClosedYear
@@ -176,7 +175,7 @@ class Annual:
 
 def whole_kronor(total: Decimal) -> int:
     """The amount the shares split: `total` to whole kronor (half up), without its sign."""
-    return int(abs(total).quantize(Decimal(1), rounding=calc.ROUNDING))
+    return int(abs(calc.round_kr(total)))
 
 
 def shares_of(total: Decimal, weights: list[tuple[str, Decimal]]) -> list[Decimal]:
@@ -198,9 +197,8 @@ def _contributions(result: calc.YearResult) -> tuple[list[tuple[str, str, Decima
     sum), the kommuner's block as one row, and the note that says why."""
     names = {m.key: m.name for m in result.members}
     rows = [(key, names.get(key, key), amount) for key, amount in result.member_parts.items()]
-    unsplit = [m for m in result.members if m.kind == KOMMUN and m.key not in result.member_parts]
-    block = result.split_blocks.get(calc.KOMMUNER, ZERO)
-    if not unsplit or not block:
+    block = result.unsplit_kommun_block
+    if not block:
         return rows, ""
     rows.append((calc.KOMMUNER, KOMMUN_BLOCK_LABEL, block))
     if result.kommun_error:

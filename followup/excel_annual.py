@@ -9,18 +9,23 @@ from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from budgets import calc
-from finsam.xlsx import plain_text, put, put_formula, put_text
+from finsam.xlsx import (
+    AMOUNT_FORMAT,
+    BOLD,
+    HEAD_FILL,
+    INPUT_FILL,
+    plain_text,
+    put_amount,
+    put_formula,
+    put_text,
+)
 from followup.annual import Annual, DriftRow, whole_kronor
 from plans.excel.export import EXACT_LIMIT, largest_remainder_rows
 
-BOLD = Font(bold=True)
-HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-AMOUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0%"
 
 RESULT_SHEET = "Resultaträkning"
@@ -68,8 +73,7 @@ class _Writer:
         return cell
 
     def value(self, row: int, col: int, value: Decimal | int | None, name: str = ""):
-        cell = put(self.ws.cell(row=row, column=col), None if value is None else int(value))
-        cell.number_format = AMOUNT_FORMAT
+        cell = put_amount(self.ws.cell(row=row, column=col), value)
         cell.fill = INPUT_FILL
         if name:
             self.book.cells[name] = (self.name, cell.coordinate)

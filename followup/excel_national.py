@@ -10,10 +10,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from finsam.xlsx import plain_text, put, put_formula, put_row, put_text
+from finsam.xlsx import (
+    AMOUNT_FORMAT,
+    BOLD,
+    plain_text,
+    put_amount,
+    put_formula,
+    put_row,
+    put_text,
+)
 from followup.national import National
 
-AMOUNT_FORMAT = "#,##0"
 HEADER_ROW = 3
 
 INSATS_HEADERS = [
@@ -50,7 +57,7 @@ def _sheet(wb: Workbook, title: str, heading: str, headers: list[str], first: bo
     # The page shows the plan's unit (often tkr); the workbook always whole kronor.
     put_text(ws.cell(row=2, column=1), UNIT_LINE)
     for cell in put_row(ws, HEADER_ROW, headers):
-        cell.font = Font(bold=True)
+        cell.font = BOLD
     ws.column_dimensions["A"].width = 40
     for col in range(2, len(headers) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 16
@@ -58,17 +65,16 @@ def _sheet(wb: Workbook, title: str, heading: str, headers: list[str], first: bo
 
 
 def _number(ws, row: int, col: int, value) -> None:
-    cell = put(ws.cell(row=row, column=col), None if value is None else int(value))
-    cell.number_format = AMOUNT_FORMAT
+    put_amount(ws.cell(row=row, column=col), value)
 
 
 def _sum_row(ws, row: int, first: int, last: int, cols: range, label: str = "Summa") -> None:
-    put_text(ws.cell(row=row, column=1), label).font = Font(bold=True)
+    put_text(ws.cell(row=row, column=1), label).font = BOLD
     for col in cols:
         letter = get_column_letter(col)
         cell = put_formula(ws.cell(row=row, column=col), f"SUM({letter}{first}:{letter}{last})")
         cell.number_format = AMOUNT_FORMAT
-        cell.font = Font(bold=True)
+        cell.font = BOLD
 
 
 def national_workbook(n: National, *, forbund_name: str) -> bytes:

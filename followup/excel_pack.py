@@ -15,13 +15,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from finsam.xlsx import plain_text, put, put_formula, put_text
+from finsam.xlsx import AMOUNT_FORMAT, BOLD, plain_text, put, put_amount, put_formula, put_text
 from followup.pack import MemberRow, Pack
 
 ALL_SHEET = "Alla medlemmar"
-BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
-AMOUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.00%"
 NONE = "–"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -41,9 +39,7 @@ def _amount(ws, row: int, col: int, value: Decimal | None):
     cell = ws.cell(row=row, column=col)
     if value is None:
         return put_text(cell, NONE)
-    put(cell, int(value) if value == value.to_integral_value() else float(value))
-    cell.number_format = AMOUNT_FORMAT
-    return cell
+    return put_amount(cell, value)
 
 
 def _head(ws, row: int, values) -> None:
@@ -258,7 +254,7 @@ def _member_sheet(ws, pack: Pack, member: MemberRow) -> None:
                 put_text(ws.cell(row=row, column=4), NONE)
             else:
                 cell = ws.cell(row=row, column=4)
-                put(cell, float(weight.share)).number_format = PERCENT_FORMAT
+                put(cell, weight.share).number_format = PERCENT_FORMAT
     if pack.binding is not None and pack.binding.result is not None:
         row += 2
         put_text(ws.cell(row=row, column=1), f"Bindande medlem {pack.binding.year}").font = BOLD

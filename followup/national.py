@@ -156,13 +156,10 @@ def national(follow: FollowUp) -> National:
                 key = str(ar.medfinansiar_id)
                 cofinancing[key] = cofinancing.get(key, ZERO) + ar.medfinansiering.amount
     budget_year = follow.figures.result.year(year)
-    kommun_block = budget_year.split_blocks.get(calc.KOMMUNER)
-    split_kommuner = any(
-        m.key in budget_year.member_parts for m in budget_year.members if m.kind == calc.KOMMUN
-    )
+    kommun_block = budget_year.unsplit_kommun_block
     kommuner_done = False
     for member in budget_year.members:
-        if member.kind == calc.KOMMUN and not split_kommuner and kommun_block is not None:
+        if member.kind == calc.KOMMUN and kommun_block is not None:
             # The kommuner's quarter stands as one sum (no fördelningstal, or the plan states
             # it so): one row for it, or it would vanish from the financing.
             if not kommuner_done:

@@ -163,17 +163,6 @@ def _result_of(plan: Plan | None) -> YearResult | None:
     return plan_figures(plan).result.year(plan.budget_year)
 
 
-def _kommun_block(result: YearResult | None) -> Decimal | None:
-    """The kommuner's quarter when the year's split holds no part per kommun (the plan states
-    their sum only, or a kommun lacks its fördelningstal): it stands as one sum."""
-    if result is None or KOMMUNER not in result.split_blocks:
-        return None
-    kommuner = [m.key for m in result.members if m.kind == KOMMUN]
-    if not kommuner or all(k in result.member_parts for k in kommuner):
-        return None
-    return result.split_blocks[KOMMUNER]
-
-
 def _column_total(amounts: list[Decimal | None]) -> Decimal | None:
     """The sum of a column's shown amounts: None (shown "–") when the column shows none."""
     known = [a for a in amounts if a is not None]
@@ -253,10 +242,9 @@ def build_pack(plan: Plan, offers: dict[str, Decimal] | None = None, offer_year=
         notes.append(
             "Planen anger bara kommunernas sammanlagda del; fördelningen beslutas separat."
         )
-    block = (
-        _kommun_block(last_result),
-        _kommun_block(this_result),
-        *(_kommun_block(r) for r in results),
+    block = tuple(
+        r.unsplit_kommun_block if r is not None else None
+        for r in (last_result, this_result, *results)
     )
     if any(a is not None for a in block):
         # Without it the kommuner's quarter would vanish from the members' sum.

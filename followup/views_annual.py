@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
@@ -15,8 +14,7 @@ from finsam.nav import nav
 from followup.access import get_year_for_user
 from followup.annual import annual
 from followup.excel_annual import annual_workbook
-from plans.pdf import html_to_pdf
-from plans.views_excel import xlsx_response
+from plans.views_excel import pdf_response, xlsx_response
 
 
 def _context(access, plan, result) -> dict:
@@ -61,10 +59,7 @@ def annual_pdf(request, slug: str, year: int):
     if (answer := ratelimit.refused(request, "pdf")) is not None:
         return answer
     html = render_to_string("followup/annual_pdf.html", _context(access, plan, result))
-    content, _pages = html_to_pdf(html)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(plan, "pdf")}"'
-    return response
+    return pdf_response(html, _filename(plan, "pdf"))
 
 
 @login_required

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -14,8 +13,7 @@ from finsam.nav import nav
 from finsam.tenancy import get_plan_for_user
 from followup.excel_pack import pack_workbook
 from followup.pack import Pack, build_pack
-from plans.pdf import html_to_pdf
-from plans.views_excel import xlsx_response
+from plans.views_excel import pdf_response, xlsx_response
 
 
 def _pack(request, slug: str, pk: int):
@@ -72,10 +70,7 @@ def pack_pdf(request, slug: str, pk: int):
     if (answer := ratelimit.refused(request, "pdf")) is not None:
         return answer
     html = render_to_string("followup/pack_pdf.html", {"forbund": access.forbund, "pack": pack})
-    content, _ = html_to_pdf(html)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(pack, "pdf")}"'
-    return response
+    return pdf_response(html, _filename(pack, "pdf"))
 
 
 @login_required

@@ -33,6 +33,15 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def pdf_response(html: str, filename: str) -> HttpResponse:
+    """A document rendered in the request (a few pages: the audit report, a report's tables)
+    as a PDF/A download."""
+    content, _ = html_to_pdf(html)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def plan_filename(plan, suffix: str = "") -> str:
     return f"{plan.forbund.slug}-{plan.budget_year}-version-{plan.version}{suffix}.xlsx"
 
@@ -178,12 +187,7 @@ def forbund_audit(request, slug: str):
                 "pdf/audit_report.html",
                 {"report": report, "title": title, "forbund": access.forbund},
             )
-            content, _ = html_to_pdf(html)
-            response = HttpResponse(content, content_type="application/pdf")
-            response["Content-Disposition"] = (
-                f'attachment; filename="granskning-{access.forbund.slug}.pdf"'
-            )
-            return response
+            return pdf_response(html, f"granskning-{access.forbund.slug}.pdf")
         context.update(report=report, filename=stored["filename"], token=token)
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200

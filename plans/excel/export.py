@@ -17,7 +17,7 @@ from io import BytesIO
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -52,7 +52,17 @@ from budgets.models import (
 from budgets.selectors import PlanFigures, calc_key, line_share_kinds, plan_figures
 from budgets.tables import BALANCE_ROWS, RESULT_ROWS, SHARE_LABELS, subtotal_label
 from finsam.members import AF, FK, KOMMUN, REGION
-from finsam.xlsx import plain_text, put, put_formula, put_row, put_text
+from finsam.xlsx import (
+    AMOUNT_FORMAT,
+    BOLD,
+    HEAD_FILL,
+    INPUT_FILL,
+    plain_text,
+    put,
+    put_formula,
+    put_row,
+    put_text,
+)
 from plans.models import Plan
 
 # Sheet names, and the Budget sheet's columns that describe a line (the import reads these).
@@ -73,10 +83,6 @@ STATEMENT_NAMES = {VERKSAMHET: "verksamhet", AVSKRIVNING: "avskrivning", FINANSI
 # floating point, exact for integers below 2**53.
 EXACT_LIMIT = 2**53
 
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
-BOLD = Font(bold=True)
-AMOUNT_FORMAT = "#,##0"
 PERCENT_FORMAT = "0.0%"
 SEVERITY_LABELS = {FEL: "Fel", VARNING: "Varning", INFO: "Info"}
 
