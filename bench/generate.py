@@ -222,9 +222,7 @@ def _content(plan, scale: int, people: dict) -> None:
         for i in range(60 * scale)
     ]
     for i, section in enumerate(sections[: 10 * scale]):
-        workflow.comment_add(
-            plan=plan, acting_user=chair, text=f"Synpunkt {i + 1}", section=section
-        )
+        workflow.comment_add(doc=plan, acting_user=chair, text=f"Synpunkt {i + 1}", section=section)
     for month in range(1, 13):
         plan_services.arshjul_event_save(
             event=ArshjulEvent(

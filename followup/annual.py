@@ -286,7 +286,7 @@ def _drift(follow: FollowUp) -> tuple[list[DriftRow], list[DriftRow]]:
     return groups, insatser
 
 
-def _indicators(plan: Plan, year: int) -> list[IndicatorResult]:
+def indicators(plan: Plan, year: int) -> list[IndicatorResult]:
     mals = (
         Mal.objects.for_plan(plan)
         .select_related("insats")
@@ -346,7 +346,7 @@ def annual(plan: Plan) -> Annual:
         shares_note=shares_note,
         groups=groups,
         insatser=insatser,
-        indicators=_indicators(plan, year),
+        indicators=indicators(plan, year),
         findings=[f for f in outcome.findings if f.year == year],
         opening_findings=carry.opening_findings(plan.forbund, year),
     )

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from budgets.calc import KOSTNAD, round_kr
 from finsam.models import Forbund
-from followup import selectors, services
+from followup import selectors, services, services_report
 from followup.compute import REST, LineRef
 from followup.models import MONTH_NAMES, AccountOutcome, Prognos, Reason
 from plans.demo import load_demo as load_plans_demo
@@ -135,6 +135,21 @@ def load_followup(forbund: Forbund) -> None:
         note=f"Prognos per {MONTH_NAMES[MONTHS - 1]}, inför delårsrapporten.",
     )
     _explain(plan, august)
+    # The delårsrapport per August, a draft with its first text written: the kansli submits it
+    # and the board adopts it as the plan (docs/reports.md).
+    report = services_report.report_create(
+        forbund=forbund, year=year, month=MONTHS, acting_user=None
+    )
+    first = report.sections.first()
+    services_report.report_section_save(
+        section=first,
+        acting_user=None,
+        data={
+            "body": "<p>Verksamheten har löpt enligt planen. Insatserna har tagit emot "
+            "deltagare som budgeterat, och prognosen redovisas nedan.</p>",
+            "lock_version": first.lock_version,
+        },
+    )
 
 
 def _explain(plan, prognos: Prognos) -> None:

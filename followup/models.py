@@ -614,3 +614,15 @@ class InsatsDeltagare(Versioned):
             raise ValidationError(
                 {"men": "Kvinnor och män kan tillsammans inte vara fler än deltagarna."}
             )
+
+
+# The delårsrapport, a reviewed document of the year (its own module).
+from followup.models_report import (  # noqa: E402, F401
+    DEFAULT_SECTIONS,
+    Delarsrapport,
+    ReportApproval,
+    ReportComment,
+    ReportPdf,
+    ReportRound,
+    ReportSection,
+)

@@ -21,17 +21,17 @@ from django.db import connection
 from django.utils import timezone
 
 from finsam.audit import latest_change
-from followup import charts, compute, report, selectors, table_html
+from followup import charts, compute, report, reports, selectors, table_html
 from followup.report import follow_up_report
+from followup.reports import report_tables
 from followup.selectors import follow_up, weights_for
-from followup.table_html import rows_table
 from plans.models import Plan
 
 PAGE_SECONDS = 24 * 3600
 _CODE = hashlib.sha256(
     b"".join(
         Path(module.__file__).read_bytes()
-        for module in (charts, compute, report, selectors, table_html)
+        for module in (charts, compute, report, reports, selectors, table_html)
     )
 ).hexdigest()[:16]
 
@@ -75,32 +75,9 @@ def follow_up_page(plan: Plan, *, month: int | None = None) -> Page:
 def _compute(plan: Plan, month: int | None) -> Page:
     follow = follow_up(plan, month=month)
     data = follow_up_report(follow)
-    unit = plan.amount_unit
     return Page(
         report=data,
-        rows_table=rows_table(
-            data["rows"],
-            unit=unit,
-            table_id="rader",
-            caption="Budget, utfall och prognos per rad",
-            explain=True,
-            totals=data["totals"].values(),
-            result=data["result"],
-        ),
-        groups_table=rows_table(
-            data["groups"],
-            unit=unit,
-            table_id="grupper",
-            caption="Budget, utfall och prognos per grupp",
-            explain=False,
-        ),
-        insatser_table=rows_table(
-            data["insatser"],
-            unit=unit,
-            table_id="insatser",
-            caption="Budget, utfall och prognos per insats",
-            explain=False,
-        ),
+        **report_tables({"follow": data, "unit": plan.amount_unit}),
         groups_months=charts.group_months(follow, weights_for(plan.forbund, follow.settings)),
         equity_svg=charts.equity_chart(follow),
         prognos_meeting_date=follow.prognos.meeting_date if follow.prognos else None,

@@ -52,6 +52,7 @@ from followup.selectors import (
     utfall_for,
 )
 from followup.sie import SieError, read_sie
+from plans.models import PlanStatus
 
 IGNORE_WORDS = {"följs inte upp", "foljs inte upp", "ingen", "-", "–", "ej"}
 MAX_MAPPING_ROWS = 5000
@@ -838,6 +839,13 @@ def prognos_lines_set(
         raise ValidationError(
             "Någon annan har sparat prognosen sedan du öppnade den. Öppna den igen; dina "
             "ändringar sparades inte."
+        )
+    submitted = prognos.delarsrapporter.filter(status=PlanStatus.INLAMNAD).first()
+    if submitted is not None:
+        # The board reviews the report's frozen figures: its prognos stays as it showed them.
+        raise ValidationError(
+            f"Prognosen redovisas i {submitted.title}, som är inlämnad till styrelsen. "
+            "Återremittera rapporten först om prognosen ska ändras."
         )
     changed = 0
     for line in prognos.lines.all():

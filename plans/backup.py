@@ -55,7 +55,7 @@ from finsam.audit import audit_record
 from finsam.models import ChangeCount, Forbund
 from finsam.money import format_plain
 from plans.diff import snapshot as review_snapshot
-from plans.models import Plan, PlanStatus
+from plans.models import ArchivedPdf, Plan, PlanStatus
 
 FORMAT = "finsam-forbund"
 VERSION = 1
@@ -109,6 +109,12 @@ MODELS: list[tuple[str, str]] = [
     ("followup.PlanSource", "plan__forbund"),
     ("followup.ClosedYear", "forbund"),
     ("followup.InsatsDeltagare", "forbund"),
+    ("followup.Delarsrapport", "forbund"),
+    ("followup.ReportSection", "report__forbund"),
+    ("followup.ReportComment", "report__forbund"),
+    ("followup.ReportRound", "report__forbund"),
+    ("followup.ReportApproval", "report__forbund"),
+    ("followup.ReportPdf", "report__forbund"),
     # Last: an event names its object and plan by id, mapped once every row exists.
     ("finsam.AuditEvent", "forbund"),
 ]
@@ -268,8 +274,9 @@ def export_forbund(forbund: Forbund) -> Exported:
             raise BackupError(f"Den lagrade filen {name} saknas; exporten avbröts.")
         with default_storage.open(name, "rb") as stored:
             files[name] = stored.read()
+    pdf_labels = {label.lower() for label in _pdf_labels()}
     for record in objects:  # a stored PDF that no longer matches its checksum is not backed up
-        if record["model"] == "plans.planpdf" and record["fields"]["file"]:
+        if record["model"] in pdf_labels and record["fields"]["file"]:
             name = record["fields"]["file"]
             if sha256(files[name]) != record["fields"]["sha256"]:
                 raise BackupError(
@@ -652,17 +659,22 @@ def _remap_event(fields: dict, ids: dict[str, dict[int, int]]) -> None:
         fields["scope"] = f"plan:{mapped}" if mapped else ""
 
 
+def _pdf_labels() -> list[str]:
+    """The models of stored PDFs (plans.models.ArchivedPdf: the plan's, a report's)."""
+    return [label for label, _ in MODELS if issubclass(_model(label), ArchivedPdf)]
+
+
 def _check_pdfs(ids: dict[str, dict[int, int]]) -> None:
     """Every stored PDF reads back byte for byte as recorded."""
-    from plans.models import PlanPdf
-
-    for pdf in PlanPdf.objects.filter(pk__in=ids["plans.PlanPdf"].values()).exclude(file=""):
-        with pdf.file.open("rb") as stored:
-            body = stored.read()
-        if sha256(body) != pdf.sha256:
-            raise BackupError(
-                f"Pdf:en {pdf.file.name} stämmer inte med sin kontrollsumma; inläsningen avbröts."
-            )
+    for label in _pdf_labels():
+        for pdf in _model(label).objects.filter(pk__in=ids[label].values()).exclude(file=""):
+            with pdf.file.open("rb") as stored:
+                body = stored.read()
+            if sha256(body) != pdf.sha256:
+                raise BackupError(
+                    f"Pdf:en {pdf.file.name} stämmer inte med sin kontrollsumma; "
+                    "inläsningen avbröts."
+                )
 
 
 def _record_unverified(forbund: Forbund, signature: Signature, file_sha256: str, run_by: str):
@@ -840,10 +852,13 @@ def _amounts_by_line(lines: list) -> dict[str, list[dict[int, Decimal]]]:
 
 def _queue_unrendered(ids: dict[str, dict[int, int]]) -> None:
     """A PDF that was still being prepared when the backup was made is prepared here."""
-    from plans.models import PdfStatus, PlanPdf
-    from plans.services import enqueue_pdf
+    from plans.models import PdfStatus
+    from plans.tasks import render_pdf_task
 
-    for pk in PlanPdf.objects.filter(
-        pk__in=ids["plans.PlanPdf"].values(), status=PdfStatus.KO
-    ).values_list("pk", flat=True):
-        transaction.on_commit(lambda pk=pk: enqueue_pdf(pk))
+    for label in _pdf_labels():
+        for pk in (
+            _model(label)
+            .objects.filter(pk__in=ids[label].values(), status=PdfStatus.KO)
+            .values_list("pk", flat=True)
+        ):
+            transaction.on_commit(lambda label=label, pk=pk: render_pdf_task.enqueue(label, pk))

@@ -100,17 +100,10 @@ MARKUP_HELP = (
 )
 
 
-class SectionForm(SafeFormMixin, OwnedModelForm):
-    """A section's text, written in the simple markup (plans/markup.py) and stored as HTML."""
-
-    class Meta:
-        model = Section
-        fields = ["title", "kind", "intro", "body"]
-        widgets = {
-            "body": forms.Textarea(attrs={"rows": 14}),
-            "intro": forms.Textarea(attrs={"rows": 3}),
-        }
-        help_texts = {"body": MARKUP_HELP, "intro": "Samma märkning som texten."}
+class SectionTextForm(forms.Form):
+    """The text of a section of a reviewed document (a plan's, a report's), written in the
+    simple markup (plans/markup.py) or the rich editor, and stored as HTML (sanitised on save).
+    Mixed into a ModelForm whose model has `body`."""
 
     # The rich editor's HTML (static/js/section_editor.js), and which of the two the user
     # wrote in: "markup" (the textarea, and always without JavaScript) or "html" (the editor).
@@ -124,11 +117,9 @@ class SectionForm(SafeFormMixin, OwnedModelForm):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.plan = plan
-        for name in ("body", "intro"):
-            self.initial[name] = html_to_markup(getattr(self.instance, name))
+        self.initial["body"] = html_to_markup(self.instance.body)
         self.initial["body_html"] = self.instance.body
         self.fields["body"].required = False
 
@@ -150,6 +141,24 @@ class SectionForm(SafeFormMixin, OwnedModelForm):
         elif self.writes_html:
             changes.pop("body", None)
         return changes
+
+
+class SectionForm(SectionTextForm, SafeFormMixin, OwnedModelForm):
+    """A plan's section: its heading, text, and whether it is text or generated."""
+
+    class Meta:
+        model = Section
+        fields = ["title", "kind", "intro", "body"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "intro": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"body": MARKUP_HELP, "intro": "Samma märkning som texten."}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.initial["intro"] = html_to_markup(self.instance.intro)
 
     def clean_intro(self) -> str:
         return markup_to_html(self.cleaned_data.get("intro") or "")

@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 
-from budgets.checks import adoption_deadline
+from budgets.checks import FEL, adoption_deadline
 from budgets.models import COMPARISON_KINDS
+from budgets.selectors import freeze_inputs, plan_figures
 from finsam.models import (
     ROUNDING_CHOICES,
     SIGNED_AMOUNT_VALIDATORS,
@@ -43,7 +44,160 @@ class PlanQuerySet(models.QuerySet):
         return self.filter(status=PlanStatus.ANTAGEN)
 
 
-class Plan(Versioned):
+class ReviewedDocument(models.Model):
+    """A document the styrelse reviews and adopts: the plan, and the reports of its year
+    (followup). One mechanism for all of them: plans.workflow submits a draft, returns it
+    (återremiss), takes the board members' approvals and comments, and records the decision with
+    its date, § and attendance; the archived PDF follows. A concrete document says what it is
+    through the few methods at the end of this class (its noun, what stops a submission, what is
+    frozen with it, what is archived, where it is read)."""
+
+    status = models.CharField(
+        "status", max_length=10, choices=PlanStatus.choices, default=PlanStatus.UTKAST
+    )
+    submission_round = models.PositiveSmallIntegerField("granskningsomgång", default=0)
+    # The förbund's adoption rules as they stood when the document was submitted: they govern
+    # this round, so changing the förbund's settings afterwards cannot lower the bar for it.
+    round_requires_quorum = models.BooleanField(
+        "omgången prövar styrelsens beslutsförhet", null=True, blank=True
+    )
+    round_recorder = models.CharField(
+        "omgångens beslut registreras av",
+        max_length=12,
+        choices=AdoptionRecorder.choices,
+        blank=True,
+    )
+    submitted_at = models.DateTimeField("inlämnad", null=True, blank=True)
+    meeting_date = models.DateField("sammanträdesdatum", null=True, blank=True)
+    paragraph = models.CharField("protokollsparagraf", max_length=20, blank=True)
+    diarienummer = models.CharField("diarienummer", max_length=40, blank=True)
+    # Who was at the meeting that adopted it, as the recorder entered it:
+    # {"ledamoter": [names], "ersattare": [names serving for an absent ledamot], ...}.
+    attendance = models.JSONField("närvarande vid beslutet", null=True, blank=True, editable=False)
+    adopted_at = models.DateTimeField("antagandet registrerat", null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="registrerat av",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # The document in the workflow's messages and the log's actions.
+    noun = "dokumentet"  # "planen"
+    noun_indefinite = "ett dokument"  # "en plan"
+    noun_submitted = "ett inlämnat dokument"  # "en inlämnad plan"
+    noun_other = "ett annat dokument"  # "en annan plan"
+    audit_prefix = "dokument"  # "plan": "plan.submit", "plan.adopt"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == PlanStatus.ANTAGEN
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == PlanStatus.UTKAST
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == PlanStatus.INLAMNAD
+
+    @property
+    def requires_quorum(self) -> bool:
+        """The rule of this round of review, or the förbund's while the document is a draft."""
+        if self.round_requires_quorum is not None and not self.is_editable:
+            return self.round_requires_quorum
+        return self.forbund.adoption_requires_quorum
+
+    @property
+    def adoption_recorder(self) -> str:
+        """Who records the decision in this round, or the förbund's rule for a draft."""
+        if self.round_recorder and not self.is_editable:
+            return self.round_recorder
+        return self.forbund.adoption_recorder
+
+    @property
+    def adoption_rules_changed(self) -> bool:
+        """The förbund has changed its adoption rules since this document was submitted."""
+        return (
+            not self.is_editable
+            and self.round_recorder != ""
+            and (
+                self.round_recorder != self.forbund.adoption_recorder
+                or self.round_requires_quorum != self.forbund.adoption_requires_quorum
+            )
+        )
+
+    def locked(self):
+        """This document's row afresh, locked until the transaction ends (select_for_update)."""
+        return type(self).objects.select_for_update().select_related("forbund").get(pk=self.pk)
+
+    @property
+    def decision_text(self) -> str:
+        """ "Antagen av styrelsen den 27 november 2020, §108, Dnr 65/20"."""
+        if not self.is_adopted:
+            return ""
+        text = (
+            f"Antagen av styrelsen den {date_format(self.meeting_date, 'j F Y')}, {self.paragraph}"
+        )
+        return text + (f", Dnr {self.diarienummer}" if self.diarienummer else "")
+
+    # --- What each document says of itself (plans.workflow asks) ----------------------------
+
+    @property
+    def review_plan(self):
+        """The plan the document belongs to: its events are filed under it (the history)."""
+        raise NotImplementedError
+
+    def ensure_submittable(self) -> None:
+        """ValidationError when something must be done before the document is submitted."""
+
+    def submit_problems(self) -> list[str]:
+        """Why the document cannot go to the board now (fel that must be mended), or []."""
+        raise NotImplementedError
+
+    def freeze(self) -> list[str]:
+        """Fix what the document rests on as it is submitted; the fields written."""
+        raise NotImplementedError
+
+    def unfreeze(self) -> list[str]:
+        """A returned draft follows its sources again; the fields written."""
+        raise NotImplementedError
+
+    def review_snapshot(self) -> dict:
+        """The document's figures and texts at a submission, for "changes since your review"."""
+        raise NotImplementedError
+
+    def snapshot_changes(self, then: dict) -> tuple[list, list]:
+        """(figure changes, text changes) since the snapshot `then`."""
+        raise NotImplementedError
+
+    def lineage(self) -> dict:
+        """The approvals' filter for this document and its earlier versions."""
+        raise NotImplementedError
+
+    def check_meeting_date(self, meeting_date: date) -> None:
+        """ValidationError for a decision date that cannot be right (it would be frozen)."""
+        raise NotImplementedError
+
+    def meeting_date_unusual(self, meeting_date: date) -> str:
+        """Why a decision on this date needs the registrar's confirmation, or ""."""
+        raise NotImplementedError
+
+    def after_adoption(self, acting_user):
+        """What follows the decision (the archived copy queued); returns what runs on commit."""
+        raise NotImplementedError
+
+    def review_url(self) -> str:
+        """Where the document is read and reviewed (the link in the e-mail)."""
+        raise NotImplementedError
+
+
+class Plan(Versioned, ReviewedDocument):
     """A förbund's verksamhetsplan and budget for budget year N with plan years N+1, N+2…"""
 
     forbund = models.ForeignKey(
@@ -73,9 +227,6 @@ class Plan(Versioned):
         null=True,
         blank=True,
         related_name="revisions",
-    )
-    status = models.CharField(
-        "status", max_length=10, choices=PlanStatus.choices, default=PlanStatus.UTKAST
     )
     # Comparison columns for the year before the budget year, chosen one by one.
     compare_budget = models.BooleanField("visa budget för året före", default=False)
@@ -129,37 +280,9 @@ class Plan(Versioned):
         help_text="Avsnitten numreras 1., 2. … och deras rubriker 1.1, 1.2 …, i rubrikerna och i "
         "innehållsförteckningen. En rubrik som redan har ett nummer får inte två.",
     )
-    submission_round = models.PositiveSmallIntegerField("granskningsomgång", default=0)
     # The förbund's data the figures rest on (units, members, fördelningstal, budget groups and
     # categories), as they stood when the plan was submitted: budgets.selectors.freeze_inputs.
     frozen = models.JSONField("förbundets uppgifter när planen lämnades in", null=True, blank=True)
-    # The förbund's adoption rules as they stood when the plan was submitted: they govern this
-    # round, so changing the förbund's settings afterwards cannot lower the bar for it.
-    round_requires_quorum = models.BooleanField(
-        "omgången prövar styrelsens beslutsförhet", null=True, blank=True
-    )
-    round_recorder = models.CharField(
-        "omgångens beslut registreras av",
-        max_length=12,
-        choices=AdoptionRecorder.choices,
-        blank=True,
-    )
-    submitted_at = models.DateTimeField("inlämnad", null=True, blank=True)
-    meeting_date = models.DateField("sammanträdesdatum", null=True, blank=True)
-    paragraph = models.CharField("protokollsparagraf", max_length=20, blank=True)
-    diarienummer = models.CharField("diarienummer", max_length=40, blank=True)
-    # Who was at the meeting that adopted the plan, as the recorder entered it:
-    # {"ledamoter": [names], "ersattare": [names serving for an absent ledamot], ...}.
-    attendance = models.JSONField("närvarande vid beslutet", null=True, blank=True, editable=False)
-    adopted_at = models.DateTimeField("antagandet registrerat", null=True, blank=True)
-    adopted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="registrerat av",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
     updated_at = models.DateTimeField("ändrad", auto_now=True)
 
@@ -257,18 +380,6 @@ class Plan(Versioned):
         return base
 
     @property
-    def is_adopted(self) -> bool:
-        return self.status == PlanStatus.ANTAGEN
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == PlanStatus.UTKAST
-
-    @property
-    def is_submitted(self) -> bool:
-        return self.status == PlanStatus.INLAMNAD
-
-    @property
     def next_budget_years(self) -> list[int]:
         """The budget years this plan can be carried into: those whose year before it covers."""
         return [year + 1 for year in self.years]
@@ -311,32 +422,6 @@ class Plan(Versioned):
         return self._forbund_setting("region_has_kommun_role")
 
     @property
-    def requires_quorum(self) -> bool:
-        """The rule of this round of review, or the förbund's while the plan is a draft."""
-        if self.round_requires_quorum is not None and not self.is_editable:
-            return self.round_requires_quorum
-        return self.forbund.adoption_requires_quorum
-
-    @property
-    def adoption_recorder(self) -> str:
-        """Who records the decision in this round, or the förbund's rule for a draft."""
-        if self.round_recorder and not self.is_editable:
-            return self.round_recorder
-        return self.forbund.adoption_recorder
-
-    @property
-    def adoption_rules_changed(self) -> bool:
-        """The förbund has changed its adoption rules since this plan was submitted."""
-        return (
-            not self.is_editable
-            and self.round_recorder != ""
-            and (
-                self.round_recorder != self.forbund.adoption_recorder
-                or self.round_requires_quorum != self.forbund.adoption_requires_quorum
-            )
-        )
-
-    @property
     def adoption_deadline(self) -> date:
         """The last day to adopt the plan: 30 November of the year before the budget year."""
         return adoption_deadline(self.budget_year)
@@ -354,25 +439,97 @@ class Plan(Versioned):
         if not self.is_editable:
             raise PlanLocked("Planen är inlämnad till styrelsen och kan inte ändras just nu.")
 
-    def locked(self) -> Plan:
-        """This plan's row afresh, locked until the transaction ends (select_for_update)."""
-        return type(self).objects.select_for_update().select_related("forbund").get(pk=self.pk)
-
     def locked_draft(self) -> Plan:
         """The locked row, or PlanLocked when the plan is no longer a draft."""
         plan = self.locked()
         plan.ensure_editable()
         return plan
 
+    # --- As a reviewed document (plans.workflow) ---------------------------------------------
+
+    noun = "planen"
+    noun_indefinite = "en plan"
+    noun_submitted = "en inlämnad plan"
+    noun_other = "en annan plan"
+    audit_prefix = "plan"
+
     @property
-    def decision_text(self) -> str:
-        """ "Antagen av styrelsen den 27 november 2020, §108, Dnr 65/20"."""
-        if not self.is_adopted:
-            return ""
-        text = (
-            f"Antagen av styrelsen den {date_format(self.meeting_date, 'j F Y')}, {self.paragraph}"
+    def review_plan(self) -> Plan:
+        return self
+
+    def ensure_submittable(self) -> None:
+        carried = sorted(
+            self.year_rows.filter(carried_from__isnull=False).values_list("year", flat=True)
         )
-        return text + (f", Dnr {self.diarienummer}" if self.diarienummer else "")
+        if carried:
+            # A pre-filled year's errors are warnings until it is confirmed (budgets.checks).
+            raise ValidationError(
+                "Bekräfta först de år som förifylldes när planen skapades: "
+                f"{', '.join(map(str, carried))} (under Mål och balans)."
+            )
+
+    def submit_problems(self) -> list[str]:
+        return [f.message for f in plan_figures(self).findings if f.severity == FEL]
+
+    def freeze(self) -> list[str]:
+        self.frozen = freeze_inputs(self)
+        return ["frozen"]
+
+    def unfreeze(self) -> list[str]:
+        self.frozen = None  # a draft follows its förbund again
+        return ["frozen"]
+
+    def review_snapshot(self) -> dict:
+        from plans.diff import snapshot
+
+        return snapshot(self)
+
+    def snapshot_changes(self, then: dict) -> tuple[list, list]:
+        """(budget changes, section changes) since the snapshot `then`."""
+        from plans.diff import snapshot, snapshot_changes
+
+        return snapshot_changes(then, snapshot(self))
+
+    def lineage(self) -> dict:
+        """The approvals' filter for this plan and the earlier versions of its budget year."""
+        return {"plan__forbund_id": self.forbund_id, "plan__budget_year": self.budget_year}
+
+    def check_meeting_date(self, meeting_date: date) -> None:
+        """A board adopts a plan in the autumn before its budget year, or revises it later; a
+        date before the year before that, or in the future, is a typing slip, and it would be
+        frozen."""
+        from django.utils import timezone
+
+        earliest = date(self.budget_year - 2, 1, 1)
+        if meeting_date > timezone.localdate():
+            raise ValidationError({"meeting_date": "Beslutet kan inte ha fattats i framtiden."})
+        if meeting_date < earliest:
+            raise ValidationError(
+                {
+                    "meeting_date": f"En plan för {self.budget_year} antas tidigast "
+                    f"{earliest.year}; kontrollera datumet."
+                }
+            )
+
+    def meeting_date_unusual(self, meeting_date: date) -> str:
+        """After the budget year began (a revision, or a slip of the year) or long before it
+        (more than 18 months)."""
+        if meeting_date >= date(self.budget_year, 1, 1):
+            return "efter budgetårets början"
+        if meeting_date < date(self.budget_year - 2, 7, 1):
+            return "mer än 18 månader före budgetårets början"
+        return ""
+
+    def after_adoption(self, acting_user):
+        from plans.services import enqueue_pdf
+
+        pdf = PlanPdf.objects.create(plan=self, kind=PdfKind.ANTAGEN, requested_by=acting_user)
+        return lambda: enqueue_pdf(pdf.pk)
+
+    def review_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("plan_detail", args=[self.forbund.slug, self.pk])
 
 
 class SectionKind(models.TextChoices):
@@ -434,20 +591,10 @@ class Section(Versioned):
         return f"plans/generated/{self.kind}.html"
 
 
-class Comment(models.Model):
-    """A remark on a plan or one of its sections, by a board member or the office."""
+class CommentBase(models.Model):
+    """A remark on a reviewed document or one of its sections, by a board member or the office.
+    A concrete comment names its document (and section) by foreign keys of its own."""
 
-    plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="comments"
-    )
-    section = models.ForeignKey(
-        Section,
-        verbose_name="avsnitt",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="comments",
-    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="skriven av",
@@ -478,6 +625,7 @@ class Comment(models.Model):
     )
 
     class Meta:
+        abstract = True
         verbose_name = "kommentar"
         verbose_name_plural = "kommentarer"
         ordering = ["created_at", "pk"]
@@ -485,26 +633,59 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.author}: {self.text[:40]}"
 
+    @property
+    def document(self) -> ReviewedDocument:
+        raise NotImplementedError
+
+
+class Comment(CommentBase):
+    """A remark on a plan or one of its sections, by a board member or the office."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="comments"
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name="avsnitt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+
+    class Meta(CommentBase.Meta):
+        pass
+
+    @property
+    def document(self) -> Plan:
+        return self.plan
+
 
 class Decision(models.TextChoices):
     GODKAND = "godkand", "Godkänner"
     ANDRINGAR = "andringar", "Begär ändringar"
 
 
-class ReviewRound(models.Model):
-    """A round of review: when the plan was submitted, and its budget and texts then (the
+class ReviewRoundBase(models.Model):
+    """A round of review: when the document was submitted, and its figures and texts then (the
     snapshot), so a returning reviewer sees what changed since their last review."""
 
-    plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="review_rounds"
-    )
     round = models.PositiveSmallIntegerField("granskningsomgång")
     submitted_at = models.DateTimeField("inlämnad")
     snapshot = models.JSONField("planen vid inlämningen")
 
     class Meta:
+        abstract = True
         verbose_name = "granskningsomgång"
         verbose_name_plural = "granskningsomgångar"
+
+
+class ReviewRound(ReviewRoundBase):
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="review_rounds"
+    )
+
+    class Meta(ReviewRoundBase.Meta):
         ordering = ["plan", "round"]
         constraints = [models.UniqueConstraint(fields=["plan", "round"], name="reviewround_unique")]
 
@@ -512,12 +693,9 @@ class ReviewRound(models.Model):
         return f"{self.plan} omgång {self.round}"
 
 
-class Approval(models.Model):
-    """A board member's position on a submitted plan in one round of review."""
+class ApprovalBase(models.Model):
+    """A board member's position on a submitted document in one round of review."""
 
-    plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="approvals"
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="ledamot", on_delete=models.PROTECT, related_name="+"
     )
@@ -528,9 +706,21 @@ class Approval(models.Model):
     at = models.DateTimeField("tidpunkt", auto_now=True)
 
     class Meta:
+        abstract = True
         verbose_name = "ställningstagande"
         verbose_name_plural = "ställningstaganden"
         ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_decision_display()}"
+
+
+class Approval(ApprovalBase):
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.CASCADE, related_name="approvals"
+    )
+
+    class Meta(ApprovalBase.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "user", "round"],
@@ -538,9 +728,6 @@ class Approval(models.Model):
                 violation_error_message="Du har redan tagit ställning i denna omgång.",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.get_decision_display()}"
 
 
 class EventKind(models.TextChoices):
@@ -590,13 +777,10 @@ class PdfStatus(models.TextChoices):
     FEL = "fel", "Misslyckades"
 
 
-class PlanPdf(models.Model):
-    """A rendered PDF of a plan: a watermarked draft, or the adopted plan's archived copy."""
+class ArchivedPdf(models.Model):
+    """A rendered PDF of a reviewed document, stored with its SHA-256 (plans.tasks renders it in
+    the worker). A concrete PDF names its document and says how it is rendered and named."""
 
-    plan = models.ForeignKey(
-        Plan, verbose_name="plan", on_delete=models.PROTECT, related_name="pdfs"
-    )
-    kind = models.CharField("slag", max_length=10, choices=PdfKind.choices)
     status = models.CharField(
         "status", max_length=4, choices=PdfStatus.choices, default=PdfStatus.KO
     )
@@ -617,14 +801,49 @@ class PlanPdf(models.Model):
         "renderingstid (s)", max_digits=8, decimal_places=3, null=True
     )
     error = models.TextField("fel", blank=True)
+
+    class Meta:
+        abstract = True
+        verbose_name = "pdf"
+        verbose_name_plural = "pdf-filer"
+        ordering = ["-requested_at", "-pk"]
+
+    @property
+    def is_queued(self) -> bool:
+        return self.status == PdfStatus.KO
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PdfStatus.KLAR
+
+    @property
+    def forbund_id(self) -> int:
+        raise NotImplementedError
+
+    def render(self):
+        """The document rendered (plans.pdf.RenderedPdf)."""
+        raise NotImplementedError
+
+    def file_name(self) -> str:
+        raise NotImplementedError
+
+    def download_url(self) -> str:
+        """Where the stored file is fetched, byte for byte."""
+        raise NotImplementedError
+
+
+class PlanPdf(ArchivedPdf):
+    """A rendered PDF of a plan: a watermarked draft, or the adopted plan's archived copy."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="plan", on_delete=models.PROTECT, related_name="pdfs"
+    )
+    kind = models.CharField("slag", max_length=10, choices=PdfKind.choices)
     # The förbund's latest recorded change (an AuditEvent id) when the rendering began: a draft
     # whose förbund has recorded nothing since shows the plan as it is, and is reused.
     source_mark = models.PositiveBigIntegerField("underlag", null=True, blank=True)
 
-    class Meta:
-        verbose_name = "pdf"
-        verbose_name_plural = "pdf-filer"
-        ordering = ["-requested_at", "-pk"]
+    class Meta(ArchivedPdf.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["plan"],
@@ -638,9 +857,19 @@ class PlanPdf(models.Model):
         return f"{self.plan} ({self.get_kind_display()}, {self.get_status_display()})"
 
     @property
-    def is_queued(self) -> bool:
-        return self.status == PdfStatus.KO
+    def forbund_id(self) -> int:
+        return self.plan.forbund_id
 
-    @property
-    def is_ready(self) -> bool:
-        return self.status == PdfStatus.KLAR
+    def render(self):
+        from plans.pdf import render_plan_pdf
+
+        return render_plan_pdf(self.plan, draft=self.kind == PdfKind.UTKAST)
+
+    def file_name(self) -> str:
+        plan = self.plan
+        return f"{plan.forbund.slug}-plan-{plan.budget_year}-v{plan.version}-{self.kind}.pdf"
+
+    def download_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("pdf_download", args=[self.plan.forbund.slug, self.plan_id, self.pk])

@@ -68,8 +68,13 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
 
 def render_plan_pdf(plan: Plan, *, draft: bool) -> RenderedPdf:
     """The plan's PDF: a watermarked draft, or the adopted document."""
+    return render_pdf(plan_html(plan, draft=draft))
+
+
+def render_pdf(html: str) -> RenderedPdf:
+    """Any document's HTML as PDF/A, with its checksum, pages and the time it took."""
     started = time.perf_counter()
-    content, pages = html_to_pdf(plan_html(plan, draft=draft))
+    content, pages = html_to_pdf(html)
     return RenderedPdf(
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),

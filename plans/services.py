@@ -52,7 +52,7 @@ from plans.models import (
 )
 from plans.sanitize import sanitize_html
 from plans.signals import plan_carried_forward
-from plans.tasks import render_plan_pdf_task
+from plans.tasks import render_pdf_task
 
 # The förbund's targets go on into the years a carried-forward plan adds; amounts do not.
 
@@ -285,26 +285,44 @@ def section_save(
 ) -> Section:
     """Create a section of a draft plan, or save its changed fields (data); the text is
     sanitised here, and a generated section keeps no text of its own."""
-    plan = section.plan.locked_draft()
     data = dict(data or {})
-    created = section.pk is None
     kind = data.get("kind", section.kind)
     body = sanitize_html(data.get("body", section.body)) if kind == SectionKind.TEXT else ""
-    intro = sanitize_html(data.get("intro", section.intro))
+    return document_section_save(
+        section=section,
+        doc=section.plan,
+        acting_user=acting_user,
+        data=data,
+        texts={"body": body, "intro": sanitize_html(data.get("intro", section.intro))},
+    )
+
+
+@transaction.atomic
+def document_section_save(
+    *, section, doc, acting_user: ActingUser, data: dict, texts: Mapping[str, str]
+):
+    """Create a section of a reviewed document's draft, or save its changed fields: texts are
+    the section's HTML fields as sanitised; a new section goes last. Refused (PlanLocked) once
+    the document has left the draft."""
+    doc = doc.locked_draft()
+    created = section.pk is None
     if created:
-        section.body, section.intro = body, intro
+        for name, value in texts.items():
+            setattr(section, name, value)
     else:
-        data.update(body=body, intro=intro)
+        data.update(texts)
     if created and not section.order:
-        last = plan.sections.aggregate(m=Max("order"))["m"] or 0
+        last = doc.sections.aggregate(m=Max("order"))["m"] or 0
         section.order = last + 10
     return save_recorded(
         instance=section,
         data=data,
         acting_user=acting_user,
-        forbund=plan.forbund,
-        what=lambda section, _: f"avsnittet {section.title}",
-        plan=plan,
+        forbund=doc.forbund,
+        what=lambda saved, _: (
+            f"avsnittet {saved.title}" + ("" if doc is doc.review_plan else f" i {doc.title}")
+        ),
+        plan=doc.review_plan,
     )
 
 
@@ -422,4 +440,4 @@ def pdf_request(*, plan: Plan, acting_user: ActingUser) -> PlanPdf:
 
 
 def enqueue_pdf(pdf_id: int) -> None:
-    render_plan_pdf_task.enqueue(pdf_id)
+    render_pdf_task.enqueue(PlanPdf._meta.label, pdf_id)

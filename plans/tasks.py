@@ -1,48 +1,57 @@
-"""Background work: rendering PDFs (django-tasks; the database backend's worker runs them)."""
+"""Background work: rendering the PDFs of reviewed documents (django-tasks; the database
+backend's worker runs them)."""
 
 from __future__ import annotations
 
 import logging
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from finsam.audit import latest_change
-from plans.models import PdfKind, PdfStatus, PlanPdf
-from plans.pdf import render_plan_pdf
+from plans.models import PdfStatus, PlanPdf
 
 logger = logging.getLogger(__name__)
 
 
 @task()
-def render_plan_pdf_task(pdf_id: int) -> str:
-    """Render one queued PDF and store it with its SHA-256; an archived copy is never redone."""
-    pdf = PlanPdf.objects.select_related("plan__forbund").get(pk=pdf_id)
+def render_pdf_task(label: str, pdf_id: int) -> str:
+    """Render one queued PDF of a reviewed document (the model `label`, e.g. "plans.PlanPdf")
+    and store it with its SHA-256; an archived copy is never redone."""
+    model = apps.get_model(label)
+    pdf = model.objects.get(pk=pdf_id)
     if pdf.status != PdfStatus.KO:
         return pdf.status
     # What the rendering starts from; a later change is newer.
-    mark = latest_change(pdf.plan.forbund_id)
+    mark = latest_change(pdf.forbund_id)
     try:
-        rendered = render_plan_pdf(pdf.plan, draft=pdf.kind == PdfKind.UTKAST)
+        rendered = pdf.render()
     except Exception as error:  # the page must show the failure, not spin forever
         logger.exception("PDF rendering failed for %s", pdf)
-        PlanPdf.objects.filter(pk=pdf.pk).update(status=PdfStatus.FEL, error=str(error)[:2000])
+        model.objects.filter(pk=pdf.pk).update(status=PdfStatus.FEL, error=str(error)[:2000])
         raise
     with transaction.atomic():
-        pdf = PlanPdf.objects.select_for_update().get(pk=pdf_id)
+        pdf = model.objects.select_for_update().get(pk=pdf_id)
         if pdf.status != PdfStatus.KO:
             return pdf.status
-        name = f"{pdf.plan.forbund.slug}-plan-{pdf.plan.budget_year}-v{pdf.plan.version}-{pdf.kind}.pdf"
-        pdf.file.save(name, ContentFile(rendered.content), save=False)
+        pdf.file.save(pdf.file_name(), ContentFile(rendered.content), save=False)
         pdf.sha256 = rendered.sha256
         pdf.size = len(rendered.content)
         pdf.pages = rendered.pages
         pdf.render_seconds = Decimal(f"{rendered.seconds:.3f}")
         pdf.rendered_at = timezone.now()
         pdf.status = PdfStatus.KLAR
-        pdf.source_mark = mark
+        if hasattr(pdf, "source_mark"):
+            pdf.source_mark = mark
         pdf.save()
     return PdfStatus.KLAR
+
+
+@task()
+def render_plan_pdf_task(pdf_id: int) -> str:
+    """A plan's queued PDF (render_pdf_task for plans.PlanPdf)."""
+    return render_pdf_task.call(PlanPdf._meta.label, pdf_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -15,7 +16,7 @@ from finsam.nav import nav
 from finsam.tenancy import get_forbund_for_user, get_plan_for_user
 from plans import services
 from plans.diff import budget_changes, figure_changes, section_changes
-from plans.models import PdfKind, PdfStatus, Plan, PlanPdf
+from plans.models import PdfKind, PdfStatus, Plan, PlanPdf, PlanStatus, ReviewedDocument
 
 
 @require_POST
@@ -63,7 +64,12 @@ def pdf_status(request, slug: str, pk: int, pdf_pk: int):
 def pdf_download(request, slug: str, pk: int, pdf_pk: int):
     """The stored file, byte for byte; nothing is ever rendered here."""
     access, plan = get_plan_for_user(request, slug, pk)
-    pdf = get_object_or_404(plan.pdfs, pk=pdf_pk)
+    return archived_file(request, get_object_or_404(plan.pdfs, pk=pdf_pk))
+
+
+def archived_file(request, pdf) -> FileResponse:
+    """A stored PDF of any reviewed document (plans.models.ArchivedPdf), byte for byte, with its
+    checksum; ?visa=1 shows it in the browser instead of saving it."""
     if pdf.status != PdfStatus.KLAR or not pdf.file:
         raise Http404("Filen är inte klar ännu.")
     response = FileResponse(
@@ -74,6 +80,24 @@ def pdf_download(request, slug: str, pk: int, pdf_pk: int):
     )
     response["X-Checksum-SHA256"] = pdf.sha256
     return response
+
+
+def documents_following(plans) -> dict[int, list]:
+    """The adopted documents that follow each plan (the reports of its year: any reviewed
+    document with a `plan`), each with its archived PDF as .archived_pdf; one query a kind."""
+    out: dict[int, list] = {}
+    for model in apps.get_models():
+        if not issubclass(model, ReviewedDocument) or model is Plan:
+            continue
+        for doc in (
+            model.objects.filter(plan__in=plans, status=PlanStatus.ANTAGEN)
+            .select_related("adopted_by", "forbund", "revises")
+            .prefetch_related("pdfs")
+            .order_by("meeting_date", "pk")
+        ):
+            doc.archived_pdf = next(iter(doc.pdfs.all()), None)
+            out.setdefault(doc.plan_id, []).append(doc)
+    return out
 
 
 @login_required
@@ -88,8 +112,10 @@ def archive(request, slug: str):
         .order_by("-budget_year", "-version")
     )
     pdfs = {p.plan_id: p for p in PlanPdf.objects.filter(plan__in=plans, kind=PdfKind.ANTAGEN)}
+    following = documents_following(plans)
     for plan in plans:
         plan.archived_pdf = pdfs.get(plan.pk)
+        plan.following = following.get(plan.pk, [])
     return render(
         request,
         "plans/archive.html",

@@ -13,10 +13,11 @@ from finsam.actions import run_and_return
 from finsam.nav import nav
 from finsam.saving import save_form
 from finsam.tenancy import get_plan_for_user
-from plans import services, workflow
+from plans import services, views_review
 from plans.document import document_context
-from plans.forms import ArshjulEventForm, CommentForm, SectionForm
+from plans.forms import ArshjulEventForm, SectionForm
 from plans.models import Comment, Plan
+from plans.views import PLAN_PAGES
 
 
 @login_required
@@ -70,20 +71,7 @@ def comment_threads(comments) -> list:
 @require_POST
 @login_required
 def comment_resolve(request, slug: str, pk: int, comment_pk: int):
-    """Mark a thread resolved, or open it again."""
-    access, plan = get_plan_for_user(request, slug, pk)
-    comment = get_object_or_404(plan.comments, pk=comment_pk)
-    resolved = request.POST.get("resolved") != "0"
-    try:
-        workflow.comment_resolve(comment=comment, acting_user=request.user, resolved=resolved)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            "Kommentaren är markerad som löst." if resolved else "Kommentaren är öppen igen.",
-        )
-    return redirect(reverse("plan_document", args=[slug, pk]) + f"#kommentar-{comment.pk}")
+    return views_review.comment_resolve(PLAN_PAGES, request, comment_pk, slug=slug, pk=pk)
 
 
 def _section_form_page(request, access, plan, section=None):
@@ -164,33 +152,7 @@ def section_move(request, slug: str, pk: int, section_pk: int):
 @require_POST
 @login_required
 def comment_create(request, slug: str, pk: int):
-    access, plan = get_plan_for_user(request, slug, pk)
-    form = CommentForm(request.POST)
-    anchor = ""
-    if form.is_valid():
-        section = None
-        if form.cleaned_data["section"]:
-            section = get_object_or_404(plan.sections, pk=form.cleaned_data["section"])
-            anchor = f"#avsnitt-{section.pk}"
-        parent = None
-        if form.cleaned_data["parent"]:
-            parent = get_object_or_404(plan.comments, pk=form.cleaned_data["parent"])
-            anchor = f"#kommentar-{parent.parent_id or parent.pk}"
-        try:
-            workflow.comment_add(
-                plan=plan,
-                acting_user=request.user,
-                text=form.cleaned_data["text"],
-                section=section,
-                parent=parent,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Kommentaren är sparad.")
-    else:
-        messages.error(request, "Kommentaren sparades inte: skriv en text.")
-    return redirect(reverse("plan_document", args=[slug, pk]) + anchor)
+    return views_review.comment_create(PLAN_PAGES, request, slug=slug, pk=pk)
 
 
 @login_required

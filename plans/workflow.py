@@ -1,8 +1,11 @@
-"""Review and adoption: utkast → inlämnad → antagen, with återremiss, approvals and comments.
+"""Review and adoption of a reviewed document (plans.models.ReviewedDocument: the plan, and the
+reports of its year): utkast → inlämnad → antagen, with återremiss, approvals and comments.
 
-Each service runs in a transaction, locks the plan row, checks the acting person's role in the
-förbund (the one place roles are checked for these steps; views only look the plan up),
-validates, and records who did what in the audit log. The archived PDF waits for the commit.
+Each service runs in a transaction, locks the document's row, checks the acting person's role in
+the förbund (the one place roles are checked for these steps; views only look the document up),
+validates, and records who did what in the audit log, filed under the document's plan. What
+differs between documents (what stops a submission, what is frozen, the dates a decision can
+have, what is archived) the document says itself. The archived PDF waits for the commit.
 """
 
 from __future__ import annotations
@@ -18,112 +21,87 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from budgets.checks import FEL
-from budgets.selectors import freeze_inputs, plan_figures
 from finsam.audit import ActingUser, audit_record
 from finsam.models import AdoptionRecorder, Membership, Role, Seat
-from plans.diff import snapshot, snapshot_changes
 from plans.models import (
-    Approval,
-    Comment,
+    CommentBase,
     Decision,
-    PdfKind,
     Plan,
     PlanLocked,
-    PlanPdf,
     PlanStatus,
-    ReviewRound,
-    Section,
+    ReviewedDocument,
 )
 from plans.notifications import notify
-from plans.services import enqueue_pdf
 
 # "Dnr 70/21", "dnr. 70/21", "Diarienummer: 70/21" are all 70/21.
 DNR_PREFIX = re.compile(r"^(dnr|diarienummer)[\s.:]*", re.IGNORECASE)
 
 
-def _check_meeting_date(plan: Plan, meeting_date: date) -> None:
-    """A board adopts a plan in the autumn before its budget year, or revises it later; a date
-    before the year before that, or in the future, is a typing slip, and it would be frozen."""
-    earliest = date(plan.budget_year - 2, 1, 1)
-    if meeting_date > timezone.localdate():
-        raise ValidationError({"meeting_date": "Beslutet kan inte ha fattats i framtiden."})
-    if meeting_date < earliest:
-        raise ValidationError(
-            {
-                "meeting_date": f"En plan för {plan.budget_year} antas tidigast "
-                f"{earliest.year}; kontrollera datumet."
-            }
-        )
-
-
-def meeting_date_unusual(plan: Plan, meeting_date: date) -> str:
-    """Why a decision on this date needs the registrar's confirmation, or "": after the budget
-    year began (a revision, or a slip of the year) or long before it (more than 18 months)."""
-    start = date(plan.budget_year, 1, 1)
-    if meeting_date >= start:
-        return "efter budgetårets början"
-    if meeting_date < date(plan.budget_year - 2, 7, 1):
-        return "mer än 18 månader före budgetårets början"
-    return ""
+def meeting_date_unusual(doc: ReviewedDocument, meeting_date: date) -> str:
+    """Why a decision on this date needs the registrar's confirmation, or "" (the document's
+    own rule: for a plan, after the budget year began or long before it)."""
+    return doc.meeting_date_unusual(meeting_date)
 
 
 class PlanHasErrors(ValidationError):
-    """The plan has findings of severity fel; the messages list them."""
+    """The document has findings of severity fel; the messages list them."""
 
 
-def _roles(user, plan: Plan) -> list[Membership]:
-    """The person's roles in the plan's förbund held today: a former member keeps no right to
-    act, and a coming one has none yet (DOMAIN.md §1)."""
-    return list(Membership.objects.filter(user=user, forbund_id=plan.forbund_id).current())
+def _roles(user, doc: ReviewedDocument) -> list[Membership]:
+    """The person's roles in the document's förbund held today: a former member keeps no right
+    to act, and a coming one has none yet (DOMAIN.md §1)."""
+    return list(Membership.objects.filter(user=user, forbund_id=doc.forbund_id).current())
 
 
-def _require(acting_user: ActingUser, plan: Plan, allowed, message: str) -> list[Membership]:
-    """The acting person's roles in the plan's förbund, or PermissionDenied (403) if no role
-    passes allowed(membership)."""
-    roles = _roles(acting_user, plan)
+def _require(
+    acting_user: ActingUser, doc: ReviewedDocument, allowed, message: str
+) -> list[Membership]:
+    """The acting person's roles in the document's förbund, or PermissionDenied (403) if no
+    role passes allowed(membership)."""
+    roles = _roles(acting_user, doc)
     if not any(allowed(m) for m in roles):
         raise PermissionDenied(message)
     return roles
 
 
-def _fel_findings(plan: Plan) -> list[str]:
-    return [f.message for f in plan_figures(plan).findings if f.severity == FEL]
+def _audit(doc: ReviewedDocument, acting_user: ActingUser, action: str, summary: str, **kwargs):
+    """The step in the log, filed under the document's plan (its history page finds it)."""
+    audit_record(
+        forbund=doc.forbund,
+        actor=acting_user,
+        action=action,
+        obj=kwargs.pop("obj", doc),
+        summary=summary,
+        plan=doc.review_plan,
+        **kwargs,
+    )
 
 
 @transaction.atomic
-def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
+def submit(*, doc: ReviewedDocument, acting_user: ActingUser) -> ReviewedDocument:
     """Kansli submits a draft to the styrelse; refused while any check is fel."""
-    plan = plan.locked()
+    doc = doc.locked()
     _require(
         acting_user,
-        plan,
+        doc,
         lambda m: m.role == Role.KANSLI,
-        "Bara kansliet lämnar in planen till styrelsen.",
+        f"Bara kansliet lämnar in {doc.noun} till styrelsen.",
     )
-    if plan.status != PlanStatus.UTKAST:
+    if doc.status != PlanStatus.UTKAST:
         raise ValidationError("Bara ett utkast kan lämnas in till styrelsen.")
-    carried = sorted(
-        plan.year_rows.filter(carried_from__isnull=False).values_list("year", flat=True)
-    )
-    if carried:
-        # A pre-filled year's errors are warnings until it is confirmed (budgets.checks).
-        raise ValidationError(
-            "Bekräfta först de år som förifylldes när planen skapades: "
-            f"{', '.join(map(str, carried))} (under Mål och balans)."
-        )
-    errors = _fel_findings(plan)
+    doc.ensure_submittable()
+    errors = doc.submit_problems()
     if errors:
         raise PlanHasErrors(errors)
-    plan.status = PlanStatus.INLAMNAD
-    plan.submission_round += 1
-    plan.submitted_at = timezone.now()
-    plan.round_requires_quorum = plan.forbund.adoption_requires_quorum
-    plan.round_recorder = plan.forbund.adoption_recorder
-    plan.frozen = freeze_inputs(plan)
-    plan.save(
+    doc.status = PlanStatus.INLAMNAD
+    doc.submission_round += 1
+    doc.submitted_at = timezone.now()
+    doc.round_requires_quorum = doc.forbund.adoption_requires_quorum
+    doc.round_recorder = doc.forbund.adoption_recorder
+    frozen = doc.freeze()
+    doc.save(
         update_fields=[
-            "frozen",
+            *frozen,
             "status",
             "submission_round",
             "submitted_at",
@@ -132,75 +110,64 @@ def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
             "updated_at",
         ]
     )
-    ReviewRound.objects.create(
-        plan=plan,
-        round=plan.submission_round,
-        submitted_at=plan.submitted_at,
-        snapshot=snapshot(plan),
+    doc.review_rounds.create(
+        round=doc.submission_round, submitted_at=doc.submitted_at, snapshot=doc.review_snapshot()
     )
-    notify(plan, "submitted", actor=acting_user)
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.submit",
-        obj=plan,
-        summary=f"Lämnade in {plan.title} till styrelsen (omgång {plan.submission_round})",
-        plan=plan,
+    notify(doc, "submitted", actor=acting_user)
+    _audit(
+        doc,
+        acting_user,
+        f"{doc.audit_prefix}.submit",
+        f"Lämnade in {doc.title} till styrelsen (omgång {doc.submission_round})",
     )
-    return plan
+    return doc
 
 
 @transaction.atomic
-def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
-    """Send a submitted plan back to draft (återremiss), with the reason as a comment."""
-    plan = plan.locked()
+def send_back(*, doc: ReviewedDocument, acting_user: ActingUser, reason: str) -> ReviewedDocument:
+    """Send a submitted document back to draft (återremiss), with the reason as a comment."""
+    doc = doc.locked()
     _require(
         acting_user,
-        plan,
+        doc,
         lambda m: m.role == Role.KANSLI or m.is_chair,
-        "Bara ordföranden eller kansliet återremitterar en plan.",
+        f"Bara ordföranden eller kansliet återremitterar {doc.noun_indefinite}.",
     )
-    if plan.status != PlanStatus.INLAMNAD:
-        raise ValidationError("Bara en inlämnad plan kan återremitteras.")
+    if doc.status != PlanStatus.INLAMNAD:
+        raise ValidationError(f"Bara {doc.noun_submitted} kan återremitteras.")
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Skriv varför planen återremitteras."})
-    plan.status = PlanStatus.UTKAST
-    plan.frozen = None  # a draft follows its förbund again
-    plan.save(update_fields=["status", "frozen", "updated_at"])
-    Comment.objects.create(
-        plan=plan,
+        raise ValidationError({"reason": f"Skriv varför {doc.noun} återremitteras."})
+    doc.status = PlanStatus.UTKAST
+    doc.save(update_fields=["status", *doc.unfreeze(), "updated_at"])
+    doc.comments.create(
         author=acting_user,
         text=f"Återremitterad: {reason}",
-        round=plan.submission_round,
+        round=doc.submission_round,
         is_return=True,
     )
-    notify(plan, "returned", actor=acting_user, detail=reason)
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.return",
-        obj=plan,
-        summary=f"Återremitterade {plan.title}",
+    notify(doc, "returned", actor=acting_user, detail=reason)
+    _audit(
+        doc,
+        acting_user,
+        f"{doc.audit_prefix}.return",
+        f"Återremitterade {doc.title}",
         changes={"reason": ["", reason]},
-        plan=plan,
     )
-    return plan
+    return doc
 
 
 @transaction.atomic
-def plan_review(
-    *, plan: Plan, acting_user: ActingUser, decision: str, comment: str = ""
-) -> Approval:
-    """A board member approves the submitted plan or asks for changes (once per round)."""
-    plan = plan.locked()
-    if plan.status != PlanStatus.INLAMNAD:
-        raise ValidationError("Planen är inte inlämnad till styrelsen.")
+def review(*, doc: ReviewedDocument, acting_user: ActingUser, decision: str, comment: str = ""):
+    """A board member approves the submitted document or asks for changes (once per round)."""
+    doc = doc.locked()
+    if doc.status != PlanStatus.INLAMNAD:
+        raise ValidationError(f"{doc.noun.capitalize()} är inte inlämnad till styrelsen.")
     roles = _require(
         acting_user,
-        plan,
+        doc,
         lambda m: m.role == Role.STYRELSE,
-        "Bara styrelsens ledamöter i tjänst tar ställning till planen.",
+        f"Bara styrelsens ledamöter i tjänst tar ställning till {doc.noun}.",
     )
     if not any(m.role == Role.STYRELSE and m.seat == Seat.LEDAMOT for m in roles):
         raise ValidationError(
@@ -210,157 +177,161 @@ def plan_review(
         raise ValidationError({"decision": "Välj att godkänna eller begära ändringar."})
     if decision == Decision.ANDRINGAR and not comment.strip():
         raise ValidationError({"comment": "Skriv vilka ändringar du vill se."})
-    approval, _ = Approval.objects.update_or_create(
-        plan=plan,
+    approval, _ = doc.approvals.update_or_create(
         user=acting_user,
-        round=plan.submission_round,
+        round=doc.submission_round,
         defaults={"decision": decision, "comment": comment.strip(), "is_ordinarie": True},
     )
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.review",
-        obj=plan,
-        summary=f"{approval.get_decision_display()} {plan.title}",
+    _audit(
+        doc,
+        acting_user,
+        f"{doc.audit_prefix}.review",
+        f"{approval.get_decision_display()} {doc.title}",
         changes={"comment": ["", comment.strip()]} if comment.strip() else {},
-        plan=plan,
     )
     return approval
+
+
+def _document_of(row, doc: ReviewedDocument) -> int:
+    """The id of the document a comment or section row belongs to (its key to doc's model)."""
+    return getattr(row, doc.comments.field.attname)
 
 
 @transaction.atomic
 def comment_add(
     *,
-    plan: Plan,
+    doc: ReviewedDocument,
     acting_user: ActingUser,
     text: str,
-    section: Section | None = None,
-    parent: Comment | None = None,
-) -> Comment:
-    """A remark on the plan or one of its sections, by the styrelse or the kansli; with a
+    section=None,
+    parent: CommentBase | None = None,
+) -> CommentBase:
+    """A remark on the document or one of its sections, by the styrelse or the kansli; with a
     parent, a reply in that comment's thread (which a reply reopens if it was resolved)."""
-    plan = plan.locked()
+    doc = doc.locked()
     _require(
         acting_user,
-        plan,
+        doc,
         lambda m: m.role in (Role.KANSLI, Role.STYRELSE),
-        "Bara styrelsen i tjänst och kansliet kommenterar planen.",
+        f"Bara styrelsen i tjänst och kansliet kommenterar {doc.noun}.",
     )
-    if plan.is_adopted:
-        raise PlanLocked("Planen är antagen; kommentera i stället en reviderad version.")
-    if section is not None and section.plan_id != plan.pk:
-        raise ValidationError({"section": "Avsnittet hör till en annan plan."})
+    if doc.is_adopted:
+        raise PlanLocked(
+            f"{doc.noun.capitalize()} är antagen; kommentera i stället en reviderad version."
+        )
+    if section is not None and getattr(section, doc.sections.field.attname) != doc.pk:
+        raise ValidationError({"section": f"Avsnittet hör till {doc.noun_other}."})
     if parent is not None:
-        if parent.plan_id != plan.pk:
-            raise ValidationError("Kommentaren hör till en annan plan.")
+        if _document_of(parent, doc) != doc.pk:
+            raise ValidationError(f"Kommentaren hör till {doc.noun_other}.")
         parent = parent.parent or parent  # threads are one level deep
         section = parent.section
         if parent.resolved_at is not None:
             parent.resolved_at, parent.resolved_by = None, None
             parent.save(update_fields=["resolved_at", "resolved_by"])
-    comment = Comment(
-        plan=plan,
+    comment = doc.comments.model(
         section=section,
         author=acting_user,
         text=text.strip(),
         parent=parent,
-        round=plan.submission_round,
+        round=doc.submission_round,
     )
+    setattr(comment, doc.comments.field.name, doc)
     comment.full_clean()
     comment.save()
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="comment.create",
+    _audit(
+        doc,
+        acting_user,
+        "comment.create",
+        f"Kommenterade {section.title if section else doc.title}",
         changes={"text": [None, comment.text]},
         obj=comment,
-        summary=f"Kommenterade {section.title if section else plan.title}",
-        plan=plan,
     )
     return comment
 
 
 @transaction.atomic
-def comment_resolve(*, comment: Comment, acting_user: ActingUser, resolved: bool = True) -> Comment:
+def comment_resolve(
+    *, comment: CommentBase, acting_user: ActingUser, resolved: bool = True
+) -> CommentBase:
     """Mark a thread resolved (or open again): the kansli, or whoever started the thread."""
-    plan = comment.plan.locked()
+    doc = comment.document.locked()
     root = comment.parent or comment
-    roles = _roles(acting_user, plan)
+    roles = _roles(acting_user, doc)
     if not (any(m.role == Role.KANSLI for m in roles) or root.author_id == acting_user.pk):
         raise PermissionDenied("Bara kansliet eller den som skrev kommentaren markerar den löst.")
-    if plan.is_adopted:
-        raise PlanLocked("Planen är antagen; dess kommentarer är arkiverade som de är.")
+    if doc.is_adopted:
+        raise PlanLocked(
+            f"{doc.noun.capitalize()} är antagen; dess kommentarer är arkiverade som de är."
+        )
     root.resolved_at = timezone.now() if resolved else None
     root.resolved_by = acting_user if resolved else None
     root.save(update_fields=["resolved_at", "resolved_by"])
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="comment.resolve" if resolved else "comment.reopen",
-        obj=root,
-        summary=f"{'Markerade' if resolved else 'Öppnade'} kommentaren ”{root.text[:60]}” "
+    _audit(
+        doc,
+        acting_user,
+        "comment.resolve" if resolved else "comment.reopen",
+        f"{'Markerade' if resolved else 'Öppnade'} kommentaren ”{root.text[:60]}” "
         f"{'som löst' if resolved else 'igen'}",
-        plan=plan,
+        obj=root,
     )
     return root
 
 
-def changes_since_last_review(plan: Plan, user) -> tuple[int, list, list] | None:
-    """For a board member who reviewed an earlier round of this plan (or of an earlier version
-    of its budget year): (that round, budget changes, section changes) since then, or None."""
+def changes_since_last_review(doc: ReviewedDocument, user) -> tuple[int, list, list] | None:
+    """For a board member who reviewed an earlier round of this document (or of an earlier
+    version of it): (that round, figure changes, text changes) since then, or None."""
+    approvals = doc.approvals.model.objects
+    key = doc.approvals.field.name
     earlier = (
-        Approval.objects.filter(
-            user=user,
-            plan__forbund_id=plan.forbund_id,
-            plan__budget_year=plan.budget_year,
-        )
-        .exclude(plan=plan, round=plan.submission_round)
-        .order_by("-plan__version", "-round")
+        approvals.filter(user=user, **doc.lineage())
+        .exclude(**{key: doc}, round=doc.submission_round)
+        .select_related(key)
+        .order_by(f"-{key}__version", "-round")
         .first()
     )
     if earlier is None:
         return None
-    then = ReviewRound.objects.filter(plan_id=earlier.plan_id, round=earlier.round).first()
+    then_doc = getattr(earlier, key)
+    then = then_doc.review_rounds.filter(round=earlier.round).first()
     if then is None:
         return None  # reviewed before rounds were kept
-    budget, sections = snapshot_changes(then.snapshot, snapshot(plan))
+    figures, texts = doc.snapshot_changes(then.snapshot)
     label = (
-        earlier.round
-        if earlier.plan_id == plan.pk
-        else f"{earlier.round} av version {earlier.plan.version}"
+        earlier.round if then_doc.pk == doc.pk else f"{earlier.round} av version {then_doc.version}"
     )
-    return label, budget, sections
+    return label, figures, texts
 
 
-def objections(plan: Plan) -> tuple[list[Approval], list[Comment]]:
+def objections(doc: ReviewedDocument) -> tuple[list, list]:
     """What is open before the decision: this round's requests for changes and the unresolved
-    comment threads. The registrar must have seen them (plan_adopt's objections_seen)."""
+    comment threads. The registrar must have seen them (adopt's objections_seen)."""
     requests = list(
-        plan.approvals.filter(round=plan.submission_round, decision=Decision.ANDRINGAR)
+        doc.approvals.filter(round=doc.submission_round, decision=Decision.ANDRINGAR)
         .select_related("user")
         .order_by("at", "pk")
     )
     threads = list(
-        plan.comments.filter(parent__isnull=True, resolved_at__isnull=True).select_related(
+        doc.comments.filter(parent__isnull=True, resolved_at__isnull=True).select_related(
             "author", "section"
         )
     )
     return requests, threads
 
 
-def quorum(plan: Plan, on: date | None = None) -> tuple[int, int, int]:
+def quorum(doc: ReviewedDocument, on: date | None = None) -> tuple[int, int, int]:
     """(approvals by ordinarie ledamöter this round, number of ordinarie ledamöter, needed):
     the ledamöter in office on the day (today, while the board prepares the decision; the
     meeting date, for the decision's record)."""
     ordinarie = (
-        Membership.objects.filter(forbund_id=plan.forbund_id)
+        Membership.objects.filter(forbund_id=doc.forbund_id)
         .ordinarie()
         .active_on(on or timezone.localdate())
         .values_list("user_id", flat=True)
     )
     ordinarie = set(ordinarie)
-    approved = Approval.objects.filter(
-        plan=plan, round=plan.submission_round, decision=Decision.GODKAND, user_id__in=ordinarie
+    approved = doc.approvals.filter(
+        round=doc.submission_round, decision=Decision.GODKAND, user_id__in=ordinarie
     ).count()
     return approved, len(ordinarie), math.ceil(len(ordinarie) / 2)
 
@@ -392,9 +363,9 @@ class Beslutforhet:
         )
 
 
-def _board_roles(plan: Plan):
+def _board_roles(doc: ReviewedDocument):
     return (
-        Membership.objects.filter(forbund_id=plan.forbund_id)
+        Membership.objects.filter(forbund_id=doc.forbund_id)
         .board()
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username", "starts_on")
@@ -409,47 +380,49 @@ def _seats(members: Iterable[Membership]) -> tuple[list[Membership], list[Member
     )
 
 
-def board(plan: Plan, on: date | None = None) -> tuple[list[Membership], list[Membership]]:
+def board(
+    doc: ReviewedDocument, on: date | None = None
+) -> tuple[list[Membership], list[Membership]]:
     """The förbund's ordinarie ledamöter and ersättare in office on the day (today by
     default), in a stable order."""
-    return _seats(_board_roles(plan).active_on(on or timezone.localdate()))
+    return _seats(_board_roles(doc).active_on(on or timezone.localdate()))
 
 
-def board_since(plan: Plan, first: date) -> tuple[list[Membership], list[Membership]]:
+def board_since(doc: ReviewedDocument, first: date) -> tuple[list[Membership], list[Membership]]:
     """Every board role in office on some day from first to today: who may have sat at a
     meeting held since (a December decision registered in January lists the old board)."""
     today = timezone.localdate()
     return _seats(
-        _board_roles(plan).filter(
+        _board_roles(doc).filter(
             Q(starts_on__isnull=True) | Q(starts_on__lte=today),
             Q(ends_on__isnull=True) | Q(ends_on__gte=min(first, today)),
         )
     )
 
 
-def submitted_on(plan: Plan) -> date | None:
-    """The day the plan was last submitted to the board, in Swedish time."""
-    return timezone.localdate(plan.submitted_at) if plan.submitted_at else None
+def submitted_on(doc: ReviewedDocument) -> date | None:
+    """The day the document was last submitted to the board, in Swedish time."""
+    return timezone.localdate(doc.submitted_at) if doc.submitted_at else None
 
 
-def beslutforhet(plan: Plan, present: Iterable[int], on: date | None = None) -> Beslutforhet:
+def beslutforhet(
+    doc: ReviewedDocument, present: Iterable[int], on: date | None = None
+) -> Beslutforhet:
     """Beslutsförhet for the board memberships present (ids) at the meeting on the day: the
     board in office that day decides (DOMAIN.md §1)."""
     present = set(present)
-    ledamoter, ersattare = board(plan, on=on)
+    ledamoter, ersattare = board(doc, on=on)
     here = [m for m in ledamoter if m.pk in present]
     absent = len(ledamoter) - len(here)
     serving = [m for m in ersattare if m.pk in present][:absent]
     return Beslutforhet(here, serving, len(ledamoter), math.ceil(len(ledamoter) / 2))
 
 
-def _check_in_office(plan: Plan, present: Iterable[int], meeting_date: date) -> None:
+def _check_in_office(doc: ReviewedDocument, present: Iterable[int], meeting_date: date) -> None:
     """Everyone marked present sat on the board on the meeting date; a name per person who
     did not, so the registrar can correct the list."""
     outside = [
-        m
-        for m in _board_roles(plan).filter(pk__in=set(present))
-        if not m.is_active_on(meeting_date)
+        m for m in _board_roles(doc).filter(pk__in=set(present)) if not m.is_active_on(meeting_date)
     ]
     if outside:
         raise ValidationError(
@@ -463,20 +436,20 @@ def _check_in_office(plan: Plan, present: Iterable[int], meeting_date: date) -> 
         )
 
 
-def _board_changed(plan: Plan, meeting_date: date) -> str:
-    """The sentence the decision records when the board the plan was submitted to is not the
+def _board_changed(doc: ReviewedDocument, meeting_date: date) -> str:
+    """The sentence the decision records when the board the document was submitted to is not the
     board that adopted it (other ordinarie roles: other people, or the same people appointed
     anew for a new mandate period), or "". It names the periods where the roles have them."""
-    submitted = submitted_on(plan)
+    submitted = submitted_on(doc)
     if submitted is None:
         return ""
-    roles = _board_roles(plan).filter(seat=Seat.LEDAMOT)
+    roles = _board_roles(doc).filter(seat=Seat.LEDAMOT)
     then = list(roles.active_on(submitted))
     now = list(roles.active_on(meeting_date))
     if {m.pk for m in then} == {m.pk for m in now}:
         return ""
     return (
-        f"Planen lämnades in {submitted:%Y-%m-%d}{_period_words(then)} och antogs "
+        f"{doc.noun.capitalize()} lämnades in {submitted:%Y-%m-%d}{_period_words(then)} och antogs "
         f"{meeting_date:%Y-%m-%d}{_period_words(now)}, av styrelsen i tjänst den dagen."
     )
 
@@ -490,19 +463,19 @@ def _period_words(roles: list[Membership]) -> str:
     return ""
 
 
-def may_record_adoption(user, plan: Plan) -> bool:
-    roles = _roles(user, plan)
+def may_record_adoption(user, doc: ReviewedDocument) -> bool:
+    roles = _roles(user, doc)
     return AdoptionRecorder.may_record(
-        plan.adoption_recorder,
+        doc.adoption_recorder,
         chair=any(m.is_chair for m in roles),
         kansli=any(m.role == Role.KANSLI for m in roles),
     )
 
 
 @transaction.atomic
-def plan_adopt(
+def adopt(
     *,
-    plan: Plan,
+    doc: ReviewedDocument,
     acting_user: ActingUser,
     meeting_date: date,
     paragraph: str,
@@ -510,47 +483,49 @@ def plan_adopt(
     present: Iterable[int] | None = None,
     objections_seen: bool = False,
     date_confirmed: bool = False,
-) -> Plan:
-    """Record the board's decision; the plan is fixed from here on and its PDF archived once.
+) -> ReviewedDocument:
+    """Record the board's decision; the document is fixed from here on and its PDF archived once.
 
     present: the board memberships at the meeting. Where the förbund requires it, the board
     must have been beslutsför (Beslutforhet); the approvals in the app are its preparation.
     objections_seen: the registrar confirmed having seen the open requests for changes and
     comment threads (objections); date_confirmed: that a date meeting_date_unusual names is
     meant. AdoptForm asks for them where they apply; both are recorded with the decision."""
-    plan = plan.locked()
-    if plan.status == PlanStatus.ANTAGEN:
-        raise PlanLocked("Planen är redan antagen.")
-    if plan.status != PlanStatus.INLAMNAD:
-        raise ValidationError("Planen måste vara inlämnad till styrelsen innan den kan antas.")
-    if not may_record_adoption(acting_user, plan):
+    doc = doc.locked()
+    if doc.status == PlanStatus.ANTAGEN:
+        raise PlanLocked(f"{doc.noun.capitalize()} är redan antagen.")
+    if doc.status != PlanStatus.INLAMNAD:
+        raise ValidationError(
+            f"{doc.noun.capitalize()} måste vara inlämnad till styrelsen innan den kan antas."
+        )
+    if not may_record_adoption(acting_user, doc):
         raise PermissionDenied("Du får inte registrera styrelsens beslut i detta förbund.")
-    errors = _fel_findings(plan)
+    errors = doc.submit_problems()
     if errors:
         raise PlanHasErrors(errors)
-    _check_meeting_date(plan, meeting_date)
-    _check_in_office(plan, present or (), meeting_date)
-    attendance = beslutforhet(plan, present or (), on=meeting_date)
-    if plan.requires_quorum:
+    doc.check_meeting_date(meeting_date)
+    _check_in_office(doc, present or (), meeting_date)
+    attendance = beslutforhet(doc, present or (), on=meeting_date)
+    if doc.requires_quorum:
         if present is None:
             raise ValidationError(
                 {"present": "Ange vilka ledamöter och ersättare som var närvarande vid beslutet."}
             )
         if not attendance.reached:
             raise ValidationError({"present": attendance.message()})
-    board_changed = _board_changed(plan, meeting_date)
-    requests, threads = objections(plan)
-    unusual = meeting_date_unusual(plan, meeting_date)
+    board_changed = _board_changed(doc, meeting_date)
+    requests, threads = objections(doc)
+    unusual = doc.meeting_date_unusual(meeting_date)
     paragraph = paragraph.strip()
     if paragraph and not paragraph.startswith("§"):
         paragraph = f"§{paragraph}"
     diarienummer = DNR_PREFIX.sub("", diarienummer.strip())  # decision_text writes "Dnr" itself
-    plan.status = PlanStatus.ANTAGEN
-    plan.meeting_date = meeting_date
-    plan.paragraph = paragraph
-    plan.diarienummer = diarienummer
-    approved, _, _ = quorum(plan, on=meeting_date)
-    plan.attendance = {
+    doc.status = PlanStatus.ANTAGEN
+    doc.meeting_date = meeting_date
+    doc.paragraph = paragraph
+    doc.diarienummer = diarienummer
+    approved, _, _ = quorum(doc, on=meeting_date)
+    doc.attendance = {
         "ledamoter": [(m.user.get_full_name() or m.user.username) for m in attendance.ledamoter],
         "ersattare": [(m.user.get_full_name() or m.user.username) for m in attendance.ersattare],
         "ordinarie": attendance.total,
@@ -561,24 +536,23 @@ def plan_adopt(
         "datum_bekraftat": bool(unusual and date_confirmed),
         **({"styrelse_bytt": board_changed} if board_changed else {}),
     }
-    plan.adopted_at = timezone.now()
-    plan.adopted_by = acting_user
-    plan.full_clean()
-    plan.save()
-    pdf = PlanPdf.objects.create(plan=plan, kind=PdfKind.ANTAGEN, requested_by=acting_user)
-    audit_record(
-        forbund=plan.forbund,
-        actor=acting_user,
-        action="plan.adopt",
-        obj=plan,
-        summary=f"Registrerade att styrelsen antog {plan.title} ({plan.decision_text})",
+    doc.adopted_at = timezone.now()
+    doc.adopted_by = acting_user
+    doc.full_clean()
+    doc.save()
+    follows = doc.after_adoption(acting_user)
+    _audit(
+        doc,
+        acting_user,
+        f"{doc.audit_prefix}.adopt",
+        f"Registrerade att styrelsen antog {doc.title} ({doc.decision_text})",
         changes={
             "meeting_date": ["", meeting_date.isoformat()],
             "paragraph": ["", paragraph],
-            "diarienummer": ["", plan.diarienummer],
+            "diarienummer": ["", doc.diarienummer],
             "attendance": [
                 None,
-                ", ".join(plan.attendance["ledamoter"] + plan.attendance["ersattare"]),
+                ", ".join(doc.attendance["ledamoter"] + doc.attendance["ersattare"]),
             ],
             **(
                 {
@@ -606,8 +580,26 @@ def plan_adopt(
                 else {}
             ),
         },
-        plan=plan,
     )
-    transaction.on_commit(lambda: enqueue_pdf(pdf.pk))
-    notify(plan, "adopted", actor=acting_user, detail=plan.decision_text)
-    return plan
+    transaction.on_commit(follows)
+    notify(doc, "adopted", actor=acting_user, detail=doc.decision_text)
+    return doc
+
+
+# --- The plan's steps, as its pages and commands name them --------------------------------------
+
+
+def plan_submit(*, plan: Plan, acting_user: ActingUser) -> Plan:
+    return submit(doc=plan, acting_user=acting_user)
+
+
+def plan_return(*, plan: Plan, acting_user: ActingUser, reason: str) -> Plan:
+    return send_back(doc=plan, acting_user=acting_user, reason=reason)
+
+
+def plan_review(*, plan: Plan, acting_user: ActingUser, decision: str, comment: str = ""):
+    return review(doc=plan, acting_user=acting_user, decision=decision, comment=comment)
+
+
+def plan_adopt(*, plan: Plan, acting_user: ActingUser, **decision) -> Plan:
+    return adopt(doc=plan, acting_user=acting_user, **decision)

@@ -144,6 +144,37 @@ def prognos_a(w):
     return {**kwargs, "pk": prognos.pk}
 
 
+def report_a(w):
+    """A delårsrapport of that year per April, made through the service (a draft)."""
+    from followup.models import Delarsrapport
+    from followup.services_report import report_create
+
+    kwargs = followed_year_a(w)
+    report = Delarsrapport.objects.filter(forbund=w["forbund_a"], year=2030).first()
+    if report is None:
+        report = report_create(forbund=w["forbund_a"], year=2030, month=4, acting_user=None)
+    return {**kwargs, "pk": report.pk}
+
+
+def report_section_a(w):
+    from followup.models import ReportSection
+
+    return ReportSection.objects.filter(report_id=report_a(w)["pk"]).first().pk
+
+
+def report_comment_a(w):
+    """A comment on that report, written through the workflow by the kansli of A."""
+    from followup.models import Delarsrapport
+    from plans import workflow
+
+    report = Delarsrapport.objects.get(pk=report_a(w)["pk"])
+    comment = report.comments.first()
+    if comment is None:
+        kansli = w["forbund_a"].memberships.filter(role="kansli").first().user
+        comment = workflow.comment_add(doc=report, acting_user=kansli, text="Synpunkt")
+    return comment.pk
+
+
 def mapping_a(w):
     """A row of förbund A's konto map, written through the service."""
     from followup import services
@@ -384,6 +415,32 @@ ROWS: dict[str, Row] = {
     "year_close": Row(POST_ONLY, followed_year_a, writes=True),
     # The årsredovisning's tables: everyone of the förbund reads them. The matrix's year has no
     # utfall, so its PDF and workbook send the reader back to the page that names the months.
+    "delarsrapporter": Row(ANY_ROLE_IN_A, followed_year_a, writes=True),
+    "delarsrapport": Row(ANY_ROLE_IN_A, report_a),
+    "delarsrapport_section": Row(
+        KANSLI_OF_A,
+        lambda w: {**report_a(w), "section_pk": report_section_a(w)},
+        writes=True,
+    ),
+    "delarsrapport_submit": Row(POST_ONLY, report_a, writes=True),
+    "delarsrapport_revise": Row(POST_ONLY, report_a, writes=True),
+    # Review, return and comments are the board's too: tests/followup/test_delarsrapport.py.
+    "delarsrapport_review": Row(POST_ONLY, report_a),
+    "delarsrapport_return": Row(POST_ONLY, report_a),
+    "delarsrapport_comment": Row(POST_ONLY, report_a),
+    "delarsrapport_comment_resolve": Row(
+        POST_ONLY, lambda w: {**report_a(w), "comment_pk": report_comment_a(w)}
+    ),
+    # As the plan's: the chair or the kansli records the decision, the revisor may not.
+    "delarsrapport_adopt": Row(
+        {"kansli_a": 200, "styrelse_a": 200, "revisor_a": 403, "kansli_b": 404, "anonymous": 302},
+        report_a,
+    ),
+    # The draft has no archived PDF yet: not found for everyone (anonymous to the login).
+    "delarsrapport_pdf": Row(
+        {"kansli_a": 404, "styrelse_a": 404, "revisor_a": 404, "kansli_b": 404, "anonymous": 302},
+        report_a,
+    ),
     "pack": Row(ANY_ROLE_IN_A, plan_a),
     "pack_pdf": Row(ANY_ROLE_IN_A, plan_a),
     "pack_excel": Row(ANY_ROLE_IN_A, plan_a),

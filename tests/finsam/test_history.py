@@ -55,7 +55,7 @@ def test_lists_read_as_text_and_choices_by_their_label(personas, world):
 def test_a_comment_is_logged_with_its_text(personas, world):
     plan = world["plan_a"]
     workflow.comment_add(
-        plan=plan, acting_user=personas["styrelse_a"].membership.user, text="Förtydliga målen."
+        doc=plan, acting_user=personas["styrelse_a"].membership.user, text="Förtydliga målen."
     )
     assert "Förtydliga målen." in _history(personas["kansli_a"], plan)
 

@@ -74,7 +74,7 @@ def test_revisor_may_neither_return_nor_comment_on_a_plan_through_the_services(f
     plan = factories.plan(forbund_a)
     revisor = factories.revisor(forbund_a).user
     with pytest.raises(PermissionDenied):
-        workflow.comment_add(plan=plan, acting_user=revisor, text="Synpunkt")
+        workflow.comment_add(doc=plan, acting_user=revisor, text="Synpunkt")
     with pytest.raises(PermissionDenied):
         workflow.plan_return(plan=plan, acting_user=revisor, reason="Nej")
     assert not plan.comments.exists()

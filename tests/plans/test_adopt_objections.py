@@ -61,7 +61,7 @@ def test_open_requests_for_changes_and_threads_are_listed_and_confirmed_before_t
         plan=plan, acting_user=member.user, decision="andringar", comment="Ta med en riskanalys."
     )
     thread = workflow.comment_add(
-        plan=plan, acting_user=member.user, text="Stämmer siffran för IT-tjänster?"
+        doc=plan, acting_user=member.user, text="Stämmer siffran för IT-tjänster?"
     )
     page = chair.get(url("plan_adopt", plan)).content.decode()
     assert "Begärda ändringar (1)" in page and "Ta med en riskanalys." in page

@@ -159,7 +159,7 @@ def test_an_ended_ledamot_can_neither_approve_nor_comment(boards):
         with pytest.raises(PermissionDenied, match="i tjänst"):
             workflow.plan_review(plan=plan, acting_user=old[1].user, decision=Decision.GODKAND)
         with pytest.raises(PermissionDenied, match="i tjänst"):
-            workflow.comment_add(plan=plan, acting_user=old[1].user, text="Ett sista ord")
+            workflow.comment_add(doc=plan, acting_user=old[1].user, text="Ett sista ord")
         # Through the pages the plan under review is not theirs to see at all.
         client = client_for(old[1])
         assert client.post(url("plan_review", plan), {"decision": "godkand"}).status_code == 404
@@ -187,5 +187,5 @@ def test_a_coming_ledamot_reads_the_plan_but_cannot_approve_or_comment(boards):
         assert "Ditt ställningstagande" not in page
         assert client.post(url("plan_review", plan), {"decision": "godkand"}).status_code == 403
         with pytest.raises(PermissionDenied):
-            workflow.comment_add(plan=plan, acting_user=new[0].user, text="Inför januari")
+            workflow.comment_add(doc=plan, acting_user=new[0].user, text="Inför januari")
     assert not plan.approvals.exists() and not plan.comments.exists()

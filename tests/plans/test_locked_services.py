@@ -27,10 +27,14 @@ MODULES = (budget_services, plan_services, workflow, importer)
 
 # The writing services that legitimately act on a plan that is not a draft, or on no plan.
 NOT_OF_A_DRAFT = {
-    "plan_submit": "the review's step: submitting is what makes a draft submitted",
-    "plan_return": "the review's step: returns a submitted plan to the kansli",
-    "plan_review": "the review's step: the styrelse takes a stand on a submitted plan",
-    "plan_adopt": "the review's step: adopts a submitted plan",
+    "submit": "the review's step: submitting is what makes a draft submitted",
+    "send_back": "the review's step: returns a submitted document to the kansli",
+    "review": "the review's step: the styrelse takes a stand on a submitted document",
+    "adopt": "the review's step: adopts a submitted document",
+    "plan_submit": "the review's step for a plan (submit)",
+    "plan_return": "the review's step for a plan (send_back)",
+    "plan_review": "the review's step for a plan (review)",
+    "plan_adopt": "the review's step for a plan (adopt)",
     "comment_add": "the review is commented while the plan is submitted",
     "comment_resolve": "a submitted plan's comments are resolved during the review",
     "plan_revise": "makes a new draft of an adopted plan; the adopted one stays as it is",
@@ -92,6 +96,12 @@ CALLS = {
     "section_save": lambda plan, world: {
         "section": Section.objects.get(pk=world["section_a"].pk),
         "data": {"title": "Kapad"},
+    },
+    "document_section_save": lambda plan, world: {
+        "section": Section.objects.get(pk=world["section_a"].pk),
+        "doc": plan,
+        "data": {"title": "Kapad"},
+        "texts": {},
     },
     "section_delete": lambda plan, world: {
         "section": Section.objects.get(pk=world["section_a"].pk)

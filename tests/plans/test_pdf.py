@@ -128,7 +128,6 @@ def test_adoption_archives_the_pdf_once_and_downloads_serve_those_bytes(
         raise AssertionError("a download must not render")
 
     monkeypatch.setattr(pdf_module, "render_plan_pdf", refuse)
-    monkeypatch.setattr("plans.tasks.render_plan_pdf", refuse)
     download = reverse("pdf_download", args=["forbund-a", clean_plan.pk, archived.pk])
     first = b"".join(personas["revisor_a"].get(download).streaming_content)
     second = b"".join(personas["revisor_a"].get(download).streaming_content)

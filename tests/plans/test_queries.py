@@ -39,7 +39,7 @@ def add_content(plan, n: int, user) -> None:
             section=Section(plan=plan, title=f"Avsnitt {i}", kind="text", body="Text"),
             acting_user=None,
         )
-        workflow.comment_add(plan=plan, acting_user=user, text="Synpunkt", section=section)
+        workflow.comment_add(doc=plan, acting_user=user, text="Synpunkt", section=section)
         statement_note_save(
             note=StatementNote(
                 plan=plan,

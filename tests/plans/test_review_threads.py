@@ -51,7 +51,7 @@ def test_a_comment_is_answered_resolved_and_reopened_by_a_reply(personas, clean_
 
 def test_earlier_versions_comments_are_readable_on_the_next_version(personas, clean_plan):
     plan, chair = clean_plan, personas["styrelse_a"].membership.user
-    workflow.comment_add(plan=plan, acting_user=chair, text="Version 1 behöver en riskanalys.")
+    workflow.comment_add(doc=plan, acting_user=chair, text="Version 1 behöver en riskanalys.")
     workflow.plan_submit(plan=plan, acting_user=personas["kansli_a"].membership.user)
     workflow.plan_review(plan=plan, acting_user=chair, decision="godkand")
     workflow.plan_adopt(

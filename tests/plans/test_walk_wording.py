@@ -41,7 +41,7 @@ def test_with_only_comment_threads_open_the_confirmation_names_the_threads_not_r
     plan, chair = submitted, personas["styrelse_a"]
     member = factories.ledamot(plan.forbund)
     for text in ("Stämmer siffran för IT-tjänster?", "Saknas en målgrupp?"):
-        workflow.comment_add(plan=plan, acting_user=member.user, text=text)
+        workflow.comment_add(doc=plan, acting_user=member.user, text=text)
 
     html = chair.get(url("plan_adopt", plan)).content.decode()
     assert confirmation_label(html) == "Jag har sett de olösta kommentarerna ovan"
@@ -71,7 +71,7 @@ def test_with_requests_and_a_thread_open_the_confirmation_names_both(personas, s
         workflow.plan_review(
             plan=plan, acting_user=member.user, decision="andringar", comment="Mer om risker."
         )
-    workflow.comment_add(plan=plan, acting_user=member.user, text="Stämmer siffran?")
+    workflow.comment_add(doc=plan, acting_user=member.user, text="Stämmer siffran?")
     html = chair.get(url("plan_adopt", plan)).content.decode()
     assert (
         confirmation_label(html)

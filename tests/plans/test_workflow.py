@@ -155,7 +155,7 @@ def test_ersattare_may_comment_but_not_vote(clean_plan, forbund_a, personas):
     submit(personas, clean_plan)
     with pytest.raises(ValidationError, match="Ersättare har yttranderätt"):
         workflow.plan_review(plan=clean_plan, acting_user=deputy.user, decision="godkand")
-    comment = workflow.comment_add(plan=clean_plan, acting_user=deputy.user, text="Bra plan.")
+    comment = workflow.comment_add(doc=clean_plan, acting_user=deputy.user, text="Bra plan.")
     assert comment.pk
 
 
@@ -272,7 +272,7 @@ def test_an_adopted_plan_cannot_change_through_any_service(adopted, world, perso
         lambda: services.section_move(section=section, acting_user=user, direction=1),
         lambda: services.arshjul_event_save(event=event, acting_user=user),
         lambda: services.arshjul_event_delete(event=event, acting_user=user),
-        lambda: workflow.comment_add(plan=adopted, acting_user=user, text="x"),
+        lambda: workflow.comment_add(doc=adopted, acting_user=user, text="x"),
         lambda: workflow.plan_submit(plan=adopted, acting_user=user),
     ]
     before = AuditEvent.objects.count()
