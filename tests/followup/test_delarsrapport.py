@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from budgets import services as budget_services
 from budgets.calc import round_kr
 from budgets.models import BudgetCategory
-from finsam.models import AuditEvent, Fordelningstal
+from finsam.models import AuditEvent, Forbund, Fordelningstal
 from finsam.money import format_number
 from followup import selectors, services
 from followup.models import Delarsrapport, Prognos, ReportPdf, ReportSection
@@ -31,6 +31,7 @@ from followup.services_report import (
 )
 from plans import services as plan_services
 from plans import workflow
+from plans.backup import export_forbund, import_forbund
 from plans.models import PlanLocked, PlanStatus
 from plans.tasks import render_pdf_task
 from tests.helpers import adopt_plan
@@ -191,6 +192,54 @@ def test_a_report_is_made_submitted_frozen_reviewed_adopted_and_archived(
     second = report_revise(report=report, acting_user=kansli.user)
     assert (second.version, second.status, second.revises_id) == (2, PlanStatus.UTKAST, report.pk)
     assert second.sections.first().body == "<p>Två nya insatser startade.</p>"
+
+
+@time_machine.travel("2027-09-20 10:00 +0200", tick=False)
+def test_an_adopted_report_comes_back_from_a_backup_adopted_with_its_pdf_and_figures(
+    forbund_a, personas, django_capture_on_commit_callbacks
+):
+    followed(forbund_a, kansli_per_month=95_000)
+    kansli, chair = users(personas)
+    report = report_create(forbund=forbund_a, year=2027, month=8, acting_user=kansli.user)
+    report_section_save(
+        section=report.sections.first(),
+        acting_user=kansli.user,
+        data={"body": "<p>Två nya insatser startade.</p>", "lock_version": 1},
+    )
+    workflow.submit(doc=report, acting_user=kansli.user)
+    workflow.review(doc=report, acting_user=chair.user, decision="godkand")
+    with django_capture_on_commit_callbacks(execute=True):
+        adopt(report, chair)
+    report.refresh_from_db()
+    pdf = ReportPdf.objects.get(report=report)
+    original_bytes = pdf.file.read()
+    assert hashlib.sha256(original_bytes).hexdigest() == pdf.sha256
+
+    for membership in forbund_a.memberships.select_related("user"):
+        # A person is known by username and e-mail: the copy's members are the same people.
+        membership.user.email = f"{membership.user.username}@example.se"
+        membership.user.save()
+    exported = export_forbund(forbund_a)
+    Forbund.objects.filter(pk=forbund_a.pk).update(
+        slug="forbund-a-original", organisationsnummer="222222-2222"
+    )
+    copy = import_forbund(exported.content).forbund
+
+    restored = Delarsrapport.objects.get(forbund=copy)
+    assert restored.pk != report.pk and restored.is_adopted
+    assert restored.decision_text == "Antagen av styrelsen den 15 september 2027, §42"
+    assert restored.frozen["follow"]["rows"] == report.frozen["follow"]["rows"]
+    assert [s.body for s in restored.sections.all()] == [s.body for s in report.sections.all()]
+    # Its prognos is the copy's own, still locked as reported.
+    assert restored.prognos.forbund_id == copy.pk and restored.prognos.is_locked
+    assert restored.plan.forbund_id == copy.pk
+    # The archived PDF: the same bytes under the copy's own row, listed in its archive.
+    copied = ReportPdf.objects.get(report=restored)
+    assert copied.pk != pdf.pk and copied.sha256 == pdf.sha256
+    assert copied.file.read() == original_bytes
+    revisor = fresh(personas["revisor_a"])  # the same person, a member of the copy too
+    archive = revisor.get(reverse("archive", args=[copy.slug])).content.decode()
+    assert "Delårsrapport per 31 augusti 2027" in archive and pdf.sha256 in archive
 
 
 @time_machine.travel("2027-09-20 10:00 +0200", tick=False)
