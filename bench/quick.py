@@ -192,6 +192,10 @@ def main(argv: list[str]) -> None:
         from bench import followup
 
         followup.main()
+    elif "--reports" in argv:
+        from bench import reports
+
+        reports.main()
     elif "--excel" in argv:
         from django.contrib.auth import get_user_model as _users
 

@@ -9,6 +9,9 @@
     .venv/bin/python bench/run.py --excel    export and import of a 5 000-line workbook
     .venv/bin/python bench/run.py --followup a SIE file of 50 000 #TRANS rows imported, and the
                                              follow-up page at 1× and 2× (bench/followup.py)
+    .venv/bin/python bench/run.py --reports  the delårsrapport, the årsredovisning, the pack and
+                                             the national follow-up at 1× and 2×, each PDF beside
+                                             WeasyPrint alone (bench/reports.py)
 
 Options of the full run: --scales 1,2,4  --db sqlite,postgres  --seconds 30 (each load test)
 --users 20  --repeat 15 (requests per page)  --pdf-scales 1 (the PDF takes long at 4×).
@@ -373,7 +376,7 @@ def full(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if {"--quick", "--excel", "--followup"} & set(sys.argv):
+    if {"--quick", "--excel", "--followup", "--reports"} & set(sys.argv):
         from bench import quick
 
         quick.main(sys.argv)
