@@ -123,15 +123,21 @@ class Access:
         plans = self.forbund.plans.all() if plans is None else plans
         if self.can("view"):
             return plans
+        return self.decided(plans)
+
+    def decided(self, documents: QuerySet) -> QuerySet:
+        """Of the förbund's reviewed documents (plans, reports), those decided while this
+        person sat on the board: adopted at a meeting within an ended board period."""
         if not self.past_board:
-            return plans.none()
+            return documents.none()
         within = Q()
         for m in self.past_board:
             period = Q(meeting_date__lte=m.ends_on)
             if m.starts_on:
                 period &= Q(meeting_date__gte=m.starts_on)
             within |= period
-        return plans.adopted().filter(within)
+        # "antagen": plans.models.PlanStatus.ANTAGEN, named here as this module names no app.
+        return documents.filter(within, status="antagen")
 
     @property
     def is_kansli(self) -> bool:

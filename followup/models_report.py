@@ -22,7 +22,6 @@ from plans.models import (
     ArchivedPdf,
     CommentBase,
     Plan,
-    PlanLocked,
     PlanStatus,
     ReviewedDocument,
     ReviewRoundBase,
@@ -88,6 +87,7 @@ class Delarsrapport(Versioned, ReviewedDocument):
     noun_submitted = "en inlämnad delårsrapport"
     noun_other = "en annan delårsrapport"
     audit_prefix = "delarsrapport"
+    revise_hint = "Gör en rättad version i stället."
 
     class Meta:
         verbose_name = "delårsrapport"
@@ -137,22 +137,6 @@ class Delarsrapport(Versioned, ReviewedDocument):
     def forbund_name(self) -> str:
         return self.frozen["forbund_name"] if self.frozen else self.forbund.name
 
-    def ensure_editable(self) -> None:
-        """Refuse any change to a report that has left the draft state."""
-        if self.is_adopted:
-            raise PlanLocked(
-                "Delårsrapporten är antagen och kan inte ändras. Gör en rättad version i stället."
-            )
-        if not self.is_editable:
-            raise PlanLocked(
-                "Delårsrapporten är inlämnad till styrelsen och kan inte ändras just nu."
-            )
-
-    def locked_draft(self) -> Delarsrapport:
-        report = self.locked()
-        report.ensure_editable()
-        return report
-
     # --- As a reviewed document (plans.workflow) ---------------------------------------------
 
     @property
@@ -174,10 +158,18 @@ class Delarsrapport(Versioned, ReviewedDocument):
         return report_problems(self)
 
     def freeze(self) -> list[str]:
+        from followup.models import Prognos
         from followup.reports import report_data
 
+        # The prognos is read under a lock, so a save of its lines waits for the submission and
+        # then finds the report submitted (followup.services.prognos_lines_set refuses it).
+        list(
+            Prognos.objects.select_for_update()
+            .filter(forbund_id=self.forbund_id, year=self.year, month__lte=self.month)
+            .values_list("pk", flat=True)
+        )
         self.frozen = report_data(self)  # and the prognos it presents, the latest by then
-        return ["frozen", "prognos"]
+        return ["frozen", "prognos", "plan"]
 
     def unfreeze(self) -> list[str]:
         self.frozen = None

@@ -13,7 +13,7 @@ from followup import annual, charts
 from followup.compute import MONTH_NAMES
 from followup.models import Delarsrapport, Prognos
 from followup.report import follow_up_report
-from followup.selectors import follow_up, weights_for
+from followup.selectors import follow_up, followed_plan, weights_for
 from followup.table_html import rows_table
 from plans.pdf import RenderedPdf, render_pdf
 
@@ -48,8 +48,11 @@ def report_problems(report: Delarsrapport) -> list[str]:
 
 def report_data(report: Delarsrapport) -> dict:
     """Everything the report shows but its text, as plain data: the follow-up's figures as at
-    the month, the charts drawn from them, the indicators' outcomes recorded so far."""
-    plan = report.plan
+    the month, the charts drawn from them, the indicators' outcomes recorded so far. A draft
+    follows the year's plan as it stands: when a revised version is adopted, the report follows
+    that version (as the follow-up page does) and is frozen on it."""
+    plan = followed_plan(report.forbund, report.year) or report.plan
+    report.plan = plan
     follow = follow_up(plan, month=report.month)
     if follow.prognos is not None:
         report.prognos = follow.prognos
@@ -73,10 +76,10 @@ def shown_data(report: Delarsrapport) -> dict:
     return report.frozen if report.frozen is not None else report_data(report)
 
 
-def report_snapshot(report: Delarsrapport) -> dict:
+def report_snapshot(report: Delarsrapport, data: dict | None = None) -> dict:
     """Per line its prognos and deviation, per section its text: what a returning reviewer
-    compares."""
-    data = shown_data(report)["follow"]
+    compares. data: what the report shows, when the caller has it already."""
+    data = (data or shown_data(report))["follow"]
     return {
         "figures": {
             row["label"]: [row["utfall"], row["prognos"], row["prognos_deviation"]]
@@ -100,6 +103,25 @@ def snapshot_changes(then: dict, now: dict) -> tuple[list, list]:
         if then["sections"].get(title, "") != body
     ]
     return figures, sections
+
+
+def changed_cells(figures: list) -> list:
+    """snapshot_changes' figures for a table: per line, (before, now) for its utfall, prognos
+    and deviation; a line new since then has no before."""
+    return [
+        (label, list(zip(old or [None] * len(new), new, strict=True)))
+        for label, old, new in figures
+    ]
+
+
+def revision_changes(report: Delarsrapport, data: dict | None = None) -> tuple | None:
+    """A corrected version against the one it corrects: (that version, figures, sections).
+    data: what the report shows, when the caller has it already."""
+    earlier = report.revises
+    if earlier is None:
+        return None
+    figures, texts = snapshot_changes(report_snapshot(earlier), report_snapshot(report, data))
+    return earlier.version, changed_cells(figures), texts
 
 
 def report_tables(data: dict) -> dict:

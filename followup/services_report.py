@@ -102,7 +102,7 @@ def report_revise(*, report: Delarsrapport, acting_user: ActingUser) -> Delarsra
         raise ValidationError("Det finns redan en nyare version av delårsrapporten.")
     draft = Delarsrapport.objects.create(
         forbund=report.forbund,
-        plan=report.plan,
+        plan=followed_plan(report.forbund, report.year) or report.plan,
         year=report.year,
         month=report.month,
         version=report.version + 1,

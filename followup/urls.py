@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path(R + "ratta/", views_report.report_revise_view, name="delarsrapport_revise"),
     path(R + "pdf/", views_report.report_pdf, name="delarsrapport_pdf"),
+    path(R + "utkast.pdf", views_report.report_draft_pdf, name="delarsrapport_draft_pdf"),
     path(
         R + "avsnitt/<int:section_pk>/",
         views_report.report_section_edit,

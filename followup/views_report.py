@@ -8,23 +8,31 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from finsam import ratelimit
 from finsam.forms import OwnedModelForm
 from finsam.nav import nav
 from finsam.saving import SafeFormMixin, save_form
+from finsam.tenancy import get_forbund_for_user
 from followup import services_report
 from followup.access import get_year_for_user
 from followup.compute import MONTH_NAMES
 from followup.models import Delarsrapport, ReportSection
-from followup.reports import report_tables, shown_data
+from followup.reports import (
+    changed_cells,
+    report_html,
+    report_tables,
+    revision_changes,
+    shown_data,
+)
 from plans import views_review
 from plans.forms import MARKUP_HELP, CommentForm, SectionTextForm
 from plans.models import PlanStatus
 from plans.views_archive import archived_file
+from plans.views_excel import pdf_response
 
 
 class ReportSectionForm(SectionTextForm, SafeFormMixin, OwnedModelForm):
@@ -43,18 +51,18 @@ class ReportSectionForm(SectionTextForm, SafeFormMixin, OwnedModelForm):
 
 def get_report_for_user(request, slug: str, year: int, pk: int, need: str = "view"):
     """The förbund's report of the year with the user's access; one whose board role has ended
-    reads only adopted reports (as only decided plans); another förbund's answers 404."""
-    access, plan = get_year_for_user(request, slug, year, need=need)
-    report = get_object_or_404(
-        Delarsrapport.objects.select_related("plan", "prognos"),
-        forbund=access.forbund,
-        year=year,
-        pk=pk,
-    )
-    if access.reads_decided_only and not report.is_adopted:
-        raise Http404("Delårsrapporten är inte antagen.")
+    reads the reports adopted while they sat (as the plans they decided); another förbund's
+    answers 404."""
+    if need == "view":
+        access = get_forbund_for_user(request, slug, need="view", decided=True)
+    else:
+        access, _ = get_year_for_user(request, slug, year, need=need)
+    reports = Delarsrapport.objects.filter(forbund=access.forbund, year=year)
+    if access.reads_decided_only:
+        reports = access.decided(reports)
+    report = get_object_or_404(reports.select_related("plan", "prognos"), pk=pk)
     report.forbund = access.forbund
-    return access, plan, report
+    return access, report
 
 
 @login_required
@@ -65,7 +73,7 @@ def report_page(request, slug: str, year: int, pk: int):
 
 
 def _lookup(request, need: str, slug: str, year: int, pk: int):
-    access, _, report = get_report_for_user(request, slug, year, pk, need=need)
+    access, report = get_report_for_user(request, slug, year, pk, need=need)
     return access, report
 
 
@@ -79,6 +87,32 @@ REPORT_PAGES = views_review.Pages(
 )
 
 
+def _changes(since, revision) -> list[dict]:
+    """What changed since the board member's last review, and against the corrected version."""
+    out = []
+    if since:
+        label, figures, texts = since
+        out.append(
+            {
+                "id": "sedan-rubrik",
+                "heading": f"Ändrat sedan din granskning i omgång {label}",
+                "figures": changed_cells(figures),
+                "texts": texts,
+            }
+        )
+    if revision:
+        version, figures, texts = revision
+        out.append(
+            {
+                "id": "rattat-rubrik",
+                "heading": f"Ändrat mot version {version}",
+                "figures": figures,
+                "texts": texts,
+            }
+        )
+    return out
+
+
 def _report_page(request, access, report, *, review_form=None, status=200):
     data = shown_data(report)
     threads = list(
@@ -86,6 +120,7 @@ def _report_page(request, access, report, *, review_form=None, status=200):
         .select_related("author", "section")
         .prefetch_related("replies__author")
     )
+    review = views_review.review_context(request, access, report, review_form=review_form)
     return render(
         request,
         "followup/delarsrapport.html",
@@ -107,7 +142,8 @@ def _report_page(request, access, report, *, review_form=None, status=200):
                 ).order_by("version")
             ),
             "archived_pdf": report.pdfs.first(),
-            **views_review.review_context(request, access, report, review_form=review_form),
+            **review,
+            "changes": _changes(review["since"], revision_changes(report, data)),
             **report_tables(data),
         },
         status=status,
@@ -168,6 +204,19 @@ def report_revise_view(request, slug: str, year: int, pk: int):
         f"Version {draft.version} är skapad som utkast. Den antagna rapporten är oförändrad.",
     )
     return redirect("delarsrapport", slug=slug, year=year, pk=draft.pk)
+
+
+@login_required
+def report_draft_pdf(request, slug: str, year: int, pk: int):
+    """The report as it stands, as a PDF marked as not adopted: what the board reads before it
+    decides (an adopted report's PDF is only ever the archived one)."""
+    _, report = _lookup(request, "view", slug, year, pk)
+    if report.is_adopted:
+        return redirect("delarsrapport_pdf", slug=slug, year=year, pk=pk)
+    if (answer := ratelimit.refused(request, "pdf")) is not None:
+        return answer
+    name = f"{report.forbund.slug}-delarsrapport-{year}-{report.month:02d}-v{report.version}-utkast"
+    return pdf_response(report_html(report), f"{name}.pdf")
 
 
 @login_required

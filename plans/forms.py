@@ -203,6 +203,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="Kommentar (krävs när du begär ändringar)",
         required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -210,9 +211,15 @@ class ReviewForm(forms.Form):
 class ReturnForm(forms.Form):
     reason = forms.CharField(
         label="Varför återremitteras planen?",
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Skriv varför planen återremitteras."},
     )
+
+    def __init__(self, *args, noun: str = "planen", **kwargs):
+        """noun: the document's, as the reviewed document names itself ("delårsrapporten")."""
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = f"Varför återremitteras {noun}?"
+        self.fields["reason"].error_messages["required"] = f"Skriv varför {noun} återremitteras."
 
 
 # The one wording of the rule, wherever it is shown (the förbund's setting says it too).
@@ -256,6 +263,7 @@ class AdoptForm(forms.Form):
         ersattare=(),
         objections=(0, 0),
         unusual_date=None,
+        noun: str = "planen",
         **kwargs,
     ):
         """objections: how many requests for changes and open comment threads to confirm;
@@ -282,11 +290,11 @@ class AdoptForm(forms.Form):
         if empty_sections:
             names = ", ".join(f"”{name}”" for name in empty_sections)
             self.fields["empty_ok"] = forms.BooleanField(
-                label=f"Anta planen med de tomma avsnitten {names}",
-                help_text="De står som rubriker utan text i den antagna planen. Ta bort dem eller "
-                "skriv dem under Dokument, annars bekräfta här.",
+                label=f"Anta {noun} med de tomma avsnitten {names}",
+                help_text=f"De står som rubriker utan text i den antagna {noun}. Ta bort dem "
+                "eller skriv dem, annars bekräfta här.",
                 error_messages={
-                    "required": "Bekräfta att planen antas med tomma avsnitt, eller fyll i dem "
+                    "required": f"Bekräfta att {noun} antas med tomma avsnitt, eller fyll i dem "
                     "först."
                 },
             )

@@ -90,6 +90,7 @@ class ReviewedDocument(models.Model):
     noun_submitted = "ett inlämnat dokument"  # "en inlämnad plan"
     noun_other = "ett annat dokument"  # "en annan plan"
     audit_prefix = "dokument"  # "plan": "plan.submit", "plan.adopt"
+    revise_hint = "Gör en ny version i stället."  # what to do instead of changing an adopted one
 
     class Meta:
         abstract = True
@@ -135,6 +136,27 @@ class ReviewedDocument(models.Model):
     def locked(self):
         """This document's row afresh, locked until the transaction ends (select_for_update)."""
         return type(self).objects.select_for_update().select_related("forbund").get(pk=self.pk)
+
+    def ensure_editable(self) -> None:
+        """Refuse any change to a document that has left the draft state (submitted or adopted).
+
+        The one gate: the lookup asks it for edit access, and every service that changes the
+        document or anything in it asks it again inside its transaction (see locked_draft).
+        """
+        if self.is_adopted:
+            raise PlanLocked(
+                f"{self.noun.capitalize()} är antagen och kan inte ändras. {self.revise_hint}"
+            )
+        if not self.is_editable:
+            raise PlanLocked(
+                f"{self.noun.capitalize()} är inlämnad till styrelsen och kan inte ändras just nu."
+            )
+
+    def locked_draft(self):
+        """The locked row, or PlanLocked when the document is no longer a draft."""
+        document = self.locked()
+        document.ensure_editable()
+        return document
 
     @property
     def decision_text(self) -> str:
@@ -426,28 +448,10 @@ class Plan(Versioned, ReviewedDocument):
         """The last day to adopt the plan: 30 November of the year before the budget year."""
         return adoption_deadline(self.budget_year)
 
-    def ensure_editable(self) -> None:
-        """Refuse any change to a plan that has left the draft state (submitted or adopted).
-
-        The one gate: the plan lookup asks it for edit access, and every service that changes a
-        plan or anything in it asks it again inside its transaction (see locked_draft).
-        """
-        if self.is_adopted:
-            raise PlanLocked(
-                "Planen är antagen och kan inte ändras. Skapa en reviderad version i stället."
-            )
-        if not self.is_editable:
-            raise PlanLocked("Planen är inlämnad till styrelsen och kan inte ändras just nu.")
-
-    def locked_draft(self) -> Plan:
-        """The locked row, or PlanLocked when the plan is no longer a draft."""
-        plan = self.locked()
-        plan.ensure_editable()
-        return plan
-
     # --- As a reviewed document (plans.workflow) ---------------------------------------------
 
     noun = "planen"
+    revise_hint = "Skapa en reviderad version i stället."
     noun_indefinite = "en plan"
     noun_submitted = "en inlämnad plan"
     noun_other = "en annan plan"

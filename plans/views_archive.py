@@ -82,16 +82,19 @@ def archived_file(request, pdf) -> FileResponse:
     return response
 
 
-def documents_following(plans) -> dict[int, list]:
+def documents_following(access, plans) -> dict[int, list]:
     """The adopted documents that follow each plan (the reports of its year: any reviewed
-    document with a `plan`), each with its archived PDF as .archived_pdf; one query a kind."""
+    document with a `plan`) that the person may read, each with its archived PDF as
+    .archived_pdf; one query a kind."""
     out: dict[int, list] = {}
     for model in apps.get_models():
         if not issubclass(model, ReviewedDocument) or model is Plan:
             continue
+        documents = model.objects.filter(plan__in=plans, status=PlanStatus.ANTAGEN)
+        if access.reads_decided_only:
+            documents = access.decided(documents)
         for doc in (
-            model.objects.filter(plan__in=plans, status=PlanStatus.ANTAGEN)
-            .select_related("adopted_by", "forbund", "revises")
+            documents.select_related("adopted_by", "forbund", "revises")
             .prefetch_related("pdfs")
             .order_by("meeting_date", "pk")
         ):
@@ -112,7 +115,7 @@ def archive(request, slug: str):
         .order_by("-budget_year", "-version")
     )
     pdfs = {p.plan_id: p for p in PlanPdf.objects.filter(plan__in=plans, kind=PdfKind.ANTAGEN)}
-    following = documents_following(plans)
+    following = documents_following(access, plans)
     for plan in plans:
         plan.archived_pdf = pdfs.get(plan.pk)
         plan.following = following.get(plan.pk, [])

@@ -70,7 +70,7 @@ def review_context(request, access, doc: ReviewedDocument, *, review_form=None) 
         "quorum": {"approved": approved, "total": total, "needed": needed},
         "review_form": review_form
         or ReviewForm(initial={"decision": getattr(mine, "decision", None)}),
-        "return_form": ReturnForm(),
+        "return_form": ReturnForm(noun=doc.noun),
         "may_adopt": workflow.may_record_adoption(request.user, doc),
         "open_threads": [c for c in threads if c.resolved_at is None],
         "returned": returned,
@@ -92,7 +92,7 @@ def submit(pages: Pages, request, **kwargs):
 
 def send_back(pages: Pages, request, **kwargs):
     _, doc = pages.lookup(request, "view", **kwargs)
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, noun=doc.noun)
     if not form.is_valid():
         messages.error(request, form.errors["reason"][0])
         return _to_detail(pages, kwargs)
@@ -145,6 +145,7 @@ def adopt(pages: Pages, request, **kwargs):
         ersattare=ersattare,
         objections=(len(requests), len(threads)),
         unusual_date=doc.meeting_date_unusual,
+        noun=doc.noun,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,7 +211,13 @@ def comment_create(pages: Pages, request, **kwargs):
             anchor = anchor or f"#kommentar-{comment.pk}"
             messages.success(request, "Kommentaren är sparad.")
     else:
-        messages.error(request, "Kommentaren sparades inte: skriv en text.")
+        problem = form.errors.get("text")
+        messages.error(
+            request,
+            f"Kommentaren sparades inte: {problem[0]}"
+            if problem
+            else "Kommentaren sparades inte: avsnittet eller tråden finns inte.",
+        )
     return redirect(pages.comments_page(doc) + anchor)
 
 

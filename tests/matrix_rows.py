@@ -436,6 +436,8 @@ ROWS: dict[str, Row] = {
         {"kansli_a": 200, "styrelse_a": 200, "revisor_a": 403, "kansli_b": 404, "anonymous": 302},
         report_a,
     ),
+    # The draft as a PDF marked as not adopted: what the board reads before it decides.
+    "delarsrapport_draft_pdf": Row(ANY_ROLE_IN_A, report_a),
     # The draft has no archived PDF yet: not found for everyone (anonymous to the login).
     "delarsrapport_pdf": Row(
         {"kansli_a": 404, "styrelse_a": 404, "revisor_a": 404, "kansli_b": 404, "anonymous": 302},

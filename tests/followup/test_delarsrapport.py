@@ -192,6 +192,21 @@ def test_a_report_is_made_submitted_frozen_reviewed_adopted_and_archived(
     second = report_revise(report=report, acting_user=kansli.user)
     assert (second.version, second.status, second.revises_id) == (2, PlanStatus.UTKAST, report.pk)
     assert second.sections.first().body == "<p>Två nya insatser startade.</p>"
+    # The corrected version shows what differs from the adopted one: the month typed since
+    # (Kansli's utfall 760 000 → 665 001) and a section rewritten.
+    report_section_save(
+        section=second.sections.first(),
+        acting_user=kansli.user,
+        data={"body": "<p>Tre nya insatser startade.</p>", "lock_version": 1},
+    )
+    page = fresh(personas["kansli_a"]).get(
+        reverse("delarsrapport", args=["forbund-a", 2027, second.pk])
+    )
+    text = page.content.decode().replace("\xa0", " ")
+    assert "Ändrat mot version 1" in text
+    changed = text[text.index("Ändrat mot version 1") :]
+    assert "760 000 → 665 001" in changed
+    assert "Texten i avsnittet <strong>Viktiga händelser under perioden</strong>" in changed
 
 
 @time_machine.travel("2027-09-20 10:00 +0200", tick=False)
@@ -240,6 +255,89 @@ def test_an_adopted_report_comes_back_from_a_backup_adopted_with_its_pdf_and_fig
     revisor = fresh(personas["revisor_a"])  # the same person, a member of the copy too
     archive = revisor.get(reverse("archive", args=[copy.slug])).content.decode()
     assert "Delårsrapport per 31 augusti 2027" in archive and pdf.sha256 in archive
+
+
+@time_machine.travel("2027-09-20 10:00 +0200", tick=False)
+def test_a_draft_report_follows_a_revised_plan_once_it_is_adopted_and_is_frozen_on_it(
+    forbund_a, personas
+):
+    plan, _ = followed(forbund_a, kansli_per_month=95_000)
+    kansli, chair = users(personas)
+    report = report_create(forbund=forbund_a, year=2027, month=8, acting_user=kansli.user)
+    # The board adopts a revised plan: Kansli's budget raised by 12 000 kr (under the threshold of a deviation to explain).
+    revised = plan_services.plan_revise(plan=plan, acting_user=None)
+    line = revised.budget_lines.get(name="Kansli")
+    budget_services.budget_figures_set(
+        plan=revised,
+        acting_user=None,
+        amounts={(line.pk, y, "budget"): KANSLI_BUDGET + 12_000 for y in revised.years},
+    )
+    adopt_plan(revised)
+
+    page = fresh(personas["kansli_a"]).get(
+        reverse("delarsrapport", args=["forbund-a", 2027, report.pk])
+    )
+    # Eight twelfths of the revised budget, as the follow-up page shows it.
+    to_date = format_number(round_kr((KANSLI_BUDGET + 12_000) * 8 / 12))
+    assert to_date.replace("\xa0", " ") in page.content.decode().replace("\xa0", " ")
+    workflow.submit(doc=report, acting_user=kansli.user)
+    report.refresh_from_db()
+    assert report.plan_id == revised.pk
+    kansli_row = next(r for r in report.frozen["follow"]["rows"] if r["label"] == "Kansli")
+    assert kansli_row["budget"] == str(KANSLI_BUDGET + 12_000)
+
+
+@time_machine.travel("2027-09-20 10:00 +0200", tick=False)
+def test_the_board_can_read_a_draft_or_submitted_report_as_a_pdf_marked_not_adopted(
+    forbund_a, personas
+):
+    followed(forbund_a, kansli_per_month=95_000)
+    kansli, chair = users(personas)
+    report = report_create(forbund=forbund_a, year=2027, month=8, acting_user=kansli.user)
+    workflow.submit(doc=report, acting_user=kansli.user)
+    url = reverse("delarsrapport_draft_pdf", args=["forbund-a", 2027, report.pk])
+    response = fresh(personas["styrelse_a"]).get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    text = text.replace("\xa0", " ")
+    assert "Delårsrapport per 31 augusti 2027" in text
+    assert "Delårsrapporten är inte antagen av styrelsen" in text
+    assert format_number(Decimal(8 * 95_000)).replace("\xa0", " ") in text
+    # Once adopted, the only PDF is the archived one.
+    workflow.review(doc=report, acting_user=chair.user, decision="godkand")
+    adopt(report, chair)
+    response = fresh(personas["styrelse_a"]).get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("delarsrapport_pdf", args=["forbund-a", 2027, report.pk])
+
+
+def test_a_former_board_member_reads_the_reports_adopted_while_they_sat_and_no_other(
+    forbund_a, personas, django_capture_on_commit_callbacks
+):
+    with time_machine.travel("2027-09-20 10:00 +0200", tick=False):
+        followed(forbund_a, kansli_per_month=95_000)
+        kansli, chair = users(personas)
+        adopted = report_create(forbund=forbund_a, year=2027, month=8, acting_user=kansli.user)
+        workflow.submit(doc=adopted, acting_user=kansli.user)
+        workflow.review(doc=adopted, acting_user=chair.user, decision="godkand")
+        with django_capture_on_commit_callbacks(execute=True):
+            adopt(adopted, chair)
+        draft = report_create(forbund=forbund_a, year=2027, month=4, acting_user=kansli.user)
+    chair.starts_on, chair.ends_on = date(2026, 1, 1), date(2027, 12, 31)  # plan and report
+    chair.save()
+    with time_machine.travel("2028-02-01 10:00 +0100", tick=False):
+        former = fresh(personas["styrelse_a"])
+        page = former.get(reverse("delarsrapport", args=["forbund-a", 2027, adopted.pk]))
+        assert page.status_code == 200
+        archive = former.get(reverse("archive", args=["forbund-a"])).content.decode()
+        assert "Delårsrapport per 31 augusti 2027" in archive
+        pdf = former.get(reverse("delarsrapport_pdf", args=["forbund-a", 2027, adopted.pk]))
+        assert pdf.status_code == 200
+        # A report the board they sat on never decided is not theirs to read.
+        assert (
+            former.get(reverse("delarsrapport", args=["forbund-a", 2027, draft.pk])).status_code
+            == 404
+        )
 
 
 @time_machine.travel("2027-09-20 10:00 +0200", tick=False)
