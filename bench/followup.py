@@ -117,29 +117,38 @@ def sie_import(user) -> None:
     )
 
 
-def page(user) -> None:
-    from finsam.wsgi import settle_collector
+def followed_year(lines: int, user):
+    """An adopted plan of `lines` lines with a year of utfall from a SIE file (24 rows a konto)
+    and prognoses after April, August and December: (förbund, plan, line refs)."""
     from followup import selectors, services
 
-    for label, lines in (("1×", 800), ("2×", 1600)):
-        forbund, plan = _adopted(lines, user)
-        refs, kontos = _mapped(forbund, plan)
-        data = sie_file(kontos, rows=24 * len(kontos))
-        services.utfall_import(
+    forbund, plan = _adopted(lines, user)
+    refs, kontos = _mapped(forbund, plan)
+    data = sie_file(kontos, rows=24 * len(kontos))
+    services.utfall_import(
+        forbund=forbund,
+        preview=services.utfall_preview(
+            forbund=forbund, year=YEAR, file_name="bok.se", data=data, refs=refs
+        ),
+        acting_user=None,
+    )
+    for month in (4, 8, 12):
+        services.prognos_create(
             forbund=forbund,
-            preview=services.utfall_preview(
-                forbund=forbund, year=YEAR, file_name="bok.se", data=data, refs=refs
-            ),
+            year=YEAR,
+            month=month,
+            follow=selectors.follow_up(plan, month=month),
             acting_user=None,
         )
-        for month in (4, 8, 12):
-            services.prognos_create(
-                forbund=forbund,
-                year=YEAR,
-                month=month,
-                follow=selectors.follow_up(plan, month=month),
-                acting_user=None,
-            )
+    return forbund, plan, refs
+
+
+def page(user) -> None:
+    from finsam.wsgi import settle_collector
+    from followup import services
+
+    for label, lines in (("1×", 800), ("2×", 1600)):
+        forbund, plan, refs = followed_year(lines, user)
         client = Client()
         client.force_login(user)
         # As gunicorn runs it (finsam/wsgi.py): without this, the collector walks every object

@@ -14,7 +14,7 @@ import time
 
 from django.contrib.auth import get_user_model
 
-from bench.followup import YEAR, _adopted, _mapped, sie_file
+from bench.followup import YEAR, followed_year
 from bench.quick import Client, call_command, reverse, timed
 
 
@@ -51,32 +51,6 @@ class WeasyClock:
             module.html_to_pdf = original
 
 
-def _followed_year(lines: int, user):
-    """An adopted plan with a year of utfall from a SIE file and prognoses after April, August
-    and December."""
-    from followup import selectors, services
-
-    forbund, plan = _adopted(lines, user)
-    refs, kontos = _mapped(forbund, plan)
-    data = sie_file(kontos, rows=24 * len(kontos))
-    services.utfall_import(
-        forbund=forbund,
-        preview=services.utfall_preview(
-            forbund=forbund, year=YEAR, file_name="bok.se", data=data, refs=refs
-        ),
-        acting_user=None,
-    )
-    for month in (4, 8, 12):
-        services.prognos_create(
-            forbund=forbund,
-            year=YEAR,
-            month=month,
-            follow=selectors.follow_up(plan, month=month),
-            acting_user=None,
-        )
-    return forbund, plan
-
-
 def _pdf(client, url: str, repeat: int = 3) -> tuple[float, float, int]:
     """Median seconds of the PDF request, of WeasyPrint's part in it, and the PDF's bytes."""
     runs = []
@@ -102,7 +76,7 @@ def main() -> None:
     pages: dict[str, list[str]] = {}
     pdfs: list[str] = []
     for label, lines in (("1×", 800), ("2×", 1600)):
-        forbund, plan = _followed_year(lines, user)
+        forbund, plan, _ = followed_year(lines, user)
         report = report_create(forbund=forbund, year=YEAR, month=8, acting_user=None)
         draft = plan_services.plan_create_from(previous=plan, acting_user=None)
         client = Client()
