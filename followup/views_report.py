@@ -113,14 +113,16 @@ def _changes(since, revision) -> list[dict]:
     return out
 
 
-def _report_page(request, access, report, *, review_form=None, status=200):
+def _report_page(request, access, report, *, review_form=None, return_form=None, status=200):
     data = shown_data(report)
     threads = list(
         report.comments.filter(parent__isnull=True)
         .select_related("author", "section")
         .prefetch_related("replies__author")
     )
-    review = views_review.review_context(request, access, report, review_form=review_form)
+    review = views_review.review_context(
+        request, access, report, review_form=review_form, return_form=return_form
+    )
     return render(
         request,
         "followup/delarsrapport.html",
@@ -159,7 +161,7 @@ def report_submit(request, slug: str, year: int, pk: int):
 @require_POST
 @login_required
 def report_return(request, slug: str, year: int, pk: int):
-    return views_review.send_back(REPORT_PAGES, request, slug=slug, year=year, pk=pk)
+    return views_review.send_back(REPORT_PAGES, request, _report_page, slug=slug, year=year, pk=pk)
 
 
 @require_POST

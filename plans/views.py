@@ -108,7 +108,7 @@ def plan_detail(request, slug: str, pk: int):
     return _plan_detail_page(request, access, plan)
 
 
-def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
+def _plan_detail_page(request, access, plan, *, review_form=None, return_form=None, status=200):
     pdfs = list(plan.pdfs.all()[:5])
     figures = plan_figures(plan)
     return render(
@@ -120,7 +120,9 @@ def _plan_detail_page(request, access, plan, *, review_form=None, status=200):
             "plan": plan,
             "figures": figures,
             "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
-            **views_review.review_context(request, access, plan, review_form=review_form),
+            **views_review.review_context(
+                request, access, plan, review_form=review_form, return_form=return_form
+            ),
             "versions": list(
                 Plan.objects.for_forbund(access.forbund).filter(budget_year=plan.budget_year)
             ),
@@ -181,7 +183,7 @@ def plan_submit(request, slug: str, pk: int):
 @require_POST
 @login_required
 def plan_return(request, slug: str, pk: int):
-    return views_review.send_back(PLAN_PAGES, request, slug=slug, pk=pk)
+    return views_review.send_back(PLAN_PAGES, request, _plan_detail_page, slug=slug, pk=pk)
 
 
 @require_POST

@@ -51,7 +51,9 @@ def error_redirect(request, doc: ReviewedDocument, error: ValidationError, to: s
     return redirect(to, **kwargs)
 
 
-def review_context(request, access, doc: ReviewedDocument, *, review_form=None) -> dict:
+def review_context(
+    request, access, doc: ReviewedDocument, *, review_form=None, return_form=None
+) -> dict:
     """The review's part of a document's page: this round's stands, the quorum, the forms, the
     open threads, the återremiss being worked on, and what changed since your last review."""
     approvals = list(doc.approvals.filter(round=doc.submission_round).select_related("user"))
@@ -70,7 +72,7 @@ def review_context(request, access, doc: ReviewedDocument, *, review_form=None) 
         "quorum": {"approved": approved, "total": total, "needed": needed},
         "review_form": review_form
         or ReviewForm(initial={"decision": getattr(mine, "decision", None)}),
-        "return_form": ReturnForm(noun=doc.noun),
+        "return_form": return_form or ReturnForm(noun=doc.noun),
         "may_adopt": workflow.may_record_adoption(request.user, doc),
         "open_threads": [c for c in threads if c.resolved_at is None],
         "returned": returned,
@@ -90,12 +92,18 @@ def submit(pages: Pages, request, **kwargs):
     return _to_detail(pages, kwargs)
 
 
-def send_back(pages: Pages, request, **kwargs):
-    _, doc = pages.lookup(request, "view", **kwargs)
+def _refused_beside_the_field(request, what: str) -> None:
+    """The banner of a form shown again with its message beside the field, far down the page."""
+    messages.error(request, f"{what} registrerades inte: se meddelandet vid formuläret nedan.")
+
+
+def send_back(pages: Pages, request, render_detail: Callable, **kwargs):
+    """Återremiss with a reason; without one the form is shown again on the document's page."""
+    access, doc = pages.lookup(request, "view", **kwargs)
     form = ReturnForm(request.POST, noun=doc.noun)
     if not form.is_valid():
-        messages.error(request, form.errors["reason"][0])
-        return _to_detail(pages, kwargs)
+        _refused_beside_the_field(request, "Återremissen")
+        return render_detail(request, access, doc, return_form=form, status=400)
     try:
         workflow.send_back(doc=doc, acting_user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
@@ -117,9 +125,14 @@ def review(pages: Pages, request, render_detail: Callable, **kwargs):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as error:
-            return error_redirect(request, doc, error, pages.detail, kwargs)
-        messages.success(request, "Ditt ställningstagande är registrerat.")
-        return _to_detail(pages, kwargs)
+            if not (hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields)):
+                return error_redirect(request, doc, error, pages.detail, kwargs)
+            for field, errors in error.error_dict.items():
+                form.add_error(field, errors)
+        else:
+            messages.success(request, "Ditt ställningstagande är registrerat.")
+            return _to_detail(pages, kwargs)
+    _refused_beside_the_field(request, "Ditt ställningstagande")
     return render_detail(request, access, doc, review_form=form, status=400)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -175,9 +176,29 @@ def test_asking_for_changes_needs_a_comment(personas, clean_plan):
     response = personas["styrelse_a"].post(
         url("plan_review", clean_plan), {"decision": "andringar"}
     )
-    page = personas["styrelse_a"].get(response["Location"]).content.decode()
-    assert "Skriv vilka ändringar du vill se." in page
+    # The page again, the message beside the comment field and the choice kept.
+    assert response.status_code == 400
+    page = response.content.decode()
+    form = page[page.index('class="stacked review-form"') :]
+    form = form[: form.index("</form>")]
+    assert "Skriv vilka ändringar du vill se." in form
+    assert re.search(r'<input[^>]*value="andringar"[^>]*checked', form)
+    assert "se meddelandet vid formuläret nedan" in page
     assert not clean_plan.approvals.exists()
+
+
+@pytest.mark.django_db
+def test_a_return_without_a_reason_is_shown_again_open_with_the_message_beside_it(
+    personas, clean_plan
+):
+    submit(personas, clean_plan)
+    response = personas["styrelse_a"].post(url("plan_return", clean_plan), {"reason": " "})
+    assert response.status_code == 400
+    page = response.content.decode()
+    details = page[page.index("<details open><summary>Återremittera planen") :]
+    assert "Skriv varför planen återremitteras." in details[: details.index("</details>")]
+    clean_plan.refresh_from_db()
+    assert clean_plan.status == PlanStatus.INLAMNAD
 
 
 @pytest.mark.django_db
