@@ -51,6 +51,17 @@ def _settle(page):
     page.wait_for_load_state("networkidle")
 
 
+def _stored_once(page, line, year: int, expected: Decimal, seconds: float = 5) -> Decimal:
+    """The stored amount once it is `expected`, or as it stands after `seconds`: the save
+    leaves on Tab and its answer is delayed, so a fixed wait alone is sometimes too short."""
+    deadline = time.monotonic() + seconds
+    while True:
+        stored = BudgetAmount.objects.get(line=line, year=year, column="budget").amount.amount
+        if stored == expected or time.monotonic() > deadline:
+            return stored
+        page.wait_for_timeout(100)
+
+
 def test_typing_while_an_answer_is_on_its_way_is_never_overwritten(page, live_server):
     plan, first, second = _open(page, live_server, "snabb")
     corrupted = []
@@ -81,8 +92,7 @@ def test_a_wrong_cell_blocks_no_other_and_enter_moves_down(page, live_server):
     page.keyboard.type("4800")
     page.keyboard.press("Tab")
     _settle(page)
-    stored = BudgetAmount.objects.get(line=second, year=2027, column="budget").amount.amount
-    assert stored == 4800
+    assert _stored_once(page, second, 2027, Decimal(4800)) == 4800
     assert (
         page.locator(f'input[name="a-{first.pk}-2027-budget"]').get_attribute("aria-invalid")
         == "true"
