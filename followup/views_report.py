@@ -49,7 +49,7 @@ class ReportSectionForm(SectionTextForm, SafeFormMixin, OwnedModelForm):
         self.instance.report = report
 
 
-def get_report_for_user(request, slug: str, year: int, pk: int, need: str = "view"):
+def _lookup(request, need: str, slug: str, year: int, pk: int):
     """The förbund's report of the year with the user's access; one whose board role has ended
     reads the reports adopted while they sat (as the plans they decided); another förbund's
     answers 404."""
@@ -70,11 +70,6 @@ def get_report_for_user(request, slug: str, year: int, pk: int, need: str = "vie
 def report_page(request, slug: str, year: int, pk: int):
     access, report = _lookup(request, "view", slug, year, pk)
     return _report_page(request, access, report)
-
-
-def _lookup(request, need: str, slug: str, year: int, pk: int):
-    access, report = get_report_for_user(request, slug, year, pk, need=need)
-    return access, report
 
 
 REPORT_PAGES = views_review.Pages(
