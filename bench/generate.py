@@ -141,6 +141,9 @@ def _big_forbund(scale: int, log) -> tuple[Forbund, dict]:
     _content(plan, scale, people)
     log(f"  {FIRST_YEAR}: {plan.budget_lines.count()} rader")
     for year in range(FIRST_YEAR + 1, CURRENT_YEAR + 1):
+        # The years a new plan pre-filled from the one before are looked over before it is
+        # submitted (Plan.ensure_submittable); here they are taken as they came.
+        plan.year_rows.update(carried_from=None)
         workflow.plan_submit(plan=plan, acting_user=people["kansli"])
         workflow.plan_review(plan=plan, acting_user=people["chair"], decision=Decision.GODKAND)
         ledamoter, _ = workflow.board(plan)

@@ -33,6 +33,7 @@ from budgets.models import (
     Side,
 )
 from finsam.audit import latest_change
+from finsam.cache import memo
 from finsam.members import KOMMUN, member_set_problems
 from finsam.models import Fordelningstal, Medlem
 
@@ -445,14 +446,14 @@ FIGURES_CACHE_SECONDS = 24 * 3600
 FIGURES_VERSION = 3
 # The figures kept in a cache shared by processes hold model objects: a process of another
 # Django version does not read them.
-_KEY_VERSION = f"{FIGURES_VERSION}-{django.get_version()}"
+KEY_VERSION = f"{FIGURES_VERSION}-{django.get_version()}"
 
 
 def _figures_key(plan: Plan, today: date, count: int) -> str:
-    return f"plan-figures:{_KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{today}"
+    return f"plan-figures:{KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{today}"
 
 
-def _change_count(plan: Plan) -> int | None:
+def change_count(plan: Plan) -> int | None:
     if connection.in_atomic_block:
         # Inside a transaction the changes counted may still be rolled back, and the count then
         # comes again with other content: compute, never keep.
@@ -464,22 +465,43 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
     """A plan's computed budget, in a fixed number of queries, kept in the cache between
     requests while nothing in the förbund changes (see FIGURES_CACHE_SECONDS)."""
     today = today or timezone.localdate()
-    count = _change_count(plan)
+    count = change_count(plan)
     if count is not None:
-        kept = cache.get(_figures_key(plan, today, count))
-        if kept is not None and kept.lines is None:
-            kept.lines = cache.get(kept.lines_key)
+        key = _figures_key(plan, today, count)
+        kept = memo.get(key)
+        if kept is None:
+            kept = cache.get(key)
+            if kept is not None and kept.lines is None:
+                kept.lines = cache.get(kept.lines_key)
+            if kept is not None and kept.lines is not None:
+                memo.set(key, kept)
         if kept is not None and kept.lines is not None:
-            kept.plan = plan  # the caller's own plan object, as a computed one would hold
-            return kept
+            return _for_caller(kept, plan)
     figures = compute_plan_figures(plan, today=today)
     if count is not None:
         # Read after the count: at least as new as the count says (finsam.models.ChangeCount).
         figures.count = count
-        figures.lines_key = f"plan-lines:{_KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}"
-        cache.set(figures.lines_key, figures.lines, FIGURES_CACHE_SECONDS)
-        cache.set(_figures_key(plan, today, count), figures, FIGURES_CACHE_SECONDS)
+        figures.lines_key = f"plan-lines:{KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}"
+        _keep(_figures_key(plan, today, count), figures)
     return figures
+
+
+def _for_caller(kept: PlanFigures, plan: Plan) -> PlanFigures:
+    # The kept figures are shared by the process's requests (finsam.cache.memo): the caller gets
+    # its own shell around them, holding its own plan object as a computed one would.
+    figures = object.__new__(PlanFigures)
+    figures.__dict__.update(kept.__dict__)
+    figures.plan = plan
+    return figures
+
+
+def _keep(key: str, figures: PlanFigures, *, lines: bool = True) -> None:
+    """Keep computed figures for the next reader: in this process, and in the shared cache for
+    the others (the lines apart, written only when they are new)."""
+    memo.set(key, figures)
+    if lines:
+        cache.set(figures.lines_key, figures.lines, FIGURES_CACHE_SECONDS)
+    cache.set(key, figures, FIGURES_CACHE_SECONDS)
 
 
 def saved_alone(before: PlanFigures, count: int | None, saved: int) -> bool:
@@ -508,7 +530,7 @@ def figures_after_save(
     otherwise they are read as plan_figures reads them.
     """
     today = timezone.localdate()
-    count = _change_count(plan)
+    count = change_count(plan)
     if (
         not saved_alone(before, count, saved)
         or before.source is None
@@ -537,7 +559,7 @@ def figures_after_save(
     )
     figures.count = count
     figures.lines_key = before.lines_key  # the same lines: a save of amounts changes none
-    cache.set(_figures_key(plan, today, count), figures, FIGURES_CACHE_SECONDS)
+    _keep(_figures_key(plan, today, count), figures, lines=False)
     return figures
 
 

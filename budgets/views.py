@@ -23,6 +23,7 @@ from budgets.forms import (
     BudgetYearForm,
     OfferForm,
 )
+from budgets.kept import editor_parts
 from budgets.models import BudgetGroup, ColumnKind
 from budgets.selectors import calc_key, column_labels, plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
@@ -45,6 +46,8 @@ def budget_editor(request, slug: str, pk: int):
     """All years side by side; kansli edits a draft in place, everyone else reads. A post
     saves the grid (budgets.editor_save, which decides what the answer carries)."""
     access, plan = get_plan_for_user(request, slug, pk, need=_need(request))
+    if request.method != "POST":
+        return _editor_page(request, access, plan)
     figures = plan_figures(plan)
     done = None
     if request.method == "POST":
@@ -73,6 +76,7 @@ def budget_editor(request, slug: str, pk: int):
         "editable": access.is_kansli and plan.is_editable,
         "announce": done.announcement if done and request.htmx else "",
         "saved_others": bool(done and done.saved),  # the right cells saved beside a wrong one
+        "mark": figures.mark,
         **budget_context(figures, only_lines=done.only_lines if done else None),
     }
     attach_fields(context["rows"], form)
@@ -81,6 +85,23 @@ def budget_editor(request, slug: str, pk: int):
         return reswap(response, "none")
     template = "budgets/editor.html#editor" if request.htmx else "budgets/editor.html"
     return render(request, template, context, status=done.status if done else 200)
+
+
+def _editor_page(request, access, plan):
+    # A read of the editor: the figures' parts as kept (budgets.kept), with this request's own
+    # header, form token and messages around them.
+    editable = access.is_kansli and plan.is_editable
+    parts = editor_parts(plan, forbund=access.forbund, editable=editable, kansli=access.is_kansli)
+    context = {
+        "access": access,
+        "forbund": access.forbund,
+        "plan": plan,
+        "editable": editable,
+        "parts": parts,
+        "mark": parts.mark,
+    }
+    template = "budgets/editor.html#editor" if request.htmx else "budgets/editor.html"
+    return render(request, template, context)
 
 
 def _line_form_page(request, access, plan, line=None):

@@ -10,8 +10,18 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# The property tests (hypothesis) judge what they find, never how fast a loaded machine made
+# the examples: CI runs one process per core beside a database server, and a slow example
+# there is not a failure.
+hypothesis_settings.register_profile(
+    "finsam", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("finsam")
 
 
 def pytest_configure(config):
@@ -100,7 +110,10 @@ def _empty_cache():
     and computed figures are kept by ids (budgets.selectors.plan_figures)."""
     from django.core.cache import cache
 
+    from finsam.cache import memo
+
     cache.clear()
+    memo.clear()  # what a process keeps in front of the cache (finsam.cache.ProcessMemo)
     yield
 
 
