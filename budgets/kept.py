@@ -15,7 +15,9 @@ from the figures and the form as before (budgets.views.budget_editor).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -30,6 +32,8 @@ from budgets.selectors import (
 )
 from finsam.cache import memo
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class EditorParts:
@@ -42,31 +46,32 @@ class EditorParts:
     panels: SafeString
 
 
-def _key(plan, count: int, today, editable: bool, kansli: bool) -> str:
-    return (
-        f"editor-parts:{KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{today}:"
-        f"{int(editable)}{int(kansli)}"
-    )
+def kept(plan, part: str, render: Callable[[], T]) -> T:
+    """What `render` makes of the plan now, kept under the plan's key and the name of the part
+    (which must name every variant the part has, such as the reader's role): the förbund's
+    count of changes and the day, as the figures are (budgets.selectors.plan_figures). Inside
+    a transaction it is rendered and not kept, since what was counted may be rolled back."""
+    count = change_count(plan)
+    if count is None:
+        return render()
+    key = f"{part}:{KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{timezone.localdate()}"
+    value = memo.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is None:
+            value = render()
+            cache.set(key, value, FIGURES_CACHE_SECONDS)
+        memo.set(key, value)
+    return value
 
 
 def editor_parts(plan, *, forbund, editable: bool, kansli: bool) -> EditorParts:
     """The editor's parts for the plan's figures now: kept, or rendered and kept."""
-    today = timezone.localdate()
-    count = change_count(plan)
-    key = _key(plan, count, today, editable, kansli) if count is not None else None
-    if key is not None:
-        kept = memo.get(key)
-        if kept is None:
-            kept = cache.get(key)
-            if kept is not None:
-                memo.set(key, kept)
-        if kept is not None:
-            return kept
-    parts = render_editor_parts(plan, forbund=forbund, editable=editable, kansli=kansli)
-    if key is not None and parts.mark:
-        memo.set(key, parts)
-        cache.set(key, parts, FIGURES_CACHE_SECONDS)
-    return parts
+    return kept(
+        plan,
+        f"editor-parts-{int(editable)}{int(kansli)}",
+        lambda: render_editor_parts(plan, forbund=forbund, editable=editable, kansli=kansli),
+    )
 
 
 def render_editor_parts(plan, *, forbund, editable: bool, kansli: bool) -> EditorParts:

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: compresses the page every other middleware has finished (FINSAM_COMPRESS).
+    "finsam.middleware.CompressPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,6 +91,10 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Pages compressed by the app (finsam.middleware.CompressPagesMiddleware); 0 where the proxy
+# compresses them (docs/scaling.md).
+FINSAM_COMPRESS = env_bool("FINSAM_COMPRESS", default=True)
 
 ROOT_URLCONF = "finsam.urls"
 # Without JavaScript the budget editor posts its whole grid: a field and its shown twin per cell.

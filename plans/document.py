@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
 
+from budgets.kept import kept
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
 from finsam.logo import stored_logo
@@ -135,10 +138,11 @@ def _nested(entries: list[TocEntry]) -> list[TocEntry]:
     return top
 
 
-def document_context(plan: Plan) -> dict:
-    """Sections, årshjul, the budget, the insatser with their mål, for one plan."""
+def document_context(plan: Plan, sections: list | None = None) -> dict:
+    """Sections, årshjul, the budget, the insatser with their mål, for one plan (sections: the
+    plan's, when the caller has read them already)."""
     figures = plan_figures(plan)
-    sections = list(plan.sections.all())
+    sections = list(plan.sections.all()) if sections is None else sections
     return {
         "plan": plan,
         "toc": outline(plan, sections),
@@ -150,3 +154,20 @@ def document_context(plan: Plan) -> dict:
         **budget_context(figures),
         **insatser_context(plan, members=figures.members_by_pk),
     }
+
+
+def section_bodies(plan: Plan, sections: list | None = None) -> dict[int, SafeString]:
+    """Each section's content as the document page shows it (plans/generated/section.html),
+    by section id: the texts, and the generated parts from the plan's figures, insatser and
+    mål, rendered once and kept (budgets.kept): the same for every reader of the plan."""
+
+    def render() -> dict[int, SafeString]:
+        context = document_context(plan, sections)
+        return {
+            section.pk: mark_safe(
+                render_to_string("plans/generated/section.html", {**context, "section": section})
+            )
+            for section in context["sections"]
+        }
+
+    return kept(plan, "document-sections", render)

@@ -14,7 +14,7 @@ from finsam.nav import nav
 from finsam.saving import save_form
 from finsam.tenancy import get_plan_for_user
 from plans import services, views_review
-from plans.document import document_context
+from plans.document import outline, section_bodies
 from plans.forms import ArshjulEventForm, SectionForm
 from plans.models import Comment, Plan
 from plans.views import PLAN_PAGES
@@ -26,12 +26,18 @@ def plan_document(request, slug: str, pk: int):
     """The whole plan as the board reads it, with comments per section."""
     access, plan = get_plan_for_user(request, slug, pk)
     threads = comment_threads(plan.comments.all())
-    context = document_context(plan)
+    # The sections' content as kept for every reader (plans.document.section_bodies); their
+    # headings, contents list and comments are this page's own.
+    sections = list(plan.sections.all())
+    context = {"plan": plan, "forbund": plan.forbund, "sections": sections}
+    context["toc"] = outline(plan, sections)
+    bodies = section_bodies(plan, sections)
     by_section: dict[int | None, list] = {}
     for thread in threads:
         by_section.setdefault(thread.section_id, []).append(thread)
-    for section in context["sections"]:
+    for section in sections:
         section.comment_list = by_section.get(section.pk, [])
+        section.body_html = bodies.get(section.pk, "")
     # Earlier versions' comments stay readable while the next version is worked on.
     earlier = list(
         Plan.objects.for_forbund(access.forbund)
