@@ -33,7 +33,7 @@ from budgets.models import (
     Side,
 )
 from finsam.audit import latest_change
-from finsam.cache import memo
+from finsam.cache import code_version, memo
 from finsam.members import KOMMUN, member_set_problems
 from finsam.models import Fordelningstal, Medlem
 
@@ -446,7 +446,8 @@ FIGURES_CACHE_SECONDS = 24 * 3600
 FIGURES_VERSION = 3
 # The figures kept in a cache shared by processes hold model objects: a process of another
 # Django version does not read them.
-KEY_VERSION = f"{FIGURES_VERSION}-{django.get_version()}"
+# The code's own digest too (finsam.cache.code_version): a release never reads what another kept.
+KEY_VERSION = f"{FIGURES_VERSION}-{django.get_version()}-{code_version()}"
 
 
 def _figures_key(plan: Plan, today: date, count: int) -> str:

@@ -9,9 +9,12 @@ sees the old entry or the new, never half of one.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import pickle
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
@@ -88,3 +91,21 @@ class ProcessMemo:
 
 
 memo = ProcessMemo()
+
+
+_CODE_DIRS = ("finsam", "budgets", "insatser", "plans", "followup", "templates")
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the app's own code and templates, for the keys of what is kept computed or
+    rendered (budgets.kept): a release that writes a page or a figure differently never reads
+    what an earlier one kept, and servers running the same release share what they keep."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder in _CODE_DIRS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".html") and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
