@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from budgets.kept import kept
 from budgets.selectors import plan_figures
 from finsam.actions import run_and_return
 from finsam.nav import nav
@@ -49,31 +51,41 @@ def insats_list(request, slug: str, pk: int):
     figures = plan_figures(plan)
     malgrupper = list(Malgrupp.objects.for_plan(plan))
     filters = InsatsFilterForm(request.GET or None, members=figures.members, malgrupper=malgrupper)
-    insatser = list(
-        Insats.objects.for_plan(plan)
-        .filter(**filters.filters())
-        .select_related("agare")
-        .prefetch_related("parter", "malgrupper")
-    )
-    insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
-    selectors.with_plan_members(insatser, figures.members_by_pk)
-    listing = selectors.insats_list(figures, insatser)
-    return render(
-        request,
-        "insatser/insats_list.html",
-        {
-            "access": access,
-            "forbund": access.forbund,
-            "plan": plan,
-            "filters": filters,
-            "filtered": bool(filters.filters()),
-            "rows": listing.rows,
-            "years": listing.years,
-            "ncols": 6 + 2 * len(listing.years),
-            "totals": listing.totals,
-            "can_edit": access.is_kansli and plan.is_editable,
-        },
-    )
+    lookups = filters.filters()
+    context = {
+        "access": access,
+        "forbund": access.forbund,
+        "plan": plan,
+        "filters": filters,
+        "filtered": bool(lookups),
+        "can_edit": access.is_kansli and plan.is_editable,
+    }
+
+    def table() -> str:
+        insatser = list(
+            Insats.objects.for_plan(plan)
+            .filter(**lookups)
+            .select_related("agare")
+            .prefetch_related("parter", "malgrupper")
+        )
+        insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
+        selectors.with_plan_members(insatser, figures.members_by_pk)
+        listing = selectors.insats_list(figures, insatser)
+        return render_to_string(
+            "insatser/includes/insats_table.html",
+            {
+                **context,
+                "rows": listing.rows,
+                "years": listing.years,
+                "ncols": 6 + 2 * len(listing.years),
+                "totals": listing.totals,
+            },
+        )
+
+    # The whole list is the same for every reader and kept (budgets.kept); a filtered one is
+    # made for its filter.
+    context["table"] = table() if lookups else kept(plan, "insats-list", table)
+    return render(request, "insatser/insats_list.html", context)
 
 
 @login_required
