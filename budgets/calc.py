@@ -467,6 +467,9 @@ class PlanInput:
     # rows as typed: {(side, statement): amount}, costs as positive amounts.
     levels: Mapping[int, str] = field(default_factory=dict)
     statement_amounts: Mapping[int, Mapping[tuple[str, str], Decimal]] = field(default_factory=dict)
+    # The keys of lines taken unchanged from an input that was computed (and so checked)
+    # before: only the others are checked again (a save of one cell checks one line).
+    unchanged_lines: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -586,7 +589,7 @@ class PlanResult:
 def _validate(inp: PlanInput) -> None:
     if not inp.years:
         raise ValueError("planen saknar år")
-    if sum(1 for line in inp.lines if line.computed_room) > 1:
+    if not inp.unchanged_lines and sum(1 for line in inp.lines if line.computed_room) > 1:
         raise ValueError("planen har mer än en utrymmesrad")
     if list(inp.years) != list(range(inp.years[0], inp.years[0] + len(inp.years))):
         raise ValueError(f"åren måste följa på varandra i stigande ordning: {inp.years}")
@@ -605,7 +608,10 @@ def _validate(inp: PlanInput) -> None:
             raise ValueError(f"medlemmar saknas för år {missing}")
     seen: set[str] = set()
     groups: dict[str, str] = {}
+    unchanged = inp.unchanged_lines
     for line in inp.lines:
+        if line.key in unchanged:
+            continue
         if line.key in seen:
             raise ValueError(f"raden {line.key} finns flera gånger")
         seen.add(line.key)

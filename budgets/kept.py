@@ -103,3 +103,47 @@ class _Reader:
     # What the kept parts may know of the reader: only whether they are kansli (the
     # findings link to where a figure is fixed for them), which is part of the key.
     is_kansli: bool
+
+
+def statements_body(plan, *, forbund, kansli: bool) -> SafeString:
+    """The reports page's tables (resultat- och balansbudget, member parts, panels), kept: the
+    same for every reader of the figures, but for the findings' links, which are kansli's."""
+    from budgets.tables import budget_context
+
+    def render() -> SafeString:
+        context = {"plan": plan, "forbund": forbund, "access": _Reader(kansli)}
+        return render_to_string(
+            "budgets/statements.html#body", {**context, **budget_context(plan_figures(plan))}
+        )
+
+    return kept(plan, f"statements-{int(kansli)}", render)
+
+
+# What a change leaves rendered for the next reader (warm): each app that keeps a part of a
+# plan's pages adds the part's renderer here (warmer), so a page read after any change of the
+# plan, not only after the editor's own save, is as fast as a warm one.
+WARMERS: list[Callable[[object], object]] = []
+
+
+def warmer(render: Callable[[object], object]) -> Callable[[object], object]:
+    WARMERS.append(render)
+    return render
+
+
+def warm(plan) -> None:
+    """Render and keep every kept part of the plan's pages that its kansli reads, unless kept
+    already (plans.middleware.WarmAfterChangeMiddleware calls it after a change's answer)."""
+    if change_count(plan) is None:
+        return  # inside a transaction nothing is kept
+    for render in WARMERS:
+        render(plan)
+
+
+@warmer
+def _editor(plan) -> object:
+    return editor_parts(plan, forbund=plan.forbund, editable=plan.is_editable, kansli=True)
+
+
+@warmer
+def _statements(plan) -> object:
+    return statements_body(plan, forbund=plan.forbund, kansli=True)

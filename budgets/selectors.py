@@ -33,7 +33,7 @@ from budgets.models import (
     Side,
 )
 from finsam.audit import latest_change
-from finsam.cache import code_version, memo
+from finsam.cache import after_answer, code_version, memo
 from finsam.members import KOMMUN, member_set_problems
 from finsam.models import Fordelningstal, Medlem
 
@@ -497,12 +497,17 @@ def _for_caller(kept: PlanFigures, plan: Plan) -> PlanFigures:
 
 
 def _keep(key: str, figures: PlanFigures, *, lines: bool = True) -> None:
-    """Keep computed figures for the next reader: in this process, and in the shared cache for
-    the others (the lines apart, written only when they are new)."""
+    """Keep computed figures for the next reader: in this process at once, and in the shared
+    cache for the others once the answer has gone (the lines apart, written only when they
+    are new)."""
     memo.set(key, figures)
-    if lines:
-        cache.set(figures.lines_key, figures.lines, FIGURES_CACHE_SECONDS)
-    cache.set(key, figures, FIGURES_CACHE_SECONDS)
+
+    def share() -> None:  # a few hundred kB to pickle: after the answer (finsam.cache)
+        if lines:
+            cache.set(figures.lines_key, figures.lines, FIGURES_CACHE_SECONDS)
+        cache.set(key, figures, FIGURES_CACHE_SECONDS)
+
+    after_answer(share)
 
 
 def saved_alone(before: PlanFigures, count: int | None, saved: int) -> bool:
@@ -621,6 +626,9 @@ def _plan_input(
         stated_ib={r.year: r.stated_ib.amount for r in plan_rows[1:] if r.stated_ib is not None},
         levels={r.year: r.level for r in plan_rows},
         statement_amounts={r.year: r.statement_amounts() for r in plan_rows},
+        unchanged_lines=frozenset(calc_key(line) for line in lines if line.pk not in reuse[1])
+        if reuse is not None
+        else frozenset(),
     )
 
 

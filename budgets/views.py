@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap
@@ -24,7 +23,7 @@ from budgets.forms import (
     BudgetYearForm,
     OfferForm,
 )
-from budgets.kept import editor_parts, kept
+from budgets.kept import editor_parts, statements_body
 from budgets.models import BudgetGroup, ColumnKind
 from budgets.selectors import calc_key, column_labels, plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
@@ -222,16 +221,12 @@ def budget_years(request, slug: str, pk: int):
 def budget_statements(request, slug: str, pk: int):
     """Resultatbudget, balansbudget, member contributions and targets, year by year."""
     access, plan = get_plan_for_user(request, slug, pk)
-    context = {"access": access, "forbund": access.forbund, "plan": plan}
-    # The tables are the same for every reader of the figures (the findings link for kansli).
-    body = kept(
-        plan,
-        f"statements-{int(access.is_kansli)}",
-        lambda: render_to_string(
-            "budgets/statements.html#body", {**context, **budget_context(plan_figures(plan))}
-        ),
+    body = statements_body(plan, forbund=access.forbund, kansli=access.is_kansli)
+    return render(
+        request,
+        "budgets/statements.html",
+        {"access": access, "forbund": access.forbund, "plan": plan, "body": body},
     )
-    return render(request, "budgets/statements.html", {**context, "body": body})
 
 
 @login_required

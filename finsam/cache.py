@@ -5,20 +5,29 @@ lines. Django's file cache compresses each entry with zlib, which costs more tim
 in the editor (6 ms) than the disk it spares is worth; this one writes the pickle as it is. An
 entry is written to a temporary file and renamed into place, so a reader in another process
 sees the old entry or the new, never half of one.
+
+In front of it, each process keeps the last few values it read or made (ProcessMemo), so a warm
+read costs a lookup; keys carry a digest of the code (code_version). What a request leaves for
+the next reader, such as writing the shared cache, is done after its answer has gone
+(after_answer).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import pickle
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.files import locks
+from django.core.signals import request_finished, request_started
+from django.dispatch import receiver
 
 
 class FileCache(FileBasedCache):
@@ -109,3 +118,35 @@ def code_version() -> str:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+# Work done after the answer has gone (after_answer): what a request leaves for the next
+# reader, such as the figures written to the shared cache and the pages rendered again.
+_pending = threading.local()
+logger = logging.getLogger(__name__)
+
+
+def after_answer(work: Callable[[], object]) -> None:
+    """Run `work` once this request's answer is sent (Django's request_finished, which the
+    server sends when it has written the answer), or now outside a request. An error in it is
+    logged, never shown: the answer has gone, and the work only saves a later reader time."""
+    pending = getattr(_pending, "work", None)
+    if pending is None:
+        work()
+    else:
+        pending.append(work)
+
+
+@receiver(request_started)
+def _open(**kwargs) -> None:
+    _pending.work = []
+
+
+@receiver(request_finished)
+def _run(**kwargs) -> None:
+    pending, _pending.work = getattr(_pending, "work", None) or [], None
+    for work in pending:
+        try:
+            work()
+        except Exception:
+            logger.exception("Arbetet efter svaret misslyckades")

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # Inside htmx's: sees every answer to an htmx request, PlanLocked's and the login's too.
     "finsam.middleware.HtmxAnswersMiddleware",
     "plans.middleware.PlanLockedMiddleware",
+    # After a change's answer: the plan's pages rendered again for the next reader.
+    "plans.middleware.WarmAfterChangeMiddleware",
     "finsam.middleware.SessionActivityMiddleware",
     "finsam.middleware.PrivatePagesMiddleware",
     # Last, as django-axes requires: it answers a locked-out login attempt.
@@ -95,6 +97,11 @@ MIDDLEWARE = [
 # Pages compressed by the app (finsam.middleware.CompressPagesMiddleware); 0 where the proxy
 # compresses them (docs/scaling.md).
 FINSAM_COMPRESS = env_bool("FINSAM_COMPRESS", default=True)
+
+# After the answer to a change, the plan's pages are rendered again for the next reader
+# (plans.middleware.WarmAfterChangeMiddleware). Off in the tests, whose client runs that work
+# inside the request it measures; the tests of warming turn it on.
+FINSAM_WARM_AFTER_CHANGE = env_bool("FINSAM_WARM_AFTER_CHANGE", default=not TESTING)
 
 ROOT_URLCONF = "finsam.urls"
 # Without JavaScript the budget editor posts its whole grid: a field and its shown twin per cell.

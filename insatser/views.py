@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from budgets.kept import kept
+from budgets.kept import kept, warmer
 from budgets.selectors import plan_figures
 from finsam.actions import run_and_return
 from finsam.nav import nav
@@ -61,7 +61,17 @@ def insats_list(request, slug: str, pk: int):
         "can_edit": access.is_kansli and plan.is_editable,
     }
 
-    def table() -> str:
+    # The whole list is the same for every reader and kept (budgets.kept); a filtered one is
+    # made for its filter.
+    context["table"] = list_table(plan, figures, lookups)
+    return render(request, "insatser/insats_list.html", context)
+
+
+def list_table(plan, figures, lookups: dict) -> str:
+    """The insatser list's table for a filter (lookups), or the whole list, which is the same
+    for every reader and kept (budgets.kept)."""
+
+    def render() -> str:
         insatser = list(
             Insats.objects.for_plan(plan)
             .filter(**lookups)
@@ -74,7 +84,9 @@ def insats_list(request, slug: str, pk: int):
         return render_to_string(
             "insatser/includes/insats_table.html",
             {
-                **context,
+                "plan": plan,
+                "forbund": plan.forbund,
+                "filtered": bool(lookups),
                 "rows": listing.rows,
                 "years": listing.years,
                 "ncols": 6 + 2 * len(listing.years),
@@ -82,10 +94,12 @@ def insats_list(request, slug: str, pk: int):
             },
         )
 
-    # The whole list is the same for every reader and kept (budgets.kept); a filtered one is
-    # made for its filter.
-    context["table"] = table() if lookups else kept(plan, "insats-list", table)
-    return render(request, "insatser/insats_list.html", context)
+    return render() if lookups else kept(plan, "insats-list", render)
+
+
+@warmer
+def _warm_list(plan) -> str:
+    return list_table(plan, plan_figures(plan), {})
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from budgets.kept import kept
+from budgets.kept import kept, warmer
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
 from finsam.logo import stored_logo
@@ -171,3 +171,8 @@ def section_bodies(plan: Plan, sections: list | None = None) -> dict[int, SafeSt
         }
 
     return kept(plan, "document-sections", render)
+
+
+@warmer
+def _warm_sections(plan: Plan) -> dict[int, SafeString]:
+    return section_bodies(plan)

@@ -1,0 +1,161 @@
+"""Pages kept rendered (budgets.kept): what a reader is shown from them is what a fresh render
+shows, after any change; a change leaves them rendered for the next reader; pages travel
+compressed; a cell of the grid is named by its row and column."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from budgets import kept, services
+from finsam.cache import memo
+from tests import factories
+from tests.budgets.test_cell_save import _save, _shaped_plan
+
+pytestmark = pytest.mark.django_db(transaction=True)  # parts are kept outside transactions
+
+# The form token, masked anew in every answer.
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"')
+
+
+def _page(client, url) -> str:
+    return TOKEN.sub("", client.get(url).content.decode())
+
+
+def _fresh(client, url) -> str:
+    """The page rendered from nothing kept."""
+    cache.clear()
+    memo.clear()
+    return _page(client, url)
+
+
+def _client(forbund) -> Client:
+    client = Client()
+    client.force_login(factories.kansli(forbund).user)
+    return client
+
+
+def _pages(forbund, plan) -> list[str]:
+    args = [forbund.slug, plan.pk]
+    return [
+        reverse("budget_editor", args=args),
+        reverse("budget_statements", args=args),
+        reverse("insats_list", args=args),
+        reverse("plan_document", args=args),
+    ]
+
+
+def test_each_kept_page_after_a_change_is_what_a_fresh_render_shows():
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    before = {url: _page(client, url) for url in _pages(forbund, plan)}  # kept now
+    services.budget_figures_set(
+        plan=plan, acting_user=None, amounts={(lines[0].pk, 2027, "budget"): Decimal(333_000)}
+    )
+    services.budget_line_update(line=lines[1], acting_user=None, data={"name": "Nytt namn"})
+    plan.refresh_from_db()
+    for url in _pages(forbund, plan):
+        after = _page(client, url)
+        if "insatser" not in url:  # the list shows the insatser's own lines, not these
+            assert after != before[url], url  # the change shows: nothing stale is served
+        assert after == _fresh(client, url), url
+    editor = _page(client, _pages(forbund, plan)[0])
+    assert "Nytt namn" in editor, re.findall(r"hidden>([^<]*)<", editor)
+    assert (
+        re.search(rf'name="a-{lines[0].pk}-2027-budget" value="([^"]*)"', editor)
+        .group(1)
+        .replace("\xa0", " ")
+        == "333 000"
+    )
+
+
+def test_a_cell_saved_by_autosave_shows_on_the_next_read_of_every_page():
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    editor = _pages(forbund, plan)[0]
+    page = client.get(editor).content.decode()
+    assert _save(client, editor, page, f"a-{lines[0].pk}-2027-budget", "444 000").status_code == 200
+    for url in _pages(forbund, plan):
+        assert _page(client, url) == _fresh(client, url), url
+
+
+@override_settings(FINSAM_WARM_AFTER_CHANGE=True)
+def test_a_change_leaves_the_plans_pages_rendered_for_the_next_reader(monkeypatch):
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    line_url = reverse("budget_line_edit", args=[forbund.slug, plan.pk, lines[1].pk])
+    form = client.get(line_url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and not hasattr(v, "pk")}
+    data.update(name="Lokalhyra", category=lines[1].category_id)
+    answer = client.post(line_url, data)
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    rendered = []
+    monkeypatch.setattr(
+        kept,
+        "render_editor_parts",
+        lambda *a, **kw: rendered.append(1) or pytest.fail("the editor was rendered on read"),
+    )
+    page = client.get(_pages(forbund, plan)[0]).content.decode()
+    assert "Lokalhyra" in page and not rendered
+
+
+@override_settings(FINSAM_WARM_AFTER_CHANGE=False)
+def test_without_warming_the_first_reader_renders_the_page():
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    calls = []
+    original = kept.render_editor_parts
+    services.budget_line_update(line=lines[1], acting_user=None, data={"name": "Lokalhyra"})
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    kept.render_editor_parts = counting
+    try:
+        client.get(_pages(forbund, plan)[0])
+        client.get(_pages(forbund, plan)[0])
+    finally:
+        kept.render_editor_parts = original
+    assert calls == [1]  # rendered once, then read as kept
+
+
+def test_pages_travel_compressed_and_files_as_they_are():
+    forbund, plan, _, _ = _shaped_plan()
+    client = _client(forbund)
+    url = _pages(forbund, plan)[0]
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) * 4 < len(plain.content)
+    assert TOKEN.sub("", gzip.decompress(packed.content).decode()) == TOKEN.sub(
+        "", plain.content.decode()
+    )
+    excel = client.get(
+        reverse("plan_excel", args=[forbund.slug, plan.pk]),
+        headers={"Accept-Encoding": "gzip"},
+    )
+    assert excel.status_code == 200 and not excel.has_header("Content-Encoding")
+
+
+@override_settings(FINSAM_COMPRESS=False)
+def test_compression_can_be_left_to_the_proxy():
+    forbund, plan, _, _ = _shaped_plan()
+    answer = _client(forbund).get(_pages(forbund, plan)[0], headers={"Accept-Encoding": "gzip"})
+    assert not answer.has_header("Content-Encoding")
+
+
+def test_a_cell_is_named_by_its_row_and_column():
+    forbund, plan, lines, _ = _shaped_plan()
+    page = _client(forbund).get(_pages(forbund, plan)[0]).content.decode()
+    name = f"a-{lines[0].pk}-2027-budget"
+    cell = re.search(rf'<input type="text" name="{name}"[^>]*>', page).group(0)
+    ids = re.search(r'aria-labelledby="([^"]+)"', cell).group(1).split()
+    texts = [re.search(rf'id="{i}" hidden>([^<]*)<', page).group(1) for i in ids]
+    assert " ".join(texts) == f"{lines[0].name}, Budget 2027"
