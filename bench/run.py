@@ -163,16 +163,25 @@ def measure(inst: Installation, info: dict, args, log) -> dict:
             clients[who].login(info[who], info["password"])
         for key, label, who, path in pages:
             ms, size = median_ms(clients[who], path, args.repeat)
+            wire = len(clients[who].get(path, headers={"Accept-Encoding": "gzip"}).body)
             result["pages"][key] = {
                 "label": label,
                 "ms": round(ms, 1),
                 "ratio": round(ms / result["floor_ms"], 1),
                 "queries": counts[key],
                 "kb": round(size / 1024),
+                "kb_wire": round(wire / 1024),
             }
-            log(f"    {label}: {ms:.0f} ms, {counts[key]} frågor")
+            log(f"    {label}: {ms:.0f} ms, {counts[key]} frågor, {wire // 1024} kB komprimerat")
         result["cell_save"] = cell_save(clients["kansli"], plan_path + "budget/", args.repeat)
         log(f"    en cell sparas: {result['cell_save']['ms']:.0f} ms")
+        saver = CellSaver(clients["kansli"], plan_path + "budget/")
+        for key, label, who, path in pages:
+            if who != "kansli" or key == "start":
+                continue
+            ms = after_change(saver, clients[who], path)
+            result["pages"][key]["after_change_ms"] = round(ms, 1)
+            log(f"    {label} efter en ändring: {ms:.0f} ms")
         result["queries_pdf"] = counts["pdf"]
         if inst.scale == min(args.scales) and args.seconds > 0:
             result["load"] = {}
@@ -225,6 +234,44 @@ def cell_save(client: Client, path: str, repeat: int) -> dict:
             times.append(answer.seconds)
     times.sort()
     return {"ms": round(times[len(times) // 2] * 1000, 1), "kb": round(len(answer.body) / 1024)}
+
+
+class CellSaver:
+    """One cell of the editor saved again and again, as the autosave sends it: a change the
+    förbund counts, after which every page of the plan has new figures."""
+
+    def __init__(self, client: Client, path: str):
+        self.client, self.path = client, path
+        page = client.get(path).body.decode()
+        match = re.search(r'name="(a-\d+-\d{4}-budget)"[^>]*value="([^"]*)"', page)
+        self.name, self.stored = match.groups()
+        self.count = 0
+
+    def save(self) -> None:
+        self.count += 1
+        new = str(2000 + self.count)
+        answer = self.client.post(
+            self.path,
+            {self.name: new, f"o-{self.name}": self.stored},
+            headers={"HX-Request": "true", "HX-Target": "budget-editor"},
+        )
+        if answer.status != 200:
+            raise RuntimeError(f"cell save: {answer.status}")
+        self.stored = new
+
+
+AFTER_CHANGE_PAUSE = 0.5  # seconds before the next reader comes
+
+
+def after_change(saver: CellSaver, client: Client, path: str, repeat: int = 5) -> float:
+    """Median milliseconds of the first read of a page after a change (a cell saved), the next
+    reader coming half a second after the change's answer, as a person's next click does."""
+    times = []
+    for _ in range(repeat):
+        saver.save()
+        time.sleep(AFTER_CHANGE_PAUSE)
+        times.append(client.get(path).seconds)
+    return statistics.median(times) * 1000
 
 
 def pdf(inst: Installation, info: dict, repeat: int = 3) -> dict:
@@ -303,6 +350,47 @@ def _table(results: dict) -> str:
         f"| pdf:ens data (frågor) | {' | '.join('' for _ in cells)} | {_span(pdf_counts)} |"
     )
     lines.append("")
+    # The first read after a change, against the warm read; and the size on the wire.
+    after = [
+        (key, label)
+        for key, label, _, _ in PAGES
+        if any("after_change_ms" in r.get("pages", {}).get(key, {}) for r in runs)
+    ]
+    if after:
+        lines += [
+            "Första läsningen efter en ändring (en cell sparad, nästa läsare en halv sekund "
+            "efter svaret), i ms och gånger den varma; och sidans storlek okomprimerad / "
+            "komprimerad (gzip) i kB:",
+            "",
+            "| sida | " + " | ".join(f"{s}× {db}" for s in scales for db in dbs) + " |",
+            "|---" * (len(scales) * len(dbs) + 1) + "|",
+        ]
+        for key, label in after:
+            cells = []
+            for s in scales:
+                for db in dbs:
+                    page = by.get((db, s), {}).get("pages", {}).get(key)
+                    if not page or "after_change_ms" not in page:
+                        cells.append("–")
+                        continue
+                    ratio = page["after_change_ms"] / page["ms"]
+                    cells.append(f"{page['after_change_ms']:.0f} ({ratio:.2f}×)")
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines += [
+            "",
+            "| sida, kB | " + " | ".join(f"{s}× {db}" for s in scales for db in dbs) + " |",
+        ]
+        lines.append("|---" * (len(scales) * len(dbs) + 1) + "|")
+        for key, label, _, _ in PAGES:
+            cells = []
+            for s in scales:
+                for db in dbs:
+                    page = by.get((db, s), {}).get("pages", {}).get(key)
+                    cells.append(
+                        f"{page['kb']} / {page['kb_wire']}" if page and "kb_wire" in page else "–"
+                    )
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append("")
     for r in runs:
         if "pdf" in r:
             p = r["pdf"]
