@@ -30,7 +30,7 @@ from budgets.selectors import (
     change_count,
     plan_figures,
 )
-from finsam.cache import memo
+from finsam.cache import after_answer, memo
 
 T = TypeVar("T")
 
@@ -59,8 +59,12 @@ def kept(plan, part: str, render: Callable[[], T]) -> T:
     if value is None:
         value = cache.get(key)
         if value is None:
+            # What is kept under the count must be at least as new as the count: the plan and
+            # its förbund, read before it, are read again (the figures read their own after).
+            plan.refresh_from_db()
+            plan.forbund.refresh_from_db()
             value = render()
-            cache.set(key, value, FIGURES_CACHE_SECONDS)
+            after_answer(lambda: cache.set(key, value, FIGURES_CACHE_SECONDS))
         memo.set(key, value)
     return value
 
@@ -70,7 +74,7 @@ def editor_parts(plan, *, forbund, editable: bool, kansli: bool) -> EditorParts:
     return kept(
         plan,
         f"editor-parts-{int(editable)}{int(kansli)}",
-        lambda: render_editor_parts(plan, forbund=forbund, editable=editable, kansli=kansli),
+        lambda: render_editor_parts(plan, forbund=plan.forbund, editable=editable, kansli=kansli),
     )
 
 
@@ -85,7 +89,7 @@ def render_editor_parts(plan, *, forbund, editable: bool, kansli: bool) -> Edito
         "plan": plan,
         "forbund": forbund,
         "editable": editable,
-        "access": _Reader(kansli),
+        "access": Reader(kansli),
         **budget_context(figures),
     }
     if editable:
@@ -99,7 +103,7 @@ def render_editor_parts(plan, *, forbund, editable: bool, kansli: bool) -> Edito
 
 
 @dataclass(frozen=True)
-class _Reader:
+class Reader:
     # What the kept parts may know of the reader: only whether they are kansli (the
     # findings link to where a figure is fixed for them), which is part of the key.
     is_kansli: bool
@@ -111,7 +115,7 @@ def statements_body(plan, *, forbund, kansli: bool) -> SafeString:
     from budgets.tables import budget_context
 
     def render() -> SafeString:
-        context = {"plan": plan, "forbund": forbund, "access": _Reader(kansli)}
+        context = {"plan": plan, "forbund": plan.forbund, "access": Reader(kansli)}
         return render_to_string(
             "budgets/statements.html#body", {**context, **budget_context(plan_figures(plan))}
         )

@@ -27,6 +27,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.files import locks
 from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.dispatch import receiver
 
 
@@ -150,3 +151,5 @@ def _run(**kwargs) -> None:
             work()
         except Exception:
             logger.exception("Arbetet efter svaret misslyckades")
+    if pending and not connection.in_atomic_block:
+        close_old_connections()  # as Django did before this work opened one again

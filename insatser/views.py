@@ -72,6 +72,9 @@ def list_table(plan, figures, lookups: dict) -> str:
     for every reader and kept (budgets.kept)."""
 
     def render() -> str:
+        # Kept under the count read by kept(): the figures are read after it, not taken from
+        # the caller (unless the list is filtered, which is never kept).
+        shown = figures if lookups else plan_figures(plan)
         insatser = list(
             Insats.objects.for_plan(plan)
             .filter(**lookups)
@@ -79,8 +82,8 @@ def list_table(plan, figures, lookups: dict) -> str:
             .prefetch_related("parter", "malgrupper")
         )
         insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
-        selectors.with_plan_members(insatser, figures.members_by_pk)
-        listing = selectors.insats_list(figures, insatser)
+        selectors.with_plan_members(insatser, shown.members_by_pk)
+        listing = selectors.insats_list(shown, insatser)
         return render_to_string(
             "insatser/includes/insats_table.html",
             {

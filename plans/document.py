@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from budgets.kept import kept, warmer
+from budgets.kept import Reader, kept, warmer
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
 from finsam.logo import stored_logo
@@ -156,13 +157,19 @@ def document_context(plan: Plan, sections: list | None = None) -> dict:
     }
 
 
-def section_bodies(plan: Plan, sections: list | None = None) -> dict[int, SafeString]:
+def section_bodies(
+    plan: Plan, sections: list | None = None, *, kansli: bool = False
+) -> dict[int, SafeString]:
     """Each section's content as the document page shows it (plans/generated/section.html),
     by section id: the texts, and the generated parts from the plan's figures, insatser and
     mål, rendered once and kept (budgets.kept): the same for every reader of the plan."""
 
     def render() -> dict[int, SafeString]:
-        context = document_context(plan, sections)
+        # Kept bodies are read after the count (budgets.kept); the caller's sections only
+        # serve inside a transaction, where nothing is kept.
+        context = document_context(plan, sections if connection.in_atomic_block else None)
+        # The generated tables link kansli to where a figure is set.
+        context.update(access=Reader(kansli), editable=False)
         return {
             section.pk: mark_safe(
                 render_to_string("plans/generated/section.html", {**context, "section": section})
@@ -170,9 +177,9 @@ def section_bodies(plan: Plan, sections: list | None = None) -> dict[int, SafeSt
             for section in context["sections"]
         }
 
-    return kept(plan, "document-sections", render)
+    return kept(plan, f"document-sections-{int(kansli)}", render)
 
 
 @warmer
 def _warm_sections(plan: Plan) -> dict[int, SafeString]:
-    return section_bodies(plan)
+    return section_bodies(plan, kansli=True)

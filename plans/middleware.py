@@ -63,6 +63,8 @@ class WarmAfterChangeMiddleware:
             return response
         if request.method in ("GET", "HEAD", "OPTIONS") or response.status_code >= 400:
             return response
+        if not request.user.is_authenticated:
+            return response  # a post refused to the anonymous (to the login) changed nothing
         if request.htmx and match is not None and match.url_name == "budget_editor":
             # The autosave's own answer carries what changed on the writer's page; the worker
             # is left free for the next cell (warming the plan's pages at 3 200 lines takes

@@ -31,7 +31,7 @@ def plan_document(request, slug: str, pk: int):
     sections = list(plan.sections.all())
     context = {"plan": plan, "forbund": plan.forbund, "sections": sections}
     context["toc"] = outline(plan, sections)
-    bodies = section_bodies(plan, sections)
+    bodies = section_bodies(plan, sections, kansli=access.is_kansli)
     by_section: dict[int | None, list] = {}
     for thread in threads:
         by_section.setdefault(thread.section_id, []).append(thread)

@@ -113,6 +113,17 @@
   // Right after the swap, in the same task as htmx's own focus handling: no keystroke can
   // come in between, so the place restored is the place the user left.
   document.addEventListener("htmx:afterSwap", function () {
+    var lost = document.activeElement === document.body || !document.activeElement;
+    if (selection && lost) {
+      // A cell has no id: it is found again by its name, never by its place, which an answer
+      // with a conflict's buttons shifts.
+      var form = document.querySelector("form[data-budget-editor]");
+      var cell = form && form.querySelector('input.amount[name="' + CSS.escape(selection.name) + '"]');
+      if (cell) {
+        cell.focus();
+        focusPlace = null;
+      }
+    }
     if (focusPlace !== null && focusPlace >= 0) {
       var editor = document.getElementById("budget-editor");
       var again = editor && editor.querySelectorAll(FOCUSABLE)[focusPlace];

@@ -159,3 +159,15 @@ def test_a_cell_is_named_by_its_row_and_column():
     ids = re.search(r'aria-labelledby="([^"]+)"', cell).group(1).split()
     texts = [re.search(rf'id="{i}" hidden>([^<]*)<', page).group(1) for i in ids]
     assert " ".join(texts) == f"{lines[0].name}, Budget 2027"
+
+
+def test_the_documents_kept_sections_link_kansli_to_where_a_figure_is_set_and_no_one_else():
+    forbund, plan, _, _ = _shaped_plan()
+    assert plan.sections.filter(kind="resultat_balans").exists()  # in the default outline
+    url = _pages(forbund, plan)[3]
+    notes = reverse("statement_notes", args=[forbund.slug, plan.pk])
+    board = Client()
+    board.force_login(factories.ledamot(forbund).user)
+    for _ in range(2):  # rendered, then read as kept: each reader gets their own
+        assert notes in _client(forbund).get(url).content.decode()
+        assert notes not in board.get(url).content.decode()
