@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -73,8 +74,8 @@ def list_table(plan, figures, lookups: dict) -> str:
 
     def render() -> str:
         # Kept under the count read by kept(): the figures are read after it, not taken from
-        # the caller (unless the list is filtered, which is never kept).
-        shown = figures if lookups else plan_figures(plan)
+        # the caller, unless nothing is kept (a filtered list, or inside a transaction).
+        shown = figures if lookups or connection.in_atomic_block else plan_figures(plan)
         insatser = list(
             Insats.objects.for_plan(plan)
             .filter(**lookups)
