@@ -42,19 +42,19 @@ def _label(row: Row, editable: bool, document: bool = False) -> str:
     return "".join(out)
 
 
-def _input(field, shown: str, labelled_by: str = "") -> str:
+def _input(field, shown: str, named_only: bool = False) -> str:
     """A typed cell: its input and the hidden twin with the value shown (budgets.forms).
 
-    A budget has thousands of cells, so a line's cell is named by the row's and the column's
-    hidden names (aria-labelledby: "Lokaler, Budget 2027", as a label would say it) rather than
-    a label of its own, and has no id: only the medlemsbidrag's cells, which the checks link
-    to, and a cell with an error carry one. The form says autocomplete="off" for all."""
+    A budget has thousands of cells, so a line's cell is named on the input itself
+    (aria-label "Lokaler, Budget 2027", as its label said it) rather than by a label element,
+    and has no id: only the medlemsbidrag's cells, which the checks link to, and a cell with
+    an error carry one. The form says autocomplete="off" for all."""
     name = field.html_name
     value = escape("" if field.value() is None else field.value())
     errors = field.errors
     invalid = f' aria-invalid="true" aria-describedby="id_{name}_error"' if errors else ""
-    if labelled_by and not errors:
-        named = f' aria-labelledby="{labelled_by}"'
+    if named_only and not errors:
+        named = f' aria-label="{escape(field.label)}"'
         label = ""
     else:
         named = f' id="id_{name}"'
@@ -117,23 +117,17 @@ def budget_body(
             continue
         finding = " has-finding" if row.ref and row.ref in finding_refs else ""
         row_id = f' id="rad-{row.ref.replace(":", "-")}"' if row.ref else ""
-        named = ""
-        if editable and row.line is not None:
-            # The row's name for its cells (_input): hidden, read only through them.
-            named = f"n-{row.line.pk}"
-            name = f'<span id="{named}" hidden>{escape(row.label)},</span>'
-        else:
-            name = ""
+        named_only = editable and row.line is not None
         out.append(
             f'<tr{row_id} class="row-{row.kind}{finding}"{swap}>'
-            f'<th scope="row">{name}{_label(row, editable, document)}</th>'
+            f'<th scope="row">{_label(row, editable, document)}</th>'
         )
-        for index, cell in enumerate(row.cells):
+        for cell in row.cells:
             field = cell.bound_field
             has_error = " has-error" if field is not None and field.errors else ""
             out.append(f'<td class="num{has_error}">')
             if editable and field is not None:
-                out.append(_input(field, cell.shown, f"{named} kol-{index}" if named else ""))
+                out.append(_input(field, cell.shown, named_only))
             else:
                 out.append("–" if cell.value is None else format_number(cell.value, unit))
                 if editable and cell.uncounted is not None:
