@@ -69,7 +69,7 @@ def kept(plan, part: str, render: Callable[[], T]) -> T:
     return value
 
 
-def editor_parts(plan, *, forbund, editable: bool, kansli: bool) -> EditorParts:
+def editor_parts(plan, *, editable: bool, kansli: bool) -> EditorParts:
     """The editor's parts for the plan's figures now: kept, or rendered and kept."""
     return kept(
         plan,
@@ -109,7 +109,7 @@ class Reader:
     is_kansli: bool
 
 
-def statements_body(plan, *, forbund, kansli: bool) -> SafeString:
+def statements_body(plan, *, kansli: bool) -> SafeString:
     """The reports page's tables (resultat- och balansbudget, member parts, panels), kept: the
     same for every reader of the figures, but for the findings' links, which are kansli's."""
     from budgets.tables import budget_context
@@ -145,9 +145,9 @@ def warm(plan) -> None:
 
 @warmer
 def _editor(plan) -> object:
-    return editor_parts(plan, forbund=plan.forbund, editable=plan.is_editable, kansli=True)
+    return editor_parts(plan, editable=plan.is_editable, kansli=True)
 
 
 @warmer
 def _statements(plan) -> object:
-    return statements_body(plan, forbund=plan.forbund, kansli=True)
+    return statements_body(plan, kansli=True)

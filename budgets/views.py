@@ -17,7 +17,6 @@ from budgets.access import get_category_for_user, get_group_for_user, get_line_f
 from budgets.editor_save import grid_save
 from budgets.forms import (
     BudgetCategoryForm,
-    BudgetGridForm,
     BudgetGroupForm,
     BudgetLineForm,
     BudgetYearForm,
@@ -48,50 +47,45 @@ def budget_editor(request, slug: str, pk: int):
     access, plan = get_plan_for_user(request, slug, pk, need=_need(request))
     if request.method != "POST":
         return _editor_page(request, access, plan)
-    figures = plan_figures(plan)
-    done = None
-    if request.method == "POST":
-        done = grid_save(
-            plan=plan,
-            acting_user=request.user,
-            figures=figures,
-            data=request.POST,
-            autosave=bool(request.htmx),
-            # The page names the figures it shows when it can take only what a save changes.
-            page_mark=request.POST.get("figurer")
-            if request.headers.get("Finsam-Svar") == "andringar"
-            else None,
-        )
-        if done.status == 302:
-            messages.success(request, f"Sparade {done.saved} ändrade belopp.")
-            return redirect("budget_editor", slug=slug, pk=pk)
-        form, figures = done.form, done.figures
-    else:
-        form = BudgetGridForm(figures)
+    done = grid_save(
+        plan=plan,
+        acting_user=request.user,
+        figures=plan_figures(plan),
+        data=request.POST,
+        autosave=bool(request.htmx),
+        # The page names the figures it shows when it can take only what a save changes.
+        page_mark=request.POST.get("figurer")
+        if request.headers.get("Finsam-Svar") == "andringar"
+        else None,
+    )
+    if done.status == 302:
+        messages.success(request, f"Sparade {done.saved} ändrade belopp.")
+        return redirect("budget_editor", slug=slug, pk=pk)
+    form, figures = done.form, done.figures
     context = {
         "access": access,
         "forbund": access.forbund,
         "plan": plan,
         "form": form,
         "editable": access.is_kansli and plan.is_editable,
-        "announce": done.announcement if done and request.htmx else "",
-        "saved_others": bool(done and done.saved),  # the right cells saved beside a wrong one
+        "announce": done.announcement if request.htmx else "",
+        "saved_others": bool(done.saved),  # the right cells saved beside a wrong one
         "mark": figures.mark,
-        **budget_context(figures, only_lines=done.only_lines if done else None),
+        **budget_context(figures, only_lines=done.only_lines),
     }
     attach_fields(context["rows"], form)
-    if done and done.only_lines is not None:
+    if done.only_lines is not None:
         response = render(request, "budgets/editor_changes.html", context)
         return reswap(response, "none")
     template = "budgets/editor.html#editor" if request.htmx else "budgets/editor.html"
-    return render(request, template, context, status=done.status if done else 200)
+    return render(request, template, context, status=done.status)
 
 
 def _editor_page(request, access, plan):
     # A read of the editor: the figures' parts as kept (budgets.kept), with this request's own
     # header, form token and messages around them.
     editable = access.is_kansli and plan.is_editable
-    parts = editor_parts(plan, forbund=access.forbund, editable=editable, kansli=access.is_kansli)
+    parts = editor_parts(plan, editable=editable, kansli=access.is_kansli)
     context = {
         "access": access,
         "forbund": access.forbund,
@@ -221,7 +215,7 @@ def budget_years(request, slug: str, pk: int):
 def budget_statements(request, slug: str, pk: int):
     """Resultatbudget, balansbudget, member contributions and targets, year by year."""
     access, plan = get_plan_for_user(request, slug, pk)
-    body = statements_body(plan, forbund=access.forbund, kansli=access.is_kansli)
+    body = statements_body(plan, kansli=access.is_kansli)
     return render(
         request,
         "budgets/statements.html",
