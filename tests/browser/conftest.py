@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body are still synchronous, so allow them.
@@ -22,6 +25,34 @@ ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+class _InFlight:
+    """The live server's requests under way. A page closed while an answer is on its way leaves
+    the server's thread at work; the transactional test's flush must wait for it, or it meets
+    the thread's lock on the shared in-memory SQLite ("database table is locked")."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+        request_started.connect(self.started, dispatch_uid="browser-in-flight-started")
+        request_finished.connect(self.finished, dispatch_uid="browser-in-flight-finished")
+
+    def started(self, **kwargs):
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.lock:
+            self.count = max(0, self.count - 1)
+
+    def wait_until_idle(self, seconds: float = 15) -> None:
+        deadline = time.monotonic() + seconds
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+_in_flight = _InFlight()
 
 
 @pytest.fixture(scope="session")
@@ -52,4 +83,5 @@ def page(browser):
     page.csp_refused = refused  # a test that pastes styled text may look at what was refused
     yield page
     context.close()
+    _in_flight.wait_until_idle()
     assert not refused, f"The Content-Security-Policy refused: {refused}"
