@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from finsam.members import AF, FK, KOMMUN, REGION
@@ -871,12 +871,39 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     )
 
 
-def compute_plan(inp: PlanInput) -> PlanResult:
+def _moved_ib(inp: PlanInput, kept: YearResult, ib: Decimal) -> YearResult:
+    """A year computed before with another opening eget kapital and nothing else changed, now
+    opening with `ib`: what depends on it moves (available, UB, utrymme, the balansbudget),
+    nothing else does. Only for a plan with no computed room (whose amount depends on IB)."""
+    available = ib + kept.intakter
+    entered = inp.balance.get(kept.year)
+    return replace(
+        kept,
+        ib=ib,
+        available=available,
+        ub=ib + kept.resultat,
+        utrymme=available - kept.decided_costs - (kept.floor or ZERO),
+        balansbudget=(
+            _balance_statement(entered, ib, kept.resultat) if entered is not None else None
+        ),
+    )
+
+
+def compute_plan(
+    inp: PlanInput,
+    *,
+    before: PlanResult | None = None,
+    changed_years: frozenset[int] = frozenset(),
+) -> PlanResult:
     """Compute every year of the plan, rolling eget kapital forward: IB(y+1) = UB(y).
 
     A year whose medlemsbidrag cannot be split keeps its total as income and records the reason
     in split_error, for the checks to report. Inconsistent input (years out of order, an
     unknown side) is a programming error and raises ValueError.
+
+    before: the result of an input that differs from this one only in the line amounts and
+    medlemsbidrag of changed_years (a save of cells). The other years are taken from it as they
+    were, or with their opening eget kapital moved, and only the changed years are computed.
     """
     _validate(inp)
     share_kinds: list[str] = []
@@ -891,10 +918,21 @@ def compute_plan(inp: PlanInput) -> PlanResult:
     )
     if stated_costs and EJ_ANGIVET not in share_kinds:
         share_kinds.append(EJ_ANGIVET)
+    kept = {r.year: r for r in before.years} if before is not None else {}
+    # The computed room's amount depends on IB: with it, a moved IB means computing the year.
+    room = any(line.computed_room for line in inp.lines)
     results: list[YearResult] = []
     ib = _dec(inp.opening_equity)
     for year in inp.years:
-        result = _compute_year(inp, year, ib, share_kinds)
+        earlier = kept.get(year)
+        if earlier is None or year in changed_years:
+            result = _compute_year(inp, year, ib, share_kinds)
+        elif earlier.ib == ib:
+            result = earlier
+        elif not room:
+            result = _moved_ib(inp, earlier, ib)
+        else:
+            result = _compute_year(inp, year, ib, share_kinds)
         results.append(result)
         ib = result.ub
     return PlanResult(

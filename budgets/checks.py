@@ -21,6 +21,7 @@ from budgets.calc import (
     Line,
     PlanResult,
     YearResult,
+    counts_at,
 )
 from finsam.members import AF, FK, KOMMUN, REGION
 from finsam.money import UNIT_KR, format_amount, format_percent, format_typed_percent
@@ -550,8 +551,24 @@ def check_uncounted(
     plan's years. levels {year: level} for each plan year; the comparison year's figures are its
     own column and count there."""
     findings = []
+    # The years a line's amount counts in, for a detail line and for a summary line: most lines
+    # have nothing uncounted, and are passed over without sorting their years.
+    counted = {
+        summary: {
+            year
+            for year, level in levels.items()
+            if counts_at(level, summary=summary, computed_room=False)
+        }
+        for summary in (False, True)
+    }
     for line in lines:
         if line.computed_room:
+            continue
+        counts = counted[line.summary]
+        if all(
+            not amount or year == comparison_year or year in counts
+            for year, amount in line.amounts.items()
+        ):
             continue
         for year, amount in sorted(line.amounts.items()):
             if not amount or year == comparison_year:

@@ -103,6 +103,27 @@ def column_labels(plan: Plan, columns: list[tuple[int, str]]) -> list[tuple[int,
     ]
 
 
+@dataclass(frozen=True)
+class ByLine:
+    """What the figures' lines say apart from their amounts, worked out once per set of lines
+    (a save of amounts keeps it): each line's group, and the cost lines in no share kind."""
+
+    group_ids: list[int]
+    unclassified: list[str]
+
+    @classmethod
+    def of(cls, lines: list[BudgetLine]) -> ByLine:
+        return cls(
+            group_ids=[ln.category.group_id for ln in lines],
+            unclassified=[
+                ln.name
+                for ln in lines
+                if ln.category.group.side == Side.KOSTNAD
+                and not line_share_kinds(ln, ln.category.group)
+            ],
+        )
+
+
 @dataclass
 class FiguresSource:
     years: dict[tuple[int, str], BudgetYear]
@@ -136,6 +157,7 @@ class PlanFigures:
     # The cache keeps the lines apart (a save of amounts changes no line, and the lines are
     # the most costly part to write): the key they are kept under, when they are.
     lines_key: str = ""
+    by_line: ByLine | None = None
 
     @property
     def mark(self) -> str:
@@ -159,12 +181,13 @@ class PlanFigures:
     @property
     def unclassified_lines(self) -> list[str]:
         """The cost lines that count in no share kind (calc counts them as "ej angivet")."""
-        return [
-            ln.name
-            for ln in self.lines
-            if ln.category.group.side == Side.KOSTNAD
-            and not line_share_kinds(ln, ln.category.group)
-        ]
+        return self.by_line.unclassified
+
+    @property
+    def line_group_ids(self) -> list[int]:
+        """Each line's group, in the order of the lines (for the tables, without a lookup
+        through each line's category)."""
+        return self.by_line.group_ids
 
     @property
     def plan_columns(self) -> list[Column]:
@@ -473,7 +496,10 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
         if kept is None:
             kept = cache.get(key)
             if kept is not None and kept.lines is None:
-                kept.lines = cache.get(kept.lines_key)
+                # The lines change less often than the figures: this process may hold them.
+                kept.lines = memo.get(kept.lines_key) or cache.get(kept.lines_key)
+                if kept.lines is not None:
+                    memo.set(kept.lines_key, kept.lines)
             if kept is not None and kept.lines is not None:
                 memo.set(key, kept)
         if kept is not None and kept.lines is not None:
@@ -501,6 +527,7 @@ def _keep(key: str, figures: PlanFigures, *, lines: bool = True) -> None:
     cache for the others once the answer has gone (the lines apart, written only when they
     are new)."""
     memo.set(key, figures)
+    memo.set(figures.lines_key, figures.lines)
 
     def share() -> None:  # a few hundred kB to pickle: after the answer (finsam.cache)
         if lines:
@@ -553,6 +580,11 @@ def figures_after_save(
         row.medlemsbidrag = Money(value, "SEK")
         years[key] = row
     changed = {line_id for line_id, _, column in amounts if column == ColumnKind.BUDGET}
+    cells = [(year, column) for _, year, column in amounts] + list(medlemsbidrag)
+    plan_cells = {(year, ColumnKind.BUDGET) for year in plan.years}
+    changed_years = frozenset(year for year, column in cells if (year, column) in plan_cells)
+    # "Budget" of the year before is a comparison column too, not only its prognos and utfall.
+    comparison_changed = any(cell not in plan_cells for cell in cells)
     figures = _compute(
         plan,
         years,
@@ -562,6 +594,11 @@ def figures_after_save(
         before.cell_notes,
         today,
         reuse=(before.result.lines, changed),
+        # Only the years the save changed are computed; the others are taken from before (or
+        # their IB moved), and so are the comparison columns when the save left them alone.
+        reuse_years=(before.result, changed_years),
+        reuse_comparison=None if comparison_changed else before,
+        by_line=before.by_line,  # the same lines
     )
     figures.count = count
     figures.lines_key = before.lines_key  # the same lines: a save of amounts changes none
@@ -658,8 +695,13 @@ def _compute(
     cell_notes: dict[tuple[int, int, str], str],
     today: date,
     reuse: tuple[tuple[calc.Line, ...], set[int]] | None = None,
+    reuse_years: tuple[calc.PlanResult, frozenset[int]] | None = None,
+    reuse_comparison: PlanFigures | None = None,
+    by_line: ByLine | None = None,
 ) -> PlanFigures:
-    """A plan's figures from what was read: no query. reuse: see _calc_lines."""
+    """A plan's figures from what was read: no query. reuse: see _calc_lines; reuse_years:
+    the result before and the years changed since (calc.compute_plan's before and
+    changed_years); reuse_comparison: figures whose comparison columns are still right."""
     members, weights, groups = inputs.members, inputs.weights, inputs.groups
     group_order = group_sort_keys(groups)
     groups = sorted(groups, key=lambda g: group_order[g.pk])
@@ -672,10 +714,15 @@ def _compute(
 
     plan_rows = [row(y, ColumnKind.BUDGET) for y in plan.years]
     plan_input = _plan_input(plan, plan_rows, inputs, lines, typed, parents, reuse)
-    result = calc.compute_plan(plan_input)
+    if reuse_years is not None:
+        result = calc.compute_plan(plan_input, before=reuse_years[0], changed_years=reuse_years[1])
+    else:
+        result = calc.compute_plan(plan_input)
 
     columns: list[Column] = []
-    if plan.comparison_year is not None:
+    if reuse_comparison is not None:
+        columns = [c for c in reuse_comparison.columns if c.is_comparison]
+    elif plan.comparison_year is not None:
         year = plan.comparison_year
         for kind in plan.comparison_kinds:
             entered = row(year, kind)
@@ -747,4 +794,5 @@ def _compute(
         kommun_parts=inputs.kommun_parts,
         cell_notes=cell_notes,
         source=FiguresSource(years=years, inputs=inputs, today=today),
+        by_line=by_line or ByLine.of(lines),
     )

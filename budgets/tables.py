@@ -173,9 +173,9 @@ def budget_rows(
         # total over them stands after the last of them that has lines.
         groups = [g for g in figures.groups if g.side == side]
         lines_of: dict[int, list] = {g.pk: [] for g in groups}
-        for ln in figures.lines:
-            if ln.category.group_id in lines_of:
-                lines_of[ln.category.group_id].append(ln)
+        for ln, group_id in zip(figures.lines, figures.line_group_ids, strict=True):
+            if group_id in lines_of:
+                lines_of[group_id].append(ln)
         by_pk = {g.pk: g for g in groups}
         with_lines = [g for g in groups if lines_of[g.pk]]
         last_child = {}
@@ -245,6 +245,8 @@ def changed_lines(before: PlanFigures, after: PlanFigures) -> set[int]:
     changed |= {key[0] for key, amount in after.typed.items() if before.typed.get(key) != amount}
     changed |= {key[0] for key in before.typed.keys() - after.typed.keys()}
     for old, new in zip(before.columns, after.columns, strict=True):
+        if old.result is new.result:  # a year the save left as it was (calc.compute_plan)
+            continue
         was = old.result.line_amounts
         changed |= {
             int(key)

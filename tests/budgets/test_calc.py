@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -463,3 +464,45 @@ def test_each_year_counts_the_lines_of_its_level_only() -> None:
 def test_an_unknown_level_is_refused() -> None:
     with pytest.raises(ValueError, match="okänd nivå"):
         compute_plan(plan(levels={2020: "kvartal"}))
+
+
+# --- A save of cells: only its years computed again ---------------------------------------------
+
+
+@given(plans(), st.data())
+def test_a_save_computes_only_its_years_and_equals_the_whole_plan_computed(
+    inp: PlanInput, data: st.DataObject
+) -> None:
+    """compute_plan(before=…, changed_years=…) after new amounts and medlemsbidrag in some years
+    equals computing every year: later years' IB moved, with a balansbudget and with the
+    computed room (whose amount depends on IB)."""
+    extra = []
+    if data.draw(st.booleans(), label="computed room"):
+        extra.append(cost("utrymme", {}, computed_room=True, group_key="rum"))
+    balance = {
+        y: BalanceInput(
+            omsattningstillgangar=Decimal(data.draw(amounts)),
+            kortfristiga_skulder=Decimal(data.draw(amounts)),
+            balancing=data.draw(st.sampled_from(["", "omsattningstillgangar"])),
+        )
+        for y in inp.years
+        if data.draw(st.booleans(), label="balansbudget")
+    }
+    first = replace(inp, lines=[*inp.lines, *extra], balance=balance)
+    before = compute_plan(first)
+    changed = frozenset(data.draw(st.sets(st.sampled_from(inp.years)), label="years"))
+    lines = [
+        replace(
+            line,
+            amounts={**line.amounts, **{y: Decimal(data.draw(amounts)) for y in changed}},
+        )
+        if not line.computed_room and data.draw(st.booleans(), label="line changed")
+        else line
+        for line in first.lines
+    ]
+    allocations = {
+        **first.allocations,
+        **{y: Decimal(data.draw(amounts) * 100) for y in changed if data.draw(st.booleans())},
+    }
+    after = replace(first, lines=lines, allocations=allocations)
+    assert compute_plan(after, before=before, changed_years=changed) == compute_plan(after)

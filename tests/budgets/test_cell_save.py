@@ -364,3 +364,72 @@ def test_an_autosave_runs_as_many_queries_on_a_large_plan_as_on_a_small_one():
         assert answer["HX-Reswap"] == "none"
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] <= 16
+
+
+def test_a_save_in_one_year_or_a_comparison_column_equals_a_reload():
+    """A plan with no computed room (later years take their IB moved, not computed again), a
+    balansbudget, and the year before as budgeted and forecast: after a save in a plan year, in
+    the medlemsbidrag, in "Budget 2026" and in "Prognos 2026", every column equals a reload."""
+    forbund = factories.complete_forbund(kommuner=2, slug="ar-for-ar")
+    plan = factories.plan(forbund, budget_year=2027)
+    plan.compare_budget = plan.compare_prognos = True
+    plan.save()
+    plan = Plan.objects.get(pk=plan.pk)
+    services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        medlemsbidrag={(y, "budget"): Decimal(4_000_000) for y in plan.years},
+    )
+    rows = plan.year_rows.filter(column="budget", year__in=plan.years)
+    services.budget_years_update(
+        plan=plan,
+        acting_user=None,
+        rows={
+            r.pk: {
+                "floor_amount": Decimal(300_000),
+                "omsattningstillgangar": Decimal(2_000_000),
+                "kortfristiga_skulder": Decimal(400_000),
+            }
+            for r in rows
+        },
+    )
+    category = forbund.budget_groups.get(name="Förvaltning").categories.first()
+    lines = [
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=category,
+            name=f"Rad {i}",
+            amounts={
+                (y, kind): Decimal(100_000 * (i + 1))
+                for y in [2026, *plan.years]
+                for kind in ("budget", "prognos")
+                if y == 2026 or kind == "budget"
+            },
+        )
+        for i in range(3)
+    ]
+    saves = [
+        ({(lines[0].pk, 2027, "budget"): Decimal(250_000)}, {}),  # 2028 and 2029 move
+        ({}, {(2029, "budget"): Decimal(4_500_000)}),
+        ({(lines[1].pk, 2026, "budget"): Decimal(123_000)}, {}),  # Budget 2026
+        ({(lines[2].pk, 2026, "prognos"): Decimal(98_000)}, {}),  # Prognos 2026
+        ({(lines[2].pk, 2028, "budget"): Decimal(9_000_000)}, {}),  # a deficit from 2028
+    ]
+    for amounts, medlemsbidrag in saves:
+        before = plan_figures(plan)
+        saved = services.budget_figures_set(
+            plan=plan, acting_user=None, amounts=amounts, medlemsbidrag=medlemsbidrag
+        )
+        after = figures_after_save(
+            plan, before, amounts=amounts, medlemsbidrag=medlemsbidrag, saved=saved
+        )
+        assert after.count == before.count + 1  # computed from before, not read
+        fresh = compute_plan_figures(plan)
+        assert [(c.year, c.kind) for c in after.columns] == [
+            (c.year, c.kind) for c in fresh.columns
+        ]
+        assert [c.result for c in after.columns] == [c.result for c in fresh.columns]
+        assert after.result == fresh.result
+        assert after.findings == fresh.findings
+        assert summary(after) == summary(fresh)
