@@ -128,6 +128,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class RedisServer:
+    """A Redis server of its own on a free loopback port, writing nothing to disk (Debian's
+    redis-server): the shared cache of several app servers, for the bench and the tests."""
+
+    def __init__(self):
+        if not shutil.which("redis-server"):
+            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no"),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.time() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if time.time() > deadline or self.process.poll() is not None:
+                self.stop()
+                raise RuntimeError("redis-server started no server within 20 seconds")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
 class Server:
     """gunicorn serving an installation on loopback."""
 

@@ -12,16 +12,14 @@ import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bench.run import CellSaver
-from bench.serve import Client, Installation, Server
+from bench.serve import Client, Installation, RedisServer, Server, free_port
 
 URL = os.environ.get("DATABASE_URL", "")
 
@@ -35,58 +33,13 @@ def _database(name: str) -> str:
     return urlunsplit(urlsplit(URL)._replace(path=f"/{name}"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _redis():
-    """A Redis server of the test's own on loopback (no file written), and a client to it."""
-    if not shutil.which("redis-server"):
-        pytest.fail("redis-server is not installed (apt-get install redis-server; .ci/run does)")
-    import redis
-
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0", client
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
 @contextlib.contextmanager
 def _s3(bucket: str):
     """An S3-compatible server on loopback (moto in server mode) holding an empty bucket."""
     import boto3
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     keys = {
@@ -185,8 +138,13 @@ def test_two_servers_share_sessions_and_stored_pdfs(tmp_path):
 
 def test_two_servers_share_the_figures_in_redis_and_the_files_in_s3(tmp_path):
     bucket = "finsam-" + uuid.uuid4().hex[:8]
-    with _redis() as (cache_url, redis_client), _s3(bucket) as (s3_env, s3):
-        shared = {"CACHE_BACKEND": cache_url, **s3_env}
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is not installed (apt-get install redis-server; .ci/run does)")
+    import redis
+
+    with RedisServer() as cache_server, _s3(bucket) as (s3_env, s3):
+        redis_client = redis.Redis(host="127.0.0.1", port=cache_server.port)
+        shared = {"CACHE_BACKEND": cache_server.url, **s3_env}
         with _two_servers(tmp_path, shared) as (on_a, on_b, worker):
             plan_url = _plan_url(on_b)
             editor = plan_url + "budget/"
