@@ -506,19 +506,15 @@ def full(argv: list[str]) -> None:
         "runs": [],
     }
     with contextlib.ExitStack() as stack:
-        caches = {}
-        for cache in args.cache.split(","):
-            caches[cache] = (
-                {"CACHE_BACKEND": stack.enter_context(RedisServer()).url}
-                if cache == "redis"
-                else {}
-            )
+        redis = stack.enter_context(RedisServer()) if "redis" in args.cache.split(",") else None
         for db in dbs:
             for scale in args.scales:
-                for cache, env in caches.items():
+                for cache in args.cache.split(","):
                     inst = installation(db, scale)
                     info = inst.ensure()
-                    inst.extra_env = env
+                    if cache == "redis":
+                        redis.flush()  # the installations' keys may be the same
+                        inst.extra_env = {"CACHE_BACKEND": redis.url}
                     print(f"{db} {scale}× ({cache}):")
                     run = measure(inst, info, args, print)
                     run["cache"] = cache

@@ -158,6 +158,13 @@ class RedisServer:
                 raise RuntimeError("redis-server started no server within 20 seconds")
             time.sleep(0.1)
 
+    def flush(self) -> None:
+        """Empty it: one installation never reads what another kept (their keys may match)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
+            conn.sendall(b"FLUSHALL\r\n")
+            if not conn.recv(16).startswith(b"+OK"):
+                raise RuntimeError("redis-server did not empty itself")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

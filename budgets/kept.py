@@ -15,6 +15,7 @@ from the figures and the form as before (budgets.views.budget_editor).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -54,7 +55,7 @@ def kept(plan, part: str, render: Callable[[], T]) -> T:
     count = change_count(plan)
     if count is None:
         return render()
-    key = f"{part}:{KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{timezone.localdate()}"
+    key = _key(plan, part, count)
     value = memo.get(key)
     if value is None:
         value = cache.get(key)
@@ -69,13 +70,79 @@ def kept(plan, part: str, render: Callable[[], T]) -> T:
     return value
 
 
+def _key(plan, part: str, count: int) -> str:
+    return f"{part}:{KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{timezone.localdate()}"
+
+
+def _editor_part(editable: bool, kansli: bool) -> str:
+    return f"editor-parts-{int(editable)}{int(kansli)}"
+
+
 def editor_parts(plan, *, editable: bool, kansli: bool) -> EditorParts:
     """The editor's parts for the plan's figures now: kept, or rendered and kept."""
     return kept(
         plan,
-        f"editor-parts-{int(editable)}{int(kansli)}",
+        _editor_part(editable, kansli),
         lambda: render_editor_parts(plan, forbund=plan.forbund, editable=editable, kansli=kansli),
     )
+
+
+# A row of the budget table with an id (budgets.table_html.budget_body), as written.
+_ROW = re.compile(r'<tr id="(rad-[^"]+)"[^>]*>.*?</tr>\n', re.S)
+
+
+def keep_after_save(plan, *, figures, context: dict, before_count: int) -> None:
+    """After an autosave answered with only what it changed (budgets.views.budget_editor), keep
+    the editor's parts for the figures after it, for kansli editing the plan: the parts kept for
+    the figures before with the changed rows put in place, and the checks line and panels
+    rendered anew. The next reader of the editor, in any process, then reads them instead of
+    writing every row again. Done after the answer has gone; nothing is kept when the parts
+    before are not (another reader renders them), or a changed row is not among them."""
+    from budgets.table_html import budget_body
+
+    if figures.count is None:
+        return
+    part = _editor_part(True, True)
+    before_key, key = _key(plan, part, before_count), _key(plan, part, figures.count)
+
+    def work() -> None:
+        if memo.get(key) is not None:
+            return
+        before = memo.get(before_key) or cache.get(before_key)
+        if before is None:
+            return
+        written = budget_body(
+            context["rows"],
+            unit=plan.amount_unit,
+            ncols=len(figures.columns),
+            editable=True,
+            finding_refs=context["finding_refs"],
+            slug=plan.forbund.slug,
+            plan_pk=plan.pk,
+        )
+        rows = {m.group(1): m.group(0) for m in _ROW.finditer(written)}
+        placed = set()
+
+        def put(match: re.Match) -> str:
+            placed.add(match.group(1))
+            return rows.get(match.group(1), match.group(0))
+
+        table = _ROW.sub(put, before.table)
+        if not rows.keys() <= placed:
+            return
+        parts_context = {**context, "editable": True, "access": Reader(True)}
+        parts = EditorParts(
+            mark=figures.mark,
+            table=mark_safe(table),  # the kept table, rows written by budget_body
+            checks_line=mark_safe(
+                render_to_string("budgets/editor.html#checks_line", parts_context)
+            ),
+            panels=mark_safe(render_to_string("budgets/editor.html#panels", parts_context)),
+        )
+        memo.set(key, parts)
+        cache.set(key, parts, FIGURES_CACHE_SECONDS)
+
+    after_answer(work)
 
 
 def render_editor_parts(plan, *, forbund, editable: bool, kansli: bool) -> EditorParts:

@@ -22,7 +22,7 @@ from budgets.forms import (
     BudgetYearForm,
     OfferForm,
 )
-from budgets.kept import editor_parts, statements_body
+from budgets.kept import editor_parts, keep_after_save, statements_body
 from budgets.models import BudgetGroup, ColumnKind
 from budgets.selectors import calc_key, column_labels, plan_figures, split_members
 from budgets.tables import attach_fields, budget_context
@@ -76,6 +76,8 @@ def budget_editor(request, slug: str, pk: int):
     attach_fields(context["rows"], form)
     if done.only_lines is not None:
         response = render(request, "budgets/editor_changes.html", context)
+        if done.saved and figures.count is not None:  # one change more: kept for the next
+            keep_after_save(plan, figures=figures, context=context, before_count=figures.count - 1)
         return reswap(response, "none")
     template = "budgets/editor.html#editor" if request.htmx else "budgets/editor.html"
     return render(request, template, context, status=done.status)

@@ -115,7 +115,10 @@ def test_two_fast_edits_and_spara_lose_nothing(page, live_server):
         b.fill(str(20_000 + trial))  # a's save leaves as the user moves to b
         page.locator("#spara-budget").click()  # while a's answer is still on its way
         _settle(page)
-        stored = (_stored(first, 2027), _stored(second, 2028))
+        stored = (
+            _stored_once(page, first, 2027, Decimal(10_000 + trial)),
+            _stored_once(page, second, 2028, Decimal(20_000 + trial)),
+        )
         if stored != (10_000 + trial, 20_000 + trial):
             lost.append((trial, stored))
         # Saved, each shows its figure grouped as a computed figure is: "10\xa0000". On a

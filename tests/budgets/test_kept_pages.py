@@ -170,3 +170,34 @@ def test_the_documents_kept_sections_link_kansli_to_where_a_figure_is_set_and_no
     for _ in range(2):  # rendered, then read as kept: each reader gets their own
         assert notes in _client(forbund).get(url).content.decode()
         assert notes not in board.get(url).content.decode()
+
+
+def _not_rendered(*args, **kwargs):
+    pytest.fail("the editor was rendered on read")
+
+
+def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(monkeypatch):
+    """The autosave keeps the editor's parts for the figures after it (the rows it changed put
+    into the parts before, budgets.kept.keep_after_save): the next reader, as another process
+    would (this one's memory cleared), reads them without writing any row, and sees what a
+    render from nothing shows. Saves of a line, of an insats line (whose budgeted figure moves
+    under planned under-use) and of the medlemsbidrag, one after another."""
+    forbund, plan, lines, insats_lines = _shaped_plan()
+    client = _client(forbund)
+    editor = _pages(forbund, plan)[0]
+    cells = [
+        (f"a-{lines[0].pk}-2027-budget", "444 000"),
+        (f"a-{insats_lines[1].pk}-2028-budget", "310 000"),
+        ("mb-2029-budget", "4 200 000"),
+        (f"a-{lines[2].pk}-2029-budget", "9 000 000"),  # a deficit: findings and marks move
+    ]
+    page = client.get(editor).content.decode()
+    for name, typed in cells:
+        answer = _save(client, editor, page, name, typed)
+        assert answer.status_code == 200 and "budget-table" not in answer.content.decode()
+        memo.clear()  # the next reader in another process: only the shared cache
+        monkeypatch.setattr(kept, "render_editor_parts", _not_rendered)
+        read = _page(client, editor)
+        monkeypatch.undo()
+        assert read == _fresh(client, editor)
+        page = client.get(editor).content.decode()
