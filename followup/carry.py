@@ -9,6 +9,7 @@ writes to the plan go through plans' and budgets' services, so each is in the lo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -98,12 +99,22 @@ def _comparison_amounts(plan: Plan, follow: selectors.FollowUp, previous_typed) 
 
 
 @transaction.atomic
-def plan_carried(*, plan: Plan, previous: Plan, acting_user: ActingUser) -> PlanSource | None:
-    """A plan just carried forward into N+1 (plans.signals.plan_carried_forward): where N has a
-    prognos (or is bokslutat), its opening eget kapital is N's forecast UB (or the bokslut's)
-    and its comparison columns of N are the follow-up's. Without either, the plan stays as
-    plans carried it (the previous plan's roll-forward)."""
-    forbund, year = plan.forbund, plan.budget_year - 1
+@dataclass(frozen=True)
+class OpeningSource:
+    """What a plan for year + 1 opens with when the follow-up of year knows better than the
+    plan's roll-forward: the bokslut (closed) or the latest prognos, and the follow-up read."""
+
+    ub: Decimal
+    said: str  # "bokslutet för 2027", "prognosen per 31 augusti 2027"
+    closed: ClosedYear | None
+    prognos: Prognos | None
+    followed: Plan
+    follow: selectors.FollowUp
+
+
+def opening_source(forbund: Forbund, year: int) -> OpeningSource | None:
+    """The bokslut of year, or else its latest prognos, as the next plan's opening eget kapital;
+    None where the year has neither (the plan's own roll-forward stands)."""
     followed = selectors.followed_plan(forbund, year)
     if followed is None:
         return None
@@ -112,15 +123,38 @@ def plan_carried(*, plan: Plan, previous: Plan, acting_user: ActingUser) -> Plan
     if closed is None and prognos is None:
         return None
     follow = selectors.follow_up(followed, month=12 if closed else prognos.month)
-    unit = forbund.amount_unit
     if closed is not None:
-        ub, kind = closed.ub.amount, PlanSourceKind.BOKSLUT
-        text = f"Ingående eget kapital, {format_amount(ub, unit)}, är bokslutet för {year}."
-    else:
-        ub, kind = follow.forecast.first.ub, PlanSourceKind.PROGNOS
-        text = (
-            f"Ingående eget kapital, {format_amount(ub, unit)}, är prognosen {prognos.as_of_label}."
+        return OpeningSource(
+            closed.ub.amount, f"bokslutet för {year}", closed, None, followed, follow
         )
+    return OpeningSource(
+        follow.forecast.first.ub,
+        f"prognosen {prognos.as_of_label}",
+        None,
+        prognos,
+        followed,
+        follow,
+    )
+
+
+def plan_carried(*, plan: Plan, previous: Plan, acting_user: ActingUser) -> PlanSource | None:
+    """A plan just carried forward into N+1 (plans.signals.plan_carried_forward): where N has a
+    prognos (or is bokslutat), its opening eget kapital is N's forecast UB (or the bokslut's)
+    and its comparison columns of N are the follow-up's. Without either, the plan stays as
+    plans carried it (the previous plan's roll-forward)."""
+    forbund, year = plan.forbund, plan.budget_year - 1
+    source = opening_source(forbund, year)
+    if source is None:
+        return None
+    closed, prognos, followed, follow = (
+        source.closed,
+        source.prognos,
+        source.followed,
+        source.follow,
+    )
+    ub = source.ub
+    kind = PlanSourceKind.BOKSLUT if closed is not None else PlanSourceKind.PROGNOS
+    text = f"Ingående eget kapital, {format_amount(ub, forbund.amount_unit)}, är {source.said}."
     plan_update(plan=plan, acting_user=acting_user, data={"opening_equity": ub})
     if plan.comparison_year == year:
         amounts, medlemsbidrag, negative = _comparison_amounts(plan, follow, follow.figures.typed)

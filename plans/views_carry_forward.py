@@ -12,7 +12,9 @@ from finsam.nav import nav
 from finsam.tenancy import get_plan_for_user
 from insatser.models import Insats
 from plans.forms import PlanCreateFromForm
+from plans.models import Plan
 from plans.services import plan_create_from
+from plans.signals import carry_opening_asked
 
 
 @login_required
@@ -45,7 +47,17 @@ def plan_create_from_view(request, slug: str, pk: int):
     insatser = list(Insats.objects.for_plan(previous).order_by("name"))
     running = {i.pk for i in Insats.objects.for_plan(previous).running_into(year)}
     left = [i for i in insatser if i.pk not in running]
-    figures = plan_figures(previous)
+    opening_equity, opening_said = None, ""
+    if year in previous.next_budget_years:
+        # What plan_create_from will set: the follow-up's figure where it knows one (the
+        # bokslut or the latest prognos of the year before), else the plan's roll-forward.
+        answers = carry_opening_asked.send(sender=Plan, forbund=access.forbund, year=year - 1)
+        known = [answer for _, answer in answers if answer is not None]
+        if known:
+            opening_equity, opening_said = known[0]
+        else:
+            opening_equity = plan_figures(previous).result.year(year - 1).ub
+            opening_said = f"utgående {year - 1} i {previous.title}"
     return render(
         request,
         "plans/plan_create_from.html",
@@ -57,9 +69,8 @@ def plan_create_from_view(request, slug: str, pk: int):
             "year": year,
             "carried": [i for i in insatser if i.pk in running],
             "left": left,
-            "opening_equity": figures.result.year(year - 1).ub
-            if year in previous.next_budget_years
-            else None,
+            "opening_equity": opening_equity,
+            "opening_said": opening_said,
             "malgrupper": previous.malgrupper.count(),
             "lines": previous.budget_lines.exclude(insats__in=left).count(),
         },

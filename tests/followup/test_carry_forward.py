@@ -17,6 +17,7 @@ from budgets.calc import round_kr
 from budgets.models import BudgetAmount, BudgetCategory
 from budgets.selectors import plan_figures
 from finsam.models import AuditEvent
+from finsam.money import format_amount
 from followup import carry, selectors, services
 from followup.models import PlanSource, Prognos
 from plans import services as plan_services
@@ -294,3 +295,25 @@ def test_the_carried_plans_overview_says_its_opening_eget_kapital_is_the_prognos
     )
 
     assert "är prognosen per 31 augusti 2027" in page.content.decode()
+
+
+def test_the_preview_of_a_carry_forward_states_the_opening_the_plan_will_get():
+    """ "Ny plan utifrån" says what the new plan opens with before it is made: the prognos's
+    forecast UB and where it comes from, the very figure the plan then gets, not the previous
+    plan's own roll-forward (which differs once a prognos moves it)."""
+    forbund, plan, refs = adopted_year("carry-preview")
+    import_through(forbund, refs, 8)
+    august_prognos(forbund, plan)
+    client = client_of(factories.kansli(forbund))
+    preview = client.get(reverse("plan_create_from", args=[forbund.slug, plan.pk])).content
+    roll_forward = plan_figures(plan).result.year(2027).ub
+
+    new = plan_services.plan_create_from(previous=plan, acting_user=None)
+
+    assert new.opening_equity.amount != roll_forward  # the prognos moved it
+    unit = forbund.amount_unit
+    text = preview.decode()
+    assert (
+        f"{format_amount(new.opening_equity.amount, unit)} (prognosen per 31 augusti 2027)" in text
+    )
+    assert format_amount(roll_forward, unit) not in text
