@@ -11,6 +11,8 @@
  * - An answer holds only what the save changed (each changed row, the sums, the checks and the
  *   panels, swapped by id), when the page says which figures it shows; else the whole editor.
  * - Spara sends what is left to send through the same queue, so it never races a save.
+ * - A save sends no cell the user is still typing in (a save waiting in the queue may leave
+ *   while they type): half a figure is never stored; the cell is sent when they leave it.
  * - After a conflict a cell holds what is stored, twin and all, so no save sends the user's
  *   figure again until they choose it (its Behåll mitt värde button) or type it again.
  * - Enter moves down the column, as in a spreadsheet; Tab and Shift-Tab follow the reading
@@ -51,9 +53,12 @@
     var mark = form.querySelector("[name=figurer]");
     if (mark) params.figurer = mark.value;
     event.detail.headers["Finsam-Svar"] = "andringar";
+    // A cell the user is still typing in is not sent by another cell's save (a save waiting
+    // in the queue leaves while they type): it goes when they leave it, whole.
+    var typing = document.activeElement;
     form.querySelectorAll("input.amount").forEach(function (input) {
       sent[input.name] = input.value;
-      if (input === trigger || isDirty(input)) {
+      if (input === trigger || (isDirty(input) && input !== typing)) {
         params[input.name] = input.value;
         var twin = twinOf(input);
         if (twin) params[twin.name] = twin.value;
@@ -174,6 +179,8 @@
       if (cell && mine) {
         cell.value = mine.value;
         cell.focus();
+        cell.dispatchEvent(new Event("change", { bubbles: true }));  // the cell's own save
+        return;
       }
     }
     htmx.trigger(form, "change");

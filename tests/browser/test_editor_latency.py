@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import expect
@@ -229,3 +230,24 @@ def test_after_a_conflict_only_keep_mine_overwrites_the_colleagues_figure(page, 
     assert _stored(first, 2027) == 25
     assert cell.input_value() == "25"
     assert page.get_by_role("button", name="Behåll mitt värde (25)").count() == 0
+
+
+def test_a_save_waiting_in_the_queue_never_sends_the_figure_being_typed(page, live_server):
+    """Half a figure is never stored: a save that leaves the queue while the user types in
+    another cell does not send that cell; it is sent, whole, when they leave it."""
+    plan, first, second = _open(page, live_server, "halvt")
+    bodies = []
+    page.on("request", lambda r: bodies.append(r.post_data or "") if r.method == "POST" else None)
+    a = page.locator(f'input[name="a-{first.pk}-2027-budget"]')
+    a.fill("1111")
+    a.press("Tab")  # its save leaves; the answer comes 400 ms later
+    page.keyboard.type("2222")
+    page.keyboard.press("Tab")  # this save waits in the queue for the first answer
+    page.keyboard.type("45600", delay=150)  # the waiting save leaves while this is typed
+    page.keyboard.press("Tab")
+    _settle(page)
+    name = f"a-{first.pk}-2029-budget"
+    sent = [parse_qs(body).get(name, [None])[0] for body in bodies]
+    assert {value for value in sent if value is not None} == {"45600"}
+    assert _stored_once(page, first, 2029, Decimal(45600)) == 45600
+    assert _stored(first, 2027) == 1111 and _stored(first, 2028) == 2222
