@@ -232,7 +232,7 @@ def cell_save(client: Client, path: str, repeat: int, pause: float = 0) -> dict:
     for i in range(repeat + 2):
         new = str(1000 + i)
         data = {name: new, f"o-{name}": stored}
-        mark = re.search(r'id="budget-figures" value="([^"]*)"', page)
+        mark = MARK.search(page)
         if mark:  # the page says which figures it shows
             data["figurer"] = mark.group(1)
         answer = client.post(
@@ -255,28 +255,42 @@ def cell_save(client: Client, path: str, repeat: int, pause: float = 0) -> dict:
     return {"ms": round(times[len(times) // 2] * 1000, 1), "kb": round(len(answer.body) / 1024)}
 
 
+MARK = re.compile(r'id="budget-figures" value="([^"]*)"')
+
+
 class CellSaver:
-    """One cell of the editor saved again and again, as the autosave sends it: a change the
-    förbund counts, after which every page of the plan has new figures."""
+    """One cell of the editor saved again and again, as the autosave sends it (the cell, its
+    twin and the figures the page shows, asking for only what changed): a change the förbund
+    counts, after which every page of the plan has new figures."""
 
     def __init__(self, client: Client, path: str):
         self.client, self.path = client, path
         page = client.get(path).body.decode()
         match = re.search(r'name="(a-\d+-\d{4}-budget)"[^>]*value="([^"]*)"', page)
         self.name, self.stored = match.groups()
+        self.mark = MARK.search(page).group(1) if MARK.search(page) else ""
         self.count = 0
 
     def save(self) -> None:
         self.count += 1
         new = str(2000 + self.count)
+        data = {self.name: new, f"o-{self.name}": self.stored}
+        if self.mark:
+            data["figurer"] = self.mark
         answer = self.client.post(
             self.path,
-            {self.name: new, f"o-{self.name}": self.stored},
-            headers={"HX-Request": "true", "HX-Target": "budget-editor"},
+            data,
+            headers={
+                "HX-Request": "true",
+                "HX-Target": "budget-editor",
+                "Finsam-Svar": "andringar",
+            },
         )
         if answer.status != 200:
             raise RuntimeError(f"cell save: {answer.status}")
         self.stored = new
+        mark = MARK.search(answer.body.decode())
+        self.mark = mark.group(1) if mark else ""
 
 
 AFTER_CHANGE_PAUSE = 0.5  # seconds before the next reader comes
