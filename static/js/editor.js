@@ -62,6 +62,9 @@
         params[input.name] = input.value;
         var twin = twinOf(input);
         if (twin) params[twin.name] = twin.value;
+      } else if (isDirty(input)) {
+        // Held back while typed: the answer must not replace it, however it stands then.
+        delete sent[input.name];
       }
     });
     event.detail.parameters = params;
