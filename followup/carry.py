@@ -98,7 +98,6 @@ def _comparison_amounts(plan: Plan, follow: selectors.FollowUp, previous_typed) 
     return amounts, medlemsbidrag, negative
 
 
-@transaction.atomic
 @dataclass(frozen=True)
 class OpeningSource:
     """What a plan for year + 1 opens with when the follow-up of year knows better than the
@@ -137,6 +136,7 @@ def opening_source(forbund: Forbund, year: int) -> OpeningSource | None:
     )
 
 
+@transaction.atomic
 def plan_carried(*, plan: Plan, previous: Plan, acting_user: ActingUser) -> PlanSource | None:
     """A plan just carried forward into N+1 (plans.signals.plan_carried_forward): where N has a
     prognos (or is bokslutat), its opening eget kapital is N's forecast UB (or the bokslut's)
@@ -146,13 +146,13 @@ def plan_carried(*, plan: Plan, previous: Plan, acting_user: ActingUser) -> Plan
     source = opening_source(forbund, year)
     if source is None:
         return None
-    closed, prognos, followed, follow = (
+    closed, prognos, followed, follow, ub = (
         source.closed,
         source.prognos,
         source.followed,
         source.follow,
+        source.ub,
     )
-    ub = source.ub
     kind = PlanSourceKind.BOKSLUT if closed is not None else PlanSourceKind.PROGNOS
     text = f"Ingående eget kapital, {format_amount(ub, forbund.amount_unit)}, är {source.said}."
     plan_update(plan=plan, acting_user=acting_user, data={"opening_equity": ub})
