@@ -691,6 +691,11 @@ def run_checks(
         comparison_year=comparison_year,
         amount_unit=amount_unit,
     )
+    return sort_findings(findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in the order Kontroller lists them: the worst first, then by year."""
     return sorted(findings, key=_sort_key)
 
 

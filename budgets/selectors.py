@@ -32,6 +32,7 @@ from budgets.models import (
     ColumnKind,
     Side,
 )
+from budgets.signals import plan_findings_asked
 from finsam.audit import latest_change
 from finsam.cache import after_answer, code_version, memo
 from finsam.members import KOMMUN, member_set_problems
@@ -634,7 +635,17 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
             ln.pk,
         )
     )
-    return _compute(plan, years, inputs, lines, typed, cell_notes, today or timezone.localdate())
+    figures = _compute(plan, years, inputs, lines, typed, cell_notes, today or timezone.localdate())
+    # What the apps above know of the plan (budgets.signals): none for a draft, whose saves
+    # (figures_after_save) compute without reading.
+    told = [
+        f
+        for _, found in plan_findings_asked.send(sender=type(plan), plan=plan)
+        for f in found or ()
+    ]
+    if told:
+        figures.findings = checks.sort_findings([*figures.findings, *told])
+    return figures
 
 
 def _plan_input(

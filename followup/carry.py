@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from budgets.calc import ROUNDING
+from budgets.checks import VARNING, Finding
 from budgets.models import ColumnKind
 from budgets.services import budget_figures_set, budget_years_update, sek
 from finsam.audit import ActingUser, audit_record
@@ -276,25 +277,55 @@ def year_close(*, forbund: Forbund, year: int, acting_user: ActingUser) -> Close
     return closed
 
 
+def _stated_against_bokslut(plan: Plan, ub: Decimal) -> str:
+    """What a plan submitted or adopted before the bokslut states against it, in one sentence."""
+    unit = plan.forbund.amount_unit
+    stated = plan.opening_equity.amount
+    name = f"Planen för {plan.budget_year}" + (
+        f" (version {plan.version})" if plan.version > 1 else ""
+    )
+    return (
+        f"{name} anger ingående eget kapital {format_amount(stated, unit)}; bokslutet för "
+        f"{plan.budget_year - 1} ger {format_amount(ub, unit)} ({_signed(ub - stated, unit)})."
+    )
+
+
 def opening_findings(forbund: Forbund, year: int) -> list[str]:
     """Where a plan for the year after a bokslutat year, submitted or adopted before the
     bokslut, states another opening eget kapital than the bokslut gives: one text each."""
     closed = ClosedYear.objects.filter(forbund=forbund, year=year).first()
     if closed is None:
         return []
-    ub = closed.ub.amount
-    unit = forbund.amount_unit
-    found = []
     plans = Plan.objects.for_forbund(forbund).filter(budget_year=year + 1).order_by("version")
-    for plan in plans:
-        if plan.is_editable or plan.opening_equity.amount == ub:
-            continue
-        stated = plan.opening_equity.amount
-        name = f"Planen för {plan.budget_year}" + (
-            f" (version {plan.version})" if plan.version > 1 else ""
+    return [
+        _stated_against_bokslut(plan, closed.ub.amount)
+        for plan in plans
+        if not plan.is_editable and plan.opening_equity.amount != closed.ub.amount
+    ]
+
+
+IB_BOKSLUT = "ib-bokslut"
+
+
+def bokslut_findings(plan: Plan) -> list[Finding]:
+    """ib-bokslut, in the plan's own Kontroller: a plan submitted or adopted before the year
+    before was bokslutat keeps the opening eget kapital it stated; where the bokslut gives
+    another, the difference is shown (as ib-angivet shows a stated IB against the roll-forward).
+    A draft opens with the bokslut itself (year_close): no finding, and no query."""
+    if plan.is_editable:
+        return []
+    closed = ClosedYear.objects.filter(
+        forbund_id=plan.forbund_id, year=plan.budget_year - 1
+    ).first()
+    if closed is None or closed.ub.amount == plan.opening_equity.amount:
+        return []
+    text = _stated_against_bokslut(plan, closed.ub.amount)
+    return [
+        Finding(
+            IB_BOKSLUT,
+            VARNING,
+            f"{text} Planen räknar med det den angav; en reviderad version öppnar med bokslutet.",
+            plan.budget_year,
+            "bokslut",
         )
-        found.append(
-            f"{name} anger ingående eget kapital {format_amount(stated, unit)}; bokslutet ger "
-            f"{format_amount(ub, unit)} ({_signed(ub - stated, unit)})."
-        )
-    return found
+    ]

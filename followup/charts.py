@@ -69,9 +69,45 @@ def group_months(
     return out
 
 
-def _scale(values: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
+GRID = "#d0d7de"
+STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+
+
+def ticks(values: Sequence[Decimal], most: int = 5) -> list[Decimal]:
+    """The marks of a vertical axis that holds the values and 0: round amounts (1, 2, 2,5 or 5
+    times a power of ten, at least a krona) a whole step apart, at most `most` steps, the first
+    at or below the lowest value and the last at or above the highest."""
     low, high = min([ZERO, *values]), max([ZERO, *values])
-    return (low, low + 1) if high == low else (low, high)
+    if high == low:
+        high = low + 1
+    span = high - low
+    power = max(Decimal(1).scaleb((span / most).adjusted()), Decimal(1))  # whole kronor
+    step = next(power * f for f in STEPS if span / (power * f) <= most)
+    first = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    last = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
+    count = int((last - first) / step)
+    return [first + step * i for i in range(count + 1)]
+
+
+def _scale(marks: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
+    return marks[0], marks[-1]
+
+
+def _axis(marks: Sequence[Decimal], y: Callable[[Decimal], float], unit: str) -> list[str]:
+    """A light line and a label at each mark; the zero line drawn darker by the chart."""
+    parts = []
+    for mark in marks:
+        at = y(mark)
+        if mark:
+            parts.append(
+                f'<line x1="{LEFT}" y1="{at:.1f}" x2="{WIDTH - RIGHT}" y2="{at:.1f}" '
+                f'stroke="{GRID}"/>'
+            )
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{at + 4:.1f}" text-anchor="end">'
+            f"{escape(format_number(mark, unit))}</text>"
+        )
+    return parts
 
 
 def _vertical(low: Decimal, high: Decimal, plot_h: float) -> Callable[[Decimal], float]:
@@ -87,7 +123,8 @@ def _vertical(low: Decimal, high: Decimal, plot_h: float) -> Callable[[Decimal],
 def group_chart(group: GroupMonths, unit: str) -> str:
     """Lines over the twelve months: budget to date, utfall to date, and the prognos dashed
     from the last month with utfall to the year's end."""
-    low, high = _scale([*group.budget, *group.utfall, group.prognos])
+    marks = ticks([*group.budget, *group.utfall, group.prognos])
+    low, high = _scale(marks)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(month: int) -> float:  # month 0 is the year's start
@@ -103,11 +140,9 @@ def group_chart(group: GroupMonths, unit: str) -> str:
         )
 
     parts = [
+        *_axis(marks, y, unit),
         f'<line x1="{LEFT}" y1="{y(ZERO):.1f}" x2="{WIDTH - RIGHT}" y2="{y(ZERO):.1f}" '
         'stroke="#1b1f24"/>',
-        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">'
-        f"{escape(format_number(high, unit))}</text>",
-        f'<text x="{LEFT - 6}" y="{y(ZERO) + 4:.1f}" text-anchor="end">0</text>',
     ]
     for m in (3, 6, 9, 12):
         parts.append(
@@ -158,7 +193,8 @@ def equity_chart(follow: FollowUp) -> str:
     forecast = {y.year: y for y in follow.forecast.years}
     values = [y.ub for y in budget] + [f.ub for f in forecast.values()]
     limits = [v for y in budget for v in (y.ceiling, y.floor) if v is not None]
-    low, high = _scale(values + limits)
+    marks = ticks(values + limits)
+    low, high = _scale(marks)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(budget), 1)
 
@@ -166,10 +202,8 @@ def equity_chart(follow: FollowUp) -> str:
 
     zero = y(ZERO)
     parts = [
+        *_axis(marks, y, unit),
         f'<line x1="{LEFT}" y1="{zero:.1f}" x2="{WIDTH - RIGHT}" y2="{zero:.1f}" stroke="#1b1f24"/>',
-        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">'
-        f"{escape(format_number(high, unit))}</text>",
-        f'<text x="{LEFT - 6}" y="{zero + 4:.1f}" text-anchor="end">0</text>',
     ]
     for i, year in enumerate(budget):
         for j, (result, colour, name) in enumerate(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from followup.carry import opening_source, plan_carried
+from budgets.signals import plan_findings_asked
+from followup.carry import bokslut_findings, opening_source, plan_carried
 from plans.signals import carry_opening_asked, plan_carried_forward
 
 
@@ -19,3 +20,9 @@ def opening_as_the_follow_up_knows_it(sender, *, forbund, year, **kwargs):
     """What a plan carried forward now would open with: the bokslut or the latest prognos."""
     source = opening_source(forbund, year)
     return None if source is None else (source.ub, source.said)
+
+
+@receiver(plan_findings_asked, dispatch_uid="followup.bokslut_findings")
+def findings_of_the_follow_up(sender, *, plan, **kwargs):
+    """A later plan's stated opening eget kapital against the bokslut (carry.bokslut_findings)."""
+    return bokslut_findings(plan)

@@ -275,5 +275,49 @@ def prognos_rows(follow: FollowUp, prognos: Prognos) -> list[PrognosRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class PrognosTotal:
+    """A sum under the prognos's lines: a side's (intäkter, kostnader), or the year's result."""
+
+    label: str
+    budget: Decimal
+    utfall: Decimal
+    amount: Decimal
+    deviation: Decimal  # its effect on the result, as each line's
+    is_result: bool = False
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.is_result else compute.percent(self.deviation, self.budget)
+
+
+def prognos_totals(rows: Sequence[PrognosRow]) -> list[PrognosTotal]:
+    """Summa intäkter, Summa kostnader and Årets resultat of the prognos's lines (as the
+    follow-up page sums its rows: the result is intäkter less kostnader, and its deviation the
+    sum of the lines' effects)."""
+
+    def side(label: str, kind: str) -> PrognosTotal:
+        chosen = [r for r in rows if r.ref.side == kind]
+        return PrognosTotal(
+            label,
+            sum((r.budget for r in chosen), ZERO),
+            sum((r.utfall for r in chosen), ZERO),
+            sum((r.amount for r in chosen), ZERO),
+            sum((r.deviation for r in chosen), ZERO),
+        )
+
+    income = side("Summa intäkter", calc.INTAKT)
+    cost = side("Summa kostnader", calc.KOSTNAD)
+    result = PrognosTotal(
+        "Årets resultat",
+        income.budget - cost.budget,
+        income.utfall - cost.utfall,
+        income.amount - cost.amount,
+        income.deviation + cost.deviation,
+        is_result=True,
+    )
+    return [income, cost, result]
+
+
 def unexplained_labels(rows: Sequence[PrognosRow]) -> list[str]:
     return [r.ref.label for r in rows if r.unexplained]

@@ -446,7 +446,22 @@ def _sie_preview(forbund: Forbund, year: int, data: bytes) -> tuple[dict, list[s
         account = sie.accounts.get(konto)
         name = account.name if account else ""
         if not name:
-            raise ImportRefused([Problem(f"Konto {konto} saknar namn i filen (#KONTO).")])
+            hidden = (
+                " Filen har poster som inte hör till SIE ("
+                + ", ".join(f"{label} på rad {n}" for label, n in sie.unknown.items())
+                + "); kontrollera att #KONTO för kontot inte står i en sådan."
+                if sie.unknown
+                else ""
+            )
+            raise ImportRefused(
+                [
+                    Problem(
+                        f"Konto {konto} har belopp men inget namn i filen (#KONTO {konto} "
+                        f'"namn"); utan namn går det inte att föra till en budgetrad.{hidden}',
+                        sie.amount_lines.get(konto),
+                    )
+                ]
+            )
         entry = accounts.setdefault(int(konto), (name, compute.zero_months()))
         entry[1][month - 1] += amount
         total += amount

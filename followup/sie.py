@@ -117,6 +117,11 @@ class SieFile:
     # årsnr -> {konto: #RES amount}.
     results: dict[int, dict[str, Decimal]] = field(default_factory=dict)
     vouchers: int = 0
+    # konto -> the first line with an amount on it (#TRANS, #PSALDO or #RES), for a message about
+    # an account the file gives no name.
+    amount_lines: dict[str, int] = field(default_factory=dict)
+    # The records the reader did not know, by label: the line each first stands on.
+    unknown: dict[str, int] = field(default_factory=dict)
 
     def months(self, year_index: int = 0) -> dict[Key, Decimal]:
         """{(konto, year, month): movement} of the result accounts for fiscal year year_index.
@@ -338,6 +343,7 @@ class _Reader:
         self.unknown: dict[str, int] = {}
         self.nameless: dict[str, int] = {}  # konto -> line of a #KONTO without a name
         self.res_lines: dict[tuple[int, str], int] = {}
+        self.amount_lines: dict[str, int] = {}
         self.psaldo_split: dict[int, dict[Key, Decimal]] = defaultdict(dict)
         self.notes: list[str] = []
         self.ksumma_open = False
@@ -347,7 +353,7 @@ class _Reader:
         voucher: tuple[int, date, str] | None = None  # (line, date, "A 12") awaiting or in a block
         in_block = False
         balance = Decimal(0)
-        trans = self.trans
+        trans, amount_lines = self.trans, self.amount_lines
         for number, raw in enumerate(self.lines, 1):
             line = raw.strip()
             if not line:
@@ -389,6 +395,8 @@ class _Reader:
                 balance += amount
                 when = voucher[1]
                 trans[(konto, when.year, when.month)] += amount
+                if konto not in amount_lines:
+                    amount_lines[konto] = number
                 continue
             if in_block:
                 if label in ("#RTRANS", "#BTRANS"):
@@ -439,6 +447,8 @@ class _Reader:
             voucher_sums={k: v for k, v in self.trans.items()},
             results=dict(self.results),
             vouchers=len(self.vouchers),
+            amount_lines=self.amount_lines,
+            unknown=dict(self.unknown),
         )
 
     # --- header and account records -------------------------------------------------------
@@ -498,6 +508,7 @@ class _Reader:
         key = (konto, int(period[:4]), int(period[4:]))
         objects = fields[4]
         self.psaldo_lines.append((number, index, key[1], key[2]))
+        self.amount_lines.setdefault(konto, number)
         if objects:
             self.psaldo_objects[index][key].append((objects, amount))
             return
@@ -512,6 +523,7 @@ class _Reader:
         konto = _konto(fields, 2, number)
         self.results[index][konto] = _amount(fields[3] if len(fields) > 3 else "", number)
         self.res_lines[(index, konto)] = number
+        self.amount_lines.setdefault(konto, number)
 
     # --- checks over the whole file -------------------------------------------------------
 

@@ -32,6 +32,7 @@ from followup.report import (
     month_label,
     prognos_rows,
     prognos_summary,
+    prognos_totals,
     unexplained_labels,
 )
 from followup.selectors import (
@@ -236,6 +237,7 @@ def prognos_detail(request, slug: str, year: int, pk: int):
             prognos=prognos,
             summary=prognos_summary(follow, prognos),
             rows=rows,
+            totals=prognos_totals(rows),
             form=form,
             editable=editable,
             missing=unexplained_labels(rows),

@@ -201,6 +201,8 @@ def test_closing_the_year_gives_a_later_draft_the_real_ub_and_logs_old_and_new()
     event = AuditEvent.objects.filter(scope=f"plan:{draft.pk}").order_by("-pk").first()
     assert "opening_equity" in event.changes
     assert carry.opening_findings(forbund, 2027) == []
+    # A draft opens with the bokslut: nothing to say in its Kontroller.
+    assert not [f for f in plan_figures(draft).findings if f.code == carry.IB_BOKSLUT]
 
 
 def test_closing_the_year_leaves_an_adopted_later_plan_and_lists_the_difference():
@@ -219,10 +221,21 @@ def test_closing_the_year_leaves_an_adopted_later_plan_and_lists_the_difference(
     diff = real_ub() - stated
     sign = "−" if diff < 0 else "+"
     kr = lambda v: f"{v:,.0f}".replace(",", "\xa0") + "\xa0kr"  # noqa: E731
-    assert carry.opening_findings(forbund, 2027) == [
-        f"Planen för 2028 anger ingående eget kapital {kr(stated)}; bokslutet ger "
+    said = (
+        f"Planen för 2028 anger ingående eget kapital {kr(stated)}; bokslutet för 2027 ger "
         f"{kr(real_ub())} ({sign}{kr(abs(diff))})."
+    )
+    assert carry.opening_findings(forbund, 2027) == [said]
+    # The adopted plan's own Kontroller says it too, and its figures stand as stated.
+    figures = plan_figures(later)
+    assert [f.message for f in figures.findings if f.code == carry.IB_BOKSLUT] == [
+        f"{said} Planen räknar med det den angav; en reviderad version öppnar med bokslutet."
     ]
+    assert figures.result.years[0].ib == stated
+    page = client_of(factories.revisor(forbund)).get(
+        reverse("plan_detail", args=[forbund.slug, later.pk])
+    )
+    assert said in page.content.decode()
 
 
 def test_a_year_without_december_cannot_be_closed_and_nothing_changes():

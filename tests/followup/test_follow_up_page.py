@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 from io import StringIO
@@ -303,10 +304,10 @@ def test_an_adopted_plan_has_an_uppfoljning_tab_and_a_draft_none(forbund_a, kans
 
 # The page's queries, whatever the number of lines: the session and the user (2), the user's
 # memberships (1), the adopted plan and its check through the user's plans (2), the plan's
-# figures: years, groups, categories, members, fördelningstal, lines, amounts (7), the
-# follow-up settings, the konto map, the konton's utfall, the lines' utfall (4), the prognoses
+# figures: years, groups, categories, members, fördelningstal, lines, amounts, the year before's
+# bokslut for its Kontroller (8), the follow-up settings, the konto map, the konton's utfall, the lines' utfall (4), the prognoses
 # with their makers and their lines (2).
-PAGE_QUERIES = 18
+PAGE_QUERIES = 19
 
 
 @pytest.mark.parametrize("extra_lines", [3, 6])
@@ -402,3 +403,27 @@ def test_the_page_read_again_is_kept_and_every_kind_of_change_shows_at_once(
     services.mapping_set(forbund=forbund_a, rows=rows, refs=refs, acting_user=None, replace=True)
     page = kansli_a.get(page_url(plan)).content.decode()
     assert "hamnar inte på någon budgetrad" in page
+
+
+def test_the_charts_vertical_axis_is_marked_at_round_amounts_that_hold_every_figure(
+    forbund_a, kansli_a
+):
+    plan = adopted_plan(forbund_a)
+    with_utfall(plan, through=2)
+    text = kansli_a.get(page_url(plan)).content.decode().replace("\xa0", " ")
+    start = text.index(
+        "<svg", text.index("Förvaltning: budget, utfall och prognos ackumulerat") - 400
+    )
+    chart = text[start : text.index("</svg>", start)]
+    marks = [
+        Decimal(label.replace(" ", ""))
+        for label in re.findall(
+            r'<text x="74" y="[\d.]+" text-anchor="end">([-\d ]+)</text>', chart
+        )
+    ]
+    step = marks[1] - marks[0]
+    # 0, 250 000, …, 1 250 000: the year's budget of 1 240 000 kr lies under the last mark.
+    assert marks[0] == 0 and marks[-1] >= 1_240_000 > marks[-2]
+    assert len(marks) >= 4
+    assert all(b - a == step for a, b in itertools.pairwise(marks))
+    assert str(step.normalize())[0] in "125" and step % 1 == 0

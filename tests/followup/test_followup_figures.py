@@ -150,6 +150,23 @@ def test_a_file_for_a_broken_fiscal_year_is_refused_naming_both():
     assert not AccountOutcome.objects.exists()
 
 
+def test_an_account_hidden_in_an_unknown_record_is_refused_at_the_line_of_its_amount():
+    forbund, plan = constructed()
+    refs = mapped(forbund, plan)
+    data = sie_text(ACCOUNTS, months_of(2027, 2), year=2027).replace(
+        b'#KONTO 5010 "Lokalhyra"', b'#XKONTO 5010 "Lokalhyra"'
+    )
+    lines = data.decode("cp437").splitlines()
+    unknown = next(n for n, line in enumerate(lines, 1) if line.startswith("#XKONTO"))
+    first = next(n for n, line in enumerate(lines, 1) if " 5010 " in line and n != unknown)
+    with pytest.raises(services.ImportRefused) as refused:
+        services.utfall_preview(forbund=forbund, year=2027, file_name="a.se", data=data, refs=refs)
+    said = str(refused.value)
+    assert f"Rad {first}: Konto 5010 har belopp men inget namn i filen" in said
+    assert f"#XKONTO på rad {unknown}" in said
+    assert not AccountOutcome.objects.exists()
+
+
 def test_the_forecast_rolls_the_prognos_result_into_eget_kapital():
     forbund, plan = constructed()
     refs = mapped(forbund, plan)

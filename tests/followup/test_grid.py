@@ -195,9 +195,10 @@ def test_the_grid_has_a_fixed_number_of_queries(forbund_a, forbund_b, personas):
     )
     count = _page_queries(personas["kansli_a"], "forbund-a")
     # session, user, memberships (3); the adopted plan and its access (2); the plan's figures:
-    # years, groups, categories, members, fördelningstal, lines, amounts (7); utfall: the konto
+    # years, groups, categories, members, fördelningstal, lines, amounts, the year before's
+    # bokslut (8); utfall: the konto
     # map, the konton, the typed lines (3); the months a SIE file gave (1).
-    assert count == 16
+    assert count == 17
     assert _page_queries(personas["kansli_b"], "forbund-b") == count
 
 

@@ -361,3 +361,35 @@ def test_an_amount_that_is_no_amount_is_said_and_nothing_is_saved(forbund_a, kan
     assert response.status_code == 400
     assert "Formuläret kunde inte läsas" in response.content.decode()
     assert prognos.lines.get(line_name="Kansli").explanation == ""
+
+
+def test_the_prognos_table_sums_each_side_and_the_years_result(forbund_a, kansli_a):
+    plan = followed_year(forbund_a)
+    prognos = make_prognos(plan)
+    lokaler = prognos.lines.get(line_name="Lokaler")
+    values = form_values(kansli_a.get(url("prognos_detail", prognos.pk)).content.decode())
+    values[f"belopp-{lokaler.pk}"] = "250 000"
+    values[f"forklaring-{lokaler.pk}"] = "Flytt i december"
+    assert kansli_a.post(url("prognos_detail", prognos.pk), values).status_code == 302
+
+    amounts = {line.line_name: line.amount.amount for line in prognos.lines.all()}
+    income = amounts["Medlemsbidrag"]
+    cost = amounts["Kansli"] + amounts["Lokaler"]
+    budget_cost = Decimal(1_000_000 + 240_000)
+    page = kansli_a.get(url("prognos_detail", prognos.pk)).content.decode()
+    foot = page[page.index("<tfoot>") : page.index("</tfoot>")]
+    rows = {
+        label: [re.sub(r"\s", " ", c) for c in cells]
+        for label, cells in (
+            (m.group(1), re.findall(r'<td class="num">([^<]*)</td>', m.group(2)))
+            for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', foot, re.S)
+        )
+    }
+    shown = lambda v: format_number(v).replace("\xa0", " ")  # noqa: E731
+    assert rows["Summa kostnader"][0] == shown(budget_cost)
+    assert rows["Summa kostnader"][2] == shown(cost)
+    assert rows["Summa kostnader"][3] == shown(budget_cost - cost)
+    assert rows["Summa intäkter"][2] == shown(income)
+    assert rows["Årets resultat"][2] == shown(income - cost)
+    assert rows["Årets resultat"][0] == shown(Decimal(4_000_000) - budget_cost)
+    assert rows["Årets resultat"][4] == "–"
