@@ -70,7 +70,7 @@ class BudgetGridForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.figures = figures
         self.amount_field = AmountField(unit=figures.unit, required=False)
-        self._lines = {line.pk: line for line in figures.lines}
+        self._lines = {line.id: line for line in figures.lines}
         self._columns = {(c.year, c.kind): c for c in figures.columns}
         self._stored = figures  # what each cell's twin says is stored (take_stored)
         self.kept: dict[str, str] = {}  # after a conflict: the user's text of each such cell
@@ -106,7 +106,7 @@ class BudgetGridForm(forms.Form):
                     return None  # a computed line is never typed
                 if not column.shows(line):
                     return None  # no amount at this column's level (a detail line, per grupp)
-                return ("a", line.pk, column.year, column.kind)
+                return ("a", line.id, column.year, column.kind)
         except ValueError:
             return None
         return None
@@ -122,9 +122,9 @@ class BudgetGridForm(forms.Form):
             out[medlemsbidrag_name(column.year, column.kind)] = ("mb", column.year, column.kind)
         for line in self.figures.lines:
             for column in self.figures.columns:
-                name = amount_name(line.pk, column.year, column.kind)
+                name = amount_name(line.id, column.year, column.kind)
                 if self.has_cell(name):
-                    out[name] = ("a", line.pk, column.year, column.kind)
+                    out[name] = ("a", line.id, column.year, column.kind)
         return out
 
     def label(self, name: str) -> str:

@@ -91,6 +91,27 @@ def editor_parts(plan, *, editable: bool, kansli: bool) -> EditorParts:
 _ROW = re.compile(r'<tr id="(rad-[^"]+)"[^>]*>.*?</tr>\n', re.S)
 
 
+def put_rows(table: str, rows: dict[str, str]) -> str | None:
+    """The table with each row of `rows` (by its id, as budget_body writes it) in place of the
+    row of that id; None when one is not in the table. A few rows are sought in a table of
+    thousands, not every row matched (a regular expression over 3.7 MB took 50 ms)."""
+    spans = []
+    for row_id, row in rows.items():
+        start = table.find(f'<tr id="{row_id}"')
+        if start < 0:
+            return None
+        match = _ROW.match(table, start)
+        if match is None or match.group(1) != row_id:
+            return None
+        spans.append((start, match.end(), row))
+    out, at = [], 0
+    for start, end, row in sorted(spans):
+        out += [table[at:start], row]
+        at = end
+    out.append(table[at:])
+    return "".join(out)
+
+
 def keep_after_save(plan, *, figures, context: dict, before_count: int) -> None:
     """After an autosave answered with only what it changed (budgets.views.budget_editor), keep
     the editor's parts for the figures after it, for kansli editing the plan: the parts kept for
@@ -121,14 +142,8 @@ def keep_after_save(plan, *, figures, context: dict, before_count: int) -> None:
             plan_pk=plan.pk,
         )
         rows = {m.group(1): m.group(0) for m in _ROW.finditer(written)}
-        placed = set()
-
-        def put(match: re.Match) -> str:
-            placed.add(match.group(1))
-            return rows.get(match.group(1), match.group(0))
-
-        table = _ROW.sub(put, before.table)
-        if not rows.keys() <= placed:
+        table = put_rows(before.table, rows)
+        if table is None:
             return
         parts_context = {**context, "editable": True, "access": Reader(True)}
         parts = EditorParts(

@@ -101,7 +101,7 @@ def budget_rows(
             notes.append((len(notes) + 1, line.note))
         for c in columns:
             if c.shows(line) and not line.computed_room:
-                cell_note = figures.cell_notes.get((line.pk, c.year, c.kind))
+                cell_note = figures.cell_notes.get((line.id, c.year, c.kind))
                 if cell_note:
                     notes.append((len(notes) + 1, cell_note))
 
@@ -112,9 +112,9 @@ def budget_rows(
             return [line_row(ln) for ln in lines]
         out = []
         for ln in lines:
-            if ln.pk in only_lines:
+            if ln.id in only_lines:
                 out.append(line_row(ln))
-            elif ln.note or ln.pk in noted:
+            elif ln.note or ln.id in noted:
                 count_notes(ln)  # the lines after it keep their footnotes' numbers
         return out
 
@@ -126,27 +126,27 @@ def budget_rows(
         cells = []
         for c in columns:
             if not c.shows(line):  # the line has no amount at this column's level
-                stored = figures.typed.get((line.pk, c.year, c.kind))
+                stored = figures.typed.get((line.id, c.year, c.kind))
                 cells.append(Cell(None, uncounted=stored or None))
                 continue
             if line.computed_room:  # computed in every column, never typed
                 cells.append(Cell(c.result.line_amounts.get(calc_key(line))))
                 continue
-            typed = figures.typed.get((line.pk, c.year, c.kind), Decimal(0))
+            typed = figures.typed.get((line.id, c.year, c.kind), Decimal(0))
             budgeted = c.result.line_amounts.get(calc_key(line), typed)
-            cell_note = figures.cell_notes.get((line.pk, c.year, c.kind))
+            cell_note = figures.cell_notes.get((line.id, c.year, c.kind))
             if cell_note:
                 notes.append((len(notes) + 1, cell_note))
             cells.append(
                 Cell(
                     typed,
-                    field_name=amount_name(line.pk, c.year, c.kind),
+                    field_name=amount_name(line.id, c.year, c.kind),
                     budgeted=budgeted if budgeted != typed else None,
                     note_number=len(notes) if cell_note else None,
                 )
             )
         return Row(
-            "line", line.name, cells, line=line, note_number=note_number, ref=f"line:{line.pk}"
+            "line", line.name, cells, line=line, note_number=note_number, ref=f"line:{line.id}"
         )
 
     def subtotal(label: str, totals: str, shares: str, key: str, side: str, lines) -> Row:
