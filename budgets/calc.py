@@ -774,12 +774,14 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     level = inp.levels.get(year, RADER)
     # Every line has an amount each year; a line that does not count at the year's level has 0
     # (and the tables show it as not applying, not as 0).
-    counts = [line.counts_in(level) for line in inp.lines]
-    amounts = {
-        line.key: _budgeted(line, year, under_use) if counted else ZERO
-        for line, counted in zip(inp.lines, counts, strict=True)
-    }
-    lines = [line for line, counted in zip(inp.lines, counts, strict=True) if counted]
+    amounts: dict[str, Decimal] = {}
+    lines: list[Line] = []
+    for line in inp.lines:  # one pass: a plan may have thousands of lines
+        if line.counts_in(level):
+            amounts[line.key] = _budgeted(line, year, under_use)
+            lines.append(line)
+        else:
+            amounts[line.key] = ZERO
     if level == RESULTAT:
         statement_lines = _statement_lines(inp.statement_amounts.get(year, {}), year)
         lines += statement_lines
@@ -805,11 +807,13 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     available = ib + intakter
 
     # Per kind, the sum over the costs in their order of amount × the line's fraction in it.
+    # (A kind the line is not in adds amount × 0: nothing, so only the line's own are added.)
     by_kind = dict.fromkeys(share_kinds, ZERO)
     for ln in costs:
-        kinds, amount = _kinds(ln), amounts[ln.key]
-        for kind in share_kinds:
-            by_kind[kind] += amount * _dec(kinds.get(kind, ZERO))
+        amount = amounts[ln.key]
+        for kind, fraction in _kinds(ln).items():
+            if kind in by_kind:
+                by_kind[kind] += amount * _dec(fraction)
     shares = {
         kind: _fraction(amount, kostnader) if kostnader else ZERO
         for kind, amount in by_kind.items()

@@ -110,15 +110,19 @@ def column_labels(plan: Plan, columns: list[tuple[int, str]]) -> list[tuple[int,
 @dataclass(frozen=True)
 class ByLine:
     """What the figures' lines say apart from their amounts, worked out once per set of lines
-    (a save of amounts keeps it): each line's group, and the cost lines in no share kind."""
+    (a save of amounts keeps it): each line's group, the cost lines in no share kind, and the
+    insatser's risks for the checks."""
 
     group_ids: list[int]
     unclassified: list[str]
+    risk_items: list[checks.RiskItem]
 
     @classmethod
     def of(cls, lines: list[BudgetLine]) -> ByLine:
         return cls(
             group_ids=[ln.category.group_id for ln in lines],
+            # The insatser come with their lines (an insats always has one): no query of their own.
+            risk_items=[ln.insats.risk_item() for ln in lines if ln.insats is not None],
             unclassified=[
                 ln.name
                 for ln in lines
@@ -778,6 +782,7 @@ def _compute(
     problems = member_set_problems(
         [m.kind for m in members], region_has_kommun_role=inputs.region_has_kommun_role
     )
+    by_line = by_line or ByLine.of(lines)
     findings = checks.run_checks(
         result,
         budget_year=plan.budget_year,
@@ -788,8 +793,7 @@ def _compute(
         carried_years={r.year: r.carried_from for r in plan_rows if r.carried_from},
         carried_weights=_carried_weights(inputs, members),
         member_set_problems=problems,
-        # The insatser come with their lines (an insats always has one): no query of their own.
-        risk_items=[line.insats.risk_item() for line in lines if line.insats is not None],
+        risk_items=by_line.risk_items,
         amount_unit=inputs.amount_unit,
         lines=plan_input.lines,
         comparison_year=plan.comparison_year,
@@ -808,5 +812,5 @@ def _compute(
         kommun_parts=inputs.kommun_parts,
         cell_notes=cell_notes,
         source=FiguresSource(years=years, inputs=inputs, today=today),
-        by_line=by_line or ByLine.of(lines),
+        by_line=by_line,
     )
