@@ -9,13 +9,16 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgets import services
 from budgets.selectors import compute_plan_figures, figures_after_save, plan_figures
 from budgets.summary import summary
 from finsam.audit import audit_record, latest_change
+from finsam.cache import memo
 from plans.demo import load_demo
 from plans.models import Plan
 from tests import factories
@@ -253,6 +256,15 @@ def test_figures_after_a_save_equal_the_figures_read_from_the_database():
         assert after.findings == fresh.findings
         assert summary(after) == summary(fresh)
         assert plan_figures(plan) is not None and summary(plan_figures(plan)) == summary(fresh)
+        # Another process reads them from the shared cache, which keeps them without the lines
+        # as calc took them: it builds those again, and every figure is the same.
+        memo.clear()
+        with CaptureQueriesContext(connection) as queries:
+            shared = plan_figures(plan)
+        assert not [q for q in queries if "budgets_budgetamount" in q["sql"]]
+        assert shared.result == fresh.result
+        assert shared.result.lines == fresh.result.lines != ()
+        assert shared.findings == fresh.findings
 
 
 def test_figures_after_a_save_are_read_again_when_another_change_came_in_between():
