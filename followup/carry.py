@@ -324,7 +324,8 @@ def bokslut_findings(plan: Plan) -> list[Finding]:
         Finding(
             IB_BOKSLUT,
             VARNING,
-            f"{text} Planen räknar med det den angav; en reviderad version öppnar med bokslutet.",
+            f"{text} Planen räknar med det den angav; i en reviderad version kan "
+            "ingående eget kapital sättas till bokslutets.",
             plan.budget_year,
             "bokslut",
         )

@@ -229,7 +229,8 @@ def test_closing_the_year_leaves_an_adopted_later_plan_and_lists_the_difference(
     # The adopted plan's own Kontroller says it too, and its figures stand as stated.
     figures = plan_figures(later)
     assert [f.message for f in figures.findings if f.code == carry.IB_BOKSLUT] == [
-        f"{said} Planen räknar med det den angav; en reviderad version öppnar med bokslutet."
+        f"{said} Planen räknar med det den angav; i en reviderad version kan "
+        "ingående eget kapital sättas till bokslutets."
     ]
     assert figures.result.years[0].ib == stated
     page = client_of(factories.revisor(forbund)).get(
