@@ -574,7 +574,9 @@ class PlanResult:
     """The computed plan period, year by year, with the inputs the checks point at."""
 
     years: tuple[YearResult, ...]
-    lines: tuple[Line, ...]
+    # None only as the shared figures cache keeps them (budgets.selectors._shared), whose
+    # reader builds them again.
+    lines: tuple[Line, ...] | None
     unit: int = 1
     region_has_kommun_role: bool = False
 

@@ -474,7 +474,7 @@ FIGURES_CACHE_SECONDS = 24 * 3600
 
 # Raise when PlanFigures or the computation changes shape: figures kept by a running
 # installation's shared cache are then not read by the new code.
-FIGURES_VERSION = 3
+FIGURES_VERSION = 4
 # The figures kept in a cache shared by processes hold model objects: a process of another
 # Django version does not read them.
 # The code's own digest too (finsam.cache.code_version): a release never reads what another kept.
@@ -663,7 +663,9 @@ def compute_plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigure
     # (figures_after_save) compute without reading.
     told = [
         f
-        for _, found in plan_findings_asked.send(sender=type(plan), plan=plan)
+        for _, found in plan_findings_asked.send(
+            sender=type(plan), plan=plan, unit=inputs.amount_unit
+        )
         for f in found or ()
     ]
     if told:

@@ -277,9 +277,9 @@ def year_close(*, forbund: Forbund, year: int, acting_user: ActingUser) -> Close
     return closed
 
 
-def _stated_against_bokslut(plan: Plan, ub: Decimal) -> str:
-    """What a plan submitted or adopted before the bokslut states against it, in one sentence."""
-    unit = plan.forbund.amount_unit
+def _stated_against_bokslut(plan: Plan, ub: Decimal, unit: str) -> str:
+    """What a plan submitted or adopted before the bokslut states against it, in one sentence
+    (amounts in `unit`: a frozen plan's own)."""
     stated = plan.opening_equity.amount
     name = f"Planen för {plan.budget_year}" + (
         f" (version {plan.version})" if plan.version > 1 else ""
@@ -298,7 +298,7 @@ def opening_findings(forbund: Forbund, year: int) -> list[str]:
         return []
     plans = Plan.objects.for_forbund(forbund).filter(budget_year=year + 1).order_by("version")
     return [
-        _stated_against_bokslut(plan, closed.ub.amount)
+        _stated_against_bokslut(plan, closed.ub.amount, forbund.amount_unit)
         for plan in plans
         if not plan.is_editable and plan.opening_equity.amount != closed.ub.amount
     ]
@@ -307,11 +307,13 @@ def opening_findings(forbund: Forbund, year: int) -> list[str]:
 IB_BOKSLUT = "ib-bokslut"
 
 
-def bokslut_findings(plan: Plan) -> list[Finding]:
+def bokslut_findings(plan: Plan, unit: str) -> list[Finding]:
     """ib-bokslut, in the plan's own Kontroller: a plan submitted or adopted before the year
     before was bokslutat keeps the opening eget kapital it stated; where the bokslut gives
-    another, the difference is shown (as ib-angivet shows a stated IB against the roll-forward).
-    A draft opens with the bokslut itself (year_close): no finding, and no query."""
+    another, the difference is shown (as ib-angivet shows a stated IB against the roll-forward),
+    in the plan's own unit, with what the kansli can do about it. A draft asks no query: the
+    drafts at the bokslut open with it (year_close); one made or edited later is not followed
+    (docs/followup.md)."""
     if plan.is_editable:
         return []
     closed = ClosedYear.objects.filter(
@@ -319,13 +321,16 @@ def bokslut_findings(plan: Plan) -> list[Finding]:
     ).first()
     if closed is None or closed.ub.amount == plan.opening_equity.amount:
         return []
-    text = _stated_against_bokslut(plan, closed.ub.amount)
+    text = _stated_against_bokslut(plan, closed.ub.amount, unit)
+    if plan.is_adopted:
+        then = "i en reviderad version kan ingående eget kapital sättas till bokslutets UB."
+    else:
+        then = "skickas den tillbaka till kansliet kan ingående eget kapital sättas till bokslutets UB."
     return [
         Finding(
             IB_BOKSLUT,
             VARNING,
-            f"{text} Planen räknar med det den angav; i en reviderad version kan "
-            "ingående eget kapital sättas till bokslutets.",
+            f"{text} Planen räknar med det den angav; {then}",
             plan.budget_year,
             "bokslut",
         )

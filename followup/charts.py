@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from html import escape
 
 from finsam.money import format_amount, format_number
@@ -80,13 +80,20 @@ def ticks(values: Sequence[Decimal], most: int = 5) -> list[Decimal]:
     low, high = min([ZERO, *values]), max([ZERO, *values])
     if high == low:
         high = low + 1
-    span = high - low
-    power = max(Decimal(1).scaleb((span / most).adjusted()), Decimal(1))  # whole kronor
-    step = next(power * f for f in STEPS if span / (power * f) <= most)
-    first = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
-    last = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
-    count = int((last - first) / step)
-    return [first + step * i for i in range(count + 1)]
+    power = max(Decimal(1).scaleb(((high - low) / most).adjusted()), Decimal(1))  # whole kronor
+    while True:
+        for factor in STEPS:
+            step = power * factor
+            if step != step.to_integral_value():  # 2,5 kr: not a whole krona
+                continue
+            # The first mark at or below the lowest value, the last at or above the highest:
+            # rounding both outwards may add a step, so the count is of the marks themselves.
+            first = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+            last = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
+            count = int((last - first) / step)
+            if count <= most:
+                return [first + step * i for i in range(count + 1)]
+        power *= 10
 
 
 def _scale(marks: Sequence[Decimal]) -> tuple[Decimal, Decimal]:

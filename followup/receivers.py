@@ -23,6 +23,6 @@ def opening_as_the_follow_up_knows_it(sender, *, forbund, year, **kwargs):
 
 
 @receiver(plan_findings_asked, dispatch_uid="followup.bokslut_findings")
-def findings_of_the_follow_up(sender, *, plan, **kwargs):
+def findings_of_the_follow_up(sender, *, plan, unit, **kwargs):
     """A later plan's stated opening eget kapital against the bokslut (carry.bokslut_findings)."""
-    return bokslut_findings(plan)
+    return bokslut_findings(plan, unit)

@@ -291,20 +291,25 @@ class PrognosTotal:
         return None if self.is_result else compute.percent(self.deviation, self.budget)
 
 
-def prognos_totals(rows: Sequence[PrognosRow]) -> list[PrognosTotal]:
-    """Summa intäkter, Summa kostnader and Årets resultat of the prognos's lines (as the
-    follow-up page sums its rows: the result is intäkter less kostnader, and its deviation the
-    sum of the lines' effects)."""
+def prognos_totals(
+    follow: FollowUp, prognos: Prognos, rows: Sequence[PrognosRow]
+) -> list[PrognosTotal]:
+    """Summa intäkter, Summa kostnader and Årets resultat of the prognos (as the follow-up page
+    sums its rows: the result is intäkter less kostnader, and its deviation the sum of the
+    lines' effects). A line the prognos lacks (one a revision added) counts at its budget, as in
+    prognos_forecast, so the result is the one the page states above the table."""
+    listed = {r.ref.key for r in rows}
+    # (side, budget, utfall to date, prognos, deviation) of every line of the year.
+    figures = [(r.ref.side, r.budget, r.utfall, r.amount, r.deviation) for r in rows]
+    figures += [
+        (r.side, r.budget, sum(r.months[: prognos.month], ZERO), r.budget, ZERO)
+        for r in follow.rows
+        if r.ref.key not in listed
+    ]
 
     def side(label: str, kind: str) -> PrognosTotal:
-        chosen = [r for r in rows if r.ref.side == kind]
-        return PrognosTotal(
-            label,
-            sum((r.budget for r in chosen), ZERO),
-            sum((r.utfall for r in chosen), ZERO),
-            sum((r.amount for r in chosen), ZERO),
-            sum((r.deviation for r in chosen), ZERO),
-        )
+        chosen = [f for f in figures if f[0] == kind]
+        return PrognosTotal(label, *(sum((f[i] for f in chosen), ZERO) for i in range(1, 5)))
 
     income = side("Summa intäkter", calc.INTAKT)
     cost = side("Summa kostnader", calc.KOSTNAD)

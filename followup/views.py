@@ -237,7 +237,7 @@ def prognos_detail(request, slug: str, year: int, pk: int):
             prognos=prognos,
             summary=prognos_summary(follow, prognos),
             rows=rows,
-            totals=prognos_totals(rows),
+            totals=prognos_totals(follow, prognos, rows),
             form=form,
             editable=editable,
             missing=unexplained_labels(rows),

@@ -230,7 +230,7 @@ def test_closing_the_year_leaves_an_adopted_later_plan_and_lists_the_difference(
     figures = plan_figures(later)
     assert [f.message for f in figures.findings if f.code == carry.IB_BOKSLUT] == [
         f"{said} Planen räknar med det den angav; i en reviderad version kan "
-        "ingående eget kapital sättas till bokslutets."
+        "ingående eget kapital sättas till bokslutets UB."
     ]
     assert figures.result.years[0].ib == stated
     page = client_of(factories.revisor(forbund)).get(

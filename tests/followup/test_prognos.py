@@ -393,3 +393,31 @@ def test_the_prognos_table_sums_each_side_and_the_years_result(forbund_a, kansli
     assert rows["Årets resultat"][2] == shown(income - cost)
     assert rows["Årets resultat"][0] == shown(Decimal(4_000_000) - budget_cost)
     assert rows["Årets resultat"][4] == "–"
+    # The sums' result is the one the page states above the table.
+    stated = re.search(r"Årets resultat enligt prognosen: <strong>([^<]+)</strong>", page)
+    assert stated.group(1).replace("\xa0", " ") == rows["Årets resultat"][2] + " kr"
+
+
+def test_a_line_the_prognos_lacks_counts_in_its_sums_at_its_budget(forbund_a, kansli_a):
+    # As a line a revision added after the prognos was made: the forecast above the table counts
+    # it at its budget, and so do the sums under it.
+    plan = followed_year(forbund_a)
+    prognos = make_prognos(plan)
+    lokaler = prognos.lines.get(line_name="Lokaler")
+    values = form_values(kansli_a.get(url("prognos_detail", prognos.pk)).content.decode())
+    values[f"belopp-{lokaler.pk}"] = "300 000"
+    values[f"forklaring-{lokaler.pk}"] = "Flytt"
+    assert kansli_a.post(url("prognos_detail", prognos.pk), values).status_code == 302
+    PrognosLine.objects.filter(pk=lokaler.pk).delete()
+
+    page = kansli_a.get(url("prognos_detail", prognos.pk)).content.decode()
+    foot = page[page.index("<tfoot>") : page.index("</tfoot>")]
+    result = re.search(
+        r'Årets resultat</th>(?:\s*<td class="num">[^<]*</td>){2}\s*<td class="num">([^<]*)<', foot
+    )
+    stated = re.search(r"Årets resultat enligt prognosen: <strong>([^<]+)</strong>", page)
+    assert stated.group(1) == result.group(1) + "\xa0kr"
+    amounts = {line.line_name: line.amount.amount for line in prognos.lines.all()}
+    # Lokaler at its budget of 240 000, not the 300 000 the deleted line said.
+    expected = amounts["Medlemsbidrag"] - amounts["Kansli"] - Decimal(240_000)
+    assert result.group(1) == format_number(expected)
