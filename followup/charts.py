@@ -96,10 +96,6 @@ def ticks(values: Sequence[Decimal], most: int = 5) -> list[Decimal]:
         power *= 10
 
 
-def _scale(marks: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
-    return marks[0], marks[-1]
-
-
 def _axis(marks: Sequence[Decimal], y: Callable[[Decimal], float], unit: str) -> list[str]:
     """A light line and a label at each mark; the zero line drawn darker by the chart."""
     parts = []
@@ -131,7 +127,7 @@ def group_chart(group: GroupMonths, unit: str) -> str:
     """Lines over the twelve months: budget to date, utfall to date, and the prognos dashed
     from the last month with utfall to the year's end."""
     marks = ticks([*group.budget, *group.utfall, group.prognos])
-    low, high = _scale(marks)
+    low, high = marks[0], marks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(month: int) -> float:  # month 0 is the year's start
@@ -201,7 +197,7 @@ def equity_chart(follow: FollowUp) -> str:
     values = [y.ub for y in budget] + [f.ub for f in forecast.values()]
     limits = [v for y in budget for v in (y.ceiling, y.floor) if v is not None]
     marks = ticks(values + limits)
-    low, high = _scale(marks)
+    low, high = marks[0], marks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(budget), 1)
 

@@ -363,20 +363,19 @@ def test_an_amount_that_is_no_amount_is_said_and_nothing_is_saved(forbund_a, kan
     assert prognos.lines.get(line_name="Kansli").explanation == ""
 
 
-def test_the_prognos_table_sums_each_side_and_the_years_result(forbund_a, kansli_a):
-    plan = followed_year(forbund_a)
-    prognos = make_prognos(plan)
+def _lokaler_saved(kansli, prognos, amount: str):
+    """The Lokaler line of the prognos, saved through the page at `amount` with an explanation."""
     lokaler = prognos.lines.get(line_name="Lokaler")
-    values = form_values(kansli_a.get(url("prognos_detail", prognos.pk)).content.decode())
-    values[f"belopp-{lokaler.pk}"] = "250 000"
+    values = form_values(kansli.get(url("prognos_detail", prognos.pk)).content.decode())
+    values[f"belopp-{lokaler.pk}"] = amount
     values[f"forklaring-{lokaler.pk}"] = "Flytt i december"
-    assert kansli_a.post(url("prognos_detail", prognos.pk), values).status_code == 302
+    assert kansli.post(url("prognos_detail", prognos.pk), values).status_code == 302
+    return lokaler
 
-    amounts = {line.line_name: line.amount.amount for line in prognos.lines.all()}
-    income = amounts["Medlemsbidrag"]
-    cost = amounts["Kansli"] + amounts["Lokaler"]
-    budget_cost = Decimal(1_000_000 + 240_000)
-    page = kansli_a.get(url("prognos_detail", prognos.pk)).content.decode()
+
+def _sums(page: str) -> tuple[dict[str, list[str]], str]:
+    """The table's sums by label (each figure with plain spaces), and the result the page
+    states above the table."""
     foot = page[page.index("<tfoot>") : page.index("</tfoot>")]
     rows = {
         label: [re.sub(r"\s", " ", c) for c in cells]
@@ -385,7 +384,24 @@ def test_the_prognos_table_sums_each_side_and_the_years_result(forbund_a, kansli
             for m in re.finditer(r'<th scope="row">([^<]+)</th>(.*?)</tr>', foot, re.S)
         )
     }
-    shown = lambda v: format_number(v).replace("\xa0", " ")  # noqa: E731
+    stated = re.search(r"Årets resultat enligt prognosen: <strong>([^<]+)</strong>", page)
+    return rows, stated.group(1).replace("\xa0", " ")
+
+
+def shown(value: Decimal) -> str:
+    return format_number(value).replace("\xa0", " ")
+
+
+def test_the_prognos_table_sums_each_side_and_the_years_result(forbund_a, kansli_a):
+    plan = followed_year(forbund_a)
+    prognos = make_prognos(plan)
+    _lokaler_saved(kansli_a, prognos, "250 000")
+
+    amounts = {line.line_name: line.amount.amount for line in prognos.lines.all()}
+    income = amounts["Medlemsbidrag"]
+    cost = amounts["Kansli"] + amounts["Lokaler"]
+    budget_cost = Decimal(1_000_000 + 240_000)
+    rows, stated = _sums(kansli_a.get(url("prognos_detail", prognos.pk)).content.decode())
     assert rows["Summa kostnader"][0] == shown(budget_cost)
     assert rows["Summa kostnader"][2] == shown(cost)
     assert rows["Summa kostnader"][3] == shown(budget_cost - cost)
@@ -394,8 +410,7 @@ def test_the_prognos_table_sums_each_side_and_the_years_result(forbund_a, kansli
     assert rows["Årets resultat"][0] == shown(Decimal(4_000_000) - budget_cost)
     assert rows["Årets resultat"][4] == "–"
     # The sums' result is the one the page states above the table.
-    stated = re.search(r"Årets resultat enligt prognosen: <strong>([^<]+)</strong>", page)
-    assert stated.group(1).replace("\xa0", " ") == rows["Årets resultat"][2] + " kr"
+    assert stated == rows["Årets resultat"][2] + " kr"
 
 
 def test_a_line_the_prognos_lacks_counts_in_its_sums_at_its_budget(forbund_a, kansli_a):
@@ -403,21 +418,12 @@ def test_a_line_the_prognos_lacks_counts_in_its_sums_at_its_budget(forbund_a, ka
     # it at its budget, and so do the sums under it.
     plan = followed_year(forbund_a)
     prognos = make_prognos(plan)
-    lokaler = prognos.lines.get(line_name="Lokaler")
-    values = form_values(kansli_a.get(url("prognos_detail", prognos.pk)).content.decode())
-    values[f"belopp-{lokaler.pk}"] = "300 000"
-    values[f"forklaring-{lokaler.pk}"] = "Flytt"
-    assert kansli_a.post(url("prognos_detail", prognos.pk), values).status_code == 302
+    lokaler = _lokaler_saved(kansli_a, prognos, "300 000")
     PrognosLine.objects.filter(pk=lokaler.pk).delete()
 
-    page = kansli_a.get(url("prognos_detail", prognos.pk)).content.decode()
-    foot = page[page.index("<tfoot>") : page.index("</tfoot>")]
-    result = re.search(
-        r'Årets resultat</th>(?:\s*<td class="num">[^<]*</td>){2}\s*<td class="num">([^<]*)<', foot
-    )
-    stated = re.search(r"Årets resultat enligt prognosen: <strong>([^<]+)</strong>", page)
-    assert stated.group(1) == result.group(1) + "\xa0kr"
+    rows, stated = _sums(kansli_a.get(url("prognos_detail", prognos.pk)).content.decode())
+    assert stated == rows["Årets resultat"][2] + " kr"
     amounts = {line.line_name: line.amount.amount for line in prognos.lines.all()}
     # Lokaler at its budget of 240 000, not the 300 000 the deleted line said.
     expected = amounts["Medlemsbidrag"] - amounts["Kansli"] - Decimal(240_000)
-    assert result.group(1) == format_number(expected)
+    assert rows["Årets resultat"][2] == shown(expected)
