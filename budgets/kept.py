@@ -87,12 +87,12 @@ def editor_parts(plan, *, editable: bool, kansli: bool) -> EditorParts:
     )
 
 
-# A row of the budget table with an id (budgets.table_html.budget_body), as written.
-_ROW = re.compile(r'<tr id="(rad-[^"]+)"[^>]*>.*?</tr>\n', re.S)
+# A row of a table with an id, as written (budgets.table_html.budget_body, the insatser list).
+ROW = re.compile(r'<tr id="([^"]+)"[^>]*>.*?</tr>\n', re.S)
 
 
 def put_rows(table: str, rows: dict[str, str]) -> str | None:
-    """The table with each row of `rows` (by its id, as budget_body writes it) in place of the
+    """The table with each row of `rows` (by its id, as ROW finds it) in place of the
     row of that id; None when one is not in the table. A few rows are sought in a table of
     thousands, not every row matched (a regular expression over 3.7 MB took 50 ms)."""
     spans = []
@@ -100,7 +100,7 @@ def put_rows(table: str, rows: dict[str, str]) -> str | None:
         start = table.find(f'<tr id="{row_id}"')
         if start < 0:
             return None
-        match = _ROW.match(table, start)
+        match = ROW.match(table, start)
         if match is None or match.group(1) != row_id:
             return None
         spans.append((start, match.end(), row))
@@ -112,41 +112,66 @@ def put_rows(table: str, rows: dict[str, str]) -> str | None:
     return "".join(out)
 
 
+# Parts of other apps' pages that an autosave keeps for the figures after it (keep_after_save):
+# the part's name, as given to kept(), and what makes it from the plan, the figures after the
+# save and the part kept before it (None: not kept; the next reader renders it).
+AFTER_AUTOSAVE: list[tuple[str, Callable[[object, object, object], object | None]]] = []
+
+
+def after_autosave(part: str):
+    def register(make: Callable[[object, object, object], object | None]):
+        AFTER_AUTOSAVE.append((part, make))
+        return make
+
+    return register
+
+
 def keep_after_save(plan, *, figures, context: dict, before_count: int) -> None:
     """After an autosave answered with only what it changed (budgets.views.budget_editor), keep
-    the editor's parts for the figures after it, for kansli editing the plan: the parts kept for
-    the figures before with the changed rows put in place, and the checks line and panels
-    rendered anew. The next reader of the editor, in any process, then reads them instead of
-    writing every row again. Done after the answer has gone; nothing is kept when the parts
-    before are not (another reader renders them), or a changed row is not among them."""
+    the pages' parts that show the budget table for the figures after it, for the next reader:
+    the editor's (kansli editing the plan), the reports page's (each reader's variant) and
+    those another app names (after_autosave). Each is the part kept for the figures before
+    with the changed rows put in place, and what sums the figures (the editor's checks line and
+    panels, the reports' statements) rendered anew.
+    The next reader, in any process, then reads them instead of writing every row again. Done
+    after the answer has gone; a part is not kept when the part before is not (its reader
+    renders it), or a changed row is not among its rows."""
     from budgets.table_html import budget_body
 
     if figures.count is None:
         return
-    part = _editor_part(True, True)
-    before_key, key = _key(plan, part, before_count), _key(plan, part, figures.count)
 
-    def work() -> None:
-        if memo.get(key) is not None:
-            return
-        before = memo.get(before_key) or cache.get(before_key)
-        if before is None:
-            return
+    def rows_of(editable: bool) -> dict[str, str]:
         written = budget_body(
             context["rows"],
             unit=plan.amount_unit,
             ncols=len(figures.columns),
-            editable=True,
+            editable=editable,
             finding_refs=context["finding_refs"],
             slug=plan.forbund.slug,
             plan_pk=plan.pk,
         )
-        rows = {m.group(1): m.group(0) for m in _ROW.finditer(written)}
-        table = put_rows(before.table, rows)
-        if table is None:
+        return {m.group(1): m.group(0) for m in ROW.finditer(written)}
+
+    def keep(part: str, make: Callable[[object], object | None]) -> None:
+        key = _key(plan, part, figures.count)
+        if memo.get(key) is not None:
             return
+        before_key = _key(plan, part, before_count)
+        before = memo.get(before_key) or cache.get(before_key)
+        if before is None:
+            return
+        value = make(before)
+        if value is not None:
+            memo.set(key, value)
+            cache.set(key, value, FIGURES_CACHE_SECONDS)
+
+    def editor(before: EditorParts) -> EditorParts | None:
+        table = put_rows(before.table, rows_of(True))
+        if table is None:
+            return None
         parts_context = {**context, "editable": True, "access": Reader(True)}
-        parts = EditorParts(
+        return EditorParts(
             mark=figures.mark,
             table=mark_safe(table),  # the kept table, rows written by budget_body
             checks_line=mark_safe(
@@ -154,8 +179,28 @@ def keep_after_save(plan, *, figures, context: dict, before_count: int) -> None:
             ),
             panels=mark_safe(render_to_string("budgets/editor.html#panels", parts_context)),
         )
-        memo.set(key, parts)
-        cache.set(key, parts, FIGURES_CACHE_SECONDS)
+
+    def statements(kansli: bool, written: dict[str, str]):
+        def make(before: StatementParts) -> StatementParts | None:
+            if not written:  # the read-only rows, written once for both variants
+                written.update(rows_of(False))
+            table = put_rows(before.table, written)
+            if table is None:
+                return None
+            return StatementParts(
+                table=mark_safe(table),
+                rest=_statements_rest({**context, "editable": False, "access": Reader(kansli)}),
+            )
+
+        return make
+
+    def work() -> None:
+        keep(_editor_part(True, True), editor)
+        read_only: dict[str, str] = {}
+        for kansli in (True, False):
+            keep(_statements_part(kansli), statements(kansli, read_only))
+        for part, make in AFTER_AUTOSAVE:
+            keep(part, lambda before, make=make: make(plan, figures, before))
 
     after_answer(work)
 
@@ -191,18 +236,46 @@ class Reader:
     is_kansli: bool
 
 
+@dataclass(frozen=True)
+class StatementParts:
+    """The reports page as kept: the budget table (whose rows an autosave puts in place) and
+    the rest, which sums the figures (resultat- och balansbudget, member parts, panels,
+    findings)."""
+
+    table: SafeString
+    rest: SafeString
+
+
+def _statements_part(kansli: bool) -> str:
+    return f"statements-{int(kansli)}"
+
+
 def statements_body(plan, *, kansli: bool) -> SafeString:
-    """The reports page's tables (resultat- och balansbudget, member parts, panels), kept: the
-    same for every reader of the figures, but for the findings' links, which are kansli's."""
+    """The reports page's tables (the budget, resultat- och balansbudget, member parts,
+    panels), kept: the same for every reader of the figures, but for the findings' links,
+    which are kansli's."""
+    parts = kept(plan, _statements_part(kansli), lambda: render_statements(plan, kansli=kansli))
+    return mark_safe(parts.table + parts.rest)
+
+
+def render_statements(plan, *, kansli: bool) -> StatementParts:
     from budgets.tables import budget_context
 
-    def render() -> SafeString:
-        context = {"plan": plan, "forbund": plan.forbund, "access": Reader(kansli)}
-        return render_to_string(
-            "budgets/statements.html#body", {**context, **budget_context(plan_figures(plan))}
-        )
+    context = {
+        "plan": plan,
+        "forbund": plan.forbund,
+        "access": Reader(kansli),
+        "editable": False,
+        **budget_context(plan_figures(plan)),
+    }
+    return StatementParts(
+        table=mark_safe(render_to_string("budgets/statements.html#budget", context)),
+        rest=_statements_rest(context),
+    )
 
-    return kept(plan, f"statements-{int(kansli)}", render)
+
+def _statements_rest(context: dict) -> SafeString:
+    return mark_safe(render_to_string("budgets/statements.html#statements", context))
 
 
 # What a change leaves rendered for the next reader (warm): each app that keeps a part of a

@@ -123,7 +123,7 @@ def budget_body(
             f'<th scope="row">{_label(row, editable, document)}</th>'
         )
         for cell in row.cells:
-            field = cell.bound_field
+            field = cell.bound_field if editable else None
             has_error = " has-error" if field is not None and field.errors else ""
             out.append(f'<td class="num{has_error}">')
             if editable and field is not None:

@@ -333,11 +333,11 @@ class InsatsFilterForm(forms.Form):
         label="Målgrupp", required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, data, *, members, malgrupper):
+    def __init__(self, data, *, owners, malgrupper):
         super().__init__(data)
         self.fields["kind"].choices = [("", "Alla slag"), *rules.KIND_CHOICES]
         self.fields["status"].choices = [("", "Alla"), *rules.STATUS_CHOICES]
-        self.fields["agare"].choices = [("", "Alla ägare"), *((m.pk, m.name) for m in members)]
+        self.fields["agare"].choices = [("", "Alla ägare"), *owners]
         self.fields["malgrupp"].choices = [
             ("", "Alla målgrupper"),
             *((m.pk, m.name) for m in malgrupper),

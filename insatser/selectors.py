@@ -45,19 +45,27 @@ def _year_money(figures: PlanFigures, line) -> list[YearMoney]:
     ]
 
 
-def insats_list(figures: PlanFigures, insatser: Iterable[Insats]) -> InsatsList:
-    """Each insats with its money per year (its budget line, granted and budgeted), whether it
-    involves too few members, whether a plan check names it; and the totals."""
-    years = [c.year for c in figures.plan_columns]
+def list_figures(figures: PlanFigures) -> tuple[dict[int, list[YearMoney]], set[int]]:
+    """What the insatser list shows of the plan's figures: the money per year of each insats
+    with a budget line (by its id) and the insatser a plan check names."""
     money = {
         line.insats_id: _year_money(figures, line)
         for line in figures.lines
         if line.insats_id is not None
     }
-    finding_refs = {f.ref for f in figures.findings}
+    refs = (f.ref or "" for f in figures.findings)
+    named = {int(ref[7:]) for ref in refs if ref.startswith("insats:") and ref[7:].isdigit()}
+    return money, named
+
+
+def insats_list(figures: PlanFigures, insatser: Iterable[Insats]) -> InsatsList:
+    """Each insats with its money per year (its budget line, granted and budgeted), whether it
+    involves too few members, whether a plan check names it; and the totals."""
+    years = [c.year for c in figures.plan_columns]
+    money, named = list_figures(figures)
     listing = InsatsList(years=years)
     for insats in insatser:
-        amounts = money.get(insats.pk) or [YearMoney(ZERO, ZERO) for _ in years]
+        amounts = money.get(insats.pk) or no_money(years)
         listing.rows.append(
             {
                 "insats": insats,
@@ -65,17 +73,27 @@ def insats_list(figures: PlanFigures, insatser: Iterable[Insats]) -> InsatsList:
                 "warning": rules.too_few_members(
                     insats.kind, insats.agare_id, [m.pk for m in insats.parter.all()]
                 ),
-                "risk_finding": f"insats:{insats.pk}" in finding_refs,
+                "risk_finding": insats.pk in named,
             }
         )
-    listing.totals = [
+    listing.totals = list_totals([row["amounts"] for row in listing.rows], years)
+    return listing
+
+
+def no_money(years: list[int]) -> list[YearMoney]:
+    return [YearMoney(ZERO, ZERO) for _ in years]
+
+
+def list_totals(amounts: Iterable[list[YearMoney]], years: list[int]) -> list[list[Decimal]]:
+    """The list's sums per year, [granted, budgeted], of its rows' amounts."""
+    amounts = list(amounts)
+    return [
         [
-            sum((row["amounts"][i].granted for row in listing.rows), ZERO),
-            sum((row["amounts"][i].budgeted for row in listing.rows), ZERO),
+            sum((row[i].granted for row in amounts), ZERO),
+            sum((row[i].budgeted for row in amounts), ZERO),
         ]
         for i in range(len(years))
     ]
-    return listing
 
 
 def insats_budget(figures: PlanFigures, insats: Insats) -> dict | None:

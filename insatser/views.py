@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from budgets.kept import kept, warmer
+from budgets.kept import ROW, after_autosave, kept, put_rows, warmer
 from budgets.selectors import plan_figures
 from finsam.actions import run_and_return
 from finsam.nav import nav
@@ -49,10 +50,16 @@ def insatser_current(request, slug: str):
 def insats_list(request, slug: str, pk: int):
     """The plan's insatser with filters, their money per year and the totals."""
     access, plan = get_plan_for_user(request, slug, pk)
-    figures = plan_figures(plan)
     malgrupper = list(Malgrupp.objects.for_plan(plan))
-    filters = InsatsFilterForm(request.GET or None, members=figures.members, malgrupper=malgrupper)
+    # The whole list is the same for every reader and kept (budgets.kept), with the members
+    # it offers as owners: a kept list is read without the plan's figures. A filtered one is
+    # made for its filter, from the figures.
+    figures = plan_figures(plan) if request.GET else None
+    whole = None if figures else whole_list(plan)
+    owners = _owners(figures) if figures else whole.owners
+    filters = InsatsFilterForm(request.GET or None, owners=owners, malgrupper=malgrupper)
     lookups = filters.filters()
+    whole = None if lookups else whole or whole_list(plan)
     context = {
         "access": access,
         "forbund": access.forbund,
@@ -60,50 +67,110 @@ def insats_list(request, slug: str, pk: int):
         "filters": filters,
         "filtered": bool(lookups),
         "can_edit": access.is_kansli and plan.is_editable,
+        "table": whole.html if whole else list_table(plan, figures, lookups).html,
     }
-
-    # The whole list is the same for every reader and kept (budgets.kept); a filtered one is
-    # made for its filter.
-    context["table"] = list_table(plan, figures, lookups)
     return render(request, "insatser/insats_list.html", context)
 
 
-def list_table(plan, figures, lookups: dict) -> str:
-    """The insatser list's table for a filter (lookups), or the whole list, which is the same
-    for every reader and kept (budgets.kept)."""
+def _owners(figures) -> list[tuple[int, str]]:
+    return [(m.pk, m.name) for m in figures.members]
 
-    def render() -> str:
-        # Kept under the count read by kept(): the figures are read after it, not taken from
-        # the caller, unless nothing is kept (a filtered list, or inside a transaction).
-        shown = figures if lookups or connection.in_atomic_block else plan_figures(plan)
-        insatser = list(
-            Insats.objects.for_plan(plan)
-            .filter(**lookups)
-            .select_related("agare")
-            .prefetch_related("parter", "malgrupper")
-        )
-        insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
-        selectors.with_plan_members(insatser, shown.members_by_pk)
-        listing = selectors.insats_list(shown, insatser)
-        return render_to_string(
-            "insatser/includes/insats_table.html",
-            {
-                "plan": plan,
-                "forbund": plan.forbund,
-                "filtered": bool(lookups),
-                "rows": listing.rows,
-                "years": listing.years,
-                "ncols": 6 + 2 * len(listing.years),
-                "totals": listing.totals,
-            },
-        )
 
-    return render() if lookups else kept(plan, "insats-list", render)
+@dataclass(frozen=True)
+class ListTable:
+    """The whole insatser list's table as kept, the members it offers as owners (pk, name),
+    and what it shows of the figures: each listed insats's money per year (by its id, in the
+    list's order) and those a check names; so that after an autosave only the rows whose
+    figures moved and the sums are written again."""
+
+    html: SafeString
+    owners: tuple[tuple[int, str], ...]
+    money: dict[int, tuple]
+    named: frozenset[int]
+
+
+def whole_list(plan) -> ListTable:
+    """The whole list, the same for every reader: kept (budgets.kept)."""
+    # Kept under the count read by kept(): the figures are read after it.
+    return kept(plan, LIST_PART, lambda: list_table(plan, plan_figures(plan), {}))
+
+
+def list_table(plan, figures, lookups: dict) -> ListTable:
+    """The insatser list's table for a filter (lookups, none for the whole list)."""
+    insatser = _listed(plan, figures, lookups)
+    listing = selectors.insats_list(figures, insatser)
+    html = render_to_string(
+        "insatser/includes/insats_table.html",
+        {
+            "plan": plan,
+            "forbund": plan.forbund,
+            "filtered": bool(lookups),
+            "rows": listing.rows,
+            "years": listing.years,
+            "ncols": 6 + 2 * len(listing.years),
+            "totals": listing.totals,
+        },
+    )
+    return ListTable(
+        html=mark_safe(html),
+        owners=tuple(_owners(figures)),
+        money={row["insats"].pk: tuple(row["amounts"]) for row in listing.rows},
+        named=frozenset(row["insats"].pk for row in listing.rows if row["risk_finding"]),
+    )
+
+
+LIST_PART = "insats-list"
+
+
+def _listed(plan, figures, lookups: dict) -> list[Insats]:
+    insatser = list(
+        Insats.objects.for_plan(plan)
+        .filter(**lookups)
+        .select_related("agare")
+        .prefetch_related("parter", "malgrupper")
+    )
+    insatser.sort(key=lambda i: (KIND_ORDER[i.kind], i.order, i.name))
+    selectors.with_plan_members(insatser, figures.members_by_pk)
+    return insatser
+
+
+@after_autosave(LIST_PART)
+def _list_after_save(plan, figures, before: ListTable) -> ListTable | None:
+    """The whole list after an autosave, from the list before it: an autosave changes only
+    amounts, so only the rows whose money or check moved, and the sums, are written again."""
+    years = [c.year for c in figures.plan_columns]
+    money, named = selectors.list_figures(figures)
+    after = {pk: tuple(money.get(pk) or selectors.no_money(years)) for pk in before.money}
+    named = frozenset(named & after.keys())
+    moved = {pk for pk in after if after[pk] != before.money[pk]} | (named ^ before.named)
+    html = before.html
+    if moved:
+        listing = selectors.insats_list(figures, _listed(plan, figures, {"pk__in": moved}))
+        if len(listing.rows) != len(moved):
+            return None  # an insats is gone: the next reader renders the list
+        context = {"plan": plan, "forbund": plan.forbund, "unit": plan.amount_unit}
+        rows = {}
+        for row in listing.rows:
+            written = render_to_string(
+                "insatser/includes/insats_table.html#row", {**context, "row": row}
+            )
+            match = ROW.search(written)
+            rows[match.group(1)] = match.group(0)
+        html = put_rows(html, rows)
+        if html is None:
+            return None
+        start, end = html.find("<tfoot>"), html.find("</tfoot>") + len("</tfoot>")
+        foot = render_to_string(
+            "insatser/includes/insats_table.html#foot",
+            {**context, "filtered": False, "totals": selectors.list_totals(after.values(), years)},
+        ).strip()
+        html = html[:start] + foot + html[end:]
+    return ListTable(html=mark_safe(html), owners=before.owners, money=after, named=named)
 
 
 @warmer
-def _warm_list(plan) -> str:
-    return list_table(plan, plan_figures(plan), {})
+def _warm_list(plan) -> ListTable:
+    return whole_list(plan)
 
 
 @login_required

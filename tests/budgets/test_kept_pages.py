@@ -14,7 +14,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from budgets import kept, services
+from budgets.models import BudgetLine
 from finsam.cache import memo
+from insatser import views as insatser_views
 from tests import factories
 from tests.budgets.test_cell_save import _save, _shaped_plan
 
@@ -173,31 +175,56 @@ def test_the_documents_kept_sections_link_kansli_to_where_a_figure_is_set_and_no
 
 
 def _not_rendered(*args, **kwargs):
-    pytest.fail("the editor was rendered on read")
+    pytest.fail("the page was rendered on read")
 
 
 def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(monkeypatch):
     """The autosave keeps the editor's parts for the figures after it (the rows it changed put
     into the parts before, budgets.kept.keep_after_save): the next reader, as another process
     would (this one's memory cleared), reads them without writing any row, and sees what a
-    render from nothing shows. Saves of a line, of an insats line (whose budgeted figure moves
-    under planned under-use) and of the medlemsbidrag, one after another."""
+    render from nothing shows. So do the reports page, for kansli and for a board member, and
+    the insatser list, whose rows of the saved insats and sums move.
+    Saves of a line, of an insats line (whose budgeted figure moves under planned under-use)
+    and of the medlemsbidrag, one after another."""
     forbund, plan, lines, insats_lines = _shaped_plan()
     client = _client(forbund)
-    editor = _pages(forbund, plan)[0]
+    board = Client()
+    board.force_login(factories.ledamot(forbund).user)
+    editor, reports, insatser = _pages(forbund, plan)[:3]
+    for name in ("Stöd till unga", "Arbetsträning"):
+        factories.insats(plan, name=name, money={year: 300_000 for year in plan.years})
+    insats_cell = f"a-{BudgetLine.objects.get(insats__name='Arbetsträning').pk}-2028-budget"
     cells = [
         (f"a-{lines[0].pk}-2027-budget", "444 000"),
+        (insats_cell, "20 000"),
         (f"a-{insats_lines[1].pk}-2028-budget", "310 000"),
         ("mb-2029-budget", "4 200 000"),
         (f"a-{lines[2].pk}-2029-budget", "9 000 000"),  # a deficit: findings and marks move
     ]
     page = client.get(editor).content.decode()
+    shown = {who: _page(who, reports) for who in (client, board)}  # kept before the saves
+    listed = _page(client, insatser)
     for name, typed in cells:
         answer = _save(client, editor, page, name, typed)
         assert answer.status_code == 200 and "budget-table" not in answer.content.decode()
         memo.clear()  # the next reader in another process: only the shared cache
         monkeypatch.setattr(kept, "render_editor_parts", _not_rendered)
+        monkeypatch.setattr(kept, "render_statements", _not_rendered)
+        monkeypatch.setattr(insatser_views, "render_to_string", _not_rendered)
         read = _page(client, editor)
+        read_reports = {who: _page(who, reports) for who in (client, board)}
+        read_list = _page(client, insatser)
         monkeypatch.undo()
         assert read == _fresh(client, editor)
+        assert read_list == _fresh(client, insatser)
+        if name == insats_cell:
+            assert read_list != listed and "320\xa0000" in read_list  # its row and sums moved
+        listed = read_list
+        for who in (client, board):
+            assert read_reports[who] != shown[who]  # the save shows
+            assert read_reports[who] == _fresh(who, reports)
+            shown[who] = read_reports[who]
         page = client.get(editor).content.decode()
+        for who in (client, board):
+            _page(who, reports)  # kept again after the fresh render cleared the cache
+        _page(client, insatser)
