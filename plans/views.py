@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from budgets.kept import Reader, after_autosave, kept, warmer
 from budgets.models import COMPARISON_KINDS
 from budgets.selectors import plan_figures
 from budgets.tables import KEY_FIGURE_ROWS, figure_rows
@@ -110,7 +115,6 @@ def plan_detail(request, slug: str, pk: int):
 
 def _plan_detail_page(request, access, plan, *, review_form=None, return_form=None, status=200):
     pdfs = list(plan.pdfs.all()[:5])
-    figures = plan_figures(plan)
     return render(
         request,
         "plans/plan_detail.html",
@@ -118,8 +122,7 @@ def _plan_detail_page(request, access, plan, *, review_form=None, return_form=No
             "access": access,
             "forbund": access.forbund,
             "plan": plan,
-            "figures": figures,
-            "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
+            "shown": figures_shown(plan, kansli=access.is_kansli),
             **views_review.review_context(
                 request, access, plan, review_form=review_form, return_form=return_form
             ),
@@ -132,6 +135,50 @@ def _plan_detail_page(request, access, plan, *, review_form=None, return_form=No
         },
         status=status,
     )
+
+
+@dataclass(frozen=True)
+class FiguresShown:
+    """What the plan's page shows of its figures, kept (budgets.kept): whether a check says
+    fel, the key figures and Kontroller (whose links are kansli's)."""
+
+    has_errors: bool
+    key_figures: SafeString
+    findings: SafeString
+
+
+def _shown_part(kansli: bool) -> str:
+    return f"plan-figures-{int(kansli)}"
+
+
+def figures_shown(plan, *, kansli: bool) -> FiguresShown:
+    return kept(plan, _shown_part(kansli), lambda: render_shown(plan, plan_figures(plan), kansli))
+
+
+def render_shown(plan, figures, kansli: bool) -> FiguresShown:
+    context = {
+        "plan": plan,
+        "figures": figures,
+        "access": Reader(kansli),
+        "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
+    }
+    return FiguresShown(
+        has_errors=figures.has_errors,
+        key_figures=mark_safe(render_to_string("plans/plan_detail.html#key_figures", context)),
+        findings=mark_safe(render_to_string("includes/findings.html", context)),
+    )
+
+
+for _kansli in (True, False):
+    # An autosave moves the figures: the page's part is written anew from them.
+    after_autosave(_shown_part(_kansli))(
+        lambda plan, figures, before, kansli=_kansli: render_shown(plan, figures, kansli)
+    )
+
+
+@warmer
+def _warm_shown(plan) -> FiguresShown:
+    return figures_shown(plan, kansli=True)
 
 
 @login_required

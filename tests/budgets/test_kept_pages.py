@@ -17,6 +17,7 @@ from budgets import kept, services
 from budgets.models import BudgetLine
 from finsam.cache import memo
 from insatser import views as insatser_views
+from plans import views as plans_views
 from tests import factories
 from tests.budgets.test_cell_save import _save, _shaped_plan
 
@@ -182,8 +183,8 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
     """The autosave keeps the editor's parts for the figures after it (the rows it changed put
     into the parts before, budgets.kept.keep_after_save): the next reader, as another process
     would (this one's memory cleared), reads them without writing any row, and sees what a
-    render from nothing shows. So do the reports page, for kansli and for a board member, and
-    the insatser list, whose rows of the saved insats and sums move.
+    render from nothing shows. So do the reports page and the plan's page, for kansli and for
+    a board member, and the insatser list, whose rows of the saved insats and sums move.
     Saves of a line, of an insats line (whose budgeted figure moves under planned under-use)
     and of the medlemsbidrag, one after another."""
     forbund, plan, lines, insats_lines = _shaped_plan()
@@ -202,7 +203,9 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
         (f"a-{lines[2].pk}-2029-budget", "9 000 000"),  # a deficit: findings and marks move
     ]
     page = client.get(editor).content.decode()
+    overview = reverse("plan_detail", args=[forbund.slug, plan.pk])
     shown = {who: _page(who, reports) for who in (client, board)}  # kept before the saves
+    overviews = {who: _page(who, overview) for who in (client, board)}
     listed = _page(client, insatser)
     for name, typed in cells:
         answer = _save(client, editor, page, name, typed)
@@ -211,9 +214,11 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
         monkeypatch.setattr(kept, "render_editor_parts", _not_rendered)
         monkeypatch.setattr(kept, "render_statements", _not_rendered)
         monkeypatch.setattr(insatser_views, "render_to_string", _not_rendered)
+        monkeypatch.setattr(plans_views, "render_shown", _not_rendered)
         read = _page(client, editor)
         read_reports = {who: _page(who, reports) for who in (client, board)}
         read_list = _page(client, insatser)
+        read_overviews = {who: _page(who, overview) for who in (client, board)}
         monkeypatch.undo()
         assert read == _fresh(client, editor)
         assert read_list == _fresh(client, insatser)
@@ -224,7 +229,12 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
             assert read_reports[who] != shown[who]  # the save shows
             assert read_reports[who] == _fresh(who, reports)
             shown[who] = read_reports[who]
+            assert read_overviews[who] == _fresh(who, overview)
+            if name.startswith("mb-"):  # the key figures show the medlemsbidrag
+                assert read_overviews[who] != overviews[who]
+            overviews[who] = read_overviews[who]
         page = client.get(editor).content.decode()
         for who in (client, board):
             _page(who, reports)  # kept again after the fresh render cleared the cache
+            _page(who, overview)
         _page(client, insatser)
