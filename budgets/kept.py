@@ -114,12 +114,14 @@ def put_rows(table: str, rows: dict[str, str]) -> str | None:
 
 # Parts of other apps' pages that an autosave keeps for the figures after it (keep_after_save):
 # the part's name, as given to kept(), and what makes it from the plan, the figures after the
-# save and the part kept before it (None: not kept; the next reader renders it).
-AFTER_AUTOSAVE: list[tuple[str, Callable[[object, object, object], object | None]]] = []
+# save, the part kept before it and the save's budget context (budgets.tables.budget_context
+# with the rows it changed); None: not kept, the next reader renders it.
+AfterAutosave = Callable[[object, object, object, dict], object | None]
+AFTER_AUTOSAVE: list[tuple[str, AfterAutosave]] = []
 
 
 def after_autosave(part: str):
-    def register(make: Callable[[object, object, object], object | None]):
+    def register(make: AfterAutosave):
         AFTER_AUTOSAVE.append((part, make))
         return make
 
@@ -200,7 +202,7 @@ def keep_after_save(plan, *, figures, context: dict, before_count: int) -> None:
         for kansli in (True, False):
             keep(_statements_part(kansli), statements(kansli, read_only))
         for part, make in AFTER_AUTOSAVE:
-            keep(part, lambda before, make=make: make(plan, figures, before))
+            keep(part, lambda before, make=make: make(plan, figures, before, context))
 
     after_answer(work)
 

@@ -135,7 +135,7 @@ def _listed(plan, figures, lookups: dict) -> list[Insats]:
 
 
 @after_autosave(LIST_PART)
-def _list_after_save(plan, figures, before: ListTable) -> ListTable | None:
+def _list_after_save(plan, figures, before: ListTable, context: dict) -> ListTable | None:
     """The whole list after an autosave, from the list before it: an autosave changes only
     amounts, so only the rows whose money or check moved, and the sums, are written again."""
     years = [c.year for c in figures.plan_columns]
@@ -148,11 +148,11 @@ def _list_after_save(plan, figures, before: ListTable) -> ListTable | None:
         listing = selectors.insats_list(figures, _listed(plan, figures, {"pk__in": moved}))
         if len(listing.rows) != len(moved):
             return None  # an insats is gone: the next reader renders the list
-        context = {"plan": plan, "forbund": plan.forbund, "unit": plan.amount_unit}
+        shown = {"plan": plan, "forbund": plan.forbund, "unit": plan.amount_unit}
         rows = {}
         for row in listing.rows:
             written = render_to_string(
-                "insatser/includes/insats_table.html#row", {**context, "row": row}
+                "insatser/includes/insats_table.html#row", {**shown, "row": row}
             )
             match = ROW.search(written)
             rows[match.group(1)] = match.group(0)
@@ -162,7 +162,7 @@ def _list_after_save(plan, figures, before: ListTable) -> ListTable | None:
         start, end = html.find("<tfoot>"), html.find("</tfoot>") + len("</tfoot>")
         foot = render_to_string(
             "insatser/includes/insats_table.html#foot",
-            {**context, "filtered": False, "totals": selectors.list_totals(after.values(), years)},
+            {**shown, "filtered": False, "totals": selectors.list_totals(after.values(), years)},
         ).strip()
         html = html[:start] + foot + html[end:]
     return ListTable(html=mark_safe(html), owners=before.owners, money=after, named=named)

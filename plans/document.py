@@ -17,12 +17,13 @@ from django.utils.formats import date_format
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from budgets.kept import Reader, kept, warmer
+from budgets.kept import ROW, Reader, after_autosave, kept, put_rows, warmer
 from budgets.selectors import plan_figures
+from budgets.table_html import budget_body
 from budgets.tables import budget_context
 from finsam.logo import stored_logo
 from insatser.document import document_context as insatser_context
-from plans.models import Plan
+from plans.models import Plan, SectionKind
 
 
 def logo_data_uri(plan: Plan) -> str:
@@ -177,7 +178,72 @@ def section_bodies(
             for section in context["sections"]
         }
 
-    return kept(plan, f"document-sections-{int(kansli)}", render)
+    return kept(plan, _sections_part(kansli), render)
+
+
+def _sections_part(kansli: bool) -> str:
+    return f"document-sections-{int(kansli)}"
+
+
+# What an autosave changes in the document: it changes amounts only, so of the sections only
+# those written from the figures. The budget's rows are put in place and what follows its
+# table (deficit notes, panels) written anew; the other sections of figures are written anew.
+BUDGET_SECTION = SectionKind.BUDGET
+FIGURE_SECTIONS = {SectionKind.MEDLEMSBIDRAG, SectionKind.RESULTAT_BALANS}
+AFTER_TABLE = "<!-- efter budgettabellen -->"
+
+
+def _sections_after_save(
+    plan: Plan, figures, before: dict[int, SafeString], changes: dict, *, kansli: bool
+) -> dict[int, SafeString] | None:
+    sections = list(plan.sections.all())
+    if [s.pk for s in sections] != list(before):
+        return None  # a section came or went: the next reader renders the document
+    outline(plan, sections)  # the sections' intros, with their headings' numbers
+    context = {
+        "plan": plan,
+        "forbund": plan.forbund,
+        "sections": sections,
+        **changes,
+        "access": Reader(kansli),
+        "editable": False,
+    }
+    after = dict(before)
+    for section in sections:
+        if section.kind in FIGURE_SECTIONS:
+            after[section.pk] = mark_safe(
+                render_to_string("plans/generated/section.html", {**context, "section": section})
+            )
+        elif section.kind == BUDGET_SECTION:
+            body = before[section.pk]
+            cut = body.rfind(AFTER_TABLE)
+            table = (
+                put_rows(body[:cut], _document_rows(plan, figures, changes)) if cut >= 0 else None
+            )
+            if table is None:
+                return None
+            rest = render_to_string("plans/generated/budget.html#after_table", context)
+            after[section.pk] = mark_safe(table + rest.rstrip() + body[len(body.rstrip()) :])
+    return after
+
+
+def _document_rows(plan: Plan, figures, changes: dict) -> dict[str, str]:
+    written = budget_body(
+        changes["rows"],
+        unit=plan.amount_unit,
+        ncols=len(figures.columns),
+        finding_refs=changes["finding_refs"],
+        document=True,
+    )
+    return {m.group(1): m.group(0) for m in ROW.finditer(written)}
+
+
+for _kansli in (True, False):
+    after_autosave(_sections_part(_kansli))(
+        lambda plan, figures, before, changes, kansli=_kansli: _sections_after_save(
+            plan, figures, before, changes, kansli=kansli
+        )
+    )
 
 
 @warmer

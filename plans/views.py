@@ -172,7 +172,7 @@ def render_shown(plan, figures, kansli: bool) -> FiguresShown:
 for _kansli in (True, False):
     # An autosave moves the figures: the page's part is written anew from them.
     after_autosave(_shown_part(_kansli))(
-        lambda plan, figures, before, kansli=_kansli: render_shown(plan, figures, kansli)
+        lambda plan, figures, before, context, kansli=_kansli: render_shown(plan, figures, kansli)
     )
 
 

@@ -17,6 +17,7 @@ from budgets import kept, services
 from budgets.models import BudgetLine
 from finsam.cache import memo
 from insatser import views as insatser_views
+from plans import document as plans_document
 from plans import views as plans_views
 from tests import factories
 from tests.budgets.test_cell_save import _save, _shaped_plan
@@ -183,15 +184,16 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
     """The autosave keeps the editor's parts for the figures after it (the rows it changed put
     into the parts before, budgets.kept.keep_after_save): the next reader, as another process
     would (this one's memory cleared), reads them without writing any row, and sees what a
-    render from nothing shows. So do the reports page and the plan's page, for kansli and for
-    a board member, and the insatser list, whose rows of the saved insats and sums move.
+    render from nothing shows. So do the reports page, the plan's page and the plan as a
+    document, for kansli and for a board member, and the insatser list, whose rows of the
+    saved insats and sums move.
     Saves of a line, of an insats line (whose budgeted figure moves under planned under-use)
     and of the medlemsbidrag, one after another."""
     forbund, plan, lines, insats_lines = _shaped_plan()
     client = _client(forbund)
     board = Client()
     board.force_login(factories.ledamot(forbund).user)
-    editor, reports, insatser = _pages(forbund, plan)[:3]
+    editor, reports, insatser, document = _pages(forbund, plan)
     for name in ("Stöd till unga", "Arbetsträning"):
         factories.insats(plan, name=name, money={year: 300_000 for year in plan.years})
     insats_cell = f"a-{BudgetLine.objects.get(insats__name='Arbetsträning').pk}-2028-budget"
@@ -206,6 +208,7 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
     overview = reverse("plan_detail", args=[forbund.slug, plan.pk])
     shown = {who: _page(who, reports) for who in (client, board)}  # kept before the saves
     overviews = {who: _page(who, overview) for who in (client, board)}
+    documents = {who: _page(who, document) for who in (client, board)}
     listed = _page(client, insatser)
     for name, typed in cells:
         answer = _save(client, editor, page, name, typed)
@@ -215,10 +218,12 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
         monkeypatch.setattr(kept, "render_statements", _not_rendered)
         monkeypatch.setattr(insatser_views, "render_to_string", _not_rendered)
         monkeypatch.setattr(plans_views, "render_shown", _not_rendered)
+        monkeypatch.setattr(plans_document, "document_context", _not_rendered)
         read = _page(client, editor)
         read_reports = {who: _page(who, reports) for who in (client, board)}
         read_list = _page(client, insatser)
         read_overviews = {who: _page(who, overview) for who in (client, board)}
+        read_documents = {who: _page(who, document) for who in (client, board)}
         monkeypatch.undo()
         assert read == _fresh(client, editor)
         assert read_list == _fresh(client, insatser)
@@ -233,8 +238,12 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
             if name.startswith("mb-"):  # the key figures show the medlemsbidrag
                 assert read_overviews[who] != overviews[who]
             overviews[who] = read_overviews[who]
+            assert read_documents[who] != documents[who]  # the budget's rows moved
+            assert read_documents[who] == _fresh(who, document)
+            documents[who] = read_documents[who]
         page = client.get(editor).content.decode()
         for who in (client, board):
             _page(who, reports)  # kept again after the fresh render cleared the cache
             _page(who, overview)
+            _page(who, document)
         _page(client, insatser)
