@@ -1,13 +1,18 @@
-"""What the budget editor shows that depends only on a plan's figures, kept rendered.
+"""What a plan's pages show that depends only on its figures and content, kept rendered.
 
 The editor's table (5 000 inputs at 800 lines, 20 000 at 3 200), its panels and its line of
 checks are the same for every reader of the same figures who sees the same variant (editable
-or not, kansli or not). They are rendered once and kept as HTML under the figures' own key (the
-plan, its lock version, the förbund's count of changes and the day: see
-budgets.selectors.plan_figures), in this process (finsam.cache.memo) and in the cache the
-processes share. A warm editor is then a lookup and a join, and another process reads a few
-strings, never the figures themselves. Any change to what the figures depend on is counted, so
-a kept part is never stale: a new count is a new key.
+or not, kansli or not); so are the reports page's tables, and, in other apps, the insatser
+list, the plan's page's figures and the document's sections. They are rendered once and kept
+as HTML under the figures' own key (the plan, its lock version, the förbund's count of changes
+and the day: see budgets.selectors.plan_figures), in this process (finsam.cache.memo) and in
+the cache the processes share. A warm page is then a lookup and a join, and another process
+reads a few strings, never the figures themselves. Any change to what the figures depend on is
+counted, so a kept part is never stale: a new count is a new key.
+
+A part is rendered by its first reader (kept), or for the next reader after a change (warm),
+or, after an autosave of amounts, made from the part kept for the figures just before it:
+the changed rows put in place and the sums written anew (keep_after_save, after_autosave).
 
 A page that shows a form bound to a post (a wrong cell, a conflict) is not kept: it is built
 from the figures and the form as before (budgets.views.budget_editor).
@@ -15,6 +20,8 @@ from the figures and the form as before (budgets.views.budget_editor).
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +41,7 @@ from budgets.selectors import (
 from finsam.cache import after_answer, memo
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,8 +78,9 @@ def kept(plan, part: str, render: Callable[[], T]) -> T:
     return value
 
 
-def _key(plan, part: str, count: int) -> str:
-    return f"{part}:{KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{timezone.localdate()}"
+def _key(plan, part: str, count: int, day=None) -> str:
+    day = day or timezone.localdate()
+    return f"{part}:{KEY_VERSION}:{plan.pk}:{plan.lock_version}:{count}:{day}"
 
 
 def _editor_part(editable: bool, kansli: bool) -> str:
@@ -112,99 +121,104 @@ def put_rows(table: str, rows: dict[str, str]) -> str | None:
     return "".join(out)
 
 
-# Parts of other apps' pages that an autosave keeps for the figures after it (keep_after_save):
-# the part's name, as given to kept(), and what makes it from the plan, the figures after the
-# save, the part kept before it and the save's budget context (budgets.tables.budget_context
-# with the rows it changed); None: not kept, the next reader renders it.
+# The parts an autosave keeps for the figures after it (keep_after_save): the part's name, as
+# given to kept(), and what makes it from the plan, the figures after the save, the part kept
+# for the figures before it and the save's budget context (budgets.tables.budget_context with
+# only the rows it changed); None: not kept, the next reader renders it. Every such part carries
+# the mark of the figures it shows (PlanFigures.mark). budgets keeps the editor's and the
+# reports page's; another app adds its own (after_autosave).
 AfterAutosave = Callable[[object, object, object, dict], object | None]
 AFTER_AUTOSAVE: list[tuple[str, AfterAutosave]] = []
 
 
-def after_autosave(part: str):
-    def register(make: AfterAutosave):
-        AFTER_AUTOSAVE.append((part, make))
+def after_autosave(part: str, **fixed):
+    """Register what makes `part` after an autosave (with `fixed` keyword arguments, such as
+    the reader's variant the part's name says)."""
+
+    def register(make: AfterAutosave) -> AfterAutosave:
+        AFTER_AUTOSAVE.append((part, functools.partial(make, **fixed) if fixed else make))
         return make
 
     return register
 
 
 def keep_after_save(plan, *, figures, context: dict, before_count: int) -> None:
-    """After an autosave answered with only what it changed (budgets.views.budget_editor), keep
-    the pages' parts that show the budget table for the figures after it, for the next reader:
-    the editor's (kansli editing the plan), the reports page's (each reader's variant) and
-    those another app names (after_autosave). Each is the part kept for the figures before
-    with the changed rows put in place, and what sums the figures (the editor's checks line and
-    panels, the reports' statements) rendered anew.
-    The next reader, in any process, then reads them instead of writing every row again. Done
-    after the answer has gone; a part is not kept when the part before is not (its reader
-    renders it), or a changed row is not among its rows."""
-    from budgets.table_html import budget_body
-
+    """After an autosave answered with only what it changed (budgets.views.budget_editor; the
+    save was the one change since the figures before it, counted before_count), keep each part
+    of the plan's pages that shows its figures for the figures after it (AFTER_AUTOSAVE), so
+    that the next reader, in any process, reads it instead of rendering the page. A part is made
+    from the part kept for the figures before, exactly those (its mark): a table gets the
+    changed rows put in place, and what sums the figures is written anew. Done after the
+    answer has gone. Nothing is kept when the part before is not (its reader renders it), a row
+    is not found, or anything changed since the save: the next reader then renders the page."""
     if figures.count is None:
         return
+    day, lock_version = figures.source.today, plan.lock_version
+    before_mark = f"{before_count}-{day.isoformat()}"
 
-    def rows_of(editable: bool) -> dict[str, str]:
-        written = budget_body(
-            context["rows"],
-            unit=plan.amount_unit,
-            ncols=len(figures.columns),
-            editable=editable,
-            finding_refs=context["finding_refs"],
-            slug=plan.forbund.slug,
-            plan_pk=plan.pk,
-        )
-        return {m.group(1): m.group(0) for m in ROW.finditer(written)}
-
-    def keep(part: str, make: Callable[[object], object | None]) -> None:
-        key = _key(plan, part, figures.count)
+    def keep(part: str, make: AfterAutosave) -> None:
+        key = _key(plan, part, figures.count, day)
         if memo.get(key) is not None:
             return
-        before_key = _key(plan, part, before_count)
-        before = memo.get(before_key) or cache.get(before_key)
+        before_key = _key(plan, part, before_count, day)
+        before = memo.get(before_key)
         if before is None:
-            return
-        value = make(before)
+            before = cache.get(before_key)
+        if getattr(before, "mark", None) != before_mark:
+            return  # not kept, or rendered from newer figures than its key says
+        value = make(plan, figures, before, context)
         if value is not None:
             memo.set(key, value)
             cache.set(key, value, FIGURES_CACHE_SECONDS)
 
-    def editor(before: EditorParts) -> EditorParts | None:
-        table = put_rows(before.table, rows_of(True))
-        if table is None:
-            return None
-        parts_context = {**context, "editable": True, "access": Reader(True)}
-        return EditorParts(
-            mark=figures.mark,
-            table=mark_safe(table),  # the kept table, rows written by budget_body
-            checks_line=mark_safe(
-                render_to_string("budgets/editor.html#checks_line", parts_context)
-            ),
-            panels=mark_safe(render_to_string("budgets/editor.html#panels", parts_context)),
-        )
-
-    def statements(kansli: bool, written: dict[str, str]):
-        def make(before: StatementParts) -> StatementParts | None:
-            if not written:  # the read-only rows, written once for both variants
-                written.update(rows_of(False))
-            table = put_rows(before.table, written)
-            if table is None:
-                return None
-            return StatementParts(
-                table=mark_safe(table),
-                rest=_statements_rest({**context, "editable": False, "access": Reader(kansli)}),
-            )
-
-        return make
-
     def work() -> None:
-        keep(_editor_part(True, True), editor)
-        read_only: dict[str, str] = {}
-        for kansli in (True, False):
-            keep(_statements_part(kansli), statements(kansli, read_only))
+        # What the parts show of the plan and its förbund, as of the save's count.
+        plan.refresh_from_db()
+        plan.forbund.refresh_from_db()
+        if plan.lock_version != lock_version or change_count(plan) != figures.count:
+            return
         for part, make in AFTER_AUTOSAVE:
-            keep(part, lambda before, make=make: make(plan, figures, before, context))
+            try:
+                keep(part, make)
+            except Exception:  # one part's failure leaves the others kept
+                logger.exception("Delen %s hölls inte kvar efter autosparandet", part)
 
     after_answer(work)
+
+
+def written_rows(plan, figures, context: dict, **how) -> dict[str, str]:
+    """The save's rows (context["rows"]) as budget_body writes them (`how`: editable,
+    document), by their ids, to be put in place (put_rows)."""
+    from budgets.table_html import budget_body
+
+    written = budget_body(
+        context["rows"],
+        unit=plan.amount_unit,
+        ncols=len(figures.columns),
+        finding_refs=context["finding_refs"],
+        slug=plan.forbund.slug,
+        plan_pk=plan.pk,
+        **how,
+    )
+    return rows_by_id(written)
+
+
+def rows_by_id(html: str) -> dict[str, str]:
+    return {m.group(1): m.group(0) for m in ROW.finditer(html)}
+
+
+@after_autosave(_editor_part(True, True))
+def _editor_after_save(plan, figures, before: EditorParts, context: dict) -> EditorParts | None:
+    table = put_rows(before.table, written_rows(plan, figures, context, editable=True))
+    if table is None:
+        return None
+    parts_context = {**context, "editable": True, "access": Reader(True)}
+    return EditorParts(
+        mark=figures.mark,
+        table=mark_safe(table),  # the kept table, rows written by budget_body
+        checks_line=mark_safe(render_to_string("budgets/editor.html#checks_line", parts_context)),
+        panels=mark_safe(render_to_string("budgets/editor.html#panels", parts_context)),
+    )
 
 
 def render_editor_parts(plan, *, forbund, editable: bool, kansli: bool) -> EditorParts:
@@ -240,10 +254,11 @@ class Reader:
 
 @dataclass(frozen=True)
 class StatementParts:
-    """The reports page as kept: the budget table (whose rows an autosave puts in place) and
-    the rest, which sums the figures (resultat- och balansbudget, member parts, panels,
-    findings)."""
+    """The reports page as kept, for the figures of `mark`: the budget table (whose rows an
+    autosave puts in place) and the rest, which sums the figures (resultat- och balansbudget,
+    member parts, panels, findings)."""
 
+    mark: str
     table: SafeString
     rest: SafeString
 
@@ -263,14 +278,16 @@ def statements_body(plan, *, kansli: bool) -> SafeString:
 def render_statements(plan, *, kansli: bool) -> StatementParts:
     from budgets.tables import budget_context
 
+    figures = plan_figures(plan)
     context = {
         "plan": plan,
         "forbund": plan.forbund,
         "access": Reader(kansli),
         "editable": False,
-        **budget_context(plan_figures(plan)),
+        **budget_context(figures),
     }
     return StatementParts(
+        mark=figures.mark,
         table=mark_safe(render_to_string("budgets/statements.html#budget", context)),
         rest=_statements_rest(context),
     )
@@ -278,6 +295,23 @@ def render_statements(plan, *, kansli: bool) -> StatementParts:
 
 def _statements_rest(context: dict) -> SafeString:
     return mark_safe(render_to_string("budgets/statements.html#statements", context))
+
+
+def _statements_after_save(
+    plan, figures, before: StatementParts, context: dict, *, kansli: bool
+) -> StatementParts | None:
+    table = put_rows(before.table, written_rows(plan, figures, context))
+    if table is None:
+        return None
+    return StatementParts(
+        mark=figures.mark,
+        table=mark_safe(table),
+        rest=_statements_rest({**context, "editable": False, "access": Reader(kansli)}),
+    )
+
+
+for _variant in (True, False):
+    after_autosave(_statements_part(_variant), kansli=_variant)(_statements_after_save)
 
 
 # What a change leaves rendered for the next reader (warm): each app that keeps a part of a

@@ -76,7 +76,7 @@ class ProcessMemo:
     reader.
     """
 
-    def __init__(self, size: int = 24):
+    def __init__(self, size: int = 48):
         self.size = size
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()

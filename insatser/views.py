@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from budgets.kept import ROW, after_autosave, kept, put_rows, warmer
+from budgets.kept import after_autosave, kept, put_rows, rows_by_id, warmer
 from budgets.selectors import plan_figures
 from finsam.actions import run_and_return
 from finsam.nav import nav
@@ -54,12 +54,15 @@ def insats_list(request, slug: str, pk: int):
     # The whole list is the same for every reader and kept (budgets.kept), with the members
     # it offers as owners: a kept list is read without the plan's figures. A filtered one is
     # made for its filter, from the figures.
-    figures = plan_figures(plan) if request.GET else None
-    whole = None if figures else whole_list(plan)
-    owners = _owners(figures) if figures else whole.owners
+    if request.GET:
+        figures, whole = plan_figures(plan), None
+        owners = _owners(figures)
+    else:
+        figures, whole = None, whole_list(plan)
+        owners = whole.owners
     filters = InsatsFilterForm(request.GET or None, owners=owners, malgrupper=malgrupper)
     lookups = filters.filters()
-    whole = None if lookups else whole or whole_list(plan)
+    table = list_table(plan, figures, lookups) if lookups else whole or whole_list(plan)
     context = {
         "access": access,
         "forbund": access.forbund,
@@ -67,7 +70,7 @@ def insats_list(request, slug: str, pk: int):
         "filters": filters,
         "filtered": bool(lookups),
         "can_edit": access.is_kansli and plan.is_editable,
-        "table": whole.html if whole else list_table(plan, figures, lookups).html,
+        "table": table.html,
     }
     return render(request, "insatser/insats_list.html", context)
 
@@ -78,11 +81,12 @@ def _owners(figures) -> list[tuple[int, str]]:
 
 @dataclass(frozen=True)
 class ListTable:
-    """The whole insatser list's table as kept, the members it offers as owners (pk, name),
-    and what it shows of the figures: each listed insats's money per year (by its id, in the
-    list's order) and those a check names; so that after an autosave only the rows whose
-    figures moved and the sums are written again."""
+    """The whole insatser list's table as kept, for the figures of `mark`; the members it
+    offers as owners (pk, name); and what it shows of the figures: each listed insats's money
+    per year (by its id, in the list's order) and those a check names, so that after an
+    autosave only the rows where these moved, and the sums, are written again."""
 
+    mark: str
     html: SafeString
     owners: tuple[tuple[int, str], ...]
     money: dict[int, tuple]
@@ -112,6 +116,7 @@ def list_table(plan, figures, lookups: dict) -> ListTable:
         },
     )
     return ListTable(
+        mark=figures.mark,
         html=mark_safe(html),
         owners=tuple(_owners(figures)),
         money={row["insats"].pk: tuple(row["amounts"]) for row in listing.rows},
@@ -149,23 +154,25 @@ def _list_after_save(plan, figures, before: ListTable, context: dict) -> ListTab
         if len(listing.rows) != len(moved):
             return None  # an insats is gone: the next reader renders the list
         shown = {"plan": plan, "forbund": plan.forbund, "unit": plan.amount_unit}
-        rows = {}
-        for row in listing.rows:
-            written = render_to_string(
-                "insatser/includes/insats_table.html#row", {**shown, "row": row}
+        rows = rows_by_id(
+            "".join(
+                render_to_string("insatser/includes/insats_table.html#row", {**shown, "row": row})
+                for row in listing.rows
             )
-            match = ROW.search(written)
-            rows[match.group(1)] = match.group(0)
-        html = put_rows(html, rows)
-        if html is None:
+        )
+        html = put_rows(html, rows) if len(rows) == len(moved) else None
+        start, end = (-1, -1) if html is None else (html.find("<tfoot>"), html.find("</tfoot>"))
+        if start < 0 or end < 0:
             return None
-        start, end = html.find("<tfoot>"), html.find("</tfoot>") + len("</tfoot>")
+        end += len("</tfoot>")
         foot = render_to_string(
             "insatser/includes/insats_table.html#foot",
             {**shown, "filtered": False, "totals": selectors.list_totals(after.values(), years)},
         ).strip()
         html = html[:start] + foot + html[end:]
-    return ListTable(html=mark_safe(html), owners=before.owners, money=after, named=named)
+    return ListTable(
+        mark=figures.mark, html=mark_safe(html), owners=before.owners, money=after, named=named
+    )
 
 
 @warmer

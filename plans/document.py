@@ -17,9 +17,8 @@ from django.utils.formats import date_format
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from budgets.kept import ROW, Reader, after_autosave, kept, put_rows, warmer
+from budgets.kept import Reader, after_autosave, kept, put_rows, warmer, written_rows
 from budgets.selectors import plan_figures
-from budgets.table_html import budget_body
 from budgets.tables import budget_context
 from finsam.logo import stored_logo
 from insatser.document import document_context as insatser_context
@@ -158,6 +157,14 @@ def document_context(plan: Plan, sections: list | None = None) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class KeptSections:
+    """The sections' content as kept, for the figures of `mark`: by section id."""
+
+    mark: str
+    bodies: dict[int, SafeString]
+
+
 def section_bodies(
     plan: Plan, sections: list | None = None, *, kansli: bool = False
 ) -> dict[int, SafeString]:
@@ -165,20 +172,25 @@ def section_bodies(
     by section id: the texts, and the generated parts from the plan's figures, insatser and
     mål, rendered once and kept (budgets.kept): the same for every reader of the plan."""
 
-    def render() -> dict[int, SafeString]:
+    def render() -> KeptSections:
         # Kept bodies are read after the count (budgets.kept); the caller's sections only
         # serve inside a transaction, where nothing is kept.
         context = document_context(plan, sections if connection.in_atomic_block else None)
         # The generated tables link kansli to where a figure is set.
         context.update(access=Reader(kansli), editable=False)
-        return {
-            section.pk: mark_safe(
-                render_to_string("plans/generated/section.html", {**context, "section": section})
-            )
-            for section in context["sections"]
-        }
+        return KeptSections(
+            mark=context["figures"].mark,
+            bodies={
+                section.pk: mark_safe(
+                    render_to_string(
+                        "plans/generated/section.html", {**context, "section": section}
+                    )
+                )
+                for section in context["sections"]
+            },
+        )
 
-    return kept(plan, _sections_part(kansli), render)
+    return kept(plan, _sections_part(kansli), render).bodies
 
 
 def _sections_part(kansli: bool) -> str:
@@ -188,16 +200,15 @@ def _sections_part(kansli: bool) -> str:
 # What an autosave changes in the document: it changes amounts only, so of the sections only
 # those written from the figures. The budget's rows are put in place and what follows its
 # table (deficit notes, panels) written anew; the other sections of figures are written anew.
-BUDGET_SECTION = SectionKind.BUDGET
 FIGURE_SECTIONS = {SectionKind.MEDLEMSBIDRAG, SectionKind.RESULTAT_BALANS}
-AFTER_TABLE = "<!-- efter budgettabellen -->"
+AFTER_TABLE = "<!-- efter budgettabellen -->"  # plans/generated/budget.html#after_table
 
 
 def _sections_after_save(
-    plan: Plan, figures, before: dict[int, SafeString], changes: dict, *, kansli: bool
-) -> dict[int, SafeString] | None:
+    plan: Plan, figures, before: KeptSections, changes: dict, *, kansli: bool
+) -> KeptSections | None:
     sections = list(plan.sections.all())
-    if [s.pk for s in sections] != list(before):
+    if [s.pk for s in sections] != list(before.bodies):
         return None  # a section came or went: the next reader renders the document
     outline(plan, sections)  # the sections' intros, with their headings' numbers
     context = {
@@ -208,42 +219,27 @@ def _sections_after_save(
         "access": Reader(kansli),
         "editable": False,
     }
-    after = dict(before)
+    bodies = dict(before.bodies)
     for section in sections:
         if section.kind in FIGURE_SECTIONS:
-            after[section.pk] = mark_safe(
+            bodies[section.pk] = mark_safe(
                 render_to_string("plans/generated/section.html", {**context, "section": section})
             )
-        elif section.kind == BUDGET_SECTION:
-            body = before[section.pk]
+        elif section.kind == SectionKind.BUDGET:
+            body = bodies[section.pk]
+            # The section ends with what follows the table (then only whitespace).
             cut = body.rfind(AFTER_TABLE)
-            table = (
-                put_rows(body[:cut], _document_rows(plan, figures, changes)) if cut >= 0 else None
-            )
+            rows = written_rows(plan, figures, changes, document=True)
+            table = put_rows(body[:cut], rows) if cut >= 0 else None
             if table is None:
                 return None
             rest = render_to_string("plans/generated/budget.html#after_table", context)
-            after[section.pk] = mark_safe(table + rest.rstrip() + body[len(body.rstrip()) :])
-    return after
+            bodies[section.pk] = mark_safe(table + rest.rstrip() + body[len(body.rstrip()) :])
+    return KeptSections(mark=figures.mark, bodies=bodies)
 
 
-def _document_rows(plan: Plan, figures, changes: dict) -> dict[str, str]:
-    written = budget_body(
-        changes["rows"],
-        unit=plan.amount_unit,
-        ncols=len(figures.columns),
-        finding_refs=changes["finding_refs"],
-        document=True,
-    )
-    return {m.group(1): m.group(0) for m in ROW.finditer(written)}
-
-
-for _kansli in (True, False):
-    after_autosave(_sections_part(_kansli))(
-        lambda plan, figures, before, changes, kansli=_kansli: _sections_after_save(
-            plan, figures, before, changes, kansli=kansli
-        )
-    )
+for _variant in (True, False):
+    after_autosave(_sections_part(_variant), kansli=_variant)(_sections_after_save)
 
 
 @warmer

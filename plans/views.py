@@ -139,16 +139,17 @@ def _plan_detail_page(request, access, plan, *, review_form=None, return_form=No
 
 @dataclass(frozen=True)
 class FiguresShown:
-    """What the plan's page shows of its figures, kept (budgets.kept): whether a check says
-    fel, the key figures and Kontroller (whose links are kansli's)."""
+    """What the plan's page shows of its figures (those of `mark`), kept (budgets.kept):
+    whether a check says fel, the key figures and Kontroller (whose links are kansli's)."""
 
+    mark: str
     has_errors: bool
     key_figures: SafeString
     findings: SafeString
 
 
 def _shown_part(kansli: bool) -> str:
-    return f"plan-figures-{int(kansli)}"
+    return f"plan-page-{int(kansli)}"
 
 
 def figures_shown(plan, *, kansli: bool) -> FiguresShown:
@@ -163,17 +164,19 @@ def render_shown(plan, figures, kansli: bool) -> FiguresShown:
         "key_figure_rows": figure_rows(figures, KEY_FIGURE_ROWS),
     }
     return FiguresShown(
+        mark=figures.mark,
         has_errors=figures.has_errors,
         key_figures=mark_safe(render_to_string("plans/plan_detail.html#key_figures", context)),
         findings=mark_safe(render_to_string("includes/findings.html", context)),
     )
 
 
-for _kansli in (True, False):
-    # An autosave moves the figures: the page's part is written anew from them.
-    after_autosave(_shown_part(_kansli))(
-        lambda plan, figures, before, context, kansli=_kansli: render_shown(plan, figures, kansli)
-    )
+def _shown_after_save(plan, figures, before, context, *, kansli: bool) -> FiguresShown:
+    return render_shown(plan, figures, kansli)  # written anew from the figures
+
+
+for _variant in (True, False):
+    after_autosave(_shown_part(_variant), kansli=_variant)(_shown_after_save)
 
 
 @warmer

@@ -4,6 +4,7 @@ compressed; a cell of the grid is named by its row and column."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import re
 from decimal import Decimal
@@ -12,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from budgets import kept, services
 from budgets.models import BudgetLine
@@ -247,3 +249,53 @@ def test_after_an_autosave_the_editor_is_read_as_kept_and_equals_a_fresh_render(
             _page(who, overview)
             _page(who, document)
         _page(client, insatser)
+
+
+def test_an_autosave_keeps_nothing_made_from_a_part_of_newer_figures_than_its_key(monkeypatch):
+    """A part kept under a count may have been rendered from newer figures (its reader read the
+    count, then the figures, while another change landed). An autosave does not put its rows
+    into such a part: the next reader renders the page, as a fresh render shows it."""
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    editor, reports = _pages(forbund, plan)[:2]
+    page = client.get(editor).content.decode()
+    _page(client, reports)
+    count = kept.change_count(plan)
+    key = kept._key(plan, kept._statements_part(True), count)
+    newer = dataclasses.replace(
+        memo.get(key), mark=f"{count + 1}-{timezone.localdate().isoformat()}"
+    )
+    memo.set(key, newer)
+    cache.set(key, newer)
+    rendered = []
+    original = kept.render_statements
+    monkeypatch.setattr(
+        kept, "render_statements", lambda *a, **kw: rendered.append(1) or original(*a, **kw)
+    )
+    assert _save(client, editor, page, f"a-{lines[0].pk}-2027-budget", "555 000").status_code == 200
+    read = _page(client, reports)
+    assert rendered == [1]
+    assert read == _fresh(client, reports)
+
+
+def test_a_part_that_fails_after_an_autosave_leaves_the_others_kept(monkeypatch):
+    forbund, plan, lines, _ = _shaped_plan()
+    client = _client(forbund)
+    editor, reports = _pages(forbund, plan)[:2]
+    page = client.get(editor).content.decode()
+    _page(client, reports)
+    editor_part = kept._editor_part(True, True)
+
+    def failing(*args):
+        raise ValueError("a part that cannot be made")
+
+    monkeypatch.setattr(
+        kept,
+        "AFTER_AUTOSAVE",
+        [(editor_part, failing)] + [h for h in kept.AFTER_AUTOSAVE if h[0] != editor_part],
+    )
+    assert _save(client, editor, page, f"a-{lines[0].pk}-2027-budget", "555 000").status_code == 200
+    monkeypatch.setattr(kept, "render_statements", _not_rendered)
+    read = _page(client, reports)
+    monkeypatch.undo()
+    assert read == _fresh(client, reports)
