@@ -142,6 +142,18 @@ def after_autosave(part: str, **fixed):
     return register
 
 
+def after_autosave_per_reader(part_of: Callable[[bool], str]):
+    """Register what makes a part after an autosave for kansli and for every other reader:
+    part_of(kansli) names the part, and the maker is called with kansli."""
+
+    def register(make: AfterAutosave) -> AfterAutosave:
+        for kansli in (True, False):
+            after_autosave(part_of(kansli), kansli=kansli)(make)
+        return make
+
+    return register
+
+
 def keep_after_save(plan, *, figures, context: dict, before_count: int) -> None:
     """After an autosave answered with only what it changed (budgets.views.budget_editor; the
     save was the one change since the figures before it, counted before_count), keep each part
@@ -297,6 +309,7 @@ def _statements_rest(context: dict) -> SafeString:
     return mark_safe(render_to_string("budgets/statements.html#statements", context))
 
 
+@after_autosave_per_reader(_statements_part)
 def _statements_after_save(
     plan, figures, before: StatementParts, context: dict, *, kansli: bool
 ) -> StatementParts | None:
@@ -308,10 +321,6 @@ def _statements_after_save(
         table=mark_safe(table),
         rest=_statements_rest({**context, "editable": False, "access": Reader(kansli)}),
     )
-
-
-for _variant in (True, False):
-    after_autosave(_statements_part(_variant), kansli=_variant)(_statements_after_save)
 
 
 # What a change leaves rendered for the next reader (warm): each app that keeps a part of a

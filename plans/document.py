@@ -17,7 +17,14 @@ from django.utils.formats import date_format
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from budgets.kept import Reader, after_autosave, kept, put_rows, warmer, written_rows
+from budgets.kept import (
+    Reader,
+    after_autosave_per_reader,
+    kept,
+    put_rows,
+    warmer,
+    written_rows,
+)
 from budgets.selectors import plan_figures
 from budgets.tables import budget_context
 from finsam.logo import stored_logo
@@ -204,6 +211,7 @@ FIGURE_SECTIONS = {SectionKind.MEDLEMSBIDRAG, SectionKind.RESULTAT_BALANS}
 AFTER_TABLE = "<!-- efter budgettabellen -->"  # plans/generated/budget.html#after_table
 
 
+@after_autosave_per_reader(_sections_part)
 def _sections_after_save(
     plan: Plan, figures, before: KeptSections, changes: dict, *, kansli: bool
 ) -> KeptSections | None:
@@ -236,10 +244,6 @@ def _sections_after_save(
             rest = render_to_string("plans/generated/budget.html#after_table", context)
             bodies[section.pk] = mark_safe(table + rest.rstrip() + body[len(body.rstrip()) :])
     return KeptSections(mark=figures.mark, bodies=bodies)
-
-
-for _variant in (True, False):
-    after_autosave(_sections_part(_variant), kansli=_variant)(_sections_after_save)
 
 
 @warmer

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from budgets.kept import Reader, after_autosave, kept, warmer
+from budgets.kept import Reader, after_autosave_per_reader, kept, warmer
 from budgets.models import COMPARISON_KINDS
 from budgets.selectors import plan_figures
 from budgets.tables import KEY_FIGURE_ROWS, figure_rows
@@ -171,12 +171,9 @@ def render_shown(plan, figures, kansli: bool) -> FiguresShown:
     )
 
 
+@after_autosave_per_reader(_shown_part)
 def _shown_after_save(plan, figures, before, context, *, kansli: bool) -> FiguresShown:
     return render_shown(plan, figures, kansli)  # written anew from the figures
-
-
-for _variant in (True, False):
-    after_autosave(_shown_part(_variant), kansli=_variant)(_shown_after_save)
 
 
 @warmer
