@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, Inexact, getcontext, localcontext
 
 from finsam.members import AF, FK, KOMMUN, REGION
 from finsam.money import format_kr
@@ -467,9 +467,10 @@ class PlanInput:
     # rows as typed: {(side, statement): amount}, costs as positive amounts.
     levels: Mapping[int, str] = field(default_factory=dict)
     statement_amounts: Mapping[int, Mapping[tuple[str, str], Decimal]] = field(default_factory=dict)
-    # The keys of lines taken unchanged from an input that was computed (and so checked)
-    # before: only the others are checked again (a save of one cell checks one line).
-    unchanged_lines: frozenset[str] = frozenset()
+    # The keys of the lines whose amounts changed since an input that was computed (and so
+    # checked) before, None when every line is new: only these are checked again, and a year
+    # computed again after a save of cells moves its sums by these lines alone (compute_plan).
+    changed_lines: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -546,6 +547,11 @@ class YearResult:
     utrymme: Decimal
     resultatbudget: ResultStatement
     balansbudget: BalanceStatement | None
+    # The sums the year is made from, kept so that a save of cells moves them by its lines alone
+    # (_moved_year): per share kind, the costs × each line's fraction in it; per (side,
+    # statement), the counted lines' amounts.
+    kind_costs: dict[str, Decimal] = field(default_factory=dict)
+    statement_totals: dict[tuple[str, str], Decimal] = field(default_factory=dict)
 
     @property
     def unsplit_kommun_block(self) -> Decimal | None:
@@ -591,7 +597,7 @@ class PlanResult:
 def _validate(inp: PlanInput) -> None:
     if not inp.years:
         raise ValueError("planen saknar år")
-    if not inp.unchanged_lines and sum(1 for line in inp.lines if line.computed_room) > 1:
+    if inp.changed_lines is None and sum(1 for line in inp.lines if line.computed_room) > 1:
         raise ValueError("planen har mer än en utrymmesrad")
     if list(inp.years) != list(range(inp.years[0], inp.years[0] + len(inp.years))):
         raise ValueError(f"åren måste följa på varandra i stigande ordning: {inp.years}")
@@ -610,9 +616,9 @@ def _validate(inp: PlanInput) -> None:
             raise ValueError(f"medlemmar saknas för år {missing}")
     seen: set[str] = set()
     groups: dict[str, str] = {}
-    unchanged = inp.unchanged_lines
+    changed = inp.changed_lines
     for line in inp.lines:
-        if line.key in unchanged:
+        if changed is not None and line.key not in changed:
             continue
         if line.key in seen:
             raise ValueError(f"raden {line.key} finns flera gånger")
@@ -664,15 +670,20 @@ def _fraction(part: Decimal, whole: Decimal) -> Decimal:
         return part / whole
 
 
-def _result_statement(
-    medlemsbidrag: Decimal, lines: Sequence[Line], amounts: Mapping[str, Decimal]
-) -> ResultStatement:
+def _statement_totals(
+    lines: Sequence[Line], amounts: Mapping[str, Decimal]
+) -> dict[tuple[str, str], Decimal]:
     # One pass over the lines: per (side, statement), the sum in the lines' order.
     totals: dict[tuple[str, str], Decimal] = {}
     for ln in lines:
         key = (ln.side, ln.statement)
         totals[key] = totals.get(key, ZERO) + amounts[ln.key]
+    return totals
 
+
+def _result_statement(
+    medlemsbidrag: Decimal, totals: Mapping[tuple[str, str], Decimal]
+) -> ResultStatement:
     def total(side: str, statement: str) -> Decimal:
         return totals.get((side, statement), ZERO)
 
@@ -803,11 +814,6 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     for line in inp.lines:
         group_totals[line.group_key] = group_totals.get(line.group_key, ZERO) + amounts[line.key]
     costs = [line for line in lines if line.side == KOSTNAD]
-    kostnader = sum((amounts[ln.key] for ln in costs), ZERO)
-    resultat = intakter - kostnader
-    ub = ib + resultat
-    available = ib + intakter
-
     # Per kind, the sum over the costs in their order of amount × the line's fraction in it.
     # (A kind the line is not in adds amount × 0: nothing, so only the line's own are added.)
     by_kind = dict.fromkeys(share_kinds, ZERO)
@@ -816,51 +822,91 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         for kind, fraction in _kinds(ln).items():
             if kind in by_kind:
                 by_kind[kind] += amount * _dec(fraction)
+    cost_groups = {ln.group_key for ln in inp.lines if ln.side == KOSTNAD}
+    return _year_from_sums(
+        inp,
+        YearResult(
+            year=year,
+            level=level,
+            medlemsbidrag=medlemsbidrag,
+            members=members,
+            member_parts=parts,
+            split_error=split_error,
+            split_blocks=blocks,
+            kommun_error=kommun_error,
+            line_amounts=amounts,
+            group_totals=group_totals,
+            group_shares=dict.fromkeys(key for key in group_totals if key in cost_groups),
+            parent_totals={},
+            parent_shares={},
+            ovriga_intakter=ovriga,
+            intakter=intakter,
+            ib=ib,
+            stated_ib=None,
+            available=ZERO,
+            kostnader=sum((amounts[ln.key] for ln in costs), ZERO),
+            resultat=ZERO,
+            ub=ZERO,
+            shares={},
+            individ_costs=ZERO,
+            unclassified_costs=ZERO,
+            individ_of_medlemsbidrag=None,
+            targets=targets,
+            ceiling=None,
+            floor=floor,
+            decided_costs=sum((amounts[ln.key] for ln in costs if ln.decided), ZERO),
+            utrymme=ZERO,
+            resultatbudget=_result_statement(medlemsbidrag, {}),
+            balansbudget=None,
+            kind_costs=by_kind,
+            statement_totals=_statement_totals(lines, amounts),
+        ),
+    )
+
+
+def _year_from_sums(inp: PlanInput, sums: YearResult) -> YearResult:
+    """The year whose sums are those of `sums` (its line amounts, group totals, övriga
+    intäkter, kostnader, decided costs, kind costs, statement totals and the split of its
+    medlemsbidrag) with everything made from them, the one way both _compute_year and a save's
+    _moved_year make it. The group shares are computed for the keys `sums` holds, in their
+    order."""
+    year, medlemsbidrag, kostnader = sums.year, sums.medlemsbidrag, sums.kostnader
+    group_totals, by_kind, ib = sums.group_totals, sums.kind_costs, sums.ib
+    targets = inp.targets.get(year, YearTargets())
+    floor = _dec(targets.floor_amount) if targets.floor_amount is not None else None
+    intakter = medlemsbidrag + sums.ovriga_intakter
+    resultat = intakter - kostnader
+    available = ib + intakter
     shares = {
         kind: _fraction(amount, kostnader) if kostnader else ZERO
         for kind, amount in by_kind.items()
     }
-    cost_groups = {ln.group_key for ln in inp.lines if ln.side == KOSTNAD}
     group_shares = {
         key: _fraction(group_totals[key], kostnader) if kostnader else ZERO
-        for key in group_totals
-        if key in cost_groups
+        for key in sums.group_shares
     }
     individ_costs = by_kind.get(INDIVID, ZERO)
     parent_totals: dict[str, Decimal] = {}
     for child, parent in inp.group_parents.items():
         parent_totals.setdefault(parent, group_totals.get(parent, ZERO))
         parent_totals[parent] += group_totals.get(child, ZERO)
-    decided_costs = sum((amounts[ln.key] for ln in costs if ln.decided), ZERO)
-    statement = _result_statement(medlemsbidrag, lines, amounts)
+    statement = _result_statement(medlemsbidrag, sums.statement_totals)
     if statement.arets_resultat != resultat:  # pragma: no cover - an invariant, not a case
         raise AssertionError("resultatbudgeten och rullningen av eget kapital skiljer sig åt")
     entered = inp.balance.get(year)
-    return YearResult(
-        year=year,
-        level=level,
-        medlemsbidrag=medlemsbidrag,
-        members=members,
-        member_parts=parts,
-        split_error=split_error,
-        split_blocks=blocks,
-        kommun_error=kommun_error,
-        line_amounts=amounts,
-        group_totals=group_totals,
+    return replace(
+        sums,
         group_shares=group_shares,
         parent_totals=parent_totals,
         parent_shares={
             key: _fraction(total, kostnader) if kostnader else ZERO
             for key, total in parent_totals.items()
         },
-        ovriga_intakter=ovriga,
         intakter=intakter,
-        ib=ib,
         stated_ib=_dec(inp.stated_ib[year]) if year in inp.stated_ib else None,
         available=available,
-        kostnader=kostnader,
         resultat=resultat,
-        ub=ub,
+        ub=ib + resultat,
         shares=shares,
         individ_costs=individ_costs,
         unclassified_costs=by_kind.get(EJ_ANGIVET, ZERO),
@@ -870,10 +916,116 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
         targets=targets,
         ceiling=_ceiling(targets, medlemsbidrag),
         floor=floor,
-        decided_costs=decided_costs,
-        utrymme=available - decided_costs - (floor or ZERO),
+        utrymme=available - sums.decided_costs - (floor or ZERO),
         resultatbudget=statement,
         balansbudget=(_balance_statement(entered, ib, resultat) if entered is not None else None),
+    )
+
+
+class _NotExact(Exception):
+    """A sum moved by a changed term might differ, in its last digit or its form, from the sum
+    made again term by term: the year is computed again instead."""
+
+
+def _same(a: Decimal, b: Decimal) -> bool:
+    # Equal and written alike (sign, digits, exponent): 100 and 100.00 are equal, not the same.
+    return a.as_tuple() == b.as_tuple()
+
+
+def _moved(total: Decimal, old: Decimal, new: Decimal) -> Decimal:
+    """A sum of terms ≥ 0, made term by term from 0, with the term `old` replaced by `new`: the
+    very Decimal the sum made again would be, or _NotExact.
+
+    A sum of terms ≥ 0 is exact at every step when its total has fewer digits, counted from
+    its terms' smallest exponent, than the context's precision; then the sum's exponent is that
+    smallest exponent. `total` with fewer digits than the precision was made exactly (a
+    rounded step leaves a full coefficient that later terms ≥ 0 keep full). `new` written with
+    the exponent of `old` leaves the terms' exponents as they were, so the moved total is the
+    sum made again, digit for digit, when it is made exactly and stays within the precision.
+    """
+    precision = getcontext().prec
+    if old < 0 or new < 0 or old.as_tuple().exponent != new.as_tuple().exponent:
+        raise _NotExact
+    shape = total.as_tuple()
+    if len(shape.digits) >= precision:
+        raise _NotExact
+    with localcontext() as ctx:
+        ctx.traps[Inexact] = True
+        try:
+            moved = total - old + new
+        except Inexact:
+            raise _NotExact from None
+    if moved and moved.adjusted() >= precision + min(shape.exponent, new.as_tuple().exponent):
+        raise _NotExact
+    return moved
+
+
+def _moved_year(
+    inp: PlanInput, kept: YearResult, ib: Decimal, share_kinds: Sequence[str], changed: list[Line]
+) -> YearResult | None:
+    """The year `kept` after a save of cells that gave the lines `changed` new amounts (and
+    changed nothing else of the year), opening with `ib`: its sums moved by those lines alone,
+    not made again over every line. None where that would not give the year exactly as
+    _compute_year makes it: another level or medlemsbidrag, a year known only as its
+    resultatbudget, or a sum that might round (_moved)."""
+    year = kept.year
+    level = inp.levels.get(year, RADER)
+    medlemsbidrag = _dec(inp.allocations.get(year, ZERO))
+    if (
+        level != kept.level
+        or level == RESULTAT
+        or not _same(medlemsbidrag, kept.medlemsbidrag)
+        or list(kept.kind_costs) != list(share_kinds)
+    ):
+        return None
+    under_use = _dec(inp.under_use_percent)
+    amounts = dict(kept.line_amounts)
+    group_totals = dict(kept.group_totals)
+    by_kind = dict(kept.kind_costs)
+    statement_totals = dict(kept.statement_totals)
+    ovriga, kostnader, decided = kept.ovriga_intakter, kept.kostnader, kept.decided_costs
+    try:
+        for line in changed:
+            old = amounts.get(line.key)
+            if old is None or line.group_key not in group_totals:
+                return None
+            new = _budgeted(line, year, under_use) if line.counts_in(level) else ZERO
+            if _same(old, new):
+                continue
+            if not line.counts_in(level):  # pragma: no cover - a line that counts not is 0
+                return None
+            amounts[line.key] = new
+            group_totals[line.group_key] = _moved(group_totals[line.group_key], old, new)
+            key = (line.side, line.statement)
+            if key not in statement_totals:
+                return None
+            statement_totals[key] = _moved(statement_totals[key], old, new)
+            if line.side == INTAKT:
+                ovriga = _moved(ovriga, old, new)
+                continue
+            kostnader = _moved(kostnader, old, new)
+            if line.decided:
+                decided = _moved(decided, old, new)
+            for kind, fraction in _kinds(line).items():
+                if kind in by_kind:
+                    by_kind[kind] = _moved(
+                        by_kind[kind], old * _dec(fraction), new * _dec(fraction)
+                    )
+    except _NotExact:
+        return None
+    return _year_from_sums(
+        inp,
+        replace(
+            kept,
+            ib=ib,
+            line_amounts=amounts,
+            group_totals=group_totals,
+            ovriga_intakter=ovriga,
+            kostnader=kostnader,
+            decided_costs=decided,
+            kind_costs=by_kind,
+            statement_totals=statement_totals,
+        ),
     )
 
 
@@ -927,13 +1079,27 @@ def compute_plan(
     kept = {r.year: r for r in before.years} if before is not None else {}
     # The computed room's amount depends on IB: with it, a moved IB means computing the year.
     room = any(line.computed_room for line in inp.lines)
+    # Without it, a year the save changed moves its sums by the changed lines (_moved_year).
+    changed_keys = inp.changed_lines
+    moved_lines = (
+        [line for line in inp.lines if line.key in changed_keys]
+        if kept and changed_keys is not None and not room
+        else None
+    )
     results: list[YearResult] = []
     ib = _dec(inp.opening_equity)
     for year in inp.years:
         earlier = kept.get(year)
-        if earlier is None or year in changed_years:
+        if earlier is None:
             result = _compute_year(inp, year, ib, share_kinds)
-        elif earlier.ib == ib:
+        elif year in changed_years:
+            moved = (
+                _moved_year(inp, earlier, ib, share_kinds, moved_lines)
+                if moved_lines is not None
+                else None
+            )
+            result = moved or _compute_year(inp, year, ib, share_kinds)
+        elif _same(earlier.ib, ib):  # equal and written alike
             result = earlier
         elif not room:
             result = _moved_ib(inp, earlier, ib)

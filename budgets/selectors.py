@@ -47,7 +47,12 @@ def calc_key(obj) -> str:
     # Their primary key is the id field. The hot loops over thousands of lines read .id, not
     # .pk: Django's pk property looks up the model's meta on every read (some 20 ms a save at
     # 3 200 lines).
-    return str(obj.id)
+    return key_of(obj.id)
+
+
+def key_of(pk: int) -> str:
+    """The key budgets.calc knows the object of this primary key by (calc_key)."""
+    return str(pk)
 
 
 @dataclass(frozen=True)
@@ -699,9 +704,9 @@ def _plan_input(
         stated_ib={r.year: r.stated_ib.amount for r in plan_rows[1:] if r.stated_ib is not None},
         levels={r.year: r.level for r in plan_rows},
         statement_amounts={r.year: r.statement_amounts() for r in plan_rows},
-        unchanged_lines=frozenset(calc_key(line) for line in lines if line.id not in reuse[1])
+        changed_lines=frozenset(key_of(line_id) for line_id in reuse[1])
         if reuse is not None
-        else frozenset(),
+        else None,
     )
 
 

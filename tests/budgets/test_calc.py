@@ -506,3 +506,124 @@ def test_a_save_computes_only_its_years_and_equals_the_whole_plan_computed(
     }
     after = replace(first, lines=lines, allocations=allocations)
     assert compute_plan(after, before=before, changed_years=changed) == compute_plan(after)
+
+
+# A line's share kinds as budgets stores them, and fractions whose products round at 28 digits.
+SHARE_SETS = [
+    {},
+    {"individ": Decimal(1)},
+    {"individ": Decimal("0.5"), "struktur": Decimal("0.50")},
+    {"individ": Decimal("0.25"), "forvaltning": Decimal("0.75")},
+    {
+        "struktur": Decimal("0.3333333333333333333333333333"),
+        "ovrigt": Decimal("0.6666666666666666666666666667"),
+    },
+]
+# Amounts as typed, some written with decimals, some near and past the precision of a sum.
+typed_amounts = st.one_of(
+    amounts.map(Decimal),
+    amounts.map(lambda a: Decimal(a).quantize(Decimal("0.01"))),
+    st.integers(min_value=10**24, max_value=10**27).map(Decimal),
+)
+
+
+@st.composite
+def saved_plans(draw: st.DrawFn) -> tuple[PlanInput, PlanInput, frozenset[int]]:
+    """A plan, the same plan after a save of cells (new amounts on some lines, in some years,
+    perhaps a new medlemsbidrag) and the years the save changed."""
+    years = (2030, 2031, 2032)
+    lines = []
+    for i in range(draw(st.integers(min_value=1, max_value=8))):
+        side = draw(st.sampled_from(["intakt", "kostnad"]))
+        lines.append(
+            Line(
+                key=f"l{i}",
+                name=f"Rad {i}",
+                side=side,
+                group_key=f"{side}-{i % 3}",
+                group_name="Grupp",
+                amounts={y: draw(typed_amounts) for y in years if draw(st.booleans())},
+                share_kinds=draw(st.sampled_from(SHARE_SETS)) if side == "kostnad" else {},
+                statement=draw(
+                    st.sampled_from(["verksamhet", "finansiell"])
+                    if side == "intakt"
+                    else st.sampled_from(["verksamhet", "finansiell", "avskrivning"])
+                ),
+                under_use_applies=side == "kostnad" and draw(st.booleans()),
+                decided=draw(st.booleans()),
+                summary=draw(st.booleans()),
+            )
+        )
+    first = PlanInput(
+        years=years,
+        opening_equity=Decimal(draw(st.integers(min_value=-(10**7), max_value=10**8))),
+        allocations={y: Decimal(draw(amounts) * 100) for y in years},
+        members=MEMBERS,
+        unit=100,
+        under_use_percent=Decimal(draw(st.sampled_from([0, 3, 12]))),
+        lines=lines,
+        group_parents={"kostnad-1": "kostnad-0"} if draw(st.booleans()) else {},
+        levels={y: draw(st.sampled_from(LEVELS)) for y in years},
+        balance={years[0]: BalanceInput(omsattningstillgangar=Decimal(draw(amounts)))},
+    )
+    changed = frozenset(draw(st.sets(st.sampled_from(years), min_size=1)))
+    changed_lines = frozenset(
+        line.key for line in lines if draw(st.booleans(), label=f"{line.key} changed")
+    )
+    after_lines = [
+        replace(line, amounts={**line.amounts, **{y: draw(typed_amounts) for y in changed}})
+        if line.key in changed_lines
+        else line
+        for line in lines
+    ]
+    allocations = {
+        **first.allocations,
+        **{y: Decimal(draw(amounts) * 100) for y in changed if draw(st.booleans())},
+    }
+    after = replace(first, lines=after_lines, allocations=allocations, changed_lines=changed_lines)
+    return first, after, changed
+
+
+@given(saved_plans())
+def test_a_save_moves_its_years_sums_to_the_last_digit_of_the_year_computed_again(
+    saved: tuple[PlanInput, PlanInput, frozenset[int]],
+) -> None:
+    """A year a save changed is its sums moved by the changed lines: every figure equal to the
+    year computed again over every line, and written alike (100 is not 100.00 on a page),
+    with fractions whose products round, amounts typed with decimals and sums past 28 digits."""
+    first, after, changed = saved
+    moved = compute_plan(after, before=compute_plan(first), changed_years=changed)
+    assert repr(moved) == repr(compute_plan(replace(after, changed_lines=None)))
+
+
+def test_a_save_of_one_cell_moves_the_year_rather_than_computing_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cell saved on one line of a plan of many: its year is moved by that line, not
+    computed over every line again, and its figures are those of the year computed again."""
+    lines = [
+        cost(
+            f"c{i}",
+            {2030: 1000 + i},
+            share_kinds={"individ": Decimal("0.5"), "struktur": Decimal("0.5")},
+            group_key=f"g{i % 7}",
+        )
+        for i in range(200)
+    ] + [income("ranta", {2030: 5000, 2031: 5000})]
+    first = plan(years=(2030, 2031), allocations={2030: Decimal(3_000_000), 2031: 0}, lines=lines)
+    before = compute_plan(first)
+    saved = replace(lines[17], amounts={2030: Decimal(99_000)})
+    after = replace(
+        first, lines=[*lines[:17], saved, *lines[18:]], changed_lines=frozenset({"c17"})
+    )
+    expected = compute_plan(replace(after, changed_lines=None))
+
+    def computed_again(*args: object) -> None:
+        raise AssertionError("the year was computed over every line")
+
+    monkeypatch.setattr("budgets.calc._compute_year", computed_again)
+    result = compute_plan(after, before=before, changed_years=frozenset({2030}))
+    assert result == expected
+    assert result.years[0].kostnader == sum(1000 + i for i in range(200)) - 1017 + 99_000
+    assert result.years[0].group_totals["g3"] == expected.years[0].group_totals["g3"]
+    assert result.years[1].ib == result.years[0].ub
