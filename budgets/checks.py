@@ -539,17 +539,40 @@ def _sort_key(finding: Finding) -> tuple[int, bool, int]:
 UNCOUNTED = "belopp-raknas-inte"
 
 
+def _line_of(finding: Finding) -> str:
+    return finding.ref.removeprefix("line:")
+
+
 def check_uncounted(
-    lines: Iterable[Line],
+    lines: Sequence[Line],
     *,
     levels: Mapping[int, str],
     comparison_year: int | None = None,
     amount_unit: str = UNIT_KR,
+    before: tuple[Sequence[Finding], frozenset[str]] | None = None,
 ) -> list[Finding]:
     """belopp-raknas-inte: an amount typed on a line for a year in which it reaches no total: the
     year is budgeted per group or only as its resultatbudget (calc.counts_at), or lies outside the
     plan's years. levels {year: level} for each plan year; the comparison year's figures are its
-    own column and count there."""
+    own column and count there.
+
+    before: (the findings of these lines at these levels, the keys of the lines whose amounts
+    changed since): a save of cells checks its own lines again and keeps the others' findings.
+    Each finding names its line alone, so the findings are those of checking every line, in
+    the order sort_findings gives them (a year's findings in the lines' order)."""
+    if before is not None:
+        found_before, changed = before
+        kept = [f for f in found_before if f.code == UNCOUNTED and _line_of(f) not in changed]
+        found = check_uncounted(
+            [line for line in lines if line.key in changed],
+            levels=levels,
+            comparison_year=comparison_year,
+            amount_unit=amount_unit,
+        )
+        if not kept or not found:
+            return kept or found
+        position = {line.key: index for index, line in enumerate(lines)}
+        return sorted(kept + found, key=lambda f: position[_line_of(f)])
     findings = []
     # The years a line's amount counts in, for a detail line and for a summary line: most lines
     # have nothing uncounted, and are passed over without sorting their years.
@@ -635,13 +658,16 @@ def run_checks(
     amount_unit: str = UNIT_KR,
     carried_years: Mapping[int, int] | None = None,
     carried_weights: Mapping[int, Sequence[tuple[str, int]]] | None = None,
-    lines: Iterable[Line] = (),
+    lines: Sequence[Line] = (),
     comparison_year: int | None = None,
+    uncounted_before: tuple[Sequence[Finding], frozenset[str]] | None = None,
 ) -> list[Finding]:
     """All findings for the plan, the worst first, then by year (plan-wide first); amounts in
     the plan's unit. An empty year has the empty-year finding only: its ceiling and floor say
     nothing more about it. lines: as typed, for the amounts that count in no total
-    (check_uncounted; comparison_year's own column is not the plan's).
+    (check_uncounted; comparison_year's own column is not the plan's); uncounted_before: the
+    findings for the same lines at the same levels before a save of cells, and the keys of the
+    lines it changed (check_uncounted's before).
 
     carried_years {year: from}: years a carried-forward plan pre-filled from an earlier year,
     until the kansli confirms them; carried_weights {year: ((kommun, from), …)}: fördelningstal
@@ -690,6 +716,7 @@ def run_checks(
         levels={y.year: y.level for y in result.years},
         comparison_year=comparison_year,
         amount_unit=amount_unit,
+        before=uncounted_before,
     )
     return sort_findings(findings)
 

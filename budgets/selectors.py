@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -628,6 +629,7 @@ def figures_after_save(
         reuse_years=(before.result, changed_years),
         reuse_comparison=None if comparison_changed else before,
         by_line=before.by_line,  # the same lines
+        reuse_findings=before.findings,
     )
     figures.count = count
     figures.lines_key = before.lines_key  # the same lines: a save of amounts changes none
@@ -739,10 +741,13 @@ def _compute(
     reuse_years: tuple[calc.PlanResult, frozenset[int]] | None = None,
     reuse_comparison: PlanFigures | None = None,
     by_line: ByLine | None = None,
+    reuse_findings: Sequence[checks.Finding] | None = None,
 ) -> PlanFigures:
     """A plan's figures from what was read: no query. reuse: see _calc_lines; reuse_years:
     the result before and the years changed since (calc.compute_plan's before and
-    changed_years); reuse_comparison: figures whose comparison columns are still right."""
+    changed_years); reuse_comparison: figures whose comparison columns are still right;
+    reuse_findings: the findings before a save of the reused lines' amounts, whose lines
+    checks.check_uncounted does not check again."""
     members, weights, groups = inputs.members, inputs.weights, inputs.groups
     group_order = group_sort_keys(groups)
     groups = sorted(groups, key=lambda g: group_order[g.pk])
@@ -820,6 +825,9 @@ def _compute(
         amount_unit=inputs.amount_unit,
         lines=plan_input.lines,
         comparison_year=plan.comparison_year,
+        uncounted_before=(reuse_findings, plan_input.changed_lines)
+        if reuse_findings is not None and plan_input.changed_lines is not None
+        else None,
     )
     return PlanFigures(
         plan=plan,

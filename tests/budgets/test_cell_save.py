@@ -448,3 +448,54 @@ def test_a_save_in_one_year_or_a_comparison_column_equals_a_reload():
         assert after.result == fresh.result
         assert after.findings == fresh.findings
         assert summary(after) == summary(fresh)
+
+
+def test_a_save_checks_its_own_lines_again_and_keeps_the_other_lines_findings():
+    """Amounts on the lines of a year budgeted per group count in no total (belopp-raknas-inte).
+    A save checks only its own lines again: its line's finding comes, changes or goes, every
+    other line's stays, and the findings are those of a reload, in the same order."""
+    forbund = factories.complete_forbund(kommuner=2, slug="raknas-inte")
+    plan = factories.plan(forbund, budget_year=2027)
+    services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        medlemsbidrag={(y, "budget"): Decimal(4_000_000) for y in plan.years},
+    )
+    category = forbund.budget_groups.get(name="Förvaltning").categories.first()
+    lines = [
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=category,
+            name=f"Rad {i}",
+            amounts={(y, "budget"): Decimal(100_000 * (i + 1)) for y in plan.years},
+        )
+        for i in range(4)
+    ]
+    row = plan.year_rows.get(column="budget", year=2028)
+    services.budget_years_update(plan=plan, acting_user=None, rows={row.pk: {"level": "grupper"}})
+    plan = Plan.objects.get(pk=plan.pk)
+
+    def uncounted(figures):
+        return [f.message for f in figures.findings if f.code == "belopp-raknas-inte"]
+
+    assert len(uncounted(plan_figures(plan))) == 4
+    saves = [
+        {(lines[2].pk, 2028, "budget"): Decimal(0)},  # its finding goes
+        {(lines[0].pk, 2028, "budget"): Decimal(55_000)},  # its finding changes
+        {(lines[2].pk, 2028, "budget"): Decimal(7_000)},  # and comes back, among the others
+        {(lines[3].pk, 2029, "budget"): Decimal(1)},  # a year line by line: none of them moves
+    ]
+    for amounts in saves:
+        before = plan_figures(plan)
+        saved = services.budget_figures_set(plan=plan, acting_user=None, amounts=amounts)
+        after = figures_after_save(plan, before, amounts=amounts, medlemsbidrag={}, saved=saved)
+        assert after.count == before.count + 1  # computed from before, not read
+        fresh = compute_plan_figures(plan)
+        assert after.findings == fresh.findings
+        assert after.result == fresh.result
+    assert uncounted(after) == [
+        f"2028: {amount}\xa0kr på raden Rad {i} räknas inte i budgeten: året budgeteras per grupp "
+        "(gruppens summarad räknas)."
+        for i, amount in ((0, "55\xa0000"), (1, "200\xa0000"), (2, "7\xa0000"), (3, "400\xa0000"))
+    ]
