@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import django
@@ -185,7 +186,23 @@ class PlanFigures:
         state = self.__dict__.copy()
         if self.lines_key:
             state["lines"] = None  # kept under lines_key (plan_figures puts them back)
+        if self.result.lines is not None:
+            # The lines as budgets.calc took them are kept as their fields but the amounts,
+            # which are the typed budget amounts (_calc_lines): at 3 200 lines, a fraction of
+            # the time to write, and to read back, of the lines themselves or of building them
+            # again from the lines.
+            state["result"] = dataclasses.replace(self.result, lines=None)
+            state["calc_lines"] = list(map(_line_fields, self.result.lines))
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        fields = state.pop("calc_lines", None)
+        self.__dict__.update(state)
+        if fields is not None:
+            amounts = _amounts_by_line(self.typed, ColumnKind.BUDGET)
+            self.result = dataclasses.replace(
+                self.result, lines=tuple(_line_of(values, amounts) for values in fields)
+            )
 
     @property
     def members_by_pk(self) -> dict[int, Medlem]:
@@ -271,6 +288,31 @@ def split_members(forbund, members: list[Medlem], year: int) -> tuple[calc.Split
     return members_for_split(members, year, _weights(rows))
 
 
+_LINE_FIELDS = tuple(f.name for f in dataclasses.fields(calc.Line) if f.name != "amounts")
+_line_fields = attrgetter(*_LINE_FIELDS)
+
+
+def _line_of(values: tuple, amounts: dict[int, dict[int, Decimal]]) -> calc.Line:
+    """A calc line from its fields but the amounts (PlanFigures.__getstate__), given its
+    amounts as _calc_lines gives them."""
+    line = object.__new__(calc.Line)
+    fields = dict(zip(_LINE_FIELDS, values, strict=True))
+    fields["amounts"] = {} if fields["computed_room"] else amounts.get(int(fields["key"]), {})
+    line.__dict__.update(fields)  # frozen: set as its __init__ sets them
+    return line
+
+
+def _amounts_by_line(
+    typed: dict[tuple[int, int, str], Decimal], column: str, wanted: set[int] | None = None
+) -> dict[int, dict[int, Decimal]]:
+    """The typed amounts of one column, per line id and year (of the lines wanted, or all)."""
+    by_line: dict[int, dict[int, Decimal]] = {}
+    for (line_id, year, col), amount in typed.items():
+        if col == column and (wanted is None or line_id in wanted):
+            by_line.setdefault(line_id, {})[year] = amount
+    return by_line
+
+
 def _calc_lines(
     lines: list[BudgetLine],
     typed: dict[tuple[int, int, str], Decimal],
@@ -281,11 +323,7 @@ def _calc_lines(
     """The lines as budgets.calc takes them, with their amounts in one column. With reuse
     (calc lines of the same lines, and the ids of those whose amounts changed since), the
     others are taken as they are."""
-    by_line: dict[int, dict[int, Decimal]] = {}
-    wanted = reuse[1] if reuse is not None else None
-    for (line_id, year, col), amount in typed.items():
-        if col == column and (wanted is None or line_id in wanted):
-            by_line.setdefault(line_id, {})[year] = amount
+    by_line = _amounts_by_line(typed, column, reuse[1] if reuse is not None else None)
     if reuse is not None:
         before, changed = reuse
         return [
@@ -480,7 +518,7 @@ FIGURES_CACHE_SECONDS = 24 * 3600
 
 # Raise when PlanFigures or the computation changes shape: figures kept by a running
 # installation's shared cache are then not read by the new code.
-FIGURES_VERSION = 4
+FIGURES_VERSION = 5
 # The figures kept in a cache shared by processes hold model objects: a process of another
 # Django version does not read them.
 # The code's own digest too (finsam.cache.code_version): a release never reads what another kept.
@@ -515,11 +553,6 @@ def plan_figures(plan: Plan, *, today: date | None = None) -> PlanFigures:
                 if kept.lines is not None:
                     memo.set(kept.lines_key, kept.lines)
             if kept is not None and kept.lines is not None:
-                if kept.result.lines is None:  # shared without them (_keep)
-                    kept.result = dataclasses.replace(
-                        kept.result,
-                        lines=tuple(_calc_lines(kept.lines, kept.typed, ColumnKind.BUDGET)),
-                    )
                 memo.set(key, kept)
         if kept is not None and kept.lines is not None:
             return _for_caller(kept, plan)
@@ -551,20 +584,11 @@ def _keep(key: str, figures: PlanFigures, *, lines: bool = True) -> None:
     def share() -> None:  # a few hundred kB to pickle: after the answer (finsam.cache)
         if lines:
             cache.set(figures.lines_key, figures.lines, FIGURES_CACHE_SECONDS)
-        cache.set(key, _shared(figures), FIGURES_CACHE_SECONDS)
+        # With the lines as budgets.calc took them (calc.Line.__reduce__): read back in a
+        # fraction of the time building them again from the lines takes.
+        cache.set(key, figures, FIGURES_CACHE_SECONDS)
 
     after_answer(share)
-
-
-def _shared(figures: PlanFigures) -> PlanFigures:
-    """The figures as the shared cache keeps them: without the lines as budgets.calc took them,
-    which the reader builds again from the lines and the typed amounts (plan_figures). They are
-    half of what would be pickled, and slower to read than to build (at 3 200 lines, 58 ms to
-    write and 30 to read against 23 to build)."""
-    shared = object.__new__(PlanFigures)
-    shared.__dict__.update(figures.__dict__)
-    shared.result = dataclasses.replace(figures.result, lines=None)
-    return shared
 
 
 def saved_alone(before: PlanFigures, count: int | None, saved: int) -> bool:
