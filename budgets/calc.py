@@ -825,7 +825,8 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
     cost_groups = {ln.group_key for ln in inp.lines if ln.side == KOSTNAD}
     return _year_from_sums(
         inp,
-        YearResult(
+        ib,
+        _YearSums(
             year=year,
             level=level,
             medlemsbidrag=medlemsbidrag,
@@ -836,42 +837,57 @@ def _compute_year(inp: PlanInput, year: int, ib: Decimal, share_kinds: Sequence[
             kommun_error=kommun_error,
             line_amounts=amounts,
             group_totals=group_totals,
-            group_shares=dict.fromkeys(key for key in group_totals if key in cost_groups),
-            parent_totals={},
-            parent_shares={},
+            cost_groups=tuple(key for key in group_totals if key in cost_groups),
             ovriga_intakter=ovriga,
-            intakter=intakter,
-            ib=ib,
-            stated_ib=None,
-            available=ZERO,
             kostnader=sum((amounts[ln.key] for ln in costs), ZERO),
-            resultat=ZERO,
-            ub=ZERO,
-            shares={},
-            individ_costs=ZERO,
-            unclassified_costs=ZERO,
-            individ_of_medlemsbidrag=None,
-            targets=targets,
-            ceiling=None,
-            floor=floor,
             decided_costs=sum((amounts[ln.key] for ln in costs if ln.decided), ZERO),
-            utrymme=ZERO,
-            resultatbudget=_result_statement(medlemsbidrag, {}),
-            balansbudget=None,
             kind_costs=by_kind,
             statement_totals=_statement_totals(lines, amounts),
         ),
     )
 
 
-def _year_from_sums(inp: PlanInput, sums: YearResult) -> YearResult:
-    """The year whose sums are those of `sums` (its line amounts, group totals, övriga
-    intäkter, kostnader, decided costs, kind costs, statement totals and the split of its
-    medlemsbidrag) with everything made from them, the one way both _compute_year and a save's
-    _moved_year make it. The group shares are computed for the keys `sums` holds, in their
-    order."""
+@dataclass(frozen=True)
+class _YearSums:
+    """What a year is made from: the split of its medlemsbidrag and the sums over its lines
+    (made over every line by _compute_year, or moved by a save's lines by _moved_year)."""
+
+    year: int
+    level: str
+    medlemsbidrag: Decimal
+    members: tuple[SplitMember, ...]
+    member_parts: dict[str, Decimal]
+    split_error: str | None
+    split_blocks: dict[str, Decimal]
+    kommun_error: str | None
+    line_amounts: dict[str, Decimal]
+    group_totals: dict[str, Decimal]
+    cost_groups: tuple[str, ...]  # the keys of the cost groups, in the group totals' order
+    ovriga_intakter: Decimal
+    kostnader: Decimal
+    decided_costs: Decimal
+    kind_costs: dict[str, Decimal]
+    statement_totals: dict[tuple[str, str], Decimal]
+
+
+# The year's own and its medlemsbidrag's split: what a save of line amounts leaves as it was.
+_SPLIT = (
+    "year",
+    "level",
+    "medlemsbidrag",
+    "members",
+    "member_parts",
+    "split_error",
+    "split_blocks",
+    "kommun_error",
+)
+
+
+def _year_from_sums(inp: PlanInput, ib: Decimal, sums: _YearSums) -> YearResult:
+    """The year opening with `ib` whose sums are `sums`, with everything made from them: the
+    one way both _compute_year and a save's _moved_year make a year."""
     year, medlemsbidrag, kostnader = sums.year, sums.medlemsbidrag, sums.kostnader
-    group_totals, by_kind, ib = sums.group_totals, sums.kind_costs, sums.ib
+    group_totals, by_kind = sums.group_totals, sums.kind_costs
     targets = inp.targets.get(year, YearTargets())
     floor = _dec(targets.floor_amount) if targets.floor_amount is not None else None
     intakter = medlemsbidrag + sums.ovriga_intakter
@@ -883,7 +899,7 @@ def _year_from_sums(inp: PlanInput, sums: YearResult) -> YearResult:
     }
     group_shares = {
         key: _fraction(group_totals[key], kostnader) if kostnader else ZERO
-        for key in sums.group_shares
+        for key in sums.cost_groups
     }
     individ_costs = by_kind.get(INDIVID, ZERO)
     parent_totals: dict[str, Decimal] = {}
@@ -894,17 +910,22 @@ def _year_from_sums(inp: PlanInput, sums: YearResult) -> YearResult:
     if statement.arets_resultat != resultat:  # pragma: no cover - an invariant, not a case
         raise AssertionError("resultatbudgeten och rullningen av eget kapital skiljer sig åt")
     entered = inp.balance.get(year)
-    return replace(
-        sums,
+    return YearResult(
+        **{name: getattr(sums, name) for name in _SPLIT},
+        line_amounts=sums.line_amounts,
+        group_totals=group_totals,
         group_shares=group_shares,
         parent_totals=parent_totals,
         parent_shares={
             key: _fraction(total, kostnader) if kostnader else ZERO
             for key, total in parent_totals.items()
         },
+        ovriga_intakter=sums.ovriga_intakter,
         intakter=intakter,
+        ib=ib,
         stated_ib=_dec(inp.stated_ib[year]) if year in inp.stated_ib else None,
         available=available,
+        kostnader=kostnader,
         resultat=resultat,
         ub=ib + resultat,
         shares=shares,
@@ -916,9 +937,12 @@ def _year_from_sums(inp: PlanInput, sums: YearResult) -> YearResult:
         targets=targets,
         ceiling=_ceiling(targets, medlemsbidrag),
         floor=floor,
+        decided_costs=sums.decided_costs,
         utrymme=available - sums.decided_costs - (floor or ZERO),
         resultatbudget=statement,
         balansbudget=(_balance_statement(entered, ib, resultat) if entered is not None else None),
+        kind_costs=by_kind,
+        statement_totals=sums.statement_totals,
     )
 
 
@@ -1015,11 +1039,12 @@ def _moved_year(
         return None
     return _year_from_sums(
         inp,
-        replace(
-            kept,
-            ib=ib,
+        ib,
+        _YearSums(
+            **{name: getattr(kept, name) for name in _SPLIT},  # a save leaves them as they were
             line_amounts=amounts,
             group_totals=group_totals,
+            cost_groups=tuple(kept.group_shares),
             ovriga_intakter=ovriga,
             kostnader=kostnader,
             decided_costs=decided,
