@@ -580,8 +580,7 @@ class PlanResult:
     """The computed plan period, year by year, with the inputs the checks point at."""
 
     years: tuple[YearResult, ...]
-    # None only as the shared figures cache keeps them (budgets.selectors._shared), whose
-    # reader builds them again.
+    # None only inside the pickled figures (budgets.selectors.PlanFigures.__getstate__).
     lines: tuple[Line, ...] | None
     unit: int = 1
     region_has_kommun_role: bool = False
@@ -1011,18 +1010,17 @@ def _moved_year(
     try:
         for line in changed:
             old = amounts.get(line.key)
+            key = (line.side, line.statement)
             if old is None or line.group_key not in group_totals:
-                return None
+                return None  # not the lines `kept` was computed from
+            # A line that does not count at the year's level is 0 before and after.
             new = _budgeted(line, year, under_use) if line.counts_in(level) else ZERO
             if _same(old, new):
                 continue
-            if not line.counts_in(level):  # pragma: no cover - a line that counts not is 0
-                return None
+            if key not in statement_totals:
+                return None  # not the lines `kept` was computed from
             amounts[line.key] = new
             group_totals[line.group_key] = _moved(group_totals[line.group_key], old, new)
-            key = (line.side, line.statement)
-            if key not in statement_totals:
-                return None
             statement_totals[key] = _moved(statement_totals[key], old, new)
             if line.side == INTAKT:
                 ovriga = _moved(ovriga, old, new)
@@ -1123,7 +1121,7 @@ def compute_plan(
                 if moved_lines is not None
                 else None
             )
-            result = moved or _compute_year(inp, year, ib, share_kinds)
+            result = _compute_year(inp, year, ib, share_kinds) if moved is None else moved
         elif _same(earlier.ib, ib):  # equal and written alike
             result = earlier
         elif not room:

@@ -539,7 +539,7 @@ def _sort_key(finding: Finding) -> tuple[int, bool, int]:
 UNCOUNTED = "belopp-raknas-inte"
 
 
-def _line_of(finding: Finding) -> str:
+def _finding_line(finding: Finding) -> str:
     return finding.ref.removeprefix("line:")
 
 
@@ -558,11 +558,13 @@ def check_uncounted(
 
     before: (the findings of these lines at these levels, the keys of the lines whose amounts
     changed since): a save of cells checks its own lines again and keeps the others' findings.
-    Each finding names its line alone, so the findings are those of checking every line, in
-    the order sort_findings gives them (a year's findings in the lines' order)."""
+    Each finding names its line alone, so the findings are those of checking every line once
+    sort_findings has put them in order (by year, a year's in the lines' order), as run_checks
+    does: their order here is the lines' where both kept and new findings are left, else
+    either's own."""
     if before is not None:
         found_before, changed = before
-        kept = [f for f in found_before if f.code == UNCOUNTED and _line_of(f) not in changed]
+        kept = [f for f in found_before if f.code == UNCOUNTED and _finding_line(f) not in changed]
         found = check_uncounted(
             [line for line in lines if line.key in changed],
             levels=levels,
@@ -572,7 +574,7 @@ def check_uncounted(
         if not kept or not found:
             return kept or found
         position = {line.key: index for index, line in enumerate(lines)}
-        return sorted(kept + found, key=lambda f: position[_line_of(f)])
+        return sorted(kept + found, key=lambda f: position[_finding_line(f)])
     findings = []
     # The years a line's amount counts in, for a detail line and for a summary line: most lines
     # have nothing uncounted, and are passed over without sorting their years.

@@ -57,6 +57,11 @@ def key_of(pk: int) -> str:
     return str(pk)
 
 
+def id_of(key: str) -> int:
+    """The primary key of the object budgets.calc knows by this key (key_of)."""
+    return int(key)
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of the budget: a year and whether it is budget or prognos."""
@@ -201,7 +206,7 @@ class PlanFigures:
         if fields is not None:
             amounts = _amounts_by_line(self.typed, ColumnKind.BUDGET)
             self.result = dataclasses.replace(
-                self.result, lines=tuple(_line_of(values, amounts) for values in fields)
+                self.result, lines=tuple(_rebuilt_line(values, amounts) for values in fields)
             )
 
     @property
@@ -292,12 +297,12 @@ _LINE_FIELDS = tuple(f.name for f in dataclasses.fields(calc.Line) if f.name != 
 _line_fields = attrgetter(*_LINE_FIELDS)
 
 
-def _line_of(values: tuple, amounts: dict[int, dict[int, Decimal]]) -> calc.Line:
+def _rebuilt_line(values: tuple, amounts: dict[int, dict[int, Decimal]]) -> calc.Line:
     """A calc line from its fields but the amounts (PlanFigures.__getstate__), given its
     amounts as _calc_lines gives them."""
     line = object.__new__(calc.Line)
     fields = dict(zip(_LINE_FIELDS, values, strict=True))
-    fields["amounts"] = {} if fields["computed_room"] else amounts.get(int(fields["key"]), {})
+    fields["amounts"] = {} if fields["computed_room"] else amounts.get(id_of(fields["key"]), {})
     line.__dict__.update(fields)  # frozen: set as its __init__ sets them
     return line
 
@@ -584,7 +589,7 @@ def _keep(key: str, figures: PlanFigures, *, lines: bool = True) -> None:
     def share() -> None:  # a few hundred kB to pickle: after the answer (finsam.cache)
         if lines:
             cache.set(figures.lines_key, figures.lines, FIGURES_CACHE_SECONDS)
-        # With the lines as budgets.calc took them (calc.Line.__reduce__): read back in a
+        # With the lines as budgets.calc took them (PlanFigures.__getstate__): read back in a
         # fraction of the time building them again from the lines takes.
         cache.set(key, figures, FIGURES_CACHE_SECONDS)
 

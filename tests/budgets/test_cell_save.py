@@ -499,3 +499,58 @@ def test_a_save_checks_its_own_lines_again_and_keeps_the_other_lines_findings():
         "(gruppens summarad räknas)."
         for i, amount in ((0, "55\xa0000"), (1, "200\xa0000"), (2, "7\xa0000"), (3, "400\xa0000"))
     ]
+
+
+def test_a_saved_year_is_written_as_a_reload_writes_it_and_read_alike_by_another_process():
+    """A plan without a computed room, so that a save moves its year's sums: after each save
+    the figures are the reload's to the digit and in the written form (100 is not 100.00 on a
+    page), and another process reads them alike from the shared cache, with the lines as
+    budgets.calc took them (a line typed only in the comparison column has no budget amount)."""
+    forbund = factories.complete_forbund(kommuner=2, slug="flyttat-ar")
+    plan = factories.plan(forbund, budget_year=2027)
+    plan.compare_prognos = True
+    plan.save()
+    plan = Plan.objects.get(pk=plan.pk)
+    services.budget_figures_set(
+        plan=plan,
+        acting_user=None,
+        medlemsbidrag={(y, "budget"): Decimal(4_000_000) for y in plan.years},
+    )
+    insats_group = next(g for g in forbund.budget_groups.all() if g.is_insats)
+    costs = [
+        services.budget_line_create(
+            plan=plan,
+            acting_user=None,
+            category=insats_group.categories.first(),
+            name=f"Insats {i}",
+            amounts={(y, "budget"): Decimal(100_000 * (i + 1)) for y in plan.years},
+        )
+        for i in range(3)
+    ]
+    only_prognos = services.budget_line_create(
+        plan=plan,
+        acting_user=None,
+        category=forbund.budget_groups.get(name="Förvaltning").categories.first(),
+        name="Bara prognos",
+        amounts={(2026, "prognos"): Decimal(77_000)},
+    )
+    saves = [
+        {(costs[0].pk, 2027, "budget"): Decimal(123_457)},
+        {(costs[2].pk, 2028, "budget"): Decimal(0)},
+        {(costs[1].pk, 2029, "budget"): Decimal(9_000_001)},  # a deficit in the last year
+    ]
+    for amounts in saves:
+        before = plan_figures(plan)
+        saved = services.budget_figures_set(plan=plan, acting_user=None, amounts=amounts)
+        after = figures_after_save(plan, before, amounts=amounts, medlemsbidrag={}, saved=saved)
+        assert after.count == before.count + 1  # computed from before, not read
+        fresh = compute_plan_figures(plan)
+        assert repr(after.result) == repr(fresh.result)
+        assert repr([c.result for c in after.columns]) == repr([c.result for c in fresh.columns])
+        memo.clear()
+        shared = plan_figures(plan)
+        assert repr(shared.result) == repr(fresh.result)
+    calc_lines = {line.key: line for line in shared.result.lines}
+    assert calc_lines[str(only_prognos.pk)].amounts == {}
+    assert calc_lines[str(costs[2].pk)].amounts[2028] == 0
+    assert shared.result.years[-1].resultat < 0
